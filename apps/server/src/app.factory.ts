@@ -1,0 +1,107 @@
+import { BadRequestException, Catch, NotFoundException, ValidationPipe, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/config.schema.js';
+import { VERSION } from './version.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
+
+const WEBHOOK_PATH = '/webhooks/';
+
+/** Builds the whole server: Fastify, validation, OpenAPI at /api/docs, the admin at /. Used by main and tests. */
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: false | ('error' | 'warn' | 'log' | 'debug')[] } = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger ?? loggerLevels(config.log.level),
+    bufferLogs: false,
+    // Body parsing is ours (acceptAnyWebhookBody), so webhooks see the raw text.
+    bodyParser: false,
+  });
+  acceptAnyWebhookBody(app);
+  logOversizedWebhooks(app, config);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tradeloop')
+      .setDescription('Self-hosted trade automation: webhooks, strategies, orders, positions, P&L')
+      .setVersion(VERSION)
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+  await serveAdmin(app, config);
+  return app;
+}
+
+/**
+ * TradingView sends alert text as application/json when it parses as JSON and as text/plain
+ * otherwise. Webhook bodies reach the controller raw, so bad JSON is refused by the webhook
+ * service (400 naming the problem, and a line in the strategy's log) rather than by Fastify.
+ */
+function acceptAnyWebhookBody(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser(['application/json', 'text/plain', '*'], { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (request.url.startsWith(WEBHOOK_PATH)) return done(null, text);
+    if (!(request.headers['content-type'] ?? '').includes('json')) return done(null, text);
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new BadRequestException(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+}
+
+function logOversizedWebhooks(app: NestFastifyApplication, config: AppConfig): void {
+  const webhooks = app.get(WebhooksService);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (request, reply) => {
+      if (reply.statusCode !== 413 || !request.url.startsWith(WEBHOOK_PATH)) return;
+      const token = decodeURIComponent(request.url.slice(WEBHOOK_PATH.length).split(/[/?]/)[0]);
+      await webhooks.refusedBeforeParsing(token, `body larger than ${config.webhooks.maxBodyBytes} bytes (413)`, request.ip ?? null);
+    });
+}
+
+async function serveAdmin(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const root = resolve(config.admin.dir);
+  if (!existsSync(join(root, 'index.html'))) return;
+  await app.getHttpAdapter().getInstance().register(fastifyStatic, { root, wildcard: false });
+  app.useGlobalFilters(new AdminDeepLinkFilter());
+}
+
+/** Deep links into the admin (e.g. /strategies) load the app; unknown API paths stay a JSON 404. */
+@Catch(NotFoundException)
+class AdminDeepLinkFilter implements ExceptionFilter {
+  catch(exception: NotFoundException, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const path = request.url.split('?')[0];
+    if (request.method === 'GET' && !/^\/(api|webhooks|ws)(\/|$)/.test(path) && !path.includes('.')) {
+      void reply.sendFile('index.html');
+      return;
+    }
+    void reply.status(404).send(exception.getResponse());
+  }
+}
+
+function loggerLevels(level: AppConfig['log']['level']) {
+  const all = ['error', 'warn', 'log', 'debug'] as const;
+  const cut = { error: 1, warn: 2, info: 3, debug: 4 }[level];
+  return all.slice(0, cut) as unknown as ('error' | 'warn' | 'log' | 'debug')[];
+}

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/config.schema.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EngineModule } from './engine/engine.module.js';
+import { ExecutionModule } from './execution/execution.module.js';
+import { HealthModule } from './health/health.module.js';
+import { QueueModule } from './infra/queue/queue.module.js';
+import { LedgerModule } from './ledger/ledger.module.js';
+import { LogsModule } from './logs/logs.module.js';
+import { MarketModule } from './market/market.module.js';
+import { PluginsModule } from './plugins/plugins.module.js';
+import { StrategiesModule } from './strategies/strategies.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        LogsModule,
+        QueueModule,
+        MarketModule,
+        PluginsModule,
+        AccountsModule,
+        StrategiesModule,
+        LedgerModule,
+        ExecutionModule,
+        EngineModule,
+        WebhooksModule,
+        HealthModule,
+      ],
+    };
+  }
+}

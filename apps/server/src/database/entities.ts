@@ -1,0 +1,12 @@
+import { Account } from '../accounts/account.entity.js';
+import { Order } from '../execution/order.entity.js';
+import { Fill } from '../ledger/fill.entity.js';
+import { Position } from '../ledger/position.entity.js';
+import { Trade } from '../ledger/trade.entity.js';
+import { LogEntry } from '../logs/log-entry.entity.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+
+export const ENTITIES = [Account, Strategy, WebhookEvent, Order, Fill, Position, Trade, LogEntry];
+export const MIGRATIONS = [InitialSchema1764000000000];

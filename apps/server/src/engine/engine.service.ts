@@ -1,0 +1,153 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Alert } from '@tradeloop/contracts';
+import { planAlert } from '@tradeloop/domain';
+import { In, Repository } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { DatabaseService } from '../database/database.service.js';
+import { ExecutionService } from '../execution/execution.service.js';
+import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
+import { Position } from '../ledger/position.entity.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+
+/** How long a market order waits for the first quote of a ticker nobody watched yet. */
+const FIRST_QUOTE_TIMEOUT_MS = 1500;
+
+/** Turns queued events into orders, one event at a time per strategy. */
+@Injectable()
+export class EngineService implements OnApplicationBootstrap {
+  constructor(
+    @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
+    private readonly failures: QueueFailures,
+    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
+    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly accounts: AccountsService,
+    private readonly execution: ExecutionService,
+    private readonly market: MarketService,
+    private readonly database: DatabaseService,
+    private readonly logs: LogsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.failures.set((event, error) => void this.markFailed(event, error));
+    await this.queue.process((event) => this.handle(event));
+    await this.replayUnfinished();
+    await this.watchOpenPositions();
+  }
+
+  async handle(event: EngineEvent): Promise<void> {
+    switch (event.type) {
+      case 'webhook':
+        return this.handleWebhook(event.eventId);
+      case 'tick':
+        // Pass-through strategies act on alerts only; scripted strategies will take ticks.
+        return;
+    }
+  }
+
+  /** Accepted events whose processing never finished (a crash, a restart) run again; orders are idempotent. */
+  private async replayUnfinished(): Promise<void> {
+    const unfinished = await this.events.find({ where: { status: In(['accepted', 'processing']) }, order: { receivedAt: 'ASC' } });
+    for (const event of unfinished) {
+      await this.queue.enqueue(event.strategyId, { type: 'webhook', strategyId: event.strategyId, eventId: event.id });
+    }
+    if (unfinished.length) {
+      await this.logs.write({ level: 'info', category: 'system', message: `replaying ${unfinished.length} unfinished webhook event(s)` });
+    }
+  }
+
+  /** Quotes for everything held, so open P&L is live after a restart. */
+  private async watchOpenPositions(): Promise<void> {
+    const held = await this.positions
+      .createQueryBuilder('p')
+      .select('DISTINCT p.ticker', 'ticker')
+      .where('p.quantity <> 0')
+      .getRawMany<{ ticker: string }>();
+    const defaults = await this.strategies
+      .createQueryBuilder('s')
+      .select('DISTINCT s.defaultTicker', 'ticker')
+      .where('s.defaultTicker IS NOT NULL')
+      .getRawMany<{ ticker: string }>();
+    await this.market.subscribe([...new Set([...held, ...defaults].map((r) => r.ticker))]);
+  }
+
+  private async handleWebhook(eventId: string): Promise<void> {
+    const event = await this.events.findOneBy({ id: eventId });
+    if (!event || event.status === 'done' || event.status === 'failed') return;
+    await this.setEvent(eventId, { status: 'processing' });
+
+    const strategy = await this.strategies.findOneBy({ id: event.strategyId });
+    if (!strategy) return this.finish(event, 'failed', 'strategy was deleted before the alert ran');
+    if (!strategy.enabled)
+      return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
+
+    const alert = JSON.parse(event.alert) as Alert & { ticker: string };
+    const account = await this.accounts.get(strategy.accountId);
+    const position = await this.positions.findOneBy({ accountId: account.id, strategyId: strategy.id, ticker: alert.ticker });
+    const current = position?.quantity ?? 0;
+    const plan = planAlert(current, alert, strategy.defaultQuantity);
+
+    const notes: string[] = [];
+    if (plan.cancelWorking) {
+      const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by alert (event ${event.id})`);
+      if (cancelled) notes.push(`cancelled ${cancelled} working order(s)`);
+    }
+    if (plan.note) notes.push(plan.note);
+    if (plan.target !== null && plan.target !== current) {
+      const delta = plan.target - current;
+      const type = alert.orderType ?? 'market';
+      if (type === 'market') await this.market.awaitQuote(alert.ticker, FIRST_QUOTE_TIMEOUT_MS);
+      else await this.market.subscribe([alert.ticker]);
+      const order = await this.execution.submit({
+        clientOrderId: `${event.id}:1`,
+        account,
+        strategyId: strategy.id,
+        eventId: event.id,
+        ticker: alert.ticker,
+        side: delta > 0 ? 'buy' : 'sell',
+        quantity: Math.abs(delta),
+        type,
+        limitPrice: alert.limitPrice,
+        stopPrice: alert.stopPrice,
+        referencePrice: alert.price,
+      });
+      notes.push(
+        `${order.side} ${order.quantity} ${order.ticker} ${order.type} → ${order.status}${order.reason ? ` (${order.reason})` : ''}; target position ${plan.target}`,
+      );
+    } else if (plan.target !== null) {
+      notes.push(`already at target position ${plan.target}`);
+    }
+    await this.finish(event, 'done', notes.join('; ') || 'nothing to do', strategy.id);
+  }
+
+  private async finish(event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string): Promise<void> {
+    await this.database.transaction(async (m) => {
+      await m.update(WebhookEvent, { id: event.id }, { status, processedAt: Date.now(), error: status === 'failed' ? message : null });
+      await this.logs.write(
+        {
+          level: status === 'failed' ? 'warn' : 'info',
+          category: 'engine',
+          strategyId: strategyId ?? event.strategyId,
+          message: `event ${event.id}: ${message}`,
+          context: { eventId: event.id },
+        },
+        m,
+      );
+    });
+  }
+
+  private async markFailed(event: EngineEvent, error: unknown): Promise<void> {
+    if (event.type !== 'webhook') return;
+    const row = await this.events.findOneBy({ id: event.eventId });
+    if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  private setEvent(id: string, changes: Partial<WebhookEvent>): Promise<unknown> {
+    return this.database.transaction((m) => m.update(WebhookEvent, { id }, changes));
+  }
+}

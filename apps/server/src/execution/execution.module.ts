@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { PluginsModule } from '../plugins/plugins.module.js';
+import { ExecutionService } from './execution.service.js';
+import { OrdersController } from './orders.controller.js';
+
+@Module({
+  imports: [PluginsModule, LedgerModule],
+  controllers: [OrdersController],
+  providers: [ExecutionService],
+  exports: [ExecutionService],
+})
+export class ExecutionModule {}

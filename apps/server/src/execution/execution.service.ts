@@ -1,0 +1,189 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { BrokerFill, OrderAck, OrderSide, OrderType, OrderUpdate } from '@tradeloop/contracts';
+import { randomUUID } from 'node:crypto';
+import { In, Repository } from 'typeorm';
+import { Account } from '../accounts/account.entity.js';
+import { DatabaseService } from '../database/database.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { LogsService } from '../logs/logs.service.js';
+import { PluginHostService } from '../plugins/plugin-host.service.js';
+import { Order } from './order.entity.js';
+
+export interface OrderIntent {
+  clientOrderId: string;
+  account: Account;
+  strategyId: string | null;
+  eventId: string | null;
+  ticker: string;
+  side: OrderSide;
+  quantity: number;
+  type: OrderType;
+  limitPrice?: number;
+  stopPrice?: number;
+  referencePrice?: number;
+}
+
+const OPEN_STATUSES = ['pending', 'working'] as const;
+
+/** Routes orders to broker plugins and books what comes back. */
+@Injectable()
+export class ExecutionService implements OnModuleInit {
+  constructor(
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly database: DatabaseService,
+    private readonly plugins: PluginHostService,
+    private readonly ledger: LedgerService,
+    private readonly logs: LogsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.plugins.setBrokerSink({
+      onFill: (_broker, fill) => this.onFill(fill),
+      onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
+    });
+  }
+
+  /**
+   * Records the order, then sends it. The same clientOrderId twice (a redelivered event) returns
+   * the order already on record and sends nothing new, unless it never reached the broker.
+   */
+  async submit(intent: OrderIntent): Promise<Order> {
+    const existing = await this.orders.findOneBy({ clientOrderId: intent.clientOrderId });
+    if (existing && existing.status !== 'pending') return existing;
+    const now = Date.now();
+    const order =
+      existing ??
+      this.orders.create({
+        id: randomUUID(),
+        clientOrderId: intent.clientOrderId,
+        strategyId: intent.strategyId,
+        accountId: intent.account.id,
+        eventId: intent.eventId,
+        ticker: intent.ticker,
+        side: intent.side,
+        quantity: intent.quantity,
+        type: intent.type,
+        limitPrice: intent.limitPrice ?? null,
+        stopPrice: intent.stopPrice ?? null,
+        status: 'pending',
+        filledQuantity: 0,
+        avgFillPrice: null,
+        brokerOrderId: null,
+        reason: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    if (!existing) await this.database.transaction((m) => m.insert(Order, order));
+
+    const broker = this.plugins.broker(intent.account.broker);
+    let ack: OrderAck;
+    if (!broker) {
+      ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${intent.account.broker}" is not running` };
+    } else {
+      try {
+        ack = await broker.placeOrder({
+          clientOrderId: order.clientOrderId,
+          brokerAccountId: intent.account.brokerAccountId,
+          ticker: order.ticker,
+          side: order.side,
+          quantity: order.quantity,
+          type: order.type,
+          limitPrice: intent.limitPrice,
+          stopPrice: intent.stopPrice,
+          referencePrice: intent.referencePrice,
+        });
+      } catch (error) {
+        ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
+      }
+    }
+    return this.applyAck(order.id, ack);
+  }
+
+  /** Cancels every working order of a strategy; returns how many were cancelled. */
+  async cancelWorking(strategyId: string, reason: string): Promise<number> {
+    const working = await this.orders.findBy({ strategyId, status: In([...OPEN_STATUSES]) });
+    let cancelled = 0;
+    for (const order of working) {
+      const account = await this.accounts.findOneBy({ id: order.accountId });
+      const broker = account && this.plugins.broker(account.broker);
+      const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
+      if (done || order.status === 'pending') {
+        await this.setStatus(order.id, 'cancelled', reason);
+        cancelled++;
+      }
+    }
+    return cancelled;
+  }
+
+  async list(filter: { strategyId?: string; accountId?: string; status?: string; limit: number; offset: number }) {
+    const [items, total] = await this.orders.findAndCount({
+      where: {
+        ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+        ...(filter.accountId ? { accountId: filter.accountId } : {}),
+        ...(filter.status ? { status: filter.status as Order['status'] } : {}),
+      },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return {
+      total,
+      limit: filter.limit,
+      offset: filter.offset,
+      items: items.map((o) => ({ ...o, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString() })),
+    };
+  }
+
+  private async onFill(fill: BrokerFill): Promise<void> {
+    const order = await this.orders.findOneBy({ clientOrderId: fill.clientOrderId });
+    if (!order) {
+      await this.logs.write({
+        level: 'error',
+        category: 'fill',
+        message: `fill ${fill.fillId} for unknown order ${fill.clientOrderId} ignored`,
+        context: { ...fill },
+      });
+      return;
+    }
+    await this.ledger.bookFill(order, fill);
+  }
+
+  private async onOrderUpdate(update: OrderUpdate): Promise<void> {
+    const order = await this.orders.findOneBy({ clientOrderId: update.clientOrderId });
+    if (!order || order.status === 'filled' || order.status === update.status) return;
+    await this.setStatus(order.id, update.status, update.reason ?? null);
+  }
+
+  /** The ack never undoes a fill that was booked while the broker was answering. */
+  private async applyAck(orderId: string, ack: OrderAck): Promise<Order> {
+    return this.database.transaction(async (m) => {
+      const order = await m.findOneByOrFail(Order, { id: orderId });
+      order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
+      const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
+      // A broker may ack "filled" before its fill is booked: the order stays working until then.
+      if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
+      order.reason = ack.reason ?? order.reason;
+      order.updatedAt = Date.now();
+      await m.save(Order, order);
+      if (ack.status === 'rejected') {
+        await this.logs.write(
+          {
+            level: 'warn',
+            category: 'order',
+            strategyId: order.strategyId,
+            message: `order ${order.side} ${order.quantity} ${order.ticker} rejected: ${ack.reason ?? 'no reason given'}`,
+            context: { orderId: order.id },
+          },
+          m,
+        );
+      }
+      return order;
+    });
+  }
+
+  private async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
+    await this.database.transaction((m) => m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() }));
+  }
+}

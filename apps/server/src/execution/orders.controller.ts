@@ -1,0 +1,23 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { page, StrategyAccountQueryDto } from '../common/query.dto.js';
+import { ExecutionService } from './execution.service.js';
+
+const STATUSES = ['pending', 'working', 'filled', 'cancelled', 'rejected'];
+
+export class OrdersQueryDto extends StrategyAccountQueryDto {
+  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: string;
+}
+
+@ApiTags('orders')
+@Controller('api/orders')
+export class OrdersController {
+  constructor(private readonly execution: ExecutionService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Orders, newest first' })
+  list(@Query() query: OrdersQueryDto) {
+    return this.execution.list({ strategyId: query.strategyId, accountId: query.accountId, status: query.status, ...page(query) });
+  }
+}

@@ -1,0 +1,145 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { EngineEvent, EnqueueOptions, EventHandler, EventQueue } from './event-queue.js';
+import {
+  DEFAULT_ATTEMPTS,
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_JOB_OPTIONS,
+  DEFAULT_PARTITIONS,
+  QUEUE_NAME,
+  WORKER_LOCK_MS,
+  WORKER_STALLED_INTERVAL_MS,
+} from './queue.constants.js';
+
+export interface BullMqEventQueueOptions {
+  redisUrl: string;
+  partitions?: number;
+  /** Redis key prefix, so installs (and test runs) sharing one Redis stay apart. */
+  prefix?: string;
+  onFailed?: (event: EngineEvent, error: unknown) => void;
+  attempts?: number;
+  backoffMs?: number;
+}
+
+/** FNV-1a: stable across processes and versions, so a strategy always lands on the same partition. */
+export function partitionOf(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % partitions;
+}
+
+export function connectionFromUrl(redisUrl: string): ConnectionOptions {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ workers block on Redis: their commands must wait through a reconnect, not fail.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * N partition queues on Redis, each consumed with concurrency 1: per-strategy order is kept and
+ * strategies spread over partitions (and, with several processes, over workers). Retries happen
+ * inside the job, so a failing event is never overtaken by the next one of its strategy; BullMQ's
+ * own redelivery covers a worker that died mid-job.
+ */
+export class BullMqEventQueue implements EventQueue {
+  readonly driver = 'bullmq' as const;
+  private readonly connection: ConnectionOptions;
+  private readonly partitions: number;
+  private readonly prefix: string;
+  private readonly queues: Queue[];
+  private readonly workers: Worker[] = [];
+  /** The newest job per conflation key, to replace it while it still waits. */
+  private readonly latestByKey = new Map<string, Job>();
+  private sequence = 0;
+
+  constructor(private readonly options: BullMqEventQueueOptions) {
+    this.connection = connectionFromUrl(options.redisUrl);
+    this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
+    this.prefix = options.prefix ?? 'tradeloop';
+    this.queues = Array.from(
+      { length: this.partitions },
+      (_, i) =>
+        new Queue(`${QUEUE_NAME}-${i}`, {
+          connection: this.connection,
+          prefix: this.prefix,
+          defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, attempts: 1 },
+        }),
+    );
+  }
+
+  async enqueue(partitionKey: string, event: EngineEvent, options: EnqueueOptions = {}): Promise<void> {
+    const key = options.conflateKey;
+    if (key !== undefined) {
+      const pending = this.latestByKey.get(key);
+      if (pending && (await pending.getState()) === 'waiting') {
+        await pending.updateData(event);
+        return;
+      }
+    }
+    const queue = this.queues[partitionOf(partitionKey, this.partitions)];
+    const jobId = event.type === 'webhook' ? `webhook-${event.eventId}` : `${event.type}-${Date.now()}-${++this.sequence}`;
+    const job = await queue.add(event.type, event, { jobId });
+    if (key !== undefined) this.latestByKey.set(key, job);
+  }
+
+  async process(handler: EventHandler): Promise<void> {
+    if (this.workers.length) throw new Error('event queue already has a handler');
+    const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
+    const backoffMs = this.options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    for (const queue of this.queues) {
+      const worker = new Worker(
+        queue.name,
+        async (job: Job<EngineEvent>) => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              return await handler(job.data);
+            } catch (error) {
+              if (attempt >= attempts || worker.closing) {
+                this.options.onFailed?.(job.data, error);
+                return;
+              }
+              await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+            }
+          }
+        },
+        {
+          connection: this.connection,
+          prefix: this.prefix,
+          concurrency: 1,
+          lockDuration: WORKER_LOCK_MS,
+          stalledInterval: WORKER_STALLED_INTERVAL_MS,
+        },
+      );
+      worker.on('error', () => undefined); // reconnects are BullMQ's job; errors surface through /api/health later
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  async idle(): Promise<void> {
+    for (;;) {
+      const counts = await Promise.all(this.queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+      if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+
+  /** Test cleanup: removes every key this queue made. */
+  async obliterate(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.obliterate({ force: true })));
+  }
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { openPnlCents, toDollars } from '@tradeloop/domain';
+import { Between, Not, Repository, type FindOptionsWhere } from 'typeorm';
+import { iso } from '../common/money.js';
+import { MarketService } from '../market/market.service.js';
+import { NO_STRATEGY } from './ledger.service.js';
+import { Position } from './position.entity.js';
+import { Trade } from './trade.entity.js';
+
+export interface PositionFilter {
+  strategyId?: string;
+  accountId?: string;
+  /** Include flat positions (their realized P&L stays on record). */
+  includeFlat?: boolean;
+}
+
+export interface TradeFilter {
+  strategyId?: string;
+  accountId?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  offset: number;
+}
+
+@Injectable()
+export class LedgerQueryService {
+  constructor(
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    @InjectRepository(Trade) private readonly trades: Repository<Trade>,
+    private readonly market: MarketService,
+  ) {}
+
+  async listPositions(filter: PositionFilter) {
+    const rows = await this.positions.find({
+      where: {
+        ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+        ...(filter.accountId ? { accountId: filter.accountId } : {}),
+        ...(filter.includeFlat ? {} : { quantity: Not(0) }),
+      },
+      order: { updatedAt: 'DESC' },
+    });
+    return rows.map((p) => {
+      const quote = this.market.latest(p.ticker);
+      const instrument = this.market.instrument(p.ticker);
+      // No quote yet: the open P&L is unknown, not zero.
+      const open = p.quantity !== 0 && quote ? openPnlCents({ lots: p.lots }, quote, instrument) : p.quantity === 0 ? 0 : null;
+      return {
+        id: p.id,
+        accountId: p.accountId,
+        strategyId: p.strategyId === NO_STRATEGY ? null : p.strategyId,
+        ticker: p.ticker,
+        quantity: p.quantity,
+        side: p.quantity > 0 ? 'long' : p.quantity < 0 ? 'short' : 'flat',
+        avgPrice: p.avgPrice,
+        markPrice: quote && p.quantity !== 0 ? (p.quantity > 0 ? quote.bid : quote.ask) : null,
+        openPnl: open === null ? null : toDollars(open),
+        realizedPnl: toDollars(p.realizedCents),
+        updatedAt: iso(p.updatedAt),
+      };
+    });
+  }
+
+  async listTrades(filter: TradeFilter) {
+    const where: FindOptionsWhere<Trade> = {
+      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+      ...(filter.accountId ? { accountId: filter.accountId } : {}),
+      ...(filter.from !== undefined || filter.to !== undefined
+        ? { exitTime: Between(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER) }
+        : {}),
+    };
+    const [rows, total] = await this.trades.findAndCount({
+      where,
+      order: { exitTime: 'DESC', id: 'ASC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return {
+      total,
+      limit: filter.limit,
+      offset: filter.offset,
+      items: rows.map((t) => ({
+        id: t.id,
+        accountId: t.accountId,
+        strategyId: t.strategyId === NO_STRATEGY ? null : t.strategyId,
+        ticker: t.ticker,
+        direction: t.direction,
+        quantity: t.quantity,
+        entryPrice: t.entryPrice,
+        exitPrice: t.exitPrice,
+        entryTime: iso(t.entryTime),
+        exitTime: iso(t.exitTime),
+        grossPnl: toDollars(t.grossCents),
+        commission: toDollars(t.commissionCents),
+        pnl: toDollars(t.pnlCents),
+      })),
+    };
+  }
+}

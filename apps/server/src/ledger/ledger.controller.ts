@@ -1,0 +1,38 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { instant, page, StrategyAccountQueryDto, TimeRangeQueryDto } from '../common/query.dto.js';
+import { LedgerQueryService } from './ledger-query.service.js';
+
+export class PositionsQueryDto extends StrategyAccountQueryDto {
+  @ApiPropertyOptional({ default: false, description: 'Also list flat positions' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  includeFlat?: boolean;
+}
+
+@ApiTags('positions & trades')
+@Controller('api')
+export class LedgerController {
+  constructor(private readonly ledger: LedgerQueryService) {}
+
+  @Get('positions')
+  @ApiOperation({ summary: 'Open positions with open P&L (longs at the bid, shorts at the ask; null until a quote arrives)' })
+  positions(@Query() query: PositionsQueryDto) {
+    return this.ledger.listPositions(query);
+  }
+
+  @Get('trades')
+  @ApiOperation({ summary: 'Closed round trips, newest exit first, matched FIFO' })
+  trades(@Query() query: TimeRangeQueryDto) {
+    return this.ledger.listTrades({
+      strategyId: query.strategyId,
+      accountId: query.accountId,
+      from: instant(query.from),
+      to: instant(query.to),
+      ...page(query),
+    });
+  }
+}

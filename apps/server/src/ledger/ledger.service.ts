@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import type { BrokerFill } from '@tradeloop/contracts';
+import { applyFill, averagePrice, netQuantity, toCents } from '@tradeloop/domain';
+import { randomUUID } from 'node:crypto';
+import { DatabaseService } from '../database/database.service.js';
+import { Order } from '../execution/order.entity.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import { Fill } from './fill.entity.js';
+import { Position } from './position.entity.js';
+import { Trade } from './trade.entity.js';
+
+export interface BookedFill {
+  fill: Fill;
+  position: Position;
+  trades: Trade[];
+  order: Order;
+}
+
+/** Manual trades have no strategy; positions key them under ''. */
+export const NO_STRATEGY = '';
+
+/** The money: a fill, the position it moves, the round trips it closes and its realized P&L commit together. */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly market: MarketService,
+    private readonly logs: LogsService,
+  ) {}
+
+  /** Books a broker fill against its order. A fill already booked (same broker fill id) is ignored: null. */
+  bookFill(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
+    const instrument = this.market.instrument(order.ticker);
+    return this.database.transaction(async (m) => {
+      if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;
+      const strategyKey = order.strategyId ?? NO_STRATEGY;
+      const position =
+        (await m.findOneBy(Position, { accountId: order.accountId, strategyId: strategyKey, ticker: order.ticker })) ??
+        m.create(Position, {
+          id: randomUUID(),
+          accountId: order.accountId,
+          strategyId: strategyKey,
+          ticker: order.ticker,
+          quantity: 0,
+          avgPrice: null,
+          realizedCents: 0,
+          lots: [],
+        });
+
+      const commissionCents = toCents(brokerFill.commission);
+      const result = applyFill(
+        { lots: position.lots },
+        { side: brokerFill.side, quantity: brokerFill.quantity, price: brokerFill.price, time: brokerFill.time, commissionCents },
+        instrument,
+      );
+      const fill = m.create(Fill, {
+        id: randomUUID(),
+        brokerFillId: brokerFill.fillId,
+        orderId: order.id,
+        strategyId: order.strategyId,
+        accountId: order.accountId,
+        ticker: order.ticker,
+        side: brokerFill.side,
+        quantity: brokerFill.quantity,
+        price: brokerFill.price,
+        commissionCents,
+        realizedCents: result.realizedCents,
+        time: brokerFill.time,
+      });
+      await m.insert(Fill, fill);
+
+      position.lots = result.state.lots;
+      position.quantity = netQuantity(result.state);
+      position.avgPrice = averagePrice(result.state);
+      position.realizedCents += result.realizedCents;
+      position.updatedAt = brokerFill.time;
+      await m.save(Position, position);
+
+      const trades = result.trades.map((t) =>
+        m.create(Trade, {
+          id: randomUUID(),
+          accountId: order.accountId,
+          strategyId: strategyKey,
+          ticker: order.ticker,
+          direction: t.direction,
+          quantity: t.quantity,
+          entryPrice: t.entryPrice,
+          exitPrice: t.exitPrice,
+          entryTime: t.entryTime,
+          exitTime: t.exitTime,
+          grossCents: t.grossCents,
+          commissionCents: t.commissionCents,
+          pnlCents: t.pnlCents,
+          exitFillId: fill.id,
+        }),
+      );
+      if (trades.length) await m.insert(Trade, trades);
+
+      const filledQuantity = order.filledQuantity + brokerFill.quantity;
+      order.avgFillPrice = ((order.avgFillPrice ?? 0) * order.filledQuantity + brokerFill.price * brokerFill.quantity) / filledQuantity;
+      order.filledQuantity = filledQuantity;
+      if (filledQuantity >= order.quantity) order.status = 'filled';
+      order.updatedAt = Date.now();
+      await m.update(
+        Order,
+        { id: order.id },
+        { filledQuantity, avgFillPrice: order.avgFillPrice, status: order.status, updatedAt: order.updatedAt },
+      );
+
+      const closed = trades.length ? `, closed ${trades.length} trade(s) for ${(result.realizedCents / 100).toFixed(2)}` : '';
+      await this.logs.write(
+        {
+          level: 'info',
+          category: 'fill',
+          strategyId: order.strategyId,
+          message: `filled ${brokerFill.side} ${brokerFill.quantity} ${order.ticker} @ ${brokerFill.price}${closed}; position ${position.quantity}`,
+          context: { orderId: order.id, clientOrderId: order.clientOrderId, fillId: fill.id },
+        },
+        m,
+      );
+      return { fill, position, trades, order };
+    });
+  }
+}

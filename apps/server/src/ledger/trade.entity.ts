@@ -1,0 +1,23 @@
+import { Entity, PrimaryColumn, Column, Index } from 'typeorm';
+import { CentsColumn, IdColumn, PriceColumn, TimeColumn } from '../database/columns.js';
+
+/** A closed round trip, matched FIFO. */
+@Entity('trades')
+@Index('ix_trades_strategy_exit', ['strategyId', 'exitTime'])
+@Index('ix_trades_account_exit', ['accountId', 'exitTime'])
+export class Trade {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @IdColumn() accountId!: string;
+  @Column({ type: 'varchar', length: 36 }) strategyId!: string;
+  @Column({ type: 'varchar', length: 64 }) ticker!: string;
+  @Column({ type: 'varchar', length: 5 }) direction!: 'long' | 'short';
+  @Column({ type: 'double precision' }) quantity!: number;
+  @PriceColumn() entryPrice!: number;
+  @PriceColumn() exitPrice!: number;
+  @TimeColumn() entryTime!: number;
+  @TimeColumn() exitTime!: number;
+  @CentsColumn() grossCents!: number;
+  @CentsColumn() commissionCents!: number;
+  @CentsColumn() pnlCents!: number;
+  @IdColumn() exitFillId!: string;
+}

@@ -1,0 +1,21 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsBoolean, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+
+export class CreateStrategyDto {
+  @ApiProperty({ example: 'NQ trend' }) @IsString() @Length(1, 100) name!: string;
+  @ApiPropertyOptional({ description: 'Defaults to the first account (Paper)' }) @IsOptional() @IsUUID() accountId?: string;
+  @ApiPropertyOptional({ default: 1, description: 'Contracts per alert when the alert has no quantity' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  defaultQuantity?: number;
+  @ApiPropertyOptional({ example: 'NQ1!', description: 'Ticker for alerts that name none' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  defaultTicker?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+}
+
+export class UpdateStrategyDto extends PartialType(CreateStrategyDto) {}

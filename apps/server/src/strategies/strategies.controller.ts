@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
+import { StrategiesService } from './strategies.service.js';
+
+@ApiTags('strategies')
+@Controller('api/strategies')
+export class StrategiesController {
+  constructor(private readonly strategies: StrategiesService) {}
+
+  @Get()
+  list() {
+    return this.strategies.list();
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.strategies.view(await this.strategies.get(id));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a strategy; the answer holds its webhookToken and webhookUrl' })
+  create(@Body() dto: CreateStrategyDto) {
+    return this.strategies.create(dto);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change settings; {"enabled": false} stops it taking alerts' })
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateStrategyDto) {
+    return this.strategies.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', ParseUUIDPipe) id: string) {
+    return this.strategies.remove(id);
+  }
+}

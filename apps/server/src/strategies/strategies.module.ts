@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { MarketModule } from '../market/market.module.js';
+import { StrategiesController } from './strategies.controller.js';
+import { StrategiesService } from './strategies.service.js';
+
+@Module({
+  imports: [AccountsModule, MarketModule],
+  controllers: [StrategiesController],
+  providers: [StrategiesService],
+  exports: [StrategiesService],
+})
+export class StrategiesModule {}

@@ -1,0 +1,22 @@
+import { Entity, PrimaryColumn, Column, Index } from 'typeorm';
+import { IdColumn, TimeColumn } from '../database/columns.js';
+
+export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed';
+
+/** An accepted alert, durable before the 202 goes out; the engine works from this row. */
+@Entity('webhook_events')
+@Index('uq_webhook_events_strategy_key', ['strategyId', 'idempotencyKey'], { unique: true })
+@Index('ix_webhook_events_status', ['status'])
+export class WebhookEvent {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @IdColumn() strategyId!: string;
+  /** The alert's `id`; a second alert with the same key for the same strategy is a duplicate. */
+  @Column({ type: 'varchar', length: 200, nullable: true }) idempotencyKey!: string | null;
+  @Column({ type: 'varchar', length: 16 }) status!: WebhookEventStatus;
+  /** The parsed alert, as JSON. */
+  @Column({ type: 'text' }) alert!: string;
+  @Column({ type: 'varchar', length: 64, nullable: true }) sourceIp!: string | null;
+  @TimeColumn() receivedAt!: number;
+  @TimeColumn({ nullable: true }) processedAt!: number | null;
+  @Column({ type: 'text', nullable: true }) error!: string | null;
+}

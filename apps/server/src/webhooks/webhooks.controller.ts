@@ -1,0 +1,26 @@
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WebhooksService } from './webhooks.service.js';
+
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post(':token')
+  @ApiOperation({
+    summary: 'TradingView alert intake: 202 accepted, 200 duplicate id, 400 bad alert, 401 unknown token, 409 disabled, 413 too large',
+  })
+  @ApiBody({ schema: { type: 'object', example: { ticker: 'NQ1!', action: 'buy', quantity: 1, id: '{{strategy.order.id}}' } } })
+  async receive(
+    @Param('token') token: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.webhooks.receive(token, body, request.ip ?? null);
+    reply.status(result.status);
+    return result.body;
+  }
+}

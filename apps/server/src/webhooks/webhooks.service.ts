@@ -1,0 +1,182 @@
+import { BadRequestException, ConflictException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
+import { parseAlert } from '@tradeloop/domain';
+import { createHash, randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { DatabaseService } from '../database/database.service.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import type { EventQueue } from '../infra/queue/event-queue.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import { StrategiesService } from '../strategies/strategies.service.js';
+import type { Strategy } from '../strategies/strategy.entity.js';
+import { WebhookEvent } from './webhook-event.entity.js';
+
+export interface WebhookResult {
+  status: 200 | 202;
+  body: WebhookAccepted;
+}
+
+/** Tokens never reach a log: a short hash tells them apart. */
+export const tokenFingerprint = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 8);
+
+/**
+ * The public intake. Validates, stores the event durably and enqueues it; the engine does the
+ * trading. Every outcome, accepted or refused, is written to the strategy's log.
+ */
+@Injectable()
+export class WebhooksService {
+  constructor(
+    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
+    @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
+    private readonly strategies: StrategiesService,
+    private readonly market: MarketService,
+    private readonly database: DatabaseService,
+    private readonly logs: LogsService,
+  ) {}
+
+  async receive(token: string, body: unknown, sourceIp: string | null): Promise<WebhookResult> {
+    const strategy = await this.strategies.findByToken(token);
+    if (!strategy) {
+      await this.logs.write({
+        level: 'warn',
+        category: 'webhook',
+        message: `webhook refused: unknown token ${tokenFingerprint(token)}`,
+        context: { sourceIp },
+      });
+      throw new UnauthorizedException('unknown webhook token');
+    }
+    const refuse = async (error: BadRequestException | ConflictException): Promise<never> => {
+      await this.logs.write({
+        level: 'warn',
+        category: 'webhook',
+        strategyId: strategy.id,
+        message: `webhook refused: ${error.message}`,
+        context: { sourceIp, body: preview(body) },
+      });
+      throw error;
+    };
+
+    const parsed = parseAlert(body);
+    if (!parsed.ok) return refuse(new BadRequestException(parsed.error));
+    if (!strategy.enabled) return refuse(new ConflictException(`strategy "${strategy.name}" is disabled`));
+    const alert = this.normalize(strategy, parsed.alert);
+    if (typeof alert === 'string') return refuse(new BadRequestException(alert));
+
+    const outcome = await this.store(strategy, alert, sourceIp);
+    if (outcome.duplicate) return { status: 200, body: { accepted: true, eventId: outcome.eventId, duplicate: true } };
+    try {
+      await this.queue.enqueue(strategy.id, { type: 'webhook', strategyId: strategy.id, eventId: outcome.eventId });
+    } catch (error) {
+      // The event is on disk; it is replayed at the next start.
+      await this.logs.write({
+        level: 'error',
+        category: 'webhook',
+        strategyId: strategy.id,
+        message: `event ${outcome.eventId} stored but not queued: ${(error as Error).message}`,
+      });
+    }
+    return { status: 202, body: { accepted: true, eventId: outcome.eventId } };
+  }
+
+  /** For requests Fastify refused before the controller ran (a body over the limit): still in the strategy's log. */
+  async refusedBeforeParsing(token: string, reason: string, sourceIp: string | null): Promise<void> {
+    const strategy = await this.strategies.findByToken(token);
+    const who = strategy ? '' : ` (unknown token ${tokenFingerprint(token)})`;
+    await this.logs.write({
+      level: 'warn',
+      category: 'webhook',
+      strategyId: strategy?.id ?? null,
+      message: `webhook refused: ${reason}${who}`,
+      context: { sourceIp },
+    });
+  }
+
+  /** Resolves the ticker to its canonical form and checks what needs the instrument; a string is the error. */
+  private normalize(strategy: Strategy, alert: Alert): Alert | string {
+    const ticker = alert.ticker?.trim() || strategy.defaultTicker;
+    if (!ticker) return 'ticker is required (this strategy has no default ticker)';
+    let resolved;
+    try {
+      resolved = this.market.resolve(ticker);
+    } catch (error) {
+      return `ticker: ${(error as Error).message}`;
+    }
+    if (resolved.instrument.kind === 'future') {
+      for (const field of ['quantity', 'positionSize'] as const) {
+        const value = alert[field];
+        if (value !== undefined && !Number.isInteger(value))
+          return `${field} must be a whole number of contracts for ${resolved.ticker}, got ${value}`;
+      }
+    }
+    return { ...alert, ticker: resolved.ticker };
+  }
+
+  private async store(strategy: Strategy, alert: Alert, sourceIp: string | null): Promise<{ eventId: string; duplicate: boolean }> {
+    const key = alert.id ?? null;
+    try {
+      return await this.database.transaction(async (m) => {
+        if (key) {
+          const previous = await m.findOneBy(WebhookEvent, { strategyId: strategy.id, idempotencyKey: key });
+          if (previous) {
+            await this.logs.write(
+              {
+                level: 'info',
+                category: 'webhook',
+                strategyId: strategy.id,
+                message: `duplicate alert id "${key}" ignored (event ${previous.id})`,
+              },
+              m,
+            );
+            return { eventId: previous.id, duplicate: true };
+          }
+        }
+        const event = m.create(WebhookEvent, {
+          id: randomUUID(),
+          strategyId: strategy.id,
+          idempotencyKey: key,
+          status: 'accepted',
+          alert: JSON.stringify(alert),
+          sourceIp,
+          receivedAt: Date.now(),
+          processedAt: null,
+          error: null,
+        });
+        await m.insert(WebhookEvent, event);
+        await this.logs.write(
+          {
+            level: 'info',
+            category: 'webhook',
+            strategyId: strategy.id,
+            message: `alert accepted: ${describe(alert)}`,
+            context: { eventId: event.id, sourceIp },
+          },
+          m,
+        );
+        return { eventId: event.id, duplicate: false };
+      });
+    } catch (error) {
+      // PostgreSQL: a concurrent request with the same id won the unique key.
+      const previous = key ? await this.events.findOneBy({ strategyId: strategy.id, idempotencyKey: key }) : null;
+      if (previous) return { eventId: previous.id, duplicate: true };
+      throw error;
+    }
+  }
+}
+
+export function describe(alert: Alert): string {
+  const parts = [
+    alert.positionSize !== undefined ? `positionSize ${alert.positionSize}` : alert.action,
+    alert.quantity,
+    alert.ticker,
+    alert.sentiment && `(sentiment ${alert.sentiment})`,
+    alert.orderType && alert.orderType !== 'market' ? alert.orderType : undefined,
+    alert.limitPrice !== undefined ? `limit ${alert.limitPrice}` : undefined,
+    alert.stopPrice !== undefined ? `stop ${alert.stopPrice}` : undefined,
+    alert.id && `id ${alert.id}`,
+  ];
+  return parts.filter((p) => p !== undefined && p !== '').join(' ');
+}
+
+const preview = (body: unknown) => (typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body)?.slice(0, 500));

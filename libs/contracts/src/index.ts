@@ -1,0 +1,4 @@
+export * from './market.js';
+export * from './orders.js';
+export * from './plugins.js';
+export * from './webhook.js';

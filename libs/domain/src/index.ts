@@ -1,0 +1,4 @@
+export * from './alerts.js';
+export * from './instruments.js';
+export * from './money.js';
+export * from './pnl.js';

@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { FUTURES_CATALOG, InstrumentCatalog, tickValueCents } from './instruments.js';
+
+const catalog = new InstrumentCatalog();
+
+describe('instrument lookup from TradingView symbols', () => {
+  it.each([
+    ['NQ1!', 'NQ1!', 'NQ'],
+    ['CME_MINI:NQ1!', 'NQ1!', 'NQ'],
+    ['nq1!', 'NQ1!', 'NQ'],
+    ['NQ2!', 'NQ1!', 'NQ'],
+    ['NQZ2026', 'NQ1!', 'NQ'],
+    ['NQZ26', 'NQ1!', 'NQ'],
+    ['NQZ6', 'NQ1!', 'NQ'],
+    ['NQ', 'NQ1!', 'NQ'],
+    ['MNQ1!', 'MNQ1!', 'MNQ'],
+    ['MNQH2027', 'MNQ1!', 'MNQ'],
+    ['CME_MINI:MES1!', 'MES1!', 'MES'],
+    ['ESH7', 'ES1!', 'ES'],
+    ['NYMEX:CL1!', 'CL1!', 'CL'],
+    ['MCLF2027', 'MCL1!', 'MCL'],
+    ['COMEX:GC1!', 'GC1!', 'GC'],
+    [' M2K1! ', 'M2K1!', 'M2K'],
+  ])('%s → %s', (input, ticker, root) => {
+    const resolved = catalog.resolve(input);
+    expect(resolved.ticker).toBe(ticker);
+    expect(resolved.instrument.root).toBe(root);
+    expect(resolved.instrument.kind).toBe('future');
+  });
+
+  it.each([
+    ['NASDAQ:AAPL', 'AAPL'],
+    ['BINANCE:BTCUSDT', 'BTCUSDT'],
+    ['ZZZ1!', 'ZZZ1!'],
+    ['NQX', 'NQX'],
+    ['ESPR', 'ESPR'],
+  ])('%s is a stock/crypto-style symbol %s with step 0.01 worth $0.01', (input, ticker) => {
+    expect(catalog.resolve(input)).toEqual({
+      ticker,
+      instrument: { root: ticker, description: ticker, kind: 'equity', tickSize: 0.01, tickValue: 0.01 },
+    });
+  });
+
+  it('refuses an empty ticker', () => {
+    expect(() => catalog.resolve('  ')).toThrow(/ticker is empty/);
+    expect(() => catalog.resolve('CME_MINI:')).toThrow(/ticker is empty/);
+  });
+
+  it('has the CME specs', () => {
+    const specs = Object.fromEntries(FUTURES_CATALOG.map((i) => [i.root, [i.tickSize, tickValueCents(i)]]));
+    expect(specs).toEqual({
+      NQ: [0.25, 500],
+      MNQ: [0.25, 50],
+      ES: [0.25, 1250],
+      MES: [0.25, 125],
+      YM: [1, 500],
+      MYM: [1, 50],
+      RTY: [0.1, 500],
+      M2K: [0.1, 50],
+      CL: [0.01, 1000],
+      MCL: [0.01, 100],
+      GC: [0.1, 1000],
+      MGC: [0.1, 100],
+    });
+  });
+
+  it('takes user instruments from config, overriding built-ins by root', () => {
+    const custom = new InstrumentCatalog([
+      { root: '6E', description: 'Euro FX', kind: 'future', tickSize: 0.00005, tickValue: 6.25 },
+      { root: 'NQ', description: 'NQ with a different value', kind: 'future', tickSize: 0.25, tickValue: 6 },
+    ]);
+    expect(custom.resolve('CME:6EZ2026')).toEqual({ ticker: '6E1!', instrument: expect.objectContaining({ root: '6E', tickValue: 6.25 }) });
+    expect(custom.instrument('NQ1!').tickValue).toBe(6);
+    expect(custom.futuresRoots()).toContain('6E');
+  });
+
+  it('keeps configured stock/crypto-style symbols as they are', () => {
+    const custom = new InstrumentCatalog([{ root: 'btcusdt', description: 'Bitcoin', kind: 'equity', tickSize: 0.1, tickValue: 0.1 }]);
+    expect(custom.resolve('BINANCE:BTCUSDT')).toEqual({
+      ticker: 'BTCUSDT',
+      instrument: { root: 'BTCUSDT', description: 'Bitcoin', kind: 'equity', tickSize: 0.1, tickValue: 0.1 },
+    });
+    expect(custom.futuresRoots()).not.toContain('BTCUSDT');
+  });
+
+  it('lists the futures roots and keeps MNQ, MES and MGC apart from NQ, ES and GC', () => {
+    expect(catalog.futuresRoots().sort()).toEqual(['CL', 'ES', 'GC', 'M2K', 'MCL', 'MES', 'MGC', 'MNQ', 'MYM', 'NQ', 'RTY', 'YM']);
+    expect(catalog.canonical('MNQZ6')).toBe('MNQ1!');
+    expect(catalog.canonical('MESM2026')).toBe('MES1!');
+    expect(catalog.canonical('MGC1!')).toBe('MGC1!');
+    expect(catalog.instrument('MES').tickValue).toBe(1.25);
+  });
+});

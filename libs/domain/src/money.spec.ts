@@ -1,0 +1,32 @@
+import { describe, expect, it } from '@jest/globals';
+import { toCents, toDollars } from './money.js';
+
+describe('money', () => {
+  it.each([
+    [0, 0],
+    [1, 100],
+    [410, 41000],
+    [0.1 + 0.2, 30],
+    [1.005, 101],
+    [1.015, 102],
+    [2.675, 268],
+    [-1.005, -101],
+    [-62.5, -6250],
+    [19.99, 1999],
+    [123456.78, 12345678],
+    [0.004, 0],
+  ])('toCents(%d) = %d', (dollars, cents) => {
+    expect(toCents(dollars)).toBe(cents);
+  });
+
+  it('never returns −0 and refuses non-finite amounts', () => {
+    expect(Object.is(toCents(-0.001), 0)).toBe(true);
+    expect(() => toCents(NaN)).toThrow(/finite/);
+  });
+
+  it('toDollars divides by 100', () => {
+    expect(toDollars(41000)).toBe(410);
+    expect(toDollars(-6250)).toBe(-62.5);
+    expect(toDollars(1)).toBe(0.01);
+  });
+});

@@ -1,0 +1,125 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createApp } from '../../apps/server/src/app.factory.js';
+import type { AppConfig } from '../../apps/server/src/config/config.schema.js';
+import { loadConfig } from '../../apps/server/src/config/load-config.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestServer {
+  app: NestFastifyApplication;
+  url: string;
+  config: AppConfig;
+  /** Closes the app; `keepData` leaves the database for a restart test. */
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  overrides?: Record<string, unknown>;
+}
+
+/** A real server on a free port: real SQLite file (or PostgreSQL), real plugins, real HTTP. */
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tradeloop-test-'));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      server: { port: 0, host: '127.0.0.1' },
+      dataDir,
+      database: { url: options.databaseUrl ?? '' },
+      redis: { url: options.redisUrl ?? '' },
+      // Test servers share one Redis: each gets its own keys.
+      queue: { prefix: `tradeloop-test-${process.pid}-${Date.now()}` },
+      plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
+      log: { level: 'error' },
+      ...options.overrides,
+    },
+  });
+  const app = await createApp(config, { logger: ['error'] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    close: async ({ keepData = false } = {}) => {
+      await app.close();
+      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh PostgreSQL database for one test file; drop() removes it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `tradeloop_test_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Real HTTP with Node's fetch. `raw` sends a string body with the given content type. */
+export async function http<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { contentType?: string; raw?: boolean } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = {};
+  let payload: string | undefined;
+  if (body !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/json';
+    payload = options.raw ? String(body) : JSON.stringify(body);
+  }
+  const response = await fetch(`${base}${path}`, { method, headers, body: payload });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+/** Polls until `check` returns a truthy value or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

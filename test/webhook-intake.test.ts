@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { http, startServer, type TestServer } from './support/app.js';
+
+describe('webhook intake refuses bad input clearly and logs every outcome', () => {
+  let server: TestServer;
+  let strategy: { id: string; webhookToken: string };
+  const post = (body: string, contentType = 'application/json', token = strategy.webhookToken) =>
+    http(server.url, 'POST', `/webhooks/${token}`, body, { raw: true, contentType });
+  const strategyLog = async () => (await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&limit=100`)).body as any[];
+
+  beforeAll(async () => {
+    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'intake' })).body;
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ['bad JSON', '{"ticker": "NQ1!", "action": "buy"', /not valid JSON/],
+    ['an unknown action', '{"ticker":"NQ1!","action":"hold"}', /^action/],
+    ['a negative quantity', '{"ticker":"NQ1!","action":"buy","quantity":-1}', /^quantity/],
+    ['a non-numeric quantity', '{"ticker":"NQ1!","action":"buy","quantity":"two"}', /^quantity must be a number/],
+    [
+      'a fractional futures quantity',
+      '{"ticker":"NQ1!","action":"buy","quantity":1.5}',
+      /^quantity must be a whole number of contracts for NQ1!/,
+    ],
+    ['no ticker and no default', '{"action":"buy"}', /^ticker is required/],
+    ['a JSON array', '[1,2]', /object/],
+  ])('answers 400 to %s, naming the problem', async (_case, body, message) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(message);
+    expect(
+      (await strategyLog()).some(
+        (l) => l.level === 'warn' && l.message.startsWith('webhook refused') && message.test(l.message.replace('webhook refused: ', '')),
+      ),
+    ).toBe(true);
+  });
+
+  it('answers 401 to an unknown token and logs only its fingerprint', async () => {
+    const response = await post('{"ticker":"NQ1!","action":"buy"}', 'application/json', 'not-a-real-token-0123456789abcdef');
+    expect(response.status).toBe(401);
+    const logs = (await http(server.url, 'GET', '/api/logs?level=warn&limit=20')).body as any[];
+    const line = logs.find((l) => l.message.includes('unknown token'));
+    expect(line.message).not.toContain('not-a-real-token');
+    expect(line.message).toMatch(/unknown token [0-9a-f]{8}$/);
+  });
+
+  it('answers 413 to a body over 64 KiB', async () => {
+    const response = await post(JSON.stringify({ ticker: 'NQ1!', action: 'buy', comment: 'x'.repeat(70 * 1024) }));
+    expect(response.status).toBe(413);
+    await new Promise((r) => setTimeout(r, 100)); // logged after the response
+    expect((await strategyLog()).some((l) => l.message.startsWith('webhook refused: body larger than 65536 bytes'))).toBe(true);
+  });
+
+  it('answers 409 while the strategy is disabled, and accepts again once enabled', async () => {
+    expect((await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { enabled: false })).body.enabled).toBe(false);
+    const refused = await post('{"ticker":"NQ1!","action":"buy","price":25000}');
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/disabled/);
+    await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { enabled: true });
+    expect((await post('{"ticker":"NQ1!","action":"buy","price":25000}')).status).toBe(202);
+  });
+
+  it('rejects a market order with no quote and no alert price, with the reason on the order', async () => {
+    const response = await post('{"ticker":"ES1!","action":"buy","quantity":1}');
+    expect(response.status).toBe(202);
+    const deadline = Date.now() + 10000;
+    let order: any;
+    while (!order && Date.now() < deadline) {
+      order = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=rejected`)).body.items.find(
+        (o: any) => o.ticker === 'ES1!',
+      );
+      if (!order) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(order).toEqual(expect.objectContaining({ ticker: 'ES1!', status: 'rejected' }));
+    expect(order.reason).toMatch(/no quote/);
+  });
+
+  it('validates the REST API too', async () => {
+    const bad = await http(server.url, 'POST', '/api/strategies', { name: '', defaultQuantity: -2 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message.join(' ')).toMatch(/name/);
+    expect(bad.body.message.join(' ')).toMatch(/defaultQuantity/);
+    expect((await http(server.url, 'GET', '/api/logs?level=loud')).status).toBe(400);
+    expect((await http(server.url, 'GET', '/api/strategies/not-a-uuid')).status).toBe(400);
+    const broken = await http(server.url, 'POST', '/api/strategies', '{"name":', { raw: true });
+    expect(broken.status).toBe(400);
+    expect(broken.body.message).toMatch(/not valid JSON/);
+    expect((await http(server.url, 'GET', '/api/health')).status).toBe(200);
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const docs = await http(server.url, 'GET', '/api/docs-json');
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/webhooks/{token}', '/api/strategies', '/api/positions', '/api/trades', '/api/logs']),
+    );
+  });
+});
