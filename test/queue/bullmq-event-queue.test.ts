@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { BullMqEventQueue, partitionOf } from '../../apps/server/src/infra/queue/bullmq-event-queue.js';
+import { REDIS_URL } from '../support/app.js';
+import { defineQueueContractTests } from './event-queue.contract.js';
+
+const PARTITIONS = 8;
+let run = 0;
+
+/** Deletes every key under a prefix: each test gets queues no other test (or test run) touches. */
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys: string[] = [];
+    const stream = redis.scanStream({ match: `${prefix}:*`, count: 500 });
+    for await (const batch of stream) keys.push(...(batch as string[]));
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+defineQueueContractTests('bullmq', async (options) => {
+  const prefix = `tradeloop-queue-test-${process.pid}-${++run}`;
+  const queue = new BullMqEventQueue({ redisUrl: REDIS_URL, partitions: PARTITIONS, prefix, ...options });
+  return {
+    queue,
+    failed: [],
+    dispose: async () => {
+      await queue.close();
+      await dropKeys(prefix);
+    },
+  };
+});
+
+describe('BullMQ partitioning', () => {
+  it('keeps the contract suite honest: its "slow" and "fast" strategies sit on different partitions', () => {
+    expect(partitionOf('slow', PARTITIONS)).not.toBe(partitionOf('fast', PARTITIONS));
+  });
+
+  it('maps a strategy to the same partition every time (FNV-1a, stable across processes)', () => {
+    // Hand-computed FNV-1a 32-bit: "a" → 0xe40c292c.
+    expect(partitionOf('a', 1 << 30)).toBe(0xe40c292c % (1 << 30));
+    expect(partitionOf('3f1c2a9e-0000-4000-8000-000000000001', PARTITIONS)).toBe(
+      partitionOf('3f1c2a9e-0000-4000-8000-000000000001', PARTITIONS),
+    );
+  });
+
+  it('spreads many strategies over every partition', () => {
+    const counts = new Array(PARTITIONS).fill(0);
+    for (let i = 0; i < 800; i++) counts[partitionOf(`strategy-${i}`, PARTITIONS)]++;
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+  });
+});
