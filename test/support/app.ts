@@ -83,15 +83,33 @@ export interface HttpResult<T = any> {
   headers: Headers;
 }
 
-/** Real HTTP with Node's fetch. `raw` sends a string body with the given content type. */
+/** Credentials of each running test server, by base URL, so `http()` calls are signed in by default. */
+const credentials = new Map<string, string>();
+
+/** Registers the bearer token `http()` sends to a server (access control fills this in at start). */
+export function signIn(base: string, token: string): void {
+  credentials.set(base, token);
+}
+
+/** Headers that sign a request in to a test server: for raw fetch and WebSocket clients. */
+export function authHeaders(base: string): Record<string, string> {
+  const token = credentials.get(base);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * Real HTTP with Node's fetch. `raw` sends a string body with the given content type. Requests
+ * carry the server's signed-in token unless `token` says otherwise (`null`: anonymous).
+ */
 export async function http<T = any>(
   base: string,
   method: string,
   path: string,
   body?: unknown,
-  options: { contentType?: string; raw?: boolean } = {},
+  options: { contentType?: string; raw?: boolean; token?: string | null } = {},
 ): Promise<HttpResult<T>> {
-  const headers: Record<string, string> = {};
+  const token = options.token === undefined ? credentials.get(base) : options.token;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   let payload: string | undefined;
   if (body !== undefined) {
     headers['content-type'] = options.contentType ?? 'application/json';

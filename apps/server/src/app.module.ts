@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { ExecutionModule } from './execution/execution.module.js';
 import { HealthModule } from './health/health.module.js';
+import { EventsModule } from './infra/events/event-bus.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        EventsModule,
         LogsModule,
         QueueModule,
         MarketModule,

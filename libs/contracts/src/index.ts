@@ -1,4 +1,5 @@
 export * from './market.js';
 export * from './orders.js';
 export * from './plugins.js';
+export * from './realtime.js';
 export * from './webhook.js';

@@ -1,0 +1,142 @@
+/**
+ * The `/ws` stream: every message is an envelope `{"type": ..., "data": ...}`. `DATA` keeps the
+ * exact shape of the Trade Manager stream so clients written for it work unchanged.
+ */
+
+/** `{"type":"DATA","data":{"ticker":"NQ1!","prices":{"ask":25329.5,"bid":25329.0},"tickinfo":{"step":0.25,"amnt":5.0}}}` */
+export interface QuoteData {
+  ticker: string;
+  prices: { ask: number; bid: number };
+  tickinfo: { step: number; amnt: number };
+}
+
+export type PnlScope = 'strategy' | 'account';
+
+/** Dollars. `openPnl` is null while a held ticker has no quote (unknown, not zero). */
+export interface PnlData {
+  scope: PnlScope;
+  id: string;
+  openPnl: number | null;
+  realizedPnl: number;
+  todayPnl: number | null;
+  totalPnl: number | null;
+  /** Milliseconds since the epoch, UTC. */
+  time: number;
+}
+
+export interface PositionData {
+  accountId: string;
+  strategyId: string | null;
+  ticker: string;
+  /** Signed: positive long, negative short. */
+  quantity: number;
+  avgPrice: number | null;
+  realizedPnl: number;
+  time: number;
+}
+
+export interface OrderData {
+  id: string;
+  clientOrderId: string;
+  accountId: string;
+  strategyId: string | null;
+  ticker: string;
+  side: 'buy' | 'sell';
+  quantity: number;
+  type: 'market' | 'limit' | 'stop';
+  status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
+  filledQuantity: number;
+  avgFillPrice: number | null;
+  reason: string | null;
+  time: number;
+}
+
+export interface FillData {
+  id: string;
+  orderId: string;
+  accountId: string;
+  strategyId: string | null;
+  ticker: string;
+  side: 'buy' | 'sell';
+  quantity: number;
+  price: number;
+  commission: number;
+  realizedPnl: number;
+  time: number;
+}
+
+export interface TradeData {
+  id: string;
+  accountId: string;
+  strategyId: string | null;
+  ticker: string;
+  direction: 'long' | 'short';
+  quantity: number;
+  entryPrice: number;
+  exitPrice: number;
+  entryTime: number;
+  exitTime: number;
+  pnl: number;
+}
+
+export interface LogData {
+  id: number | null;
+  time: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  category: string;
+  strategyId: string | null;
+  message: string;
+}
+
+export type StrategyStatus = 'enabled' | 'disabled' | 'errored';
+
+export interface StrategyData {
+  id: string;
+  name: string;
+  status: StrategyStatus;
+  reason: string | null;
+  time: number;
+}
+
+export interface FeedData {
+  name: string;
+  connected: boolean;
+  /** Milliseconds since the feed's last quote; null before the first one. */
+  lastQuoteAgeMs: number | null;
+  reconnects: number;
+  error: string | null;
+}
+
+export interface ErrorData {
+  message: string;
+}
+
+/** Every message the server sends, by type. */
+export interface ServerMessageMap {
+  DATA: QuoteData;
+  PNL: PnlData;
+  POSITION: PositionData;
+  ORDER: OrderData;
+  FILL: FillData;
+  TRADE: TradeData;
+  LOG: LogData;
+  STRATEGY: StrategyData;
+  FEED: FeedData;
+  ERROR: ErrorData;
+}
+
+export type ServerMessageType = keyof ServerMessageMap;
+export type ServerMessage = { [K in ServerMessageType]: { type: K; data: ServerMessageMap[K] } }[ServerMessageType];
+
+/** What a client may narrow its stream to; `ERROR` always reaches it. */
+export type Channel = Exclude<ServerMessageType, 'ERROR'>;
+export const CHANNELS: readonly Channel[] = ['DATA', 'PNL', 'POSITION', 'ORDER', 'FILL', 'TRADE', 'LOG', 'STRATEGY', 'FEED'];
+
+/** `{"type":"SUBSCRIBE","channels":["DATA","PNL"],"tickers":["NQ1!"]}`: omitted fields mean everything. */
+export interface SubscribeMessage {
+  type: 'SUBSCRIBE';
+  channels?: Channel[];
+  tickers?: string[];
+}
+
+export type ClientMessage = SubscribeMessage;
