@@ -1,34 +1,11 @@
-import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
-
-// Written with TypeORM's Table API so one migration serves SQLite and PostgreSQL alike.
-const id = (name = 'id', nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: '36', isNullable: nullable });
-const primaryId: TableColumnOptions = { ...id(), isPrimary: true };
-const str = (name: string, length: number, nullable = false): TableColumnOptions => ({
-  name,
-  type: 'varchar',
-  length: String(length),
-  isNullable: nullable,
-});
-const bigint = (name: string, nullable = false, defaultValue?: number): TableColumnOptions => ({
-  name,
-  type: 'bigint',
-  isNullable: nullable,
-  ...(defaultValue === undefined ? {} : { default: defaultValue }),
-});
-const double = (name: string, nullable = false, defaultValue?: number): TableColumnOptions => ({
-  name,
-  type: 'double precision',
-  isNullable: nullable,
-  ...(defaultValue === undefined ? {} : { default: defaultValue }),
-});
-const text = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable });
+import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { bigint, booleanDefault, double, id, primaryId, str, text } from './migration-columns.js';
 
 export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    // SQLite stores booleans as 0/1; written the way TypeORM writes the entity's default.
-    const TRUE = queryRunner.connection.options.type === 'postgres' ? 'true' : '1';
+    const TRUE = booleanDefault(queryRunner, true);
     await queryRunner.createTable(
       new Table({
         name: 'accounts',
