@@ -44,14 +44,19 @@ async function run(label, redisUrl) {
       queue: { prefix: `tradeloop-bench-${process.pid}` },
       plugins: { disabled: ['sim-feed'] },
       log: { level: 'error' },
+      auth: { adminUser: 'admin', adminPassword: 'bench-admin-password' },
+      // The benchmark is the flood the limits exist for: lift them to measure the server itself.
+      webhooks: { rateLimit: { perTokenPerMinute: 10_000_000, perIpPerMinute: 10_000_000 } },
     },
   });
   const app = await createApp(config, { logger: ['error'] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address();
   const base = `http://127.0.0.1:${port}`;
+  let authorization = '';
   const post = (path, body) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
+  authorization = `Bearer ${(await (await post('/api/auth/login', { username: 'admin', password: 'bench-admin-password' })).json()).token}`;
 
   const tokens = [];
   for (let i = 0; i < STRATEGIES; i++) tokens.push((await (await post('/api/strategies', { name: `bench ${i}` })).json()).webhookToken);

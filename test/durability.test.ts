@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { eventually, http } from './support/app.js';
+import { eventually, http, login, TEST_ADMIN } from './support/app.js';
 
 const MAIN = resolve('apps/server/dist/main.js');
 
@@ -28,10 +28,13 @@ async function launch(dataDir: string, port: number): Promise<ChildProcess> {
       REDIS_URL: '',
       DATABASE_URL: '',
       TRADELOOP_CONFIG: join(dataDir, 'test.yaml'),
+      ADMIN_USER: TEST_ADMIN.username,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await eventually(async () => (await http(`http://127.0.0.1:${port}`, 'GET', '/api/health')).status === 200, 30000, 'server start');
+  await login(`http://127.0.0.1:${port}`);
   return child;
 }
 

@@ -5,15 +5,20 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createApp } from '../../apps/server/src/app.factory.js';
 import type { AppConfig } from '../../apps/server/src/config/config.schema.js';
-import { loadConfig } from '../../apps/server/src/config/load-config.js';
+import { loadConfig, merge } from '../../apps/server/src/config/load-config.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The admin every test server starts with; `startServer` signs in as it. */
+export const TEST_ADMIN = { username: 'admin', password: 'test-admin-password' };
 
 export interface TestServer {
   app: NestFastifyApplication;
   url: string;
   config: AppConfig;
+  /** The admin session token `http()` sends to this server ('' when started with `signInAs: null`). */
+  token: string;
   /** Closes the app; `keepData` leaves the database for a restart test. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -22,7 +27,10 @@ export interface TestServerOptions {
   dataDir?: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** Merged key by key over the test defaults. */
   overrides?: Record<string, unknown>;
+  /** Whom `startServer` signs in as; null: nobody (the server's admin may be another). */
+  signInAs?: { username: string; password: string } | null;
 }
 
 /** A real server on a free port: real SQLite file (or PostgreSQL), real plugins, real HTTP. */
@@ -30,31 +38,46 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tradeloop-test-'));
   const config = loadConfig({
     env: {},
-    overrides: {
-      server: { port: 0, host: '127.0.0.1' },
-      dataDir,
-      database: { url: options.databaseUrl ?? '' },
-      redis: { url: options.redisUrl ?? '' },
-      // Test servers share one Redis: each gets its own keys.
-      queue: { prefix: `tradeloop-test-${process.pid}-${Date.now()}` },
-      plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
-      log: { level: 'error' },
-      ...options.overrides,
-    },
+    overrides: merge(
+      {
+        server: { port: 0, host: '127.0.0.1' },
+        dataDir,
+        database: { url: options.databaseUrl ?? '' },
+        redis: { url: options.redisUrl ?? '' },
+        // Test servers share one Redis: each gets its own keys.
+        queue: { prefix: `tradeloop-test-${process.pid}-${Date.now()}` },
+        plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
+        log: { level: 'error' },
+        auth: { adminUser: TEST_ADMIN.username, adminPassword: TEST_ADMIN.password },
+      },
+      options.overrides ?? {},
+    ),
   });
   const app = await createApp(config, { logger: ['error'] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const signInAs = options.signInAs === undefined ? TEST_ADMIN : options.signInAs;
+  const token = signInAs ? await login(url, signInAs) : '';
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url,
     config,
+    token,
     close: async ({ keepData = false } = {}) => {
       await app.close();
       if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in as the test admin; later `http()` calls to this server carry the session token. */
+export async function login(base: string, credentials = TEST_ADMIN): Promise<string> {
+  const response = await http(base, 'POST', '/api/auth/login', credentials, { token: null });
+  if (response.status !== 200) throw new Error(`test login failed: ${response.status} ${JSON.stringify(response.body)}`);
+  signIn(base, response.body.token);
+  return response.body.token;
 }
 
 /** A fresh PostgreSQL database for one test file; drop() removes it. */

@@ -8,26 +8,43 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppModule } from './app.module.js';
+import { installAuthentication } from './auth/authentication.hook.js';
+import { TooManyRequestsFilter } from './common/too-many-requests.js';
 import type { AppConfig } from './config/config.schema.js';
 import { VERSION } from './version.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
 
 const WEBHOOK_PATH = '/webhooks/';
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+const routeTables = new WeakMap<NestFastifyApplication, RouteInfo[]>();
+
+/** Every HTTP route the app registered (controllers, OpenAPI pages, static files), for audits and tests. */
+export const routeTable = (app: NestFastifyApplication): readonly RouteInfo[] => routeTables.get(app) ?? [];
+
 /** Builds the whole server: Fastify, validation, OpenAPI at /api/docs, the admin at /. Used by main and tests. */
 export async function createApp(
   config: AppConfig,
   options: { logger?: false | ('error' | 'warn' | 'log' | 'debug')[] } = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes });
+  const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes, trustProxy: trustProxy(config.server.trustProxy) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? loggerLevels(config.log.level),
     bufferLogs: false,
     // Body parsing is ours (acceptAnyWebhookBody), so webhooks see the raw text.
     bodyParser: false,
   });
+  collectRoutes(app);
+  installAuthentication(app);
+  addSecurityHeaders(app, config);
   acceptAnyWebhookBody(app);
   logOversizedWebhooks(app, config);
+  app.useGlobalFilters(new TooManyRequestsFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
@@ -38,6 +55,7 @@ export async function createApp(
       .setTitle('Tradeloop')
       .setDescription('Self-hosted trade automation: webhooks, strategies, orders, positions, P&L')
       .setVersion(VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token from POST /api/auth/login, or an API token' })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
@@ -75,6 +93,58 @@ function logOversizedWebhooks(app: NestFastifyApplication, config: AppConfig): v
       if (reply.statusCode !== 413 || !request.url.startsWith(WEBHOOK_PATH)) return;
       const token = decodeURIComponent(request.url.slice(WEBHOOK_PATH.length).split(/[/?]/)[0]);
       await webhooks.refusedBeforeParsing(token, `body larger than ${config.webhooks.maxBodyBytes} bytes (413)`, request.ip ?? null);
+    });
+}
+
+function collectRoutes(app: NestFastifyApplication): void {
+  const routes: RouteInfo[] = [];
+  routeTables.set(app, routes);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url, public: route.config?.public === true });
+    });
+}
+
+/** `true`/`false`, or a comma-separated list of proxy addresses and CIDR ranges. */
+function trustProxy(setting: boolean | string): boolean | string[] {
+  if (typeof setting === 'boolean') return setting;
+  return setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The admin loads only its own scripts, is never framed, and leaks no referrer. Angular injects
+ * component styles at run time, hence inline styles; scripts stay strict.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function addSecurityHeaders(app: NestFastifyApplication, config: AppConfig): void {
+  const https = config.server.publicUrl.startsWith('https://');
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (_request, reply) => {
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      reply.header('x-frame-options', 'DENY');
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+      reply.header('cross-origin-opener-policy', 'same-origin');
+      if (https) reply.header('strict-transport-security', 'max-age=31536000');
     });
 }
 

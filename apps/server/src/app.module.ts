@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -7,6 +8,7 @@ import { EngineModule } from './engine/engine.module.js';
 import { ExecutionModule } from './execution/execution.module.js';
 import { HealthModule } from './health/health.module.js';
 import { EventsModule } from './infra/events/event-bus.js';
+import { SecretsModule } from './infra/secrets/secrets.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
@@ -24,6 +26,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         EventsModule,
+        SecretsModule,
+        AuthModule,
         LogsModule,
         QueueModule,
         MarketModule,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
+import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 
 async function main(): Promise<void> {
@@ -16,9 +17,12 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen({ port: config.server.port, host: config.server.host });
   const base = config.server.publicUrl || `http://localhost:${config.server.port}`;
-  console.log(
-    `\nTradeloop is running\n  admin:   ${base}/\n  API:     ${base}/api/docs\n  login:   none yet (the admin is open on this machine; see the README)\n`,
-  );
+  // The generated password is shown here once, on the console only: it is never written to the log table.
+  const generated = app.get(AuthService).firstStartPassword;
+  const login = generated
+    ? `${config.auth.adminUser} / ${generated}   (generated on this first start and shown only now: keep it)`
+    : `${config.auth.adminUser} (password ${config.auth.adminPassword ? 'from ADMIN_PASSWORD' : 'set on the first start; ADMIN_PASSWORD=… resets it'})`;
+  console.log(`\nTradeloop is running\n  admin:   ${base}/\n  API:     ${base}/api/docs\n  login:   ${login}\n`);
 }
 
 void main();

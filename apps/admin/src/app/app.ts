@@ -1,5 +1,6 @@
-import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { SessionService } from './auth/session.service';
 
 @Component({
   selector: 'tl-root',
@@ -8,11 +9,17 @@ import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
   template: `
     <header class="topbar">
       <a class="brand" routerLink="/">{{ title() }}</a>
-      <nav>
-        @for (link of links; track link.path) {
-          <a [routerLink]="link.path" routerLinkActive="active">{{ link.label }}</a>
-        }
-      </nav>
+      @if (session.user(); as user) {
+        <nav>
+          @for (link of links; track link.path) {
+            <a [routerLink]="link.path" routerLinkActive="active">{{ link.label }}</a>
+          }
+        </nav>
+        <span class="user">
+          {{ user.username }}
+          <button type="button" class="link" (click)="session.logout()" data-testid="logout">Sign out</button>
+        </span>
+      }
     </header>
     <main>
       <router-outlet />
@@ -20,6 +27,7 @@ import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
   `,
 })
 export class App {
+  protected readonly session = inject(SessionService);
   protected readonly title = signal('Tradeloop');
   protected readonly links = [
     { path: '/status', label: 'Status' },

@@ -1,6 +1,9 @@
 import { Entity, PrimaryColumn, Column } from 'typeorm';
 import { CentsColumn, TimeColumn } from '../database/columns.js';
 
+/** Plain values only: plugins read them as configuration. */
+export type AccountSettings = Record<string, string | number | boolean | null>;
+
 @Entity('accounts')
 export class Account {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
@@ -10,5 +13,9 @@ export class Account {
   /** The account as the broker knows it. */
   @Column({ type: 'varchar', length: 100 }) brokerAccountId!: string;
   @CentsColumn() startingBalanceCents!: number;
+  /** Broker plugin settings that are not secret (environment, user name, app id). */
+  @Column({ type: 'simple-json', nullable: true }) settings!: AccountSettings | null;
+  /** Broker credentials, sealed with the server's secret key (AES-256-GCM); never returned by the API. */
+  @Column({ type: 'text', nullable: true }) secrets!: string | null;
   @TimeColumn() createdAt!: number;
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
+import { PluginsModule } from '../plugins/plugins.module.js';
 import { AccountsService } from './accounts.service.js';
 
-@Module({ controllers: [AccountsController], providers: [AccountsService], exports: [AccountsService] })
+@Module({ imports: [PluginsModule], controllers: [AccountsController], providers: [AccountsService], exports: [AccountsService] })
 export class AccountsModule {}

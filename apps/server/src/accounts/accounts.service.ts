@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { toCents, toDollars } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
@@ -7,8 +7,11 @@ import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { SecretBox } from '../infra/secrets/secret-box.js';
 import { Position } from '../ledger/position.entity.js';
+import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Account } from './account.entity.js';
+import type { CreateAccountDto, UpdateAccountDto } from './dto/account.dto.js';
 
 export const PAPER_BROKER = 'paper-broker';
 
@@ -19,6 +22,8 @@ export class AccountsService implements OnModuleInit {
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     @InjectRepository(Position) private readonly positions: Repository<Position>,
     private readonly database: DatabaseService,
+    private readonly secretBox: SecretBox,
+    private readonly plugins: PluginHostService,
   ) {}
 
   /** First start: a paper account so a webhook can trade out of the box. */
@@ -31,6 +36,8 @@ export class AccountsService implements OnModuleInit {
         broker: PAPER_BROKER,
         brokerAccountId: 'paper-1',
         startingBalanceCents: toCents(this.config.accounts.paperStartingBalance),
+        settings: null,
+        secrets: null,
         createdAt: Date.now(),
       }),
     );
@@ -68,8 +75,79 @@ export class AccountsService implements OnModuleInit {
         startingBalance: toDollars(a.startingBalanceCents),
         realizedPnl: toDollars(realizedCents),
         balance: toDollars(a.startingBalanceCents + realizedCents),
+        ...this.configuration(a),
         createdAt: iso(a.createdAt),
       };
     });
+  }
+
+  async create(dto: CreateAccountDto) {
+    this.assertBroker(dto.broker);
+    await this.assertNameFree(dto.name);
+    const account: Account = {
+      id: randomUUID(),
+      name: dto.name.trim(),
+      broker: dto.broker,
+      brokerAccountId: dto.brokerAccountId,
+      startingBalanceCents: toCents(dto.startingBalance ?? 0),
+      settings: dto.settings ?? null,
+      secrets: dto.secrets && Object.keys(dto.secrets).length ? this.secretBox.sealJson(dto.secrets) : null,
+      createdAt: Date.now(),
+    };
+    await this.database.transaction((m) => m.insert(Account, account));
+    return this.viewOne(account.id);
+  }
+
+  /** `secrets` merge key by key: a string sets one, null removes it, absent keys stay. They are never read back. */
+  async update(id: string, dto: UpdateAccountDto) {
+    const account = await this.get(id);
+    if (dto.name !== undefined && dto.name.trim() !== account.name) await this.assertNameFree(dto.name);
+    const changes: Partial<Account> = {
+      ...(dto.name !== undefined ? { name: dto.name.trim() } : {}),
+      ...(dto.brokerAccountId !== undefined ? { brokerAccountId: dto.brokerAccountId } : {}),
+      ...(dto.settings !== undefined ? { settings: dto.settings } : {}),
+    };
+    if (dto.secrets !== undefined) {
+      const secrets = { ...this.secretBox.openJson(account.secrets) };
+      for (const [name, value] of Object.entries(dto.secrets)) {
+        if (value === null) delete secrets[name];
+        else secrets[name] = value;
+      }
+      changes.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
+    }
+    if (Object.keys(changes).length) await this.database.transaction((m) => m.update(Account, { id }, changes));
+    return this.viewOne(id);
+  }
+
+  async viewOne(id: string) {
+    await this.get(id);
+    return (await this.list()).find((a) => a.id === id)!;
+  }
+
+  /** The broker credentials of an account, decrypted, for its broker plugin only. */
+  async credentials(id: string): Promise<Record<string, string>> {
+    return this.secretBox.openJson((await this.get(id)).secrets);
+  }
+
+  /** Settings as stored; secrets by name only: which are set, never their values. */
+  private configuration(account: Account) {
+    return {
+      settings: account.settings ?? {},
+      secrets: account.secrets ? Object.keys(this.secretBox.openJson(account.secrets)).sort() : [],
+    };
+  }
+
+  private assertBroker(broker: string): void {
+    const brokers = this.plugins
+      .list()
+      .filter((p) => p.kind === 'broker')
+      .map((p) => p.name);
+    if (!brokers.includes(broker))
+      throw new BadRequestException(`broker must be one of ${brokers.join(', ') || '(no broker plugins)'}, got "${broker}"`);
+  }
+
+  private async assertNameFree(name: string): Promise<void> {
+    if (await this.accounts.existsBy({ name: name.trim() }))
+      throw new ConflictException(`an account named "${name.trim()}" already exists`);
   }
 }

@@ -9,6 +9,33 @@ export const configSchema = z
       host: z.string().min(1),
       port,
       publicUrl: z.union([z.literal(''), z.url()]),
+      /**
+       * Behind a reverse proxy: trust its X-Forwarded-For so client addresses (rate limits, IP
+       * allow-lists) are the real ones. true, false, or the proxies' addresses/CIDRs, comma separated.
+       */
+      trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true'), z.string().min(1)]).default(false),
+    }),
+    auth: z.object({
+      /** The admin's name; ADMIN_USER. */
+      adminUser: z.string().min(1).max(100),
+      /** ADMIN_PASSWORD: when set, the admin's password is this one at every start. Empty: generated once. */
+      adminPassword: z.union([z.literal(''), z.string().min(12, 'must be at least 12 characters')]),
+      /** How long a login session lasts. */
+      sessionHours: z.coerce
+        .number()
+        .positive()
+        .max(24 * 365),
+      login: z.object({
+        /** Failed logins allowed per address and name within `windowMinutes`, before 429. */
+        maxFailures: z.coerce.number().int().min(1),
+        /** Failed logins allowed per address for any name within `windowMinutes`. */
+        maxFailuresPerIp: z.coerce.number().int().min(1),
+        windowMinutes: z.coerce.number().positive(),
+      }),
+    }),
+    secrets: z.object({
+      /** TRADELOOP_SECRET_KEY: 32 bytes as base64 or hex. Empty: a key file under dataDir, made on first start. */
+      key: z.string(),
     }),
     dataDir: z.string().min(1),
     database: z.object({
@@ -22,7 +49,15 @@ export const configSchema = z
       /** Redis key prefix: several Tradeloop installs can share one Redis. */
       prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
     }),
-    webhooks: z.object({ maxBodyBytes: z.coerce.number().int().min(1024) }),
+    webhooks: z.object({
+      maxBodyBytes: z.coerce.number().int().min(1024),
+      rateLimit: z.object({
+        /** Webhooks per minute for one strategy token (bursts up to this many at once). */
+        perTokenPerMinute: z.coerce.number().int().min(1),
+        /** Webhooks per minute from one address. TradingView sends every user's alerts from four addresses. */
+        perIpPerMinute: z.coerce.number().int().min(1),
+      }),
+    }),
     accounts: z.object({ paperStartingBalance: z.coerce.number().nonnegative() }),
     plugins: z.object({
       dir: z.string().min(1),

@@ -8,6 +8,11 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   HOST: ['server', 'host'],
   PORT: ['server', 'port'],
   PUBLIC_URL: ['server', 'publicUrl'],
+  TRUST_PROXY: ['server', 'trustProxy'],
+  ADMIN_USER: ['auth', 'adminUser'],
+  ADMIN_PASSWORD: ['auth', 'adminPassword'],
+  SESSION_HOURS: ['auth', 'sessionHours'],
+  TRADELOOP_SECRET_KEY: ['secrets', 'key'],
   DATA_DIR: ['dataDir'],
   DATABASE_URL: ['database', 'url'],
   REDIS_URL: ['redis', 'url'],
@@ -23,7 +28,8 @@ type Tree = Record<string, unknown>;
 
 const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function merge(base: Tree, override: Tree): Tree {
+/** Deep merge of configuration trees: mappings merge key by key, anything else is replaced. */
+export function merge(base: Tree, override: Tree): Tree {
   const out: Tree = { ...base };
   for (const [key, value] of Object.entries(override)) {
     out[key] = isTree(value) && isTree(out[key]) ? merge(out[key] as Tree, value) : value;

@@ -30,6 +30,13 @@ export class StrategiesController {
     return this.strategies.update(id, dto);
   }
 
+  @Post(':id/rotate-token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'New webhook token and URL; the old URL stops working at once' })
+  rotateToken(@Param('id', ParseUUIDPipe) id: string) {
+    return this.strategies.rotateToken(id);
+  }
+
   @Delete(':id')
   @HttpCode(204)
   remove(@Param('id', ParseUUIDPipe) id: string) {

@@ -1,6 +1,6 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Not, Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { iso } from '../common/money.js';
@@ -9,11 +9,17 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
+import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { Strategy } from './strategy.entity.js';
 
 /** 192 random bits, URL-safe: the only secret between TradingView and this server. */
 export const newWebhookToken = () => randomBytes(24).toString('base64url');
+
+export const webhookTokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Tokens never reach a log: a short hash tells them apart. */
+export const tokenFingerprint = (token: string) => webhookTokenHash(token).slice(0, 8);
 
 @Injectable()
 export class StrategiesService {
@@ -42,6 +48,7 @@ export class StrategiesService {
       defaultTicker: s.defaultTicker,
       webhookToken: s.webhookToken,
       webhookUrl: this.webhookUrl(s.webhookToken),
+      allowedIps: s.allowedIps ?? [],
       createdAt: iso(s.createdAt),
       updatedAt: iso(s.updatedAt),
     };
@@ -57,8 +64,26 @@ export class StrategiesService {
     return strategy;
   }
 
-  findByToken(token: string): Promise<Strategy | null> {
-    return this.strategies.findOneBy({ webhookToken: token });
+  /**
+   * The strategy a webhook token belongs to. Looked up by the token's hash and then compared in
+   * constant time, so response timing reveals nothing about how close a guess came.
+   */
+  async findByToken(token: string): Promise<Strategy | null> {
+    if (!token || token.length > 64) return null;
+    const strategy = await this.strategies.findOneBy({ webhookTokenHash: webhookTokenHash(token) });
+    if (!strategy) return null;
+    const given = Buffer.from(token);
+    const stored = Buffer.from(strategy.webhookToken);
+    return given.length === stored.length && timingSafeEqual(given, stored) ? strategy : null;
+  }
+
+  /** A new webhook secret; the old URL stops working at once. */
+  async rotateToken(id: string) {
+    const strategy = await this.get(id);
+    const webhookToken = newWebhookToken();
+    const changes = { webhookToken, webhookTokenHash: webhookTokenHash(webhookToken), updatedAt: Date.now() };
+    await this.database.transaction((m) => m.update(Strategy, { id }, changes));
+    return this.view({ ...strategy, ...changes });
   }
 
   async create(dto: CreateStrategyDto) {
@@ -73,7 +98,8 @@ export class StrategiesService {
       accountId: account.id,
       defaultQuantity: dto.defaultQuantity ?? 1,
       defaultTicker: dto.defaultTicker ? this.market.resolve(dto.defaultTicker).ticker : null,
-      webhookToken: newWebhookToken(),
+      ...this.newToken(),
+      allowedIps: dto.allowedIps ? this.allowList(dto.allowedIps) : null,
       createdAt: now,
       updatedAt: now,
     });
@@ -92,6 +118,7 @@ export class StrategiesService {
       ...(dto.accountId !== undefined ? { accountId: dto.accountId } : {}),
       ...(dto.defaultQuantity !== undefined ? { defaultQuantity: dto.defaultQuantity } : {}),
       ...(dto.defaultTicker !== undefined ? { defaultTicker: this.market.resolve(dto.defaultTicker).ticker } : {}),
+      ...(dto.allowedIps !== undefined ? { allowedIps: this.allowList(dto.allowedIps) } : {}),
       updatedAt: Date.now(),
     };
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
@@ -103,6 +130,20 @@ export class StrategiesService {
     const open = await this.positions.countBy({ strategyId: id, quantity: Not(0) });
     if (open > 0) throw new ConflictException('strategy has open positions: flatten them before deleting it');
     await this.database.transaction((m) => m.delete(Strategy, { id }));
+  }
+
+  private newToken() {
+    const webhookToken = newWebhookToken();
+    return { webhookToken, webhookTokenHash: webhookTokenHash(webhookToken) };
+  }
+
+  private allowList(entries: string[]): string[] | null {
+    try {
+      const list = normalizeAllowList(entries);
+      return list.length ? list : null;
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
   }
 
   private async assertNameFree(name: string, exceptId?: string): Promise<void> {

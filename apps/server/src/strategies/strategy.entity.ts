@@ -7,6 +7,10 @@ export class Strategy {
   @Column({ type: 'varchar', length: 100, unique: true }) name!: string;
   /** Secret part of the webhook URL; 128+ bits of randomness. */
   @Column({ type: 'varchar', length: 64, unique: true }) webhookToken!: string;
+  /** SHA-256 of the token: intake looks strategies up by it, so timing reveals nothing of the token. */
+  @Column({ type: 'varchar', length: 64, unique: true }) webhookTokenHash!: string;
+  /** Addresses or CIDR ranges allowed to call the webhook (`tradingview` for its published ones); empty: any. */
+  @Column({ type: 'simple-json', nullable: true }) allowedIps!: string[] | null;
   @Column({ type: 'boolean', default: true }) enabled!: boolean;
   @IdColumn() accountId!: string;
   /** Contracts per alert when the alert carries no quantity. */

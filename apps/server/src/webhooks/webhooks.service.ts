@@ -1,16 +1,21 @@
-import { BadRequestException, ConflictException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { parseAlert } from '@tradeloop/domain';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { RateLimiter } from '../common/rate-limiter.js';
+import { TooManyRequests } from '../common/too-many-requests.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import type { EventQueue } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
-import { StrategiesService } from '../strategies/strategies.service.js';
+import { StrategiesService, tokenFingerprint, webhookTokenHash } from '../strategies/strategies.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
+import { allowListMatcher } from './ip-allow-list.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 
 export interface WebhookResult {
@@ -18,8 +23,8 @@ export interface WebhookResult {
   body: WebhookAccepted;
 }
 
-/** Tokens never reach a log: a short hash tells them apart. */
-export const tokenFingerprint = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 8);
+/** Rate-limit refusals are logged once a minute per token or address, so a flood cannot flood the log. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /**
  * The public intake. Validates, stores the event durably and enqueues it; the engine does the
@@ -27,16 +32,27 @@ export const tokenFingerprint = (token: string) => createHash('sha256').update(t
  */
 @Injectable()
 export class WebhooksService {
+  private readonly perToken: RateLimiter;
+  private readonly perIp: RateLimiter;
+  private readonly refusalsLogged = new Map<string, number>();
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly strategies: StrategiesService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
-  ) {}
+  ) {
+    this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
+    this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
+  }
 
   async receive(token: string, body: unknown, sourceIp: string | null): Promise<WebhookResult> {
+    // Limits come before the lookup: a flood costs no database work.
+    await this.limit(this.perIp, `ip:${sourceIp}`, `from ${sourceIp}`, token, sourceIp);
+    await this.limit(this.perToken, `token:${webhookTokenHash(token)}`, 'for this strategy', token, sourceIp);
     const strategy = await this.strategies.findByToken(token);
     if (!strategy) {
       await this.logs.write({
@@ -47,7 +63,7 @@ export class WebhooksService {
       });
       throw new UnauthorizedException('unknown webhook token');
     }
-    const refuse = async (error: BadRequestException | ConflictException): Promise<never> => {
+    const refuse = async (error: BadRequestException | ConflictException | ForbiddenException): Promise<never> => {
       await this.logs.write({
         level: 'warn',
         category: 'webhook',
@@ -58,6 +74,9 @@ export class WebhooksService {
       throw error;
     };
 
+    if (sourceIp !== null && !allowListMatcher(strategy.allowedIps)(sourceIp)) {
+      return refuse(new ForbiddenException(`source address ${sourceIp} is not on this strategy's allow-list`));
+    }
     const parsed = parseAlert(body);
     if (!parsed.ok) return refuse(new BadRequestException(parsed.error));
     if (!strategy.enabled) return refuse(new ConflictException(`strategy "${strategy.name}" is disabled`));
@@ -91,6 +110,25 @@ export class WebhooksService {
       message: `webhook refused: ${reason}${who}`,
       context: { sourceIp },
     });
+  }
+
+  private async limit(limiter: RateLimiter, key: string, scope: string, token: string, sourceIp: string | null): Promise<void> {
+    const decision = limiter.take(key);
+    if (decision.allowed) return;
+    const now = Date.now();
+    if ((this.refusalsLogged.get(key) ?? 0) + REFUSAL_LOG_INTERVAL_MS <= now) {
+      if (this.refusalsLogged.size > 10_000) this.refusalsLogged.clear();
+      this.refusalsLogged.set(key, now);
+      const strategy = await this.strategies.findByToken(token);
+      await this.logs.write({
+        level: 'warn',
+        category: 'webhook',
+        strategyId: strategy?.id ?? null,
+        message: `webhook refused: rate limit ${scope} reached (429; further refusals this minute are not logged)`,
+        context: { sourceIp, token: tokenFingerprint(token) },
+      });
+    }
+    throw new TooManyRequests(`too many webhooks ${scope}; retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
   }
 
   /** Resolves the ticker to its canonical form and checks what needs the instrument; a string is the error. */

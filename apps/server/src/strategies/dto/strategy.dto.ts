@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 
 export class CreateStrategyDto {
   @ApiProperty({ example: 'NQ trend' }) @IsString() @Length(1, 100) name!: string;
@@ -16,6 +16,16 @@ export class CreateStrategyDto {
   defaultTicker?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional({
+    example: ['tradingview', '203.0.113.0/24'],
+    description: 'Addresses or CIDR ranges allowed to call the webhook; "tradingview" stands for its published addresses. Empty: any.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  allowedIps?: string[];
 }
 
 export class UpdateStrategyDto extends PartialType(CreateStrategyDto) {}

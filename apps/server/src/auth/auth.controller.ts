@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdminOnly, CurrentPrincipal, Public } from './access.js';
+import { AuthService, SESSION_COOKIE, type Principal } from './auth.service.js';
+import { ChangePasswordDto, CreateApiTokenDto, LoginDto } from './dto/auth.dto.js';
+
+const sessionCookie = (request: FastifyRequest, value: string, maxAgeSeconds: number) =>
+  [
+    `${SESSION_COOKIE}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${maxAgeSeconds}`,
+    ...(request.protocol === 'https' ? ['Secure'] : []),
+  ].join('; ');
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in: the token for scripts, and an httpOnly session cookie for the admin' })
+  async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const session = await this.auth.login(dto.username, dto.password, request.ip);
+    const maxAge = Math.round((session.expiresAt - Date.now()) / 1000);
+    reply.header('set-cookie', sessionCookie(request, session.token, maxAge));
+    return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), username: session.username };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End this session (or revoke the API token that calls it)' })
+  async logout(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.auth.logout(principal);
+    reply.header('set-cookie', sessionCookie(request, '', 0));
+  }
+
+  @Get('me')
+  me(@CurrentPrincipal() principal: Principal) {
+    return { username: principal.username, kind: principal.kind, scope: principal.scope };
+  }
+
+  @Post('password')
+  @AdminOnly()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change the password; every other session ends' })
+  changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto) {
+    return this.auth.changePassword(principal, dto.currentPassword, dto.newPassword);
+  }
+
+  @Get('sessions')
+  @AdminOnly()
+  sessions(@CurrentPrincipal() principal: Principal) {
+    return this.auth.list('session', principal);
+  }
+
+  @Delete('sessions/:id')
+  @AdminOnly()
+  @HttpCode(204)
+  revokeSession(@Param('id', ParseUUIDPipe) id: string) {
+    return this.auth.revoke(id, 'session');
+  }
+
+  @Get('tokens')
+  @AdminOnly()
+  @ApiOperation({ summary: 'API tokens, without their secrets' })
+  tokens(@CurrentPrincipal() principal: Principal) {
+    return this.auth.list('api', principal);
+  }
+
+  @Post('tokens')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create an API token; its secret is shown in this answer only' })
+  createToken(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiTokenDto) {
+    return this.auth.createApiToken(principal, dto.name, dto.scope, dto.expiresInDays);
+  }
+
+  @Delete('tokens/:id')
+  @AdminOnly()
+  @HttpCode(204)
+  revokeToken(@Param('id', ParseUUIDPipe) id: string) {
+    return this.auth.revoke(id, 'api');
+  }
+}

@@ -1,0 +1,191 @@
+import { Inject, Injectable, NotFoundException, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { iso } from '../common/money.js';
+import { RateLimiter } from '../common/rate-limiter.js';
+import { TooManyRequests } from '../common/too-many-requests.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
+import { AuthToken, type TokenKind, type TokenScope } from './auth-token.entity.js';
+import { hashPassword, randomPassword, verifyPassword } from './passwords.js';
+import { User } from './user.entity.js';
+
+/** Who a request acts for, once its token checked out. */
+export interface Principal {
+  tokenId: string;
+  kind: TokenKind;
+  scope: TokenScope;
+  userId: string;
+  username: string;
+}
+
+export const SESSION_COOKIE = 'tradeloop_session';
+const TOKEN_PREFIX = 'tl_';
+/** lastUsedAt is bookkeeping: written at most once a minute per token, not on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+@Injectable()
+export class AuthService implements OnModuleInit {
+  /** Set when this start generated the admin's password; printed once by main, never logged. */
+  firstStartPassword: string | null = null;
+  private readonly failuresByName: RateLimiter;
+  private readonly failuresByIp: RateLimiter;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
+    private readonly database: DatabaseService,
+  ) {
+    const { maxFailures, maxFailuresPerIp, windowMinutes } = config.auth.login;
+    this.failuresByName = new RateLimiter(maxFailures, windowMinutes * 60_000);
+    this.failuresByIp = new RateLimiter(maxFailuresPerIp, windowMinutes * 60_000);
+  }
+
+  /** The admin exists from the first start: with ADMIN_PASSWORD when set, else a generated one. */
+  async onModuleInit(): Promise<void> {
+    const { adminUser, adminPassword } = this.config.auth;
+    const existing = await this.users.findOneBy({ username: adminUser });
+    if (existing) {
+      if (adminPassword && !(await verifyPassword(adminPassword, existing.passwordHash))) {
+        const passwordHash = await hashPassword(adminPassword);
+        await this.database.transaction((m) => m.update(User, { id: existing.id }, { passwordHash, updatedAt: Date.now() }));
+      }
+      return;
+    }
+    if (!adminPassword && (await this.users.count()) > 0) return;
+    const password = adminPassword || randomPassword();
+    const now = Date.now();
+    const user = { id: randomUUID(), username: adminUser, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now };
+    await this.database.transaction((m) => m.insert(User, user));
+    if (!adminPassword) this.firstStartPassword = password;
+  }
+
+  /**
+   * Checks a name and password. Failures count per address and name and per address: past the
+   * limit every attempt, right or wrong, is refused with 429 until the window lets one through.
+   */
+  async login(username: string, password: string, ip: string) {
+    const nameKey = `${ip}|${username.toLowerCase()}`;
+    for (const [limiter, key] of [
+      [this.failuresByName, nameKey],
+      [this.failuresByIp, ip],
+    ] as const) {
+      const decision = limiter.peek(key);
+      if (!decision.allowed) throw new TooManyRequests('too many failed logins; try again later', decision.retryAfterSeconds);
+    }
+    const user = await this.users.findOneBy({ username });
+    // A missing user costs the same scrypt work as a wrong password, so timing does not tell them apart.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await unknownUserHash()));
+    if (!user || !ok) {
+      this.failuresByName.take(nameKey);
+      this.failuresByIp.take(ip);
+      throw new UnauthorizedException('wrong user name or password');
+    }
+    this.failuresByName.reset(nameKey);
+    const expiresAt = Date.now() + this.config.auth.sessionHours * 3_600_000;
+    const { token } = await this.issue(user, 'session', 'admin', `login from ${ip}`, expiresAt);
+    return { token, expiresAt, username: user.username };
+  }
+
+  /** The principal a token stands for, or null when it is unknown, expired or revoked. */
+  async authenticate(token: string | undefined): Promise<Principal | null> {
+    if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+    const row = await this.tokens.findOneBy({ tokenHash: hashToken(token) });
+    const now = Date.now();
+    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) return null;
+    const user = await this.users.findOneBy({ id: row.userId });
+    if (!user) return null;
+    if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+      await this.database.transaction((m) => m.update(AuthToken, { id: row.id }, { lastUsedAt: now }));
+    }
+    return { tokenId: row.id, kind: row.kind, scope: row.scope, userId: user.id, username: user.username };
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    await this.revoke(principal.tokenId);
+  }
+
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.users.findOneByOrFail({ id: principal.userId });
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new UnauthorizedException('current password is wrong');
+    const passwordHash = await hashPassword(newPassword);
+    const now = Date.now();
+    // A new password ends every other session: whoever knew the old one is signed out.
+    await this.database.transaction(async (m) => {
+      await m.update(User, { id: user.id }, { passwordHash, updatedAt: now });
+      await m
+        .createQueryBuilder()
+        .update(AuthToken)
+        .set({ revokedAt: now })
+        .where('"userId" = :userId AND "kind" = :kind AND "id" <> :id AND "revokedAt" IS NULL', {
+          userId: user.id,
+          kind: 'session',
+          id: principal.tokenId,
+        })
+        .execute();
+    });
+  }
+
+  async createApiToken(principal: Principal, name: string, scope: Exclude<TokenScope, 'admin'>, expiresInDays?: number) {
+    const user = await this.users.findOneByOrFail({ id: principal.userId });
+    const expiresAt = expiresInDays ? Date.now() + expiresInDays * 86_400_000 : null;
+    const { token, row } = await this.issue(user, 'api', scope, name, expiresAt);
+    return { ...this.view(row), token };
+  }
+
+  async list(kind: TokenKind, principal: Principal) {
+    const rows = await this.tokens.find({ where: { kind, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
+    const now = Date.now();
+    return rows
+      .filter((row) => row.expiresAt === null || row.expiresAt > now)
+      .map((row) => ({ ...this.view(row), current: row.id === principal.tokenId }));
+  }
+
+  /** Revocation is immediate: every request looks its token up. */
+  async revoke(id: string, kind?: TokenKind): Promise<void> {
+    const row = await this.tokens.findOneBy({ id, ...(kind ? { kind } : {}) });
+    if (!row) throw new NotFoundException(`${kind === 'api' ? 'API token' : kind === 'session' ? 'session' : 'token'} ${id} not found`);
+    if (row.revokedAt === null) await this.database.transaction((m) => m.update(AuthToken, { id }, { revokedAt: Date.now() }));
+  }
+
+  private async issue(user: User, kind: TokenKind, scope: TokenScope, name: string, expiresAt: number | null) {
+    const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const row: AuthToken = {
+      id: randomUUID(),
+      tokenHash: hashToken(token),
+      kind,
+      scope,
+      name: name.slice(0, 100),
+      prefix: token.slice(0, 10),
+      userId: user.id,
+      createdAt: Date.now(),
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await this.database.transaction((m) => m.insert(AuthToken, row));
+    return { token, row };
+  }
+
+  private view(row: AuthToken) {
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      scope: row.scope,
+      prefix: row.prefix,
+      createdAt: iso(row.createdAt),
+      expiresAt: iso(row.expiresAt),
+      lastUsedAt: iso(row.lastUsedAt),
+    };
+  }
+}
+
+/** A valid hash of a random password nobody knows, verified when the user name does not exist. */
+let dummyHash: Promise<string> | undefined;
+const unknownUserHash = () => (dummyHash ??= hashPassword(randomPassword()));

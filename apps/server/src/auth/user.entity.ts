@@ -1,0 +1,12 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { TimeColumn } from '../database/columns.js';
+
+@Entity('users')
+export class User {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ type: 'varchar', length: 100, unique: true }) username!: string;
+  /** `scrypt$N$r$p$salt$hash`; the password itself is never stored. */
+  @Column({ type: 'varchar', length: 255 }) passwordHash!: string;
+  @TimeColumn() createdAt!: number;
+  @TimeColumn() updatedAt!: number;
+}
