@@ -7,13 +7,14 @@ import { DatabaseModule } from './database/database.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { ExecutionModule } from './execution/execution.module.js';
 import { HealthModule } from './health/health.module.js';
-import { EventsModule } from './infra/events/event-bus.js';
+import { EventsModule } from './infra/events/events.module.js';
 import { SecretsModule } from './infra/secrets/secrets.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -39,6 +40,7 @@ export class AppModule {
         EngineModule,
         WebhooksModule,
         HealthModule,
+        RealtimeModule,
       ],
     };
   }

@@ -18,6 +18,8 @@ export interface PluginManifest {
   displayName?: string;
   /** Default settings; `plugins.<name>` in the server config overrides them key by key. */
   defaults?: Record<string, unknown>;
+  /** Data feeds: quote a ticker only when no other feed supports it (the simulated feed). */
+  fallback?: boolean;
 }
 
 export interface PluginLogger {
@@ -59,8 +61,22 @@ export interface BrokerPlugin {
   cancelOrder(clientOrderId: string): Promise<boolean>;
 }
 
+/** A feed's own account of its connection, shown in /api/health and as `FEED` on /ws. */
+export interface FeedStatusReport {
+  connected: boolean;
+  /** Why it is not connected, in words. */
+  error?: string | null;
+  /** Reconnections since start. */
+  reconnects?: number;
+}
+
 export interface DataFeedContext extends PluginContextBase {
   publish(quote: Quote): void;
+  /**
+   * For feeds with a connection to lose: report each change. A feed that never calls this is
+   * shown as connected once started.
+   */
+  reportStatus(status: FeedStatusReport): void;
 }
 
 export interface DataFeedPlugin {

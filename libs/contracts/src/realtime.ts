@@ -111,6 +111,12 @@ export interface ErrorData {
   message: string;
 }
 
+/** The answer to SUBSCRIBE: what the client now gets (null: everything). */
+export interface SubscribedData {
+  channels: Channel[] | null;
+  tickers: string[] | null;
+}
+
 /** Every message the server sends, by type. */
 export interface ServerMessageMap {
   DATA: QuoteData;
@@ -123,13 +129,14 @@ export interface ServerMessageMap {
   STRATEGY: StrategyData;
   FEED: FeedData;
   ERROR: ErrorData;
+  SUBSCRIBED: SubscribedData;
 }
 
 export type ServerMessageType = keyof ServerMessageMap;
 export type ServerMessage = { [K in ServerMessageType]: { type: K; data: ServerMessageMap[K] } }[ServerMessageType];
 
-/** What a client may narrow its stream to; `ERROR` always reaches it. */
-export type Channel = Exclude<ServerMessageType, 'ERROR'>;
+/** What a client may narrow its stream to; `ERROR` and `SUBSCRIBED` always reach it. */
+export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED'>;
 export const CHANNELS: readonly Channel[] = ['DATA', 'PNL', 'POSITION', 'ORDER', 'FILL', 'TRADE', 'LOG', 'STRATEGY', 'FEED'];
 
 /** `{"type":"SUBSCRIBE","channels":["DATA","PNL"],"tickers":["NQ1!"]}`: omitted fields mean everything. */

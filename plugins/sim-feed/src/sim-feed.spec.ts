@@ -43,6 +43,7 @@ function harness(config: Record<string, unknown> = {}) {
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     instrument,
     publish: (quote) => void quotes.push(quote),
+    reportStatus: () => undefined,
   };
   return { feed: simFeed.create(context), quotes, logs, context };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { iso } from '../common/money.js';
 import { RateLimiter } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
@@ -32,6 +32,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export class AuthService implements OnModuleInit {
   /** Set when this start generated the admin's password; printed once by main, never logged. */
   firstStartPassword: string | null = null;
+  private readonly revokedListeners = new Set<(tokenId: string) => void>();
   private readonly failuresByName: RateLimiter;
   private readonly failuresByIp: RateLimiter;
 
@@ -106,6 +107,12 @@ export class AuthService implements OnModuleInit {
     return { tokenId: row.id, kind: row.kind, scope: row.scope, userId: user.id, username: user.username };
   }
 
+  /** Whether a token is still good (not revoked, not expired): for long-lived connections. */
+  async stillValid(tokenId: string): Promise<boolean> {
+    const row = await this.tokens.findOneBy({ id: tokenId });
+    return !!row && row.revokedAt === null && (row.expiresAt === null || row.expiresAt > Date.now());
+  }
+
   async logout(principal: Principal): Promise<void> {
     await this.revoke(principal.tokenId);
   }
@@ -116,19 +123,14 @@ export class AuthService implements OnModuleInit {
     const passwordHash = await hashPassword(newPassword);
     const now = Date.now();
     // A new password ends every other session: whoever knew the old one is signed out.
+    const others = (await this.tokens.findBy({ userId: user.id, kind: 'session', revokedAt: IsNull() })).filter(
+      (t) => t.id !== principal.tokenId,
+    );
     await this.database.transaction(async (m) => {
       await m.update(User, { id: user.id }, { passwordHash, updatedAt: now });
-      await m
-        .createQueryBuilder()
-        .update(AuthToken)
-        .set({ revokedAt: now })
-        .where('"userId" = :userId AND "kind" = :kind AND "id" <> :id AND "revokedAt" IS NULL', {
-          userId: user.id,
-          kind: 'session',
-          id: principal.tokenId,
-        })
-        .execute();
+      if (others.length) await m.update(AuthToken, { id: In(others.map((t) => t.id)) }, { revokedAt: now });
     });
+    others.forEach((t) => this.announceRevoked(t.id));
   }
 
   async createApiToken(principal: Principal, name: string, scope: Exclude<TokenScope, 'admin'>, expiresInDays?: number) {
@@ -151,6 +153,17 @@ export class AuthService implements OnModuleInit {
     const row = await this.tokens.findOneBy({ id, ...(kind ? { kind } : {}) });
     if (!row) throw new NotFoundException(`${kind === 'api' ? 'API token' : kind === 'session' ? 'session' : 'token'} ${id} not found`);
     if (row.revokedAt === null) await this.database.transaction((m) => m.update(AuthToken, { id }, { revokedAt: Date.now() }));
+    this.announceRevoked(id);
+  }
+
+  /** Called with the id of every token revoked in this process: live connections that used it close. */
+  onRevoked(listener: (tokenId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private announceRevoked(tokenId: string): void {
+    for (const listener of this.revokedListeners) listener(tokenId);
   }
 
   private async issue(user: User, kind: TokenKind, scope: TokenScope, name: string, expiresAt: number | null) {

@@ -58,6 +58,18 @@ export const configSchema = z
         perIpPerMinute: z.coerce.number().int().min(1),
       }),
     }),
+    market: z.object({
+      /** A ticker nobody watches any more is unsubscribed from its feed after this long (so quick re-use does not flap). */
+      unsubscribeAfterSeconds: z.coerce.number().min(0),
+    }),
+    realtime: z.object({
+      /** Per strategy and account, at most one PNL message in this interval. */
+      pnlIntervalMs: z.coerce.number().int().min(0),
+      /** A client whose socket holds more than this many bytes unsent is backed up: quotes and P&L conflate to the latest. */
+      backpressureBytes: z.coerce.number().int().min(1024),
+      /** A backed-up client with more than this many unconflatable messages waiting is disconnected. */
+      maxQueuedMessages: z.coerce.number().int().min(10),
+    }),
     accounts: z.object({ paperStartingBalance: z.coerce.number().nonnegative() }),
     plugins: z.object({
       dir: z.string().min(1),

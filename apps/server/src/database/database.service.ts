@@ -9,6 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 @Injectable()
 export class DatabaseService {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
   readonly type: 'sqlite' | 'postgres';
 
   constructor(readonly dataSource: DataSource) {
@@ -16,10 +17,29 @@ export class DatabaseService {
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.type === 'postgres') return this.dataSource.transaction(work);
-    const run = this.tail.then(() => this.dataSource.transaction(work));
+    const tracked = async () => {
+      const callbacks: (() => void)[] = [];
+      const result = await this.dataSource.transaction((manager) => {
+        this.pendingAfterCommit.set(manager, callbacks);
+        return work(manager);
+      });
+      for (const callback of callbacks) callback();
+      return result;
+    };
+    if (this.type === 'postgres') return tracked();
+    const run = this.tail.then(tracked);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Runs `callback` once the transaction of `manager` has committed — never if it rolls back — or
+   * at once when `manager` is not one of ours. For news that must not get ahead of the data.
+   */
+  afterCommit(manager: EntityManager | undefined, callback: () => void): void {
+    const pending = manager && this.pendingAfterCommit.get(manager);
+    if (pending) pending.push(callback);
+    else callback();
   }
 
   async ping(): Promise<boolean> {

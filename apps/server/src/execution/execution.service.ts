@@ -5,8 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import { orderData } from '../ledger/ledger-messages.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
 
@@ -36,12 +39,20 @@ export class ExecutionService implements OnModuleInit {
     private readonly plugins: PluginHostService,
     private readonly ledger: LedgerService,
     private readonly logs: LogsService,
+    private readonly bus: EventBus,
+    private readonly market: MarketService,
   ) {}
 
   onModuleInit(): void {
     this.plugins.setBrokerSink({
       onFill: (_broker, fill) => this.onFill(fill),
       onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
+    });
+    // A working order keeps its ticker quoted (the paper broker fills resting orders off quotes).
+    this.bus.subscribe((message, origin) => {
+      if (origin === 'local' && message.type === 'ORDER' && !OPEN_STATUSES.includes(message.data.status as never)) {
+        this.market.release(`order:${message.data.id}`, [message.data.ticker]);
+      }
     });
   }
 
@@ -75,8 +86,12 @@ export class ExecutionService implements OnModuleInit {
         createdAt: now,
         updatedAt: now,
       });
-    if (!existing) await this.database.transaction((m) => m.insert(Order, order));
+    if (!existing) {
+      await this.database.transaction((m) => m.insert(Order, order));
+      this.bus.publish('ORDER', orderData(order));
+    }
 
+    await this.market.watch(`order:${order.id}`, [order.ticker]);
     const broker = this.plugins.broker(intent.account.broker);
     let ack: OrderAck;
     if (!broker) {
@@ -158,6 +173,12 @@ export class ExecutionService implements OnModuleInit {
 
   /** The ack never undoes a fill that was booked while the broker was answering. */
   private async applyAck(orderId: string, ack: OrderAck): Promise<Order> {
+    const order = await this.acknowledge(orderId, ack);
+    this.bus.publish('ORDER', orderData(order));
+    return order;
+  }
+
+  private acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
     return this.database.transaction(async (m) => {
       const order = await m.findOneByOrFail(Order, { id: orderId });
       order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
@@ -184,6 +205,10 @@ export class ExecutionService implements OnModuleInit {
   }
 
   private async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
-    await this.database.transaction((m) => m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() }));
+    const order = await this.database.transaction(async (m) => {
+      await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
+      return m.findOneByOrFail(Order, { id: orderId });
+    });
+    this.bus.publish('ORDER', orderData(order));
   }
 }

@@ -7,6 +7,7 @@ import { credentialOf } from '../auth/authentication.hook.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import { MarketService } from '../market/market.service.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { VERSION } from '../version.js';
 
@@ -20,6 +21,7 @@ export class HealthController {
     private readonly plugins: PluginHostService,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly auth: AuthService,
+    private readonly market: MarketService,
   ) {}
 
   /** Open, for uptime checks; the details (versions, plugin errors) only to a signed-in caller. */
@@ -38,6 +40,7 @@ export class HealthController {
       database: { type: this.database.type, ok: databaseOk },
       queue: { driver: this.queue.driver },
       plugins,
+      feeds: this.market.feedStatus(),
     };
   }
 }

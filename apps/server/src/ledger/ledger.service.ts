@@ -3,10 +3,12 @@ import type { BrokerFill } from '@tradeloop/contracts';
 import { applyFill, averagePrice, netQuantity, toCents } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { DatabaseService } from '../database/database.service.js';
+import { EventBus } from '../infra/events/event-bus.js';
 import { Order } from '../execution/order.entity.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { Fill } from './fill.entity.js';
+import { fillData, NO_STRATEGY, orderData, positionData, tradeData } from './ledger-messages.js';
 import { Position } from './position.entity.js';
 import { Trade } from './trade.entity.js';
 
@@ -17,8 +19,7 @@ export interface BookedFill {
   order: Order;
 }
 
-/** Manual trades have no strategy; positions key them under ''. */
-export const NO_STRATEGY = '';
+export { NO_STRATEGY };
 
 /** The money: a fill, the position it moves, the round trips it closes and its realized P&L commit together. */
 @Injectable()
@@ -27,10 +28,22 @@ export class LedgerService {
     private readonly database: DatabaseService,
     private readonly market: MarketService,
     private readonly logs: LogsService,
+    private readonly bus: EventBus,
   ) {}
 
   /** Books a broker fill against its order. A fill already booked (same broker fill id) is ignored: null. */
-  bookFill(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
+  async bookFill(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
+    const booked = await this.book(order, brokerFill);
+    if (booked) {
+      this.bus.publish('FILL', fillData(booked.fill));
+      for (const trade of booked.trades) this.bus.publish('TRADE', tradeData(trade));
+      this.bus.publish('POSITION', positionData(booked.position));
+      this.bus.publish('ORDER', orderData(booked.order));
+    }
+    return booked;
+  }
+
+  private book(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
     const instrument = this.market.instrument(order.ticker);
     return this.database.transaction(async (m) => {
       if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;

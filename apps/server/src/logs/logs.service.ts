@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository, type EntityManager } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
+import { EventBus } from '../infra/events/event-bus.js';
 import { LogEntry, type LogLevel } from './log-entry.entity.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -31,6 +32,7 @@ export class LogsService {
   constructor(
     @InjectRepository(LogEntry) private readonly entries: Repository<LogEntry>,
     private readonly database: DatabaseService,
+    private readonly bus: EventBus,
   ) {}
 
   /** Writes inside the caller's transaction when given one, so the log and the change commit together. */
@@ -44,8 +46,23 @@ export class LogsService {
       context: input.context ? JSON.stringify(input.context) : null,
     });
     this.print(input);
-    if (manager) await manager.insert(LogEntry, entry);
-    else await this.database.transaction((m) => m.insert(LogEntry, entry));
+    const announce = () =>
+      this.bus.publish('LOG', {
+        id: entry.id ?? null,
+        time: entry.time,
+        level: entry.level,
+        category: entry.category,
+        strategyId: entry.strategyId,
+        message: entry.message,
+      });
+    if (manager) {
+      await manager.insert(LogEntry, entry);
+      // Inside the caller's transaction: announced only if it commits.
+      this.database.afterCommit(manager, announce);
+    } else {
+      await this.database.transaction((m) => m.insert(LogEntry, entry));
+      announce();
+    }
   }
 
   async query(query: LogQuery) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MarketController } from './market.controller.js';
 import { MarketService } from './market.service.js';
 
-@Module({ providers: [MarketService], exports: [MarketService] })
+@Module({ controllers: [MarketController], providers: [MarketService], exports: [MarketService] })
 export class MarketModule {}

@@ -1,26 +1,84 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { DataFeedPlugin, Instrument, Quote, QuoteSource } from '@tradeloop/contracts';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { DataFeedPlugin, FeedData, FeedStatusReport, Instrument, Quote, QuoteData, QuoteSource } from '@tradeloop/contracts';
 import { InstrumentCatalog, type ResolvedTicker } from '@tradeloop/domain';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { EventBus } from '../infra/events/event-bus.js';
 
 interface Waiter {
   ticker: string;
   resolve: (quote: Quote | undefined) => void;
 }
 
-/** The quote cache every reader shares, the instrument catalog, and the feeds that fill it. */
+interface FeedEntry {
+  name: string;
+  feed: DataFeedPlugin;
+  connected: boolean;
+  error: string | null;
+  reconnects: number;
+  lastQuoteAt: number | null;
+  /** The plugin reports its own connection state; otherwise a started feed counts as connected. */
+  reports: boolean;
+  /** Asked only for tickers no other feed supports. */
+  fallback: boolean;
+}
+
+/** How often feed status goes out on `/ws` even when nothing changed (the quote age moves). */
+const FEED_HEARTBEAT_MS = 5000;
+/** Owner of the tickers asked for through `subscribe()`: kept for as long as the server runs. */
+const SYSTEM = 'system';
+
+/** `DATA` in the exact shape of the Trade Manager stream. */
+export const quoteData = (quote: Quote, instrument: Instrument): QuoteData => ({
+  ticker: quote.ticker,
+  prices: { ask: quote.ask, bid: quote.bid },
+  tickinfo: { step: instrument.tickSize, amnt: instrument.tickValue },
+});
+
+/**
+ * The quote cache every reader shares, the instrument catalog, and the feeds that fill it.
+ * Tickers are quoted on demand: each is watched by owners (a strategy, open positions, working
+ * orders, a `/ws` client) and unsubscribed from its feed a grace period after the last one lets go.
+ */
 @Injectable()
-export class MarketService implements QuoteSource {
+export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy {
   readonly catalog: InstrumentCatalog;
   private readonly quotes = new Map<string, Quote>();
   private readonly listeners = new Set<(quote: Quote) => void>();
-  private readonly feeds: { name: string; feed: DataFeedPlugin }[] = [];
-  private readonly subscribed = new Set<string>();
+  private readonly feeds: FeedEntry[] = [];
+  /** Ticker → the feed quoting it. */
+  private readonly subscribed = new Map<string, FeedEntry>();
+  private readonly watchers = new Map<string, Set<string>>();
+  private readonly releaseTimers = new Map<string, NodeJS.Timeout>();
+  private readonly canonicalTickers = new Map<string, string>();
   private waiters: Waiter[] = [];
+  private heartbeat?: NodeJS.Timeout;
+  private unsubscribeBus?: () => void;
+  private readonly console = new Logger('Market');
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: EventBus,
+  ) {
     this.catalog = new InstrumentCatalog(config.instruments.map((i) => ({ ...i, kind: 'future' as const })));
+  }
+
+  onModuleInit(): void {
+    // Quotes from a feed in another process (Redis relay) fill this cache too.
+    this.unsubscribeBus = this.bus.subscribe((message, origin) => {
+      if (origin === 'remote' && message.type === 'DATA') {
+        const { ticker, prices } = message.data;
+        this.accept({ ticker, bid: prices.bid, ask: prices.ask, time: Date.now() });
+      }
+    });
+    this.heartbeat = setInterval(() => this.feeds.forEach((f) => this.announceFeed(f)), FEED_HEARTBEAT_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribeBus?.();
+    clearInterval(this.heartbeat);
+    for (const timer of this.releaseTimers.values()) clearTimeout(timer);
+    this.releaseTimers.clear();
   }
 
   resolve(ticker: string): ResolvedTicker {
@@ -35,47 +93,101 @@ export class MarketService implements QuoteSource {
     return this.quotes.get(ticker);
   }
 
+  /** Every cached quote, newest first. */
+  allQuotes(): Quote[] {
+    return [...this.quotes.values()].sort((a, b) => b.time - a.time);
+  }
+
   onQuote(listener: (quote: Quote) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Called by data-feed plugins. */
-  publish(quote: Quote): void {
-    this.quotes.set(quote.ticker, quote);
-    for (const listener of this.listeners) listener(quote);
-    if (this.waiters.length) {
-      const ready = this.waiters.filter((w) => w.ticker === quote.ticker);
-      if (ready.length) {
-        this.waiters = this.waiters.filter((w) => w.ticker !== quote.ticker);
-        ready.forEach((w) => w.resolve(quote));
-      }
-    }
+  /**
+   * Called by data-feed plugins (`source` is the plugin's name). The ticker is filed under its
+   * canonical name (`NQZ2026` → `NQ1!`); a quote that is not two finite prices is dropped.
+   */
+  publish(raw: Quote, source?: string): void {
+    if (!(Number.isFinite(raw.bid) && Number.isFinite(raw.ask)) || typeof raw.ticker !== 'string' || raw.ticker === '') return;
+    const quote = this.canonicalize(raw);
+    const feed = source === undefined ? undefined : this.feeds.find((f) => f.name === source);
+    if (feed) feed.lastQuoteAt = Date.now();
+    this.accept(quote);
+    this.bus.publish('DATA', quoteData(quote, this.instrument(quote.ticker)));
   }
 
-  registerFeed(name: string, feed: DataFeedPlugin): void {
-    this.feeds.push({ name, feed });
+  registerFeed(name: string, feed: DataFeedPlugin, options: { fallback?: boolean } = {}): void {
+    const fallback = options.fallback === true;
+    this.feeds.push({ name, feed, connected: false, error: null, reconnects: 0, lastQuoteAt: null, reports: false, fallback });
+    // Real feeds are asked first; fallbacks (the simulated feed) only for what no real feed quotes.
+    this.feeds.sort((a, b) => Number(a.fallback) - Number(b.fallback));
   }
 
   /** A feed that failed to start quotes nothing: stop routing subscriptions to it. */
   unregisterFeed(name: string): void {
     const index = this.feeds.findIndex((f) => f.name === name);
-    if (index >= 0) this.feeds.splice(index, 1);
+    if (index < 0) return;
+    const [entry] = this.feeds.splice(index, 1);
+    for (const [ticker, feed] of this.subscribed) if (feed === entry) this.subscribed.delete(ticker);
   }
 
-  /** Asks the first feed that supports each ticker to start quoting it. */
-  async subscribe(tickers: string[]): Promise<void> {
-    const fresh = tickers.filter((t) => !this.subscribed.has(t));
-    for (const ticker of fresh) {
-      const source = this.feeds.find(({ feed }) => feed.supports(ticker));
-      if (!source) continue;
-      this.subscribed.add(ticker);
-      await source.feed.subscribe([ticker]);
+  /** What a feed plugin says about its connection. */
+  reportFeedStatus(name: string, report: FeedStatusReport): void {
+    const feed = this.feeds.find((f) => f.name === name);
+    if (!feed) return;
+    feed.reports = true;
+    this.setFeedState(feed, report);
+  }
+
+  /** A feed plugin started; one that never reports its connection is taken as connected. */
+  feedStarted(name: string): void {
+    const feed = this.feeds.find((f) => f.name === name);
+    if (feed && !feed.reports) this.setFeedState(feed, { connected: true });
+  }
+
+  feedStatus(): FeedData[] {
+    return this.feeds.map((f) => this.feedData(f));
+  }
+
+  /** Keeps tickers quoted on behalf of `owner` until it releases them. */
+  async watch(owner: string, tickers: string[]): Promise<void> {
+    for (const ticker of tickers) {
+      let owners = this.watchers.get(ticker);
+      if (!owners) this.watchers.set(ticker, (owners = new Set()));
+      owners.add(owner);
+      const pending = this.releaseTimers.get(ticker);
+      if (pending) {
+        clearTimeout(pending);
+        this.releaseTimers.delete(ticker);
+      }
+      await this.ensureSubscribed(ticker);
     }
   }
 
+  /** Lets go of tickers (all of the owner's when none are named). The last owner out starts the grace period. */
+  release(owner: string, tickers?: string[]): void {
+    const names = tickers ?? [...this.watchers.entries()].filter(([, owners]) => owners.has(owner)).map(([ticker]) => ticker);
+    for (const ticker of names) {
+      const owners = this.watchers.get(ticker);
+      if (!owners?.delete(owner) || owners.size > 0) continue;
+      this.watchers.delete(ticker);
+      if (this.releaseTimers.has(ticker)) continue;
+      const timer = setTimeout(() => {
+        this.releaseTimers.delete(ticker);
+        if (!this.watchers.has(ticker)) void this.unsubscribeFeed(ticker);
+      }, this.config.market.unsubscribeAfterSeconds * 1000);
+      timer.unref();
+      this.releaseTimers.set(ticker, timer);
+    }
+  }
+
+  /** Quotes these tickers for as long as the server runs. */
+  async subscribe(tickers: string[]): Promise<void> {
+    await this.watch(SYSTEM, tickers);
+  }
+
   subscriptions(): string[] {
-    return [...this.subscribed];
+    return [...this.subscribed.keys()];
   }
 
   /**
@@ -94,7 +206,85 @@ export class MarketService implements QuoteSource {
         resolve(undefined);
       }, timeoutMs).unref();
     });
-    await this.subscribe([ticker]);
-    return this.quotes.get(ticker) ?? arrived;
+    // A short watch: whoever trades the ticker (an order, a position) watches it from then on.
+    const owner = `await:${ticker}`;
+    await this.watch(owner, [ticker]);
+    try {
+      return this.quotes.get(ticker) ?? (await arrived);
+    } finally {
+      this.release(owner, [ticker]);
+    }
+  }
+
+  private canonicalize(quote: Quote): Quote {
+    let ticker = this.canonicalTickers.get(quote.ticker);
+    if (ticker === undefined) {
+      ticker = this.catalog.canonical(quote.ticker);
+      if (this.canonicalTickers.size > 10_000) this.canonicalTickers.clear();
+      this.canonicalTickers.set(quote.ticker, ticker);
+    }
+    return ticker === quote.ticker ? quote : { ...quote, ticker };
+  }
+
+  private accept(quote: Quote): void {
+    this.quotes.set(quote.ticker, quote);
+    for (const listener of this.listeners) listener(quote);
+    if (this.waiters.length) {
+      const ready = this.waiters.filter((w) => w.ticker === quote.ticker);
+      if (ready.length) {
+        this.waiters = this.waiters.filter((w) => w.ticker !== quote.ticker);
+        ready.forEach((w) => w.resolve(quote));
+      }
+    }
+  }
+
+  /** Asks the first feed that supports the ticker (real feeds before fallbacks) to start quoting it. */
+  private async ensureSubscribed(ticker: string): Promise<void> {
+    if (this.subscribed.has(ticker)) return;
+    const source = this.feeds.find(({ feed }) => feed.supports(ticker));
+    if (!source) return;
+    this.subscribed.set(ticker, source);
+    try {
+      await source.feed.subscribe([ticker]);
+    } catch (error) {
+      this.subscribed.delete(ticker);
+      this.console.warn(`${source.name} could not subscribe ${ticker}: ${(error as Error).message}`);
+    }
+  }
+
+  private async unsubscribeFeed(ticker: string): Promise<void> {
+    const source = this.subscribed.get(ticker);
+    if (!source) return;
+    this.subscribed.delete(ticker);
+    try {
+      await source.feed.unsubscribe([ticker]);
+    } catch (error) {
+      this.console.warn(`${source.name} could not unsubscribe ${ticker}: ${(error as Error).message}`);
+    }
+  }
+
+  private setFeedState(feed: FeedEntry, report: FeedStatusReport): void {
+    const changed =
+      feed.connected !== report.connected ||
+      feed.error !== (report.error ?? null) ||
+      feed.reconnects !== (report.reconnects ?? feed.reconnects);
+    feed.connected = report.connected;
+    feed.error = report.error ?? null;
+    feed.reconnects = report.reconnects ?? feed.reconnects;
+    if (changed) this.announceFeed(feed);
+  }
+
+  private feedData(f: FeedEntry): FeedData {
+    return {
+      name: f.name,
+      connected: f.connected,
+      lastQuoteAgeMs: f.lastQuoteAt === null ? null : Date.now() - f.lastQuoteAt,
+      reconnects: f.reconnects,
+      error: f.error,
+    };
+  }
+
+  private announceFeed(f: FeedEntry): void {
+    this.bus.publish('FEED', this.feedData(f));
   }
 }

@@ -65,6 +65,7 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
       try {
         await plugin.instance?.start?.();
         plugin.status = 'started';
+        if (plugin.kind === 'datafeed') this.market.feedStarted(plugin.name);
       } catch (error) {
         await this.fail(plugin, `failed to start: ${(error as Error).message}`);
       }
@@ -113,8 +114,12 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
         instrument: (ticker: string) => this.market.instrument(ticker),
       };
       if (module.kind === 'datafeed') {
-        const feed = module.create({ ...base, publish: (quote) => this.market.publish(quote) });
-        this.market.registerFeed(name, feed);
+        const feed = module.create({
+          ...base,
+          publish: (quote) => this.market.publish(quote, name),
+          reportStatus: (status) => this.market.reportFeedStatus(name, status),
+        });
+        this.market.registerFeed(name, feed, { fallback: manifest.fallback === true });
         plugin.instance = feed;
       } else {
         plugin.instance = module.create({

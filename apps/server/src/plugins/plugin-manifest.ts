@@ -7,6 +7,7 @@ const manifestSchema = z.object({
   entry: z.string().min(1),
   displayName: z.string().optional(),
   defaults: z.record(z.string(), z.unknown()).optional(),
+  fallback: z.boolean().optional(),
 });
 
 /** Checks a package.json's `tradeloop` key; the message names every bad field. */

@@ -7,6 +7,7 @@ import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { EventBus } from '../infra/events/event-bus.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
 import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
@@ -30,6 +31,7 @@ export class StrategiesService {
     private readonly accounts: AccountsService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
+    private readonly bus: EventBus,
   ) {}
 
   webhookUrl(token: string): string {
@@ -104,6 +106,7 @@ export class StrategiesService {
       updatedAt: now,
     });
     await this.database.transaction((m) => m.insert(Strategy, strategy));
+    this.announce(strategy);
     return this.view(strategy);
   }
 
@@ -122,7 +125,9 @@ export class StrategiesService {
       updatedAt: Date.now(),
     };
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
-    return this.view({ ...strategy, ...changes });
+    const updated = { ...strategy, ...changes };
+    if (dto.enabled !== undefined || dto.name !== undefined) this.announce(updated);
+    return this.view(updated);
   }
 
   async remove(id: string): Promise<void> {
@@ -130,6 +135,17 @@ export class StrategiesService {
     const open = await this.positions.countBy({ strategyId: id, quantity: Not(0) });
     if (open > 0) throw new ConflictException('strategy has open positions: flatten them before deleting it');
     await this.database.transaction((m) => m.delete(Strategy, { id }));
+  }
+
+  /** Its status, live on `/ws`. */
+  private announce(strategy: Strategy): void {
+    this.bus.publish('STRATEGY', {
+      id: strategy.id,
+      name: strategy.name,
+      status: strategy.enabled ? 'enabled' : 'disabled',
+      reason: null,
+      time: strategy.updatedAt,
+    });
   }
 
   private newToken() {

@@ -1,12 +1,14 @@
-import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ServerMessage, ServerMessageMap, ServerMessageType } from '@tradeloop/contracts';
 
-export type EventListener = (message: ServerMessage) => void;
+/** `local`: published in this process. `remote`: relayed from another process through Redis. */
+export type EventOrigin = 'local' | 'remote';
+export type EventListener = (message: ServerMessage, origin: EventOrigin) => void;
 
 /**
- * What happened, as `/ws` envelopes: the ledger, execution, strategies and the P&L recorder
- * publish here after their change has committed; the realtime gateway (and, with Redis, the
- * fan-out to other processes) listens. A listener that throws never reaches the publisher.
+ * What happened, as `/ws` envelopes: the ledger, execution, strategies, the market and the P&L
+ * services publish here once their change has committed; the realtime gateway (and, with Redis,
+ * the relay to other processes) listens. A listener that throws never reaches the publisher.
  */
 @Injectable()
 export class EventBus {
@@ -14,12 +16,16 @@ export class EventBus {
   private readonly console = new Logger('EventBus');
 
   publish<K extends ServerMessageType>(type: K, data: ServerMessageMap[K]): void {
-    const message = { type, data } as ServerMessage;
+    this.deliver({ type, data } as ServerMessage, 'local');
+  }
+
+  /** Hands a message from another process to this one's listeners. */
+  deliver(message: ServerMessage, origin: EventOrigin): void {
     for (const listener of this.listeners) {
       try {
-        listener(message);
+        listener(message, origin);
       } catch (error) {
-        this.console.error(`listener failed on ${type}: ${(error as Error).message}`);
+        this.console.error(`listener failed on ${message.type}: ${(error as Error).message}`);
       }
     }
   }
@@ -30,7 +36,3 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 }
-
-@Global()
-@Module({ providers: [EventBus], exports: [EventBus] })
-export class EventsModule {}

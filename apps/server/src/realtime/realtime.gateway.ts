@@ -1,0 +1,243 @@
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { CHANNELS, type Channel, type ServerMessage, type ServerMessageMap, type ServerMessageType } from '@tradeloop/contracts';
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { AuthService, type Principal } from '../auth/auth.service.js';
+import { credentialOf } from '../auth/authentication.hook.js';
+import { RateLimiter } from '../common/rate-limiter.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import { MarketService, quoteData } from '../market/market.service.js';
+import { ClientStream } from './client-stream.js';
+
+interface Client {
+  id: string;
+  socket: WebSocket;
+  stream: ClientStream;
+  principal: Principal;
+  alive: boolean;
+  drainTimer?: NodeJS.Timeout;
+}
+
+type VerifyCallback = (verified: boolean, code?: number, message?: string) => void;
+type AuthenticatedRequest = IncomingMessage & { principal?: Principal };
+
+/** How often clients are pinged; one that has not answered the last ping by the next is dropped. */
+const PING_INTERVAL_MS = 30_000;
+/** Token re-check for open sockets (revocations made by another process). */
+const RECHECK_INTERVAL_MS = 60_000;
+const DRAIN_POLL_MS = 20;
+const MAX_TICKERS = 500;
+
+/**
+ * `/ws`: every bus message to every signed-in client, as `{"type","data"}` envelopes, narrowed by
+ * the client's SUBSCRIBE. A client message that is not a valid SUBSCRIBE gets an `ERROR` back.
+ */
+@WebSocketGateway({ path: '/ws', maxPayload: 64 * 1024 })
+export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+  private readonly clients = new Map<WebSocket, Client>();
+  private readonly stops: (() => void)[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly console = new Logger('Realtime');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly auth: AuthService,
+    private readonly bus: EventBus,
+    private readonly market: MarketService,
+  ) {}
+
+  afterInit(server: WebSocketServer): void {
+    // The upgrade itself is refused without a valid token: 401 before any socket exists.
+    (server.options as { verifyClient?: unknown }).verifyClient = (
+      info: { origin: string; req: AuthenticatedRequest },
+      done: VerifyCallback,
+    ) => {
+      void this.verify(info.req, info.origin).then(
+        (result) => done(result === true, result === true ? undefined : result.code, result === true ? undefined : result.message),
+        () => done(false, 500, 'authentication failed'),
+      );
+    };
+    this.stops.push(this.bus.subscribe((message) => this.broadcast(message)));
+    this.stops.push(
+      this.auth.onRevoked((tokenId) => {
+        for (const client of this.clients.values()) if (client.principal.tokenId === tokenId) client.socket.close(4401, 'session ended');
+      }),
+    );
+    this.timers.push(
+      setInterval(() => this.ping(), PING_INTERVAL_MS).unref(),
+      setInterval(() => void this.recheck(), RECHECK_INTERVAL_MS).unref(),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.stops.forEach((stop) => stop());
+    this.timers.forEach((timer) => clearInterval(timer));
+    for (const client of this.clients.values()) clearInterval(client.drainTimer);
+  }
+
+  handleConnection(socket: WebSocket, request: AuthenticatedRequest): void {
+    const client: Client = {
+      id: randomUUID(),
+      socket,
+      principal: request.principal!,
+      alive: true,
+      stream: new ClientStream(socket, this.config.realtime, () => this.giveUp(client)),
+    };
+    this.clients.set(socket, client);
+    const limiter = new RateLimiter(20, 1000);
+    socket.on('pong', () => (client.alive = true));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!limiter.take('messages').allowed) return this.send(client, 'ERROR', { message: 'too many messages: at most 20 a second' });
+      this.receive(client, isBinary ? null : data.toString('utf8'));
+    });
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const client = this.clients.get(socket);
+    if (!client) return;
+    this.clients.delete(socket);
+    clearInterval(client.drainTimer);
+    this.market.release(`client:${client.id}`);
+  }
+
+  /** How many clients are connected (health, tests). */
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  /** Messages waiting per client because its socket is backed up. */
+  backlogs(): number[] {
+    return [...this.clients.values()].map((c) => c.stream.backlog);
+  }
+
+  /** A client that cannot keep up even with conflation: dropped (a close frame could not get through its full buffer). */
+  private giveUp(client: Client): void {
+    this.console.warn(`dropping a /ws client of ${client.principal.username}: ${this.config.realtime.maxQueuedMessages} messages waiting`);
+    client.socket.terminate();
+    this.handleDisconnect(client.socket);
+  }
+
+  private async verify(request: AuthenticatedRequest, origin: string | undefined): Promise<true | { code: number; message: string }> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const fromQuery = url.searchParams.get('token') ?? undefined;
+    const { token, fromCookie } = fromQuery ? { token: fromQuery, fromCookie: false } : credentialOf(request.headers);
+    const principal = await this.auth.authenticate(token);
+    if (!principal) return { code: 401, message: 'authentication required' };
+    // The cookie goes along with any page's WebSocket: only our own pages may use it.
+    if (fromCookie && origin) {
+      let host: string | undefined;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = undefined;
+      }
+      if (host !== request.headers.host) return { code: 403, message: 'cross-site connection refused' };
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  private broadcast(message: ServerMessage): void {
+    if (this.clients.size === 0) return;
+    const text = JSON.stringify(message);
+    for (const client of this.clients.values()) {
+      client.stream.offer(message, text);
+      if (client.stream.backlog > 0) this.startDraining(client);
+    }
+  }
+
+  private startDraining(client: Client): void {
+    if (client.drainTimer) return;
+    client.drainTimer = setInterval(() => {
+      if (client.stream.drain()) {
+        clearInterval(client.drainTimer);
+        client.drainTimer = undefined;
+      }
+    }, DRAIN_POLL_MS);
+    client.drainTimer.unref();
+  }
+
+  private receive(client: Client, text: string | null): void {
+    let parsed: unknown;
+    try {
+      if (text === null) throw new Error('binary frames are not understood');
+      parsed = JSON.parse(text);
+    } catch (error) {
+      return this.send(client, 'ERROR', { message: `message is not valid JSON: ${(error as Error).message}` });
+    }
+    const message = parsed as { type?: unknown; channels?: unknown; tickers?: unknown };
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return this.send(client, 'ERROR', { message: 'message must be a JSON object like {"type":"SUBSCRIBE","channels":["DATA"]}' });
+    }
+    if (message.type !== 'SUBSCRIBE') {
+      return this.send(client, 'ERROR', { message: `unknown message type ${JSON.stringify(message.type)}: the only one is "SUBSCRIBE"` });
+    }
+    const problem = this.subscribe(client, message.channels, message.tickers);
+    if (problem) this.send(client, 'ERROR', { message: problem });
+  }
+
+  /** Applies a SUBSCRIBE; returns what is wrong with it, if anything (then nothing changes). */
+  private subscribe(client: Client, channels: unknown, tickers: unknown): string | undefined {
+    if (channels !== undefined && channels !== null) {
+      if (!Array.isArray(channels)) return `channels must be a list like ["DATA","PNL"], got ${JSON.stringify(channels)}`;
+      const unknown = channels.filter((c) => !CHANNELS.includes(c as Channel));
+      if (unknown.length)
+        return `channels: unknown ${unknown.map((c) => JSON.stringify(c)).join(', ')}; choose from ${CHANNELS.join(', ')}`;
+    }
+    let canonical: string[] | null = null;
+    if (tickers !== undefined && tickers !== null) {
+      if (!Array.isArray(tickers) || tickers.some((t) => typeof t !== 'string'))
+        return `tickers must be a list of symbols like ["NQ1!"], got ${JSON.stringify(tickers)}`;
+      if (tickers.length > MAX_TICKERS) return `tickers: at most ${MAX_TICKERS}, got ${tickers.length}`;
+      try {
+        canonical = [...new Set(tickers.map((t: string) => this.market.resolve(t).ticker))];
+      } catch (error) {
+        return `tickers: ${(error as Error).message}`;
+      }
+    }
+    client.stream.channels = Array.isArray(channels) ? new Set(channels as Channel[]) : null;
+    client.stream.tickers = canonical ? new Set(canonical) : null;
+    this.send(client, 'SUBSCRIBED', { channels: Array.isArray(channels) ? (channels as Channel[]) : null, tickers: canonical });
+
+    // Named tickers stay quoted while this client watches them; it gets their latest quotes right away.
+    const owner = `client:${client.id}`;
+    this.market.release(owner);
+    if (canonical) {
+      void this.market.watch(owner, canonical);
+      for (const ticker of canonical) {
+        const quote = this.market.latest(ticker);
+        if (quote) this.send(client, 'DATA', quoteData(quote, this.market.instrument(ticker)));
+      }
+    }
+    return undefined;
+  }
+
+  private send<K extends ServerMessageType>(client: Client, type: K, data: ServerMessageMap[K]): void {
+    const message = { type, data } as ServerMessage;
+    client.stream.offer(message, JSON.stringify(message));
+    if (client.stream.backlog > 0) this.startDraining(client);
+  }
+
+  private ping(): void {
+    for (const client of this.clients.values()) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+
+  private async recheck(): Promise<void> {
+    for (const client of [...this.clients.values()]) {
+      const { principal } = client;
+      const still = await this.auth.stillValid(principal.tokenId).catch(() => true);
+      if (!still) client.socket.close(4401, 'session ended');
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import type { ServerMessage } from '@tradeloop/contracts';
+import WebSocket from 'ws';
+import { authHeaders } from './app.js';
+
+export interface WsClient {
+  socket: WebSocket;
+  /** Every message received so far, parsed. */
+  messages: ServerMessage[];
+  send(message: unknown): void;
+  /** The first message so far (or yet to come) of `type` matching `match`, waiting up to `timeoutMs`. */
+  next<T extends ServerMessage['type']>(
+    type: T,
+    match?: (message: Extract<ServerMessage, { type: T }>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Extract<ServerMessage, { type: T }>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real WebSocket client on a test server's `/ws`, signed in like `http()` unless `token` says
+ * otherwise (null: anonymous). Rejects with the HTTP status when the upgrade is refused.
+ */
+export function connectWs(base: string, options: { token?: string | null; headers?: Record<string, string> } = {}): Promise<WsClient> {
+  const url = base.replace(/^http/, 'ws') + '/ws' + (options.token ? `?token=${encodeURIComponent(options.token)}` : '');
+  const headers = options.token === undefined ? { ...authHeaders(base), ...options.headers } : { ...options.headers };
+  const socket = new WebSocket(url, { headers });
+  const messages: ServerMessage[] = [];
+  const waiters = new Set<() => void>();
+  socket.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()) as ServerMessage);
+    waiters.forEach((wake) => wake());
+  });
+  const client: WsClient = {
+    socket,
+    messages,
+    send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
+    next: (type, match = () => true, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        let seen = 0;
+        const check = () => {
+          for (; seen < messages.length; seen++) {
+            const message = messages[seen];
+            if (message.type === type && match(message as never)) {
+              waiters.delete(check);
+              clearTimeout(timer);
+              resolve(message as never);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${type} message within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        // No close handshake: a test may have paused this socket, and it would never complete.
+        socket.terminate();
+      }),
+  };
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(client));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode })),
+    );
+    socket.once('error', reject);
+  });
+}
