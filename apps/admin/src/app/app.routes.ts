@@ -7,14 +7,29 @@ export const routes: Routes = [
     path: '',
     canActivate: [signedIn],
     children: [
-      { path: '', pathMatch: 'full', redirectTo: 'status' },
-      { path: 'status', title: 'Status · Tradeloop', loadComponent: () => import('./status/status-page').then((m) => m.StatusPage) },
+      { path: '', pathMatch: 'full', redirectTo: 'control' },
+      {
+        path: 'control',
+        title: 'Control Center · Tradeloop',
+        loadComponent: () => import('./control/control-page').then((m) => m.ControlPage),
+      },
       {
         path: 'strategies',
         title: 'Strategies · Tradeloop',
         loadComponent: () => import('./strategies/strategies-page').then((m) => m.StrategiesPage),
       },
+      {
+        path: 'strategies/:id',
+        title: 'Strategy · Tradeloop',
+        loadComponent: () => import('./strategies/strategy-detail-page').then((m) => m.StrategyDetailPage),
+      },
+      { path: 'market', title: 'Market · Tradeloop', loadComponent: () => import('./market/market-page').then((m) => m.MarketPage) },
+      {
+        path: 'settings',
+        title: 'Settings · Tradeloop',
+        loadComponent: () => import('./settings/settings-page').then((m) => m.SettingsPage),
+      },
     ],
   },
-  { path: '**', redirectTo: 'status' },
+  { path: '**', redirectTo: 'control' },
 ];

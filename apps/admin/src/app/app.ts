@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, effect, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { SessionService } from './auth/session.service';
+import { LiveService } from './core/live.service';
 
 @Component({
   selector: 'tl-root',
@@ -8,7 +9,7 @@ import { SessionService } from './auth/session.service';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <header class="topbar">
-      <a class="brand" routerLink="/">{{ title() }}</a>
+      <a class="brand" routerLink="/">Tradeloop</a>
       @if (session.user(); as user) {
         <nav>
           @for (link of links; track link.path) {
@@ -17,10 +18,13 @@ import { SessionService } from './auth/session.service';
         </nav>
         <span class="user">
           {{ user.username }}
-          <button type="button" class="link" (click)="session.logout()" data-testid="logout">Sign out</button>
+          <button type="button" class="link" (click)="signOut()" data-testid="logout">Sign out</button>
         </span>
       }
     </header>
+    @if (live.connected() === false) {
+      <div class="banner" role="alert" data-testid="disconnected">Live updates lost: reconnecting… (numbers shown may be stale)</div>
+    }
     <main>
       <router-outlet />
     </main>
@@ -28,9 +32,21 @@ import { SessionService } from './auth/session.service';
 })
 export class App {
   protected readonly session = inject(SessionService);
-  protected readonly title = signal('Tradeloop');
+  protected readonly live = inject(LiveService);
   protected readonly links = [
-    { path: '/status', label: 'Status' },
+    { path: '/control', label: 'Control Center' },
     { path: '/strategies', label: 'Strategies' },
+    { path: '/market', label: 'Market' },
+    { path: '/settings', label: 'Settings' },
   ] as const;
+
+  constructor() {
+    // One socket for the whole admin, open while someone is signed in.
+    effect(() => (this.session.user() ? this.live.start() : this.live.stop()));
+  }
+
+  protected signOut(): void {
+    this.live.stop();
+    this.session.logout();
+  }
 }

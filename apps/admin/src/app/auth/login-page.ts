@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
-import { describeError } from '../api.service';
+import { describeError } from '../core/api.service';
 import { SessionService } from './session.service';
 
 @Component({

@@ -1,0 +1,299 @@
+import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { type Observable, catchError, map, of, startWith } from 'rxjs';
+
+export interface PluginStatus {
+  name: string;
+  kind: string | null;
+  displayName?: string;
+  status: string;
+  error?: string | null;
+}
+
+export interface FeedStatus {
+  name: string;
+  connected: boolean;
+  lastQuoteAgeMs: number | null;
+  reconnects: number;
+  error: string | null;
+}
+
+export interface Health {
+  status: string;
+  version: string;
+  uptimeSeconds: number;
+  database: { type: string; ok: boolean };
+  queue: { driver: string };
+  plugins: PluginStatus[];
+  feeds: FeedStatus[];
+}
+
+export interface Strategy {
+  id: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  accountId: string;
+  defaultQuantity: number;
+  defaultTicker: string | null;
+  webhookToken: string;
+  webhookUrl: string;
+  allowedIps: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type StrategyInput = Partial<Pick<Strategy, 'name' | 'description' | 'enabled' | 'accountId' | 'defaultQuantity' | 'allowedIps'>> & {
+  defaultTicker?: string;
+};
+
+export interface Account {
+  id: string;
+  name: string;
+  broker: string;
+  brokerAccountId: string;
+  startingBalance: number;
+  realizedPnl: number;
+  balance: number;
+  settings: Record<string, string | number | boolean | null>;
+  /** Names of the secrets that are set; never their values. */
+  secrets: string[];
+  createdAt: string;
+}
+
+export interface AccountInput {
+  name?: string;
+  broker?: string;
+  brokerAccountId?: string;
+  startingBalance?: number;
+  settings?: Record<string, string | number | boolean | null>;
+  secrets?: Record<string, string | null>;
+}
+
+export interface Position {
+  id: string;
+  accountId: string;
+  strategyId: string | null;
+  ticker: string;
+  quantity: number;
+  side: 'long' | 'short' | 'flat';
+  avgPrice: number | null;
+  markPrice: number | null;
+  openPnl: number | null;
+  realizedPnl: number;
+  updatedAt: string;
+}
+
+export interface Order {
+  id: string;
+  clientOrderId: string;
+  strategyId: string | null;
+  accountId: string;
+  ticker: string;
+  side: 'buy' | 'sell';
+  quantity: number;
+  type: 'market' | 'limit' | 'stop';
+  limitPrice: number | null;
+  stopPrice: number | null;
+  status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
+  filledQuantity: number;
+  avgFillPrice: number | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Trade {
+  id: string;
+  accountId: string;
+  strategyId: string | null;
+  ticker: string;
+  direction: 'long' | 'short';
+  quantity: number;
+  entryPrice: number;
+  exitPrice: number;
+  entryTime: string;
+  exitTime: string;
+  grossPnl: number;
+  commission: number;
+  pnl: number;
+}
+
+export interface LogLine {
+  id: number;
+  time: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  category: string;
+  strategyId: string | null;
+  message: string;
+  context: Record<string, unknown> | null;
+}
+
+export interface Page<T> {
+  total: number;
+  limit: number;
+  offset: number;
+  items: T[];
+}
+
+export interface QuoteRow {
+  ticker: string;
+  bid: number;
+  ask: number;
+  step: number;
+  tickValue: number;
+  time: string;
+  subscribed: boolean;
+}
+
+export interface Instrument {
+  root: string;
+  ticker: string;
+  description: string;
+  tickSize: number;
+  tickValue: number;
+}
+
+export interface ApiToken {
+  id: string;
+  kind: 'api' | 'session';
+  name: string;
+  scope: 'admin' | 'trading' | 'read';
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  current?: boolean;
+  /** Only in the answer that created it. */
+  token?: string;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+const params = (query: Query = {}) =>
+  Object.entries(query).reduce(
+    (p, [key, value]) => (value === undefined || value === null || value === '' ? p : p.set(key, String(value))),
+    new HttpParams(),
+  );
+
+/** Every call the admin makes to the Tradeloop server. */
+@Injectable({ providedIn: 'root' })
+export class ApiService {
+  private readonly http = inject(HttpClient);
+
+  health(): Observable<Health> {
+    return this.http.get<Health>('/api/health');
+  }
+
+  strategies(): Observable<Strategy[]> {
+    return this.http.get<Strategy[]>('/api/strategies');
+  }
+
+  strategy(id: string): Observable<Strategy> {
+    return this.http.get<Strategy>(`/api/strategies/${id}`);
+  }
+
+  createStrategy(input: StrategyInput): Observable<Strategy> {
+    return this.http.post<Strategy>('/api/strategies', input);
+  }
+
+  updateStrategy(id: string, input: StrategyInput): Observable<Strategy> {
+    return this.http.patch<Strategy>(`/api/strategies/${id}`, input);
+  }
+
+  deleteStrategy(id: string): Observable<void> {
+    return this.http.delete<void>(`/api/strategies/${id}`);
+  }
+
+  rotateToken(id: string): Observable<Strategy> {
+    return this.http.post<Strategy>(`/api/strategies/${id}/rotate-token`, {});
+  }
+
+  accounts(): Observable<Account[]> {
+    return this.http.get<Account[]>('/api/accounts');
+  }
+
+  createAccount(input: AccountInput): Observable<Account> {
+    return this.http.post<Account>('/api/accounts', input);
+  }
+
+  updateAccount(id: string, input: AccountInput): Observable<Account> {
+    return this.http.patch<Account>(`/api/accounts/${id}`, input);
+  }
+
+  positions(query: Query = {}): Observable<Position[]> {
+    return this.http.get<Position[]>('/api/positions', { params: params(query) });
+  }
+
+  orders(query: Query = {}): Observable<Page<Order>> {
+    return this.http.get<Page<Order>>('/api/orders', { params: params(query) });
+  }
+
+  trades(query: Query = {}): Observable<Page<Trade>> {
+    return this.http.get<Page<Trade>>('/api/trades', { params: params(query) });
+  }
+
+  logs(query: Query = {}): Observable<LogLine[]> {
+    return this.http.get<LogLine[]>('/api/logs', { params: params(query) });
+  }
+
+  quotes(): Observable<QuoteRow[]> {
+    return this.http.get<QuoteRow[]>('/api/market/quotes');
+  }
+
+  instruments(): Observable<Instrument[]> {
+    return this.http.get<Instrument[]>('/api/market/instruments');
+  }
+
+  feeds(): Observable<FeedStatus[]> {
+    return this.http.get<FeedStatus[]>('/api/market/feeds');
+  }
+
+  apiTokens(): Observable<ApiToken[]> {
+    return this.http.get<ApiToken[]>('/api/auth/tokens');
+  }
+
+  createApiToken(input: { name: string; scope: 'read' | 'trading'; expiresInDays?: number }): Observable<ApiToken> {
+    return this.http.post<ApiToken>('/api/auth/tokens', input);
+  }
+
+  revokeApiToken(id: string): Observable<void> {
+    return this.http.delete<void>(`/api/auth/tokens/${id}`);
+  }
+
+  sessions(): Observable<ApiToken[]> {
+    return this.http.get<ApiToken[]>('/api/auth/sessions');
+  }
+
+  revokeSession(id: string): Observable<void> {
+    return this.http.delete<void>(`/api/auth/sessions/${id}`);
+  }
+
+  changePassword(currentPassword: string, newPassword: string): Observable<void> {
+    return this.http.post<void>('/api/auth/password', { currentPassword, newPassword });
+  }
+}
+
+/** A plain-words reason for a failed call, for the page to show. */
+export function describeError(error: unknown): string {
+  if (error instanceof HttpErrorResponse) {
+    if (error.status === 0) return `Cannot reach the server: no answer from ${error.url ?? 'the API'} (is Tradeloop running?)`;
+    const body: unknown = error.error;
+    const raw = body && typeof body === 'object' && 'message' in body ? (body as { message: unknown }).message : error.statusText;
+    const detail = Array.isArray(raw) ? raw.join('; ') : String(raw);
+    return `The server answered ${error.status}: ${detail}`;
+  }
+  return `Something went wrong: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Where a call stands, for templates to switch on. */
+export type Loadable<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
+
+/** Turns a call into loading → ok | error, starting synchronously with `loading` (so `toSignal(..., { requireSync: true })` works). */
+export function loadable<T>(source: Observable<T>): Observable<Loadable<T>> {
+  return source.pipe(
+    map((value): Loadable<T> => ({ state: 'ok', value })),
+    catchError((error: unknown) => of<Loadable<T>>({ state: 'error', message: describeError(error) })),
+    startWith<Loadable<T>>({ state: 'loading' }),
+  );
+}

@@ -1,0 +1,158 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { bufferTime, filter, forkJoin, interval, startWith, switchMap } from 'rxjs';
+import { ApiService, describeError, type FeedStatus, type QuoteRow } from '../core/api.service';
+import { LiveService } from '../core/live.service';
+import { TimeZoneService } from '../core/time-zone.service';
+import { formatPrice } from '../shared/format';
+
+/** Live quotes and the feeds that deliver them. */
+@Component({
+  selector: 'tl-market-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="page-head">
+      <h1>Market</h1>
+    </div>
+    @if (error(); as message) {
+      <p class="error" role="alert">{{ message }}</p>
+    }
+    <h2>Feeds</h2>
+    <table>
+      <thead>
+        <tr>
+          <th>Feed</th>
+          <th>Connection</th>
+          <th class="num">Last quote</th>
+          <th class="num">Reconnects</th>
+        </tr>
+      </thead>
+      <tbody>
+        @for (f of feeds(); track f.name) {
+          <tr data-testid="feed-row">
+            <td class="mono">{{ f.name }}</td>
+            <td>
+              <span class="badge" [class]="f.connected ? 'good' : 'bad'">{{ f.connected ? 'connected' : 'down' }}</span>
+              @if (f.error) {
+                <span class="muted">{{ f.error }}</span>
+              }
+            </td>
+            <td class="num mono">{{ f.lastQuoteAgeMs === null ? '—' : age(f.lastQuoteAgeMs) }}</td>
+            <td class="num mono">{{ f.reconnects }}</td>
+          </tr>
+        }
+      </tbody>
+    </table>
+
+    <h2>Quotes</h2>
+    <div class="scroll">
+      <table data-testid="quotes">
+        <thead>
+          <tr>
+            <th>Ticker</th>
+            <th class="num">Bid</th>
+            <th class="num">Ask</th>
+            <th class="num">Spread</th>
+            <th class="num">Step</th>
+            <th class="num">Tick value</th>
+            <th>Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          @for (q of quotes(); track q.ticker) {
+            <tr data-testid="quote-row" [attr.data-ticker]="q.ticker">
+              <td class="mono">{{ q.ticker }}</td>
+              <td class="num mono" data-testid="quote-bid">{{ price(q.bid, q.step) }}</td>
+              <td class="num mono" data-testid="quote-ask">{{ price(q.ask, q.step) }}</td>
+              <td class="num mono">{{ price(q.ask - q.bid, q.step) }}</td>
+              <td class="num mono">{{ q.step }}</td>
+              <td class="num mono">{{ q.tickValue }}</td>
+              <td class="muted mono">{{ zone.format(q.time) }}</td>
+            </tr>
+          } @empty {
+            <tr>
+              <td colspan="7" class="muted">
+                No quotes yet: a ticker is quoted once a strategy, a position, an order or a client watches it.
+              </td>
+            </tr>
+          }
+        </tbody>
+      </table>
+    </div>
+  `,
+})
+export class MarketPage {
+  private readonly api = inject(ApiService);
+  private readonly live = inject(LiveService);
+  protected readonly zone = inject(TimeZoneService);
+  private readonly byTicker = signal(new Map<string, QuoteRow>());
+  private readonly feedMap = signal(new Map<string, FeedStatus>());
+  protected readonly error = signal<string | null>(null);
+  protected readonly quotes = computed(() => [...this.byTicker().values()].sort((a, b) => a.ticker.localeCompare(b.ticker)));
+  protected readonly feeds = computed(() => [...this.feedMap().values()]);
+
+  constructor() {
+    const destroyRef = inject(DestroyRef);
+    this.live.start();
+    this.live.reconnected$
+      .pipe(
+        startWith(undefined),
+        switchMap(() => forkJoin({ quotes: this.api.quotes(), feeds: this.api.feeds() })),
+        takeUntilDestroyed(destroyRef),
+      )
+      .subscribe({
+        next: ({ quotes, feeds }) => {
+          this.byTicker.set(new Map(quotes.map((q) => [q.ticker, q])));
+          this.feedMap.set(new Map(feeds.map((f) => [f.name, f])));
+        },
+        error: (error: unknown) => this.error.set(describeError(error)),
+      });
+    // Quotes arrive many times a second: the table is redrawn at most five times a second.
+    this.live
+      .on('DATA')
+      .pipe(
+        bufferTime(200),
+        filter((batch) => batch.length > 0),
+        takeUntilDestroyed(destroyRef),
+      )
+      .subscribe((batch) =>
+        this.byTicker.update((map) => {
+          const next = new Map(map);
+          const time = new Date().toISOString();
+          for (const d of batch) {
+            next.set(d.ticker, {
+              ticker: d.ticker,
+              bid: d.prices.bid,
+              ask: d.prices.ask,
+              step: d.tickinfo.step,
+              tickValue: d.tickinfo.amnt,
+              time,
+              subscribed: true,
+            });
+          }
+          return next;
+        }),
+      );
+    this.live
+      .on('FEED')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((f) => this.feedMap.update((map) => new Map(map).set(f.name, f)));
+    // Ages move between FEED messages.
+    interval(1000)
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe(() =>
+        this.feedMap.update(
+          (map) =>
+            new Map([...map].map(([k, f]) => [k, { ...f, lastQuoteAgeMs: f.lastQuoteAgeMs === null ? null : f.lastQuoteAgeMs + 1000 }])),
+        ),
+      );
+  }
+
+  protected price(value: number, step: number): string {
+    return formatPrice(value, step);
+  }
+
+  protected age(ms: number): string {
+    return ms < 1000 ? `${ms} ms ago` : `${Math.round(ms / 1000)} s ago`;
+  }
+}
