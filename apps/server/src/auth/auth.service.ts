@@ -102,7 +102,7 @@ export class AuthService implements OnModuleInit {
     const user = await this.users.findOneBy({ id: row.userId });
     if (!user) return null;
     if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-      await this.database.transaction((m) => m.update(AuthToken, { id: row.id }, { lastUsedAt: now }));
+      await this.database.bookkeeping((m) => m.update(AuthToken, { id: row.id }, { lastUsedAt: now }));
     }
     return { tokenId: row.id, kind: row.kind, scope: row.scope, userId: user.id, username: user.username };
   }

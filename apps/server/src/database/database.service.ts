@@ -1,35 +1,61 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+export interface TransactionOptions {
+  /**
+   * Whether the commit must survive a power cut, not only a crash of the process (default: yes).
+   * On SQLite a durable commit is fsynced (`synchronous=FULL`). The engine's own bookkeeping on
+   * the hot path (event status, broker acks, fills, log lines) passes `false`: it is written with
+   * `NORMAL` — safe when the process is killed, and made durable by the next durable commit, which
+   * syncs the whole log. What may not be lost — an accepted webhook, an order before it reaches a
+   * broker, settings — stays durable. PostgreSQL commits are always durable.
+   */
+  durable?: boolean;
+}
+
+interface Unit {
+  work: (manager: EntityManager) => Promise<unknown>;
+  durable: boolean;
+  afterCommit: (() => void)[];
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** At most this many units share one SQLite commit. */
+const MAX_BATCH = 256;
+
 /**
- * The one way to write. On SQLite TypeORM shares a single connection, so two transactions started
- * at once would interleave on it; writes are serialized here (better-sqlite3 is synchronous, so a
- * write holds the lock for well under a millisecond). PostgreSQL runs them concurrently.
+ * The one way to write.
+ *
+ * SQLite has one connection and one writer, and a commit's fsync is most of its cost. Units of
+ * work that arrive while a commit is in progress are therefore run together in the next
+ * transaction, each inside its own savepoint (one unit's failure rolls back only that unit), and
+ * share one commit: group commit. better-sqlite3 is synchronous, so a batch holds the lock for
+ * well under a millisecond plus one fsync. PostgreSQL runs transactions concurrently instead.
  */
 @Injectable()
 export class DatabaseService {
-  private tail: Promise<unknown> = Promise.resolve();
   private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
+  private readonly queue: Unit[] = [];
+  private draining = false;
+  private synchronous: 'FULL' | 'NORMAL' | null = null;
   readonly type: 'sqlite' | 'postgres';
 
   constructor(readonly dataSource: DataSource) {
     this.type = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const tracked = async () => {
-      const callbacks: (() => void)[] = [];
-      const result = await this.dataSource.transaction((manager) => {
-        this.pendingAfterCommit.set(manager, callbacks);
-        return work(manager);
-      });
-      for (const callback of callbacks) callback();
-      return result;
-    };
-    if (this.type === 'postgres') return tracked();
-    const run = this.tail.then(tracked);
-    this.tail = run.catch(() => undefined);
-    return run;
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (this.type === 'postgres') return this.postgresTransaction(work);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, durable: options.durable !== false, afterCommit: [], resolve: resolve as (value: unknown) => void, reject });
+      void this.drain();
+    });
+  }
+
+  /** A transaction for the engine's own bookkeeping on the hot path: `transaction(work, { durable: false })`. */
+  bookkeeping<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.transaction(work, { durable: false });
   }
 
   /**
@@ -49,5 +75,64 @@ export class DatabaseService {
     } catch {
       return false;
     }
+  }
+
+  private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const callbacks: (() => void)[] = [];
+    const result = await this.dataSource.transaction((manager) => {
+      this.pendingAfterCommit.set(manager, callbacks);
+      return work(manager);
+    });
+    for (const callback of callbacks) callback();
+    return result;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commit(batch: Unit[]): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      await this.setSynchronous(batch.some((u) => u.durable) ? 'FULL' : 'NORMAL');
+      await this.dataSource.transaction(async (manager) => {
+        for (const unit of batch) {
+          this.pendingAfterCommit.set(manager, unit.afterCommit);
+          await manager.query('SAVEPOINT unit');
+          try {
+            const value = await unit.work(manager);
+            await manager.query('RELEASE unit');
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            await manager.query('ROLLBACK TO unit');
+            await manager.query('RELEASE unit');
+            unit.afterCommit.length = 0;
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing in the batch was written.
+      for (const unit of batch) unit.reject(error);
+      return;
+    }
+    batch.forEach((unit, i) => {
+      const outcome = outcomes[i];
+      if (!outcome.ok) return unit.reject(outcome.error);
+      unit.resolve(outcome.value);
+      for (const callback of unit.afterCommit) callback();
+    });
+  }
+
+  private async setSynchronous(level: 'FULL' | 'NORMAL'): Promise<void> {
+    if (this.synchronous === level) return;
+    await this.dataSource.query(`PRAGMA synchronous = ${level}`);
+    this.synchronous = level;
   }
 }

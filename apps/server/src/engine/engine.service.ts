@@ -126,7 +126,7 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private async finish(event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string): Promise<void> {
-    await this.database.transaction(async (m) => {
+    await this.database.bookkeeping(async (m) => {
       await m.update(WebhookEvent, { id: event.id }, { status, processedAt: Date.now(), error: status === 'failed' ? message : null });
       await this.logs.write(
         {
@@ -148,6 +148,6 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private setEvent(id: string, changes: Partial<WebhookEvent>): Promise<unknown> {
-    return this.database.transaction((m) => m.update(WebhookEvent, { id }, changes));
+    return this.database.bookkeeping((m) => m.update(WebhookEvent, { id }, changes));
   }
 }

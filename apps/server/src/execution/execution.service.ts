@@ -179,7 +179,7 @@ export class ExecutionService implements OnModuleInit {
   }
 
   private acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
-    return this.database.transaction(async (m) => {
+    return this.database.bookkeeping(async (m) => {
       const order = await m.findOneByOrFail(Order, { id: orderId });
       order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
       const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
@@ -205,7 +205,7 @@ export class ExecutionService implements OnModuleInit {
   }
 
   private async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
-    const order = await this.database.transaction(async (m) => {
+    const order = await this.database.bookkeeping(async (m) => {
       await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
       return m.findOneByOrFail(Order, { id: orderId });
     });

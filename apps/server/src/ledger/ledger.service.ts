@@ -45,7 +45,7 @@ export class LedgerService {
 
   private book(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
     const instrument = this.market.instrument(order.ticker);
-    return this.database.transaction(async (m) => {
+    return this.database.bookkeeping(async (m) => {
       if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;
       const strategyKey = order.strategyId ?? NO_STRATEGY;
       const position =

@@ -60,7 +60,7 @@ export class LogsService {
       // Inside the caller's transaction: announced only if it commits.
       this.database.afterCommit(manager, announce);
     } else {
-      await this.database.transaction((m) => m.insert(LogEntry, entry));
+      await this.database.bookkeeping((m) => m.insert(LogEntry, entry));
       announce();
     }
   }

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { DatabaseService } from './database.service.js';
+
+/** Group commit on a real SQLite file: units share a transaction but fail alone. */
+describe('DatabaseService on SQLite', () => {
+  let dir: string;
+  let dataSource: DataSource;
+  let database: DatabaseService;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tradeloop-db-'));
+    dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'db.sqlite'), enableWAL: true });
+    await dataSource.initialize();
+    await dataSource.query('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)');
+    database = new DatabaseService(dataSource);
+  });
+  afterEach(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (text: string) => (m: import('typeorm').EntityManager) => m.query('INSERT INTO notes (text) VALUES (?)', [text]);
+  const texts = async () => ((await dataSource.query('SELECT text FROM notes ORDER BY id')) as { text: string }[]).map((r) => r.text);
+
+  it('commits units that arrive together in one transaction, in arrival order', async () => {
+    let transactions = 0;
+    const original = dataSource.transaction.bind(dataSource);
+    (dataSource as unknown as { transaction: unknown }).transaction = (work: never) => {
+      transactions++;
+      return original(work);
+    };
+    await Promise.all(['a', 'b', 'c', 'd'].map((t) => database.transaction(insert(t))));
+    expect(await texts()).toEqual(['a', 'b', 'c', 'd']);
+    // The first unit starts a commit at once; the three that queued behind it share the next.
+    expect(transactions).toBe(2);
+  });
+
+  it('rolls back only the unit that failed: the others in its batch commit', async () => {
+    await database.transaction(insert('taken'));
+    const results = await Promise.allSettled([
+      database.transaction(insert('first')),
+      database.transaction(async (m) => {
+        await m.query('INSERT INTO notes (text) VALUES (?)', ['half of a failing unit']);
+        await m.query('INSERT INTO notes (text) VALUES (?)', ['taken']); // unique violation
+      }),
+      database.transaction(insert('last')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await texts()).toEqual(['taken', 'first', 'last']);
+  });
+
+  it('runs afterCommit callbacks only for units that committed, after the commit', async () => {
+    const seen: string[] = [];
+    await Promise.allSettled([
+      database.transaction(async (m) => {
+        await insert('kept')(m);
+        database.afterCommit(m, () => seen.push('kept'));
+        // Registered inside the unit: nothing runs before the commit.
+        expect(seen).toEqual([]);
+      }),
+      database.transaction(async (m) => {
+        database.afterCommit(m, () => seen.push('rolled back'));
+        throw new Error('no');
+      }),
+    ]);
+    expect(seen).toEqual(['kept']);
+    expect(await texts()).toEqual(['kept']);
+    // Outside a transaction a callback runs at once.
+    database.afterCommit(undefined, () => seen.push('now'));
+    expect(seen).toEqual(['kept', 'now']);
+  });
+
+  it('fsyncs durable commits and relaxes bookkeeping ones', async () => {
+    await database.bookkeeping(insert('bookkeeping'));
+    expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]); // NORMAL
+    await database.transaction(insert('accepted webhook'));
+    expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
+  });
+});
