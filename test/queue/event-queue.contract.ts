@@ -206,6 +206,16 @@ export function defineQueueContractTests(driver: string, create: (options: Queue
       expect(seen).toEqual(['alpha-1']);
     });
 
+    it('says it is accepting while open, and not once closed', async () => {
+      const { queue } = await make();
+      await queue.process(async () => undefined);
+      const deadline = Date.now() + 5000;
+      while (!queue.accepting() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(queue.accepting()).toBe(true);
+      await queue.close();
+      expect(queue.accepting()).toBe(false);
+    });
+
     it('refuses a second handler', async () => {
       const { queue } = await make();
       await queue.process(async () => undefined);

@@ -15,6 +15,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
+  // Nest closes the app on the first signal (in-flight events finish, the rest wait in the database);
+  // a second one stops at once.
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        console.error(`${signal} again: stopping now without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      console.log(`${signal}: finishing in-flight events, then stopping (send it again to stop at once)`);
+    });
+  }
   await app.listen({ port: config.server.port, host: config.server.host });
   const base = config.server.publicUrl || `http://localhost:${config.server.port}`;
   // The generated password is shown here once, on the console only: it is never written to the log table.

@@ -48,6 +48,8 @@ export const configSchema = z
       partitions: z.coerce.number().int().min(1).max(256),
       /** Redis key prefix: several Tradeloop installs can share one Redis. */
       prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
+      /** BullMQ: accepted events no worker has started after this long are queued again. */
+      sweepSeconds: z.coerce.number().positive(),
     }),
     webhooks: z.object({
       maxBodyBytes: z.coerce.number().int().min(1024),

@@ -78,7 +78,7 @@ export class EngineService implements OnApplicationBootstrap {
 
   private async handleWebhook(eventId: string): Promise<void> {
     const event = await this.events.findOneBy({ id: eventId });
-    if (!event || event.status === 'done' || event.status === 'failed') return;
+    if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed') return;
     await this.setEvent(eventId, { status: 'processing' });
 
     const strategy = await this.strategies.findOneBy({ id: event.strategyId });

@@ -76,7 +76,10 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   onModuleDestroy(): void {
     this.stops.forEach((stop) => stop());
     this.timers.forEach((timer) => clearInterval(timer));
-    for (const client of this.clients.values()) clearInterval(client.drainTimer);
+    for (const client of this.clients.values()) {
+      clearInterval(client.drainTimer);
+      client.socket.close(1001, 'server shutting down');
+    }
   }
 
   handleConnection(socket: WebSocket, request: AuthenticatedRequest): void {

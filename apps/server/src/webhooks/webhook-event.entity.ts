@@ -1,7 +1,8 @@
 import { Entity, PrimaryColumn, Column, Index } from 'typeorm';
 import { IdColumn, TimeColumn } from '../database/columns.js';
 
-export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed';
+/** `dismissed`: a failed event the trader has let go of. */
+export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' | 'dismissed';
 
 /** An accepted alert, durable before the 202 goes out; the engine works from this row. */
 @Entity('webhook_events')

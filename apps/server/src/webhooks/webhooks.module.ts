@@ -1,8 +1,16 @@
 import { Module } from '@nestjs/common';
 import { MarketModule } from '../market/market.module.js';
 import { StrategiesModule } from '../strategies/strategies.module.js';
+import { StaleEventSweeper } from './stale-event-sweeper.js';
+import { WebhookEventsController } from './webhook-events.controller.js';
+import { WebhookEventsService } from './webhook-events.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
-@Module({ imports: [StrategiesModule, MarketModule], controllers: [WebhooksController], providers: [WebhooksService] })
+@Module({
+  imports: [StrategiesModule, MarketModule],
+  controllers: [WebhooksController, WebhookEventsController],
+  providers: [WebhooksService, WebhookEventsService, StaleEventSweeper],
+  exports: [WebhookEventsService],
+})
 export class WebhooksModule {}

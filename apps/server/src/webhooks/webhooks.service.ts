@@ -1,4 +1,12 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { parseAlert } from '@tradeloop/domain';
@@ -22,6 +30,24 @@ export interface WebhookResult {
   status: 200 | 202;
   body: WebhookAccepted;
 }
+
+/** The alert is already on disk when it is queued: a queue that does not answer in time is swept up later, not waited for. */
+const ENQUEUE_TIMEOUT_MS = 1000;
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from the queue within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 
 /** Rate-limit refusals are logged once a minute per token or address, so a flood cannot flood the log. */
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
@@ -82,13 +108,27 @@ export class WebhooksService {
     if (!strategy.enabled) return refuse(new ConflictException(`strategy "${strategy.name}" is disabled`));
     const alert = this.normalize(strategy, parsed.alert);
     if (typeof alert === 'string') return refuse(new BadRequestException(alert));
+    // Accept only what can be queued now: with Redis down, say so at once rather than let TradingView time out.
+    if (!this.queue.accepting()) {
+      await this.logs.write({
+        level: 'error',
+        category: 'webhook',
+        strategyId: strategy.id,
+        message: 'webhook refused: the event queue is unreachable (is Redis up?); alert not accepted (503)',
+        context: { sourceIp, body: preview(body) },
+      });
+      throw new ServiceUnavailableException('the event queue is unreachable: the alert was not accepted, try again');
+    }
 
     const outcome = await this.store(strategy, alert, sourceIp);
     if (outcome.duplicate) return { status: 200, body: { accepted: true, eventId: outcome.eventId, duplicate: true } };
     try {
-      await this.queue.enqueue(strategy.id, { type: 'webhook', strategyId: strategy.id, eventId: outcome.eventId });
+      await withTimeout(
+        this.queue.enqueue(strategy.id, { type: 'webhook', strategyId: strategy.id, eventId: outcome.eventId }),
+        ENQUEUE_TIMEOUT_MS,
+      );
     } catch (error) {
-      // The event is on disk; it is replayed at the next start.
+      // The event is on disk: the stale-event sweep (or the next start) queues it again.
       await this.logs.write({
         level: 'error',
         category: 'webhook',

@@ -60,6 +60,9 @@ export class BullMqEventQueue implements EventQueue {
   /** The newest job per conflation key, to replace it while it still waits. */
   private readonly latestByKey = new Map<string, Job>();
   private sequence = 0;
+  private closed = false;
+  /** The queues' shared Redis connection, once made; its status says whether Redis is reachable. */
+  private client?: { status: string };
 
   constructor(private readonly options: BullMqEventQueueOptions) {
     this.connection = connectionFromUrl(options.redisUrl);
@@ -74,6 +77,15 @@ export class BullMqEventQueue implements EventQueue {
           defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, attempts: 1 },
         }),
     );
+    this.queues.forEach((queue) => queue.on('error', () => undefined)); // reconnecting is ioredis's job; accepting() reports it
+    void this.queues[0].getBackend().client.then(
+      (client) => (this.client = client as unknown as { status: string }),
+      () => undefined,
+    );
+  }
+
+  accepting(): boolean {
+    return !this.closed && this.client?.status === 'ready';
   }
 
   async enqueue(partitionKey: string, event: EngineEvent, options: EnqueueOptions = {}): Promise<void> {
@@ -125,6 +137,22 @@ export class BullMqEventQueue implements EventQueue {
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
+  /**
+   * What Redis keeps across its own restart. BullMQ's jobs live only in Redis: without an append-only
+   * file, or with keys evicted under memory pressure, a Redis restart or a full Redis drops queued
+   * events (the database still holds them, and the stale-event sweep queues them again).
+   */
+  async redisSettings(): Promise<{ appendonly: string; maxmemoryPolicy: string } | null> {
+    try {
+      const client = (await this.queues[0].getBackend().client) as unknown as { config(op: 'GET', key: string): Promise<string[]> };
+      const [, appendonly] = await client.config('GET', 'appendonly');
+      const [, maxmemoryPolicy] = await client.config('GET', 'maxmemory-policy');
+      return { appendonly, maxmemoryPolicy };
+    } catch {
+      return null; // CONFIG may be disabled on a managed Redis
+    }
+  }
+
   async idle(): Promise<void> {
     for (;;) {
       const counts = await Promise.all(this.queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
@@ -134,6 +162,7 @@ export class BullMqEventQueue implements EventQueue {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
   }

@@ -17,6 +17,11 @@ export interface EventQueue {
   readonly driver: 'memory' | 'bullmq';
   /** Events with the same partition key are handled strictly in enqueue order, one at a time. */
   enqueue(partitionKey: string, event: EngineEvent, options?: EnqueueOptions): Promise<void>;
+  /**
+   * Whether an enqueue now would reach the queue: false once closed, or while Redis is
+   * unreachable. The webhook answers 503 at once then, instead of hanging until TradingView gives up.
+   */
+  accepting(): boolean;
   /** Registers the single handler and starts consuming. */
   process(handler: EventHandler): Promise<void>;
   /** Resolves once every event enqueued before the call has been handled (or has failed for good). */

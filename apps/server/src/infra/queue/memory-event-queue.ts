@@ -59,6 +59,10 @@ export class MemoryEventQueue implements EventQueue {
     this.drain(partitionKey, lane);
   }
 
+  accepting(): boolean {
+    return !this.closed;
+  }
+
   async process(handler: EventHandler): Promise<void> {
     if (this.handler) throw new Error('event queue already has a handler');
     this.handler = handler;

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { BullMqEventQueue } from './bullmq-event-queue.js';
@@ -18,8 +18,26 @@ export class QueueFailures {
 }
 
 @Injectable()
-class QueueCloser implements OnModuleDestroy {
+class QueueCloser implements OnModuleDestroy, OnApplicationBootstrap {
   constructor(@Inject(EVENT_QUEUE) private readonly queue: EventQueue) {}
+
+  /** Warns when Redis would lose queued events on its own restart or under memory pressure. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(this.queue instanceof BullMqEventQueue)) return;
+    const settings = await this.queue.redisSettings();
+    const console = new Logger('Queue');
+    if (!settings)
+      return console.warn(
+        'could not read the Redis settings (CONFIG GET refused): make sure it runs with appendonly yes and maxmemory-policy noeviction',
+      );
+    if (settings.appendonly !== 'yes')
+      console.warn(
+        'Redis runs without an append-only file: queued events do not survive a Redis restart (they are re-queued from the database). Run it with appendonly yes, appendfsync everysec.',
+      );
+    if (settings.maxmemoryPolicy !== 'noeviction')
+      console.warn(`Redis maxmemory-policy is ${settings.maxmemoryPolicy}: it may evict queued jobs. Set maxmemory-policy noeviction.`);
+  }
+
   onModuleDestroy() {
     return this.queue.close();
   }

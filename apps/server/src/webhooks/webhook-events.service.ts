@@ -1,0 +1,116 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThan, Repository, type FindOptionsWhere } from 'typeorm';
+import { iso } from '../common/money.js';
+import { DatabaseService } from '../database/database.service.js';
+import type { EventQueue } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import { LogsService } from '../logs/logs.service.js';
+import { WebhookEvent, type WebhookEventStatus } from './webhook-event.entity.js';
+
+export interface EventFilter {
+  status?: WebhookEventStatus;
+  strategyId?: string;
+  limit: number;
+  beforeReceivedAt?: number;
+}
+
+/** Accepted alerts as the engine sees them: listing, and the dead letters' retry and dismiss. */
+@Injectable()
+export class WebhookEventsService {
+  constructor(
+    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
+    @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
+    private readonly database: DatabaseService,
+    private readonly logs: LogsService,
+  ) {}
+
+  async list(filter: EventFilter) {
+    const where: FindOptionsWhere<WebhookEvent> = {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+      ...(filter.beforeReceivedAt ? { receivedAt: LessThan(filter.beforeReceivedAt) } : {}),
+    };
+    const rows = await this.events.find({ where, order: { receivedAt: 'DESC', id: 'ASC' }, take: filter.limit });
+    return rows.map((e) => this.view(e));
+  }
+
+  async get(id: string) {
+    return this.view(await this.find(id));
+  }
+
+  /** A dead letter goes back to the queue as if just accepted; its orders keep their ids, so nothing runs twice. */
+  async retry(id: string) {
+    const event = await this.find(id);
+    if (event.status !== 'failed' && event.status !== 'dismissed') {
+      throw new ConflictException(`event ${id} is ${event.status}: only failed or dismissed events can be retried`);
+    }
+    await this.database.transaction(async (m) => {
+      await m.update(WebhookEvent, { id }, { status: 'accepted', error: null, processedAt: null });
+      await this.logs.write(
+        {
+          level: 'info',
+          category: 'webhook',
+          strategyId: event.strategyId,
+          message: `event ${id} retried by hand`,
+          context: { eventId: id },
+        },
+        m,
+      );
+    });
+    await this.queue.enqueue(event.strategyId, { type: 'webhook', strategyId: event.strategyId, eventId: id });
+    return this.get(id);
+  }
+
+  /** A dead letter the trader has looked at and let go: kept, but no longer listed as failed. */
+  async dismiss(id: string) {
+    const event = await this.find(id);
+    if (event.status !== 'failed') throw new ConflictException(`event ${id} is ${event.status}: only failed events can be dismissed`);
+    await this.database.transaction(async (m) => {
+      await m.update(WebhookEvent, { id }, { status: 'dismissed' });
+      await this.logs.write(
+        {
+          level: 'info',
+          category: 'webhook',
+          strategyId: event.strategyId,
+          message: `failed event ${id} dismissed`,
+          context: { eventId: id },
+        },
+        m,
+      );
+    });
+    return this.get(id);
+  }
+
+  /** Accepted events older than `olderThanMs` that no worker has started: put back on the queue (duplicates are dropped by job id). */
+  async requeueStale(olderThanMs: number): Promise<number> {
+    const stale = await this.events.find({
+      where: { status: In(['accepted']), receivedAt: LessThan(Date.now() - olderThanMs) },
+      order: { receivedAt: 'ASC' },
+      take: 1000,
+    });
+    for (const event of stale)
+      await this.queue.enqueue(event.strategyId, { type: 'webhook', strategyId: event.strategyId, eventId: event.id });
+    return stale.length;
+  }
+
+  private async find(id: string): Promise<WebhookEvent> {
+    const event = await this.events.findOneBy({ id });
+    if (!event) throw new NotFoundException(`event ${id} not found`);
+    return event;
+  }
+
+  private view(e: WebhookEvent) {
+    return {
+      id: e.id,
+      strategyId: e.strategyId,
+      status: e.status,
+      alert: JSON.parse(e.alert) as Record<string, unknown>,
+      idempotencyKey: e.idempotencyKey,
+      sourceIp: e.sourceIp,
+      receivedAt: iso(e.receivedAt),
+      processedAt: iso(e.processedAt),
+      error: e.error,
+    };
+  }
+}

@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { StaleEventSweeper } from '../apps/server/src/webhooks/stale-event-sweeper.js';
+import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
+
+const freePort = () =>
+  new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+
+/** A Redis of the test's own, with an append-only file, that the test can kill and bring back. */
+async function privateRedis() {
+  const dir = mkdtempSync(join(tmpdir(), 'tradeloop-redis-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+      { stdio: 'ignore' },
+    );
+    await eventually(
+      () =>
+        new Promise<boolean>((ok) => {
+          const probe = new Socket();
+          probe.once('connect', () => {
+            probe.destroy();
+            ok(true);
+          });
+          probe.once('error', () => ok(false));
+          probe.connect(port, '127.0.0.1');
+        }),
+      10000,
+      'redis to start',
+    );
+  };
+  const kill = async () => {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child!.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, kill, stop: async () => (child && child.exitCode === null ? kill() : undefined), dir };
+}
+
+describe('Redis goes away and comes back', () => {
+  let redis: Awaited<ReturnType<typeof privateRedis>>;
+  let server: TestServer;
+  let strategy: { id: string; webhookToken: string };
+  const hook = (id: string) =>
+    http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'MES1!', action: 'buy', quantity: 1, price: 6800, id });
+  const position = async () =>
+    ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body as any[])[0]?.quantity ?? 0;
+
+  beforeAll(async () => {
+    redis = await privateRedis();
+    server = await startServer({ redisUrl: redis.url, overrides: { plugins: { disabled: ['sim-feed'] } } });
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'through an outage' })).body;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await redis?.stop();
+    rmSync(redis.dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 at once while Redis is down, accepts nothing it cannot queue, and trades again once it is back', async () => {
+    expect((await hook('before')).status).toBe(202);
+    await eventually(async () => (await position()) === 1, 10000, 'the first buy');
+
+    await redis.kill();
+    await eventually(async () => (await hook('during-probe')).status === 503, 5000, 'a 503');
+    const started = Date.now();
+    const refused = await hook('during');
+    expect(refused.status).toBe(503);
+    expect(refused.body.message).toMatch(/queue is unreachable/);
+    // Well inside TradingView's 3 s.
+    expect(Date.now() - started).toBeLessThan(1000);
+    const db = server.app.get(DataSource);
+    expect(await db.query(`SELECT COUNT(*) AS n FROM webhook_events WHERE "idempotencyKey" LIKE 'during%'`)).toEqual([{ n: 0 }]);
+
+    await redis.start();
+    await eventually(async () => (await hook('after')).status === 202, 20000, 'intake to accept again');
+    // The workers reconnected by themselves.
+    await eventually(async () => (await position()) === 2, 20000, 'the buy after the outage');
+  }, 60000);
+
+  it('queues again an accepted event that never reached a worker', async () => {
+    const db = server.app.get(DataSource);
+    const id = randomUUID();
+    // As if Redis had dropped between the commit and the enqueue.
+    await db.query(
+      `INSERT INTO webhook_events (id, "strategyId", "idempotencyKey", status, alert, "sourceIp", "receivedAt", "processedAt", error) VALUES (?, ?, ?, 'accepted', ?, NULL, ?, NULL, NULL)`,
+      [id, strategy.id, 'missed', JSON.stringify({ ticker: 'MES1!', action: 'buy', quantity: 1, price: 6801 }), Date.now() - 60_000],
+    );
+    const before = await position();
+    expect(await server.app.get(StaleEventSweeper).sweep(30_000)).toBe(1);
+    await eventually(async () => (await position()) === before + 1, 10000, 'the missed event to run');
+    expect((await http(server.url, 'GET', `/api/events/${id}`)).body.status).toBe('done');
+  });
+});
+
+describe('dead letters', () => {
+  let server: TestServer;
+  let db: DataSource;
+  let strategy: { id: string; webhookToken: string };
+
+  beforeAll(async () => {
+    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
+    db = server.app.get(DataSource);
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'dead letters' })).body;
+  });
+  afterAll(() => server.close());
+
+  it('lists failed events, retries one exactly once (its order is not placed again), and dismisses another', async () => {
+    const accepted = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+      ticker: 'MYM1!',
+      action: 'buy',
+      quantity: 1,
+      price: 47000,
+    });
+    await eventually(async () => (await http(server.url, 'GET', `/api/events/${accepted.body.eventId}`)).body.status === 'done');
+    // Say it failed after its order reached the broker (a crash between the two).
+    await db.query(`UPDATE webhook_events SET status = 'failed', error = 'worker died' WHERE id = ?`, [accepted.body.eventId]);
+    const failed = (await http(server.url, 'GET', '/api/events?status=failed')).body as any[];
+    expect(failed.map((e) => [e.id, e.error])).toEqual([[accepted.body.eventId, 'worker died']]);
+
+    const retried = await http(server.url, 'POST', `/api/events/${accepted.body.eventId}/retry`);
+    expect(retried.status).toBe(200);
+    await eventually(async () => (await http(server.url, 'GET', `/api/events/${accepted.body.eventId}`)).body.status === 'done');
+    const orders = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body;
+    expect(orders.total).toBe(1);
+
+    expect((await http(server.url, 'POST', `/api/events/${accepted.body.eventId}/retry`)).status).toBe(409);
+    await db.query(`UPDATE webhook_events SET status = 'failed', error = 'broker down' WHERE id = ?`, [accepted.body.eventId]);
+    const dismissed = await http(server.url, 'POST', `/api/events/${accepted.body.eventId}/dismiss`);
+    expect(dismissed.body.status).toBe('dismissed');
+    expect((await http(server.url, 'GET', '/api/events?status=failed')).body).toEqual([]);
+    expect((await http(server.url, 'GET', '/api/events?status=bogus')).status).toBe(400);
+  });
+});
+
+describe('graceful shutdown', () => {
+  const MAIN = resolve('apps/server/dist/main.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-term-'));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function launch(port: number): Promise<ChildProcess> {
+    const process_ = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        REDIS_URL: '',
+        DATABASE_URL: '',
+        TRADELOOP_CONFIG: join(dataDir, 'test.yaml'),
+        ADMIN_USER: TEST_ADMIN.username,
+        ADMIN_PASSWORD: TEST_ADMIN.password,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await eventually(async () => (await http(`http://127.0.0.1:${port}`, 'GET', '/api/health')).status === 200, 30000, 'server start');
+    await login(`http://127.0.0.1:${port}`);
+    return process_;
+  }
+
+  it('on SIGTERM finishes or hands back what it accepted, exits cleanly, and loses nothing', async () => {
+    writeFileSync(join(dataDir, 'test.yaml'), 'plugins:\n  disabled: [sim-feed]\n');
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    child = await launch(port);
+    const strategy = (await http(base, 'POST', '/api/strategies', { name: 'term test' })).body;
+    const sends = Array.from({ length: 25 }, (_, i) =>
+      http(base, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MNQ1!',
+        action: 'buy',
+        quantity: 1,
+        price: 25000 + i,
+        id: `term-${i}`,
+      }),
+    );
+    const answers = await Promise.all(sends);
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    child = await launch(port);
+    const position = await eventually(
+      async () => {
+        const [p] = (await http(base, 'GET', `/api/positions?strategyId=${strategy.id}`)).body;
+        return p?.quantity === 25 ? p : undefined;
+      },
+      20000,
+      'all 25 buys',
+    );
+    expect(position.quantity).toBe(25);
+    expect((await http(base, 'GET', `/api/orders?strategyId=${strategy.id}&limit=100`)).body.total).toBe(25);
+  }, 90000);
+});
