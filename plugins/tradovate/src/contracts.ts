@@ -75,7 +75,7 @@ const isBusinessDay = (date: Date) => date.getUTCDay() !== 0 && date.getUTCDay()
 /** The business day `count` business days before `date`. */
 function businessDaysBefore(date: Date, count: number): Date {
   let current = date;
-  for (let left = count; left > 0; ) {
+  for (let left = count; left > 0;) {
     current = addDays(current, -1);
     if (isBusinessDay(current)) left--;
   }
