@@ -467,7 +467,8 @@ export class TradovateBroker implements BrokerPlugin {
     }
   }
 
-  private settleRejected(tracked: Tracked, reason: string): OrderAck {
+  private settleRejected(tracked: Tracked, text: string): OrderAck {
+    const reason = redact(text, this.pool.secrets());
     tracked.state = 'rejected';
     tracked.reason = reason;
     tracked.acked = true;
@@ -707,7 +708,10 @@ export class TradovateBroker implements BrokerPlugin {
       case 'Rejected':
         if (isFinal(tracked)) return;
         tracked.state = 'rejected';
-        tracked.reason = `Tradovate rejected the order: ${tracked.orderId === undefined ? '' : (tracked.session.state.rejectionOf(tracked.orderId) ?? 'no reason given')}`;
+        tracked.reason = redact(
+          `Tradovate rejected the order: ${(tracked.orderId !== undefined && tracked.session.state.rejectionOf(tracked.orderId)) || 'no reason given'}`,
+          this.pool.secrets(),
+        );
         await this.reportFinal(tracked);
         return;
       default:

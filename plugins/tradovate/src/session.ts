@@ -20,6 +20,8 @@ export interface Tokens {
   mdAccessToken: string;
   userId: number;
   expiresAt: number;
+  /** A token this close to its expiry is not used any more (a tenth of its life, at most 30 s). */
+  marginMs: number;
 }
 
 /** Tradovate entities as the user-data socket and REST API send them (only the fields used here). */
@@ -266,7 +268,7 @@ export class Session {
 
   /** A valid access token, logging in first when there is none. One login at a time. */
   async auth(): Promise<Tokens> {
-    if (this.tokens && this.tokens.expiresAt > Date.now() + 30_000) return this.tokens;
+    if (this.tokens && this.tokens.expiresAt > Date.now() + this.tokens.marginMs) return this.tokens;
     this.authing ??= this.requestToken().finally(() => (this.authing = undefined));
     return this.authing;
   }
@@ -384,7 +386,9 @@ export class Session {
     }
     if (!answer?.accessToken) {
       // errorText is Tradovate's own sentence ("Incorrect username or password...", "... locked ...").
-      const said = answer?.errorText?.trim() || (answer?.userStatus ? `user status ${answer.userStatus}` : 'no access token in the answer');
+      const said =
+        answer?.errorText?.trim().replace(/\.+$/, '') ||
+        (answer?.userStatus ? `user status ${answer.userStatus}` : 'no access token in the answer');
       const reason = `Tradovate refused the login of ${this.label}: ${said}. Fix the account's credentials (PATCH /api/accounts/:id); no new login is tried until then`;
       this.refused = { reason, until: Number.POSITIVE_INFINITY };
       this.logger.error(reason);
@@ -407,6 +411,7 @@ export class Session {
       mdAccessToken: answer.mdAccessToken ?? previous?.mdAccessToken ?? answer.accessToken!,
       userId: answer.userId ?? previous?.userId ?? 0,
       expiresAt,
+      marginMs: Math.min(30_000, Math.max(0, expiresAt - Date.now()) / 10),
     };
     this.tokens = tokens;
     this.scheduleRenewal(tokens);

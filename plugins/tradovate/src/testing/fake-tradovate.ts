@@ -60,6 +60,7 @@ interface Connection {
 export interface RecordedRequest {
   method: string;
   path: string;
+  query: Record<string, string>;
   body: Record<string, unknown> | null;
   token: string | null;
   at: number;
@@ -89,6 +90,8 @@ export class FakeTradovate {
     active: boolean;
   }[] = [];
   readonly connections = new Set<Connection>();
+  /** The tokens each kind of socket authorized with. */
+  readonly authorizations: { kind: 'user' | 'md'; token: string }[] = [];
   /** Set true to answer placeOSO with `oso2Id: null`, as one client library reports Tradovate doing. */
   osoNullLinks = false;
 
@@ -266,6 +269,7 @@ export class FakeTradovate {
     const requestId = Number(id);
     const raw = rest.join('\n');
     if (endpoint === 'authorize') {
+      this.authorizations.push({ kind: c.kind, token: raw });
       const token = this.tokens.get(raw);
       if (token && token.expiresAt > Date.now()) {
         c.authorized = true;
@@ -500,7 +504,7 @@ export class FakeTradovate {
       return reply(res, 400, 'Bad JSON');
     }
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? null;
-    this.requests.push({ method: req.method ?? 'GET', path, body, token, at: Date.now() });
+    this.requests.push({ method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), body, token, at: Date.now() });
 
     const scripted = this.scripted.get(path)?.shift();
     if (scripted) return reply(res, scripted.status, scripted.body, scripted.headers);
