@@ -73,12 +73,13 @@ describe('admin in a browser', () => {
     await page.getByTestId('server-status').filter({ hasText: 'ok' }).waitFor({ timeout: 10000 });
     const rows = page.getByTestId('plugin-row');
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
     expect(await rows.allTextContents()).toEqual(
       expect.arrayContaining([
         expect.stringContaining('paper-broker'),
         expect.stringContaining('sim-feed'),
         expect.stringContaining('ws-data-feed'),
+        expect.stringMatching(/tradovate.*broker \+ datafeed.*started/),
       ]),
     );
     expect(problems).toEqual([]);

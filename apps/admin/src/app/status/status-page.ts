@@ -51,7 +51,7 @@ import { ApiService, loadable } from '../api.service';
           @for (plugin of h.plugins; track plugin.name) {
             <tr data-testid="plugin-row">
               <td class="mono">{{ plugin.name }}</td>
-              <td>{{ plugin.kind ?? '—' }}</td>
+              <td>{{ kinds(plugin.kind) }}</td>
               <td>
                 <span class="badge" [class]="tone(plugin.status)">{{ plugin.status }}</span>
               </td>
@@ -84,6 +84,10 @@ export class StatusPage {
 
   protected reload(): void {
     this.refresh.next();
+  }
+
+  protected kinds(kind: string | string[] | null): string {
+    return kind === null ? '—' : Array.isArray(kind) ? kind.join(' + ') : kind;
   }
 
   protected tone(status: string): string {
