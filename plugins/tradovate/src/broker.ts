@@ -577,7 +577,7 @@ export class TradovateBroker implements BrokerPlugin {
   }
 
   private attach(session: Session): void {
-    if (this.attached.has(session)) return;
+    if (this.stopped || this.attached.has(session)) return;
     this.attached.add(session);
     session.listen({
       onSynced: (s) => this.enqueue(() => this.onSynced(s)),

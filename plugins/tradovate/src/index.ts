@@ -20,12 +20,11 @@ const tradovate: BrokerAndDataFeedPluginModule = {
   apiVersion: PLUGIN_API_VERSION,
   create: ({ broker, datafeed }) => {
     const settings = readSettings(broker.config, (message) => broker.logger.warn(message));
-    let pool: SessionPool | undefined = undefined;
-    // Every message either half logs passes through this: no password or API secret gets out.
-    const logger = redactingLogger(broker.logger, () => pool?.secrets() ?? []);
-    const feedLogger = redactingLogger(datafeed.logger, () => pool?.secrets() ?? []);
-    pool = new SessionPool(settings, logger);
-    const shared = pool;
+    // Every message either half logs passes through a redactor: no password or API secret gets out.
+    const secrets: { pool?: SessionPool } = {};
+    const logger = redactingLogger(broker.logger, () => secrets.pool?.secrets() ?? []);
+    const feedLogger = redactingLogger(datafeed.logger, () => secrets.pool?.secrets() ?? []);
+    const shared = (secrets.pool = new SessionPool(settings, logger));
     let running = 2;
     const release = async () => {
       if (--running === 0) await shared.stop();

@@ -32,6 +32,7 @@ export type Resolved = { ok: true; account: BrokerAccount; session: Session } | 
 export class SessionPool {
   private readonly sessions = new Map<string, { session: Session; digest: string }>();
   private readonly secretValues = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly settings: TradovateSettings,
@@ -50,6 +51,7 @@ export class SessionPool {
   /** The session of an account's login, created (or recreated after a credential change) on demand. */
   resolve(account: BrokerAccount): Resolved {
     this.remember([account]);
+    if (this.stopped) return { ok: false, problem: 'the Tradovate plugin is stopping' };
     const result = loginOf(account, this.settings);
     if (!result.ok) return { ok: false, problem: result.problem };
     const key = loginKey(result.login);
@@ -84,6 +86,7 @@ export class SessionPool {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     const sessions = this.all();
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.stop()));
