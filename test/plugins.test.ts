@@ -17,7 +17,15 @@ describe('plugin discovery', () => {
   beforeAll(async () => {
     symlinkSync(resolve('plugins/paper-broker'), join(dir, 'paper-broker'));
     symlinkSync(resolve('plugins/sim-feed'), join(dir, 'sim-feed'));
+    symlinkSync(resolve('plugins/tradovate'), join(dir, 'tradovate'));
     plugin(dir, 'bad-manifest', { kind: 'exchange', apiVersion: 99, entry: 'index.js' });
+    plugin(dir, 'bad-kinds', { kind: ['broker', 'broker'], apiVersion: 1, entry: 'index.js' });
+    plugin(
+      dir,
+      'kind-mismatch',
+      { kind: ['broker', 'datafeed'], apiVersion: 1, entry: 'index.js' },
+      'export default { kind: "broker", apiVersion: 1, create: () => ({}) };',
+    );
     plugin(dir, 'throws-on-import', { kind: 'broker', apiVersion: 1, entry: 'index.js' }, 'throw new Error("broken on purpose");');
     plugin(dir, 'missing-entry', { kind: 'datafeed', apiVersion: 1, entry: 'dist/nowhere.js' });
     plugin(
@@ -39,6 +47,9 @@ describe('plugin discovery', () => {
     const byName = Object.fromEntries(health.plugins.map((p: any) => [p.name, p]));
     expect(byName['paper-broker']).toEqual(expect.objectContaining({ kind: 'broker', status: 'started', error: null }));
     expect(byName['sim-feed']).toEqual(expect.objectContaining({ kind: 'datafeed', status: 'started' }));
+    expect(byName['tradovate']).toEqual(expect.objectContaining({ kind: ['broker', 'datafeed'], status: 'started', error: null }));
+    expect(byName['bad-kinds'].error).toMatch(/tradeloop\.kind/);
+    expect(byName['kind-mismatch'].error).toMatch(/entry exports kind "broker" but the manifest says "broker\+datafeed"/);
     expect(byName['bad-manifest'].status).toBe('failed');
     expect(byName['bad-manifest'].error).toMatch(/tradeloop\.kind/);
     expect(byName['bad-manifest'].error).toMatch(/tradeloop\.apiVersion/);

@@ -92,7 +92,11 @@ describe('admin in a browser', () => {
     const rows = page.getByTestId('plugin-row');
     await rows.first().waitFor();
     expect(await rows.allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringContaining('paper-broker'), expect.stringContaining('ws-data-feed')]),
+      expect.arrayContaining([
+        expect.stringContaining('paper-broker'),
+        expect.stringContaining('ws-data-feed'),
+        expect.stringMatching(/tradovate.*broker \+ datafeed.*started/),
+      ]),
     );
     await shoot(page, 'settings');
     expect(problems).toEqual([]);

@@ -48,4 +48,9 @@ export interface BrokerFill {
   commission: number;
   /** Milliseconds since the epoch, UTC. */
   time: number;
+  /**
+   * Only for a fill of an order the server did not place (made in the broker's own app): the
+   * account it happened in. The server books it as a manual trade on that account.
+   */
+  brokerAccountId?: string;
 }

@@ -1,5 +1,5 @@
 import type { Instrument, Quote } from './market.js';
-import type { BrokerFill, OrderAck, OrderRequest, OrderUpdate } from './orders.js';
+import type { BrokerFill, OrderAck, OrderRequest, OrderSide, OrderUpdate } from './orders.js';
 
 /** Bumped on any breaking change to the interfaces below; the server refuses other versions. */
 export const PLUGIN_API_VERSION = 1;
@@ -9,9 +9,11 @@ export type PluginKind = 'broker' | 'datafeed';
 /**
  * The `tradeloop` key of a plugin's package.json.
  * @example { "kind": "broker", "apiVersion": 1, "entry": "dist/index.js", "displayName": "Paper broker" }
+ * @example { "kind": ["broker", "datafeed"], "apiVersion": 1, "entry": "dist/index.js", "displayName": "Tradovate" }
  */
 export interface PluginManifest {
-  kind: PluginKind;
+  /** One kind, or both for a package that is a broker and a data feed over one connection. */
+  kind: PluginKind | PluginKind[];
   apiVersion: number;
   /** Module to import, relative to the plugin folder; its default export is a PluginModule. */
   entry: string;
@@ -44,12 +46,58 @@ export interface QuoteSource {
   onQuote(listener: (quote: Quote) => void): () => void;
 }
 
+/**
+ * An account an admin created for this broker plugin (`POST /api/accounts` with `broker` set to the
+ * plugin's folder name), with its credentials decrypted. Secrets are for talking to the broker
+ * only: never log them or put them in an error message.
+ */
+export interface BrokerAccount {
+  /** Tradeloop's id of the account. */
+  id: string;
+  name: string;
+  /** The account as the broker knows it: what `OrderRequest.brokerAccountId` carries. */
+  brokerAccountId: string;
+  /** Plain settings (environment, user name, app id); not secret. */
+  settings: Record<string, string | number | boolean | null>;
+  /** Decrypted secrets (password, API secret). */
+  secrets: Record<string, string>;
+}
+
 export interface BrokerContext extends PluginContextBase {
   quotes: QuoteSource;
+  /** This plugin's accounts, oldest first, read fresh from the database on every call. */
+  accounts(): Promise<BrokerAccount[]>;
+  /** Called after one of this plugin's accounts is created or changed; returns the unsubscribe function. */
+  onAccountsChanged(listener: () => void): () => void;
   /** Book a fill. Await it: the ledger has written it when the promise resolves. */
   reportFill(fill: BrokerFill): Promise<void>;
   /** Report a status change of an order after its ack. */
   reportOrderUpdate(update: OrderUpdate): Promise<void>;
+}
+
+/** Exit prices attached to an entry order: both legs become working when the entry fills, and one filling cancels the other. */
+export interface BracketExits {
+  /** Limit price that takes profit. */
+  takeProfit?: number;
+  /** Stop price that limits the loss. */
+  stopLoss?: number;
+}
+
+export interface BracketAck {
+  entry: OrderAck;
+  /** Broker order ids of the exit legs, when the broker has told them. Their fills carry `<clientOrderId>:tp` and `<clientOrderId>:sl`. */
+  takeProfitOrderId?: string;
+  stopLossOrderId?: string;
+}
+
+/** What a broker holds for one account, as the broker reports it. */
+export interface BrokerAccountSnapshot {
+  brokerAccountId: string;
+  positions: { ticker: string; contract: string; quantity: number; avgPrice: number | null }[];
+  workingOrders: { brokerOrderId: string; clientOrderId: string | null; ticker: string; contract: string; side: OrderSide }[];
+  fills: BrokerFill[];
+  /** Dollars, when the broker reports them. */
+  cash: { balance: number | null; realizedPnl: number | null; openPnl: number | null; netLiquidation: number | null } | null;
 }
 
 export interface BrokerPlugin {
@@ -59,6 +107,12 @@ export interface BrokerPlugin {
   placeOrder(order: OrderRequest): Promise<OrderAck>;
   /** Cancels a working order; resolves to false when there was nothing working to cancel. */
   cancelOrder(clientOrderId: string): Promise<boolean>;
+  /** Optional: an entry with OCO exits, idempotent per clientOrderId like placeOrder. */
+  placeBracket?(order: OrderRequest, exits: BracketExits): Promise<BracketAck>;
+  /** Optional: closes the account's position in the ticker (every position when none is named) and cancels its working orders there. */
+  flatten?(brokerAccountId: string, ticker?: string): Promise<void>;
+  /** Optional: positions, working orders, today's fills and cash as the broker reports them. */
+  snapshot?(brokerAccountId: string): Promise<BrokerAccountSnapshot>;
 }
 
 /** A feed's own account of its connection, shown in /api/health and as `FEED` on /ws. */
@@ -101,5 +155,20 @@ export interface DataFeedPluginModule {
   create(context: DataFeedContext): DataFeedPlugin;
 }
 
+/**
+ * A package that is both a broker and a data feed (manifest `"kind": ["broker", "datafeed"]`). One
+ * create() call gets both contexts and returns both halves, so they can share one login and one
+ * connection to the broker.
+ */
+export interface BrokerAndDataFeedPluginModule {
+  kind: ['broker', 'datafeed'];
+  apiVersion: number;
+  create(contexts: { broker: BrokerContext; datafeed: DataFeedContext }): { broker: BrokerPlugin; datafeed: DataFeedPlugin };
+}
+
 /** The default export of a plugin's entry module. */
-export type PluginModule = BrokerPluginModule | DataFeedPluginModule;
+export type PluginModule = BrokerPluginModule | DataFeedPluginModule | BrokerAndDataFeedPluginModule;
+
+/** The kinds a manifest or module names, as a list. */
+export const pluginKinds = (kind: PluginKind | readonly PluginKind[] | null | undefined): PluginKind[] =>
+  kind == null ? [] : Array.isArray(kind) ? [...(kind as readonly PluginKind[])] : [kind as PluginKind];

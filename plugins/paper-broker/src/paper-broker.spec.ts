@@ -48,6 +48,8 @@ function memoryContext(config: Record<string, unknown> = {}) {
       await Promise.resolve();
       updates.push(update);
     },
+    accounts: async () => [],
+    onAccountsChanged: () => () => undefined,
   };
   /** Like the server's MarketService: cache first, then every listener, synchronously. */
   const publishQuote = (quote: Quote) => {

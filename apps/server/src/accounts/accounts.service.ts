@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { BrokerAccount } from '@tradeloop/contracts';
 import { toCents, toDollars } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -9,7 +10,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
 import { Position } from '../ledger/position.entity.js';
-import { PluginHostService } from '../plugins/plugin-host.service.js';
+import { PluginHostService, providesBroker } from '../plugins/plugin-host.service.js';
 import { Account } from './account.entity.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account.dto.js';
 
@@ -26,8 +27,9 @@ export class AccountsService implements OnModuleInit {
     private readonly plugins: PluginHostService,
   ) {}
 
-  /** First start: a paper account so a webhook can trade out of the box. */
+  /** Serves broker plugins their accounts; first start: a paper account so a webhook can trade out of the box. */
   async onModuleInit(): Promise<void> {
+    this.plugins.setAccountSource({ accounts: (broker) => this.forBroker(broker) });
     if ((await this.accounts.count()) > 0) return;
     await this.database.transaction((m) =>
       m.insert(Account, {
@@ -95,6 +97,7 @@ export class AccountsService implements OnModuleInit {
       createdAt: Date.now(),
     };
     await this.database.transaction((m) => m.insert(Account, account));
+    this.plugins.accountsChanged(account.broker);
     return this.viewOne(account.id);
   }
 
@@ -115,13 +118,28 @@ export class AccountsService implements OnModuleInit {
       }
       changes.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
     }
-    if (Object.keys(changes).length) await this.database.transaction((m) => m.update(Account, { id }, changes));
+    if (Object.keys(changes).length) {
+      await this.database.transaction((m) => m.update(Account, { id }, changes));
+      this.plugins.accountsChanged(account.broker);
+    }
     return this.viewOne(id);
   }
 
   async viewOne(id: string) {
     await this.get(id);
     return (await this.list()).find((a) => a.id === id)!;
+  }
+
+  /** A broker plugin's accounts with their settings and decrypted secrets, oldest first: for that plugin only. */
+  async forBroker(broker: string): Promise<BrokerAccount[]> {
+    const accounts = await this.accounts.find({ where: { broker }, order: { createdAt: 'ASC' } });
+    return accounts.map((a) => ({
+      id: a.id,
+      name: a.name,
+      brokerAccountId: a.brokerAccountId,
+      settings: { ...(a.settings ?? {}) },
+      secrets: this.secretBox.openJson(a.secrets),
+    }));
   }
 
   /** The broker credentials of an account, decrypted, for its broker plugin only. */
@@ -140,7 +158,7 @@ export class AccountsService implements OnModuleInit {
   private assertBroker(broker: string): void {
     const brokers = this.plugins
       .list()
-      .filter((p) => p.kind === 'broker')
+      .filter((p) => providesBroker(p.kind))
       .map((p) => p.name);
     if (!brokers.includes(broker))
       throw new BadRequestException(`broker must be one of ${brokers.join(', ') || '(no broker plugins)'}, got "${broker}"`);

@@ -29,6 +29,9 @@ export interface OrderIntent {
 
 const OPEN_STATUSES = ['pending', 'working'] as const;
 
+/** The reason on record for an order made in the broker's own app, learned from its fill. */
+export const PLACED_ELSEWHERE = 'placed outside Tradeloop (reported by the broker)';
+
 /** Routes orders to broker plugins and books what comes back. */
 @Injectable()
 export class ExecutionService implements OnModuleInit {
@@ -45,7 +48,7 @@ export class ExecutionService implements OnModuleInit {
 
   onModuleInit(): void {
     this.plugins.setBrokerSink({
-      onFill: (_broker, fill) => this.onFill(fill),
+      onFill: (broker, fill) => this.onFill(broker, fill),
       onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
     });
     // A working order keeps its ticker quoted (the paper broker fills resting orders off quotes).
@@ -151,8 +154,14 @@ export class ExecutionService implements OnModuleInit {
     };
   }
 
-  private async onFill(fill: BrokerFill): Promise<void> {
-    const order = await this.orders.findOneBy({ clientOrderId: fill.clientOrderId });
+  private async onFill(broker: string, fill: BrokerFill): Promise<void> {
+    let order = await this.orders.findOneBy({ clientOrderId: fill.clientOrderId });
+    if (!order && fill.brokerAccountId) order = await this.orderPlacedElsewhere(broker, fill);
+    if (order && order.reason === PLACED_ELSEWHERE && order.filledQuantity + fill.quantity > order.quantity) {
+      // Each fill of an order made elsewhere tells a little more of its size.
+      order.quantity = order.filledQuantity + fill.quantity;
+      await this.orders.update({ id: order.id }, { quantity: order.quantity });
+    }
     if (!order) {
       await this.logs.write({
         level: 'error',
@@ -163,6 +172,52 @@ export class ExecutionService implements OnModuleInit {
       return;
     }
     await this.ledger.bookFill(order, fill);
+  }
+
+  /**
+   * A fill of an order made in the broker's own app (the phone): recorded as a manual order
+   * (no strategy) on the account the broker names, so its position and P&L show up too.
+   */
+  private async orderPlacedElsewhere(broker: string, fill: BrokerFill): Promise<Order | null> {
+    const account = await this.accounts.findOneBy({ broker, brokerAccountId: fill.brokerAccountId });
+    if (!account) return null;
+    const now = Date.now();
+    const order = this.orders.create({
+      id: randomUUID(),
+      clientOrderId: fill.clientOrderId,
+      strategyId: null,
+      accountId: account.id,
+      eventId: null,
+      ticker: this.market.resolve(fill.ticker).ticker,
+      side: fill.side,
+      quantity: fill.quantity,
+      type: 'market',
+      limitPrice: null,
+      stopPrice: null,
+      status: 'working',
+      filledQuantity: 0,
+      avgFillPrice: null,
+      brokerOrderId: fill.brokerOrderId || null,
+      reason: PLACED_ELSEWHERE,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.database.transaction((m) => m.insert(Order, order));
+    } catch (error) {
+      // Two fills of the same order at once: the other one recorded it.
+      const existing = await this.orders.findOneBy({ clientOrderId: fill.clientOrderId });
+      if (existing) return existing;
+      throw error;
+    }
+    this.bus.publish('ORDER', orderData(order));
+    await this.logs.write({
+      level: 'info',
+      category: 'order',
+      message: `${broker} reports ${fill.side} ${fill.quantity} ${order.ticker} on account ${account.name}, ${PLACED_ELSEWHERE}`,
+      context: { orderId: order.id, brokerOrderId: fill.brokerOrderId },
+    });
+    return order;
   }
 
   private async onOrderUpdate(update: OrderUpdate): Promise<void> {

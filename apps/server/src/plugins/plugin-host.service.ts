@@ -1,5 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { BrokerFill, BrokerPlugin, DataFeedPlugin, OrderUpdate, PluginKind, PluginLogger } from '@tradeloop/contracts';
+import {
+  pluginKinds,
+  type BrokerAccount,
+  type BrokerContext,
+  type BrokerFill,
+  type BrokerPlugin,
+  type DataFeedContext,
+  type DataFeedPlugin,
+  type OrderUpdate,
+  type PluginKind,
+  type PluginLogger,
+} from '@tradeloop/contracts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,20 +24,30 @@ export type PluginStatus = 'loaded' | 'started' | 'failed' | 'stopped';
 
 export interface PluginInfo {
   name: string;
-  kind: PluginKind | null;
+  /** One kind, both (`["broker", "datafeed"]`), or null when the manifest could not be read. */
+  kind: PluginKind | PluginKind[] | null;
   displayName: string;
   status: PluginStatus;
   error: string | null;
 }
 
 interface LoadedPlugin extends PluginInfo {
-  instance?: BrokerPlugin | DataFeedPlugin;
+  broker?: BrokerPlugin;
+  feed?: DataFeedPlugin;
 }
+
+/** True when a plugin of this kind executes orders. */
+export const providesBroker = (kind: PluginInfo['kind']): boolean => pluginKinds(kind).includes('broker');
 
 /** Where brokers' fills and order updates go; the execution module registers itself here. */
 export interface BrokerEventSink {
   onFill(broker: string, fill: BrokerFill): Promise<void>;
   onOrderUpdate(broker: string, update: OrderUpdate): Promise<void>;
+}
+
+/** Where broker plugins read their accounts; the accounts module registers itself here. */
+export interface BrokerAccountSource {
+  accounts(broker: string): Promise<BrokerAccount[]>;
 }
 
 /**
@@ -37,6 +58,9 @@ export interface BrokerEventSink {
 export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly plugins: LoadedPlugin[] = [];
   private sink?: BrokerEventSink;
+  private accountSource?: BrokerAccountSource;
+  /** Per plugin name: who wants to hear that its accounts changed. */
+  private readonly accountListeners = new Map<string, Set<() => void>>();
   private readonly console = new Logger('Plugins');
 
   constructor(
@@ -63,10 +87,12 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
     for (const plugin of this.plugins) {
       if (plugin.status !== 'loaded') continue;
       try {
-        await plugin.instance?.start?.();
+        await plugin.broker?.start?.();
+        await plugin.feed?.start?.();
         plugin.status = 'started';
-        if (plugin.kind === 'datafeed') this.market.feedStarted(plugin.name);
+        if (plugin.feed) this.market.feedStarted(plugin.name);
       } catch (error) {
+        await this.stopQuietly(plugin);
         await this.fail(plugin, `failed to start: ${(error as Error).message}`);
       }
     }
@@ -75,17 +101,28 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
   async onModuleDestroy(): Promise<void> {
     for (const plugin of this.plugins) {
       if (plugin.status !== 'started') continue;
-      try {
-        await plugin.instance?.stop?.();
-        plugin.status = 'stopped';
-      } catch (error) {
-        this.console.error(`${plugin.name} failed to stop: ${(error as Error).message}`);
-      }
+      await this.stopQuietly(plugin);
+      plugin.status = 'stopped';
     }
   }
 
   setBrokerSink(sink: BrokerEventSink): void {
     this.sink = sink;
+  }
+
+  setAccountSource(source: BrokerAccountSource): void {
+    this.accountSource = source;
+  }
+
+  /** Tells a broker plugin that one of its accounts was created or changed. */
+  accountsChanged(broker: string): void {
+    for (const listener of this.accountListeners.get(broker) ?? []) {
+      try {
+        listener();
+      } catch (error) {
+        this.console.error(`${broker} failed to take an account change: ${(error as Error).message}`);
+      }
+    }
   }
 
   list(): PluginInfo[] {
@@ -94,8 +131,7 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
 
   /** The started broker plugin with this name, or undefined. */
   broker(name: string): BrokerPlugin | undefined {
-    const plugin = this.plugins.find((p) => p.name === name && p.kind === 'broker' && p.status === 'started');
-    return plugin?.instance as BrokerPlugin | undefined;
+    return this.plugins.find((p) => p.name === name && p.broker && p.status === 'started')?.broker;
   }
 
   private async load(name: string, folder: string): Promise<void> {
@@ -113,25 +149,50 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
         logger: this.pluginLogger(name),
         instrument: (ticker: string) => this.market.instrument(ticker),
       };
-      if (module.kind === 'datafeed') {
-        const feed = module.create({
-          ...base,
-          publish: (quote) => this.market.publish(quote, name),
-          reportStatus: (status) => this.market.reportFeedStatus(name, status),
-        });
-        this.market.registerFeed(name, feed, { fallback: manifest.fallback === true });
-        plugin.instance = feed;
-      } else {
-        plugin.instance = module.create({
-          ...base,
-          quotes: this.market,
-          reportFill: (fill) => this.requireSink().onFill(name, fill),
-          reportOrderUpdate: (update) => this.requireSink().onOrderUpdate(name, update),
-        });
+      const feedContext: DataFeedContext = {
+        ...base,
+        publish: (quote) => this.market.publish(quote, name),
+        reportStatus: (status) => this.market.reportFeedStatus(name, status),
+      };
+      const brokerContext: BrokerContext = {
+        ...base,
+        quotes: this.market,
+        reportFill: (fill) => this.requireSink().onFill(name, fill),
+        reportOrderUpdate: (update) => this.requireSink().onOrderUpdate(name, update),
+        accounts: () => this.requireAccountSource().accounts(name),
+        onAccountsChanged: (listener) => {
+          let listeners = this.accountListeners.get(name);
+          if (!listeners) this.accountListeners.set(name, (listeners = new Set()));
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      };
+      if (module.kind === 'datafeed') plugin.feed = module.create(feedContext);
+      else if (module.kind === 'broker') plugin.broker = module.create(brokerContext);
+      else {
+        const { broker, datafeed } = module.create({ broker: brokerContext, datafeed: feedContext });
+        plugin.broker = broker;
+        plugin.feed = datafeed;
       }
+      if (plugin.feed) this.market.registerFeed(name, plugin.feed, { fallback: manifest.fallback === true });
       plugin.status = 'loaded';
     } catch (error) {
       await this.fail(plugin, (error as Error).message);
+    }
+  }
+
+  private requireAccountSource(): BrokerAccountSource {
+    if (!this.accountSource) throw new Error('no accounts service registered for broker plugins');
+    return this.accountSource;
+  }
+
+  private async stopQuietly(plugin: LoadedPlugin): Promise<void> {
+    for (const part of [plugin.feed, plugin.broker]) {
+      try {
+        await part?.stop?.();
+      } catch (error) {
+        this.console.error(`${plugin.name} failed to stop: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -143,7 +204,7 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
   private async fail(plugin: LoadedPlugin, message: string): Promise<void> {
     plugin.status = 'failed';
     plugin.error = message;
-    if (plugin.kind === 'datafeed') this.market.unregisterFeed(plugin.name);
+    if (pluginKinds(plugin.kind).includes('datafeed')) this.market.unregisterFeed(plugin.name);
     await this.logs.write({ level: 'error', category: 'plugin', message: `plugin ${plugin.name}: ${message}` });
   }
 

@@ -4,7 +4,8 @@ import { type Observable, catchError, map, of, startWith } from 'rxjs';
 
 export interface PluginStatus {
   name: string;
-  kind: string | null;
+  /** One kind, or both (`["broker", "datafeed"]`) for a plugin that is a broker and a data feed. */
+  kind: string | string[] | null;
   displayName?: string;
   status: string;
   error?: string | null;

@@ -90,7 +90,7 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
           @for (plugin of h.plugins; track plugin.name) {
             <tr data-testid="plugin-row">
               <td class="mono">{{ plugin.name }}</td>
-              <td>{{ plugin.kind ?? '—' }}</td>
+              <td>{{ kinds(plugin.kind) }}</td>
               <td>
                 <span class="badge" [class]="tone(plugin.status)">{{ plugin.status }}</span>
               </td>
@@ -234,6 +234,10 @@ export class SettingsPage {
     this.load();
   }
 
+  protected kinds(kind: string | string[] | null): string {
+    return kind === null ? '—' : Array.isArray(kind) ? kind.join(' + ') : kind;
+  }
+
   protected tone(status: string): string {
     return status === 'ok' || status === 'started' ? 'good' : status === 'degraded' || status === 'loaded' ? 'warn' : 'bad';
   }
@@ -302,7 +306,7 @@ export class SettingsPage {
         this.health.set(health);
         this.accounts.set(accounts);
         this.tokens.set(tokens);
-        this.brokers.set(health.plugins.filter((p) => p.kind === 'broker' && p.status === 'started').map((p) => p.name));
+        this.brokers.set(health.plugins.filter((p) => [p.kind].flat().includes('broker') && p.status === 'started').map((p) => p.name));
         this.error.set(null);
       },
       error: (e: unknown) => this.error.set(describeError(e)),
