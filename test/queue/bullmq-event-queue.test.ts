@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { BullMqEventQueue, partitionOf } from '../../apps/server/src/infra/queue/bullmq-event-queue.js';
+import type { EngineEvent } from '../../apps/server/src/infra/queue/event-queue.js';
 import { REDIS_URL } from '../support/app.js';
 import { defineQueueContractTests } from './event-queue.contract.js';
 
@@ -50,5 +51,36 @@ describe('BullMQ partitioning', () => {
     const counts = new Array(PARTITIONS).fill(0);
     for (let i = 0; i < 800; i++) counts[partitionOf(`strategy-${i}`, PARTITIONS)]++;
     expect(Math.min(...counts)).toBeGreaterThan(50);
+  });
+});
+
+describe('BullMQ with two worker processes on one Redis', () => {
+  it('never runs two events of one strategy at once, and keeps their order, whichever process takes them', async () => {
+    const prefix = `tradeloop-queue-test-${process.pid}-two-${Date.now()}`;
+    const first = new BullMqEventQueue({ redisUrl: REDIS_URL, partitions: PARTITIONS, prefix });
+    const second = new BullMqEventQueue({ redisUrl: REDIS_URL, partitions: PARTITIONS, prefix });
+    try {
+      const seen: { id: string; by: string }[] = [];
+      let running = 0;
+      let overlap = false;
+      const handler = (by: string) => async (event: EngineEvent) => {
+        running++;
+        if (running > 1) overlap = true;
+        await new Promise((r) => setTimeout(r, 2 + Math.random() * 4));
+        seen.push({ id: event.type === 'webhook' ? event.eventId : '', by });
+        running--;
+      };
+      await first.process(handler('first'));
+      await second.process(handler('second'));
+      const sent = Array.from({ length: 40 }, (_, i) => `alpha-${i}`);
+      for (const eventId of sent) await first.enqueue('alpha', { type: 'webhook', strategyId: 'alpha', eventId });
+      await first.idle();
+      expect(seen.map((s) => s.id)).toEqual(sent);
+      expect(overlap).toBe(false);
+    } finally {
+      await first.close();
+      await second.close();
+      await dropKeys(prefix);
+    }
   });
 });

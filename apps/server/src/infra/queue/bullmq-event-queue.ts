@@ -45,8 +45,9 @@ export function connectionFromUrl(redisUrl: string): ConnectionOptions {
 }
 
 /**
- * N partition queues on Redis, each consumed with concurrency 1: per-strategy order is kept and
- * strategies spread over partitions (and, with several processes, over workers). Retries happen
+ * N partition queues on Redis, each with a global concurrency of 1 (one active job per partition
+ * across all worker processes): per-strategy order is kept and strategies spread over partitions
+ * and, with several processes, over workers. Retries happen
  * inside the job, so a failing event is never overtaken by the next one of its strategy; BullMQ's
  * own redelivery covers a worker that died mid-job.
  */
@@ -107,6 +108,8 @@ export class BullMqEventQueue implements EventQueue {
     if (this.workers.length) throw new Error('event queue already has a handler');
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     const backoffMs = this.options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    // One active job per partition across every worker process: a strategy's events never run side by side.
+    await Promise.all(this.queues.map((queue) => queue.setGlobalConcurrency(1)));
     for (const queue of this.queues) {
       const worker = new Worker(
         queue.name,
