@@ -33,7 +33,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
         expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
         expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
       }
-      await dataSource.undoLastMigration();
+      for (let i = 0; i < dataSource.migrations.length; i++) await dataSource.undoLastMigration();
       const tables = await dataSource.query(
         kind === 'sqlite'
           ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('migrations', 'sqlite_sequence')`

@@ -1,4 +1,5 @@
 import { Account } from '../accounts/account.entity.js';
+import { OrderBracket } from '../execution/order-bracket.entity.js';
 import { Order } from '../execution/order.entity.js';
 import { Fill } from '../ledger/fill.entity.js';
 import { Position } from '../ledger/position.entity.js';
@@ -7,6 +8,7 @@ import { LogEntry } from '../logs/log-entry.entity.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+import { StrategyScripts1764200000000 } from './migrations/1764200000000-strategy-scripts.js';
 
-export const ENTITIES = [Account, Strategy, WebhookEvent, Order, Fill, Position, Trade, LogEntry];
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const ENTITIES = [Account, Strategy, WebhookEvent, Order, OrderBracket, Fill, Position, Trade, LogEntry];
+export const MIGRATIONS = [InitialSchema1764000000000, StrategyScripts1764200000000];
