@@ -40,6 +40,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
       log: { level: 'error' },
       ...options.overrides,
+      // Never the project's own strategies/ folder: each server gets an empty one unless the test names its own.
+      strategies: { dir: join(dataDir, 'strategies'), ...(options.overrides?.strategies as Record<string, unknown> | undefined) },
     },
   });
   const app = await createApp(config, { logger: ['error'] });

@@ -83,6 +83,7 @@ Object.defineProperty(g, 'console', {
 Object.defineProperty(g, 'defineStrategy', { value: (strategy) => strategy, enumerable: false });
 g.module = { exports: {} };
 g.exports = g.module.exports;
+const initialExports = g.module.exports;
 
 function target(name, value) {
   if (value === undefined) return undefined;
@@ -244,7 +245,10 @@ function init() {
     const exported = g.module.exports;
     delete g.module;
     delete g.exports;
-    const strategy = exported !== null && typeof exported === 'object' && hasOwn(exported, 'default') ? exported.default : exported;
+    // An ES module (or an untouched module.exports) needs a default export; CommonJS may assign module.exports.
+    const esm = exported === initialExports || (exported !== null && typeof exported === 'object' && exported.__esModule === true);
+    if (esm && !hasOwn(exported, 'default')) fail('the script must export its strategy: export default defineStrategy({ ... })');
+    const strategy = esm ? exported.default : exported;
     if (strategy === null || typeof strategy !== 'object' || isArray(strategy)) {
       fail('the script must export its strategy: export default defineStrategy({ ... })');
     }
