@@ -30,12 +30,16 @@ interface Pending {
   op: HostOperation;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
-/** An unanswered request older than this means the host is stuck: it is killed and restarted. */
+/**
+ * How long the request at the head of the line (the one the host is running: it handles them one
+ * at a time) may take before the host is presumed stuck, killed and restarted. V8 can wedge an
+ * isolate that ran out of memory badly enough that no timeout fires; this is the way out. A call
+ * may rebuild its isolate first (the script's top level: 4 budgets) and then run (2 budgets).
+ */
 const WATCHDOG_SETUP_MS = 30_000;
-const watchdogCallMs = (limits: SandboxLimits) => 5_000 + limits.cpuMs * 10;
+const watchdogCallMs = (limits: SandboxLimits) => 2_000 + limits.cpuMs * 8;
 /** A crash loop cannot spin faster than this. */
 const MIN_RESPAWN_INTERVAL_MS = 250;
 
@@ -59,6 +63,9 @@ export class SandboxHost {
   private child?: ChildProcess;
   private starting?: Promise<ChildProcess>;
   private readonly pending = new Map<number, Pending>();
+  private watchdog?: NodeJS.Timeout;
+  /** The request the watchdog is timing. */
+  private watched?: number;
   private readonly scripts = new Map<string, { name: string; source: string }>();
   /** The host generation each script was loaded into. */
   private readonly loadedIn = new Map<string, number>();
@@ -138,22 +145,34 @@ export class SandboxHost {
     payload: HostOperations[K]['request'],
   ): Promise<HostOperations[K]['reply']> {
     const id = ++this.seq;
-    const watchdog = op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.options.onNotice?.('error', `sandbox host did not answer a ${op} within ${watchdog} ms: restarting it`);
-        child.kill('SIGKILL');
-      }, watchdog);
-      this.pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject, timer });
+      this.pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject });
+      this.watchHead(child);
       child.send({ id, op, ...payload }, (error) => {
-        if (!error) return;
-        const entry = this.pending.get(id);
-        if (!entry) return;
-        clearTimeout(entry.timer);
-        this.pending.delete(id);
+        if (!error || !this.pending.delete(id)) return;
+        this.watchHead(child);
         reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
       });
     });
+  }
+
+  /** Times the oldest unanswered request: the one running now. */
+  private watchHead(child: ChildProcess): void {
+    const head = this.pending.entries().next();
+    if (head.done) {
+      clearTimeout(this.watchdog);
+      this.watchdog = this.watched = undefined;
+      return;
+    }
+    const [id, { op }] = head.value;
+    if (this.watched === id) return;
+    clearTimeout(this.watchdog);
+    this.watched = id;
+    const limit = op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS;
+    this.watchdog = setTimeout(() => {
+      this.options.onNotice?.('error', `sandbox host did not finish a ${op} within ${limit} ms: restarting it`);
+      child.kill('SIGKILL');
+    }, limit);
   }
 
   private ensureChild(): Promise<ChildProcess> {
@@ -212,8 +231,8 @@ export class SandboxHost {
     }
     const entry = this.pending.get(message.id);
     if (!entry) return;
-    clearTimeout(entry.timer);
     this.pending.delete(message.id);
+    if (this.child) this.watchHead(this.child);
     if (message.ok) entry.resolve(message.value);
     else entry.reject(new ScriptFailure(message.error));
   }
@@ -223,10 +242,11 @@ export class SandboxHost {
     if (this.child === child) this.child = undefined;
     const victims = [...this.pending.values()];
     this.pending.clear();
+    clearTimeout(this.watchdog);
+    this.watchdog = this.watched = undefined;
     const how = signal ?? `code ${code}`;
     if (!this.closed) this.options.onNotice?.('warn', `sandbox host stopped (${how}); it restarts with the next event`);
     victims.forEach((entry, i) => {
-      clearTimeout(entry.timer);
       if (i === 0 && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
         entry.reject(new ScriptFailure({ kind: 'crash', message: `the sandbox host stopped (${how}) while running this script` }));
       } else {
