@@ -91,11 +91,11 @@ export type ScriptLogLevel = 'debug' | 'info' | 'warn' | 'error';
  * The second argument of every handler. Orders are collected during the call and placed right
  * after it returns (or after its promise settles); everything else is a snapshot taken before the call.
  */
-export interface StrategyContext<P extends ScriptParams = ScriptParams, S extends ScriptState = ScriptState> {
+export interface StrategyContext<P extends ScriptParams = ScriptParams, S extends object = ScriptState> {
   readonly strategyId: string;
   /** The declared defaults, overridden by what the user set for this strategy. */
   readonly params: Readonly<P>;
-  /** Saved after every call that succeeds, kept across reloads and restarts. JSON only, 64 KiB at most. */
+  /** Saved after every call that succeeds, kept across reloads and restarts. A JSON object, 64 KiB at most. */
   state: S;
   buy(ticker: string, quantity: number, options?: OrderOptions): void;
   sell(ticker: string, quantity: number, options?: OrderOptions): void;
@@ -111,10 +111,10 @@ export interface StrategyContext<P extends ScriptParams = ScriptParams, S extend
   now(): number;
 }
 
-type Handler<A, P extends ScriptParams, S extends ScriptState> = (arg: A, ctx: StrategyContext<P, S>) => void | Promise<void>;
+type Handler<A, P extends ScriptParams, S extends object> = (arg: A, ctx: StrategyContext<P, S>) => void | Promise<void>;
 
 /** The default export of a strategy script: `export default defineStrategy({ ... })`. */
-export interface StrategyDefinition<P extends ScriptParams = ScriptParams, S extends ScriptState = ScriptState> {
+export interface StrategyDefinition<P extends ScriptParams = ScriptParams, S extends object = ScriptState> {
   /** Defaults of the user-editable settings; a user's value must have the same type. */
   params?: P;
   /** `ctx.state` until the strategy has saved one. */
