@@ -40,6 +40,8 @@ interface Pending {
  */
 const WATCHDOG_SETUP_MS = 30_000;
 const watchdogCallMs = (limits: SandboxLimits) => 2_000 + limits.cpuMs * 8;
+/** Signals a process gets from its own failure (V8's fatal errors abort), as opposed to being killed. */
+const SELF_INFLICTED = new Set<string>(['SIGABRT', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGTRAP', 'SIGFPE']);
 /** A crash loop cannot spin faster than this. */
 const MIN_RESPAWN_INTERVAL_MS = 250;
 
@@ -66,6 +68,8 @@ export class SandboxHost {
   private watchdog?: NodeJS.Timeout;
   /** The request the watchdog is timing. */
   private watched?: number;
+  /** The request the watchdog killed the host over. */
+  private killedFor?: number;
   private readonly scripts = new Map<string, { name: string; source: string }>();
   /** The host generation each script was loaded into. */
   private readonly loadedIn = new Map<string, number>();
@@ -171,6 +175,7 @@ export class SandboxHost {
     const limit = op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS;
     this.watchdog = setTimeout(() => {
       this.options.onNotice?.('error', `sandbox host did not finish a ${op} within ${limit} ms: restarting it`);
+      this.killedFor = id;
       child.kill('SIGKILL');
     }, limit);
   }
@@ -191,9 +196,15 @@ export class SandboxHost {
     const child = fork(entry, [], {
       // isolated-vm needs --no-node-snapshot on Node 20; nothing of the server's own flags is passed on.
       execArgv: ['--no-node-snapshot'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // V8's dying words (an out-of-memory report) go to the server log, not to whoever owns our stderr.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.spawns++;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      const line = text.trim();
+      if (line) this.options.onNotice?.('warn', `sandbox host: ${line.slice(0, 2000)}`);
+    });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: HostMessage) => {
         if ('notice' in message && message.notice === 'ready') {
@@ -237,20 +248,28 @@ export class SandboxHost {
     else entry.reject(new ScriptFailure(message.error));
   }
 
-  /** The host handles requests one at a time in order: the oldest unanswered one was running. */
+  /**
+   * The host handles requests one at a time in order, so when it brings itself down (V8 aborts,
+   * or the watchdog kills it over a request that never finished) the oldest unanswered request was
+   * running: it fails as its script's crash. Everything else, and everything when the host was
+   * killed from outside, fails with SandboxUnavailableError, for the queue to redeliver.
+   */
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) this.child = undefined;
-    const victims = [...this.pending.values()];
+    const entries = [...this.pending.entries()];
     this.pending.clear();
     clearTimeout(this.watchdog);
-    this.watchdog = this.watched = undefined;
+    const killedFor = this.killedFor;
+    this.watchdog = this.watched = this.killedFor = undefined;
     const how = signal ?? `code ${code}`;
+    const selfInflicted = killedFor !== undefined || (signal !== null && SELF_INFLICTED.has(signal)) || (signal === null && code !== 0);
     if (!this.closed) this.options.onNotice?.('warn', `sandbox host stopped (${how}); it restarts with the next event`);
-    victims.forEach((entry, i) => {
-      if (i === 0 && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
+    entries.forEach(([id, entry], i) => {
+      const culprit = killedFor !== undefined ? id === killedFor : i === 0 && selfInflicted;
+      if (culprit && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
         entry.reject(new ScriptFailure({ kind: 'crash', message: `the sandbox host stopped (${how}) while running this script` }));
       } else {
-        entry.reject(new SandboxUnavailableError(`the sandbox host stopped (${how}) before this request ran`));
+        entry.reject(new SandboxUnavailableError(`the sandbox host stopped (${how}) before this request finished`));
       }
     });
   }

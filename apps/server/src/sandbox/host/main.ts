@@ -6,6 +6,7 @@
  * can tell which call was running if this process dies.
  */
 import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { ScriptFailure, type HostMessage, type HostRequest, type HostReply, type HostStats, type ScriptMeta } from '../protocol.js';
 import { StrategyIsolate } from './strategy-isolate.js';
 import { transpile, type CompiledScript } from './transpile.js';
@@ -88,4 +89,12 @@ process.on('message', (request: HostRequest) => {
 
 // The server went away (or closed the channel): so does the host, with every isolate.
 process.on('disconnect', () => process.exit(0));
+// An isolate V8 wedged holds the main thread, so 'disconnect' would never run: a thread of its own
+// watches for the server's death (this process handed to another parent) and ends the host.
+const parent = process.ppid;
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+   setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 1000);`,
+  { eval: true, workerData: parent },
+).unref();
 send({ notice: 'ready' });
