@@ -43,6 +43,7 @@ async function run(label, redisUrl) {
       redis: { url: redisUrl },
       queue: { prefix: `tradeloop-bench-${process.pid}` },
       plugins: { disabled: ['sim-feed'] },
+      strategies: { dir: join(dataDir, 'strategies') },
       log: { level: 'error' },
     },
   });

@@ -155,7 +155,16 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private async markFailed(event: EngineEvent, error: unknown): Promise<void> {
-    if (event.type !== 'webhook') return;
+    if (event.type !== 'webhook') {
+      await this.logs.write({
+        level: 'warn',
+        category: 'engine',
+        strategyId: event.strategyId,
+        message: `${event.type} event dropped after retries: ${error instanceof Error ? error.message : String(error)}`,
+        context: { eventId: event.eventId },
+      });
+      return;
+    }
     const row = await this.events.findOneBy({ id: event.eventId });
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
   }

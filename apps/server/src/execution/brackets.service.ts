@@ -65,7 +65,8 @@ export class BracketsService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     this.execution.onFillBooked((booked) => void this.enqueue(() => this.onFill(booked)));
-    await this.enqueue(() => this.reconcile());
+    // A failure is logged by the chain; the server starts regardless.
+    await this.enqueue(() => this.reconcile()).catch(() => undefined);
   }
 
   /**

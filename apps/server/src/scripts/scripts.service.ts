@@ -183,8 +183,12 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
       const meta = await this.sandbox.check(name, source);
       entry = { name, source, hash: diskHash, meta, error: null, diskHash, updatedAt: info.mtimeMs, size: info.size };
       if (known) await this.systemLog('info', `${name} reloaded`);
-    } catch (error) {
-      if (!(error instanceof ScriptFailure)) throw error;
+    } catch (caught) {
+      // The sandbox itself may be down (isolated-vm failed to load): the script is reported, the server runs on.
+      const error =
+        caught instanceof ScriptFailure
+          ? caught
+          : new ScriptFailure({ kind: 'crash', message: `sandbox unavailable: ${(caught as Error).message}` });
       entry = {
         ...(known ?? { source: null, hash: null, meta: null }),
         name,
