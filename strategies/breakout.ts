@@ -2,6 +2,12 @@
 // the last `lookback` quotes, then trail a stop `trailTicks` below the best bid since the entry and
 // close the position when the bid touches it. It trades the ticker in `tickers` (edit it there).
 
+/**
+ * The last `lookback` bids, oldest first. Module-level: cheap (ctx.state is saved after every call
+ * that changes it), and fine to lose when the isolate is rebuilt: it fills again in a few quotes.
+ */
+const bids: number[] = [];
+
 export default defineStrategy({
   params: {
     quantity: 1,
@@ -12,38 +18,36 @@ export default defineStrategy({
   },
   tickers: ['NQ1!'],
   state: {
-    /** The last `lookback` bids, oldest first. */
-    bids: [] as number[],
-    /** Best bid since the entry; 0 while flat. */
+    /** Best bid since the entry; 0 while flat. In ctx.state, so the stop survives a restart. */
     peak: 0,
   },
 
   onTick(quote, ctx) {
     const { quantity, lookback, trailTicks } = ctx.params;
     const ticker = quote.ticker;
-    const state = ctx.state;
     const held = ctx.position(ticker).quantity;
 
     if (held > 0) {
-      state.peak = Math.max(state.peak, quote.bid);
-      const stop = state.peak - trailTicks * quote.step;
+      const peak = Math.max(ctx.state.peak, quote.bid);
+      const stop = peak - trailTicks * quote.step;
       if (quote.bid <= stop) {
-        ctx.log('info', `exit: bid ${quote.bid} <= stop ${stop} (peak ${state.peak})`);
+        ctx.log('info', `exit: bid ${quote.bid} <= stop ${stop} (peak ${peak})`);
         ctx.flatten(ticker);
-        state.peak = 0;
-        state.bids = [];
+        ctx.state.peak = 0;
+        bids.length = 0;
         return;
       }
-    } else if (state.bids.length >= lookback) {
-      const high = Math.max(...state.bids);
+      if (peak !== ctx.state.peak) ctx.state.peak = peak;
+    } else if (bids.length >= lookback) {
+      const high = Math.max(...bids);
       if (quote.ask > high) {
         ctx.log('info', `breakout: ask ${quote.ask} > ${lookback}-quote high ${high}`);
         ctx.buy(ticker, quantity);
-        state.peak = quote.bid;
+        ctx.state.peak = quote.bid;
       }
     }
-    state.bids.push(quote.bid);
-    if (state.bids.length > lookback) state.bids.shift();
+    bids.push(quote.bid);
+    if (bids.length > lookback) bids.shift();
   },
 
   onFill(fill, ctx) {

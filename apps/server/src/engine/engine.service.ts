@@ -36,7 +36,7 @@ export class EngineService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.failures.set((event, error) => void this.markFailed(event, error));
+    this.failures.set((event, error) => void this.markFailed(event, error).catch(() => undefined));
     await this.queue.process((event) => this.handle(event));
     await this.replayUnfinished();
     await this.watchOpenPositions();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -6,7 +6,7 @@ import { SandboxHost } from './sandbox-host.js';
 
 /** The sandbox host of this server process, with the configured limits; its crashes and restarts go to the log. */
 @Injectable()
-export class SandboxService extends SandboxHost implements OnModuleDestroy {
+export class SandboxService extends SandboxHost implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig, logs: LogsService) {
     super({
       limits: { memoryMb: config.strategies.memoryMb, cpuMs: config.strategies.cpuMs },
@@ -14,7 +14,8 @@ export class SandboxService extends SandboxHost implements OnModuleDestroy {
     });
   }
 
-  onModuleDestroy(): Promise<void> {
+  /** After every module's destroy hook: the event queue has drained (its events may still need scripts). */
+  onApplicationShutdown(): Promise<void> {
     return this.close();
   }
 }
