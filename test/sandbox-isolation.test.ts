@@ -75,10 +75,12 @@ describe('a runaway strategy and a crashing sandbox host leave the rest alone', 
 
     // It really was spinning the whole time...
     expect(after - before).toBeGreaterThanOrEqual(6);
-    // ...and the healthy strategy waited at most for the one call running in the host. The slack
-    // (an order of magnitude over the measured cost) absorbs a 2-core machine busy with other test files.
-    const slack = 500;
-    expect(Math.max(...loaded)).toBeLessThan(Math.max(...baseline) + CPU_MS + slack);
+    // ...and the healthy strategy waited at most for the one spinner call running in the host: its
+    // budget, twice when a starved call gets its second run. Unbounded, the healthy alerts would
+    // never have been answered at all. The slack absorbs a 2-core machine busy with other test
+    // files (alone, the worst delay here is within a few ms of the baseline's).
+    const slack = 1000;
+    expect(Math.max(...loaded)).toBeLessThan(Math.max(...baseline) + 2 * CPU_MS + slack);
     expect((await orders(server, healthy.id)).filter((o) => o.status === 'filled')).toHaveLength(12);
     expect((await orders(server, spinner.id)).length).toBe(0);
     await http(server.url, 'PATCH', `/api/strategies/${spinner.id}`, { enabled: false });
@@ -125,8 +127,11 @@ describe('sandbox host crash attribution', () => {
     const fast = host.call('fast', 'onWebhook', '{}', ctx).catch((e: unknown) => e);
     const culprit = await wedge;
     expect(culprit).toBeInstanceOf(ScriptFailure);
-    expect((culprit as ScriptFailure).error).toEqual(expect.objectContaining({ kind: 'crash' }));
-    expect(await fast).toBeInstanceOf(SandboxUnavailableError);
+    const kind = (culprit as ScriptFailure).error.kind;
+    // V8 nearly always wedges on this; when isolated-vm catches it in time the host lives and the next call simply runs.
+    expect(['crash', 'memory']).toContain(kind);
+    if (kind === 'crash') expect(await fast).toBeInstanceOf(SandboxUnavailableError);
+    else expect(await fast).toEqual(expect.objectContaining({ actions: [expect.objectContaining({ kind: 'order' })] }));
     // The retry (what the queue does) reaches a new host, which loads the script again by itself.
     const retried = await host.call('fast', 'onWebhook', '{}', ctx);
     expect(retried.actions).toEqual([{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: {} }]);
