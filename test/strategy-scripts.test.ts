@@ -18,6 +18,16 @@ export default defineStrategy({
 });
 `;
 
+const BURST = `
+export default defineStrategy({
+  onWebhook(alert, ctx) {
+    if (alert.action === 'buy') for (let i = 0; i < 6; i++) ctx.buy('MYM1!', 1);
+    if (alert.action === 'sell') ctx.state = { blob: 'x'.repeat(70 * 1024) };
+    if (alert.action === 'exit') ctx.flatten();
+  },
+});
+`;
+
 const FAILING = `
 export default defineStrategy({
   onWebhook(alert: { action?: string }, ctx) {
@@ -39,8 +49,8 @@ describe('strategy scripts', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = scriptsDir({ 'counter.ts': COUNTER, 'failing.ts': FAILING, 'notes.md': '# not a script' });
-    server = await startServer({ overrides: { strategies: { dir, maxFailures: 3 } } });
+    dir = scriptsDir({ 'counter.ts': COUNTER, 'failing.ts': FAILING, 'burst.ts': BURST, 'notes.md': '# not a script' });
+    server = await startServer({ overrides: { strategies: { dir, maxFailures: 3, maxOrdersPerMinute: 4 } } });
   });
   afterAll(async () => {
     await server?.close();
@@ -51,8 +61,8 @@ describe('strategy scripts', () => {
     it('lists the scripts in the folder with what each declares', async () => {
       const list = await http(server.url, 'GET', '/api/scripts');
       expect(list.status).toBe(200);
-      expect(list.body.map((s: any) => s.name)).toEqual(['counter.ts', 'failing.ts']);
-      expect(list.body[0]).toEqual(
+      expect(list.body.map((s: any) => s.name)).toEqual(['burst.ts', 'counter.ts', 'failing.ts']);
+      expect(list.body[1]).toEqual(
         expect.objectContaining({
           name: 'counter.ts',
           loaded: true,
@@ -218,6 +228,30 @@ describe('strategy scripts', () => {
       expect(system.some((l) => /counter\.ts does not load \(the previous version keeps running\): counter\.ts:1:/.test(l.message))).toBe(
         true,
       );
+    });
+  });
+
+  describe('limits', () => {
+    it('holds a strategy to maxOrdersPerMinute, and still lets flatten close the position', async () => {
+      const strategy = await createScripted(server, { name: 'burst', script: 'burst.ts' });
+      const buy = await hook(server, strategy.webhookToken, { ticker: 'MYM1!', action: 'buy' });
+      const done = await settled(server, strategy.id, buy.body.eventId);
+      expect(done.message.match(/refused: more than 4 orders in a minute/g)).toHaveLength(2);
+      expect((await orders(server, strategy.id)).filter((o) => o.status === 'filled')).toHaveLength(4);
+      const warnings = (await logs(server, strategy.id)).filter((l) => l.level === 'warn' && l.category === 'script');
+      expect(warnings.map((l) => l.message)).toEqual(Array(2).fill('onWebhook: buy 1 MYM1! refused: more than 4 orders in a minute'));
+
+      const exit = await hook(server, strategy.webhookToken, { ticker: 'MYM1!', action: 'exit' });
+      await settled(server, strategy.id, exit.body.eventId);
+      expect((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body).toEqual([]);
+    });
+
+    it('refuses a ctx.state over 64 KiB as a failed call, keeping the saved one', async () => {
+      const strategy = await createScripted(server, { name: 'big state', script: 'burst.ts' });
+      const sent = await hook(server, strategy.webhookToken, { ticker: 'MYM1!', action: 'sell' });
+      const done = await settled(server, strategy.id, sent.body.eventId);
+      expect(done.message).toMatch(/onWebhook failed \(invalid\): ctx\.state is larger than 64 KiB/);
+      expect(await savedState(server, strategy.id)).toBeNull();
     });
   });
 
