@@ -60,10 +60,12 @@ export class StrategyIsolate {
       this.poll = api.getSync('poll', { reference: true }) as ivm.Reference<() => string>;
       api.release();
       const timeout = this.limits.cpuMs * LOAD_BUDGETS;
+      const cpu = isolate.cpuTime;
       try {
         const compiled = isolate.compileScriptSync(this.script.code, { filename: this.script.name });
         compiled.runSync(context, { timeout, release: true });
       } catch (error) {
+        this.lastCpuMs = isolate.isDisposed ? Infinity : Number(isolate.cpuTime - cpu) / 1e6;
         throw this.failure(error, 'top level');
       }
       const answer = this.answer(() => init.applySync(undefined, [], { timeout }));
