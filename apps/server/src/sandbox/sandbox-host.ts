@@ -100,10 +100,6 @@ export class SandboxHost {
     return meta;
   }
 
-  isLoaded(key: string): boolean {
-    return this.scripts.has(key);
-  }
-
   /** Runs one handler; a script loaded into an earlier host is loaded again first. */
   async call(key: string, handler: HandlerName, arg: string, ctx: string): Promise<CallOutcome> {
     let child = await this.ensureChild();
