@@ -8,6 +8,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.ts'],
+    ignores: ['strategies/**'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { project: ['./tsconfig.spec.json'], tsconfigRootDir: import.meta.dirname },
@@ -16,6 +17,22 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    // Strategy scripts are checked against their own API (strategies/tradeloop.d.ts), not Node's.
+    files: ['strategies/**/*.ts'],
+    ignores: ['strategies/tradeloop.d.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { project: ['./strategies/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },

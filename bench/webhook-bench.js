@@ -43,6 +43,7 @@ async function run(label, redisUrl) {
       redis: { url: redisUrl },
       queue: { prefix: `tradeloop-bench-${process.pid}` },
       plugins: { disabled: ['sim-feed'] },
+      strategies: { dir: join(dataDir, 'strategies') },
       log: { level: 'error' },
       auth: { adminUser: 'admin', adminPassword: 'bench-admin-password' },
       // The benchmark is the flood the limits exist for: lift them to measure the server itself.

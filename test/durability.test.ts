@@ -22,6 +22,7 @@ async function launch(dataDir: string, port: number): Promise<ChildProcess> {
     env: {
       ...process.env,
       DATA_DIR: dataDir,
+      STRATEGIES_DIR: join(dataDir, 'strategies'),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',

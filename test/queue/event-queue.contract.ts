@@ -20,9 +20,21 @@ const webhook = (strategyId: string, n: number): EngineEvent => ({ type: 'webhoo
 const tick = (strategyId: string, bid: number): EngineEvent => ({
   type: 'tick',
   strategyId,
+  eventId: `${strategyId}-tick-${bid}`,
   quote: { ticker: 'NQ1!', bid, ask: bid + 0.25, time: 0 } as Quote,
 });
-const label = (event: EngineEvent) => (event.type === 'webhook' ? event.eventId : `tick ${event.quote.bid}`);
+const label = (event: EngineEvent): string => {
+  switch (event.type) {
+    case 'webhook':
+      return event.eventId;
+    case 'tick':
+      return `tick ${event.quote.bid}`;
+    case 'fill':
+      return `fill ${event.fillId}`;
+    case 'timer':
+      return `timer ${event.time}`;
+  }
+};
 
 /** A gate the handler waits on, so a test holds a lane busy for as long as it needs. */
 function gate() {
@@ -214,6 +226,24 @@ export function defineQueueContractTests(driver: string, create: (options: Queue
       expect(queue.accepting()).toBe(true);
       await queue.close();
       expect(queue.accepting()).toBe(false);
+    });
+
+    it('delivers every kind of event intact, in order: webhook, tick, fill, timer', async () => {
+      const { queue } = await make();
+      const seen: EngineEvent[] = [];
+      await queue.process(async (event) => {
+        seen.push(event);
+      });
+      const sent: EngineEvent[] = [
+        webhook('alpha', 1),
+        tick('alpha', 25000.25),
+        { type: 'fill', strategyId: 'alpha', eventId: 'alpha-fill-1', fillId: 'f-1' },
+        { type: 'timer', strategyId: 'alpha', eventId: 'alpha-timer-1', time: 1_764_200_000_000 },
+      ];
+      for (const event of sent) await queue.enqueue('alpha', event);
+      await queue.idle();
+      expect(seen).toEqual(sent);
+      expect(seen.map(label)).toEqual(['alpha-1', 'tick 25000.25', 'fill f-1', 'timer 1764200000000']);
     });
 
     it('refuses a second handler', async () => {

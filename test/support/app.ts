@@ -49,6 +49,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
         plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
         log: { level: 'error' },
         auth: { adminUser: TEST_ADMIN.username, adminPassword: TEST_ADMIN.password },
+        // Never the project's own strategies/ folder: each server gets an empty one unless the test names its own.
+        strategies: { dir: join(dataDir, 'strategies') },
       },
       options.overrides ?? {},
     ),

@@ -15,6 +15,8 @@ import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { SandboxModule } from './sandbox/sandbox.module.js';
+import { ScriptsModule } from './scripts/scripts.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -34,6 +36,8 @@ export class AppModule {
         MarketModule,
         PluginsModule,
         AccountsModule,
+        SandboxModule,
+        ScriptsModule,
         StrategiesModule,
         LedgerModule,
         ExecutionModule,

@@ -3,3 +3,4 @@ export * from './orders.js';
 export * from './plugins.js';
 export * from './realtime.js';
 export * from './webhook.js';
+export * from './strategy-api.js';

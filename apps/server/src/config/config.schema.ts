@@ -92,6 +92,18 @@ export const configSchema = z
         }),
       )
       .default([]),
+    strategies: z.object({
+      /** Where strategy scripts live (`*.ts`, `*.js`). */
+      dir: z.string().min(1),
+      /** Heap per strategy isolate, in MB (isolated-vm's minimum is 8). */
+      memoryMb: z.coerce.number().int().min(8).max(4096),
+      /** Wall-clock budget of one handler call, in ms. */
+      cpuMs: z.coerce.number().int().min(1).max(60_000),
+      /** Orders one strategy may place per rolling minute; more are refused and logged. */
+      maxOrdersPerMinute: z.coerce.number().int().min(1),
+      /** Failed calls in a row (throw, timeout, out of memory) before the strategy is set to errored. */
+      maxFailures: z.coerce.number().int().min(1),
+    }),
     admin: z.object({ dir: z.string().min(1) }),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']) }),
   })

@@ -18,6 +18,7 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   REDIS_URL: ['redis', 'url'],
   QUEUE_PARTITIONS: ['queue', 'partitions'],
   PLUGINS_DIR: ['plugins', 'dir'],
+  STRATEGIES_DIR: ['strategies', 'dir'],
   ADMIN_DIR: ['admin', 'dir'],
   LOG_LEVEL: ['log', 'level'],
 };

@@ -1,6 +1,7 @@
 import { Account } from '../accounts/account.entity.js';
 import { AuthToken } from '../auth/auth-token.entity.js';
 import { User } from '../auth/user.entity.js';
+import { OrderBracket } from '../execution/order-bracket.entity.js';
 import { Order } from '../execution/order.entity.js';
 import { Fill } from '../ledger/fill.entity.js';
 import { Position } from '../ledger/position.entity.js';
@@ -10,6 +11,7 @@ import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { AccessControl1764050000000 } from './migrations/1764050000000-access-control.js';
+import { StrategyScripts1764200000000 } from './migrations/1764200000000-strategy-scripts.js';
 
-export const ENTITIES = [Account, Strategy, WebhookEvent, Order, Fill, Position, Trade, LogEntry, User, AuthToken];
-export const MIGRATIONS = [InitialSchema1764000000000, AccessControl1764050000000];
+export const ENTITIES = [Account, Strategy, WebhookEvent, Order, OrderBracket, Fill, Position, Trade, LogEntry, User, AuthToken];
+export const MIGRATIONS = [InitialSchema1764000000000, AccessControl1764050000000, StrategyScripts1764200000000];

@@ -2,7 +2,16 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { ExecutionModule } from '../execution/execution.module.js';
 import { MarketModule } from '../market/market.module.js';
+import { ScriptsModule } from '../scripts/scripts.module.js';
+import { StrategiesModule } from '../strategies/strategies.module.js';
 import { EngineService } from './engine.service.js';
+import { ScriptContextService } from './script-context.service.js';
+import { ScriptOrdersService } from './script-orders.service.js';
+import { ScriptTriggersService } from './script-triggers.service.js';
+import { ScriptedStrategyService } from './scripted-strategy.service.js';
 
-@Module({ imports: [AccountsModule, ExecutionModule, MarketModule], providers: [EngineService] })
+@Module({
+  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule],
+  providers: [EngineService, ScriptedStrategyService, ScriptContextService, ScriptOrdersService, ScriptTriggersService],
+})
 export class EngineModule {}

@@ -13,6 +13,7 @@ import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { ScriptedStrategyService } from './scripted-strategy.service.js';
 
 /** How long a market order waits for the first quote of a ticker nobody watched yet. */
 const FIRST_QUOTE_TIMEOUT_MS = 1500;
@@ -31,10 +32,11 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
+    private readonly scripted: ScriptedStrategyService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.failures.set((event, error) => void this.markFailed(event, error));
+    this.failures.set((event, error) => void this.markFailed(event, error).catch(() => undefined));
     await this.queue.process((event) => this.handle(event));
     await this.replayUnfinished();
     await this.watchOpenPositions();
@@ -44,8 +46,15 @@ export class EngineService implements OnApplicationBootstrap {
     switch (event.type) {
       case 'webhook':
         return this.handleWebhook(event.eventId);
+      // Pass-through strategies act on alerts only: these reach scripted strategies alone.
       case 'tick':
-        // Pass-through strategies act on alerts only; scripted strategies will take ticks.
+        await this.scripted.onTick(event.strategyId, event.eventId, event.quote);
+        return;
+      case 'fill':
+        await this.scripted.onFill(event.strategyId, event.eventId, event.fillId);
+        return;
+      case 'timer':
+        await this.scripted.onTimer(event.strategyId, event.eventId, event.time);
         return;
     }
   }
@@ -87,6 +96,10 @@ export class EngineService implements OnApplicationBootstrap {
       return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
 
     const alert = JSON.parse(event.alert) as Alert & { ticker: string };
+    if (strategy.script) {
+      const run = await this.scripted.onWebhook(strategy, event.id, alert, event.receivedAt);
+      return this.finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
+    }
     const account = await this.accounts.get(strategy.accountId);
     const position = await this.positions.findOneBy({ accountId: account.id, strategyId: strategy.id, ticker: alert.ticker });
     const current = position?.quantity ?? 0;
@@ -142,7 +155,16 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private async markFailed(event: EngineEvent, error: unknown): Promise<void> {
-    if (event.type !== 'webhook') return;
+    if (event.type !== 'webhook') {
+      await this.logs.write({
+        level: 'warn',
+        category: 'engine',
+        strategyId: event.strategyId,
+        message: `${event.type} event dropped after retries: ${error instanceof Error ? error.message : String(error)}`,
+        context: { eventId: event.eventId },
+      });
+      return;
+    }
     const row = await this.events.findOneBy({ id: event.eventId });
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -7,7 +7,7 @@ import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { orderData } from '../ledger/ledger-messages.js';
-import { LedgerService } from '../ledger/ledger.service.js';
+import { LedgerService, type BookedFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
@@ -32,9 +32,14 @@ const OPEN_STATUSES = ['pending', 'working'] as const;
 /** The reason on record for an order made in the broker's own app, learned from its fill. */
 export const PLACED_ELSEWHERE = 'placed outside Tradeloop (reported by the broker)';
 
+/** Told about every fill once the ledger has committed it; must not throw and should not block. */
+export type FillListener = (booked: BookedFill) => void;
+
 /** Routes orders to broker plugins and books what comes back. */
 @Injectable()
 export class ExecutionService implements OnModuleInit {
+  private readonly fillListeners = new Set<FillListener>();
+
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
@@ -57,6 +62,12 @@ export class ExecutionService implements OnModuleInit {
         this.market.release(`order:${message.data.id}`, [message.data.ticker]);
       }
     });
+  }
+
+  /** Brackets and scripted strategies follow fills here; returns the unsubscribe function. */
+  onFillBooked(listener: FillListener): () => void {
+    this.fillListeners.add(listener);
+    return () => this.fillListeners.delete(listener);
   }
 
   /**
@@ -119,20 +130,28 @@ export class ExecutionService implements OnModuleInit {
     return this.applyAck(order.id, ack);
   }
 
-  /** Cancels every working order of a strategy; returns how many were cancelled. */
-  async cancelWorking(strategyId: string, reason: string): Promise<number> {
-    const working = await this.orders.findBy({ strategyId, status: In([...OPEN_STATUSES]) });
+  /** Cancels every working order of a strategy (in one ticker, when given); returns how many were cancelled. */
+  async cancelWorking(strategyId: string, reason: string, ticker?: string): Promise<number> {
+    const working = await this.orders.findBy({ strategyId, status: In([...OPEN_STATUSES]), ...(ticker ? { ticker } : {}) });
     let cancelled = 0;
-    for (const order of working) {
-      const account = await this.accounts.findOneBy({ id: order.accountId });
-      const broker = account && this.plugins.broker(account.broker);
-      const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
-      if (done || order.status === 'pending') {
-        await this.setStatus(order.id, 'cancelled', reason);
-        cancelled++;
-      }
-    }
+    for (const order of working) if (await this.cancelOrder(order, reason)) cancelled++;
     return cancelled;
+  }
+
+  /** Cancels one working order by its clientOrderId; false when it was not working (or the broker refused). */
+  async cancel(clientOrderId: string, reason: string): Promise<boolean> {
+    const order = await this.orders.findOneBy({ clientOrderId });
+    if (!order || !(OPEN_STATUSES as readonly string[]).includes(order.status)) return false;
+    return this.cancelOrder(order, reason);
+  }
+
+  private async cancelOrder(order: Order, reason: string): Promise<boolean> {
+    const account = await this.accounts.findOneBy({ id: order.accountId });
+    const broker = account && this.plugins.broker(account.broker);
+    const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
+    if (!done && order.status !== 'pending') return false;
+    await this.setStatus(order.id, 'cancelled', reason);
+    return true;
   }
 
   async list(filter: { strategyId?: string; accountId?: string; status?: string; limit: number; offset: number }) {
@@ -171,7 +190,15 @@ export class ExecutionService implements OnModuleInit {
       });
       return;
     }
-    await this.ledger.bookFill(order, fill);
+    const booked = await this.ledger.bookFill(order, fill);
+    if (!booked) return;
+    for (const listener of this.fillListeners) {
+      try {
+        listener(booked);
+      } catch (error) {
+        await this.logs.write({ level: 'error', category: 'fill', message: `fill listener failed: ${(error as Error).message}` });
+      }
+    }
   }
 
   /**

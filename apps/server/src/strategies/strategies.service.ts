@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { ScriptParams, StrategyStatus } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Not, Repository } from 'typeorm';
@@ -11,6 +12,8 @@ import { EventBus } from '../infra/events/event-bus.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
 import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
+import { paramsProblem, scriptNameProblem } from '../scripts/script-rules.js';
+import { ScriptsService } from '../scripts/scripts.service.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { Strategy } from './strategy.entity.js';
 
@@ -22,6 +25,9 @@ export const webhookTokenHash = (token: string) => createHash('sha256').update(t
 /** Tokens never reach a log: a short hash tells them apart. */
 export const tokenFingerprint = (token: string) => webhookTokenHash(token).slice(0, 8);
 
+/** Told the id of a strategy that was created, changed, errored or deleted. */
+export type StrategyChangeListener = (strategyId: string) => void;
+
 @Injectable()
 export class StrategiesService {
   constructor(
@@ -31,8 +37,16 @@ export class StrategiesService {
     private readonly accounts: AccountsService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
+    private readonly scripts: ScriptsService,
     private readonly bus: EventBus,
   ) {}
+
+  private readonly listeners = new Set<StrategyChangeListener>();
+
+  onChange(listener: StrategyChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   webhookUrl(token: string): string {
     const base = this.config.server.publicUrl || `http://localhost:${this.config.server.port}`;
@@ -48,6 +62,10 @@ export class StrategiesService {
       accountId: s.accountId,
       defaultQuantity: s.defaultQuantity,
       defaultTicker: s.defaultTicker,
+      script: s.script,
+      params: s.script ? (s.params ?? {}) : null,
+      status: s.status,
+      statusReason: s.statusReason,
       webhookToken: s.webhookToken,
       webhookUrl: this.webhookUrl(s.webhookToken),
       allowedIps: s.allowedIps ?? [],
@@ -91,22 +109,31 @@ export class StrategiesService {
   async create(dto: CreateStrategyDto) {
     const account = dto.accountId ? await this.accounts.get(dto.accountId) : await this.accounts.defaultAccount();
     await this.assertNameFree(dto.name);
+    const script = dto.script ? this.checkScript(dto.script, dto.params ?? {}) : null;
+    if (!dto.script && dto.params !== undefined) throw new BadRequestException('params: only a strategy with a script has params');
     const now = Date.now();
+    const enabled = dto.enabled ?? true;
     const strategy = this.strategies.create({
       id: randomUUID(),
       name: dto.name.trim(),
       description: dto.description ?? '',
-      enabled: dto.enabled ?? true,
+      enabled,
+      status: enabled ? 'enabled' : 'disabled',
+      statusReason: null,
       accountId: account.id,
       defaultQuantity: dto.defaultQuantity ?? 1,
       defaultTicker: dto.defaultTicker ? this.market.resolve(dto.defaultTicker).ticker : null,
       ...this.newToken(),
       allowedIps: dto.allowedIps ? this.allowList(dto.allowedIps) : null,
+      script: script?.name ?? null,
+      params: script ? ((dto.params ?? {}) as ScriptParams) : null,
+      state: null,
       createdAt: now,
       updatedAt: now,
     });
     await this.database.transaction((m) => m.insert(Strategy, strategy));
-    this.announce(strategy);
+    this.publishStatus(strategy);
+    this.changed(strategy.id);
     return this.view(strategy);
   }
 
@@ -117,17 +144,74 @@ export class StrategiesService {
     const changes: Partial<Strategy> = {
       ...(dto.name !== undefined ? { name: dto.name.trim() } : {}),
       ...(dto.description !== undefined ? { description: dto.description } : {}),
-      ...(dto.enabled !== undefined ? { enabled: dto.enabled } : {}),
       ...(dto.accountId !== undefined ? { accountId: dto.accountId } : {}),
       ...(dto.defaultQuantity !== undefined ? { defaultQuantity: dto.defaultQuantity } : {}),
       ...(dto.defaultTicker !== undefined ? { defaultTicker: this.market.resolve(dto.defaultTicker).ticker } : {}),
       ...(dto.allowedIps !== undefined ? { allowedIps: this.allowList(dto.allowedIps) } : {}),
+      ...this.scriptChanges(strategy, dto),
       updatedAt: Date.now(),
     };
+    // Enabling clears an error; the status always follows `enabled`.
+    if (dto.enabled !== undefined) {
+      changes.enabled = dto.enabled;
+      changes.status = dto.enabled ? 'enabled' : 'disabled';
+      changes.statusReason = null;
+    }
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
     const updated = { ...strategy, ...changes };
-    if (dto.enabled !== undefined || dto.name !== undefined) this.announce(updated);
+    if (updated.status !== strategy.status) this.publishStatus(updated);
+    this.changed(id);
     return this.view(updated);
+  }
+
+  /** A strategy whose script keeps failing stops: disabled, errored with the reason, announced on /ws. */
+  async setErrored(id: string, reason: string): Promise<void> {
+    const strategy = await this.strategies.findOneBy({ id });
+    if (!strategy) return;
+    const changes = { enabled: false, status: 'errored' as const, statusReason: reason.slice(0, 500), updatedAt: Date.now() };
+    await this.database.transaction((m) => m.update(Strategy, { id }, changes));
+    this.publishStatus({ ...strategy, ...changes });
+    this.changed(id);
+  }
+
+  /** `ctx.state` after a call that succeeded. */
+  async saveState(id: string, state: string): Promise<void> {
+    await this.database.transaction((m) => m.update(Strategy, { id }, { state }));
+  }
+
+  private scriptChanges(strategy: Strategy, dto: UpdateStrategyDto): Partial<Strategy> {
+    const script = dto.script === undefined ? strategy.script : dto.script;
+    if (!script) {
+      if (dto.params !== undefined && dto.params !== null)
+        throw new BadRequestException('params: only a strategy with a script has params');
+      return dto.script === null ? { script: null, params: null } : {};
+    }
+    if (dto.script === undefined && dto.params === undefined) return {};
+    const entry = this.checkScript(script, dto.params ?? {});
+    // A new script keeps the user's values it still declares with the same type.
+    const kept = Object.fromEntries(
+      Object.entries(strategy.params ?? {}).filter(([key, value]) => paramsProblem(entry.meta.params, { [key]: value }, script) === null),
+    );
+    return { script, params: (dto.params ?? kept) as ScriptParams };
+  }
+
+  private checkScript(name: string, params: Record<string, unknown>) {
+    const problem = scriptNameProblem(name);
+    if (problem) throw new BadRequestException(`script: ${problem}`);
+    const entry = this.scripts.current(name);
+    if (!entry) throw new BadRequestException(`script: no script named ${name} in the scripts folder`);
+    if (!entry.meta) throw new BadRequestException(`script: ${name} does not load: ${entry.error?.message ?? 'unknown error'}`);
+    const paramsError = paramsProblem(entry.meta.params, params, name);
+    if (paramsError) throw new BadRequestException(paramsError);
+    return { name, meta: entry.meta };
+  }
+
+  private publishStatus(s: Pick<Strategy, 'id' | 'name' | 'status' | 'statusReason'>): void {
+    this.bus.publish('STRATEGY', { id: s.id, name: s.name, status: s.status as StrategyStatus, reason: s.statusReason, time: Date.now() });
+  }
+
+  private changed(id: string): void {
+    for (const listener of this.listeners) listener(id);
   }
 
   async remove(id: string): Promise<void> {
@@ -135,17 +219,7 @@ export class StrategiesService {
     const open = await this.positions.countBy({ strategyId: id, quantity: Not(0) });
     if (open > 0) throw new ConflictException('strategy has open positions: flatten them before deleting it');
     await this.database.transaction((m) => m.delete(Strategy, { id }));
-  }
-
-  /** Its status, live on `/ws`. */
-  private announce(strategy: Strategy): void {
-    this.bus.publish('STRATEGY', {
-      id: strategy.id,
-      name: strategy.name,
-      status: strategy.enabled ? 'enabled' : 'disabled',
-      reason: null,
-      time: strategy.updatedAt,
-    });
+    this.changed(id);
   }
 
   private newToken() {

@@ -1,3 +1,4 @@
+import type { ScriptParams, StrategyStatus } from '@tradeloop/contracts';
 import { Entity, PrimaryColumn, Column } from 'typeorm';
 import { IdColumn, TimeColumn } from '../database/columns.js';
 
@@ -18,6 +19,16 @@ export class Strategy {
   /** Ticker used when an alert names none; canonical (`NQ1!`). */
   @Column({ type: 'varchar', length: 64, nullable: true }) defaultTicker!: string | null;
   @Column({ type: 'varchar', length: 500, default: '' }) description!: string;
+  /** The script in `strategies.dir` that decides what this strategy does; null: alerts pass straight through. */
+  @Column({ type: 'varchar', length: 120, nullable: true }) script!: string | null;
+  /** The user's values for the script's params, over the defaults the script declares. */
+  @Column({ type: 'simple-json', nullable: true }) params!: ScriptParams | null;
+  /** `ctx.state` as the script last saved it: JSON text, compared as text to skip writes that change nothing. */
+  @Column({ type: 'text', nullable: true }) state!: string | null;
+  /** `enabled` follows it: errored and disabled strategies take no alerts. */
+  @Column({ type: 'varchar', length: 12, default: 'enabled' }) status!: StrategyStatus;
+  /** Why the strategy is errored (or was disabled by the server). */
+  @Column({ type: 'varchar', length: 500, nullable: true }) statusReason!: string | null;
   @TimeColumn() createdAt!: number;
   @TimeColumn() updatedAt!: number;
 }

@@ -1,7 +1,18 @@
 import type { Quote } from '@tradeloop/contracts';
 
-/** What the engine handles, one at a time per strategy. */
-export type EngineEvent = { type: 'webhook'; strategyId: string; eventId: string } | { type: 'tick'; strategyId: string; quote: Quote };
+/**
+ * What the engine handles, one at a time per strategy. `eventId` keys the orders an event causes
+ * (`<eventId>:<n>`), so a redelivered event never orders twice: a webhook's is its stored
+ * WebhookEvent, the others get one when they are enqueued.
+ */
+export type EngineEvent =
+  | { type: 'webhook'; strategyId: string; eventId: string }
+  /** A quote for a scripted strategy that watches the ticker; conflated per strategy and ticker. */
+  | { type: 'tick'; strategyId: string; eventId: string; quote: Quote }
+  /** A fill the ledger booked for a scripted strategy. */
+  | { type: 'fill'; strategyId: string; eventId: string; fillId: string }
+  /** A scripted strategy's schedule (`every`) came due; `time` is the scheduled instant (epoch ms). */
+  | { type: 'timer'; strategyId: string; eventId: string; time: number };
 
 export interface EnqueueOptions {
   /**

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+} from 'class-validator';
 
 export class CreateStrategyDto {
   @ApiProperty({ example: 'NQ trend' }) @IsString() @Length(1, 100) name!: string;
@@ -26,6 +38,22 @@ export class CreateStrategyDto {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   allowedIps?: string[];
+  @ApiPropertyOptional({
+    example: 'breakout.ts',
+    nullable: true,
+    description: 'A script in the scripts folder that decides what the strategy does; null: alerts pass straight to the broker',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  script?: string | null;
+  @ApiPropertyOptional({
+    example: { qty: 2 },
+    description: "Values for the script's params; each must be declared by the script, with its default's type",
+  })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, unknown>;
 }
 
 export class UpdateStrategyDto extends PartialType(CreateStrategyDto) {}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { OrderRateLimiter, parseAction } from './script-actions.js';
+
+describe('script actions, as the host checks them', () => {
+  it('accepts orders of every type, with take profit and stop loss in ticks or prices', () => {
+    expect(parseAction({ kind: 'order', side: 'buy', ticker: ' NQ1! ', quantity: 2 })).toEqual({
+      kind: 'order',
+      side: 'buy',
+      ticker: 'NQ1!',
+      quantity: 2,
+      options: { type: 'market' },
+    });
+    expect(
+      parseAction({
+        kind: 'order',
+        side: 'sell',
+        ticker: 'ES1!',
+        quantity: 1,
+        options: { type: 'limit', limitPrice: 6800.25, takeProfit: { ticks: 8 }, stopLoss: { price: 6810 } },
+      }),
+    ).toEqual({
+      kind: 'order',
+      side: 'sell',
+      ticker: 'ES1!',
+      quantity: 1,
+      options: { type: 'limit', limitPrice: 6800.25, takeProfit: { ticks: 8 }, stopLoss: { price: 6810 } },
+    });
+    expect(parseAction({ kind: 'flatten', ticker: null })).toEqual({ kind: 'flatten', ticker: null });
+    expect(parseAction({ kind: 'cancelAll', ticker: 'NQ1!' })).toEqual({ kind: 'cancelAll', ticker: 'NQ1!' });
+  });
+
+  it.each([
+    [{ kind: 'order', side: 'hold', ticker: 'NQ1!', quantity: 1 }, 'side must be buy or sell'],
+    [{ kind: 'order', side: 'buy', ticker: '', quantity: 1 }, 'ticker must be a non-empty string'],
+    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: -1 }, 'quantity must be a number above 0'],
+    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: Number.NaN }, 'quantity must be a number above 0'],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'limit' } },
+      'buy NQ1!: a limit order needs limitPrice above 0',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'stop', stopPrice: 0 } },
+      'buy NQ1!: a stop order needs stopPrice above 0',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'iceberg' } },
+      'buy NQ1!: type must be market, limit or stop',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { takeProfit: { ticks: 4, price: 1 } } },
+      'buy NQ1!: takeProfit needs exactly one of ticks or price',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { stopLoss: { ticks: -4 } } },
+      'buy NQ1!: stopLoss.ticks must be a number above 0',
+    ],
+    [{ kind: 'flatten', ticker: 42 }, 'flatten: ticker must be a string'],
+    [{ kind: 'transfer', to: 'x' }, 'unknown action'],
+    ['buy', 'not an action'],
+  ])('refuses %p: %s', (raw, problem) => {
+    expect(parseAction(raw)).toBe(problem);
+  });
+});
+
+describe('order rate limit', () => {
+  it('allows maxOrdersPerMinute in any rolling minute, per strategy', () => {
+    let now = 1_000_000;
+    const limiter = new OrderRateLimiter(3, () => now);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([true, true, true, false]);
+    expect(limiter.take('b')).toBe(true);
+    now += 59_999;
+    expect(limiter.take('a')).toBe(false);
+    now += 2;
+    expect(limiter.take('a')).toBe(true);
+  });
+});

@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Not, Repository } from 'typeorm';
+import type { Account } from '../accounts/account.entity.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { BracketsService } from '../execution/brackets.service.js';
+import { ExecutionService, type OrderIntent } from '../execution/execution.service.js';
+import { Position } from '../ledger/position.entity.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import type { ScriptAction } from '../sandbox/protocol.js';
+import type { Strategy } from '../strategies/strategy.entity.js';
+import { OrderRateLimiter, parseAction } from './script-actions.js';
+
+/** How long a market order waits for the first quote of a ticker nobody watched yet. */
+const FIRST_QUOTE_TIMEOUT_MS = 1500;
+
+/** The event the actions came from: its id keys the orders, so a redelivery never orders twice. */
+export interface ActionSource {
+  eventId: string;
+  /** The WebhookEvent, when the actions answer an alert. */
+  webhookEventId: string | null;
+  /** e.g. `onTick`, for the log. */
+  label: string;
+}
+
+/**
+ * Carries out what a script asked for, after its call returned: orders (with take profit and stop
+ * loss as server-managed brackets), flatten and cancel-all, held to the per-minute order limit.
+ * Returns one line per action for the log.
+ */
+@Injectable()
+export class ScriptOrdersService {
+  private readonly limiter: OrderRateLimiter;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly accounts: AccountsService,
+    private readonly execution: ExecutionService,
+    private readonly brackets: BracketsService,
+    private readonly market: MarketService,
+    private readonly logs: LogsService,
+  ) {
+    this.limiter = new OrderRateLimiter(config.strategies.maxOrdersPerMinute);
+  }
+
+  forget(strategyId: string): void {
+    this.limiter.forget(strategyId);
+  }
+
+  async execute(strategy: Strategy, raw: unknown[], source: ActionSource): Promise<string[]> {
+    if (!raw.length) return [];
+    const account = await this.accounts.get(strategy.accountId);
+    const notes: string[] = [];
+    let n = 0;
+    for (const item of raw) {
+      const action = parseAction(item);
+      if (typeof action === 'string') {
+        notes.push(await this.refuse(strategy, source, `action refused: ${action}`));
+        continue;
+      }
+      switch (action.kind) {
+        case 'order':
+          notes.push(await this.order(strategy, account, action, source, `${source.eventId}:${++n}`));
+          break;
+        case 'cancelAll':
+          notes.push(await this.cancelAll(strategy, action.ticker, source));
+          break;
+        case 'flatten':
+          for (const note of await this.flatten(strategy, account, action.ticker, source, () => `${source.eventId}:${++n}`))
+            notes.push(note);
+          break;
+      }
+    }
+    return notes;
+  }
+
+  private resolve(ticker: string): string | null {
+    try {
+      return this.market.resolve(ticker).ticker;
+    } catch {
+      return null;
+    }
+  }
+
+  private async order(
+    strategy: Strategy,
+    account: Account,
+    action: Extract<ScriptAction, { kind: 'order' }>,
+    source: ActionSource,
+    clientOrderId: string,
+    /** Closing orders (flatten) are never held back by the rate limit. */
+    limited = true,
+  ): Promise<string> {
+    const ticker = this.resolve(action.ticker);
+    const what = `${action.side} ${action.quantity} ${action.ticker}`;
+    if (!ticker) return this.refuse(strategy, source, `${what} refused: unknown ticker`);
+    if (this.market.instrument(ticker).kind === 'future' && !Number.isInteger(action.quantity)) {
+      return this.refuse(strategy, source, `${what} refused: futures trade whole contracts`);
+    }
+    if (limited && !this.limiter.take(strategy.id)) {
+      return this.refuse(strategy, source, `${what} refused: more than ${this.config.strategies.maxOrdersPerMinute} orders in a minute`);
+    }
+    const { type = 'market', limitPrice, stopPrice, takeProfit, stopLoss } = action.options;
+    if (type === 'market') await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
+    else await this.market.subscribe([ticker]);
+    if (takeProfit || stopLoss) await this.brackets.attachBracket(clientOrderId, { strategyId: strategy.id, takeProfit, stopLoss });
+    const intent: OrderIntent = {
+      clientOrderId,
+      account,
+      strategyId: strategy.id,
+      eventId: source.webhookEventId,
+      ticker,
+      side: action.side,
+      quantity: action.quantity,
+      type,
+      limitPrice,
+      stopPrice,
+    };
+    const order = await this.execution.submit(intent);
+    const bracket = [takeProfit && `take profit ${describeTarget(takeProfit)}`, stopLoss && `stop loss ${describeTarget(stopLoss)}`]
+      .filter(Boolean)
+      .join(', ');
+    return `${order.side} ${order.quantity} ${order.ticker} ${order.type}${bracket ? ` (${bracket})` : ''} → ${order.status}${order.reason ? ` (${order.reason})` : ''}`;
+  }
+
+  private async cancelAll(strategy: Strategy, ticker: string | null, source: ActionSource): Promise<string> {
+    const resolved = ticker === null ? undefined : this.resolve(ticker);
+    if (resolved === null) return this.refuse(strategy, source, `cancelAll ${ticker} refused: unknown ticker`);
+    await this.brackets.cancelBrackets(strategy.id, resolved);
+    const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by the script (${source.label})`, resolved);
+    return `cancelled ${cancelled} working order(s)${resolved ? ` in ${resolved}` : ''}`;
+  }
+
+  private async flatten(
+    strategy: Strategy,
+    account: Account,
+    ticker: string | null,
+    source: ActionSource,
+    nextId: () => string,
+  ): Promise<string[]> {
+    const resolved = ticker === null ? undefined : this.resolve(ticker);
+    if (resolved === null) return [await this.refuse(strategy, source, `flatten ${ticker} refused: unknown ticker`)];
+    const notes = [await this.cancelAll(strategy, resolved ?? null, source)];
+    const open = await this.positions.findBy({
+      strategyId: strategy.id,
+      accountId: account.id,
+      quantity: Not(0),
+      ...(resolved ? { ticker: resolved } : {}),
+    });
+    for (const position of open) {
+      const side = position.quantity > 0 ? 'sell' : 'buy';
+      notes.push(
+        await this.order(
+          strategy,
+          account,
+          { kind: 'order', side, ticker: position.ticker, quantity: Math.abs(position.quantity), options: { type: 'market' } },
+          source,
+          nextId(),
+          false,
+        ),
+      );
+    }
+    if (!open.length) notes.push(`already flat${resolved ? ` in ${resolved}` : ''}`);
+    return notes;
+  }
+
+  private async refuse(strategy: Strategy, source: ActionSource, message: string): Promise<string> {
+    await this.logs.write({
+      level: 'warn',
+      category: 'script',
+      strategyId: strategy.id,
+      message: `${source.label}: ${message}`,
+      context: { eventId: source.eventId },
+    });
+    return message;
+  }
+}
+
+const describeTarget = (t: { ticks?: number; price?: number }) => (t.price !== undefined ? `@ ${t.price}` : `${t.ticks} ticks`);

@@ -1,0 +1,177 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Quote } from '@tradeloop/contracts';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Not, Repository } from 'typeorm';
+import { ExecutionService } from '../execution/execution.service.js';
+import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import type { BookedFill } from '../ledger/ledger.service.js';
+import { Position } from '../ledger/position.entity.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import type { HandlerName } from '../sandbox/protocol.js';
+import { ScriptsService } from '../scripts/scripts.service.js';
+import { StrategiesService } from '../strategies/strategies.service.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+
+interface Watch {
+  handlers: Set<HandlerName>;
+  /** Tickers the script declared, canonical. */
+  declared: Set<string>;
+  /** Tickers the strategy holds a position in. */
+  held: Set<string>;
+}
+
+/** Decides when the milliseconds of a schedule come due: on multiples of `everyMs` since the epoch. */
+export const nextDue = (now: number, everyMs: number) => Math.floor(now / everyMs) * everyMs + everyMs;
+
+/**
+ * Puts ticks, fills and timers on the event queue for the scripted strategies that handle them:
+ * a quote for every enabled strategy whose script watches the ticker (declared or held),
+ * conflated per strategy and ticker; a fill once the ledger booked it; a timer on the script's
+ * schedule. It only enqueues: the engine does the work, in order, per strategy.
+ */
+@Injectable()
+export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly watches = new Map<string, Watch>();
+  private readonly byTicker = new Map<string, Set<string>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly stops: (() => void)[] = [];
+  /** Refreshes run one after another. */
+  private refreshing: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
+    @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly scripts: ScriptsService,
+    private readonly strategies: StrategiesService,
+    private readonly market: MarketService,
+    private readonly execution: ExecutionService,
+    private readonly logs: LogsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stops.push(
+      this.market.onQuote((quote) => this.onQuote(quote)),
+      this.execution.onFillBooked((booked) => this.onFill(booked)),
+      this.scripts.onChange((entry) => void this.refreshScript(entry.name)),
+      this.strategies.onChange((id) => void this.refresh(id)),
+    );
+    const scripted = await this.strategyRows.find({ select: { id: true }, where: { enabled: true, script: Not(IsNull()) } });
+    for (const { id } of scripted) await this.refresh(id);
+  }
+
+  onModuleDestroy(): void {
+    this.stops.forEach((stop) => stop());
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Which strategies a quote of this ticker goes to (tests, diagnostics). */
+  watchers(ticker: string): string[] {
+    return [...(this.byTicker.get(ticker) ?? [])];
+  }
+
+  refresh(strategyId: string): Promise<void> {
+    this.refreshing = this.refreshing
+      .then(() => this.load(strategyId))
+      .catch((error: unknown) =>
+        this.logs.write({
+          level: 'error',
+          category: 'script',
+          strategyId,
+          message: `cannot follow ticks and timers: ${(error as Error).message}`,
+        }),
+      );
+    return this.refreshing;
+  }
+
+  private async refreshScript(name: string): Promise<void> {
+    const users = await this.strategyRows.find({ select: { id: true }, where: { script: name } });
+    for (const { id } of users) await this.refresh(id);
+  }
+
+  private async load(strategyId: string): Promise<void> {
+    this.drop(strategyId);
+    const strategy = await this.strategyRows.findOneBy({ id: strategyId });
+    const meta = strategy?.enabled && strategy.script ? this.scripts.current(strategy.script)?.meta : undefined;
+    if (!strategy || !meta) return;
+    const declared = new Set<string>();
+    for (const ticker of meta.tickers) {
+      try {
+        declared.add(this.market.resolve(ticker).ticker);
+      } catch {
+        /* a ticker the catalog cannot read: nothing to watch */
+      }
+    }
+    const held = await this.positions.findBy({ strategyId, accountId: strategy.accountId, quantity: Not(0) });
+    const watch: Watch = { handlers: new Set(meta.handlers), declared, held: new Set(held.map((p) => p.ticker)) };
+    this.watches.set(strategyId, watch);
+    this.index(strategyId, watch);
+    if (watch.handlers.has('onTick')) await this.market.subscribe([...declared, ...watch.held]);
+    if (meta.everyMs !== null && watch.handlers.has('onTimer')) this.schedule(strategyId, meta.everyMs);
+  }
+
+  private drop(strategyId: string): void {
+    this.watches.delete(strategyId);
+    for (const ids of this.byTicker.values()) ids.delete(strategyId);
+    clearTimeout(this.timers.get(strategyId));
+    this.timers.delete(strategyId);
+  }
+
+  private index(strategyId: string, watch: Watch): void {
+    for (const ids of this.byTicker.values()) ids.delete(strategyId);
+    if (!watch.handlers.has('onTick')) return;
+    for (const ticker of new Set([...watch.declared, ...watch.held])) {
+      let ids = this.byTicker.get(ticker);
+      if (!ids) this.byTicker.set(ticker, (ids = new Set()));
+      ids.add(strategyId);
+    }
+  }
+
+  private onQuote(quote: Quote): void {
+    const ids = this.byTicker.get(quote.ticker);
+    if (!ids?.size) return;
+    for (const strategyId of ids) {
+      this.enqueue({ type: 'tick', strategyId, eventId: randomUUID(), quote }, `${strategyId}:${quote.ticker}`);
+    }
+  }
+
+  private onFill({ order, fill, position }: BookedFill): void {
+    const strategyId = order.strategyId;
+    const watch = strategyId ? this.watches.get(strategyId) : undefined;
+    if (!strategyId || !watch) return;
+    if (position.quantity !== 0) watch.held.add(position.ticker);
+    else watch.held.delete(position.ticker);
+    this.index(strategyId, watch);
+    if (watch.handlers.has('onFill')) this.enqueue({ type: 'fill', strategyId, eventId: randomUUID(), fillId: fill.id });
+  }
+
+  private schedule(strategyId: string, everyMs: number): void {
+    const now = Date.now();
+    const due = nextDue(now, everyMs);
+    const timer = setTimeout(() => {
+      if (this.timers.get(strategyId) !== timer) return;
+      this.enqueue({ type: 'timer', strategyId, eventId: randomUUID(), time: due });
+      this.schedule(strategyId, everyMs);
+    }, due - now);
+    timer.unref();
+    this.timers.set(strategyId, timer);
+  }
+
+  private enqueue(event: EngineEvent, conflateKey?: string): void {
+    this.queue.enqueue(event.strategyId, event, conflateKey ? { conflateKey } : {}).catch((error: unknown) => {
+      // Shutting down (the queue is closed) or Redis away: a tick or timer is not worth more than a line.
+      void this.logs
+        .write({
+          level: 'debug',
+          category: 'script',
+          strategyId: event.strategyId,
+          message: `${event.type} not queued: ${(error as Error).message}`,
+        })
+        .catch(() => undefined);
+    });
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The sandbox host: a child process of the server that owns every strategy's isolate. V8 cannot
+ * always unwind from an isolate that runs out of memory, so a catastrophe here costs a restart of
+ * this process (the server respawns it and redelivers the events in flight), never the webhook API
+ * or the ledger. Requests are handled one at a time, synchronously, in arrival order: the server
+ * can tell which call was running if this process dies.
+ */
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { ScriptFailure, type HostMessage, type HostRequest, type HostReply, type HostStats, type ScriptMeta } from '../protocol.js';
+import { StrategyIsolate } from './strategy-isolate.js';
+import { transpile, type CompiledScript } from './transpile.js';
+
+const isolates = new Map<string, StrategyIsolate>();
+/** Transpiled scripts by content, so rebuilding an isolate or loading the same file twice skips TypeScript. */
+const compiled = new Map<string, CompiledScript>();
+const MAX_COMPILED = 200;
+
+function send(message: HostMessage): void {
+  process.send?.(message);
+}
+
+function onCatastrophe(message: string): void {
+  // isolated-vm: V8 lost control of an isolate; nothing in this process can be trusted any more.
+  send({ notice: 'catastrophic', message });
+  process.abort();
+}
+
+function compile(name: string, source: string): CompiledScript {
+  const key = createHash('sha256').update(name).update('\0').update(source).digest('hex');
+  let script = compiled.get(key);
+  if (!script) {
+    script = transpile(name, source);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, script);
+  }
+  return script;
+}
+
+function handle(request: HostRequest): unknown {
+  switch (request.op) {
+    case 'load': {
+      const next = new StrategyIsolate(compile(request.name, request.source), request.limits, onCatastrophe);
+      const meta: ScriptMeta = next.load();
+      isolates.get(request.key)?.dispose();
+      isolates.set(request.key, next);
+      return { ...meta, logs: next.loadLogs };
+    }
+    case 'call': {
+      const isolate = isolates.get(request.key);
+      if (!isolate) throw new ScriptFailure({ kind: 'invalid', message: `no script is loaded for ${request.key}` });
+      return isolate.call(request.handler, request.arg, request.ctx);
+    }
+    case 'unload':
+      isolates.get(request.key)?.dispose();
+      isolates.delete(request.key);
+      return null;
+    case 'check': {
+      const throwaway = new StrategyIsolate(compile(request.name, request.source), request.limits, onCatastrophe);
+      try {
+        return throwaway.load();
+      } finally {
+        throwaway.dispose();
+      }
+    }
+    case 'stats': {
+      const stats: HostStats = {
+        isolates: isolates.size,
+        heapUsed: [...isolates.values()].map((i) => i.heapUsed()),
+        rss: process.memoryUsage.rss(),
+      };
+      return stats;
+    }
+  }
+}
+
+process.on('message', (request: HostRequest) => {
+  let reply: HostReply;
+  try {
+    reply = { id: request.id, ok: true, value: handle(request) };
+  } catch (error) {
+    reply =
+      error instanceof ScriptFailure
+        ? { id: request.id, ok: false, error: error.error }
+        : { id: request.id, ok: false, error: { kind: 'error', message: error instanceof Error ? error.message : String(error) } };
+  }
+  send(reply);
+});
+
+// The server went away (or closed the channel): so does the host, with every isolate.
+process.on('disconnect', () => process.exit(0));
+// An isolate V8 wedged holds the main thread, so 'disconnect' would never run: a thread of its own
+// watches for the server's death (this process handed to another parent) and ends the host.
+const parent = process.ppid;
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+   setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 1000);`,
+  { eval: true, workerData: parent },
+).unref();
+send({ notice: 'ready' });

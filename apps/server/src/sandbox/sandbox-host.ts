@@ -1,0 +1,272 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ScriptFailure,
+  type CallOutcome,
+  type HandlerName,
+  type HostMessage,
+  type HostOperation,
+  type HostOperations,
+  type HostStats,
+  type SandboxLimits,
+  type ScriptLog,
+  type ScriptMeta,
+} from './protocol.js';
+
+/** The host process went away with this request in the queue behind another: try again. */
+export class SandboxUnavailableError extends Error {}
+
+export interface SandboxHostOptions {
+  limits: SandboxLimits;
+  /** The host's entry module; defaults to the built `host/main.js` next to this file. */
+  entry?: string;
+  /** Lifecycle messages (a crash, a restart) for the server log. */
+  onNotice?: (level: 'warn' | 'error', message: string) => void;
+}
+
+interface Pending {
+  op: HostOperation;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * How long the request at the head of the line (the one the host is running: it handles them one
+ * at a time) may take before the host is presumed stuck, killed and restarted. V8 can wedge an
+ * isolate that ran out of memory badly enough that no timeout fires; this is the way out. A call
+ * may rebuild its isolate first (the script's top level: 4 budgets) and then run (2 budgets).
+ */
+const WATCHDOG_SETUP_MS = 30_000;
+const watchdogCallMs = (limits: SandboxLimits) => 2_000 + limits.cpuMs * 8;
+/** Signals a process gets from its own failure (V8's fatal errors abort), as opposed to being killed. */
+const SELF_INFLICTED = new Set<string>(['SIGABRT', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGTRAP', 'SIGFPE']);
+/** A crash loop cannot spin faster than this. */
+const MIN_RESPAWN_INTERVAL_MS = 250;
+
+/**
+ * The built host entry. Under Jest this module runs from `src/`, the host always from `dist/`
+ * (a child process runs JavaScript): `npm test` builds first.
+ */
+export function defaultHostEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dir = import.meta.url.endsWith('.ts') ? here.replace(/([\\/])src([\\/]sandbox)$/, '$1dist$2') : here;
+  return join(dir, 'host', 'main.js');
+}
+
+/**
+ * The server's side of the sandbox host: forks it on first use, sends typed requests, restarts it
+ * when it dies. The scripts it was told to load are reloaded into a new host on demand, so a
+ * crash costs the calls in flight: the oldest one (the call that was running) fails as the
+ * script's crash, the others fail with SandboxUnavailableError and are redelivered by the queue.
+ */
+export class SandboxHost {
+  private child?: ChildProcess;
+  private starting?: Promise<ChildProcess>;
+  private readonly pending = new Map<number, Pending>();
+  private watchdog?: NodeJS.Timeout;
+  /** The request the watchdog is timing. */
+  private watched?: number;
+  /** The request the watchdog killed the host over. */
+  private killedFor?: number;
+  private readonly scripts = new Map<string, { name: string; source: string }>();
+  /** The host generation each script was loaded into. */
+  private readonly loadedIn = new Map<string, number>();
+  private generation = 0;
+  private seq = 0;
+  private lastSpawn = 0;
+  private closed = false;
+  /** How many times the host has been started. */
+  spawns = 0;
+
+  constructor(private readonly options: SandboxHostOptions) {}
+
+  get limits(): SandboxLimits {
+    return this.options.limits;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Loads (or replaces) the script a key runs; the returned meta says what the script declares. */
+  async load(key: string, name: string, source: string): Promise<ScriptMeta & { logs: ScriptLog[] }> {
+    const child = await this.ensureChild();
+    const generation = this.generation;
+    const meta = await this.request(child, 'load', { key, name, source, limits: this.options.limits });
+    this.scripts.set(key, { name, source });
+    this.loadedIn.set(key, generation);
+    return meta;
+  }
+
+  /** Runs one handler; a script loaded into an earlier host is loaded again first. */
+  async call(key: string, handler: HandlerName, arg: string, ctx: string): Promise<CallOutcome> {
+    let child = await this.ensureChild();
+    if (this.loadedIn.get(key) !== this.generation) {
+      const script = this.scripts.get(key);
+      if (!script) throw new ScriptFailure({ kind: 'invalid', message: `no script is loaded for ${key}` });
+      await this.load(key, script.name, script.source);
+      child = await this.ensureChild();
+    }
+    return this.request(child, 'call', { key, handler, arg, ctx });
+  }
+
+  async unload(key: string): Promise<void> {
+    this.scripts.delete(key);
+    this.loadedIn.delete(key);
+    if (this.child) await this.request(this.child, 'unload', { key });
+  }
+
+  /** Transpiles and runs a script's top level in a throwaway isolate: what it declares, or a ScriptFailure. */
+  async check(name: string, source: string): Promise<ScriptMeta> {
+    return this.request(await this.ensureChild(), 'check', { name, source, limits: this.options.limits });
+  }
+
+  async stats(): Promise<HostStats> {
+    return this.request(await this.ensureChild(), 'stats', {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    this.child = undefined;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.disconnect?.();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private request<K extends HostOperation>(
+    child: ChildProcess,
+    op: K,
+    payload: HostOperations[K]['request'],
+  ): Promise<HostOperations[K]['reply']> {
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject });
+      this.watchHead(child);
+      child.send({ id, op, ...payload }, (error) => {
+        if (!error || !this.pending.delete(id)) return;
+        this.watchHead(child);
+        reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
+      });
+    });
+  }
+
+  /** Times the oldest unanswered request: the one running now. */
+  private watchHead(child: ChildProcess): void {
+    const head = this.pending.entries().next();
+    if (head.done) {
+      clearTimeout(this.watchdog);
+      this.watchdog = this.watched = undefined;
+      return;
+    }
+    const [id, { op }] = head.value;
+    if (this.watched === id) return;
+    clearTimeout(this.watchdog);
+    this.watched = id;
+    const limit = op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS;
+    this.watchdog = setTimeout(() => {
+      this.options.onNotice?.('error', `sandbox host did not finish a ${op} within ${limit} ms: restarting it`);
+      this.killedFor = id;
+      child.kill('SIGKILL');
+    }, limit);
+  }
+
+  private ensureChild(): Promise<ChildProcess> {
+    if (this.closed) return Promise.reject(new SandboxUnavailableError('the sandbox is closed'));
+    if (this.child) return Promise.resolve(this.child);
+    this.starting ??= this.spawn().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async spawn(): Promise<ChildProcess> {
+    const wait = this.lastSpawn + MIN_RESPAWN_INTERVAL_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.lastSpawn = Date.now();
+    const entry = this.options.entry ?? defaultHostEntry();
+    if (!existsSync(entry)) throw new Error(`sandbox host ${entry} not found: build the server first (npm run build:server)`);
+    const child = fork(entry, [], {
+      // isolated-vm needs --no-node-snapshot on Node 20; nothing of the server's own flags is passed on.
+      execArgv: ['--no-node-snapshot'],
+      // V8's dying words (an out-of-memory report) go to the server log, not to whoever owns our stderr.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.spawns++;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      const line = text.trim();
+      if (line) this.options.onNotice?.('warn', `sandbox host: ${line.slice(0, 2000)}`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: HostMessage) => {
+        if ('notice' in message && message.notice === 'ready') {
+          cleanup();
+          resolve();
+        }
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        cleanup();
+        reject(new SandboxUnavailableError(`sandbox host exited while starting (${signal ?? code})`));
+      };
+      const cleanup = () => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+    });
+    this.generation++;
+    this.child = child;
+    child.on('message', (message: HostMessage) => this.onMessage(message));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.on('error', (error) => this.options.onNotice?.('error', `sandbox host: ${error.message}`));
+    if (this.closed) {
+      child.kill('SIGKILL');
+      throw new SandboxUnavailableError('the sandbox is closed');
+    }
+    return child;
+  }
+
+  private onMessage(message: HostMessage): void {
+    if ('notice' in message) {
+      if (message.notice === 'catastrophic') this.options.onNotice?.('error', `sandbox host: V8 lost an isolate (${message.message})`);
+      return;
+    }
+    const entry = this.pending.get(message.id);
+    if (!entry) return;
+    this.pending.delete(message.id);
+    if (this.child) this.watchHead(this.child);
+    if (message.ok) entry.resolve(message.value);
+    else entry.reject(new ScriptFailure(message.error));
+  }
+
+  /**
+   * The host handles requests one at a time in order, so when it brings itself down (V8 aborts,
+   * or the watchdog kills it over a request that never finished) the oldest unanswered request was
+   * running: it fails as its script's crash. Everything else, and everything when the host was
+   * killed from outside, fails with SandboxUnavailableError, for the queue to redeliver.
+   */
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === child) this.child = undefined;
+    const entries = [...this.pending.entries()];
+    this.pending.clear();
+    clearTimeout(this.watchdog);
+    const killedFor = this.killedFor;
+    this.watchdog = this.watched = this.killedFor = undefined;
+    const how = signal ?? `code ${code}`;
+    const selfInflicted = killedFor !== undefined || (signal !== null && SELF_INFLICTED.has(signal)) || (signal === null && code !== 0);
+    if (!this.closed) this.options.onNotice?.('warn', `sandbox host stopped (${how}); it restarts with the next event`);
+    entries.forEach(([id, entry], i) => {
+      const culprit = killedFor !== undefined ? id === killedFor : i === 0 && selfInflicted;
+      if (culprit && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
+        entry.reject(new ScriptFailure({ kind: 'crash', message: `the sandbox host stopped (${how}) while running this script` }));
+      } else {
+        entry.reject(new SandboxUnavailableError(`the sandbox host stopped (${how}) before this request finished`));
+      }
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SaveScriptDto } from './dto/script.dto.js';
+import { ScriptsService } from './scripts.service.js';
+
+@ApiTags('scripts')
+@Controller('api/scripts')
+export class ScriptsController {
+  constructor(private readonly scripts: ScriptsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Strategy scripts in the scripts folder, with what each declares and the strategies using it' })
+  list() {
+    return this.scripts.list();
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'One script with its source' })
+  read(@Param('name') name: string) {
+    return this.scripts.read(name);
+  }
+
+  @Put(':name')
+  @ApiOperation({ summary: 'Create or replace a script; one that does not load is refused with its line and column, and not written' })
+  save(@Param('name') name: string, @Body() dto: SaveScriptDto) {
+    return this.scripts.save(name, dto.source);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a script no strategy uses' })
+  remove(@Param('name') name: string) {
+    return this.scripts.remove(name);
+  }
+}

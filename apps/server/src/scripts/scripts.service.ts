@@ -1,0 +1,258 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Repository } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { LogsService } from '../logs/logs.service.js';
+import { ScriptFailure, type ScriptError, type ScriptMeta } from '../sandbox/protocol.js';
+import { SandboxService } from '../sandbox/sandbox.service.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+import { isScriptName, scriptNameProblem } from './script-rules.js';
+
+/** The last version of a script file that loaded, and the problem with the newest one if it did not. */
+export interface ScriptEntry {
+  name: string;
+  /** Source of the version strategies run; null when no version of the file has loaded yet. */
+  source: string | null;
+  hash: string | null;
+  meta: ScriptMeta | null;
+  /** Why the file as it is on disk now does not load (the previous version keeps running). */
+  error: ScriptError | null;
+  /** Hash of the file on disk, loaded or not. */
+  diskHash: string | null;
+  updatedAt: number;
+  size: number;
+}
+
+export type ScriptChangeListener = (entry: ScriptEntry) => void;
+
+/** Several saves in a burst (an editor writing a temp file, then renaming) reload once. */
+const WATCH_DEBOUNCE_MS = 100;
+export const MAX_SCRIPT_BYTES = 256 * 1024;
+
+const hashOf = (source: string) => createHash('sha256').update(source).digest('hex');
+
+/**
+ * The scripts folder: discovery at start, hot reload when a file changes, and the editor's
+ * read/save/delete. A script is checked (transpiled and run to its default export in a throwaway
+ * isolate) before strategies get it: a broken save is refused, a broken file on disk is reported
+ * and the previous version keeps running.
+ */
+@Injectable()
+export class ScriptsService implements OnModuleInit, OnModuleDestroy {
+  readonly dir: string;
+  private readonly entries = new Map<string, ScriptEntry>();
+  private readonly listeners = new Set<ScriptChangeListener>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Refreshes of one file run one after another. */
+  private readonly refreshing = new Map<string, Promise<ScriptEntry | undefined>>();
+  private watcher?: FSWatcher;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    private readonly sandbox: SandboxService,
+    private readonly logs: LogsService,
+  ) {
+    this.dir = resolve(config.strategies.dir);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const name of await this.filesOnDisk()) await this.refresh(name);
+    try {
+      this.watcher = watch(this.dir, (_event, file) => {
+        if (typeof file === 'string' && isScriptName(file)) this.scheduleRefresh(file);
+      });
+      this.watcher.on('error', (error) => void this.systemLog('warn', `watching ${this.dir} stopped: ${error.message}`));
+    } catch (error) {
+      await this.systemLog('warn', `cannot watch ${this.dir} for changes: ${(error as Error).message}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.watcher?.close();
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+  }
+
+  onChange(listener: ScriptChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The version strategies run, or undefined when there is no such file. */
+  current(name: string): ScriptEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  async list() {
+    const names = [...this.entries.keys()].sort();
+    const linked = await this.linkedStrategies();
+    return names.map((name) => this.view(this.entries.get(name)!, linked.get(name) ?? []));
+  }
+
+  async read(name: string) {
+    this.assertName(name);
+    const entry = this.entries.get(name) ?? (await this.refresh(name));
+    if (!entry) throw new NotFoundException(`no script named ${name}`);
+    const source = await readFile(join(this.dir, name), 'utf8').catch(() => entry.source ?? '');
+    const linked = await this.linkedStrategies();
+    return { ...this.view(entry, linked.get(name) ?? []), source };
+  }
+
+  /** Checks, then writes atomically. A script that does not load is refused (400 with line and column) and nothing is written. */
+  async save(name: string, source: string) {
+    this.assertName(name);
+    if (Buffer.byteLength(source) > MAX_SCRIPT_BYTES) throw new BadRequestException(`source: larger than ${MAX_SCRIPT_BYTES} bytes`);
+    try {
+      await this.sandbox.check(name, source);
+    } catch (error) {
+      if (error instanceof ScriptFailure) {
+        const { kind, message, line, column } = error.error;
+        throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `source: ${message}`, kind, line, column });
+      }
+      throw error;
+    }
+    const path = join(this.dir, name);
+    const temp = join(this.dir, `.${name}.${process.pid}.tmp`);
+    await writeFile(temp, source, 'utf8');
+    await rename(temp, path);
+    await this.refresh(name);
+    return this.read(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    this.assertName(name);
+    if (!this.entries.has(name)) throw new NotFoundException(`no script named ${name}`);
+    const users = (await this.linkedStrategies()).get(name) ?? [];
+    if (users.length)
+      throw new ConflictException(`${name} is the script of ${users.length} strateg${users.length === 1 ? 'y' : 'ies'}: unlink it first`);
+    await unlink(join(this.dir, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    this.entries.delete(name);
+  }
+
+  /** Reads the file again; a new version that loads replaces the running one and is announced. */
+  refresh(name: string): Promise<ScriptEntry | undefined> {
+    const previous = this.refreshing.get(name) ?? Promise.resolve(undefined);
+    const next = previous.catch(() => undefined).then(() => this.load(name));
+    this.refreshing.set(name, next);
+    void next.finally(() => {
+      if (this.refreshing.get(name) === next) this.refreshing.delete(name);
+    });
+    return next;
+  }
+
+  private async load(name: string): Promise<ScriptEntry | undefined> {
+    const path = join(this.dir, name);
+    let source: string;
+    let info;
+    try {
+      info = await stat(path);
+      if (info.size > MAX_SCRIPT_BYTES) throw new Error(`larger than ${MAX_SCRIPT_BYTES} bytes`);
+      source = await readFile(path, 'utf8');
+    } catch (error) {
+      const entry = this.entries.get(name);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        // Deleted behind the server's back: strategies keep the version they run until they are relinked or restarted.
+        if (entry) await this.systemLog('warn', `${name} was removed from ${this.dir}; strategies using it keep the version they run`);
+        return entry;
+      }
+      await this.systemLog('error', `${name} cannot be read: ${(error as Error).message}`);
+      return entry;
+    }
+    const diskHash = hashOf(source);
+    const known = this.entries.get(name);
+    if (known?.diskHash === diskHash) return known;
+    let entry: ScriptEntry;
+    try {
+      const meta = await this.sandbox.check(name, source);
+      entry = { name, source, hash: diskHash, meta, error: null, diskHash, updatedAt: info.mtimeMs, size: info.size };
+      if (known) await this.systemLog('info', `${name} reloaded`);
+    } catch (caught) {
+      // The sandbox itself may be down (isolated-vm failed to load): the script is reported, the server runs on.
+      const error =
+        caught instanceof ScriptFailure
+          ? caught
+          : new ScriptFailure({ kind: 'crash', message: `sandbox unavailable: ${(caught as Error).message}` });
+      entry = {
+        ...(known ?? { source: null, hash: null, meta: null }),
+        name,
+        error: error.error,
+        diskHash,
+        updatedAt: info.mtimeMs,
+        size: info.size,
+      };
+      await this.systemLog(
+        'error',
+        `${name} does not load${known?.source ? ' (the previous version keeps running)' : ''}: ${error.error.message}`,
+      );
+    }
+    this.entries.set(name, entry);
+    if (entry.error === null) for (const listener of this.listeners) listener(entry);
+    return entry;
+  }
+
+  private scheduleRefresh(name: string): void {
+    clearTimeout(this.pending.get(name));
+    this.pending.set(
+      name,
+      setTimeout(() => {
+        this.pending.delete(name);
+        this.refresh(name).catch((error: unknown) => void this.systemLog('error', `reloading ${name} failed: ${(error as Error).message}`));
+      }, WATCH_DEBOUNCE_MS),
+    );
+  }
+
+  private async filesOnDisk(): Promise<string[]> {
+    const names = await readdir(this.dir);
+    return names.filter(isScriptName).sort();
+  }
+
+  private async linkedStrategies(): Promise<Map<string, string[]>> {
+    const rows = await this.strategies.find({ select: { id: true, script: true } });
+    const map = new Map<string, string[]>();
+    for (const row of rows) if (row.script) map.set(row.script, [...(map.get(row.script) ?? []), row.id]);
+    return map;
+  }
+
+  private view(entry: ScriptEntry, strategyIds: string[]) {
+    return {
+      name: entry.name,
+      size: entry.size,
+      updatedAt: new Date(entry.updatedAt).toISOString(),
+      loaded: entry.source !== null,
+      error: entry.error
+        ? { kind: entry.error.kind, message: entry.error.message, line: entry.error.line, column: entry.error.column }
+        : null,
+      handlers: entry.meta?.handlers ?? [],
+      params: entry.meta?.params ?? {},
+      tickers: entry.meta?.tickers ?? [],
+      every: entry.meta?.everyMs ?? null,
+      strategyIds,
+    };
+  }
+
+  private assertName(name: string): void {
+    const problem = scriptNameProblem(name);
+    if (problem) throw new BadRequestException(`name: ${problem}`);
+  }
+
+  private systemLog(level: 'info' | 'warn' | 'error', message: string): Promise<void> {
+    return this.logs.write({ level, category: 'script', message });
+  }
+}
