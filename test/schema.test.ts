@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../apps/server/src/config/load-config.js';
 import { dataSourceOptions } from '../apps/server/src/database/data-source-options.js';
+import { MIGRATIONS } from '../apps/server/src/database/entities.js';
 import { createPostgresDatabase } from './support/app.js';
 
 /** The migrations alone must build exactly the schema the entities describe, and undo cleanly. */
@@ -33,7 +34,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
         expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
         expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
       }
-      await dataSource.undoLastMigration();
+      for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
       const tables = await dataSource.query(
         kind === 'sqlite'
           ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('migrations', 'sqlite_sequence')`

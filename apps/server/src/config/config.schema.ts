@@ -1,7 +1,11 @@
+import { isValidTimeZone } from '@tradeloop/domain';
 import { z } from 'zod';
 
 // 0 picks a free port (tests).
 const port = z.coerce.number().int().min(0).max(65535);
+// YAML gives booleans, environment variables give text.
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const days = z.coerce.number().positive();
 
 export const configSchema = z
   .object({
@@ -43,6 +47,18 @@ export const configSchema = z
         }),
       )
       .default([]),
+    pnl: z.object({
+      /** IANA zone that "today" and calendar days follow. */
+      timeZone: z.string().refine(isValidTimeZone, 'unknown time zone: use an IANA name such as America/New_York'),
+      /** When a trading day begins, local time; after noon it opens the next date's day (futures: 18:00). */
+      dayStart: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
+        .refine((v) => Number(v.slice(3)) % 15 === 0, 'must be on a quarter hour (:00, :15, :30, :45)'),
+      /** Record P&L every second in this process (several processes on one Redis elect one recorder). */
+      recorder: flag,
+      retention: z.object({ secondsDays: days, minutesDays: days, hoursDays: days }),
+    }),
     admin: z.object({ dir: z.string().min(1) }),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']) }),
   })

@@ -13,6 +13,9 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   REDIS_URL: ['redis', 'url'],
   QUEUE_PARTITIONS: ['queue', 'partitions'],
   PLUGINS_DIR: ['plugins', 'dir'],
+  TRADING_TIMEZONE: ['pnl', 'timeZone'],
+  TRADING_DAY_START: ['pnl', 'dayStart'],
+  PNL_RECORDER: ['pnl', 'recorder'],
   ADMIN_DIR: ['admin', 'dir'],
   LOG_LEVEL: ['log', 'level'],
 };
