@@ -12,6 +12,7 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
+import { PnlModule } from './pnl/pnl.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -31,6 +32,7 @@ export class AppModule {
         AccountsModule,
         StrategiesModule,
         LedgerModule,
+        PnlModule,
         ExecutionModule,
         EngineModule,
         WebhooksModule,
