@@ -7,7 +7,7 @@ import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
-import { Position } from '../ledger/position.entity.js';
+import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import { Account } from './account.entity.js';
 
 export const PAPER_BROKER = 'paper-broker';
@@ -17,8 +17,8 @@ export class AccountsService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
     private readonly database: DatabaseService,
+    private readonly pnl: PnlLiveService,
   ) {}
 
   /** First start: a paper account so a webhook can trade out of the box. */
@@ -49,25 +49,21 @@ export class AccountsService implements OnModuleInit {
     return account;
   }
 
+  /** Accounts with balance, equity (balance + open P&L) and live P&L; manual trades count toward their account. */
   async list() {
     const accounts = await this.accounts.find({ order: { createdAt: 'ASC' } });
-    const realized = await this.positions
-      .createQueryBuilder('p')
-      .select('p.accountId', 'accountId')
-      .addSelect('SUM(p.realizedCents)', 'cents')
-      .groupBy('p.accountId')
-      .getRawMany<{ accountId: string; cents: string | number | null }>();
-    const realizedBy = new Map(realized.map((r) => [r.accountId, Number(r.cents ?? 0)]));
+    const live = await this.pnl.of('account');
     return accounts.map((a) => {
-      const realizedCents = realizedBy.get(a.id) ?? 0;
+      const pnl = live.get(a.id);
       return {
         id: a.id,
         name: a.name,
         broker: a.broker,
         brokerAccountId: a.brokerAccountId,
         startingBalance: toDollars(a.startingBalanceCents),
-        realizedPnl: toDollars(realizedCents),
-        balance: toDollars(a.startingBalanceCents + realizedCents),
+        balance: toDollars(a.startingBalanceCents + pnl.realizedCents),
+        equity: pnl.openCents === null ? null : toDollars(a.startingBalanceCents + pnl.realizedCents + pnl.openCents),
+        ...livePnlView(pnl),
         createdAt: iso(a.createdAt),
       };
     });

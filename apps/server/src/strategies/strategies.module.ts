@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { MarketModule } from '../market/market.module.js';
+import { PnlModule } from '../pnl/pnl.module.js';
 import { StrategiesController } from './strategies.controller.js';
 import { StrategiesService } from './strategies.service.js';
 
 @Module({
-  imports: [AccountsModule, MarketModule],
+  imports: [AccountsModule, MarketModule, PnlModule],
   controllers: [StrategiesController],
   providers: [StrategiesService],
   exports: [StrategiesService],

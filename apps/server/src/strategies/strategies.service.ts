@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
+import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { Strategy } from './strategy.entity.js';
 
@@ -24,6 +25,7 @@ export class StrategiesService {
     private readonly accounts: AccountsService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
+    private readonly pnl: PnlLiveService,
   ) {}
 
   webhookUrl(token: string): string {
@@ -47,8 +49,18 @@ export class StrategiesService {
     };
   }
 
+  /** Every strategy with its live P&L and position (one positions query for all of them). */
   async list() {
-    return (await this.strategies.find({ order: { createdAt: 'ASC' } })).map((s) => this.view(s));
+    const strategies = await this.strategies.find({ order: { createdAt: 'ASC' } });
+    const live = await this.pnl.of('strategy');
+    return strategies.map((s) => ({ ...this.view(s), ...livePnlView(live.get(s.id)) }));
+  }
+
+  /** One strategy with its live P&L and position. */
+  async detail(id: string) {
+    const strategy = await this.get(id);
+    const live = await this.pnl.of('strategy', [id]);
+    return { ...this.view(strategy), ...livePnlView(live.get(id)) };
   }
 
   async get(id: string): Promise<Strategy> {
