@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Lot } from '@tradeloop/domain';
+import type { Instrument } from '@tradeloop/contracts';
+import { openPnlCents, type Lot } from '@tradeloop/domain';
 import { MarketService } from '../market/market.service.js';
-import { openPnlCents } from '@tradeloop/domain';
 import { num, PnlSql } from './pnl-sql.js';
 import type { PositionRow } from './pnl-scopes.js';
 
@@ -23,6 +23,7 @@ interface RawPosition {
 @Injectable()
 export class PositionReader {
   private readonly parsed = new Map<string, { json: string; lots: Lot[] }>();
+  private readonly instruments = new Map<string, Instrument>();
 
   constructor(
     private readonly sql: PnlSql,
@@ -64,7 +65,9 @@ export class PositionReader {
     if (row.quantity === 0) return 0;
     const quote = this.market.latest(row.ticker);
     if (!quote) return null;
-    return openPnlCents({ lots: row.lots }, quote, this.market.instrument(row.ticker));
+    let instrument = this.instruments.get(row.ticker);
+    if (!instrument) this.instruments.set(row.ticker, (instrument = this.market.instrument(row.ticker)));
+    return openPnlCents({ lots: row.lots }, quote, instrument);
   };
 
   private lots(id: string, json: string): Lot[] {
