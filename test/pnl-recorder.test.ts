@@ -52,11 +52,14 @@ describe('P&L recorder and rollups', () => {
     time,
   });
   const mine = () => events.filter((e) => e.scope === 'strategy' && e.id === strategyId);
+  // The recorder writes each scope within a few passes; reads here want everything at once.
+  const flush = () => server.app.get(PnlRecorder).flush();
   const get = async (path: string, at: number) => {
+    await flush();
     server.app.get(Clock).pin(at);
     return (await http(server.url, 'GET', path)).body;
   };
-  const bars = (resolution: string) =>
+  const bars = async (resolution: string) =>
     server.app
       .get(DataSource)
       .query(
@@ -76,14 +79,14 @@ describe('P&L recorder and rollups', () => {
   });
 
   it('skips scopes that never traded', async () => {
-    expect(await pass(T0)).toEqual({ time: T0, scopes: 0, recorded: 0 });
+    expect(await pass(T0)).toEqual({ time: T0, scopes: 0, recorded: 0, written: 0 });
     expect(events).toEqual([]);
   });
 
   it('records a snapshot per strategy, account and all strategies, and pushes one PNL each', async () => {
     await book(fill('NQ1!', 'buy', 2, 25000, T0 + 100));
     quote(server, 'NQ1!', 25002, 25002.25);
-    expect(await pass(T0 + 1 * S + 400)).toEqual({ time: T0 + 1 * S, scopes: 3, recorded: 3 });
+    expect(await pass(T0 + 1 * S + 400)).toEqual(expect.objectContaining({ time: T0 + 1 * S, scopes: 3, recorded: 3 }));
     expect(events.map((e) => `${e.scope}:${e.id}`).sort()).toEqual(['account:' + accountId, 'all:', 'strategy:' + strategyId].sort());
     // 8 ticks × $5 × 2 at the bid
     expect(mine()).toEqual([
@@ -91,10 +94,19 @@ describe('P&L recorder and rollups', () => {
     ]);
   });
 
-  it('writes nothing and pushes nothing when nothing changed', async () => {
+  it('writes nothing and pushes nothing when nothing changed; what was recorded reaches the database within four passes', async () => {
     events = [];
-    expect(await pass(T0 + 2 * S)).toEqual(expect.objectContaining({ scopes: 3, recorded: 0 }));
+    const written = [];
+    for (let i = 0; i < 4; i++) {
+      const result = await pass(T0 + 2 * S + i * 100);
+      expect(result).toEqual(expect.objectContaining({ scopes: 3, recorded: 0 }));
+      written.push(result!.written);
+    }
     expect(events).toEqual([]);
+    // Each scope is written in its own slice of the passes: the three points of T0 + 1 s are all in.
+    expect(written.reduce((a, b) => a + b, 0)).toBe(3);
+    const [{ n }] = await server.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "pnl_points" WHERE "time" = ?`, [T0 + 1 * S]);
+    expect(n).toBe(3);
   });
 
   it('follows open P&L, realized P&L and the drawdown from the running peak', async () => {

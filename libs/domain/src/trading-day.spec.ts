@@ -170,6 +170,13 @@ describe('TradingCalendar', () => {
     }
   });
 
+  it('knows the step every day boundary falls on', () => {
+    expect(TradingCalendar.of(NY, '18:00').boundaryStepMs).toBe(HOUR);
+    expect(TradingCalendar.of(NY, '09:30').boundaryStepMs).toBe(HOUR / 4);
+    expect(TradingCalendar.of('Asia/Kolkata', '00:00').boundaryStepMs).toBe(HOUR / 4);
+    expect(TradingCalendar.of('UTC', '00:00').boundaryStepMs).toBe(HOUR);
+  });
+
   it('jumps over empty days while walking', () => {
     const calendar = TradingCalendar.of(NY, '00:00');
     const dates: string[] = [];

@@ -155,6 +155,7 @@ export class TradingCalendar implements TradingDay {
   readonly timeZone: string;
   readonly dayStartMinutes: number;
   private readonly starts = new Map<string, number>();
+  private step: number | undefined;
 
   constructor(day: TradingDay) {
     if (!isValidTimeZone(day.timeZone)) throw new Error(`unknown time zone ${JSON.stringify(day.timeZone)}`);
@@ -163,6 +164,23 @@ export class TradingCalendar implements TradingDay {
     }
     this.timeZone = day.timeZone;
     this.dayStartMinutes = day.dayStartMinutes;
+  }
+
+  /**
+   * The coarsest step (1 h, 15 min or 1 min) that every trading-day boundary falls on, so
+   * instants can be summed per step first and the steps walked into days: whole-hour zones with
+   * a day start on the hour take hours. Checked on every January and July offset 1970–2100.
+   */
+  get boundaryStepMs(): number {
+    if (this.step === undefined) {
+      const offsets = new Set<number>();
+      for (let year = 1970; year <= 2100; year++) {
+        for (const month of [0, 6]) offsets.add(zoneOffsetMs(Date.UTC(year, month, 1), this.timeZone));
+      }
+      const fits = (step: number) => (this.dayStartMinutes * MINUTE_MS) % step === 0 && [...offsets].every((o) => o % step === 0);
+      this.step = [3_600_000, 900_000].find(fits) ?? MINUTE_MS;
+    }
+    return this.step;
   }
 
   static of(timeZone: string, dayStart: string): TradingCalendar {

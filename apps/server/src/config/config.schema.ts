@@ -4,7 +4,7 @@ import { z } from 'zod';
 // 0 picks a free port (tests).
 const port = z.coerce.number().int().min(0).max(65535);
 // YAML gives booleans, environment variables give text.
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: 'must be true or false' });
 const days = z.coerce.number().positive();
 
 export const configSchema = z
@@ -51,10 +51,7 @@ export const configSchema = z
       /** IANA zone that "today" and calendar days follow. */
       timeZone: z.string().refine(isValidTimeZone, 'unknown time zone: use an IANA name such as America/New_York'),
       /** When a trading day begins, local time; after noon it opens the next date's day (futures: 18:00). */
-      dayStart: z
-        .string()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
-        .refine((v) => Number(v.slice(3)) % 15 === 0, 'must be on a quarter hour (:00, :15, :30, :45)'),
+      dayStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'),
       /** Record P&L every second in this process (several processes on one Redis elect one recorder). */
       recorder: flag,
       retention: z.object({ secondsDays: days, minutesDays: days, hoursDays: days }),

@@ -17,11 +17,11 @@ describe('pnl settings', () => {
   });
 
   it('names each bad value', () => {
-    const attempt = () => loadConfig({ env: { TRADING_TIMEZONE: 'Mars/Olympus', TRADING_DAY_START: '18:10', PNL_RECORDER: 'maybe' } });
+    const attempt = () => loadConfig({ env: { TRADING_TIMEZONE: 'Mars/Olympus', TRADING_DAY_START: '24:00', PNL_RECORDER: 'maybe' } });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/pnl\.timeZone: unknown time zone/);
-    expect(attempt).toThrow(/pnl\.dayStart: must be on a quarter hour/);
-    expect(attempt).toThrow(/pnl\.recorder/);
+    expect(attempt).toThrow(/pnl\.dayStart: must be HH:MM/);
+    expect(attempt).toThrow(/pnl\.recorder: must be true or false/);
     expect(() => loadConfig({ env: { TRADING_DAY_START: '6pm' } })).toThrow(/pnl\.dayStart: must be HH:MM/);
   });
 });

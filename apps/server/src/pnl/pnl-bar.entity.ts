@@ -4,7 +4,7 @@ import { TimeKeyColumn } from './pnl-columns.js';
 import type { PnlScopeKind, BarResolution } from './pnl.types.js';
 
 /** Open/high/low/close of total P&L over one bucket (1m, 1h: UTC-aligned; 1d: a trading day). */
-@Entity('pnl_bars')
+@Entity({ name: 'pnl_bars', withoutRowid: true })
 @Index('ix_pnl_bars_bucket', ['resolution', 'bucket'])
 export class PnlBar {
   @PrimaryColumn({ type: 'varchar', length: 2 }) resolution!: BarResolution;

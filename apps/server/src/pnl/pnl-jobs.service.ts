@@ -33,9 +33,14 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
     void this.rollUpEveryMinute();
   }
 
+  /** Writes what the recorder still holds, then lets another process lead. */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    await this.lock.release();
+    try {
+      await this.recorder.flush();
+    } finally {
+      await this.lock.release();
+    }
   }
 
   @Interval('pnl-recorder', 1000)

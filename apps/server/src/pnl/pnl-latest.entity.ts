@@ -4,7 +4,7 @@ import { MaybeCentsColumn } from './pnl-columns.js';
 import type { PnlScopeKind } from './pnl.types.js';
 
 /** The last recorded state of each scope: what the recorder resumes from and the listings read. */
-@Entity('pnl_latest')
+@Entity({ name: 'pnl_latest', withoutRowid: true })
 export class PnlLatest {
   @PrimaryColumn({ type: 'varchar', length: 8 }) scope!: PnlScopeKind;
   @PrimaryColumn({ type: 'varchar', length: 36 }) scopeId!: string;

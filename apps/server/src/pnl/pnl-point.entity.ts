@@ -4,7 +4,7 @@ import { MaybeCentsColumn, TimeKeyColumn } from './pnl-columns.js';
 import type { PnlScopeKind } from './pnl.types.js';
 
 /** One recorder snapshot of one scope, on a whole second; written only when something changed. */
-@Entity('pnl_points')
+@Entity({ name: 'pnl_points', withoutRowid: true })
 @Index('ix_pnl_points_time', ['time'])
 export class PnlPoint {
   @PrimaryColumn({ type: 'varchar', length: 8 }) scope!: PnlScopeKind;

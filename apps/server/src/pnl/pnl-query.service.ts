@@ -114,9 +114,9 @@ export class PnlQueryService {
     };
   }
 
-  /** Trades summed per trading day, ascending: quarter-hour sums from the database, walked into days. */
+  /** Trades summed per trading day, ascending: per-hour (or quarter-hour) sums from the database, walked into days. */
   private async dailyRealized(ref: ScopeRef, from?: number, to?: number): Promise<Map<string, { cents: number; trades: number }>> {
-    const buckets = await this.trades.byQuarterHour(ref, from, to);
+    const buckets = await this.trades.bySteps(ref, this.calendar.boundaryStepMs, from, to);
     const days = new Map<string, { cents: number; trades: number }>();
     this.calendar.walk(
       buckets.map((b) => b.start),

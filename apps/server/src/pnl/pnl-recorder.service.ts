@@ -26,12 +26,29 @@ export interface RecordedState {
   dayOpenCents: number | null;
 }
 
+/**
+ * The latest state is rewritten at once when what a restart or the listings need exactly changes
+ * (realized P&L, positions, peak, deepest drawdown, the trading day); a move of open P&L alone
+ * refreshes it at most this often. The per-second points always have every value.
+ */
+const LATEST_REFRESH_MS = 10_000;
+/** Scopes are written in this many slices, one a pass. */
+export const FLUSH_SLICES = 4;
+
+/** A scope's slice: FNV-1a of its key, stable across passes. */
+function sliceOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % FLUSH_SLICES;
+}
+
 export interface PassResult {
   /** The second recorded (epoch ms). */
   time: number;
-  /** Scopes looked at, and how many of them changed and were written. */
+  /** Scopes looked at, how many of them changed (and were recorded), and the points written to the database this pass. */
   scopes: number;
   recorded: number;
+  written: number;
 }
 
 const POINT_COLUMNS = ['scope', 'scopeId', 'time', 'realizedCents', 'openCents', 'totalCents', 'peakCents', 'positions', 'equityCents'];
@@ -53,12 +70,19 @@ const LATEST_COLUMNS = [
 /**
  * One pass a second: every strategy, account and the all-strategies total is marked to the quote
  * cache, and the scopes whose realized P&L, open P&L or position count changed get one point
- * (idle scopes cost a comparison). Points and latest states are written in one transaction, then
- * one `PNL` message per changed scope goes on the event bus.
+ * (idle scopes cost a comparison) and one `PNL` message on the event bus. Points are written in
+ * slices: each pass writes, in one transaction, the pending points of a quarter of the scopes,
+ * so a scope's points reach the database within four seconds while a pass touches a quarter of
+ * the pages (the per-scope b-tree leaves) that writing every scope every second would.
  */
 @Injectable()
 export class PnlRecorder {
   private states: Map<string, RecordedState> | null = null;
+  /** What `pnl_latest` holds (or is about to) for each scope. */
+  private persisted = new Map<string, RecordedState>();
+  /** Snapshots recorded but not written yet, by scope. */
+  private readonly pending = new Map<string, { points: RecordedState[]; latest: RecordedState | null }>();
+  private passes = 0;
   /** Realized P&L of each scope when the current trading day began (for todayPnl). */
   private realizedAtDayStart = new Map<string, number>();
   private currentDay: number | null = null;
@@ -88,6 +112,8 @@ export class PnlRecorder {
   /** Forgets what is in memory: the next pass reloads from the database (after another process recorded). */
   reset(): void {
     this.states = null;
+    this.persisted.clear();
+    this.pending.clear();
     this.currentDay = null;
   }
 
@@ -105,39 +131,73 @@ export class PnlRecorder {
       if (prev && prev.realizedCents === t.realizedCents && prev.openCents === t.openCents && prev.positions === t.positions) continue;
       changed.push(this.next(prev, t, time, dayStart, balances));
     }
-    if (changed.length) {
+    for (const s of changed) {
+      const key = scopeKey(s.scope, s.scopeId);
+      const pending = this.pending.get(key) ?? { points: [], latest: null };
+      pending.points.push(s);
+      if (this.mustPersist(s)) {
+        pending.latest = s;
+        this.persisted.set(key, s);
+      }
+      this.pending.set(key, pending);
+      states.set(key, s);
+      this.bus.publish('PNL', this.message(s));
+    }
+    // Each pass writes one slice of the scopes: every scope's points reach the database within
+    // FLUSH_SLICES seconds, and a pass dirties a quarter of the pages it would otherwise.
+    const slice = this.passes++ % FLUSH_SLICES;
+    const written = await this.write([...this.pending.keys()].filter((key) => sliceOf(key) === slice));
+    return { time, scopes: totals.size, recorded: changed.length, written };
+  }
+
+  /** Writes every snapshot still held in memory (before a rollup, at shutdown). */
+  async flush(): Promise<void> {
+    await this.write([...this.pending.keys()]);
+  }
+
+  /** Writes the pending snapshots of these scopes in one transaction; on failure they stay pending. */
+  private async write(keys: string[]): Promise<number> {
+    const batch = keys.flatMap((key) => {
+      const pending = this.pending.get(key);
+      this.pending.delete(key);
+      return pending ? [[key, pending] as const] : [];
+    });
+    if (batch.length === 0) return 0;
+    const points = batch.flatMap(([, p]) => p.points.map((s) => POINT_COLUMNS.map((c) => s[c as keyof RecordedState])));
+    try {
       await this.database.transaction(async (m) => {
-        await this.sql.upsert(
-          m,
-          'pnl_points',
-          POINT_COLUMNS,
-          ['scope', 'scopeId', 'time'],
-          changed.map((s) => [
-            s.scope,
-            s.scopeId,
-            s.time,
-            s.realizedCents,
-            s.openCents,
-            s.totalCents,
-            s.peakCents,
-            s.positions,
-            s.equityCents,
-          ]),
-        );
+        await this.sql.upsert(m, 'pnl_points', POINT_COLUMNS, ['scope', 'scopeId', 'time'], points);
         await this.sql.upsert(
           m,
           'pnl_latest',
           LATEST_COLUMNS,
           ['scope', 'scopeId'],
-          changed.map((s) => LATEST_COLUMNS.map((c) => s[c as keyof RecordedState])),
+          batch.flatMap(([, p]) => (p.latest ? [LATEST_COLUMNS.map((c) => p.latest![c as keyof RecordedState])] : [])),
         );
       });
+    } catch (error) {
+      for (const [key, p] of batch) {
+        const newer = this.pending.get(key);
+        this.pending.set(key, newer ? { points: [...p.points, ...newer.points], latest: newer.latest ?? p.latest } : p);
+      }
+      throw error;
     }
-    for (const s of changed) {
-      states.set(scopeKey(s.scope, s.scopeId), s);
-      this.bus.publish('PNL', this.message(s));
-    }
-    return { time, scopes: totals.size, recorded: changed.length };
+    return points.length;
+  }
+
+  private mustPersist(s: RecordedState): boolean {
+    const stored = this.persisted.get(scopeKey(s.scope, s.scopeId));
+    return (
+      !stored ||
+      stored.realizedCents !== s.realizedCents ||
+      stored.positions !== s.positions ||
+      stored.peakCents !== s.peakCents ||
+      stored.maxDrawdownCents !== s.maxDrawdownCents ||
+      stored.dayStart !== s.dayStart ||
+      stored.dayOpenCents !== s.dayOpenCents ||
+      (stored.openCents === null) !== (s.openCents === null) ||
+      s.time - stored.time >= LATEST_REFRESH_MS
+    );
   }
 
   private next(
@@ -215,6 +275,7 @@ export class PnlRecorder {
         return [scopeKey(state.scope, state.scopeId), state];
       }),
     );
+    this.persisted = new Map(this.states);
     return this.states;
   }
 

@@ -6,14 +6,17 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Clock } from './clock.js';
+import { PnlRecorder } from './pnl-recorder.service.js';
 import { maybeNum, PnlSql } from './pnl-sql.js';
 import type { BarResolution } from './pnl.types.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-/** Source spans per transaction: small enough that a catch-up never holds the event loop for long. */
-const POINTS_CHUNK_MS = 5 * MINUTE_MS;
-const BARS_CHUNK_MS = 2 * HOUR_MS;
+/**
+ * Source rows per transaction, about: SQLite works synchronously, so a rollup of a thousand busy
+ * strategies is cut into slices of a few milliseconds each, with the event loop free in between.
+ */
+const ROWS_PER_CHUNK = 5000;
 const SETTLE_MS = 2000;
 
 const BAR_COLUMNS = `"resolution", "scope", "scopeId", "bucket", "firstTime", "lastTime", "totalOpenCents", "totalHighCents", "totalLowCents", "totalCloseCents", "realizedCents", "peakCents"`;
@@ -53,6 +56,8 @@ export interface RollupResult {
 @Injectable()
 export class PnlRollups {
   private busy = false;
+  /** Time spans per transaction for this run, sized to the number of recorded scopes. */
+  private chunk = { points: 5 * MINUTE_MS, bars: 2 * HOUR_MS, hourBars: 30 * DAY_MS };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,6 +65,7 @@ export class PnlRollups {
     private readonly database: DatabaseService,
     private readonly calendar: TradingCalendar,
     private readonly clock: Clock,
+    private readonly recorder: PnlRecorder,
   ) {}
 
   /** Rolls up everything recorded up to two seconds before `now`, then prunes. Null if a run is under way. */
@@ -67,8 +73,13 @@ export class PnlRollups {
     if (this.busy) return null;
     this.busy = true;
     try {
+      await this.recorder.flush();
       // A pass that began just before `now` may still be committing its second: leave it for the next run.
       const cut = Math.floor(now / 1000) * 1000 - SETTLE_MS;
+      // Each recorded scope adds at most one point a second and one bar a minute.
+      const scopes = Math.max(1, (await this.scalar(`SELECT COUNT(*) AS "v" FROM "pnl_latest"`)) ?? 1);
+      const span = (unitMs: number, maxMs: number) => Math.min(maxMs, Math.max(unitMs, Math.floor(ROWS_PER_CHUNK / scopes) * unitMs));
+      this.chunk = { points: span(1000, 5 * MINUTE_MS), bars: span(MINUTE_MS, 2 * HOUR_MS), hourBars: span(HOUR_MS, 30 * DAY_MS) };
       const merged = { '1m': await this.minutes(cut), '1h': await this.hours(), '1d': await this.days() };
       return { merged, pruned: await this.prune(cut) };
     } finally {
@@ -84,7 +95,7 @@ export class PnlRollups {
       const next = await this.scalar(`SELECT MIN("time") AS "v" FROM "pnl_points" WHERE "time" >= ? AND "time" < ?`, [from, cut]);
       if (next === null) break;
       from = Math.max(from, next - (next % MINUTE_MS));
-      const to = Math.min(cut, from + POINTS_CHUNK_MS);
+      const to = Math.min(cut, from + this.chunk.points);
       await this.database.transaction(async (m) => {
         await this.sql.query(
           `INSERT INTO "pnl_bars" (${BAR_COLUMNS}) ` +
@@ -112,7 +123,7 @@ export class PnlRollups {
   private hours(): Promise<number> {
     return this.fromMinuteBars('1h', (from) => ({
       bucket: `("bucket" / ${HOUR_MS}) * ${HOUR_MS}`,
-      end: from - (from % HOUR_MS) + HOUR_MS * Math.ceil(BARS_CHUNK_MS / HOUR_MS),
+      end: from + this.chunk.bars,
     }));
   }
 
@@ -120,7 +131,10 @@ export class PnlRollups {
   private days(): Promise<number> {
     return this.fromMinuteBars('1d', (from) => {
       const date = this.calendar.dateOf(from);
-      return { bucket: String(this.calendar.startOf(date)), end: Math.min(this.calendar.startOf(addDays(date, 1)), from + BARS_CHUNK_MS) };
+      return {
+        bucket: String(this.calendar.startOf(date)),
+        end: Math.min(this.calendar.startOf(addDays(date, 1)), from + this.chunk.bars),
+      };
     });
   }
 
@@ -167,15 +181,20 @@ export class PnlRollups {
   private async prune(cut: number): Promise<RollupResult['pruned']> {
     const { secondsDays, minutesDays, hoursDays } = this.config.pnl.retention;
     const read = async (tier: BarResolution) => (await this.mark(tier)) ?? 0;
-    const points = await this.deleteBefore(`"pnl_points"`, `"time"`, Math.min(cut - secondsDays * DAY_MS, await read('1m')), 10_000);
+    const points = await this.deleteBefore(
+      `"pnl_points"`,
+      `"time"`,
+      Math.min(cut - secondsDays * DAY_MS, await read('1m')),
+      this.chunk.points,
+    );
     const minutes = await this.deleteBefore(
       `"pnl_bars"`,
       `"bucket"`,
       Math.min(cut - minutesDays * DAY_MS, await read('1h'), await read('1d')),
-      HOUR_MS,
+      this.chunk.bars,
       `"resolution" = '1m'`,
     );
-    const hours = await this.deleteBefore(`"pnl_bars"`, `"bucket"`, cut - hoursDays * DAY_MS, DAY_MS, `"resolution" = '1h'`);
+    const hours = await this.deleteBefore(`"pnl_bars"`, `"bucket"`, cut - hoursDays * DAY_MS, this.chunk.hourBars, `"resolution" = '1h'`);
     return { points, minutes, hours };
   }
 

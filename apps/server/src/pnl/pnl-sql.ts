@@ -39,7 +39,8 @@ export class PnlSql {
     if (rows.length === 0) return;
     const perRow = `(${columns.map(() => '?').join(', ')})`;
     const update = columns.filter((c) => !key.includes(c)).map((c) => `"${c}" = excluded."${c}"`);
-    const chunk = Math.max(1, Math.floor(4000 / columns.length));
+    // SQLite takes up to 32,766 parameters a statement, PostgreSQL 65,535.
+    const chunk = Math.max(1, Math.floor(30_000 / columns.length));
     for (let i = 0; i < rows.length; i += chunk) {
       const slice = rows.slice(i, i + chunk);
       const sql =

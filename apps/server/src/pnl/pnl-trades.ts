@@ -9,9 +9,6 @@ export interface ScopeRef {
   scopeId: string;
 }
 
-/** Trades bucketed by UTC quarter hour: every trading-day boundary falls on one (zones and day starts are quarter-hour aligned). */
-export const QUARTER_HOUR_MS = 900_000;
-
 /**
  * Realized P&L straight from the trades table, so the calendar, the summary and the trade list
  * agree to the cent. Every query rides an index: (strategyId, exitTime) for a strategy,
@@ -64,16 +61,20 @@ export class PnlTrades {
     return out;
   }
 
-  /** One scope's trades in [from, to) summed per quarter hour, ascending. */
-  async byQuarterHour(ref: ScopeRef, from?: number, to?: number): Promise<{ start: number; cents: number; trades: number }[]> {
+  /**
+   * One scope's trades in [from, to) summed per `stepMs` (a step every trading-day boundary falls
+   * on, see TradingCalendar.boundaryStepMs), ascending: the database adds up, the caller walks
+   * the steps into trading days.
+   */
+  async bySteps(ref: ScopeRef, stepMs: number, from?: number, to?: number): Promise<{ start: number; cents: number; trades: number }[]> {
     const { clause, params } = await this.where(ref);
     const range = [from === undefined ? '' : ` AND "exitTime" >= ?`, to === undefined ? '' : ` AND "exitTime" < ?`].join('');
     const rows = await this.sql.query<{ q: unknown; cents: unknown; trades: unknown }>(
-      `SELECT "exitTime" / ${QUARTER_HOUR_MS} AS "q", SUM("pnlCents") AS "cents", COUNT(*) AS "trades" FROM "trades" ` +
+      `SELECT "exitTime" / ${Math.trunc(stepMs)} AS "q", SUM("pnlCents") AS "cents", COUNT(*) AS "trades" FROM "trades" ` +
         `WHERE ${clause}${range} GROUP BY 1 ORDER BY 1`,
       [...params, ...(from === undefined ? [] : [from]), ...(to === undefined ? [] : [to])],
     );
-    return rows.map((r) => ({ start: num(r.q) * QUARTER_HOUR_MS, cents: num(r.cents), trades: num(r.trades) }));
+    return rows.map((r) => ({ start: num(r.q) * stepMs, cents: num(r.cents), trades: num(r.trades) }));
   }
 
   /** Count, winners, gross profit and gross loss (cents) of one scope's trades. */

@@ -7,7 +7,11 @@ const scopeKey = [
 ];
 const integer = (name: string): TableColumnOptions => ({ name, type: 'integer', isNullable: false, default: 0 });
 
-/** P&L history: per-second points, 1m/1h/1d bars, the latest state per scope, rollup progress. */
+/**
+ * P&L history: per-second points, 1m/1h/1d bars, the latest state per scope, rollup progress.
+ * On SQLite the big tables are WITHOUT ROWID: the rows live in their primary-key b-tree, so
+ * each snapshot is written once instead of into a table and a key index.
+ */
 export class PnlHistory1764100000000 implements MigrationInterface {
   name = 'PnlHistory1764100000000';
 
@@ -15,6 +19,7 @@ export class PnlHistory1764100000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'pnl_points',
+        withoutRowid: true,
         columns: [
           ...scopeKey,
           { ...bigint('time'), isPrimary: true },
@@ -31,6 +36,7 @@ export class PnlHistory1764100000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'pnl_bars',
+        withoutRowid: true,
         columns: [
           { ...str('resolution', 2), isPrimary: true },
           ...scopeKey,
@@ -50,6 +56,7 @@ export class PnlHistory1764100000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'pnl_latest',
+        withoutRowid: true,
         columns: [
           ...scopeKey,
           bigint('time'),
