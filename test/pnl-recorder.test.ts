@@ -26,6 +26,7 @@ describe('P&L recorder and rollups', () => {
   let strategyId: string;
   let accountId: string;
   let events: PnlData[] = [];
+  let writtenAtFirst = 0;
 
   const start = async (retention?: Record<string, number>) => {
     server = await startServer({
@@ -86,7 +87,9 @@ describe('P&L recorder and rollups', () => {
   it('records a snapshot per strategy, account and all strategies, and pushes one PNL each', async () => {
     await book(fill('NQ1!', 'buy', 2, 25000, T0 + 100));
     quote(server, 'NQ1!', 25002, 25002.25);
-    expect(await pass(T0 + 1 * S + 400)).toEqual(expect.objectContaining({ time: T0 + 1 * S, scopes: 3, recorded: 3 }));
+    const first = await pass(T0 + 1 * S + 400);
+    expect(first).toEqual(expect.objectContaining({ time: T0 + 1 * S, scopes: 3, recorded: 3 }));
+    writtenAtFirst = first!.written;
     expect(events.map((e) => `${e.scope}:${e.id}`).sort()).toEqual(['account:' + accountId, 'all:', 'strategy:' + strategyId].sort());
     // 8 ticks × $5 × 2 at the bid
     expect(mine()).toEqual([
@@ -104,7 +107,7 @@ describe('P&L recorder and rollups', () => {
     }
     expect(events).toEqual([]);
     // Each scope is written in its own slice of the passes: the three points of T0 + 1 s are all in.
-    expect(written.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(writtenAtFirst + written.reduce((a, b) => a + b, 0)).toBe(3);
     const [{ n }] = await server.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "pnl_points" WHERE "time" = ?`, [T0 + 1 * S]);
     expect(n).toBe(3);
   });
@@ -242,6 +245,25 @@ describe('P&L recorder and rollups', () => {
     expect(summary).toEqual(expect.objectContaining({ tradingDay: '2026-11-02', todayPnl: -10, totalPnl: 360 }));
   });
 
+  it('refreshes the stored latest state lazily while only open P&L moves, and exactly once it rests', async () => {
+    const latest = async () =>
+      (
+        await server.app
+          .get(DataSource)
+          .query(`SELECT "openCents", "totalCents", "time" FROM "pnl_latest" WHERE "scope" = 'strategy' AND "scopeId" = ?`, [strategyId])
+      )[0];
+    const at = Date.parse('2026-11-02T05:00:01Z');
+    await flush();
+    expect(await latest()).toEqual({ openCents: -4000, totalCents: 36000, time: at });
+    quote(server, 'GC1!', 4099.7, 4099.8); // open −$30: no new peak, no deeper drawdown
+    await pass(at + 2 * S);
+    await flush();
+    expect(await latest()).toEqual({ openCents: -4000, totalCents: 36000, time: at }); // refreshed within 10 s, not yet
+    await pass(at + 3 * S); // nothing moved: at rest
+    await flush();
+    expect(await latest()).toEqual({ openCents: -3000, totalCents: 37000, time: at + 2 * S });
+  });
+
   it('keeps per-second points only as long as configured, and auto falls back to the bars', async () => {
     await server.close({ keepData: true });
     await start({ secondsDays: 0.01, minutesDays: 0.5, hoursDays: 365 });
@@ -259,7 +281,7 @@ describe('P&L recorder and rollups', () => {
     expect(days.points.map((p: { t: number; pnl: number }) => [new Date(p.t).toISOString(), p.pnl])).toEqual([
       ['2026-10-31T04:00:00.000Z', 300],
       ['2026-11-01T04:00:00.000Z', 370],
-      ['2026-11-02T05:00:00.000Z', 360],
+      ['2026-11-02T05:00:00.000Z', 370],
     ]);
     const refused = await http(server.url, 'GET', `/api/pnl/series?strategyId=${strategyId}&from=${T0}&to=${later}&resolution=1s`);
     expect(refused.status).toBe(400);

@@ -34,6 +34,7 @@ export interface RecordedState {
 const LATEST_REFRESH_MS = 10_000;
 /** Scopes are written in this many slices, one a pass. */
 export const FLUSH_SLICES = 4;
+const MAX_PENDING_POINTS = 3600;
 
 /** A scope's slice: FNV-1a of its key, stable across passes. */
 function sliceOf(key: string): number {
@@ -128,18 +129,16 @@ export class PnlRecorder {
     for (const [key, t] of totals) {
       const prev = states.get(key);
       if (!prev && t.realizedCents === 0 && t.positions === 0) continue; // never traded
-      if (prev && prev.realizedCents === t.realizedCents && prev.openCents === t.openCents && prev.positions === t.positions) continue;
+      if (prev && prev.realizedCents === t.realizedCents && prev.openCents === t.openCents && prev.positions === t.positions) {
+        // Come to rest: the latest state on disk catches up with the last recorded one.
+        if (this.persisted.get(key) !== prev) this.stage(key, prev, false);
+        continue;
+      }
       changed.push(this.next(prev, t, time, dayStart, balances));
     }
     for (const s of changed) {
       const key = scopeKey(s.scope, s.scopeId);
-      const pending = this.pending.get(key) ?? { points: [], latest: null };
-      pending.points.push(s);
-      if (this.mustPersist(s)) {
-        pending.latest = s;
-        this.persisted.set(key, s);
-      }
-      this.pending.set(key, pending);
+      this.stage(key, s, true);
       states.set(key, s);
       this.bus.publish('PNL', this.message(s));
     }
@@ -176,13 +175,26 @@ export class PnlRecorder {
         );
       });
     } catch (error) {
+      // Kept for the next attempt, up to an hour of seconds a scope while the database is away.
       for (const [key, p] of batch) {
         const newer = this.pending.get(key);
-        this.pending.set(key, newer ? { points: [...p.points, ...newer.points], latest: newer.latest ?? p.latest } : p);
+        const points = newer ? [...p.points, ...newer.points] : p.points;
+        this.pending.set(key, { points: points.slice(-MAX_PENDING_POINTS), latest: newer?.latest ?? p.latest });
       }
       throw error;
     }
     return points.length;
+  }
+
+  /** Queues a point (when `point`) and, when it is due, the latest state of a scope. */
+  private stage(key: string, s: RecordedState, point: boolean): void {
+    const pending = this.pending.get(key) ?? { points: [], latest: null };
+    if (point) pending.points.push(s);
+    if (!point || this.mustPersist(s)) {
+      pending.latest = s;
+      this.persisted.set(key, s);
+    }
+    this.pending.set(key, pending);
   }
 
   private mustPersist(s: RecordedState): boolean {
