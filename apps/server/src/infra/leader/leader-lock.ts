@@ -62,6 +62,19 @@ export class RedisLeaderLock implements LeaderLock {
     return this.leading;
   }
 
+  /** Closes the connection and waits until the socket is gone (at most a second). */
+  private async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    if (this.redis.status === 'wait') return this.redis.disconnect(); // never connected (lazyConnect)
+    const ended = new Promise<void>((resolve) => {
+      this.redis.once('end', resolve);
+      setTimeout(resolve, 1000).unref();
+    });
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
+    await ended;
+  }
+
   async release(): Promise<void> {
     try {
       if (this.leading) await this.redis.eval(RELEASE, 1, this.key, this.token);
@@ -69,7 +82,7 @@ export class RedisLeaderLock implements LeaderLock {
       /* it expires on its own */
     } finally {
       this.leading = false;
-      this.redis.disconnect();
+      await this.close();
     }
   }
 }
