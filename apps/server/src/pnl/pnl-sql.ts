@@ -32,21 +32,23 @@ export class PnlSql {
   }
 
   /**
-   * `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET every other column`, in chunks that
-   * stay under both databases' parameter limits.
+   * `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET every other column`. SQLite gets
+   * statements of 64 rows at most, so the few shapes there are stay in the prepared-statement
+   * cache instead of a new thousand-row statement being compiled every pass; PostgreSQL gets
+   * fewer, bigger ones (each is a round trip).
    */
   async upsert(manager: EntityManager, table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {
     if (rows.length === 0) return;
-    const perRow = `(${columns.map(() => '?').join(', ')})`;
     const update = columns.filter((c) => !key.includes(c)).map((c) => `"${c}" = excluded."${c}"`);
-    // SQLite takes up to 32,766 parameters a statement, PostgreSQL 65,535.
-    const chunk = Math.max(1, Math.floor(30_000 / columns.length));
+    const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES `;
+    const tail = ` ON CONFLICT (${key.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${update.join(', ')}`;
+    const perRow = `(${columns.map(() => '?').join(', ')})`;
+    const chunk = this.postgres ? Math.floor(30_000 / columns.length) : 64;
     for (let i = 0; i < rows.length; i += chunk) {
       const slice = rows.slice(i, i + chunk);
-      const sql =
-        `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${slice.map(() => perRow).join(', ')} ` +
-        `ON CONFLICT (${key.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${update.join(', ')}`;
-      await this.query(sql, slice.flat(), manager);
+      const params: unknown[] = [];
+      for (const row of slice) for (const value of row) params.push(value);
+      await this.query(head + Array.from(slice, () => perRow).join(', ') + tail, params, manager);
     }
   }
 }
