@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { createApp } from '../apps/server/dist/app.factory.js';
 import { loadConfig } from '../apps/server/dist/config/load-config.js';
@@ -40,6 +41,35 @@ const timed = async (fn) => {
   const result = await fn();
   return [performance.now() - start, result];
 };
+/** Wall time and this process's CPU time (user + system), ms. */
+const timedCpu = async (fn) => {
+  const cpu = process.cpuUsage();
+  const [ms, result] = await timed(fn);
+  const used = process.cpuUsage(cpu);
+  return [ms, (used.user + used.system) / 1000, result];
+};
+
+/** The disk as the recorder finds it: 1,000 rows like its points, in one synchronous=FULL transaction. */
+function rawCommit(dir) {
+  const db = new Database(join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(
+    'CREATE TABLE p (s TEXT, id TEXT, t INTEGER, a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER, f INTEGER, PRIMARY KEY (s, id, t)) WITHOUT ROWID',
+  );
+  db.exec('CREATE INDEX pt ON p (t)');
+  const ids = Array.from({ length: 1000 }, () => randomUUID());
+  const insert = db.prepare('INSERT INTO p VALUES (?, ?, ?, 1, 2, 3, 4, 5, 6)');
+  const write = db.transaction((t) => ids.forEach((id) => insert.run('strategy', id, t)));
+  const times = [];
+  for (let t = 0; t < 40; t++) {
+    const start = performance.now();
+    write(t * 1000);
+    times.push(performance.now() - start);
+  }
+  db.close();
+  return times.slice(10);
+}
 
 async function run(label, databaseUrl) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-pnl-bench-'));
@@ -114,11 +144,13 @@ async function run(label, databaseUrl) {
   quoteAll(0);
   await recorder.recordPass(now); // loads state, first records of every scope
   const busy = [];
+  const busyCpu = [];
   let written = 0;
   for (let pass = 1; pass <= PASSES; pass++) {
     quoteAll(pass);
-    const [ms, result] = await timed(() => recorder.recordPass(now + pass * 1000));
+    const [ms, cpu, result] = await timedCpu(() => recorder.recordPass(now + pass * 1000));
     busy.push(ms);
+    busyCpu.push(cpu);
     written = result.recorded;
   }
   await recorder.flush();
@@ -293,7 +325,8 @@ async function run(label, databaseUrl) {
   console.log(
     `  recorder pass, ${STRATEGIES} strategies × ${TICKERS.length} open positions, quotes moving (${written} scopes recorded a pass):`,
   );
-  console.log(`    ${summary(busy)}`);
+  console.log(`    wall: ${summary(busy)}`);
+  console.log(`    CPU:  ${summary(busyCpu)}`);
   console.log(`  recorder pass, nothing changed:  ${summary(idle)}`);
   console.log(
     `  rollup of ${PASSES} s of those passes (${pointRows} points) into 1m/1h/1d: ${rollupMs.toFixed(0)} ms, event loop held at most ${rollupStallMs.toFixed(0)} ms`,
@@ -323,6 +356,9 @@ async function postgresReachable(url) {
 console.log(
   `Tradeloop P&L benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
 );
+const rawDir = mkdtempSync(join(tmpdir(), 'tradeloop-pnl-raw-'));
+console.log(`disk reference: 1,000-row synchronous=FULL transaction, raw better-sqlite3: ${summary(rawCommit(rawDir))}`);
+rmSync(rawDir, { recursive: true, force: true });
 await run('SQLite (WAL, synchronous=FULL)', '');
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = await postgresReachable(postgresUrl);

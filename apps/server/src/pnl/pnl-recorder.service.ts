@@ -122,7 +122,7 @@ export class PnlRecorder {
     const dayStart = this.calendar.startOf(this.calendar.dateOf(time));
     const states = this.states ?? (await this.load());
     const [rows, balances] = await Promise.all([this.positions.read(), this.startingBalances()]);
-    const totals = totalsByScope(rows, this.positions.openCents);
+    const totals = totalsByScope(rows, this.positions.openCents, { strategy: true, account: true, all: true, netByTicker: false });
     if (this.currentDay !== dayStart) await this.startDay(dayStart, totals);
 
     const changed: RecordedState[] = [];
@@ -162,7 +162,12 @@ export class PnlRecorder {
       return pending ? [[key, pending] as const] : [];
     });
     if (batch.length === 0) return 0;
-    const points = batch.flatMap(([, p]) => p.points.map((s) => POINT_COLUMNS.map((c) => s[c as keyof RecordedState])));
+    const points: unknown[][] = [];
+    for (const [, p] of batch) {
+      for (const s of p.points) {
+        points.push([s.scope, s.scopeId, s.time, s.realizedCents, s.openCents, s.totalCents, s.peakCents, s.positions, s.equityCents]);
+      }
+    }
     try {
       await this.database.transaction(async (m) => {
         await this.sql.upsert(m, 'pnl_points', POINT_COLUMNS, ['scope', 'scopeId', 'time'], points);

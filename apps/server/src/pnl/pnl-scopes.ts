@@ -31,13 +31,14 @@ export const scopeKey = (scope: PnlScopeKind, scopeId: string) => `${scope}:${sc
 /**
  * Adds positions up per strategy, per account (manual trades included) and over every strategy
  * ('all'). `openCents(row)` marks an open position; null means unknown and makes its scopes'
- * open P&L unknown.
+ * open P&L unknown. `netByTicker: false` skips the per-ticker net quantities.
  */
 export function totalsByScope(
   rows: Iterable<PositionRow>,
   openCents: (row: PositionRow) => number | null,
-  kinds: { strategy?: boolean; account?: boolean; all?: boolean } = { strategy: true, account: true, all: true },
+  kinds: { strategy?: boolean; account?: boolean; all?: boolean; netByTicker?: boolean } = { strategy: true, account: true, all: true },
 ): Map<string, ScopeTotals> {
+  const byTicker = kinds.netByTicker !== false;
   const totals = new Map<string, ScopeTotals>();
   const add = (scope: PnlScopeKind, scopeId: string, row: PositionRow, open: number | null) => {
     const key = scopeKey(scope, scopeId);
@@ -50,6 +51,7 @@ export function totalsByScope(
     if (row.quantity !== 0) {
       t.positions++;
       t.openCents = t.openCents === null || open === null ? null : t.openCents + open;
+      if (!byTicker) return;
       const net = Math.round(((t.netByTicker.get(row.ticker) ?? 0) + row.quantity) * 1e8) / 1e8;
       if (net === 0) t.netByTicker.delete(row.ticker);
       else t.netByTicker.set(row.ticker, net);
