@@ -18,6 +18,7 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly console = new Logger('PnlRecorder');
   private leading = false;
   private stopped = false;
+  private readonly running = new Set<Promise<void>>();
   /** Passes this process recorded (observability, and the single-recorder test). */
   passes = 0;
 
@@ -33,9 +34,11 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
     void this.rollUpEveryMinute();
   }
 
-  /** Writes what the recorder still holds, then lets another process lead. */
+  /** Lets a running pass or rollup finish, writes what the recorder still holds, then lets another process lead. */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.rollups.stop();
+    await Promise.allSettled(this.running);
     try {
       await this.recorder.flush();
     } finally {
@@ -44,7 +47,25 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   @Interval('pnl-recorder', 1000)
-  async recordEverySecond(): Promise<void> {
+  recordEverySecond(): Promise<void> {
+    return this.track(this.recordPass());
+  }
+
+  @Interval('pnl-rollups', 60_000)
+  rollUpEveryMinute(): Promise<void> {
+    return this.track(this.rollUp());
+  }
+
+  private async track(job: Promise<void>): Promise<void> {
+    this.running.add(job);
+    try {
+      await job;
+    } finally {
+      this.running.delete(job);
+    }
+  }
+
+  private async recordPass(): Promise<void> {
     if (!(await this.lead())) return;
     try {
       if (await this.recorder.recordPass(Date.now())) this.passes++;
@@ -53,8 +74,7 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  @Interval('pnl-rollups', 60_000)
-  async rollUpEveryMinute(): Promise<void> {
+  private async rollUp(): Promise<void> {
     if (!(await this.lead())) return;
     try {
       await this.rollups.rollUp(Date.now());

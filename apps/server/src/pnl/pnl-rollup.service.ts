@@ -56,6 +56,7 @@ export interface RollupResult {
 @Injectable()
 export class PnlRollups {
   private busy = false;
+  private stopping = false;
   /** Time spans per transaction for this run, sized to the number of recorded scopes. */
   private chunk = { points: 5 * MINUTE_MS, bars: 2 * HOUR_MS, hourBars: 30 * DAY_MS };
 
@@ -67,6 +68,11 @@ export class PnlRollups {
     private readonly clock: Clock,
     private readonly recorder: PnlRecorder,
   ) {}
+
+  /** Ends a run between two chunks (shutdown); the next start carries on from the marks. */
+  stop(): void {
+    this.stopping = true;
+  }
 
   /** Rolls up everything recorded up to two seconds before `now`, then prunes. Null if a run is under way. */
   async rollUp(now = this.clock.now()): Promise<RollupResult | null> {
@@ -114,8 +120,10 @@ export class PnlRollups {
       chunks++;
       from = to;
       await yieldToEventLoop();
+      if (this.stopping) break;
     }
-    if (from < cut) await this.database.transaction((m) => this.setMark(m, '1m', cut));
+    // Nothing left before the cut (unless stopped half way): the mark moves up to it.
+    if (!this.stopping && from < cut) await this.database.transaction((m) => this.setMark(m, '1m', cut));
     return chunks;
   }
 
@@ -173,6 +181,7 @@ export class PnlRollups {
       if (to > newest) break;
       from = to;
       await yieldToEventLoop();
+      if (this.stopping) break;
     }
     return chunks;
   }
@@ -209,6 +218,7 @@ export class PnlRollups {
         this.sql.execute(m, `DELETE FROM ${table} WHERE ${filter} AND ${column} < ?`, [upTo]),
       );
       await yieldToEventLoop();
+      if (this.stopping) return deleted;
     }
   }
 
