@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Quote } from '@tradeloop/contracts';
+import type { PnlData, Quote } from '@tradeloop/contracts';
 import { MarketService } from '../apps/server/src/market/market.service.js';
 import { RealtimeGateway } from '../apps/server/src/realtime/realtime.gateway.js';
 import { EventBus } from '../apps/server/src/infra/events/event-bus.js';
@@ -214,6 +214,37 @@ describe('/ws live stream', () => {
       expect(accountPushes.length).toBeLessThan(10);
     });
 
+    it("agrees with the recorder: today's P&L and drawdown between passes move from the recorder's last word", async () => {
+      const bus = server.app.get(EventBus);
+      const nq = strategies['NQ1!'].id;
+      const seen: { relayed: boolean; data: PnlData }[] = [];
+      const stop = bus.subscribe((m) => {
+        if (m.type === 'PNL' && m.data.scope === 'strategy' && m.data.id === nq) seen.push({ relayed: bus.relayable(m), data: m.data });
+      });
+      try {
+        // Two quotes apart: long 2 NQ from 25000.25, marked at 25020 then 25030.
+        for (const [bid, open] of [
+          [25020, 790],
+          [25030, 1190],
+        ]) {
+          market.publish(quote('NQ1!', bid, bid + 0.25));
+          await eventually(
+            async () => seen.some((s) => !s.relayed && s.data.openPnl === open) && seen.some((s) => s.relayed && s.data.openPnl === open),
+            10000,
+            `the stream and the recorder at open P&L ${open}`,
+          );
+        }
+        for (const open of [790, 1190]) {
+          const stream = seen.filter((s) => !s.relayed && s.data.openPnl === open).at(-1)!.data;
+          const recorder = seen.filter((s) => s.relayed && s.data.openPnl === open).at(-1)!.data;
+          expect(stream.todayPnl).not.toBeNull();
+          expect([stream.todayPnl, stream.totalPnl, stream.drawdown]).toEqual([recorder.todayPnl, recorder.totalPnl, recorder.drawdown]);
+        }
+      } finally {
+        stop();
+      }
+    });
+
     it('shows open P&L as unknown, not zero, while a held ticker has no quote', async () => {
       const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'no quote yet' })).body;
       await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'M2K1!', action: 'buy', quantity: 1, price: 2400 });
@@ -222,8 +253,8 @@ describe('/ws live stream', () => {
         return body.length ? body : undefined;
       });
       expect(position.openPnl).toBeNull();
-      const { LivePnlService } = await import('../apps/server/src/ledger/live-pnl.service.js');
-      expect(server.app.get(LivePnlService).message('strategy', strategy.id)).toEqual(
+      const { PnlStream } = await import('../apps/server/src/pnl/pnl-stream.service.js');
+      expect(server.app.get(PnlStream).message('strategy', strategy.id)).toEqual(
         expect.objectContaining({ openPnl: null, totalPnl: null, realizedPnl: 0 }),
       );
     });

@@ -14,6 +14,7 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
+import { PnlModule } from './pnl/pnl.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         ScriptsModule,
         StrategiesModule,
         LedgerModule,
+        PnlModule,
         ExecutionModule,
         EngineModule,
         WebhooksModule,

@@ -10,9 +10,13 @@ export interface QuoteData {
   tickinfo: { step: number; amnt: number };
 }
 
-export type PnlScope = 'strategy' | 'account';
+/** `all`: every strategy together (id ''). */
+export type PnlScope = 'strategy' | 'account' | 'all';
 
-/** Dollars. `openPnl` is null while a held ticker has no quote (unknown, not zero). */
+/**
+ * Dollars; one per scope per recorder pass, only for scopes that changed. `openPnl` (and so
+ * `totalPnl`, `todayPnl`, `drawdown`) is null while a held ticker has no quote (unknown, not zero).
+ */
 export interface PnlData {
   scope: PnlScope;
   id: string;
@@ -20,7 +24,9 @@ export interface PnlData {
   realizedPnl: number;
   todayPnl: number | null;
   totalPnl: number | null;
-  /** Milliseconds since the epoch, UTC. */
+  /** `totalPnl` minus its running maximum since recording began (which starts at 0): zero or negative. */
+  drawdown: number | null;
+  /** Milliseconds since the epoch, UTC: the recorded second. */
   time: number;
 }
 

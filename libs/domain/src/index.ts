@@ -2,3 +2,4 @@ export * from './alerts.js';
 export * from './instruments.js';
 export * from './money.js';
 export * from './pnl.js';
+export * from './trading-day.js';

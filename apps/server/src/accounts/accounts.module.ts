@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
 import { PluginsModule } from '../plugins/plugins.module.js';
+import { PnlModule } from '../pnl/pnl.module.js';
 import { AccountsService } from './accounts.service.js';
 
-@Module({ imports: [PluginsModule], controllers: [AccountsController], providers: [AccountsService], exports: [AccountsService] })
+@Module({
+  imports: [PluginsModule, PnlModule],
+  controllers: [AccountsController],
+  providers: [AccountsService],
+  exports: [AccountsService],
+})
 export class AccountsModule {}

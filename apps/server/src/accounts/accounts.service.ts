@@ -11,6 +11,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
 import { Position } from '../ledger/position.entity.js';
 import { PluginHostService, providesBroker } from '../plugins/plugin-host.service.js';
+import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import { Account } from './account.entity.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account.dto.js';
 
@@ -21,10 +22,10 @@ export class AccountsService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
     private readonly database: DatabaseService,
     private readonly secretBox: SecretBox,
     private readonly plugins: PluginHostService,
+    private readonly pnl: PnlLiveService,
   ) {}
 
   /** Serves broker plugins their accounts; first start: a paper account so a webhook can trade out of the box. */
@@ -58,25 +59,21 @@ export class AccountsService implements OnModuleInit {
     return account;
   }
 
+  /** Accounts with balance, equity (balance + open P&L) and live P&L; manual trades count toward their account. */
   async list() {
     const accounts = await this.accounts.find({ order: { createdAt: 'ASC' } });
-    const realized = await this.positions
-      .createQueryBuilder('p')
-      .select('p.accountId', 'accountId')
-      .addSelect('SUM(p.realizedCents)', 'cents')
-      .groupBy('p.accountId')
-      .getRawMany<{ accountId: string; cents: string | number | null }>();
-    const realizedBy = new Map(realized.map((r) => [r.accountId, Number(r.cents ?? 0)]));
+    const live = await this.pnl.of('account');
     return accounts.map((a) => {
-      const realizedCents = realizedBy.get(a.id) ?? 0;
+      const pnl = live.get(a.id);
       return {
         id: a.id,
         name: a.name,
         broker: a.broker,
         brokerAccountId: a.brokerAccountId,
         startingBalance: toDollars(a.startingBalanceCents),
-        realizedPnl: toDollars(realizedCents),
-        balance: toDollars(a.startingBalanceCents + realizedCents),
+        balance: toDollars(a.startingBalanceCents + pnl.realizedCents),
+        equity: pnl.openCents === null ? null : toDollars(a.startingBalanceCents + pnl.realizedCents + pnl.openCents),
+        ...livePnlView(pnl),
         ...this.configuration(a),
         createdAt: iso(a.createdAt),
       };

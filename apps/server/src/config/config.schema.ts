@@ -1,7 +1,11 @@
+import { isValidTimeZone } from '@tradeloop/domain';
 import { z } from 'zod';
 
 // 0 picks a free port (tests).
 const port = z.coerce.number().int().min(0).max(65535);
+// YAML gives booleans, environment variables give text.
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: 'must be true or false' });
+const days = z.coerce.number().positive();
 
 export const configSchema = z
   .object({
@@ -103,6 +107,15 @@ export const configSchema = z
       maxOrdersPerMinute: z.coerce.number().int().min(1),
       /** Failed calls in a row (throw, timeout, out of memory) before the strategy is set to errored. */
       maxFailures: z.coerce.number().int().min(1),
+    }),
+    pnl: z.object({
+      /** IANA zone that "today" and calendar days follow. */
+      timeZone: z.string().refine(isValidTimeZone, 'unknown time zone: use an IANA name such as America/New_York'),
+      /** When a trading day begins, local time; after noon it opens the next date's day (futures: 18:00). */
+      dayStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'),
+      /** Record P&L every second in this process (several processes on one Redis elect one recorder). */
+      recorder: flag,
+      retention: z.object({ secondsDays: days, minutesDays: days, hoursDays: days }),
     }),
     admin: z.object({ dir: z.string().min(1) }),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']) }),

@@ -19,6 +19,9 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   QUEUE_PARTITIONS: ['queue', 'partitions'],
   PLUGINS_DIR: ['plugins', 'dir'],
   STRATEGIES_DIR: ['strategies', 'dir'],
+  TRADING_TIMEZONE: ['pnl', 'timeZone'],
+  TRADING_DAY_START: ['pnl', 'dayStart'],
+  PNL_RECORDER: ['pnl', 'recorder'],
   ADMIN_DIR: ['admin', 'dir'],
   LOG_LEVEL: ['log', 'level'],
 };

@@ -7,11 +7,32 @@ import { Fill } from '../ledger/fill.entity.js';
 import { Position } from '../ledger/position.entity.js';
 import { Trade } from '../ledger/trade.entity.js';
 import { LogEntry } from '../logs/log-entry.entity.js';
+import { PnlBar } from '../pnl/pnl-bar.entity.js';
+import { PnlLatest } from '../pnl/pnl-latest.entity.js';
+import { PnlPoint } from '../pnl/pnl-point.entity.js';
+import { PnlRollupMark } from '../pnl/pnl-rollup-mark.entity.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { AccessControl1764050000000 } from './migrations/1764050000000-access-control.js';
+import { PnlHistory1764100000000 } from './migrations/1764100000000-pnl-history.js';
 import { StrategyScripts1764200000000 } from './migrations/1764200000000-strategy-scripts.js';
 
-export const ENTITIES = [Account, Strategy, WebhookEvent, Order, OrderBracket, Fill, Position, Trade, LogEntry, User, AuthToken];
-export const MIGRATIONS = [InitialSchema1764000000000, AccessControl1764050000000, StrategyScripts1764200000000];
+export const ENTITIES = [
+  Account,
+  Strategy,
+  WebhookEvent,
+  Order,
+  OrderBracket,
+  Fill,
+  Position,
+  Trade,
+  LogEntry,
+  User,
+  AuthToken,
+  PnlPoint,
+  PnlBar,
+  PnlLatest,
+  PnlRollupMark,
+];
+export const MIGRATIONS = [InitialSchema1764000000000, AccessControl1764050000000, PnlHistory1764100000000, StrategyScripts1764200000000];

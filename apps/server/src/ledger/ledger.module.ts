@@ -3,12 +3,11 @@ import { MarketModule } from '../market/market.module.js';
 import { LedgerQueryService } from './ledger-query.service.js';
 import { LedgerController } from './ledger.controller.js';
 import { LedgerService } from './ledger.service.js';
-import { LivePnlService } from './live-pnl.service.js';
 
 @Module({
   imports: [MarketModule],
   controllers: [LedgerController],
-  providers: [LedgerService, LedgerQueryService, LivePnlService],
-  exports: [LedgerService, LedgerQueryService, LivePnlService],
+  providers: [LedgerService, LedgerQueryService],
+  exports: [LedgerService, LedgerQueryService],
 })
 export class LedgerModule {}

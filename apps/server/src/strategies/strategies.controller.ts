@@ -9,13 +9,14 @@ export class StrategiesController {
   constructor(private readonly strategies: StrategiesService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Strategies with live todayPnl, totalPnl, openPnl and position (net quantity per ticker)' })
   list() {
     return this.strategies.list();
   }
 
   @Get(':id')
-  async get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.strategies.view(await this.strategies.get(id));
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.strategies.detail(id);
   }
 
   @Post()

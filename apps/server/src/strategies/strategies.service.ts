@@ -14,6 +14,7 @@ import { MarketService } from '../market/market.service.js';
 import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
 import { paramsProblem, scriptNameProblem } from '../scripts/script-rules.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
+import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { Strategy } from './strategy.entity.js';
 
@@ -39,6 +40,7 @@ export class StrategiesService {
     private readonly database: DatabaseService,
     private readonly scripts: ScriptsService,
     private readonly bus: EventBus,
+    private readonly pnl: PnlLiveService,
   ) {}
 
   private readonly listeners = new Set<StrategyChangeListener>();
@@ -74,8 +76,18 @@ export class StrategiesService {
     };
   }
 
+  /** Every strategy with its live P&L and position (one positions query for all of them). */
   async list() {
-    return (await this.strategies.find({ order: { createdAt: 'ASC' } })).map((s) => this.view(s));
+    const strategies = await this.strategies.find({ order: { createdAt: 'ASC' } });
+    const live = await this.pnl.of('strategy');
+    return strategies.map((s) => ({ ...this.view(s), ...livePnlView(live.get(s.id)) }));
+  }
+
+  /** One strategy with its live P&L and position. */
+  async detail(id: string) {
+    const strategy = await this.get(id);
+    const live = await this.pnl.of('strategy', [id]);
+    return { ...this.view(strategy), ...livePnlView(live.get(id)) };
   }
 
   async get(id: string): Promise<Strategy> {

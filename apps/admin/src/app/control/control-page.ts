@@ -161,8 +161,6 @@ export class ControlPage {
   private readonly pnl = signal(new Map<string, PnlData>());
   private readonly orders = signal<Order[]>([]);
   protected readonly error = signal<string | null>(null);
-  /** Until the first load, unknown numbers show as a dash; after it, a strategy with nothing held has made $0. */
-  private readonly loaded = signal(false);
 
   protected readonly rows = computed<StrategyRow[]>(() => {
     const pnl = this.pnl();
@@ -174,7 +172,7 @@ export class ControlPage {
         status: status?.status ?? (strategy.enabled ? 'enabled' : 'disabled'),
         reason: status?.reason ?? null,
         positions: this.positions().filter((p) => p.strategyId === strategy.id && p.quantity !== 0),
-        pnl: pnl.get(`strategy|${strategy.id}`) ?? (this.loaded() ? noPnl('strategy', strategy.id) : null),
+        pnl: pnl.get(`strategy|${strategy.id}`) ?? null,
       };
     });
   });
@@ -214,8 +212,7 @@ export class ControlPage {
           this.accounts.set(state.accounts);
           this.orders.set(state.orders.items);
           this.logStream().reset(state.logs);
-          this.pnl.set(initialPnl(state.positions));
-          this.loaded.set(true);
+          this.pnl.set(initialPnl(state.strategies, state.accounts));
           this.error.set(null);
         },
         error: (error: unknown) => this.error.set(describeError(error)),
@@ -316,30 +313,21 @@ export class ControlPage {
   }
 }
 
-const noPnl = (scope: 'strategy' | 'account', id: string): PnlData => ({
+const fromListing = (scope: 'strategy' | 'account', item: Strategy | Account): PnlData => ({
   scope,
-  id,
-  openPnl: 0,
-  realizedPnl: 0,
-  todayPnl: null,
-  totalPnl: 0,
-  time: 0,
+  id: item.id,
+  openPnl: item.openPnl,
+  realizedPnl: item.realizedPnl,
+  todayPnl: item.todayPnl,
+  totalPnl: item.totalPnl,
+  drawdown: null,
+  time: Date.now(),
 });
 
-/** P&L from the positions list, until the first live push. */
-function initialPnl(positions: Position[]): Map<string, PnlData> {
-  const map = new Map<string, PnlData>();
-  const add = (scope: 'strategy' | 'account', id: string, p: Position) => {
-    const key = `${scope}|${id}`;
-    const current = map.get(key) ?? { scope, id, openPnl: 0, realizedPnl: 0, todayPnl: null, totalPnl: 0, time: Date.now() };
-    const open = p.quantity === 0 ? 0 : p.openPnl;
-    const openPnl = current.openPnl === null || open === null ? null : current.openPnl + open;
-    const realizedPnl = Math.round((current.realizedPnl + p.realizedPnl) * 100) / 100;
-    map.set(key, { ...current, openPnl, realizedPnl, totalPnl: openPnl === null ? null : Math.round((realizedPnl + openPnl) * 100) / 100 });
-  };
-  for (const p of positions) {
-    if (p.strategyId) add('strategy', p.strategyId, p);
-    add('account', p.accountId, p);
-  }
-  return map;
+/** The P&L the listings carry, until the first live push. */
+function initialPnl(strategies: Strategy[], accounts: Account[]): Map<string, PnlData> {
+  return new Map([
+    ...strategies.map((s) => [`strategy|${s.id}`, fromListing('strategy', s)] as const),
+    ...accounts.map((a) => [`account|${a.id}`, fromListing('account', a)] as const),
+  ]);
 }

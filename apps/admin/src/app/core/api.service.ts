@@ -29,11 +29,26 @@ export interface Health {
   feeds: FeedStatus[];
 }
 
-export interface Strategy {
+/** Live P&L a listing carries (dollars; null while a held ticker has no quote). */
+export interface LivePnl {
+  todayPnl: number | null;
+  totalPnl: number | null;
+  openPnl: number | null;
+  realizedPnl: number;
+  activePositions: number;
+  /** Net quantity per open ticker, e.g. {"NQ1!": 2}. */
+  position: Record<string, number>;
+}
+
+export interface Strategy extends LivePnl {
   id: string;
   name: string;
   description: string;
   enabled: boolean;
+  status: 'enabled' | 'disabled' | 'errored';
+  statusReason: string | null;
+  script: string | null;
+  params: Record<string, unknown> | null;
   accountId: string;
   defaultQuantity: number;
   defaultTicker: string | null;
@@ -46,16 +61,19 @@ export interface Strategy {
 
 export type StrategyInput = Partial<Pick<Strategy, 'name' | 'description' | 'enabled' | 'accountId' | 'defaultQuantity' | 'allowedIps'>> & {
   defaultTicker?: string;
+  script?: string | null;
+  params?: Record<string, unknown>;
 };
 
-export interface Account {
+export interface Account extends LivePnl {
   id: string;
   name: string;
   broker: string;
   brokerAccountId: string;
   startingBalance: number;
-  realizedPnl: number;
   balance: number;
+  /** Balance plus open P&L; null while open P&L is unknown. */
+  equity: number | null;
   settings: Record<string, string | number | boolean | null>;
   /** Names of the secrets that are set; never their values. */
   secrets: string[];

@@ -13,10 +13,20 @@ export type EventListener = (message: ServerMessage, origin: EventOrigin) => voi
 @Injectable()
 export class EventBus {
   private readonly listeners = new Set<EventListener>();
+  /** Messages for this process's listeners only: not relayed to other processes. */
+  private readonly localOnly = new WeakSet<ServerMessage>();
   private readonly console = new Logger('EventBus');
 
-  publish<K extends ServerMessageType>(type: K, data: ServerMessageMap[K]): void {
-    this.deliver({ type, data } as ServerMessage, 'local');
+  /** `relay: false` keeps the message in this process (each process derives it for itself). */
+  publish<K extends ServerMessageType>(type: K, data: ServerMessageMap[K], options: { relay?: boolean } = {}): void {
+    const message = { type, data } as ServerMessage;
+    if (options.relay === false) this.localOnly.add(message);
+    this.deliver(message, 'local');
+  }
+
+  /** Whether other processes get this message (through Redis) too. */
+  relayable(message: ServerMessage): boolean {
+    return !this.localOnly.has(message);
   }
 
   /** Hands a message from another process to this one's listeners. */

@@ -48,7 +48,7 @@ export class RedisEventBridge implements OnModuleInit, OnModuleDestroy {
     });
     await this.subscriber.subscribe(this.channel);
     this.unsubscribe = this.bus.subscribe((message, origin) => {
-      if (origin !== 'local') return;
+      if (origin !== 'local' || !this.bus.relayable(message)) return;
       const envelope: Envelope = { origin: this.processId, message };
       this.publisher!.publish(this.channel, JSON.stringify(envelope)).catch(() => undefined);
     });

@@ -1,25 +1,25 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { PnlData, PnlScope, Quote } from '@tradeloop/contracts';
-import { openPnlCents, toDollars } from '@tradeloop/domain';
+import { openPnlCents, toCents, toDollars, TradingCalendar } from '@tradeloop/domain';
 import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
+import { NO_STRATEGY } from '../ledger/ledger-messages.js';
+import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
-import { NO_STRATEGY } from './ledger-messages.js';
-import { Position } from './position.entity.js';
 
 /** Open tickers are watched under this owner, so their quotes keep coming while anything is held. */
 const POSITIONS = 'positions';
 
 const positionKey = (accountId: string, strategyId: string, ticker: string) => `${accountId}|${strategyId}|${ticker}`;
 
-/** Manual positions count toward their account only. */
+/** A manual position counts toward its account only; a strategy's toward the strategy, its account and all strategies. */
 const scopesOf = (p: Position) =>
-  p.strategyId === NO_STRATEGY ? [`account|${p.accountId}`] : [`strategy|${p.strategyId}`, `account|${p.accountId}`];
+  p.strategyId === NO_STRATEGY ? [`account|${p.accountId}`] : [`strategy|${p.strategyId}`, `account|${p.accountId}`, 'all|'];
 
-export interface LivePnl {
+export interface LiveTotals {
   /** Cents; null while a held ticker has no quote yet. */
   openCents: number | null;
   realizedCents: number;
@@ -27,18 +27,34 @@ export interface LivePnl {
   positions: number;
 }
 
+/** What the recorder last said of a scope: the base today's P&L and the drawdown move from. */
+interface Baseline {
+  day: number;
+  todayCents: number | null;
+  openCents: number | null;
+  realizedCents: number;
+  peakCents: number | null;
+}
+
 /**
- * Open P&L as the market moves. Every position lives in memory; a quote only marks the strategies
- * and accounts holding its ticker as changed, and at most every `realtime.pnlIntervalMs` each
- * changed one is summed and pushed as `PNL`. Longs are marked at the bid, shorts at the ask.
+ * Open P&L as the market moves, pushed as `PNL` between the recorder's once-a-second passes.
+ * Every position lives in memory; a quote only marks the scopes holding its ticker as changed, and
+ * at most every `realtime.pnlIntervalMs` each changed one is summed and pushed. Longs are marked at
+ * the bid, shorts at the ask.
+ *
+ * Today's P&L and the drawdown move from the recorder's last message for the scope: today = what
+ * the recorder said + the change in open and realized P&L since (both count toward today whole),
+ * so the two never disagree. These pushes stay in this process (each process marks its own clients
+ * from its own quote cache); the recorder's go to every process.
  */
 @Injectable()
-export class LivePnlService implements OnApplicationBootstrap, OnModuleDestroy {
+export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly positions = new Map<string, Position>();
   /** Ticker → keys of the open positions in it. */
   private readonly openByTicker = new Map<string, Set<string>>();
-  /** `strategy|id` or `account|id` → keys of its positions, open or flat (flat ones keep their realized P&L). */
+  /** `strategy|id`, `account|id` or `all|` → keys of its positions, open or flat (flat ones keep their realized P&L). */
   private readonly byScope = new Map<string, Set<string>>();
+  private readonly baselines = new Map<string, Baseline>();
   private readonly dirty = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
   private lastFlush = 0;
@@ -49,6 +65,7 @@ export class LivePnlService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectRepository(Position) private readonly repository: Repository<Position>,
     private readonly market: MarketService,
     private readonly bus: EventBus,
+    private readonly calendar: TradingCalendar,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,9 +73,12 @@ export class LivePnlService implements OnApplicationBootstrap, OnModuleDestroy {
     this.stops.push(this.market.onQuote((quote) => this.onQuote(quote)));
     this.stops.push(
       this.bus.subscribe((message) => {
-        if (message.type !== 'POSITION') return;
-        const { accountId, strategyId, ticker } = message.data;
-        void this.reload(accountId, strategyId ?? NO_STRATEGY, ticker);
+        if (message.type === 'POSITION') {
+          const { accountId, strategyId, ticker } = message.data;
+          void this.reload(accountId, strategyId ?? NO_STRATEGY, ticker);
+        } else if (message.type === 'PNL' && this.bus.relayable(message)) {
+          this.rebase(message.data);
+        }
       }),
     );
     await this.market.watch(POSITIONS, [...this.openByTicker.keys()]);
@@ -69,12 +89,12 @@ export class LivePnlService implements OnApplicationBootstrap, OnModuleDestroy {
     clearTimeout(this.flushTimer);
   }
 
-  /** Open and realized P&L of a strategy or an account, now. */
-  snapshot(scope: PnlScope, id: string): LivePnl {
+  /** Open and realized P&L of a scope, now. */
+  totals(scope: PnlScope, id: string): LiveTotals {
     let openCents: number | null = 0;
     let realizedCents = 0;
     let positions = 0;
-    for (const key of this.byScope.get(`${scope}|${id}`) ?? []) {
+    for (const key of this.byScope.get(`${scope}|${scope === 'all' ? '' : id}`) ?? []) {
       const position = this.positions.get(key)!;
       realizedCents += position.realizedCents;
       if (position.quantity === 0) continue;
@@ -87,16 +107,41 @@ export class LivePnlService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   message(scope: PnlScope, id: string, time = Date.now()): PnlData {
-    const { openCents, realizedCents } = this.snapshot(scope, id);
+    const { openCents, realizedCents } = this.totals(scope, id);
+    const totalCents = openCents === null ? null : realizedCents + openCents;
+    const base = this.baselines.get(`${scope}|${id}`);
+    const day = this.calendar.startOf(this.calendar.dateOf(time));
+    let todayCents: number | null = null;
+    let drawdownCents: number | null = null;
+    if (base && openCents !== null && base.openCents !== null) {
+      // A new trading day since the recorder last spoke: today starts from zero at that state.
+      const baseToday = base.day === day ? base.todayCents : 0;
+      todayCents = baseToday === null ? null : baseToday + (openCents - base.openCents) + (realizedCents - base.realizedCents);
+    }
+    if (base?.peakCents !== null && base?.peakCents !== undefined && totalCents !== null)
+      drawdownCents = totalCents - Math.max(base.peakCents, totalCents);
     return {
       scope,
       id,
       openPnl: openCents === null ? null : toDollars(openCents),
       realizedPnl: toDollars(realizedCents),
-      todayPnl: null,
-      totalPnl: openCents === null ? null : toDollars(realizedCents + openCents),
+      todayPnl: todayCents === null ? null : toDollars(todayCents),
+      totalPnl: totalCents === null ? null : toDollars(totalCents),
+      drawdown: drawdownCents === null ? null : toDollars(drawdownCents),
       time,
     };
+  }
+
+  private rebase(pnl: PnlData): void {
+    const openCents = pnl.openPnl === null ? null : toCents(pnl.openPnl);
+    const totalCents = pnl.totalPnl === null ? null : toCents(pnl.totalPnl);
+    this.baselines.set(`${pnl.scope}|${pnl.id}`, {
+      day: this.calendar.startOf(this.calendar.dateOf(pnl.time)),
+      todayCents: pnl.todayPnl === null ? null : toCents(pnl.todayPnl),
+      openCents,
+      realizedCents: toCents(pnl.realizedPnl),
+      peakCents: totalCents === null || pnl.drawdown === null ? null : totalCents - toCents(pnl.drawdown),
+    });
   }
 
   private onQuote(quote: Quote): void {
@@ -144,7 +189,7 @@ export class LivePnlService implements OnApplicationBootstrap, OnModuleDestroy {
     this.dirty.clear();
     for (const entry of changed) {
       const [scope, id] = entry.split('|') as [PnlScope, string];
-      this.bus.publish('PNL', this.message(scope, id, this.lastFlush));
+      this.bus.publish('PNL', this.message(scope, id, this.lastFlush), { relay: false });
     }
   }
 }
