@@ -25,6 +25,9 @@ declare namespace Tradeloop {
 
   export type OrderType = 'market' | 'limit' | 'stop';
 
+  /** Where a take profit or stop loss sits: ticks or points from the fill, a percent of it, or a price. */
+  export type ExitSpec = { ticks: number } | { points: number } | { percent: number } | { price: number };
+
   /**
    * A TradingView alert after parsing: strings turned into numbers, aliases folded
    * (`close` → `exit`, `bullish` → `long`), the ticker as sent.
@@ -42,6 +45,9 @@ declare namespace Tradeloop {
     stopPrice?: number;
     /** Idempotency key: a repeat of the same id for the same strategy is not executed twice. */
     id?: string;
+    /** Exits for the entry this alert opens (TradersPost's `takeProfit` / `stopLoss`). */
+    takeProfit?: ExitSpec;
+    stopLoss?: ExitSpec;
     time?: string;
     comment?: string;
   }

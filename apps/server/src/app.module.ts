@@ -19,6 +19,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
+import { TradingModule } from './trading/trading.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -44,6 +45,7 @@ export class AppModule {
         PnlModule,
         ExecutionModule,
         EngineModule,
+        TradingModule,
         WebhooksModule,
         HealthModule,
         RealtimeModule,

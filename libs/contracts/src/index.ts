@@ -4,3 +4,4 @@ export * from './plugins.js';
 export * from './realtime.js';
 export * from './webhook.js';
 export * from './strategy-api.js';
+export * from './controls.js';

@@ -1,3 +1,4 @@
+import type { ExitSpec } from './controls.js';
 import type { OrderType } from './orders.js';
 
 export type AlertAction = 'buy' | 'sell' | 'exit' | 'cancel' | 'add';
@@ -20,6 +21,9 @@ export interface Alert {
   stopPrice?: number;
   /** Idempotency key: a repeat of the same id for the same strategy is not executed twice. */
   id?: string;
+  /** Exits for the entry this alert opens (TradersPost's `takeProfit` / `stopLoss`). */
+  takeProfit?: ExitSpec;
+  stopLoss?: ExitSpec;
   time?: string;
   comment?: string;
 }

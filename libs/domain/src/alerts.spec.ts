@@ -58,8 +58,22 @@ describe('parseAlert', () => {
       action: 'sell',
       sentiment: 'short',
       quantity: 1,
+      takeProfit: { points: 10 },
     });
     expect(ok({ sentiment: 'flat' })).toEqual({ sentiment: 'flat' });
+  });
+
+  it('reads take profit and stop loss in the ways the bridges write them, and names a bad one', () => {
+    expect(ok({ action: 'buy', takeProfit: { ticks: '40' }, stopLoss: { stopPrice: 24990 } })).toEqual({
+      action: 'buy',
+      takeProfit: { ticks: 40 },
+      stopLoss: { price: 24990 },
+    });
+    expect(parseAlert({ action: 'buy', stopLoss: 20 })).toEqual({ ok: false, error: expect.stringMatching(/^stopLoss must be an object/) });
+    expect(parseAlert({ action: 'buy', takeProfit: { ticks: 0 } })).toEqual({
+      ok: false,
+      error: 'takeProfit.ticks must be a number greater than 0, got 0',
+    });
   });
 
   it('ignores empty placeholders rendered as ""', () => {

@@ -1,4 +1,5 @@
 import type { Alert, AlertAction, AlertSentiment, OrderType } from '@tradeloop/contracts';
+import { parseExitTarget } from './execution-controls.js';
 
 export type ParseResult = { ok: true; alert: Alert } | { ok: false; error: string };
 
@@ -46,6 +47,14 @@ function string(body: Record<string, unknown>, name: string): string | undefined
   if (typeof raw !== 'string' && typeof raw !== 'number') throw new AlertError(`${name} must be text, got ${JSON.stringify(raw)}`);
   const value = String(raw).trim();
   return value === '' ? undefined : value;
+}
+
+function exit(body: Record<string, unknown>, name: 'takeProfit' | 'stopLoss') {
+  const raw = body[name];
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const target = parseExitTarget(name, raw);
+  if (typeof target === 'string') throw new AlertError(target);
+  return target;
 }
 
 function oneOf<T>(body: Record<string, unknown>, name: string, allowed: Record<string, T>): T | undefined {
@@ -103,6 +112,8 @@ function readAlert(body: Record<string, unknown>): Alert {
     limitPrice: positive(body, ['limitPrice']),
     stopPrice: positive(body, ['stopPrice']),
     id: string(body, 'id'),
+    takeProfit: exit(body, 'takeProfit'),
+    stopLoss: exit(body, 'stopLoss'),
     time: string(body, 'time'),
     comment: string(body, 'comment'),
   };

@@ -1,3 +1,4 @@
+import type { RiskLimits } from '@tradeloop/contracts';
 import { Entity, PrimaryColumn, Column } from 'typeorm';
 import { CentsColumn, TimeColumn } from '../database/columns.js';
 
@@ -17,5 +18,8 @@ export class Account {
   @Column({ type: 'simple-json', nullable: true }) settings!: AccountSettings | null;
   /** Broker credentials, sealed with the server's secret key (AES-256-GCM); never returned by the API. */
   @Column({ type: 'text', nullable: true }) secrets!: string | null;
+  @Column({ type: 'simple-json', nullable: true }) risk!: RiskLimits | null;
+  /** A daily limit was hit: no new exposure on this account until this instant (the next trading day). */
+  @TimeColumn({ nullable: true }) haltedUntil!: number | null;
   @TimeColumn() createdAt!: number;
 }

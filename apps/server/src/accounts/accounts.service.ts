@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { BrokerAccount } from '@tradeloop/contracts';
-import { toCents, toDollars } from '@tradeloop/domain';
+import { checkRiskLimits, isValidTimeZone, toCents, toDollars } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { iso } from '../common/money.js';
@@ -41,6 +41,8 @@ export class AccountsService implements OnModuleInit {
         startingBalanceCents: toCents(this.config.accounts.paperStartingBalance),
         settings: null,
         secrets: null,
+        risk: null,
+        haltedUntil: null,
         createdAt: Date.now(),
       }),
     );
@@ -75,6 +77,8 @@ export class AccountsService implements OnModuleInit {
         equity: pnl.openCents === null ? null : toDollars(a.startingBalanceCents + pnl.realizedCents + pnl.openCents),
         ...livePnlView(pnl),
         ...this.configuration(a),
+        risk: a.risk,
+        haltedUntil: iso(a.haltedUntil),
         createdAt: iso(a.createdAt),
       };
     });
@@ -91,6 +95,8 @@ export class AccountsService implements OnModuleInit {
       startingBalanceCents: toCents(dto.startingBalance ?? 0),
       settings: dto.settings ?? null,
       secrets: dto.secrets && Object.keys(dto.secrets).length ? this.secretBox.sealJson(dto.secrets) : null,
+      risk: this.risk(dto.risk),
+      haltedUntil: null,
       createdAt: Date.now(),
     };
     await this.database.transaction((m) => m.insert(Account, account));
@@ -106,6 +112,7 @@ export class AccountsService implements OnModuleInit {
       ...(dto.name !== undefined ? { name: dto.name.trim() } : {}),
       ...(dto.brokerAccountId !== undefined ? { brokerAccountId: dto.brokerAccountId } : {}),
       ...(dto.settings !== undefined ? { settings: dto.settings } : {}),
+      ...(dto.risk !== undefined ? { risk: this.risk(dto.risk) } : {}),
     };
     if (dto.secrets !== undefined) {
       const secrets = { ...this.secretBox.openJson(account.secrets) };
@@ -150,6 +157,17 @@ export class AccountsService implements OnModuleInit {
       settings: account.settings ?? {},
       secrets: account.secrets ? Object.keys(this.secretBox.openJson(account.secrets)).sort() : [],
     };
+  }
+
+  private risk(raw: Record<string, unknown> | null | undefined) {
+    const checked = checkRiskLimits(raw, isValidTimeZone);
+    if (!checked.ok) throw new BadRequestException(checked.error);
+    return checked.value;
+  }
+
+  /** A daily limit was hit: no new exposure on the account until `until` (null: lifted). */
+  async setHalted(id: string, until: number | null): Promise<void> {
+    await this.database.transaction((m) => m.update(Account, { id }, { haltedUntil: until }));
   }
 
   private assertBroker(broker: string): void {

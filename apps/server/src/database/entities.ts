@@ -12,11 +12,14 @@ import { PnlLatest } from '../pnl/pnl-latest.entity.js';
 import { PnlPoint } from '../pnl/pnl-point.entity.js';
 import { PnlRollupMark } from '../pnl/pnl-rollup-mark.entity.js';
 import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategyLink } from '../strategies/strategy-link.entity.js';
+import { SystemSetting } from '../risk/system-setting.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { AccessControl1764050000000 } from './migrations/1764050000000-access-control.js';
 import { PnlHistory1764100000000 } from './migrations/1764100000000-pnl-history.js';
 import { StrategyScripts1764200000000 } from './migrations/1764200000000-strategy-scripts.js';
+import { ExecutionControls1764300000000 } from './migrations/1764300000000-execution-controls.js';
 
 export const ENTITIES = [
   Account,
@@ -34,5 +37,13 @@ export const ENTITIES = [
   PnlBar,
   PnlLatest,
   PnlRollupMark,
+  StrategyLink,
+  SystemSetting,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000, AccessControl1764050000000, PnlHistory1764100000000, StrategyScripts1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  AccessControl1764050000000,
+  PnlHistory1764100000000,
+  StrategyScripts1764200000000,
+  ExecutionControls1764300000000,
+];

@@ -9,9 +9,18 @@ import { ScriptContextService } from './script-context.service.js';
 import { ScriptOrdersService } from './script-orders.service.js';
 import { ScriptTriggersService } from './script-triggers.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
+import { SignalOrdersService } from './signal-orders.service.js';
+import { LinksModule } from '../strategies/links.module.js';
 
 @Module({
-  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule],
-  providers: [EngineService, ScriptedStrategyService, ScriptContextService, ScriptOrdersService, ScriptTriggersService],
+  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule, LinksModule],
+  providers: [
+    EngineService,
+    SignalOrdersService,
+    ScriptedStrategyService,
+    ScriptContextService,
+    ScriptOrdersService,
+    ScriptTriggersService,
+  ],
 })
 export class EngineModule {}

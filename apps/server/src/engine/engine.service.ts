@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert } from '@tradeloop/contracts';
 import { planAlert } from '@tradeloop/domain';
 import { In, Repository } from 'typeorm';
-import { AccountsService } from '../accounts/accounts.service.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ExecutionService } from '../execution/execution.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
@@ -14,9 +13,8 @@ import { MarketService } from '../market/market.service.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
-
-/** How long a market order waits for the first quote of a ticker nobody watched yet. */
-const FIRST_QUOTE_TIMEOUT_MS = 1500;
+import { SignalOrdersService } from './signal-orders.service.js';
+import { BracketsService } from '../execution/brackets.service.js';
 
 /** Turns queued events into orders, one event at a time per strategy. */
 @Injectable()
@@ -27,12 +25,13 @@ export class EngineService implements OnApplicationBootstrap {
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
     @InjectRepository(Position) private readonly positions: Repository<Position>,
-    private readonly accounts: AccountsService,
     private readonly execution: ExecutionService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly scripted: ScriptedStrategyService,
+    private readonly signals: SignalOrdersService,
+    private readonly brackets: BracketsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -100,41 +99,18 @@ export class EngineService implements OnApplicationBootstrap {
       const run = await this.scripted.onWebhook(strategy, event.id, alert, event.receivedAt);
       return this.finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
     }
-    const account = await this.accounts.get(strategy.accountId);
-    const position = await this.positions.findOneBy({ accountId: account.id, strategyId: strategy.id, ticker: alert.ticker });
-    const current = position?.quantity ?? 0;
+    // The alert's semantics move the recorder (the strategy's own position); links follow its target.
+    const current = await this.signals.recorderPosition(strategy, alert.ticker);
     const plan = planAlert(current, alert, strategy.defaultQuantity);
 
     const notes: string[] = [];
     if (plan.cancelWorking) {
+      await this.brackets.cancelBrackets(strategy.id);
       const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by alert (event ${event.id})`);
       if (cancelled) notes.push(`cancelled ${cancelled} working order(s)`);
     }
     if (plan.note) notes.push(plan.note);
-    if (plan.target !== null && plan.target !== current) {
-      const delta = plan.target - current;
-      const type = alert.orderType ?? 'market';
-      if (type === 'market') await this.market.awaitQuote(alert.ticker, FIRST_QUOTE_TIMEOUT_MS);
-      else await this.market.subscribe([alert.ticker]);
-      const order = await this.execution.submit({
-        clientOrderId: `${event.id}:1`,
-        account,
-        strategyId: strategy.id,
-        eventId: event.id,
-        ticker: alert.ticker,
-        side: delta > 0 ? 'buy' : 'sell',
-        quantity: Math.abs(delta),
-        type,
-        limitPrice: alert.limitPrice,
-        stopPrice: alert.stopPrice,
-        referencePrice: alert.price,
-      });
-      notes.push(
-        `${order.side} ${order.quantity} ${order.ticker} ${order.type} → ${order.status}${order.reason ? ` (${order.reason})` : ''}; target position ${plan.target}`,
-      );
-    } else if (plan.target !== null) {
-      notes.push(`already at target position ${plan.target}`);
-    }
+    if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, alert, plan.target)));
     await this.finish(event, 'done', notes.join('; ') || 'nothing to do', strategy.id);
   }
 

@@ -15,6 +15,10 @@ export interface BracketSpec {
   strategyId: string | null;
   takeProfit?: PriceTarget;
   stopLoss?: PriceTarget;
+  /** Move the stop to the entry once the market is this many ticks in profit. */
+  breakEvenTicks?: number;
+  /** Trail the stop this many ticks behind the best price since the entry. */
+  trailingTicks?: number;
 }
 
 export type BracketRole = 'order' | 'takeProfit' | 'stopLoss';
@@ -85,6 +89,8 @@ export class BracketsService implements OnApplicationBootstrap {
         takeProfitTicks: spec.takeProfit?.price === undefined ? (spec.takeProfit?.ticks ?? null) : null,
         stopLossPrice: spec.stopLoss?.price ?? null,
         stopLossTicks: spec.stopLoss?.price === undefined ? (spec.stopLoss?.ticks ?? null) : null,
+        breakEvenTicks: spec.breakEvenTicks ?? null,
+        trailingTicks: spec.trailingTicks ?? null,
         coveredQuantity: 0,
         legs: 0,
         status: 'waiting',

@@ -10,6 +10,8 @@ import { orderData } from '../ledger/ledger-messages.js';
 import { LedgerService, type BookedFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
+import { RiskService } from '../risk/risk.service.js';
+import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
 
@@ -17,6 +19,8 @@ export interface OrderIntent {
   clientOrderId: string;
   account: Account;
   strategyId: string | null;
+  /** The strategy's copy to another account this order is for; its position is keyed under the link. */
+  linkId?: string | null;
   eventId: string | null;
   ticker: string;
   side: OrderSide;
@@ -49,6 +53,7 @@ export class ExecutionService implements OnModuleInit {
     private readonly logs: LogsService,
     private readonly bus: EventBus,
     private readonly market: MarketService,
+    private readonly risk: RiskService,
   ) {}
 
   onModuleInit(): void {
@@ -84,6 +89,7 @@ export class ExecutionService implements OnModuleInit {
         id: randomUUID(),
         clientOrderId: intent.clientOrderId,
         strategyId: intent.strategyId,
+        linkId: intent.linkId ?? null,
         accountId: intent.account.id,
         eventId: intent.eventId,
         ticker: intent.ticker,
@@ -104,6 +110,19 @@ export class ExecutionService implements OnModuleInit {
       await this.database.transaction((m) => m.insert(Order, order));
       this.bus.publish('ORDER', orderData(order));
     }
+
+    // Limits first: a refused order is on record as rejected with the reason, like a broker's refusal.
+    const refusal = existing
+      ? null
+      : await this.risk.check({
+          account: intent.account,
+          strategyId: intent.strategyId,
+          positionKey: intent.linkId ?? intent.strategyId ?? NO_STRATEGY,
+          ticker: intent.ticker,
+          side: intent.side,
+          quantity: intent.quantity,
+        });
+    if (refusal) return this.applyAck(order.id, { brokerOrderId: '', status: 'rejected', reason: `risk limit: ${refusal}` });
 
     await this.market.watch(`order:${order.id}`, [order.ticker]);
     const broker = this.plugins.broker(intent.account.broker);
@@ -169,8 +188,13 @@ export class ExecutionService implements OnModuleInit {
       total,
       limit: filter.limit,
       offset: filter.offset,
-      items: items.map((o) => ({ ...o, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString() })),
+      items: items.map((o) => this.view(o)),
     };
+  }
+
+  /** An order as the API shows it. */
+  view(o: Order) {
+    return { ...o, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString() };
   }
 
   private async onFill(broker: string, fill: BrokerFill): Promise<void> {

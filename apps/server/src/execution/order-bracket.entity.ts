@@ -22,6 +22,10 @@ export class OrderBracket {
   @Column({ type: 'double precision', nullable: true }) takeProfitTicks!: number | null;
   @PriceColumn({ nullable: true }) stopLossPrice!: number | null;
   @Column({ type: 'double precision', nullable: true }) stopLossTicks!: number | null;
+  /** Move the stop to the entry once this many ticks in profit. */
+  @Column({ type: 'double precision', nullable: true }) breakEvenTicks!: number | null;
+  /** Trail the stop this many ticks behind the best price since the entry. */
+  @Column({ type: 'double precision', nullable: true }) trailingTicks!: number | null;
   /** How much of the entry's filled quantity legs already cover. */
   @Column({ type: 'double precision', default: 0 }) coveredQuantity!: number;
   /** Leg pairs placed so far. */

@@ -10,6 +10,8 @@ export class Order {
   /** Derived from the webhook event, so a redelivered event never orders twice. */
   @Column({ type: 'varchar', length: 100, unique: true }) clientOrderId!: string;
   @IdColumn({ nullable: true }) strategyId!: string | null;
+  /** The strategy's copy to another account this order belongs to; its position and trades are keyed under it. */
+  @IdColumn({ nullable: true }) linkId!: string | null;
   @IdColumn() accountId!: string;
   @IdColumn({ nullable: true }) eventId!: string | null;
   @Column({ type: 'varchar', length: 64 }) ticker!: string;

@@ -47,7 +47,8 @@ export class LedgerService {
     const instrument = this.market.instrument(order.ticker);
     return this.database.bookkeeping(async (m) => {
       if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;
-      const strategyKey = order.strategyId ?? NO_STRATEGY;
+      // A link's copy of a strategy's trade is held under the link; manual trades under no strategy.
+      const strategyKey = order.linkId ?? order.strategyId ?? NO_STRATEGY;
       const position =
         (await m.findOneBy(Position, { accountId: order.accountId, strategyId: strategyKey, ticker: order.ticker })) ??
         m.create(Position, {

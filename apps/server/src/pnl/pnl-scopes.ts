@@ -12,6 +12,8 @@ export interface PositionRow {
   quantity: number;
   realizedCents: number;
   lots: Lot[];
+  /** Held by a link (a strategy's copy on another account): counts toward its account, not toward 'all'. */
+  link?: boolean;
 }
 
 /** One scope's P&L right now. `openCents` null: some held ticker has no quote yet. */
@@ -62,7 +64,7 @@ export function totalsByScope(
     if (kinds.account) add('account', row.accountId, row, open);
     if (row.strategyId === NO_STRATEGY) continue;
     if (kinds.strategy) add('strategy', row.strategyId, row, open);
-    if (kinds.all) add('all', '', row, open);
+    if (kinds.all && !row.link) add('all', '', row, open);
   }
   return totals;
 }

@@ -9,15 +9,12 @@ import { EventBus } from '../infra/events/event-bus.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
+import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 
 /** Open tickers are watched under this owner, so their quotes keep coming while anything is held. */
 const POSITIONS = 'positions';
 
 const positionKey = (accountId: string, strategyId: string, ticker: string) => `${accountId}|${strategyId}|${ticker}`;
-
-/** A manual position counts toward its account only; a strategy's toward the strategy, its account and all strategies. */
-const scopesOf = (p: Position) =>
-  p.strategyId === NO_STRATEGY ? [`account|${p.accountId}`] : [`strategy|${p.strategyId}`, `account|${p.accountId}`, 'all|'];
 
 export interface LiveTotals {
   /** Cents; null while a held ticker has no quote yet. */
@@ -66,6 +63,7 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly market: MarketService,
     private readonly bus: EventBus,
     private readonly calendar: TradingCalendar,
+    private readonly links: StrategyLinksService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -158,7 +156,7 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
   private track(position: Position): void {
     const key = positionKey(position.accountId, position.strategyId, position.ticker);
     if (!this.positions.has(key))
-      for (const scope of scopesOf(position)) this.byScope.set(scope, (this.byScope.get(scope) ?? new Set()).add(key));
+      for (const scope of this.scopesOf(position)) this.byScope.set(scope, (this.byScope.get(scope) ?? new Set()).add(key));
     this.positions.set(key, position);
     let open = this.openByTicker.get(position.ticker);
     if (position.quantity !== 0) {
@@ -174,8 +172,18 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
     this.markChanged(position);
   }
 
+  /**
+   * A manual position counts toward its account only; a link's toward the link and its account;
+   * a strategy's own toward the strategy, its account and all strategies.
+   */
+  private scopesOf(p: Position): string[] {
+    if (p.strategyId === NO_STRATEGY) return [`account|${p.accountId}`];
+    if (this.links.isLink(p.strategyId)) return [`strategy|${p.strategyId}`, `account|${p.accountId}`];
+    return [`strategy|${p.strategyId}`, `account|${p.accountId}`, 'all|'];
+  }
+
   private markChanged(position: Position): void {
-    for (const scope of scopesOf(position)) this.dirty.add(scope);
+    for (const scope of this.scopesOf(position)) this.dirty.add(scope);
     if (this.flushTimer) return;
     const wait = Math.max(0, this.lastFlush + this.config.realtime.pnlIntervalMs - Date.now());
     this.flushTimer = setTimeout(() => this.flush(), wait);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 import { num, PnlSql } from './pnl-sql.js';
 import { NO_STRATEGY, scopeKey } from './pnl-scopes.js';
 import type { PnlScopeKind } from './pnl.types.js';
@@ -16,7 +17,10 @@ export interface ScopeRef {
  */
 @Injectable()
 export class PnlTrades {
-  constructor(private readonly sql: PnlSql) {}
+  constructor(
+    private readonly sql: PnlSql,
+    private readonly links: StrategyLinksService,
+  ) {}
 
   /** WHERE clause and parameters selecting one scope's trades. */
   async where(ref: ScopeRef): Promise<{ clause: string; params: unknown[] }> {
@@ -25,7 +29,8 @@ export class PnlTrades {
     const accounts = await this.accountIds();
     if (accounts.length === 0) return { clause: '1 = 0', params: [] };
     return {
-      clause: `"accountId" IN (${accounts.map(() => '?').join(', ')}) AND "strategyId" <> ?`,
+      // Every strategy's own trades: not manual ones, not links' copies on other accounts.
+      clause: `"accountId" IN (${accounts.map(() => '?').join(', ')}) AND "strategyId" <> ? AND "strategyId" NOT IN (SELECT "id" FROM "strategy_links")`,
       params: [...accounts, NO_STRATEGY],
     };
   }
@@ -56,7 +61,7 @@ export class PnlTrades {
       add(scopeKey('account', r.accountId), cents, trades);
       if (r.strategyId === NO_STRATEGY) continue;
       add(scopeKey('strategy', r.strategyId), cents, trades);
-      add(scopeKey('all', ''), cents, trades);
+      if (!this.links.isLink(r.strategyId)) add(scopeKey('all', ''), cents, trades);
     }
     return out;
   }

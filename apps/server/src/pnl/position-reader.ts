@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Instrument } from '@tradeloop/contracts';
 import { openPnlCents, type Lot } from '@tradeloop/domain';
 import { MarketService } from '../market/market.service.js';
+import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 import { num, PnlSql } from './pnl-sql.js';
 import type { PositionRow } from './pnl-scopes.js';
 
@@ -28,6 +29,7 @@ export class PositionReader {
   constructor(
     private readonly sql: PnlSql,
     private readonly market: MarketService,
+    private readonly links: StrategyLinksService,
   ) {}
 
   /** Every position row, flat ones included (their realized P&L counts), optionally narrowed. */
@@ -57,6 +59,7 @@ export class PositionReader {
       quantity: num(r.quantity),
       realizedCents: num(r.realizedCents),
       lots: num(r.quantity) === 0 ? [] : this.lots(r.id, r.lots),
+      link: this.links.isLink(r.strategyId),
     }));
   }
 

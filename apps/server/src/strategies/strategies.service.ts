@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ScriptParams, StrategyStatus } from '@tradeloop/contracts';
+import { checkExits, checkRiskLimits, isValidTimeZone } from '@tradeloop/domain';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Not, Repository } from 'typeorm';
@@ -16,6 +17,7 @@ import { paramsProblem, scriptNameProblem } from '../scripts/script-rules.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
+import { StrategyLinksService } from './strategy-links.service.js';
 import { Strategy } from './strategy.entity.js';
 
 /** 192 random bits, URL-safe: the only secret between TradingView and this server. */
@@ -41,6 +43,7 @@ export class StrategiesService {
     private readonly scripts: ScriptsService,
     private readonly bus: EventBus,
     private readonly pnl: PnlLiveService,
+    private readonly links: StrategyLinksService,
   ) {}
 
   private readonly listeners = new Set<StrategyChangeListener>();
@@ -71,6 +74,9 @@ export class StrategiesService {
       webhookToken: s.webhookToken,
       webhookUrl: this.webhookUrl(s.webhookToken),
       allowedIps: s.allowedIps ?? [],
+      exits: s.exits,
+      risk: s.risk,
+      haltedUntil: iso(s.haltedUntil),
       createdAt: iso(s.createdAt),
       updatedAt: iso(s.updatedAt),
     };
@@ -83,11 +89,19 @@ export class StrategiesService {
     return strategies.map((s) => ({ ...this.view(s), ...livePnlView(live.get(s.id)) }));
   }
 
-  /** One strategy with its live P&L and position. */
+  /**
+   * One strategy with its live P&L and position — its recorder: the signal traded on the
+   * strategy's own account — and each link (a copy to another account) with its own.
+   */
   async detail(id: string) {
     const strategy = await this.get(id);
-    const live = await this.pnl.of('strategy', [id]);
-    return { ...this.view(strategy), ...livePnlView(live.get(id)) };
+    const links = await this.links.forStrategy(id);
+    const live = await this.pnl.of('strategy', [id, ...links.map((l) => l.id)]);
+    return {
+      ...this.view(strategy),
+      ...livePnlView(live.get(id)),
+      links: links.map((l) => ({ ...this.links.view(l), ...livePnlView(live.get(l.id)) })),
+    };
   }
 
   async get(id: string): Promise<Strategy> {
@@ -140,10 +154,16 @@ export class StrategiesService {
       script: script?.name ?? null,
       params: script ? ((dto.params ?? {}) as ScriptParams) : null,
       state: null,
+      exits: this.exits(dto.exits),
+      risk: this.risk(dto.risk),
+      haltedUntil: null,
       createdAt: now,
       updatedAt: now,
     });
-    await this.database.transaction((m) => m.insert(Strategy, strategy));
+    await this.database.transaction(async (m) => {
+      await m.insert(Strategy, strategy);
+      if (dto.links) await this.links.replace(m, strategy.id, strategy.accountId, dto.links);
+    });
     this.publishStatus(strategy);
     this.changed(strategy.id);
     return this.view(strategy);
@@ -161,6 +181,8 @@ export class StrategiesService {
       ...(dto.defaultTicker !== undefined ? { defaultTicker: this.market.resolve(dto.defaultTicker).ticker } : {}),
       ...(dto.allowedIps !== undefined ? { allowedIps: this.allowList(dto.allowedIps) } : {}),
       ...this.scriptChanges(strategy, dto),
+      ...(dto.exits !== undefined ? { exits: this.exits(dto.exits) } : {}),
+      ...(dto.risk !== undefined ? { risk: this.risk(dto.risk) } : {}),
       updatedAt: Date.now(),
     };
     // Enabling clears an error; the status always follows `enabled`.
@@ -168,8 +190,12 @@ export class StrategiesService {
       changes.enabled = dto.enabled;
       changes.status = dto.enabled ? 'enabled' : 'disabled';
       changes.statusReason = null;
+      changes.haltedUntil = null;
     }
-    await this.database.transaction((m) => m.update(Strategy, { id }, changes));
+    await this.database.transaction(async (m) => {
+      await m.update(Strategy, { id }, changes);
+      if (dto.links) await this.links.replace(m, id, changes.accountId ?? strategy.accountId, dto.links);
+    });
     const updated = { ...strategy, ...changes };
     if (updated.status !== strategy.status) this.publishStatus(updated);
     this.changed(id);
@@ -184,6 +210,37 @@ export class StrategiesService {
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
     this.publishStatus({ ...strategy, ...changes });
     this.changed(id);
+  }
+
+  /**
+   * A daily limit was hit (or the kill switch): disabled until `until` (null: until enabled by
+   * hand), with the reason, announced on /ws.
+   */
+  async halt(id: string, reason: string, until: number | null): Promise<void> {
+    const strategy = await this.strategies.findOneBy({ id });
+    if (!strategy) return;
+    const changes = {
+      enabled: false,
+      status: 'disabled' as const,
+      statusReason: reason.slice(0, 500),
+      haltedUntil: until,
+      updatedAt: Date.now(),
+    };
+    await this.database.transaction((m) => m.update(Strategy, { id }, changes));
+    this.publishStatus({ ...strategy, ...changes });
+    this.changed(id);
+  }
+
+  /** Strategies whose daily halt is over take alerts again; returns their names. */
+  async resumeHalted(now: number): Promise<string[]> {
+    const due = (await this.strategies.find({ where: { enabled: false } })).filter((s) => s.haltedUntil !== null && s.haltedUntil <= now);
+    for (const strategy of due) {
+      const changes = { enabled: true, status: 'enabled' as const, statusReason: null, haltedUntil: null, updatedAt: now };
+      await this.database.transaction((m) => m.update(Strategy, { id: strategy.id }, changes));
+      this.publishStatus({ ...strategy, ...changes });
+      this.changed(strategy.id);
+    }
+    return due.map((s) => s.name);
   }
 
   /** `ctx.state` after a call that succeeded. */
@@ -232,6 +289,18 @@ export class StrategiesService {
     if (open > 0) throw new ConflictException('strategy has open positions: flatten them before deleting it');
     await this.database.transaction((m) => m.delete(Strategy, { id }));
     this.changed(id);
+  }
+
+  private exits(raw: Record<string, unknown> | null | undefined) {
+    const checked = checkExits(raw);
+    if (!checked.ok) throw new BadRequestException(checked.error);
+    return checked.value;
+  }
+
+  private risk(raw: Record<string, unknown> | null | undefined) {
+    const checked = checkRiskLimits(raw, isValidTimeZone);
+    if (!checked.ok) throw new BadRequestException(checked.error);
+    return checked.value;
   }
 
   private newToken() {

@@ -1,4 +1,4 @@
-import type { ScriptParams, StrategyStatus } from '@tradeloop/contracts';
+import type { RiskLimits, ScriptParams, StrategyExits, StrategyStatus } from '@tradeloop/contracts';
 import { Entity, PrimaryColumn, Column } from 'typeorm';
 import { IdColumn, TimeColumn } from '../database/columns.js';
 
@@ -29,6 +29,11 @@ export class Strategy {
   @Column({ type: 'varchar', length: 12, default: 'enabled' }) status!: StrategyStatus;
   /** Why the strategy is errored (or was disabled by the server). */
   @Column({ type: 'varchar', length: 500, nullable: true }) statusReason!: string | null;
+  /** Default take profit / stop loss (and break-even, trailing) for entries its alerts open. */
+  @Column({ type: 'simple-json', nullable: true }) exits!: StrategyExits | null;
+  @Column({ type: 'simple-json', nullable: true }) risk!: RiskLimits | null;
+  /** A daily limit was hit: no new exposure until this instant (the next trading day). */
+  @TimeColumn({ nullable: true }) haltedUntil!: number | null;
   @TimeColumn() createdAt!: number;
   @TimeColumn() updatedAt!: number;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AccountSettings } from '../account.entity.js';
-import { IsNumber, IsOptional, IsString, Length, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsNumber, IsObject, IsOptional, IsString, Length, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 
 /** A map of secret names to strings (or null to remove one, on update). */
 const SecretMap = (allowNull: boolean, options?: ValidationOptions) =>
@@ -58,6 +58,13 @@ export class CreateAccountDto {
   @IsOptional()
   @SecretMap(false)
   secrets?: Record<string, string>;
+  @ApiPropertyOptional({
+    example: { maxDailyLoss: 1000, maxPositionSize: 5 },
+    description: "Risk limits of the whole account (as a strategy's)",
+  })
+  @IsOptional()
+  @IsObject()
+  risk?: Record<string, unknown> | null;
 }
 
 export class UpdateAccountDto {
@@ -68,4 +75,8 @@ export class UpdateAccountDto {
   @IsOptional()
   @SecretMap(true)
   secrets?: Record<string, string | null>;
+  @ApiPropertyOptional({ description: 'Risk limits of the whole account; null removes them' })
+  @IsOptional()
+  @IsObject()
+  risk?: Record<string, unknown> | null;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -11,7 +12,25 @@ import {
   IsUUID,
   Length,
   MaxLength,
+  ValidateNested,
 } from 'class-validator';
+
+/** One account the signal is copied to. */
+export class LinkInput {
+  @ApiProperty() @IsUUID() accountId!: string;
+  @ApiPropertyOptional({ default: 1, description: 'Contracts per contract of the signal' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  multiplier?: number;
+  @ApiPropertyOptional({ example: 'MNQ1!', description: "Trade this symbol instead of the alert's" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  symbolOverride?: string | null;
+  @ApiPropertyOptional({ default: false, description: 'Trade the opposite side' }) @IsOptional() @IsBoolean() inverse?: boolean;
+  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+}
 
 export class CreateStrategyDto {
   @ApiProperty({ example: 'NQ trend' }) @IsString() @Length(1, 100) name!: string;
@@ -54,6 +73,31 @@ export class CreateStrategyDto {
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: [LinkInput],
+    description: "Accounts the signal is copied to (replaces the list); the strategy's own account is its recorder",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => LinkInput)
+  links?: LinkInput[];
+  @ApiPropertyOptional({
+    example: { takeProfit: { ticks: 40 }, stopLoss: { ticks: 20 }, trailingTicks: 12 },
+    description:
+      'Default exits for entries its alerts open: takeProfit / stopLoss as {ticks|points|percent|price}, breakEvenTicks, trailingTicks',
+  })
+  @IsOptional()
+  @IsObject()
+  exits?: Record<string, unknown> | null;
+  @ApiPropertyOptional({
+    example: { maxPositionSize: 3, maxDailyLoss: 500, tradingWindow: { start: '09:30', end: '15:55' }, flattenAt: '15:55' },
+    description: 'Risk limits: maxPositionSize, maxOrdersPerMinute, maxDailyLoss, maxDailyProfit, tradingWindow, flattenAt, timeZone',
+  })
+  @IsOptional()
+  @IsObject()
+  risk?: Record<string, unknown> | null;
 }
 
 export class UpdateStrategyDto extends PartialType(CreateStrategyDto) {}

@@ -1,0 +1,139 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { OrderSide, RiskLimits } from '@tradeloop/contracts';
+import { increasesExposure, insideWindow } from '@tradeloop/domain';
+import { Repository } from 'typeorm';
+import type { Account } from '../accounts/account.entity.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
+import { Position } from '../ledger/position.entity.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+import { SystemSetting } from './system-setting.entity.js';
+
+export interface RiskSubject {
+  account: Account;
+  strategyId: string | null;
+  /** The key its position is held under: a link's id, the strategy's, or none (manual). */
+  positionKey: string;
+  ticker: string;
+  side: OrderSide;
+  quantity: number;
+}
+
+export interface KillSwitchState {
+  engaged: boolean;
+  since: number | null;
+  reason: string | null;
+}
+
+const KILL_SWITCH = 'killSwitch';
+const MINUTE_MS = 60_000;
+
+/**
+ * The hard limits every order passes before it reaches a broker: the kill switch, a halted
+ * strategy or account, position size, orders per minute and the trading window — of the strategy
+ * and of the account. An order that only brings a position toward flat always passes: a limit
+ * never keeps a trader in a trade. The answer is the reason for a refusal, in words, or null.
+ */
+@Injectable()
+export class RiskService implements OnModuleInit {
+  private killSwitch: KillSwitchState = { engaged: false, since: null, reason: null };
+  /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
+  private readonly recentOrders = new Map<string, number[]>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
+    private readonly database: DatabaseService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const row = await this.settings.findOneBy({ key: KILL_SWITCH });
+    if (row) this.killSwitch = JSON.parse(row.value) as KillSwitchState;
+  }
+
+  killSwitchState(): KillSwitchState {
+    return { ...this.killSwitch };
+  }
+
+  async setKillSwitch(engaged: boolean, reason: string | null): Promise<KillSwitchState> {
+    this.killSwitch = { engaged, since: engaged ? Date.now() : null, reason: engaged ? reason : null };
+    const row: SystemSetting = { key: KILL_SWITCH, value: JSON.stringify(this.killSwitch), updatedAt: Date.now() };
+    await this.database.transaction((m) => m.save(SystemSetting, row));
+    return this.killSwitchState();
+  }
+
+  async check(subject: RiskSubject, now = Date.now()): Promise<string | null> {
+    const { account, strategyId, positionKey, ticker, side, quantity } = subject;
+    const held = await this.positions.findOneBy({ accountId: account.id, strategyId: positionKey, ticker });
+    const current = held?.quantity ?? 0;
+    // Closing is never refused.
+    if (!increasesExposure(current, side, quantity)) return null;
+    const after = current + (side === 'buy' ? quantity : -quantity);
+
+    if (this.killSwitch.engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
+    const strategy = strategyId ? await this.strategies.findOneBy({ id: strategyId }) : null;
+    if (strategy?.haltedUntil && strategy.haltedUntil > now)
+      return `strategy "${strategy.name}" is halted until ${new Date(strategy.haltedUntil).toISOString()}: ${strategy.statusReason ?? 'a daily limit was hit'}`;
+    if (account.haltedUntil && account.haltedUntil > now)
+      return `account "${account.name}" is halted until ${new Date(account.haltedUntil).toISOString()}: a daily limit was hit`;
+
+    for (const [scope, limits] of [
+      [`strategy "${strategy?.name}"`, strategy?.risk],
+      [`account "${account.name}"`, account.risk],
+    ] as const) {
+      if (!limits) continue;
+      const problem = await this.checkLimits(scope, limits, { account, strategyId, positionKey, ticker, after }, now);
+      if (problem) return problem;
+    }
+    // Counted once allowed: a refused order does not use up the allowance.
+    if (strategy?.risk?.maxOrdersPerMinute) this.count(`strategy:${strategy.id}`, now);
+    if (account.risk?.maxOrdersPerMinute) this.count(`account:${account.id}`, now);
+    return null;
+  }
+
+  private async checkLimits(
+    scope: string,
+    limits: RiskLimits,
+    at: { account: Account; strategyId: string | null; positionKey: string; ticker: string; after: number },
+    now: number,
+  ): Promise<string | null> {
+    const zone = limits.timeZone ?? this.config.pnl.timeZone;
+    if (limits.tradingWindow && !insideWindow(now, { ...limits.tradingWindow, timeZone: zone })) {
+      return `${scope} trades only between ${limits.tradingWindow.start} and ${limits.tradingWindow.end} (${zone}): only orders that reduce a position are allowed now`;
+    }
+    if (limits.maxPositionSize !== undefined) {
+      const size = scope.startsWith('account')
+        ? Math.abs(await this.accountNet(at.account.id, at.ticker, at.positionKey, at.after))
+        : Math.abs(at.after);
+      if (size > limits.maxPositionSize)
+        return `${scope} may hold at most ${limits.maxPositionSize} in ${at.ticker}; this order would make it ${size}`;
+    }
+    if (limits.maxOrdersPerMinute !== undefined) {
+      const key = scope.startsWith('account') ? `account:${at.account.id}` : `strategy:${at.strategyId}`;
+      const recent = this.recent(key, now);
+      if (recent >= limits.maxOrdersPerMinute) return `${scope} may place at most ${limits.maxOrdersPerMinute} orders a minute`;
+    }
+    return null;
+  }
+
+  /** The account's net position in a ticker after the order: every strategy, link and manual position there. */
+  private async accountNet(accountId: string, ticker: string, positionKey: string, after: number): Promise<number> {
+    const rows = await this.positions.findBy({ accountId, ticker });
+    return rows.reduce((sum, p) => sum + (p.strategyId === positionKey ? 0 : p.quantity), 0) + after;
+  }
+
+  private recent(key: string, now: number): number {
+    const times = (this.recentOrders.get(key) ?? []).filter((t) => t > now - MINUTE_MS);
+    this.recentOrders.set(key, times);
+    return times.length;
+  }
+
+  private count(key: string, now: number): void {
+    this.recent(key, now);
+    this.recentOrders.get(key)!.push(now);
+  }
+}

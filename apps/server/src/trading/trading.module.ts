@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { ExecutionModule } from '../execution/execution.module.js';
+import { MarketModule } from '../market/market.module.js';
+import { PnlModule } from '../pnl/pnl.module.js';
+import { RiskModule } from '../risk/risk.module.js';
+import { StrategiesModule } from '../strategies/strategies.module.js';
+import { RiskMonitor } from './risk-monitor.service.js';
+import { TradingController } from './trading.controller.js';
+import { TradingService } from './trading.service.js';
+
+/** Manual trading, flatten and reverse, the kill switch, and the limits that act on their own. */
+@Module({
+  imports: [AccountsModule, ExecutionModule, MarketModule, PnlModule, RiskModule, StrategiesModule],
+  controllers: [TradingController],
+  providers: [TradingService, RiskMonitor],
+  exports: [TradingService],
+})
+export class TradingModule {}

@@ -1,0 +1,269 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { ExitSpec, OrderSide, OrderType, PriceTarget } from '@tradeloop/contracts';
+import { randomUUID } from 'node:crypto';
+import { In, Not, Repository } from 'typeorm';
+import type { Account } from '../accounts/account.entity.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { BracketsService } from '../execution/brackets.service.js';
+import { ExecutionService } from '../execution/execution.service.js';
+import { Order } from '../execution/order.entity.js';
+import { NO_STRATEGY } from '../ledger/ledger-messages.js';
+import { Position } from '../ledger/position.entity.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import { RiskService } from '../risk/risk.service.js';
+import { StrategiesService } from '../strategies/strategies.service.js';
+import { StrategyLink } from '../strategies/strategy-link.entity.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+
+/** How long a market order waits for the first quote of a ticker nobody watched yet. */
+const FIRST_QUOTE_TIMEOUT_MS = 1500;
+
+export interface ManualOrder {
+  accountId?: string;
+  strategyId?: string;
+  ticker: string;
+  side: OrderSide;
+  quantity: number;
+  type?: OrderType;
+  limitPrice?: number;
+  stopPrice?: number;
+  takeProfit?: ExitSpec;
+  stopLoss?: ExitSpec;
+}
+
+export interface FlattenScope {
+  accountId?: string;
+  strategyId?: string;
+  ticker?: string;
+}
+
+/** Who a position belongs to, as an order for it must say. */
+interface Owner {
+  strategyId: string | null;
+  linkId: string | null;
+}
+
+/**
+ * What a trader does by hand — and what limits and the kill switch do on their behalf: orders,
+ * cancels, flatten and reverse. Every order goes through the same execution path (risk limits,
+ * the ledger, the log, /ws) as a strategy's. Orders placed on someone's behalf carry ids derived
+ * from what caused them, so a second process doing the same thing places nothing twice.
+ */
+@Injectable()
+export class TradingService {
+  constructor(
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
+    @InjectRepository(StrategyLink) private readonly linkRows: Repository<StrategyLink>,
+    private readonly accounts: AccountsService,
+    private readonly strategies: StrategiesService,
+    private readonly execution: ExecutionService,
+    private readonly brackets: BracketsService,
+    private readonly market: MarketService,
+    private readonly risk: RiskService,
+    private readonly logs: LogsService,
+  ) {}
+
+  /** A manual order on an account (no strategy), or on a strategy's own account under the strategy. */
+  async placeOrder(input: ManualOrder) {
+    const { account, strategyId } = await this.target(input);
+    const ticker = this.ticker(input.ticker);
+    const instrument = this.market.instrument(ticker);
+    if (instrument.kind === 'future' && !Number.isInteger(input.quantity)) {
+      throw new BadRequestException(`quantity must be a whole number of contracts for ${ticker}, got ${input.quantity}`);
+    }
+    const type = input.type ?? 'market';
+    if (type === 'limit' && input.limitPrice === undefined) throw new BadRequestException('limitPrice is required for a limit order');
+    if (type === 'stop' && input.stopPrice === undefined) throw new BadRequestException('stopPrice is required for a stop order');
+    if (type === 'market') await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
+    const clientOrderId = `manual:${randomUUID()}`;
+    const reference =
+      input.limitPrice ?? input.stopPrice ?? (input.side === 'buy' ? this.market.latest(ticker)?.ask : this.market.latest(ticker)?.bid);
+    const exit = (spec?: ExitSpec): PriceTarget | undefined => {
+      if (!spec) return undefined;
+      if ('price' in spec) return { price: spec.price };
+      if ('ticks' in spec) return { ticks: spec.ticks };
+      if ('points' in spec) return { ticks: Math.max(1, Math.round(spec.points / instrument.tickSize)) };
+      if (reference === undefined) throw new BadRequestException('a percent exit needs a quote or a limit/stop price to measure from');
+      return { ticks: Math.max(1, Math.round((reference * spec.percent) / 100 / instrument.tickSize)) };
+    };
+    if (input.takeProfit || input.stopLoss) {
+      await this.brackets.attachBracket(clientOrderId, { strategyId, takeProfit: exit(input.takeProfit), stopLoss: exit(input.stopLoss) });
+    }
+    const order = await this.execution.submit({
+      clientOrderId,
+      account,
+      strategyId,
+      eventId: null,
+      ticker,
+      side: input.side,
+      quantity: input.quantity,
+      type,
+      limitPrice: input.limitPrice,
+      stopPrice: input.stopPrice,
+    });
+    await this.logs.write({
+      level: order.status === 'rejected' ? 'warn' : 'info',
+      category: 'manual',
+      strategyId,
+      message: `manual ${order.side} ${order.quantity} ${order.ticker} ${order.type} on ${account.name} → ${order.status}${order.reason ? ` (${order.reason})` : ''}`,
+      context: { orderId: order.id },
+    });
+    return this.execution.view(order);
+  }
+
+  async cancelOrder(id: string) {
+    const order = await this.orders.findOneBy({ id });
+    if (!order) throw new NotFoundException(`order ${id} not found`);
+    if (order.status !== 'working' && order.status !== 'pending')
+      throw new ConflictException(`order ${id} is ${order.status}: only working orders can be cancelled`);
+    if (!(await this.execution.cancel(order.clientOrderId, 'cancelled by hand'))) {
+      throw new ConflictException(`the broker did not cancel order ${id} (it may have just filled)`);
+    }
+    return this.execution.view((await this.orders.findOneBy({ id }))!);
+  }
+
+  /**
+   * Cancels working orders and closes every position in scope with market orders: an account, a
+   * strategy (its recorder and links), a ticker, or everything. `cause` keys the orders when the
+   * server flattens on its own (a limit, a time of day), so doing it twice places nothing new.
+   */
+  async flatten(scope: FlattenScope, reason: string, cause?: string) {
+    if (scope.accountId) await this.accounts.get(scope.accountId);
+    const ticker = scope.ticker ? this.ticker(scope.ticker) : undefined;
+    const keys = scope.strategyId ? await this.strategyKeys(scope.strategyId) : undefined;
+    const open = await this.positions.findBy({
+      quantity: Not(0),
+      ...(scope.accountId ? { accountId: scope.accountId } : {}),
+      ...(keys ? { strategyId: In(keys) } : {}),
+      ...(ticker ? { ticker } : {}),
+    });
+    const cancelled = await this.cancelWorking({ ...scope, ticker }, reason);
+    const orders = [];
+    for (const position of open) {
+      const owner = await this.owner(position.strategyId);
+      const account = await this.accounts.get(position.accountId);
+      const clientOrderId = cause ? `${cause}:${position.id}` : `flatten:${randomUUID()}`;
+      await this.market.awaitQuote(position.ticker, FIRST_QUOTE_TIMEOUT_MS);
+      const order = await this.execution.submit({
+        clientOrderId,
+        account,
+        strategyId: owner.strategyId,
+        linkId: owner.linkId,
+        eventId: null,
+        ticker: position.ticker,
+        side: position.quantity > 0 ? 'sell' : 'buy',
+        quantity: Math.abs(position.quantity),
+        type: 'market',
+      });
+      orders.push(order);
+    }
+    if (open.length || cancelled) {
+      await this.logs.write({
+        level: 'info',
+        category: 'manual',
+        strategyId: scope.strategyId ?? null,
+        message: `flatten (${reason}): ${orders.map((o) => `${o.side} ${o.quantity} ${o.ticker} → ${o.status}${o.reason ? ` (${o.reason})` : ''}`).join(', ') || 'nothing open'}; cancelled ${cancelled} working order(s)`,
+      });
+    }
+    return { cancelled, orders: orders.map((o) => this.execution.view(o)) };
+  }
+
+  /** Turns a position around: one market order for twice its size. */
+  async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }) {
+    const { account, strategyId } = await this.target(scope);
+    const ticker = this.ticker(scope.ticker);
+    const held = await this.positions.findOneBy({ accountId: account.id, strategyId: strategyId ?? NO_STRATEGY, ticker });
+    if (!held || held.quantity === 0)
+      throw new ConflictException(
+        `nothing is held in ${ticker} on ${account.name}${strategyId ? ' for that strategy' : ''}: nothing to reverse`,
+      );
+    await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
+    const order = await this.execution.submit({
+      clientOrderId: `reverse:${randomUUID()}`,
+      account,
+      strategyId,
+      eventId: null,
+      ticker,
+      side: held.quantity > 0 ? 'sell' : 'buy',
+      quantity: Math.abs(held.quantity) * 2,
+      type: 'market',
+    });
+    return this.execution.view(order);
+  }
+
+  /** Everything stops: every strategy disabled, every working order cancelled, every position closed. */
+  async engageKillSwitch(reason: string) {
+    const state = await this.risk.setKillSwitch(true, reason);
+    const strategies = await this.strategyRows.findBy({ enabled: true });
+    for (const strategy of strategies) await this.strategies.halt(strategy.id, `kill switch: ${reason}`, null);
+    for (const strategy of await this.strategyRows.find()) await this.brackets.cancelBrackets(strategy.id);
+    const result = await this.flatten({}, `kill switch: ${reason}`, `kill:${state.since}`);
+    await this.logs.write({
+      level: 'error',
+      category: 'risk',
+      message: `KILL SWITCH engaged (${reason}): ${strategies.length} strategies disabled, ${result.cancelled} working orders cancelled, ${result.orders.length} positions closed`,
+    });
+    return { ...state, strategiesDisabled: strategies.length, ...result };
+  }
+
+  async releaseKillSwitch() {
+    const state = await this.risk.setKillSwitch(false, null);
+    await this.logs.write({
+      level: 'warn',
+      category: 'risk',
+      message: 'kill switch released: strategies stay disabled until enabled by hand',
+    });
+    return state;
+  }
+
+  private async cancelWorking(scope: FlattenScope, reason: string): Promise<number> {
+    const keys = scope.strategyId ? [scope.strategyId] : undefined;
+    const working = await this.orders.findBy({
+      status: In(['pending', 'working']),
+      ...(scope.accountId ? { accountId: scope.accountId } : {}),
+      ...(keys ? { strategyId: In(keys) } : {}),
+      ...(scope.ticker ? { ticker: scope.ticker } : {}),
+    });
+    if (scope.strategyId) await this.brackets.cancelBrackets(scope.strategyId, scope.ticker);
+    let cancelled = 0;
+    for (const order of working) if (await this.execution.cancel(order.clientOrderId, reason)) cancelled++;
+    return cancelled;
+  }
+
+  /** The keys a strategy's positions are held under: its own and its links'. */
+  private async strategyKeys(strategyId: string): Promise<string[]> {
+    await this.strategies.get(strategyId);
+    const links = await this.linkRows.findBy({ strategyId });
+    return [strategyId, ...links.map((l) => l.id)];
+  }
+
+  private async owner(positionKey: string): Promise<Owner> {
+    if (positionKey === NO_STRATEGY) return { strategyId: null, linkId: null };
+    const link = await this.linkRows.findOneBy({ id: positionKey });
+    return link ? { strategyId: link.strategyId, linkId: link.id } : { strategyId: positionKey, linkId: null };
+  }
+
+  private async target(input: { accountId?: string; strategyId?: string }): Promise<{ account: Account; strategyId: string | null }> {
+    if (input.strategyId) {
+      const strategy = await this.strategies.get(input.strategyId);
+      if (input.accountId && input.accountId !== strategy.accountId) {
+        throw new BadRequestException("accountId: a strategy's manual orders go to its own account; leave accountId out");
+      }
+      return { account: await this.accounts.get(strategy.accountId), strategyId: strategy.id };
+    }
+    if (!input.accountId) throw new BadRequestException('accountId or strategyId is required');
+    return { account: await this.accounts.get(input.accountId), strategyId: null };
+  }
+
+  private ticker(raw: string): string {
+    try {
+      return this.market.resolve(raw).ticker;
+    } catch (error) {
+      throw new BadRequestException(`ticker: ${(error as Error).message}`);
+    }
+  }
+}
