@@ -184,6 +184,33 @@ describe('brackets from alerts, and one-cancels-the-other', () => {
     expect(buy.status).toBe(202);
   });
 
+  it('moves the stop to break-even, then trails it, and books the trailed exit', async () => {
+    const trailing = (
+      await http(server.url, 'POST', '/api/strategies', {
+        name: 'trailing',
+        exits: { stopLoss: { ticks: 20 }, breakEvenTicks: 8, trailingTicks: 12 },
+      })
+    ).body;
+    const working = async () =>
+      ((await http(server.url, 'GET', `/api/orders?strategyId=${trailing.id}&status=working`)).body.items as any[]).map((o) => o.stopPrice);
+    market.publish(quote('NQ1!', 25000, 25000.25));
+    await http(server.url, 'POST', `/webhooks/${trailing.webhookToken}`, { ticker: 'NQ1!', action: 'buy', quantity: 1 });
+    await eventually(async () => (await working())[0] === 24995.25, 10000, 'the first stop, 20 ticks under the entry');
+    market.publish(quote('NQ1!', 25002.25, 25002.5)); // 8 ticks up: break-even
+    await eventually(async () => (await working())[0] === 25000.25, 10000, 'the stop at the entry');
+    market.publish(quote('NQ1!', 25010, 25010.25)); // trails 12 ticks under the best bid
+    await eventually(async () => (await working())[0] === 25007, 10000, 'the trailed stop');
+    market.publish(quote('NQ1!', 25008, 25008.25)); // a pullback leaves it
+    market.publish(quote('NQ1!', 25006.75, 25007)); // through the stop: it fills at the bid
+    const [trade] = await eventually(async () => {
+      const body = (await http(server.url, 'GET', `/api/trades?strategyId=${trailing.id}`)).body;
+      return body.total === 1 ? body.items : undefined;
+    });
+    // (25006.75 − 25000.25) / 0.25 = 26 ticks × $5
+    expect([trade.exitPrice, trade.pnl]).toEqual([25006.75, 130]);
+    expect(await working()).toEqual([]);
+  });
+
   it('refuses an exit it cannot read, naming it', async () => {
     const bad = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
       ticker: 'ES1!',

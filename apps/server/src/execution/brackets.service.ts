@@ -1,7 +1,7 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { OrderSide, PriceTarget } from '@tradeloop/contracts';
-import { In, Repository } from 'typeorm';
+import type { OrderSide, PriceTarget, Quote } from '@tradeloop/contracts';
+import { In, Like, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { BookedFill } from '../ledger/ledger.service.js';
@@ -23,7 +23,43 @@ export interface BracketSpec {
 
 export type BracketRole = 'order' | 'takeProfit' | 'stopLoss';
 
-const LEG = /^(.*):(tp|sl)(\d+)$/;
+/** `<entry>:tp<n>` / `<entry>:sl<n>`, and `<entry>:sl<n>.<k>` for the k-th moved stop of pair n. */
+const LEG = /^(.*):(tp|sl)(\d+)(?:\.(\d+))?$/;
+
+/** A stop that follows the market: moved to the entry at break-even, then trailed. */
+interface ManagedStop {
+  parentClientOrderId: string;
+  n: number;
+  ticker: string;
+  entrySide: OrderSide;
+  entryPrice: number;
+  tickSize: number;
+  breakEvenTicks: number | null;
+  trailingTicks: number | null;
+  /** Best price seen since the entry: highest bid for a long, lowest ask for a short. */
+  best: number;
+  /** Replacements made so far (the suffix of the next stop's id). */
+  moves: number;
+}
+
+/**
+ * Where a managed stop should be now, or null to leave it: never looser than `current`, moved in
+ * whole ticks. Longs measure from the bid, shorts from the ask.
+ */
+export function managedStopPrice(
+  stop: Omit<ManagedStop, 'parentClientOrderId' | 'n' | 'ticker' | 'moves'>,
+  current: number,
+): number | null {
+  const dir = stop.entrySide === 'buy' ? 1 : -1;
+  const onGrid = (price: number) => Number((Math.round(price / stop.tickSize) * stop.tickSize).toFixed(10));
+  const candidates: number[] = [];
+  if (stop.breakEvenTicks !== null && dir * (stop.best - stop.entryPrice) >= stop.breakEvenTicks * stop.tickSize - 1e-9)
+    candidates.push(stop.entryPrice);
+  if (stop.trailingTicks !== null) candidates.push(onGrid(stop.best - dir * stop.trailingTicks * stop.tickSize));
+  if (!candidates.length) return null;
+  const desired = dir > 0 ? Math.max(...candidates) : Math.min(...candidates);
+  return dir * (desired - current) >= stop.tickSize - 1e-9 ? onGrid(desired) : null;
+}
 
 /** Whether an order is the take-profit or stop-loss leg of a bracket, from its clientOrderId. */
 export function bracketRole(clientOrderId: string): BracketRole {
@@ -53,9 +89,13 @@ export function legPrices(
  * OCO can replace the placing here without changing `attachBracket`.
  */
 @Injectable()
-export class BracketsService implements OnApplicationBootstrap {
+export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Bracket work runs one step at a time, off the broker's fill callback. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Stops that follow the market, by `<entry>:<n>`. */
+  private readonly managed = new Map<string, ManagedStop>();
+  private readonly managedTickers = new Set<string>();
+  private stopQuotes?: () => void;
 
   constructor(
     @InjectRepository(OrderBracket) private readonly brackets: Repository<OrderBracket>,
@@ -69,8 +109,15 @@ export class BracketsService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     this.execution.onFillBooked((booked) => void this.enqueue(() => this.onFill(booked)));
+    this.stopQuotes = this.market.onQuote((quote) => {
+      if (this.managedTickers.has(quote.ticker)) void this.enqueue(() => this.followQuote(quote)).catch(() => undefined);
+    });
     // A failure is logged by the chain; the server starts regardless.
     await this.enqueue(() => this.reconcile()).catch(() => undefined);
+  }
+
+  onModuleDestroy(): void {
+    this.stopQuotes?.();
   }
 
   /**
@@ -165,6 +212,20 @@ export class BracketsService implements OnApplicationBootstrap {
         stopPrice: stopLoss,
       });
       placed.push(`stop loss ${sl.side} ${sl.quantity} @ ${stopLoss} → ${sl.status}`);
+      if (sl.status === 'working' && (bracket.breakEvenTicks !== null || bracket.trailingTicks !== null)) {
+        this.manage({
+          parentClientOrderId: parent.clientOrderId,
+          n,
+          ticker: parent.ticker,
+          entrySide: parent.side,
+          entryPrice: fillPrice,
+          tickSize: this.market.instrument(parent.ticker).tickSize,
+          breakEvenTicks: bracket.breakEvenTicks,
+          trailingTicks: bracket.trailingTicks,
+          best: fillPrice,
+          moves: 0,
+        });
+      }
     }
     await this.logs.write({
       level: 'info',
@@ -180,13 +241,82 @@ export class BracketsService implements OnApplicationBootstrap {
     }
   }
 
+  private manage(stop: ManagedStop): void {
+    this.managed.set(`${stop.parentClientOrderId}:${stop.n}`, stop);
+    this.managedTickers.add(stop.ticker);
+  }
+
+  /** Working legs of pair n in one role (a moved stop has replaced its first order). */
+  private async workingLegs(parentClientOrderId: string, role: 'tp' | 'sl', n: number): Promise<Order[]> {
+    const legs = await this.orders.findBy({
+      clientOrderId: Like(`${parentClientOrderId}:${role}${n}%`),
+      status: In(['pending', 'working']),
+    });
+    return legs.filter((o) => {
+      const leg = LEG.exec(o.clientOrderId);
+      return leg !== null && leg[1] === parentClientOrderId && leg[2] === role && Number(leg[3]) === n;
+    });
+  }
+
+  /**
+   * Moves managed stops with the market: cancel the working stop, place the tighter one. Cancel
+   * first, so two stops never work at once and over-close the position; the moment in between is
+   * one round trip to the broker.
+   */
+  private async followQuote(quote: Quote): Promise<void> {
+    for (const [key, stop] of this.managed) {
+      if (stop.ticker !== quote.ticker) continue;
+      const mark = stop.entrySide === 'buy' ? quote.bid : quote.ask;
+      stop.best = stop.entrySide === 'buy' ? Math.max(stop.best, mark) : Math.min(stop.best, mark);
+      const [working] = await this.workingLegs(stop.parentClientOrderId, 'sl', stop.n);
+      if (!working || working.stopPrice === null) {
+        this.managed.delete(key);
+        continue;
+      }
+      const next = managedStopPrice(stop, working.stopPrice);
+      if (next === null) continue;
+      if (!(await this.execution.cancel(working.clientOrderId, `stop moved to ${next}`))) continue;
+      stop.moves++;
+      const account = await this.accounts.findOneByOrFail({ id: working.accountId });
+      const moved = await this.execution.submit({
+        clientOrderId: `${stop.parentClientOrderId}:sl${stop.n}.${stop.moves}`,
+        account,
+        strategyId: working.strategyId,
+        linkId: working.linkId,
+        eventId: working.eventId,
+        ticker: working.ticker,
+        side: working.side,
+        quantity: working.quantity - working.filledQuantity,
+        type: 'stop',
+        stopPrice: next,
+      });
+      const why = stop.breakEvenTicks !== null && next === stop.entryPrice ? 'break-even' : 'trailing';
+      await this.logs.write({
+        level: moved.status === 'rejected' ? 'error' : 'info',
+        category: 'order',
+        strategyId: working.strategyId,
+        message: `stop loss moved (${why}) from ${working.stopPrice} to ${next} → ${moved.status}${moved.reason ? ` (${moved.reason}): the position has no stop` : ''}`,
+        context: { orderId: moved.id },
+      });
+      if (moved.status === 'filled') await this.onLegFill(moved, stop.parentClientOrderId, 'sl', stop.n);
+    }
+  }
+
   private async onLegFill(order: Order, parentClientOrderId: string, role: 'tp' | 'sl', n: number): Promise<void> {
     const bracket = await this.brackets.findOneBy({ parentClientOrderId });
     if (!bracket) return;
     const fresh = await this.orders.findOneBy({ id: order.id });
     if (fresh?.status !== 'filled') return;
-    const sibling = `${parentClientOrderId}:${role === 'tp' ? 'sl' : 'tp'}${n}`;
-    if (await this.execution.cancel(sibling, `${role === 'tp' ? 'take profit' : 'stop loss'} filled (one cancels the other)`)) {
+    this.managed.delete(`${parentClientOrderId}:${n}`);
+    const siblings = await this.workingLegs(parentClientOrderId, role === 'tp' ? 'sl' : 'tp', n);
+    let cancelled = false;
+    for (const sibling of siblings) {
+      if (
+        await this.execution.cancel(sibling.clientOrderId, `${role === 'tp' ? 'take profit' : 'stop loss'} filled (one cancels the other)`)
+      )
+        cancelled = true;
+    }
+    if (cancelled) {
       await this.logs.write({
         level: 'info',
         category: 'order',
@@ -203,11 +333,10 @@ export class BracketsService implements OnApplicationBootstrap {
     if (bracket.status !== 'open') return;
     const parent = await this.orders.findOneBy({ clientOrderId: bracket.parentClientOrderId });
     if (!parent || parent.filledQuantity < parent.quantity) return;
-    const legIds = Array.from({ length: bracket.legs }, (_, i) => [
-      `${bracket.parentClientOrderId}:tp${i + 1}`,
-      `${bracket.parentClientOrderId}:sl${i + 1}`,
-    ]).flat();
-    const working = await this.orders.countBy({ clientOrderId: In(legIds), status: In(['pending', 'working']) });
+    const working = await this.orders.countBy({
+      clientOrderId: Like(`${bracket.parentClientOrderId}:%`),
+      status: In(['pending', 'working']),
+    });
     if (working === 0) await this.setStatus(bracket, 'closed');
   }
 
@@ -224,6 +353,31 @@ export class BracketsService implements OnApplicationBootstrap {
       const uncovered = parent.filledQuantity - bracket.coveredQuantity;
       if (uncovered > 0 && parent.avgFillPrice !== null) await this.placeLegs(bracket, parent, uncovered, parent.avgFillPrice);
       else await this.closeIfDone(bracket);
+      await this.resumeManagedStops(bracket, parent);
+    }
+  }
+
+  /** After a restart, stops that followed the market follow it again (from the entry: the best price since is not kept). */
+  private async resumeManagedStops(bracket: OrderBracket, parent: Order): Promise<void> {
+    if ((bracket.breakEvenTicks === null && bracket.trailingTicks === null) || parent.avgFillPrice === null) return;
+    const legs = await this.orders.findBy({ clientOrderId: Like(`${parent.clientOrderId}:sl%`) });
+    for (let n = 1; n <= bracket.legs; n++) {
+      const pair = legs
+        .map((o) => LEG.exec(o.clientOrderId))
+        .filter((leg) => leg !== null && leg[1] === parent.clientOrderId && Number(leg[3]) === n);
+      if (!(await this.workingLegs(parent.clientOrderId, 'sl', n)).length) continue;
+      this.manage({
+        parentClientOrderId: parent.clientOrderId,
+        n,
+        ticker: parent.ticker,
+        entrySide: parent.side,
+        entryPrice: parent.avgFillPrice,
+        tickSize: this.market.instrument(parent.ticker).tickSize,
+        breakEvenTicks: bracket.breakEvenTicks,
+        trailingTicks: bracket.trailingTicks,
+        best: parent.avgFillPrice,
+        moves: Math.max(0, ...pair.map((leg) => Number(leg![4] ?? 0))),
+      });
     }
   }
 
