@@ -33,6 +33,8 @@ const label = (event: EngineEvent): string => {
       return `fill ${event.fillId}`;
     case 'timer':
       return `timer ${event.time}`;
+    case 'command':
+      return `command ${event.command.op}`;
   }
 };
 
@@ -239,11 +241,17 @@ export function defineQueueContractTests(driver: string, create: (options: Queue
         tick('alpha', 25000.25),
         { type: 'fill', strategyId: 'alpha', eventId: 'alpha-fill-1', fillId: 'f-1' },
         { type: 'timer', strategyId: 'alpha', eventId: 'alpha-timer-1', time: 1_764_200_000_000 },
+        {
+          type: 'command',
+          strategyId: 'alpha',
+          eventId: 'alpha-command-1',
+          command: { op: 'flatten', args: [{ ticker: 'NQ1!' }, 'by hand'] },
+        },
       ];
       for (const event of sent) await queue.enqueue('alpha', event);
       await queue.idle();
       expect(seen).toEqual(sent);
-      expect(seen.map(label)).toEqual(['alpha-1', 'tick 25000.25', 'fill f-1', 'timer 1764200000000']);
+      expect(seen.map(label)).toEqual(['alpha-1', 'tick 25000.25', 'fill f-1', 'timer 1764200000000', 'command flatten']);
     });
 
     it('refuses a second handler', async () => {

@@ -25,6 +25,9 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // An api process takes webhooks and serves HTTP and /ws; a worker consumes the queue. `all` does both.
+    const consumes = config.role !== 'api';
+    const serves = config.role !== 'worker';
     return {
       module: AppModule,
       imports: [
@@ -44,11 +47,11 @@ export class AppModule {
         LedgerModule,
         PnlModule,
         ExecutionModule,
-        EngineModule,
+        ...(consumes ? [EngineModule] : []),
         TradingModule,
         WebhooksModule,
         HealthModule,
-        RealtimeModule,
+        ...(serves ? [RealtimeModule] : []),
       ],
     };
   }

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { createApp } from './app.factory.js';
+import { AppModule } from './app.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 
@@ -14,7 +16,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
   // Nest closes the app on the first signal (in-flight events finish, the rest wait in the database);
   // a second one stops at once.
   let stopping = false;
@@ -28,6 +29,14 @@ async function main(): Promise<void> {
       console.log(`${signal}: finishing in-flight events, then stopping (send it again to stop at once)`);
     });
   }
+  if (config.role === 'worker') {
+    // No HTTP: a worker takes events from the queue, runs strategies and talks to brokers and feeds.
+    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+    worker.enableShutdownHooks();
+    console.log(`\nTradeloop worker is running (queue on ${new URL(config.redis.url).host})\n`);
+    return;
+  }
+  const app = await createApp(config);
   await app.listen({ port: config.server.port, host: config.server.host });
   const base = config.server.publicUrl || `http://localhost:${config.server.port}`;
   // The generated password is shown here once, on the console only: it is never written to the log table.
@@ -35,7 +44,9 @@ async function main(): Promise<void> {
   const login = generated
     ? `${config.auth.adminUser} / ${generated}   (generated on this first start and shown only now: keep it)`
     : `${config.auth.adminUser} (password ${config.auth.adminPassword ? 'from ADMIN_PASSWORD' : 'set on the first start; ADMIN_PASSWORD=… resets it'})`;
-  console.log(`\nTradeloop is running\n  admin:   ${base}/\n  API:     ${base}/api/docs\n  login:   ${login}\n`);
+  console.log(
+    `\nTradeloop${config.role === 'api' ? ' api' : ''} is running\n  admin:   ${base}/\n  API:     ${base}/api/docs\n  login:   ${login}\n`,
+  );
 }
 
 void main();

@@ -123,6 +123,16 @@ export interface SubscribedData {
   tickers: string[] | null;
 }
 
+/**
+ * Between server processes only (relayed through Redis, never sent to /ws clients): ticker watches
+ * for the process that runs the feeds, and the answers to commands run by a worker.
+ */
+export type InternalData =
+  | { kind: 'watch'; process: string; tickers: string[]; watching: boolean }
+  | { kind: 'resync'; process: string }
+  | { kind: 'command-result'; commandId: string; ok: true; result: unknown }
+  | { kind: 'command-result'; commandId: string; ok: false; status: number; message: string };
+
 /** Every message the server sends, by type. */
 export interface ServerMessageMap {
   DATA: QuoteData;
@@ -136,13 +146,14 @@ export interface ServerMessageMap {
   FEED: FeedData;
   ERROR: ErrorData;
   SUBSCRIBED: SubscribedData;
+  INTERNAL: InternalData;
 }
 
 export type ServerMessageType = keyof ServerMessageMap;
 export type ServerMessage = { [K in ServerMessageType]: { type: K; data: ServerMessageMap[K] } }[ServerMessageType];
 
 /** What a client may narrow its stream to; `ERROR` and `SUBSCRIBED` always reach it. */
-export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED'>;
+export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED' | 'INTERNAL'>;
 export const CHANNELS: readonly Channel[] = ['DATA', 'PNL', 'POSITION', 'ORDER', 'FILL', 'TRADE', 'LOG', 'STRATEGY', 'FEED'];
 
 /** `{"type":"SUBSCRIBE","channels":["DATA","PNL"],"tickers":["NQ1!"]}`: omitted fields mean everything. */

@@ -9,6 +9,11 @@ const days = z.coerce.number().positive();
 
 export const configSchema = z
   .object({
+    /**
+     * What this process does: `all` (one process), `api` (HTTP, /ws, webhook intake) or `worker`
+     * (strategies, executions, broker sessions, feeds). Split roles share Redis and a database.
+     */
+    role: z.enum(['all', 'api', 'worker']),
     server: z.object({
       host: z.string().min(1),
       port,
@@ -120,6 +125,15 @@ export const configSchema = z
     admin: z.object({ dir: z.string().min(1) }),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']) }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.role !== 'all' && !config.redis.url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message: `role ${config.role} needs REDIS_URL: api and worker processes meet through Redis`,
+      });
+    }
+  });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -5,6 +5,7 @@ import { configSchema, type AppConfig } from './config.schema.js';
 
 /** Environment variables that override a config path, e.g. `PORT` → server.port. */
 const ENV_OVERRIDES: Record<string, string[]> = {
+  ROLE: ['role'],
   HOST: ['server', 'host'],
   PORT: ['server', 'port'],
   PUBLIC_URL: ['server', 'publicUrl'],

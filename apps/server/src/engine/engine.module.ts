@@ -11,9 +11,10 @@ import { ScriptTriggersService } from './script-triggers.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { LinksModule } from '../strategies/links.module.js';
+import { TradingModule } from '../trading/trading.module.js';
 
 @Module({
-  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule, LinksModule],
+  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule, LinksModule, TradingModule],
   providers: [
     EngineService,
     SignalOrdersService,

@@ -15,6 +15,7 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { BracketsService } from '../execution/brackets.service.js';
+import { CommandsService } from '../trading/commands.service.js';
 
 /** Turns queued events into orders, one event at a time per strategy. */
 @Injectable()
@@ -32,6 +33,7 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly scripted: ScriptedStrategyService,
     private readonly signals: SignalOrdersService,
     private readonly brackets: BracketsService,
+    private readonly commands: CommandsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,6 +57,8 @@ export class EngineService implements OnApplicationBootstrap {
       case 'timer':
         await this.scripted.onTimer(event.strategyId, event.eventId, event.time);
         return;
+      case 'command':
+        return this.commands.execute(event);
     }
   }
 
@@ -131,6 +135,7 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private async markFailed(event: EngineEvent, error: unknown): Promise<void> {
+    if (event.type === 'command') return; // execute() answers every command itself
     if (event.type !== 'webhook') {
       await this.logs.write({
         level: 'warn',

@@ -54,7 +54,10 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
 
   async onApplicationBootstrap(): Promise<void> {
     this.stops.push(
-      this.market.onQuote((quote) => this.onQuote(quote)),
+      // Ticks come from the process that runs the feeds; relayed quotes would tick every process at once.
+      this.market.onQuote((quote, origin) => {
+        if (origin === 'local') this.onQuote(quote);
+      }),
       this.execution.onFillBooked((booked) => this.onFill(booked)),
       this.scripts.onChange((entry) => void this.refreshScript(entry.name)),
       this.strategies.onChange((id) => void this.refresh(id)),

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { DataFeedPlugin, FeedData, FeedStatusReport, Instrument, Quote, QuoteData, QuoteSource } from '@tradeloop/contracts';
 import { InstrumentCatalog, type ResolvedTicker } from '@tradeloop/domain';
+import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
@@ -25,6 +26,8 @@ interface FeedEntry {
 
 /** How often feed status goes out on `/ws` even when nothing changed (the quote age moves). */
 const FEED_HEARTBEAT_MS = 5000;
+/** Followers repeat their watches this often; the leader forgets a process it has not heard from in three. */
+const WATCH_REFRESH_MS = 30_000;
 /** Owner of the tickers asked for through `subscribe()`: kept for as long as the server runs. */
 const SYSTEM = 'system';
 
@@ -44,7 +47,7 @@ export const quoteData = (quote: Quote, instrument: Instrument): QuoteData => ({
 export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy {
   readonly catalog: InstrumentCatalog;
   private readonly quotes = new Map<string, Quote>();
-  private readonly listeners = new Set<(quote: Quote) => void>();
+  private readonly listeners = new Set<(quote: Quote, origin: 'local' | 'remote') => void>();
   private readonly feeds: FeedEntry[] = [];
   /** Ticker → the feed quoting it. */
   private readonly subscribed = new Map<string, FeedEntry>();
@@ -53,7 +56,16 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   private readonly canonicalTickers = new Map<string, string>();
   private waiters: Waiter[] = [];
   private heartbeat?: NodeJS.Timeout;
+  private watchRefresh?: NodeJS.Timeout;
   private unsubscribeBus?: () => void;
+  /**
+   * Whether this process runs the feeds. Alone (no Redis) it always does; with Redis one process
+   * leads (FeedLeader) and the others send it their watched tickers and take quotes from it.
+   */
+  private leading: boolean;
+  readonly processId = randomUUID();
+  /** On the leader: other processes' watched tickers, and when each was last heard. */
+  private readonly remote = new Map<string, number>();
   private readonly console = new Logger('Market');
 
   constructor(
@@ -61,22 +73,32 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     private readonly bus: EventBus,
   ) {
     this.catalog = new InstrumentCatalog(config.instruments.map((i) => ({ ...i, kind: 'future' as const })));
+    this.leading = !config.redis.url;
   }
 
   onModuleInit(): void {
     // Quotes from a feed in another process (Redis relay) fill this cache too.
     this.unsubscribeBus = this.bus.subscribe((message, origin) => {
-      if (origin === 'remote' && message.type === 'DATA') {
+      if (origin !== 'remote') return;
+      if (message.type === 'DATA') {
         const { ticker, prices } = message.data;
-        this.accept({ ticker, bid: prices.bid, ask: prices.ask, time: Date.now() });
+        this.accept({ ticker, bid: prices.bid, ask: prices.ask, time: Date.now() }, 'remote');
+      } else if (message.type === 'INTERNAL') {
+        const data = message.data;
+        if (data.kind === 'watch' && this.leading) void this.remoteWatch(data.process, data.tickers, data.watching);
+        else if (data.kind === 'resync' && !this.leading) this.announceWatches();
       }
     });
     this.heartbeat = setInterval(() => this.feeds.forEach((f) => this.announceFeed(f)), FEED_HEARTBEAT_MS).unref();
+    if (this.config.redis.url) {
+      this.watchRefresh = setInterval(() => (this.leading ? this.expireRemote() : this.announceWatches()), WATCH_REFRESH_MS).unref();
+    }
   }
 
   onModuleDestroy(): void {
     this.unsubscribeBus?.();
     clearInterval(this.heartbeat);
+    clearInterval(this.watchRefresh);
     for (const timer of this.releaseTimers.values()) clearTimeout(timer);
     this.releaseTimers.clear();
   }
@@ -98,7 +120,8 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     return [...this.quotes.values()].sort((a, b) => b.time - a.time);
   }
 
-  onQuote(listener: (quote: Quote) => void): () => void {
+  /** `origin`: from a feed in this process, or relayed from the process running the feeds. */
+  onQuote(listener: (quote: Quote, origin: 'local' | 'remote') => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -151,17 +174,23 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
 
   /** Keeps tickers quoted on behalf of `owner` until it releases them. */
   async watch(owner: string, tickers: string[]): Promise<void> {
+    const fresh: string[] = [];
     for (const ticker of tickers) {
       let owners = this.watchers.get(ticker);
-      if (!owners) this.watchers.set(ticker, (owners = new Set()));
+      if (!owners) {
+        this.watchers.set(ticker, (owners = new Set()));
+        if (!this.releaseTimers.has(ticker)) fresh.push(ticker);
+      }
       owners.add(owner);
       const pending = this.releaseTimers.get(ticker);
       if (pending) {
         clearTimeout(pending);
         this.releaseTimers.delete(ticker);
       }
-      await this.ensureSubscribed(ticker);
+      if (this.leading) await this.ensureSubscribed(ticker);
     }
+    // A follower asks the process running the feeds, once per ticker it starts watching.
+    if (!this.leading) this.publishWatch(fresh, true);
   }
 
   /** Lets go of tickers (all of the owner's when none are named). The last owner out starts the grace period. */
@@ -226,9 +255,9 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     return ticker === quote.ticker ? quote : { ...quote, ticker };
   }
 
-  private accept(quote: Quote): void {
+  private accept(quote: Quote, origin: 'local' | 'remote' = 'local'): void {
     this.quotes.set(quote.ticker, quote);
-    for (const listener of this.listeners) listener(quote);
+    for (const listener of this.listeners) listener(quote, origin);
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.ticker === quote.ticker);
       if (ready.length) {
@@ -253,6 +282,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   }
 
   private async unsubscribeFeed(ticker: string): Promise<void> {
+    if (!this.leading) return this.publishWatch([ticker], false);
     const source = this.subscribed.get(ticker);
     if (!source) return;
     this.subscribed.delete(ticker);
@@ -272,6 +302,66 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     feed.error = report.error ?? null;
     feed.reconnects = report.reconnects ?? feed.reconnects;
     if (changed) this.announceFeed(feed);
+  }
+
+  /** Whether this process runs the feeds (see FeedLeader). */
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  /** Feeds this process could run; a process without any never leads. */
+  get hasFeeds(): boolean {
+    return this.feeds.length > 0;
+  }
+
+  /**
+   * Takes or gives up running the feeds. The new leader quotes what every process watches (it
+   * asks them again); the old one lets its feed subscriptions go.
+   */
+  async setLeading(leading: boolean): Promise<void> {
+    if (leading === this.leading) return;
+    this.leading = leading;
+    if (leading) {
+      this.bus.publish('INTERNAL', { kind: 'resync', process: this.processId });
+      for (const ticker of [...this.watchers.keys()]) await this.ensureSubscribed(ticker);
+    } else {
+      this.remote.clear();
+      for (const ticker of [...this.subscribed.keys()]) {
+        const source = this.subscribed.get(ticker)!;
+        this.subscribed.delete(ticker);
+        await source.feed.unsubscribe([ticker]).catch(() => undefined);
+      }
+      this.announceWatches();
+    }
+  }
+
+  private publishWatch(tickers: string[], watching: boolean): void {
+    if (tickers.length) this.bus.publish('INTERNAL', { kind: 'watch', process: this.processId, tickers, watching });
+  }
+
+  /** A follower's full list of watched tickers (after a new leader asked, and every little while). */
+  private announceWatches(): void {
+    this.publishWatch([...this.watchers.keys()], true);
+  }
+
+  private async remoteWatch(process: string, tickers: string[], watching: boolean): Promise<void> {
+    const owner = `remote:${process}`;
+    if (watching) {
+      this.remote.set(process, Date.now());
+      await this.watch(owner, tickers);
+    } else {
+      this.release(owner, tickers);
+    }
+  }
+
+  /** A process that has gone quiet (stopped, crashed) no longer keeps tickers quoted. */
+  private expireRemote(): void {
+    const cutoff = Date.now() - 3 * WATCH_REFRESH_MS;
+    for (const [process, heard] of this.remote) {
+      if (heard >= cutoff) continue;
+      this.remote.delete(process);
+      this.release(`remote:${process}`);
+    }
   }
 
   private feedData(f: FeedEntry): FeedData {

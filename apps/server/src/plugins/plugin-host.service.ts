@@ -20,7 +20,8 @@ import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { checkPluginModule, parseManifest } from './plugin-manifest.js';
 
-export type PluginStatus = 'loaded' | 'started' | 'failed' | 'stopped';
+/** `remote`: known from its manifest, run by the worker processes (this is an api process). */
+export type PluginStatus = 'loaded' | 'started' | 'failed' | 'stopped' | 'remote';
 
 export interface PluginInfo {
   name: string;
@@ -141,6 +142,11 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
       const manifest = parseManifest(JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')));
       plugin.kind = manifest.kind;
       plugin.displayName = manifest.displayName ?? name;
+      // An api process places no orders and runs no feeds: workers do.
+      if (this.config.role === 'api') {
+        plugin.status = 'remote';
+        return;
+      }
       const entry = join(folder, manifest.entry);
       if (!existsSync(entry)) throw new Error(`entry ${manifest.entry} not found (is the plugin built?)`);
       const module = checkPluginModule(((await import(pathToFileURL(entry).href)) as { default?: unknown }).default, manifest);

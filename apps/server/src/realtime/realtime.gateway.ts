@@ -145,7 +145,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   }
 
   private broadcast(message: ServerMessage): void {
-    if (this.clients.size === 0) return;
+    if (this.clients.size === 0 || message.type === 'INTERNAL') return;
     const text = JSON.stringify(message);
     for (const client of this.clients.values()) {
       client.stream.offer(message, text);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderSide, RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
@@ -37,8 +37,7 @@ const MINUTE_MS = 60_000;
  * never keeps a trader in a trade. The answer is the reason for a refusal, in words, or null.
  */
 @Injectable()
-export class RiskService implements OnModuleInit {
-  private killSwitch: KillSwitchState = { engaged: false, since: null, reason: null };
+export class RiskService {
   /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
   private readonly recentOrders = new Map<string, number[]>();
 
@@ -50,20 +49,17 @@ export class RiskService implements OnModuleInit {
     private readonly database: DatabaseService,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  /** Read from the database every time: with several processes, any of them may have engaged it. */
+  async killSwitchState(): Promise<KillSwitchState> {
     const row = await this.settings.findOneBy({ key: KILL_SWITCH });
-    if (row) this.killSwitch = JSON.parse(row.value) as KillSwitchState;
-  }
-
-  killSwitchState(): KillSwitchState {
-    return { ...this.killSwitch };
+    return row ? (JSON.parse(row.value) as KillSwitchState) : { engaged: false, since: null, reason: null };
   }
 
   async setKillSwitch(engaged: boolean, reason: string | null): Promise<KillSwitchState> {
-    this.killSwitch = { engaged, since: engaged ? Date.now() : null, reason: engaged ? reason : null };
-    const row: SystemSetting = { key: KILL_SWITCH, value: JSON.stringify(this.killSwitch), updatedAt: Date.now() };
+    const state: KillSwitchState = { engaged, since: engaged ? Date.now() : null, reason: engaged ? reason : null };
+    const row: SystemSetting = { key: KILL_SWITCH, value: JSON.stringify(state), updatedAt: Date.now() };
     await this.database.transaction((m) => m.save(SystemSetting, row));
-    return this.killSwitchState();
+    return state;
   }
 
   async check(subject: RiskSubject, now = Date.now()): Promise<string | null> {
@@ -74,7 +70,7 @@ export class RiskService implements OnModuleInit {
     if (!increasesExposure(current, side, quantity)) return null;
     const after = current + (side === 'buy' ? quantity : -quantity);
 
-    if (this.killSwitch.engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
+    if ((await this.killSwitchState()).engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
     const strategy = strategyId ? await this.strategies.findOneBy({ id: strategyId }) : null;
     if (strategy?.haltedUntil && strategy.haltedUntil > now)
       return `strategy "${strategy.name}" is halted until ${new Date(strategy.haltedUntil).toISOString()}: ${strategy.statusReason ?? 'a daily limit was hit'}`;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseExitTarget } from '@tradeloop/domain';
 import { RiskService } from '../risk/risk.service.js';
 import { FlattenDto, KillSwitchDto, ManualOrderDto, ReverseDto } from './dto/trading.dto.js';
-import { TradingService } from './trading.service.js';
+import { CommandsService } from './commands.service.js';
 
 const exit = (field: 'takeProfit' | 'stopLoss', raw: unknown) => {
   if (raw === undefined) return undefined;
@@ -17,20 +17,24 @@ const exit = (field: 'takeProfit' | 'stopLoss', raw: unknown) => {
 @Controller('api')
 export class TradingController {
   constructor(
-    private readonly trading: TradingService,
+    private readonly commands: CommandsService,
     private readonly risk: RiskService,
   ) {}
 
   @Post('orders')
   @ApiOperation({ summary: 'A manual order (same risk limits, P&L and log as any other); refused ones come back rejected with the reason' })
   placeOrder(@Body() dto: ManualOrderDto) {
-    return this.trading.placeOrder({ ...dto, takeProfit: exit('takeProfit', dto.takeProfit), stopLoss: exit('stopLoss', dto.stopLoss) });
+    return this.commands.run('placeOrder', {
+      ...dto,
+      takeProfit: exit('takeProfit', dto.takeProfit),
+      stopLoss: exit('stopLoss', dto.stopLoss),
+    });
   }
 
   @Delete('orders/:id')
   @ApiOperation({ summary: 'Cancel a working order' })
   cancelOrder(@Param('id', ParseUUIDPipe) id: string) {
-    return this.trading.cancelOrder(id);
+    return this.commands.run('cancelOrder', id);
   }
 
   @Post('positions/flatten')
@@ -39,14 +43,14 @@ export class TradingController {
     summary: 'Cancel working orders and close positions: by account, strategy (and its links), ticker, or all when none is given',
   })
   flatten(@Body() dto: FlattenDto) {
-    return this.trading.flatten(dto, 'flattened by hand');
+    return this.commands.run('flatten', { ...dto }, 'flattened by hand');
   }
 
   @Post('positions/reverse')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reverse a position: one market order for twice its size' })
   reverse(@Body() dto: ReverseDto) {
-    return this.trading.reverse(dto);
+    return this.commands.run('reverse', { ...dto });
   }
 
   @Get('kill-switch')
@@ -61,12 +65,12 @@ export class TradingController {
       'Stop everything: disable every strategy, cancel every working order, close every position; new exposure refused until released',
   })
   engage(@Body() dto: KillSwitchDto) {
-    return this.trading.engageKillSwitch(dto.reason ?? 'engaged by hand');
+    return this.commands.run('engageKillSwitch', dto.reason ?? 'engaged by hand');
   }
 
   @Delete('kill-switch')
   @ApiOperation({ summary: 'Release the kill switch (strategies stay disabled until enabled)' })
   release() {
-    return this.trading.releaseKillSwitch();
+    return this.commands.run('releaseKillSwitch');
   }
 }

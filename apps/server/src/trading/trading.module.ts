@@ -5,6 +5,7 @@ import { MarketModule } from '../market/market.module.js';
 import { PnlModule } from '../pnl/pnl.module.js';
 import { RiskModule } from '../risk/risk.module.js';
 import { StrategiesModule } from '../strategies/strategies.module.js';
+import { CommandsService } from './commands.service.js';
 import { RiskMonitor } from './risk-monitor.service.js';
 import { TradingController } from './trading.controller.js';
 import { TradingService } from './trading.service.js';
@@ -13,7 +14,7 @@ import { TradingService } from './trading.service.js';
 @Module({
   imports: [AccountsModule, ExecutionModule, MarketModule, PnlModule, RiskModule, StrategiesModule],
   controllers: [TradingController],
-  providers: [TradingService, RiskMonitor],
-  exports: [TradingService],
+  providers: [TradingService, CommandsService, RiskMonitor],
+  exports: [TradingService, CommandsService],
 })
 export class TradingModule {}

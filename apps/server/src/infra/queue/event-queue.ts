@@ -12,7 +12,15 @@ export type EngineEvent =
   /** A fill the ledger booked for a scripted strategy. */
   | { type: 'fill'; strategyId: string; eventId: string; fillId: string }
   /** A scripted strategy's schedule (`every`) came due; `time` is the scheduled instant (epoch ms). */
-  | { type: 'timer'; strategyId: string; eventId: string; time: number };
+  | { type: 'timer'; strategyId: string; eventId: string; time: number }
+  /** A trader's command taken by an api process for a worker to carry out; `strategyId` is the partition (`commands`). */
+  | { type: 'command'; strategyId: string; eventId: string; command: TradingCommand };
+
+/** What an api process hands a worker: a TradingService operation and its arguments. */
+export interface TradingCommand {
+  op: 'placeOrder' | 'cancelOrder' | 'flatten' | 'reverse' | 'engageKillSwitch' | 'releaseKillSwitch';
+  args: unknown[];
+}
 
 export interface EnqueueOptions {
   /**

@@ -7,7 +7,7 @@ export const DEFAULT_PARTITIONS = 8;
 export const DEFAULT_ATTEMPTS = 5;
 export const DEFAULT_BACKOFF_MS = 500;
 
-export const JOB_NAMES = { webhook: 'webhook', tick: 'tick', fill: 'fill', timer: 'timer' } as const;
+export const JOB_NAMES = { webhook: 'webhook', tick: 'tick', fill: 'fill', timer: 'timer', command: 'command' } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 export type JobPayload = { [K in JobName]: Extract<EngineEvent, { type: K }> };
 

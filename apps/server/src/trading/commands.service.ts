@@ -1,0 +1,84 @@
+import { GatewayTimeoutException, HttpException, Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import type { EngineEvent, EventQueue, TradingCommand } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import { TradingService } from './trading.service.js';
+
+/** A worker that does not answer in this long: the api says so rather than hang. */
+const ANSWER_TIMEOUT_MS = 15_000;
+/** Commands share one partition: a trader's orders, cancels and flattens run in the order given. */
+export const COMMANDS_PARTITION = 'commands';
+
+type Op = TradingCommand['op'];
+
+/**
+ * Runs a trader's command where orders are placed: here in a single process (`role: all`), or in a
+ * worker when this is an api process — through the event queue, with the answer coming back on
+ * the event bus. Either way the caller gets the same result or the same HTTP error.
+ */
+@Injectable()
+export class CommandsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
+    private readonly bus: EventBus,
+    private readonly trading: TradingService,
+  ) {}
+
+  async run(op: Op, ...args: unknown[]): Promise<unknown> {
+    if (this.config.role !== 'api') return this.call(op, args);
+    const commandId = randomUUID();
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(
+          new GatewayTimeoutException(
+            `no worker carried out the ${op} within ${ANSWER_TIMEOUT_MS / 1000} s; it stays queued (see /api/orders)`,
+          ),
+        );
+      }, ANSWER_TIMEOUT_MS);
+      const stop = this.bus.subscribe((message) => {
+        if (message.type !== 'INTERNAL' || message.data.kind !== 'command-result' || message.data.commandId !== commandId) return;
+        clearTimeout(timer);
+        stop();
+        const data = message.data;
+        if (data.ok) resolve(data.result);
+        else reject(new HttpException({ statusCode: data.status, message: data.message }, data.status));
+      });
+    });
+    await this.queue.enqueue(COMMANDS_PARTITION, {
+      type: 'command',
+      strategyId: COMMANDS_PARTITION,
+      eventId: commandId,
+      command: { op, args },
+    });
+    return answer;
+  }
+
+  /** In a worker: carries out a queued command and sends the answer back to whoever waits. */
+  async execute(event: Extract<EngineEvent, { type: 'command' }>): Promise<void> {
+    try {
+      const result = await this.call(event.command.op, event.command.args);
+      this.bus.publish('INTERNAL', { kind: 'command-result', commandId: event.eventId, ok: true, result });
+    } catch (error) {
+      const status = error instanceof HttpException ? error.getStatus() : 500;
+      const message = error instanceof HttpException ? describe(error) : 'the command failed on the worker; see the log';
+      this.bus.publish('INTERNAL', { kind: 'command-result', commandId: event.eventId, ok: false, status, message });
+    }
+  }
+
+  private call(op: Op, args: unknown[]): Promise<unknown> {
+    const t = this.trading as unknown as Record<Op, (...a: unknown[]) => Promise<unknown>>;
+    return t[op].apply(this.trading, args);
+  }
+}
+
+const describe = (error: HttpException): string => {
+  const body = error.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+};
