@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { RedisLeaderLock } from '../infra/leader/leader-lock.js';
+import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from './market.service.js';
 
 /** How often the lead is renewed (the lease lasts three times as long). */
@@ -21,6 +22,7 @@ export class FeedLeader implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly market: MarketService,
+    private readonly logs: LogsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +40,18 @@ export class FeedLeader implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async step(): Promise<void> {
     const leading = (await this.lock?.hold()) ?? false;
-    if (leading !== this.market.isLeading) this.console.log(leading ? 'this process runs the feeds now' : 'another process runs the feeds');
+    if (leading !== this.market.isLeading) {
+      this.console.log(leading ? 'this process runs the feeds now' : 'another process runs the feeds');
+      if (leading) {
+        await this.logs
+          .write({
+            level: 'info',
+            category: 'system',
+            message: `feeds: this process runs them now (${this.config.role}, pid ${process.pid})`,
+          })
+          .catch(() => undefined);
+      }
+    }
     await this.market.setLeading(leading);
   }
 }

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { LeaderLock } from '../infra/leader/leader-lock.js';
+import { LogsService } from '../logs/logs.service.js';
 import { PnlRecorder } from './pnl-recorder.service.js';
 import { PnlRollups } from './pnl-rollup.service.js';
 
@@ -27,6 +28,7 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(PNL_LEADER_LOCK) private readonly lock: LeaderLock,
     private readonly recorder: PnlRecorder,
     private readonly rollups: PnlRollups,
+    private readonly logs: LogsService,
   ) {}
 
   /** Catches the rollups up after downtime, in the background. */
@@ -87,7 +89,17 @@ export class PnlJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private async lead(): Promise<boolean> {
     if (!this.config.pnl.recorder || this.stopped) return false;
     const leading = await this.lock.hold();
-    if (leading && !this.leading) this.recorder.reset();
+    if (leading && !this.leading) {
+      this.recorder.reset();
+      // On record: with several processes, which one records is worth knowing.
+      await this.logs
+        .write({
+          level: 'info',
+          category: 'system',
+          message: `P&L recorder: this process records now (${this.config.role}, pid ${process.pid})`,
+        })
+        .catch(() => undefined);
+    }
     this.leading = leading;
     return leading;
   }
