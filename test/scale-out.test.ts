@@ -69,9 +69,10 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
       ADMIN_USER: TEST_ADMIN.username,
       ADMIN_PASSWORD: TEST_ADMIN.password,
     };
-    // The first api process runs the migrations; the rest start on the migrated database.
-    await launch('api', await freePort());
-    await Promise.all([launch('api', await freePort()), launch('worker'), launch('worker')]);
+    // All four start at once on an empty database: they take turns migrating it.
+    const [first, second] = [await freePort(), await freePort()];
+    await Promise.all([launch('api', first), launch('api', second), launch('worker'), launch('worker')]);
+    apis.sort((a, b) => Number(a.split(':')[2]) - Number(b.split(':')[2]));
     // One session, good on both api processes: they share the database.
     const token = await login(apis[0]);
     const { signIn } = await import('./support/app.js');

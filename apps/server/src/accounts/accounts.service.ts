@@ -32,7 +32,7 @@ export class AccountsService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     this.plugins.setAccountSource({ accounts: (broker) => this.forBroker(broker) });
     if ((await this.accounts.count()) > 0) return;
-    await this.database.transaction((m) =>
+    const paper = this.database.transaction((m) =>
       m.insert(Account, {
         id: randomUUID(),
         name: 'Paper',
@@ -46,6 +46,10 @@ export class AccountsService implements OnModuleInit {
         createdAt: Date.now(),
       }),
     );
+    // Several processes starting at once on one database: the first one's Paper account stands.
+    await paper.catch(async (error: unknown) => {
+      if (!(await this.accounts.existsBy({ name: 'Paper' }))) throw error;
+    });
   }
 
   async get(id: string): Promise<Account> {

@@ -62,7 +62,13 @@ export class AuthService implements OnModuleInit {
     const password = adminPassword || randomPassword();
     const now = Date.now();
     const user = { id: randomUUID(), username: adminUser, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now };
-    await this.database.transaction((m) => m.insert(User, user));
+    try {
+      await this.database.transaction((m) => m.insert(User, user));
+    } catch (error) {
+      // Another process starting at the same moment created the admin first: theirs stands.
+      if (await this.users.existsBy({ username: adminUser })) return;
+      throw error;
+    }
     if (!adminPassword) this.firstStartPassword = password;
   }
 

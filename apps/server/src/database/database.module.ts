@@ -1,15 +1,44 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
 import { ENTITIES } from './entities.js';
 
+/** An arbitrary, fixed key: one migration run at a time across every process sharing the database. */
+const MIGRATION_LOCK = 746_283_511;
+
+/**
+ * Opens the database and brings its schema up to date. Several processes starting together on one
+ * PostgreSQL database take turns (an advisory lock), so no two run the same migration.
+ */
+async function migrated(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  if (options.type !== 'postgres') {
+    await dataSource.runMigrations();
+    return dataSource;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}
+
 @Global()
 @Module({
   imports: [
-    TypeOrmModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => dataSourceOptions(config) }),
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: false }),
+      dataSourceFactory: async (options) => migrated(options!),
+    }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
   providers: [DatabaseService],

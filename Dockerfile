@@ -1,0 +1,16 @@
+# One image for every role: ROLE=all (default), api or worker.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app /app
+# Strategy scripts and the SQLite file (when used) live in volumes.
+VOLUME ["/app/data", "/app/strategies"]
+EXPOSE 3000
+USER node
+CMD ["node", "--no-node-snapshot", "--enable-source-maps", "apps/server/dist/main.js"]
