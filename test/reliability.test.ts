@@ -212,3 +212,43 @@ describe('graceful shutdown', () => {
     expect((await http(base, 'GET', `/api/orders?strategyId=${strategy.id}&limit=100`)).body.total).toBe(25);
   }, 90000);
 });
+
+describe('working orders across a restart', () => {
+  it('sends them to the broker again, so a resting paper order still fills after the server restarted', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-resting-'));
+    const options = { dataDir, overrides: { plugins: { disabled: ['sim-feed'] } } };
+    try {
+      const first = await startServer(options);
+      const strategy = (await http(first.url, 'POST', '/api/strategies', { name: 'resting' })).body;
+      const { MarketService } = await import('../apps/server/src/market/market.service.js');
+      first.app.get(MarketService).publish({ ticker: 'MNQ1!', bid: 25000, ask: 25000.25, time: Date.now() });
+      await http(first.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MNQ1!',
+        action: 'buy',
+        quantity: 1,
+        orderType: 'limit',
+        limitPrice: 24990,
+        id: 'rest',
+      });
+      await eventually(async () => (await http(first.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.total === 1);
+      await first.close({ keepData: true });
+
+      const second = await startServer(options);
+      try {
+        const logs = (await http(second.url, 'GET', '/api/logs?limit=50')).body as any[];
+        expect(logs.some((l) => l.message === 'restored 1 working order(s) at their brokers after the start')).toBe(true);
+        second.app.get(MarketService).publish({ ticker: 'MNQ1!', bid: 24989.75, ask: 24990, time: Date.now() });
+        const [order] = await eventually(async () => {
+          const items = (await http(second.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=filled`)).body.items;
+          return items.length ? items : undefined;
+        });
+        expect([order.type, order.avgFillPrice]).toEqual(['limit', 24990]);
+        expect((await http(second.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body[0].quantity).toBe(1);
+      } finally {
+        await second.close({ keepData: true });
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

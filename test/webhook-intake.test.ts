@@ -98,3 +98,72 @@ describe('webhook intake refuses bad input clearly and logs every outcome', () =
     );
   });
 });
+
+describe('an alert without an id delivered twice', () => {
+  let server: TestServer;
+  let strategy: { id: string; webhookToken: string };
+  const post = (body: object) => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, body);
+
+  beforeAll(async () => {
+    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] }, webhooks: { duplicateWindowSeconds: 3 } } });
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'double delivery' })).body;
+  });
+  afterAll(() => server.close());
+
+  it('runs once when the same body comes again within the window, and again once the window has passed', async () => {
+    const body = { ticker: 'MES1!', action: 'buy', quantity: 1, price: 6800 };
+    const first = await post(body);
+    const again = await post({ ...body });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ accepted: true, eventId: first.body.eventId, duplicate: true });
+    // A different body is a different alert, even seconds apart.
+    expect((await post({ ...body, quantity: 2 })).status).toBe(202);
+    const logs = (await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&limit=50`)).body as any[];
+    expect(logs.some((l) => /the same alert again within 3 s ignored as a double delivery/.test(l.message))).toBe(true);
+    await new Promise((r) => setTimeout(r, 3100));
+    expect((await post(body)).status).toBe(202);
+  });
+});
+
+describe('a locked database', () => {
+  let server: TestServer;
+  let strategy: { id: string; webhookToken: string };
+
+  beforeAll(async () => {
+    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'locked out' })).body;
+  });
+  afterAll(() => server.close());
+
+  it('answers 503 in time and accepts nothing while another writer holds the lock, then accepts again', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { join } = await import('node:path');
+    const other = new Database(join(server.config.dataDir, 'tradeloop.sqlite'));
+    const count = () => (other.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n;
+    const before = count();
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      const started = Date.now();
+      const refused = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MES1!',
+        action: 'buy',
+        id: 'while-locked',
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.body.message).toMatch(/^the database could not store the alert \(.*locked.*\); it was not accepted, try again$/);
+      // Inside TradingView's 3 s.
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      other.exec('COMMIT');
+    }
+    expect(count()).toBe(before);
+    other.close();
+    const accepted = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+      ticker: 'MES1!',
+      action: 'buy',
+      id: 'after-unlock',
+    });
+    expect(accepted.status).toBe(202);
+  });
+});

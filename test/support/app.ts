@@ -49,6 +49,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
         plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
         log: { level: 'error' },
         auth: { adminUser: TEST_ADMIN.username, adminPassword: TEST_ADMIN.password },
+        // Tests send the same alert body several times on purpose; the duplicate window has its own test.
+        webhooks: { duplicateWindowSeconds: 0 },
         // Never the project's own strategies/ folder: each server gets an empty one unless the test names its own.
         strategies: { dir: join(dataDir, 'strategies') },
       },

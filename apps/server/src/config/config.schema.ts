@@ -59,9 +59,15 @@ export const configSchema = z
       prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
       /** BullMQ: accepted events no worker has started after this long are queued again. */
       sweepSeconds: z.coerce.number().positive(),
+      /** BullMQ: a worker that has not renewed its job's lock for this long is presumed dead, and the job runs again elsewhere. */
+      lockSeconds: z.coerce.number().positive(),
+      /** BullMQ: how often workers look for such jobs. */
+      stalledSeconds: z.coerce.number().positive(),
     }),
     webhooks: z.object({
       maxBodyBytes: z.coerce.number().int().min(1024),
+      /** An alert without an `id` repeating the same body within this many seconds is a duplicate (0: never). */
+      duplicateWindowSeconds: z.coerce.number().min(0),
       rateLimit: z.object({
         /** Webhooks per minute for one strategy token (bursts up to this many at once). */
         perTokenPerMinute: z.coerce.number().int().min(1),

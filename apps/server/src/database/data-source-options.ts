@@ -24,7 +24,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     // FULL: a webhook answered 202 is on disk even if the machine loses power right after.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
+      // Bounded well inside TradingView's 3 s: a locked database answers the webhook 503, not a timeout.
+      db.pragma('busy_timeout = 2000');
     },
     ...common,
     logging: ['error'],

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { BrokerFill, OrderAck, OrderSide, OrderType, OrderUpdate } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,8 @@ import { LedgerService, type BookedFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
@@ -41,7 +43,7 @@ export type FillListener = (booked: BookedFill) => void;
 
 /** Routes orders to broker plugins and books what comes back. */
 @Injectable()
-export class ExecutionService implements OnModuleInit {
+export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   private readonly fillListeners = new Set<FillListener>();
 
   constructor(
@@ -54,7 +56,53 @@ export class ExecutionService implements OnModuleInit {
     private readonly bus: EventBus,
     private readonly market: MarketService,
     private readonly risk: RiskService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * After a start, orders that were working (or recorded but never sent outside an event) are sent
+   * to their brokers again: a broker treats the same clientOrderId as the same order, and one that
+   * kept nothing across the restart (the paper broker) takes its resting orders back. Orders of
+   * unfinished events are sent again when their event is replayed.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    const open = await this.orders.findBy({ status: In([...OPEN_STATUSES]) });
+    let resent = 0;
+    for (const order of open.filter((o) => o.status === 'working' || o.eventId === null)) {
+      const account = await this.accounts.findOneBy({ id: order.accountId });
+      const broker = account && this.plugins.broker(account.broker);
+      if (!account || !broker) continue;
+      try {
+        const ack = await broker.placeOrder({
+          clientOrderId: order.clientOrderId,
+          brokerAccountId: account.brokerAccountId,
+          ticker: order.ticker,
+          side: order.side,
+          quantity: order.quantity - order.filledQuantity,
+          type: order.type,
+          limitPrice: order.limitPrice ?? undefined,
+          stopPrice: order.stopPrice ?? undefined,
+        });
+        await this.applyAck(order.id, ack);
+        await this.market.watch(`order:${order.id}`, [order.ticker]);
+        resent++;
+      } catch (error) {
+        await this.logs.write({
+          level: 'error',
+          category: 'order',
+          strategyId: order.strategyId,
+          message: `could not restore working order ${order.clientOrderId}: ${(error as Error).message}`,
+        });
+      }
+    }
+    if (resent)
+      await this.logs.write({
+        level: 'info',
+        category: 'system',
+        message: `restored ${resent} working order(s) at their brokers after the start`,
+      });
+  }
 
   onModuleInit(): void {
     this.plugins.setBrokerSink({

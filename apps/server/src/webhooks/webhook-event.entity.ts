@@ -8,11 +8,14 @@ export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' |
 @Entity('webhook_events')
 @Index('uq_webhook_events_strategy_key', ['strategyId', 'idempotencyKey'], { unique: true })
 @Index('ix_webhook_events_status', ['status'])
+@Index('ix_webhook_events_body', ['strategyId', 'bodyHash', 'receivedAt'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @IdColumn() strategyId!: string;
   /** The alert's `id`; a second alert with the same key for the same strategy is a duplicate. */
   @Column({ type: 'varchar', length: 200, nullable: true }) idempotencyKey!: string | null;
+  /** SHA-256 of the parsed alert: an alert without an id repeating it within the duplicate window is a double delivery. */
+  @Column({ type: 'varchar', length: 64, nullable: true }) bodyHash!: string | null;
   @Column({ type: 'varchar', length: 16 }) status!: WebhookEventStatus;
   /** The parsed alert, as JSON. */
   @Column({ type: 'text' }) alert!: string;

@@ -10,8 +10,8 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { parseAlert } from '@tradeloop/domain';
-import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { MoreThanOrEqual, Repository } from 'typeorm';
 import { RateLimiter } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -63,7 +63,7 @@ export class WebhooksService {
   private readonly refusalsLogged = new Map<string, number>();
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly strategies: StrategiesService,
@@ -193,31 +193,40 @@ export class WebhooksService {
 
   private async store(strategy: Strategy, alert: Alert, sourceIp: string | null): Promise<{ eventId: string; duplicate: boolean }> {
     const key = alert.id ?? null;
+    // Without an id, the same body twice within the window is one alert delivered twice.
+    const bodyHash = key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex');
+    const now = Date.now();
+    const windowMs = this.config.webhooks.duplicateWindowSeconds * 1000;
     try {
       return await this.database.transaction(async (m) => {
-        if (key) {
-          const previous = await m.findOneBy(WebhookEvent, { strategyId: strategy.id, idempotencyKey: key });
-          if (previous) {
-            await this.logs.write(
-              {
-                level: 'info',
-                category: 'webhook',
-                strategyId: strategy.id,
-                message: `duplicate alert id "${key}" ignored (event ${previous.id})`,
-              },
-              m,
-            );
-            return { eventId: previous.id, duplicate: true };
-          }
+        const previous = key
+          ? await m.findOneBy(WebhookEvent, { strategyId: strategy.id, idempotencyKey: key })
+          : windowMs > 0
+            ? await m.findOneBy(WebhookEvent, { strategyId: strategy.id, bodyHash: bodyHash!, receivedAt: MoreThanOrEqual(now - windowMs) })
+            : null;
+        if (previous) {
+          await this.logs.write(
+            {
+              level: 'info',
+              category: 'webhook',
+              strategyId: strategy.id,
+              message: key
+                ? `duplicate alert id "${key}" ignored (event ${previous.id})`
+                : `the same alert again within ${this.config.webhooks.duplicateWindowSeconds} s ignored as a double delivery (event ${previous.id}); give alerts an id to control this`,
+            },
+            m,
+          );
+          return { eventId: previous.id, duplicate: true };
         }
         const event = m.create(WebhookEvent, {
           id: randomUUID(),
           strategyId: strategy.id,
           idempotencyKey: key,
+          bodyHash,
           status: 'accepted',
           alert: JSON.stringify(alert),
           sourceIp,
-          receivedAt: Date.now(),
+          receivedAt: now,
           processedAt: null,
           error: null,
         });
@@ -236,9 +245,12 @@ export class WebhooksService {
       });
     } catch (error) {
       // PostgreSQL: a concurrent request with the same id won the unique key.
-      const previous = key ? await this.events.findOneBy({ strategyId: strategy.id, idempotencyKey: key }) : null;
+      const previous = key ? await this.events.findOneBy({ strategyId: strategy.id, idempotencyKey: key }).catch(() => null) : null;
       if (previous) return { eventId: previous.id, duplicate: true };
-      throw error;
+      // The database refused the write (locked, full, gone): nothing was accepted, and the sender is told so.
+      throw new ServiceUnavailableException(
+        `the database could not store the alert (${(error as Error).message}); it was not accepted, try again`,
+      );
     }
   }
 }

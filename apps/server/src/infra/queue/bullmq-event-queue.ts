@@ -18,6 +18,10 @@ export interface BullMqEventQueueOptions {
   onFailed?: (event: EngineEvent, error: unknown) => void;
   attempts?: number;
   backoffMs?: number;
+  /** A job held this long without its worker renewing the lock is presumed dead (see WORKER_LOCK_MS). */
+  lockMs?: number;
+  /** How often workers look for such jobs. */
+  stalledMs?: number;
 }
 
 /** FNV-1a: stable across processes and versions, so a strategy always lands on the same partition. */
@@ -130,8 +134,8 @@ export class BullMqEventQueue implements EventQueue {
           connection: this.connection,
           prefix: this.prefix,
           concurrency: 1,
-          lockDuration: WORKER_LOCK_MS,
-          stalledInterval: WORKER_STALLED_INTERVAL_MS,
+          lockDuration: this.options.lockMs ?? WORKER_LOCK_MS,
+          stalledInterval: this.options.stalledMs ?? WORKER_STALLED_INTERVAL_MS,
         },
       );
       worker.on('error', () => undefined); // reconnects are BullMQ's job; errors surface through /api/health later

@@ -57,6 +57,8 @@ class QueueCloser implements OnModuleDestroy, OnApplicationBootstrap {
               redisUrl: config.redis.url,
               partitions: config.queue.partitions,
               prefix: config.queue.prefix,
+              lockMs: config.queue.lockSeconds * 1000,
+              stalledMs: config.queue.stalledSeconds * 1000,
               onFailed: failures.report,
             })
           : new MemoryEventQueue({ onFailed: failures.report }),
