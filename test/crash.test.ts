@@ -1,0 +1,157 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { eventually, http, login, REDIS_URL, TEST_ADMIN } from './support/app.js';
+
+const MAIN = resolve('apps/server/dist/main.js');
+
+const freePort = () =>
+  new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+
+/**
+ * A broker the way a real one behaves across our crashes: it keeps its orders (a journal file),
+ * treats a clientOrderId it has seen as the same order, answers slowly (so a kill lands while it
+ * works), and reports fills again for an order it already has (fill ids are stable).
+ */
+const JOURNAL_BROKER = `
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+export default {
+  kind: 'broker',
+  apiVersion: 1,
+  create(ctx) {
+    const journal = ctx.config.journal;
+    const orders = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    const fill = (o) => ctx.reportFill({ fillId: 'F-' + o.clientOrderId, clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId, ticker: o.ticker, side: o.side, quantity: o.quantity, price: o.price, commission: 0, time: Date.now() });
+    return {
+      async placeOrder(order) {
+        const known = orders().find((o) => o.clientOrderId === order.clientOrderId);
+        if (known) {
+          await fill(known);
+          return { brokerOrderId: known.brokerOrderId, status: 'filled' };
+        }
+        await new Promise((r) => setTimeout(r, ctx.config.delayMs));
+        const placed = { clientOrderId: order.clientOrderId, brokerOrderId: 'B-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity, price: order.referencePrice ?? 100 };
+        appendFileSync(journal, JSON.stringify(placed) + '\\n');
+        await new Promise((r) => setTimeout(r, ctx.config.delayMs));
+        await fill(placed);
+        return { brokerOrderId: placed.brokerOrderId, status: 'filled' };
+      },
+      async cancelOrder() {
+        return false;
+      },
+    };
+  },
+};
+`;
+
+/** Accepted webhooks survive a SIGKILL that lands while the broker is working, in both queue modes. */
+describe.each([
+  ['the in-process queue', ''],
+  ['BullMQ on Redis', REDIS_URL],
+])('killed with SIGKILL during broker calls (%s)', (_label, redisUrl) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tradeloop-crash-'));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function launch(port: number): Promise<ChildProcess> {
+    const server = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+      env: {
+        ...process.env,
+        DATA_DIR: join(dir, 'data'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        REDIS_URL: redisUrl,
+        DATABASE_URL: '',
+        TRADELOOP_CONFIG: join(dir, 'crash.yaml'),
+        ADMIN_USER: TEST_ADMIN.username,
+        ADMIN_PASSWORD: TEST_ADMIN.password,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await eventually(
+      async () => (await http(`http://127.0.0.1:${port}`, 'GET', '/api/health', undefined, { token: null })).status === 200,
+      30000,
+      'server start',
+    );
+    await login(`http://127.0.0.1:${port}`);
+    return server;
+  }
+
+  it('processes every accepted event exactly once: the broker holds one order per signal, the ledger one fill', async () => {
+    const journal = join(dir, 'broker-journal.jsonl');
+    mkdirSync(join(dir, 'plugins', 'journal-broker'), { recursive: true });
+    writeFileSync(
+      join(dir, 'plugins', 'journal-broker', 'package.json'),
+      JSON.stringify({ name: 'journal-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
+    );
+    writeFileSync(join(dir, 'plugins', 'journal-broker', 'index.js'), JOURNAL_BROKER);
+    writeFileSync(
+      join(dir, 'crash.yaml'),
+      [
+        `plugins:\n  dir: ${JSON.stringify(join(dir, 'plugins'))}\n  settings:\n    journal-broker:\n      journal: ${JSON.stringify(journal)}\n      delayMs: 120`,
+        `queue:\n  prefix: crash-test-${process.pid}-${Date.now()}\n  lockSeconds: 2\n  stalledSeconds: 1`,
+        `strategies:\n  dir: ${JSON.stringify(join(dir, 'strategies'))}`,
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    child = await launch(port);
+    const account = (await http(base, 'POST', '/api/accounts', { name: 'Journal', broker: 'journal-broker', brokerAccountId: 'J1' })).body;
+    const strategy = (await http(base, 'POST', '/api/strategies', { name: 'crash', accountId: account.id })).body;
+
+    const signals = 12;
+    for (let i = 0; i < signals; i++) {
+      const response = await http(base, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MES1!',
+        action: 'buy',
+        quantity: 1,
+        price: 6800 + i,
+        id: `signal-${i}`,
+      });
+      expect(response.status).toBe(202);
+    }
+    // Each order takes about a quarter second at the broker: this lands in the middle of one.
+    await eventually(
+      async () => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 3,
+      20000,
+      'a few orders at the broker',
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    child = await launch(port);
+    await eventually(
+      async () => {
+        const events = (await http(base, 'GET', `/api/events?strategyId=${strategy.id}&limit=100`)).body as any[];
+        return events.length === signals && events.every((e) => e.status === 'done');
+      },
+      60000,
+      'every event done after the restart',
+    );
+    const atBroker = readFileSync(journal, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).clientOrderId as string);
+    expect(atBroker).toHaveLength(signals);
+    expect(new Set(atBroker).size).toBe(signals);
+    const orders = (await http(base, 'GET', `/api/orders?strategyId=${strategy.id}&limit=100`)).body;
+    expect(orders.total).toBe(signals);
+    expect(orders.items.every((o: any) => o.status === 'filled' && o.filledQuantity === 1)).toBe(true);
+    const [position] = (await http(base, 'GET', `/api/positions?strategyId=${strategy.id}`)).body;
+    expect(position.quantity).toBe(signals);
+  }, 120_000);
+});
