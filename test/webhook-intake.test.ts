@@ -62,6 +62,27 @@ describe('webhook intake refuses bad input clearly and logs every outcome', () =
     expect((await post('{"ticker":"NQ1!","action":"buy","price":25000}')).status).toBe(202);
   });
 
+  it("lists each strategy's last accepted alert; refused alerts and duplicates leave it alone", async () => {
+    const other = (await http(server.url, 'POST', '/api/strategies', { name: 'intake, no alerts yet' })).body;
+    const lastSignal = async (id: string) => {
+      const listed = ((await http(server.url, 'GET', '/api/strategies')).body as any[]).find((s) => s.id === id);
+      const detail = (await http(server.url, 'GET', `/api/strategies/${id}`)).body;
+      expect(detail.lastSignalAt).toBe(listed.lastSignalAt);
+      return listed.lastSignalAt as string | null;
+    };
+    expect(await lastSignal(other.id)).toBeNull();
+    const before = Date.now();
+    expect((await post('{"ticker":"NQ1!","action":"buy","price":25000,"id":"signal-1"}')).status).toBe(202);
+    const accepted = await lastSignal(strategy.id);
+    expect(Date.parse(accepted!)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(accepted!)).toBeLessThanOrEqual(Date.now());
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await post('{"ticker":"NQ1!","action":"buy","price":25000,"id":"signal-1"}')).body.duplicate).toBe(true);
+    expect((await post('{"ticker":"NQ1!","action":"hold"}')).status).toBe(400);
+    expect(await lastSignal(strategy.id)).toBe(accepted);
+    expect(await lastSignal(other.id)).toBeNull();
+  });
+
   it('rejects a market order with no quote and no alert price, with the reason on the order', async () => {
     const response = await post('{"ticker":"ES1!","action":"buy","quantity":1}');
     expect(response.status).toBe(202);

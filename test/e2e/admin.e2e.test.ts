@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { MarketService } from '../../apps/server/src/market/market.service.js';
+import { PnlRollups } from '../../apps/server/src/pnl/pnl-rollup.service.js';
 import { http, startServer, TEST_ADMIN, type TestServer } from '../support/app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,7 +19,8 @@ describe('admin in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     // No simulated feed: the test sets the quotes, so fills and P&L are known.
-    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
+    // One failed script call errors a strategy, so the Control Center's error display can be seen.
+    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] }, strategies: { maxFailures: 1 } } });
     await http(server.url, 'POST', '/api/strategies', { name: 'Browser strategy' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -98,6 +100,8 @@ describe('admin in a browser', () => {
         expect.stringMatching(/tradovate.*broker \+ datafeed.*started/),
       ]),
     );
+    // This browser's own session, marked as such.
+    await page.getByTestId('session-row').filter({ hasText: 'this browser' }).waitFor();
     await shoot(page, 'settings');
     expect(problems).toEqual([]);
     await page.close();
@@ -105,6 +109,8 @@ describe('admin in a browser', () => {
 
   it('creates a strategy, copies its webhook URL, and shows a webhook trade live in the Control Center', async () => {
     const { page, problems } = await signedInPage('/strategies');
+    await page.getByTestId('strategy-row').first().waitFor();
+    await shoot(page, 'strategies');
     await page.getByTestId('new-strategy-name').fill('E2E NQ');
     await page.getByTestId('create-strategy').click();
     await page.waitForURL(/\/strategies\/[0-9a-f-]{36}$/);
@@ -127,6 +133,8 @@ describe('admin in a browser', () => {
     const path = new URL(shownUrl).pathname;
     expect((await http(server.url, 'POST', path, { ticker: 'NQ1!', action: 'buy', quantity: 2 })).status).toBe(202);
     await row.getByTestId('row-position').filter({ hasText: '+2 NQ1!' }).waitFor({ timeout: 10000 });
+    // The accepted alert is the strategy's last signal, shown as a time of day in the trading zone.
+    await expect(row.getByTestId('row-last-signal').textContent()).resolves.toMatch(/^\s*\d\d:\d\d:\d\d\s*$/);
     // Marked at the bid: (25010 − 25000.25) / 0.25 × $5 × 2 = +$390.00, live, without a reload.
     market.publish({ ticker: 'NQ1!', bid: 25010, ask: 25010.25, time: Date.now() });
     await row.getByTestId('row-open').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
@@ -134,6 +142,156 @@ describe('admin in a browser', () => {
     await shoot(control, 'control-center');
     expect(problems).toEqual([]);
     await control.close();
+    await page.close();
+  });
+
+  it('shows the closed round trip live on the Dashboard: history row, summary numbers, and the calendar day with its trade', async () => {
+    const { page, problems } = await signedInPage('/dashboard');
+    await page.getByTestId('summary-trades').filter({ hasText: '0 trades' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('trade-history').waitFor();
+    const strategy = ((await http(server.url, 'GET', '/api/strategies')).body as any[]).find((s) => s.name === 'E2E NQ');
+
+    // Close the +2 from the last test at the bid: (25010 − 25000.25) / 0.25 × $5 × 2 = +$390.00.
+    const market = server.app.get(MarketService);
+    market.publish({ ticker: 'NQ1!', bid: 25010, ask: 25010.25, time: Date.now() });
+    expect((await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'exit' })).status).toBe(202);
+
+    // No reload: the trade appears in the history, and the numbers follow.
+    const history = page.getByTestId('trade-history');
+    const row = history.getByTestId('trade-row').filter({ hasText: '+$390.00' });
+    await row.waitFor({ timeout: 10000 });
+    expect(await row.textContent()).toMatch(/E2E NQ.*long 2 NQ1!.*25,000\.25.*25,010\.00/);
+    await page.getByTestId('summary-trades').filter({ hasText: '1 trade' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('summary-total').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('summary-today').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
+    await expect(page.getByTestId('summary-win-rate').textContent()).resolves.toContain('100%');
+    // The chart grows from the live P&L pushes.
+    await page.locator('[data-testid="pnl-chart"] canvas').waitFor({ timeout: 10000 });
+
+    // The calendar shows today's trading day (in the server's zone) green with the trade.
+    const { tradingDay } = (await http(server.url, 'GET', '/api/pnl/summary')).body;
+    const day = page.locator(`[data-testid="calendar-day"][data-date="${tradingDay}"]`);
+    await day.filter({ hasText: '1 trade' }).waitFor({ timeout: 10000 });
+    expect(await day.textContent()).toContain('+$390.00');
+    expect(await day.getAttribute('class')).toContain('good');
+    await expect(page.getByTestId('calendar-total').textContent()).resolves.toContain('+$390.00');
+    // A click lists that day's trades.
+    await day.click();
+    const dayTrades = page.getByTestId('day-trades');
+    await dayTrades.getByTestId('trade-row').first().waitFor({ timeout: 10000 });
+    expect(await dayTrades.getByTestId('trade-row').allTextContents()).toEqual([expect.stringContaining('+$390.00')]);
+    await shoot(page, 'dashboard');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a strategy's own chart, calendar, trades and log on its page", async () => {
+    const strategy = ((await http(server.url, 'GET', '/api/strategies')).body as any[]).find((s) => s.name === 'E2E NQ');
+    // The chart's 1D range reads hour bars, which the server rolls up every minute: roll up now rather than wait.
+    await server.app.get(PnlRollups).rollUp(Date.now() + 3000);
+    const { page, problems } = await signedInPage(`/strategies/${strategy.id}`);
+    await page.getByTestId('trade-history').getByTestId('trade-row').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('summary-total').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
+    await page.locator('[data-testid="pnl-chart"] canvas').waitFor({ timeout: 10000 });
+    await page.locator('[data-testid="calendar-day"].has-trades').first().waitFor();
+    await page.getByTestId('log-line').filter({ hasText: 'filled sell 2 NQ1!' }).first().waitFor({ timeout: 10000 });
+    await page.getByTestId('range-1W').click();
+    await page.locator('[data-testid="range-1W"][aria-pressed="true"]').waitFor();
+    await shoot(page, 'strategy-performance');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('edits a script: a syntax error is shown at its line, a good script saves, and a strategy runs it with its params', async () => {
+    const { page, problems } = await signedInPage('/scripts');
+    await page.getByTestId('new-script-name').fill('e2e-filter');
+    await page.getByTestId('new-script').click();
+    await page.waitForURL(/\/scripts\/e2e-filter\.ts$/);
+    await page.getByTestId('script-state').filter({ hasText: 'not saved yet' }).waitFor();
+    const editor = page.getByTestId('code-input');
+    await editor.fill(['export default defineStrategy({', '  onWebhook(alert, ctx) {', '    const x = ;', '  },', '});', ''].join('\n'));
+    await page.getByTestId('save-script').click();
+    await expect(page.getByTestId('script-error').textContent()).resolves.toMatch(/Not saved: syntax error at line 3, column \d+/);
+    // Inline, at the line: the line number marked, the message under it.
+    await expect(page.getByTestId('code-problem').textContent()).resolves.toMatch(/^\s*3:\d+ /);
+    await expect(page.locator('.code-number.bad-line').textContent()).resolves.toBe('3');
+    await shoot(page, 'script-editor-error');
+    // Not written: the list does not have it.
+    expect(((await http(server.url, 'GET', '/api/scripts')).body as any[]).map((s) => s.name)).not.toContain('e2e-filter.ts');
+
+    const good = [
+      '// Buys on buy alerts only.',
+      'export default defineStrategy({',
+      "  params: { qty: 1, note: 'e2e' },",
+      '  onWebhook(alert, ctx) {',
+      "    if (alert.action === 'buy') ctx.buy(alert.ticker, ctx.params.qty);",
+      '  },',
+      '});',
+      '',
+    ].join('\n');
+    await editor.fill(good);
+    await expect(page.locator('[data-testid="code-problem"]').count()).resolves.toBe(0);
+    await page.getByTestId('save-script').click();
+    await page.getByTestId('script-notice').filter({ hasText: 'Created e2e-filter.ts' }).waitFor({ timeout: 10000 });
+    await page
+      .getByTestId('script-state')
+      .filter({ hasText: /^\s*saved\s*$/ })
+      .waitFor();
+
+    // A deep link to the file (a path with a dot) opens the editor with it, highlighted.
+    await page.goto(`${server.url}/scripts/e2e-filter.ts`);
+    await page.getByTestId('script-meta').waitFor();
+    await expect(editor.inputValue()).resolves.toBe(good);
+    await expect(page.locator('.tk-keyword').first().textContent()).resolves.toBe('export');
+    await expect(page.locator('.tk-comment').first().textContent()).resolves.toBe('// Buys on buy alerts only.');
+    await expect(page.locator('.tk-string').first().textContent()).resolves.toBe("'e2e'");
+    await expect(page.getByTestId('script-meta').textContent()).resolves.toContain('qty=1');
+    await shoot(page, 'script-editor');
+
+    // Link a strategy to it and set a param through typed inputs.
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'E2E scripted' })).body;
+    await page.goto(`${server.url}/strategies/${strategy.id}`);
+    await page.getByTestId('strategy-script').selectOption('e2e-filter.ts');
+    const qty = page.locator('[data-param="qty"]');
+    await expect(qty.getAttribute('type')).resolves.toBe('number');
+    await qty.fill('3');
+    await page.getByTestId('save-strategy').click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = (await http(server.url, 'GET', `/api/strategies/${strategy.id}`)).body;
+    expect([saved.script, saved.params]).toEqual(['e2e-filter.ts', { qty: 3 }]);
+    await shoot(page, 'strategy-script');
+
+    await page.goto(`${server.url}/scripts`);
+    await page.locator('[data-testid="script-row"][data-script="e2e-filter.ts"]').filter({ hasText: 'E2E scripted' }).waitFor();
+    await shoot(page, 'scripts');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a failing strategy loudly and its failed alert as a dead letter that can be dismissed', async () => {
+    expect(
+      (
+        await http(server.url, 'PUT', '/api/scripts/e2e-thrower.ts', {
+          source: "export default defineStrategy({ onWebhook() { throw new Error('e2e boom'); } });",
+        })
+      ).status,
+    ).toBe(200);
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'E2E failing', script: 'e2e-thrower.ts' })).body;
+    const { page, problems } = await signedInPage('/control');
+    await page.getByTestId('no-dead-letters').waitFor();
+    expect((await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'buy' })).status).toBe(202);
+
+    const letter = page.getByTestId('dead-letter').filter({ hasText: 'E2E failing' });
+    await letter.waitFor({ timeout: 10000 });
+    expect(await letter.textContent()).toContain('e2e boom');
+    await page.getByTestId('errored-banner').filter({ hasText: 'E2E failing' }).waitFor({ timeout: 10000 });
+    const row = page.locator('[data-testid="control-row"][data-strategy="E2E failing"]');
+    await expect(row.getByTestId('row-status').textContent()).resolves.toBe('errored');
+    await shoot(page, 'control-center-errored');
+    await letter.getByTestId('dismiss-event').click();
+    await page.getByTestId('no-dead-letters').waitFor({ timeout: 10000 });
+    expect(((await http(server.url, 'GET', '/api/events?status=failed')).body as any[]).length).toBe(0);
+    expect(problems).toEqual([]);
     await page.close();
   });
 
@@ -147,13 +305,18 @@ describe('admin in a browser', () => {
     await page.close();
   });
 
-  it('fits a phone screen: the Control Center has no sideways page scroll', async () => {
+  it('fits a phone screen: the Control Center and the Dashboard have no sideways page scroll', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const { page } = await signedInPage('/control', phone);
     await page.getByTestId('control-row').first().waitFor();
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(1);
     await shoot(page, 'control-center-phone');
+    await page.goto(`${server.url}/dashboard`);
+    await page.getByTestId('summary-trades').filter({ hasText: 'trade' }).waitFor();
+    await page.getByTestId('calendar-day').first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1);
+    await shoot(page, 'dashboard-phone');
     await phone.close();
   });
 });

@@ -155,14 +155,19 @@ async function serveAdmin(app: NestFastifyApplication, config: AppConfig): Promi
   app.useGlobalFilters(new AdminDeepLinkFilter());
 }
 
-/** Deep links into the admin (e.g. /strategies) load the app; unknown API paths stay a JSON 404. */
+/**
+ * Deep links into the admin (e.g. /strategies, or /scripts/breakout.ts from the address bar) load
+ * the app; a missing asset (a path with a dot, not asked for as a page) and unknown API paths stay
+ * a 404.
+ */
 @Catch(NotFoundException)
 class AdminDeepLinkFilter implements ExceptionFilter {
   catch(exception: NotFoundException, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const path = request.url.split('?')[0];
-    if (request.method === 'GET' && !/^\/(api|webhooks|ws)(\/|$)/.test(path) && !path.includes('.')) {
+    const page = !path.includes('.') || (request.headers.accept ?? '').includes('text/html');
+    if (request.method === 'GET' && !/^\/(api|webhooks|ws)(\/|$)/.test(path) && page) {
       void reply.sendFile('index.html');
       return;
     }

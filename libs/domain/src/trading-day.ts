@@ -62,9 +62,9 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** The zone's offset from UTC at `instant`, in milliseconds (New York in winter: −5 h). */
 export function zoneOffsetMs(instant: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
+  const parts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatter(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    if (part.type in parts) parts[part.type as keyof typeof parts] = Number(part.value);
   }
   const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   const whole = instant - (((instant % 1000) + 1000) % 1000);

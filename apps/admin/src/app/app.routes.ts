@@ -7,7 +7,12 @@ export const routes: Routes = [
     path: '',
     canActivate: [signedIn],
     children: [
-      { path: '', pathMatch: 'full', redirectTo: 'control' },
+      { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
+      {
+        path: 'dashboard',
+        title: 'Dashboard · Tradeloop',
+        loadComponent: () => import('./dashboard/dashboard-page').then((m) => m.DashboardPage),
+      },
       {
         path: 'control',
         title: 'Control Center · Tradeloop',
@@ -23,6 +28,17 @@ export const routes: Routes = [
         title: 'Strategy · Tradeloop',
         loadComponent: () => import('./strategies/strategy-detail-page').then((m) => m.StrategyDetailPage),
       },
+      {
+        path: 'scripts',
+        title: 'Scripts · Tradeloop',
+        loadComponent: () => import('./scripts/scripts-page').then((m) => m.ScriptsPage),
+      },
+      {
+        path: 'scripts/:name',
+        title: 'Script · Tradeloop',
+        loadComponent: () => import('./scripts/script-editor-page').then((m) => m.ScriptEditorPage),
+        canDeactivate: [(page: { canLeave(): boolean }) => page.canLeave()],
+      },
       { path: 'market', title: 'Market · Tradeloop', loadComponent: () => import('./market/market-page').then((m) => m.MarketPage) },
       {
         path: 'settings',
@@ -31,5 +47,5 @@ export const routes: Routes = [
       },
     ],
   },
-  { path: '**', redirectTo: 'control' },
+  { path: '**', redirectTo: 'dashboard' },
 ];

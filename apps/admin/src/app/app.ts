@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, effect, inject } from '@angular/cor
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { SessionService } from './auth/session.service';
 import { LiveService } from './core/live.service';
+import { TimeZoneService } from './core/time-zone.service';
 
 @Component({
   selector: 'tl-root',
@@ -33,16 +34,27 @@ import { LiveService } from './core/live.service';
 export class App {
   protected readonly session = inject(SessionService);
   protected readonly live = inject(LiveService);
+  private readonly zone = inject(TimeZoneService);
   protected readonly links = [
+    { path: '/dashboard', label: 'Dashboard' },
     { path: '/control', label: 'Control Center' },
     { path: '/strategies', label: 'Strategies' },
+    { path: '/scripts', label: 'Scripts' },
     { path: '/market', label: 'Market' },
     { path: '/settings', label: 'Settings' },
   ] as const;
 
   constructor() {
-    // One socket for the whole admin, open while someone is signed in.
-    effect(() => (this.session.user() ? this.live.start() : this.live.stop()));
+    // One socket for the whole admin, open while someone is signed in; times in the server's trading zone.
+    effect(() => {
+      if (this.session.user()) {
+        this.live.start();
+        this.zone.load();
+      } else {
+        this.live.stop();
+        this.zone.reset();
+      }
+    });
   }
 
   protected signOut(): void {

@@ -20,6 +20,7 @@ import { AccessControl1764050000000 } from './migrations/1764050000000-access-co
 import { PnlHistory1764100000000 } from './migrations/1764100000000-pnl-history.js';
 import { StrategyScripts1764200000000 } from './migrations/1764200000000-strategy-scripts.js';
 import { ExecutionControls1764300000000 } from './migrations/1764300000000-execution-controls.js';
+import { WebhookEventsLastSignal1764350000000 } from './migrations/1764350000000-webhook-events-last-signal.js';
 import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook-body-hash.js';
 
 export const ENTITIES = [
@@ -47,5 +48,6 @@ export const MIGRATIONS = [
   PnlHistory1764100000000,
   StrategyScripts1764200000000,
   ExecutionControls1764300000000,
+  WebhookEventsLastSignal1764350000000,
   WebhookBodyHash1764400000000,
 ];

@@ -18,6 +18,7 @@ import { ScriptsService } from '../scripts/scripts.service.js';
 import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { StrategyLinksService } from './strategy-links.service.js';
+import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { Strategy } from './strategy.entity.js';
 
 /** 192 random bits, URL-safe: the only secret between TradingView and this server. */
@@ -82,26 +83,41 @@ export class StrategiesService {
     };
   }
 
-  /** Every strategy with its live P&L and position (one positions query for all of them). */
+  /** Every strategy with its live P&L and position (one positions query for all of them) and its last accepted alert. */
   async list() {
     const strategies = await this.strategies.find({ order: { createdAt: 'ASC' } });
-    const live = await this.pnl.of('strategy');
-    return strategies.map((s) => ({ ...this.view(s), ...livePnlView(live.get(s.id)) }));
+    const [live, signals] = await Promise.all([this.pnl.of('strategy'), this.lastSignals()]);
+    return strategies.map((s) => ({ ...this.view(s), ...livePnlView(live.get(s.id)), lastSignalAt: iso(signals.get(s.id) ?? null) }));
   }
 
   /**
-   * One strategy with its live P&L and position — its recorder: the signal traded on the
-   * strategy's own account — and each link (a copy to another account) with its own.
+   * One strategy with its live P&L, position and last accepted alert — its recorder: the signal
+   * traded on the strategy's own account — and each link (a copy to another account) with its own.
    */
   async detail(id: string) {
     const strategy = await this.get(id);
     const links = await this.links.forStrategy(id);
-    const live = await this.pnl.of('strategy', [id, ...links.map((l) => l.id)]);
+    const [live, signals] = await Promise.all([this.pnl.of('strategy', [id, ...links.map((l) => l.id)]), this.lastSignals(id)]);
     return {
       ...this.view(strategy),
       ...livePnlView(live.get(id)),
+      lastSignalAt: iso(signals.get(id) ?? null),
       links: links.map((l) => ({ ...this.links.view(l), ...livePnlView(live.get(l.id)) })),
     };
+  }
+  /**
+   * When each strategy's newest accepted alert arrived (duplicates and refused alerts are not
+   * stored, so they do not count). One query; each strategy's maximum is a seek on the
+   * (strategyId, receivedAt) index.
+   */
+  private async lastSignals(id?: string): Promise<Map<string, number>> {
+    const query = this.strategies
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .addSelect((sub) => sub.select('MAX(e.receivedAt)').from(WebhookEvent, 'e').where('e.strategyId = s.id'), 'last');
+    if (id) query.where('s.id = :id', { id });
+    const rows = await query.getRawMany<{ id: string; last: string | number | null }>();
+    return new Map(rows.filter((r) => r.last !== null).map((r) => [r.id, Number(r.last)]));
   }
 
   async get(id: string): Promise<Strategy> {

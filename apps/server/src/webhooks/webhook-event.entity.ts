@@ -9,6 +9,7 @@ export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' |
 @Index('uq_webhook_events_strategy_key', ['strategyId', 'idempotencyKey'], { unique: true })
 @Index('ix_webhook_events_status', ['status'])
 @Index('ix_webhook_events_body', ['strategyId', 'bodyHash', 'receivedAt'])
+@Index('ix_webhook_events_strategy_received', ['strategyId', 'receivedAt'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @IdColumn() strategyId!: string;

@@ -1,6 +1,7 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { type Observable, catchError, map, of, startWith } from 'rxjs';
+import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
 
 export interface PluginStatus {
   name: string;
@@ -48,13 +49,15 @@ export interface Strategy extends LivePnl {
   status: 'enabled' | 'disabled' | 'errored';
   statusReason: string | null;
   script: string | null;
-  params: Record<string, unknown> | null;
+  params: Record<string, ScriptParamValue> | null;
   accountId: string;
   defaultQuantity: number;
   defaultTicker: string | null;
   webhookToken: string;
   webhookUrl: string;
   allowedIps: string[];
+  /** When its newest accepted alert arrived; null before the first. */
+  lastSignalAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -62,7 +65,7 @@ export interface Strategy extends LivePnl {
 export type StrategyInput = Partial<Pick<Strategy, 'name' | 'description' | 'enabled' | 'accountId' | 'defaultQuantity' | 'allowedIps'>> & {
   defaultTicker?: string;
   script?: string | null;
-  params?: Record<string, unknown>;
+  params?: Record<string, ScriptParamValue>;
 };
 
 export interface Account extends LivePnl {
@@ -187,6 +190,58 @@ export interface ApiToken {
   token?: string;
 }
 
+export type ScriptParamValue = number | string | boolean;
+
+/** Why a script does not load; line and column point into the script as written. */
+export interface ScriptProblem {
+  kind: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ScriptInfo {
+  name: string;
+  size: number;
+  updatedAt: string;
+  /** A version of the file has loaded (strategies can run it). */
+  loaded: boolean;
+  /** Why the file as it is on disk does not load (the previous version keeps running). */
+  error: ScriptProblem | null;
+  handlers: string[];
+  /** The declared defaults of the settings a strategy may change. */
+  params: Record<string, ScriptParamValue>;
+  tickers: string[];
+  /** The timer's period in milliseconds, or null. */
+  every: number | null;
+  /** The strategies running it. */
+  strategyIds: string[];
+}
+
+export interface ScriptFile extends ScriptInfo {
+  source: string;
+}
+
+export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' | 'dismissed';
+
+export interface WebhookEventRow {
+  id: string;
+  strategyId: string;
+  status: WebhookEventStatus;
+  alert: Record<string, unknown>;
+  idempotencyKey: string | null;
+  sourceIp: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+  error: string | null;
+}
+
+/** What a P&L query is about: one strategy, one account, or (neither) every strategy together. */
+export interface PnlScopeQuery {
+  strategyId?: string;
+  accountId?: string;
+}
+
 type Query = Record<string, string | number | boolean | undefined | null>;
 
 const params = (query: Query = {}) =>
@@ -291,6 +346,67 @@ export class ApiService {
   changePassword(currentPassword: string, newPassword: string): Observable<void> {
     return this.http.post<void>('/api/auth/password', { currentPassword, newPassword });
   }
+
+  pnlSummary(scope: PnlScopeQuery = {}): Observable<PnlSummary> {
+    return this.http.get<PnlSummary>('/api/pnl/summary', { params: params({ ...scope }) });
+  }
+
+  /** A month's trading days; the current trading month when `month` is left out. */
+  pnlCalendar(month: string | null, scope: PnlScopeQuery = {}): Observable<PnlCalendar> {
+    return this.http.get<PnlCalendar>('/api/pnl/calendar', { params: params({ month, ...scope }) });
+  }
+
+  pnlSeries(query: PnlScopeQuery & { from: number; to: number; resolution?: 'auto' | PnlSeries['resolution'] }): Observable<PnlSeries> {
+    return this.http.get<PnlSeries>('/api/pnl/series', { params: params({ resolution: 'auto', ...query }) });
+  }
+
+  scripts(): Observable<ScriptInfo[]> {
+    return this.http.get<ScriptInfo[]>('/api/scripts');
+  }
+
+  script(name: string): Observable<ScriptFile> {
+    return this.http.get<ScriptFile>(`/api/scripts/${encodeURIComponent(name)}`);
+  }
+
+  /** Checked by the server first: a script that does not load is refused (400 with line and column) and not written. */
+  saveScript(name: string, source: string): Observable<ScriptFile> {
+    return this.http.put<ScriptFile>(`/api/scripts/${encodeURIComponent(name)}`, { source });
+  }
+
+  deleteScript(name: string): Observable<void> {
+    return this.http.delete<void>(`/api/scripts/${encodeURIComponent(name)}`);
+  }
+
+  /** Accepted alerts; `status: 'failed'` lists the dead letters. */
+  events(query: { status?: WebhookEventStatus; strategyId?: string; limit?: number } = {}): Observable<WebhookEventRow[]> {
+    return this.http.get<WebhookEventRow[]>('/api/events', { params: params(query) });
+  }
+
+  retryEvent(id: string): Observable<WebhookEventRow> {
+    return this.http.post<WebhookEventRow>(`/api/events/${id}/retry`, {});
+  }
+
+  dismissEvent(id: string): Observable<WebhookEventRow> {
+    return this.http.post<WebhookEventRow>(`/api/events/${id}/dismiss`, {});
+  }
+}
+
+/** The line and column of a refused script save (`400` with them), or null for any other failure. */
+export function scriptProblemOf(error: unknown): ScriptProblem | null {
+  if (!(error instanceof HttpErrorResponse) || error.status !== 400) return null;
+  const body: unknown = error.error;
+  if (!body || typeof body !== 'object' || !('line' in body)) return null;
+  const { kind, message, line, column } = body as { kind?: unknown; message?: unknown; line?: unknown; column?: unknown };
+  if (typeof line !== 'number') return null;
+  return {
+    kind: typeof kind === 'string' ? kind : 'syntax',
+    // `source: breakout.ts:3:15: Expression expected.` → `Expression expected.`: the line and column are shown apart.
+    message: String(message ?? '')
+      .replace(/^source: /, '')
+      .replace(/^[\w.-]+:\d+:\d+: /, ''),
+    line,
+    ...(typeof column === 'number' ? { column } : {}),
+  };
 }
 
 /** A plain-words reason for a failed call, for the page to show. */

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
-import { formatMoney } from '../shared/format';
+import { formatCompactMoney, formatMoney } from '../shared/format';
 import { calendarGrid, shiftMonth } from './calendar-grid';
 import type { PnlCalendar as CalendarData } from './pnl.types';
 
@@ -23,7 +23,7 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
       <strong data-testid="calendar-month">{{ title() }}</strong>
       <button type="button" class="small" (click)="monthChange.emit(next())" aria-label="Next month" data-testid="calendar-next">›</button>
       <span class="calendar-total"
-        >Month <span [class]="totalTone()" data-testid="calendar-total">{{ money(data()?.total) }}</span></span
+        >Month <span [class]="totalTone()" data-testid="calendar-total">{{ money(current()?.total) }}</span></span
       >
     </div>
     <div class="calendar" role="grid">
@@ -47,7 +47,8 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
             >
               <span class="day-number">{{ cell.day }}</span>
               @if (cell.trades > 0) {
-                <span class="day-pnl">{{ money(cell.pnl) }}</span>
+                <span class="day-pnl full">{{ money(cell.pnl) }}</span>
+                <span class="day-pnl compact" aria-hidden="true">{{ compact(cell.pnl) }}</span>
                 <span class="day-trades">{{ cell.trades }} {{ cell.trades === 1 ? 'trade' : 'trades' }}</span>
               }
             </button>
@@ -66,7 +67,12 @@ export class PnlCalendar {
   readonly monthChange = output<string>();
   readonly daySelect = output<string>();
   protected readonly weekdays = WEEKDAYS;
-  protected readonly weeks = computed(() => calendarGrid(this.month(), this.data()?.month === this.month() ? this.data()!.days : []));
+  /** The data, when it is this month's (a new month shows no numbers until its own arrive). */
+  protected readonly current = computed(() => {
+    const data = this.data();
+    return data?.month === this.month() ? data : null;
+  });
+  protected readonly weeks = computed(() => calendarGrid(this.month(), this.current()?.days ?? []));
   protected readonly previous = computed(() => shiftMonth(this.month(), -1));
   protected readonly next = computed(() => shiftMonth(this.month(), 1));
   protected readonly title = computed(() => {
@@ -74,11 +80,15 @@ export class PnlCalendar {
     return new Date(Date.UTC(year, m - 1, 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
   });
   protected readonly totalTone = computed(() => {
-    const total = this.data()?.total ?? 0;
+    const total = this.current()?.total ?? 0;
     return total > 0 ? 'good' : total < 0 ? 'bad' : 'muted';
   });
 
   protected money(value: number | null | undefined): string {
     return formatMoney(value);
+  }
+
+  protected compact(value: number | null | undefined): string {
+    return formatCompactMoney(value);
   }
 }

@@ -48,10 +48,12 @@ export class PnlChart {
   protected readonly data = computed<ChartConfiguration<'line'>['data']>(() => {
     const s = this.series();
     const { labels, pnl, drawdown } = chartSeries(s?.points ?? [], this.timeZone(), s?.resolution ?? '1m');
+    // A line needs two points: a lone one is drawn as a dot.
+    const pointRadius = pnl.length < 2 ? 3 : 0;
     return {
       labels,
       datasets: [
-        { label: 'P&L', data: pnl, borderColor: GOOD, backgroundColor: GOOD, borderWidth: 1.5, pointRadius: 0, tension: 0, fill: false },
+        { label: 'P&L', data: pnl, borderColor: GOOD, backgroundColor: GOOD, borderWidth: 1.5, pointRadius, tension: 0, fill: false },
         {
           label: 'Drawdown',
           data: drawdown,

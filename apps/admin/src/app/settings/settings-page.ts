@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { forkJoin } from 'rxjs';
+import { SessionService } from '../auth/session.service';
 import { ApiService, describeError, type Account, type ApiToken, type Health } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { Money } from '../shared/money';
@@ -77,55 +78,64 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
         </div>
       </section>
       <h2>Plugins</h2>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Kind</th>
+              <th>Status</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            @for (plugin of h.plugins; track plugin.name) {
+              <tr data-testid="plugin-row">
+                <td class="mono">
+                  {{ plugin.name }}
+                  @if (plugin.displayName) {
+                    <span class="muted small-text">{{ plugin.displayName }}</span>
+                  }
+                </td>
+                <td>{{ kinds(plugin.kind) }}</td>
+                <td>
+                  <span class="badge" [class]="tone(plugin.status)">{{ plugin.status }}</span>
+                </td>
+                <td class="bad">{{ plugin.error ?? '' }}</td>
+              </tr>
+            }
+          </tbody>
+        </table>
+      </div>
+    }
+
+    <h2>Accounts</h2>
+    <div class="scroll">
       <table>
         <thead>
           <tr>
-            <th>Name</th>
-            <th>Kind</th>
-            <th>Status</th>
-            <th>Error</th>
+            <th>Account</th>
+            <th>Broker</th>
+            <th class="num">Balance</th>
+            <th>Settings</th>
+            <th>Secrets (write-only)</th>
           </tr>
         </thead>
         <tbody>
-          @for (plugin of h.plugins; track plugin.name) {
-            <tr data-testid="plugin-row">
-              <td class="mono">{{ plugin.name }}</td>
-              <td>{{ kinds(plugin.kind) }}</td>
+          @for (a of accounts(); track a.id) {
+            <tr data-testid="settings-account">
               <td>
-                <span class="badge" [class]="tone(plugin.status)">{{ plugin.status }}</span>
+                {{ a.name }} <span class="muted mono">{{ a.brokerAccountId }}</span>
               </td>
-              <td class="bad">{{ plugin.error ?? '' }}</td>
+              <td class="mono">{{ a.broker }}</td>
+              <td class="num"><tl-money [value]="a.balance" [sign]="false" /></td>
+              <td class="mono small-text">{{ settingsText(a) }}</td>
+              <td class="mono small-text">{{ a.secrets.length ? a.secrets.join(', ') + ' set' : 'none' }}</td>
             </tr>
           }
         </tbody>
       </table>
-    }
-
-    <h2>Accounts</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>Account</th>
-          <th>Broker</th>
-          <th class="num">Balance</th>
-          <th>Settings</th>
-          <th>Secrets (write-only)</th>
-        </tr>
-      </thead>
-      <tbody>
-        @for (a of accounts(); track a.id) {
-          <tr data-testid="settings-account">
-            <td>
-              {{ a.name }} <span class="muted mono">{{ a.brokerAccountId }}</span>
-            </td>
-            <td class="mono">{{ a.broker }}</td>
-            <td class="num"><tl-money [value]="a.balance" [sign]="false" /></td>
-            <td class="mono small-text">{{ settingsText(a) }}</td>
-            <td class="mono small-text">{{ a.secrets.length ? a.secrets.join(', ') + ' set' : 'none' }}</td>
-          </tr>
-        }
-      </tbody>
-    </table>
+    </div>
     <details class="panel">
       <summary>Add a broker account</summary>
       <form class="form-grid" (ngSubmit)="addAccount()">
@@ -158,36 +168,38 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
         Copy the token now, it is not shown again: <code class="mono">{{ t }}</code>
       </p>
     }
-    <table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Scope</th>
-          <th>Token</th>
-          <th>Last used</th>
-          <th>Expires</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        @for (t of tokens(); track t.id) {
-          <tr data-testid="token-row">
-            <td>{{ t.name }}</td>
-            <td>
-              <span class="badge">{{ t.scope }}</span>
-            </td>
-            <td class="mono">{{ t.prefix }}…</td>
-            <td class="muted mono">{{ t.lastUsedAt ? zone.format(t.lastUsedAt) : 'never' }}</td>
-            <td class="muted mono">{{ t.expiresAt ? zone.format(t.expiresAt) : 'never' }}</td>
-            <td><button type="button" class="small danger" (click)="revoke(t)">Revoke</button></td>
-          </tr>
-        } @empty {
+    <div class="scroll">
+      <table>
+        <thead>
           <tr>
-            <td colspan="6" class="muted">No API tokens.</td>
+            <th>Name</th>
+            <th>Scope</th>
+            <th>Token</th>
+            <th>Last used</th>
+            <th>Expires</th>
+            <th></th>
           </tr>
-        }
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          @for (t of tokens(); track t.id) {
+            <tr data-testid="token-row">
+              <td>{{ t.name }}</td>
+              <td>
+                <span class="badge">{{ t.scope }}</span>
+              </td>
+              <td class="mono">{{ t.prefix }}…</td>
+              <td class="muted mono">{{ t.lastUsedAt ? zone.format(t.lastUsedAt) : 'never' }}</td>
+              <td class="muted mono">{{ t.expiresAt ? zone.format(t.expiresAt) : 'never' }}</td>
+              <td><button type="button" class="small danger" (click)="revoke(t)">Revoke</button></td>
+            </tr>
+          } @empty {
+            <tr>
+              <td colspan="6" class="muted">No API tokens.</td>
+            </tr>
+          }
+        </tbody>
+      </table>
+    </div>
     <form class="inline-form" (ngSubmit)="createToken()">
       <input name="tokenName" [(ngModel)]="tokenName" placeholder="What it is for" required maxlength="100" />
       <select name="tokenScope" [(ngModel)]="tokenScope">
@@ -196,6 +208,39 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
       </select>
       <button type="submit" [disabled]="!tokenName.trim()">Create token</button>
     </form>
+
+    <h2>Sessions</h2>
+    <div class="scroll">
+      <table data-testid="sessions">
+        <thead>
+          <tr>
+            <th>Signed in</th>
+            <th>Last used</th>
+            <th>Expires</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          @for (t of sessions(); track t.id) {
+            <tr data-testid="session-row">
+              <td class="mono">
+                {{ zone.format(t.createdAt) }}
+                @if (t.current) {
+                  <span class="badge good">this browser</span>
+                }
+              </td>
+              <td class="muted mono">{{ t.lastUsedAt ? zone.format(t.lastUsedAt) : 'never' }}</td>
+              <td class="muted mono">{{ t.expiresAt ? zone.format(t.expiresAt) : 'never' }}</td>
+              <td>
+                <button type="button" class="small danger" (click)="revokeSession(t)" data-testid="revoke-session">
+                  {{ t.current ? 'Sign out' : 'Revoke' }}
+                </button>
+              </td>
+            </tr>
+          }
+        </tbody>
+      </table>
+    </div>
 
     <h2>Password</h2>
     <form class="inline-form" (ngSubmit)="changePassword()">
@@ -220,6 +265,8 @@ export class SettingsPage {
   protected readonly health = signal<Health | null>(null);
   protected readonly accounts = signal<Account[]>([]);
   protected readonly tokens = signal<ApiToken[]>([]);
+  protected readonly sessions = signal<ApiToken[]>([]);
+  private readonly session = inject(SessionService);
   protected readonly brokers = signal<string[]>(['paper-broker']);
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
@@ -289,6 +336,15 @@ export class SettingsPage {
     this.api.revokeApiToken(token.id).subscribe({ next: () => this.load(), error: (e: unknown) => this.error.set(describeError(e)) });
   }
 
+  protected revokeSession(session: ApiToken): void {
+    if (session.current) {
+      if (confirm('Sign this browser out?')) this.session.logout();
+      return;
+    }
+    if (!confirm('Revoke this session? That browser is signed out at once.')) return;
+    this.api.revokeSession(session.id).subscribe({ next: () => this.load(), error: (e: unknown) => this.error.set(describeError(e)) });
+  }
+
   protected changePassword(): void {
     this.api.changePassword(this.currentPassword, this.nextPassword).subscribe({
       next: () => {
@@ -301,11 +357,17 @@ export class SettingsPage {
   }
 
   private load(): void {
-    forkJoin({ health: this.api.health(), accounts: this.api.accounts(), tokens: this.api.apiTokens() }).subscribe({
-      next: ({ health, accounts, tokens }) => {
+    forkJoin({
+      health: this.api.health(),
+      accounts: this.api.accounts(),
+      tokens: this.api.apiTokens(),
+      sessions: this.api.sessions(),
+    }).subscribe({
+      next: ({ health, accounts, tokens, sessions }) => {
         this.health.set(health);
         this.accounts.set(accounts);
         this.tokens.set(tokens);
+        this.sessions.set(sessions);
         this.brokers.set(health.plugins.filter((p) => [p.kind].flat().includes('broker') && p.status === 'started').map((p) => p.name));
         this.error.set(null);
       },

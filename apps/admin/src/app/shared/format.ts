@@ -39,3 +39,32 @@ export function formatTime(value: string | number | null | undefined, timeZone: 
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
+
+/** A time for a tight column, in the trading time zone: `14:05:09` on the same date as `now`, else `11-02 14:05`. */
+export function formatShortTime(value: string | number | null | undefined, timeZone: string, now: number): string {
+  const text = formatTime(value, timeZone);
+  if (text === '—') return text;
+  return text.slice(0, 10) === formatTime(now, timeZone).slice(0, 10) ? text.slice(11) : text.slice(5, 16);
+}
+
+/** A share as a percentage: 0.625 → `62.5%`; a dash when unknown. */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%`;
+}
+
+/** Dollars in a few characters, for a phone's calendar cell: +$390, −$1.2k, +$25k; a dash when unknown. */
+export function formatCompactMoney(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  const text =
+    abs < 1000
+      ? String(Math.round(abs))
+      : abs < 10_000
+        ? `${(Math.round(abs / 100) / 10).toString()}k`
+        : abs < 1_000_000
+          ? `${Math.round(abs / 1000)}k`
+          : `${(Math.round(abs / 100_000) / 10).toString()}M`;
+  if (text === '0') return '$0';
+  return `${value < 0 ? '−' : '+'}$${text}`;
+}

@@ -39,7 +39,15 @@ import { ApiService, describeError, type Strategy } from '../core/api.service';
                   <a [routerLink]="['/strategies', s.id]">{{ s.name }}</a>
                 </td>
                 <td>
-                  <span class="badge" [class]="s.enabled ? 'good' : 'warn'">{{ s.enabled ? 'enabled' : 'disabled' }}</span>
+                  <span
+                    class="badge"
+                    [class]="s.status === 'enabled' ? 'good' : s.status === 'errored' ? 'bad loud' : 'warn'"
+                    [title]="s.statusReason ?? ''"
+                    >{{ s.status }}</span
+                  >
+                  @if (s.script) {
+                    <span class="muted small-text mono"> {{ s.script }}</span>
+                  }
                 </td>
                 <td class="mono">{{ s.defaultQuantity }} {{ s.defaultTicker ?? '' }}</td>
                 <td class="mono url">{{ s.webhookUrl }}</td>

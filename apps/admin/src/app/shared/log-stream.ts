@@ -1,11 +1,16 @@
-import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
+import type { LogData } from '@tradeloop/contracts';
 import type { LogLine } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
-import { inject } from '@angular/core';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const KEEP = 500;
+
+/** A live `LOG` message as a stored line (live lines have no id until stored: the time stands in). */
+export function logLine(l: LogData): LogLine {
+  return { ...l, id: l.id ?? l.time, time: new Date(l.time).toISOString(), context: null };
+}
 
 /**
  * The AutoTrader log, newest first. Scrolling away from the top pauses it: new lines wait (and
@@ -18,12 +23,14 @@ const KEEP = 500;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="toolbar">
-      <select [ngModel]="strategyFilter()" (ngModelChange)="strategyFilter.set($event)" aria-label="Strategy" data-testid="log-strategy">
-        <option value="">All strategies</option>
-        @for (s of strategies(); track s.id) {
-          <option [value]="s.id">{{ s.name }}</option>
-        }
-      </select>
+      @if (strategyFilterShown()) {
+        <select [ngModel]="strategyFilter()" (ngModelChange)="strategyFilter.set($event)" aria-label="Strategy" data-testid="log-strategy">
+          <option value="">All strategies</option>
+          @for (s of strategies(); track s.id) {
+            <option [value]="s.id">{{ s.name }}</option>
+          }
+        </select>
+      }
       <select [ngModel]="levelFilter()" (ngModelChange)="levelFilter.set($event)" aria-label="Level" data-testid="log-level">
         @for (level of levels; track level) {
           <option [value]="level">{{ level }} and above</option>
@@ -37,10 +44,12 @@ const KEEP = 500;
     </div>
     <div class="log" (scroll)="onScroll($event)" data-testid="log-stream">
       @for (line of visible(); track line.id + ':' + line.time) {
-        <div class="log-line" [class]="line.level" data-testid="log-line">
-          <span class="muted mono">{{ zone.format(line.time) }}</span>
+        <div class="log-line" [class]="'level-' + line.level" data-testid="log-line">
+          <span class="muted mono nowrap" [title]="zone.format(line.time)">{{ zone.short(line.time) }}</span>
           <span class="badge">{{ line.category }}</span>
-          <span class="muted">{{ nameOf(line.strategyId) }}</span>
+          @if (strategyFilterShown()) {
+            <span class="muted">{{ nameOf(line.strategyId) }}</span>
+          }
           <span>{{ line.message }}</span>
         </div>
       } @empty {
@@ -52,6 +61,8 @@ const KEEP = 500;
 export class LogStream {
   protected readonly zone = inject(TimeZoneService);
   readonly strategies = input<{ id: string; name: string }[]>([]);
+  /** False on a page about one strategy: no filter, no name on each line. */
+  readonly strategyFilterShown = input(true);
   protected readonly levels = LEVELS;
   protected readonly strategyFilter = signal('');
   protected readonly levelFilter = signal<(typeof LEVELS)[number]>('info');

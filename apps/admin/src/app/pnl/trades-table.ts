@@ -1,0 +1,67 @@
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { TimeZoneService } from '../core/time-zone.service';
+import { formatPrice } from '../shared/format';
+import { Money } from '../shared/money';
+import type { TradeRow } from './trade-row';
+
+/** Closed round trips, newest first; times in the trading zone. Wide tables scroll inside their box, never the page. */
+@Component({
+  selector: 'tl-trades-table',
+  imports: [Money],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="scroll">
+      <table [attr.data-testid]="testId()">
+        <thead>
+          <tr>
+            <th>Closed</th>
+            @if (showStrategy()) {
+              <th>Strategy</th>
+            }
+            <th>Trade</th>
+            <th class="num hide-phone">Entry</th>
+            <th class="num hide-phone">Exit</th>
+            <th class="num">P&amp;L</th>
+          </tr>
+        </thead>
+        <tbody>
+          @for (t of trades(); track t.id) {
+            <tr data-testid="trade-row" [attr.data-trade]="t.id">
+              <td class="mono muted nowrap" [title]="zone.format(t.exitTime)">{{ zone.short(t.exitTime) }}</td>
+              @if (showStrategy()) {
+                <td>{{ nameOf(t.strategyId) }}</td>
+              }
+              <td class="mono nowrap">{{ t.direction }} {{ t.quantity }} {{ t.ticker }}</td>
+              <td class="num hide-phone">{{ price(t.entryPrice) }}</td>
+              <td class="num hide-phone">{{ price(t.exitPrice) }}</td>
+              <td class="num" data-testid="trade-pnl"><tl-money [value]="t.pnl" /></td>
+            </tr>
+          } @empty {
+            <tr>
+              <td [attr.colspan]="showStrategy() ? 6 : 5" class="muted">{{ empty() }}</td>
+            </tr>
+          }
+        </tbody>
+      </table>
+    </div>
+  `,
+})
+export class TradesTable {
+  protected readonly zone = inject(TimeZoneService);
+  readonly trades = input.required<readonly TradeRow[]>();
+  /** Strategy names by id. */
+  readonly names = input<Record<string, string>>({});
+  readonly showStrategy = input(true);
+  readonly empty = input('No trades.');
+  readonly testId = input('trades');
+
+  protected nameOf(id: string | null): string {
+    if (!id) return 'manual';
+    return Object.hasOwn(this.names(), id) ? this.names()[id] : id.slice(0, 8);
+  }
+
+  protected price(value: number): string {
+    // Cents, unless the price has finer digits (currencies, crypto).
+    return formatPrice(value, Math.abs(Math.round(value * 100) - value * 100) < 1e-6 ? 0.01 : 0.0001);
+  }
+}
