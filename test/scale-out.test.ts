@@ -176,4 +176,18 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
     expect((await http(apis[0], 'GET', '/api/kill-switch')).body.engaged).toBe(true);
     expect(((await http(apis[0], 'GET', '/api/positions')).body as any[]).length).toBe(0);
   }, 60_000);
+
+  it('stops every api process and worker cleanly on one SIGTERM: exit code 0', async () => {
+    for (const client of clients) await client.close();
+    const codes = await Promise.all(
+      processes.map(
+        (p) =>
+          new Promise<number | null>((r) => {
+            p.once('exit', (code) => r(code));
+            p.kill('SIGTERM');
+          }),
+      ),
+    );
+    expect(codes).toEqual(processes.map(() => 0));
+  }, 30_000);
 });

@@ -47,7 +47,6 @@ export async function createApp(
   app.useGlobalFilters(new TooManyRequestsFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new WsAdapter(app));
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

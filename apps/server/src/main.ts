@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createApp } from './app.factory.js';
 import { AppModule } from './app.module.js';
@@ -16,8 +17,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Nest closes the app on the first signal (in-flight events finish, the rest wait in the database);
-  // a second one stops at once.
+  // The first signal closes the app (in-flight events finish, the rest wait in the database, P&L
+  // is flushed, sockets close) and exits 0; a second one stops at once. Nest's own shutdown hooks
+  // are not used: they re-raise the signal after closing, which reads as a second one.
+  let app: INestApplicationContext | undefined;
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
@@ -27,20 +30,27 @@ async function main(): Promise<void> {
       }
       stopping = true;
       console.log(`${signal}: finishing in-flight events, then stopping (send it again to stop at once)`);
+      void (app?.close() ?? Promise.resolve()).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('shutdown failed:', error);
+          process.exit(1);
+        },
+      );
     });
   }
   if (config.role === 'worker') {
     // No HTTP: a worker takes events from the queue, runs strategies and talks to brokers and feeds.
-    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
-    worker.enableShutdownHooks();
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
     console.log(`\nTradeloop worker is running (queue on ${new URL(config.redis.url).host})\n`);
     return;
   }
-  const app = await createApp(config);
-  await app.listen({ port: config.server.port, host: config.server.host });
+  const server = await createApp(config);
+  app = server;
+  await server.listen({ port: config.server.port, host: config.server.host });
   const base = config.server.publicUrl || `http://localhost:${config.server.port}`;
   // The generated password is shown here once, on the console only: it is never written to the log table.
-  const generated = app.get(AuthService).firstStartPassword;
+  const generated = server.get(AuthService).firstStartPassword;
   const login = generated
     ? `${config.auth.adminUser} / ${generated}   (generated on this first start and shown only now: keep it)`
     : `${config.auth.adminUser} (password ${config.auth.adminPassword ? 'from ADMIN_PASSWORD' : 'set on the first start; ADMIN_PASSWORD=… resets it'})`;
