@@ -252,3 +252,54 @@ describe('working orders across a restart', () => {
     }
   });
 });
+
+describe('the database locked while a fill comes in', () => {
+  it('books the fill once the lock is gone: one fill, the position and the order together, nothing half-written', async () => {
+    const server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
+    try {
+      const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'locked fill' })).body;
+      const { MarketService } = await import('../apps/server/src/market/market.service.js');
+      const market = server.app.get(MarketService);
+      market.publish({ ticker: 'MNQ1!', bid: 25000, ask: 25000.25, time: Date.now() });
+      await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MNQ1!',
+        action: 'buy',
+        quantity: 2,
+        orderType: 'limit',
+        limitPrice: 24990,
+        id: 'locked-fill',
+      });
+      await eventually(
+        async () => (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.total === 1,
+      );
+
+      const { default: Database } = await import('better-sqlite3');
+      const other = new Database(join(server.config.dataDir, 'tradeloop.sqlite'));
+      const count = (table: string) => (other.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      other.exec('BEGIN EXCLUSIVE');
+      try {
+        // The paper broker fills the resting order on this quote, while nothing can be written.
+        market.publish({ ticker: 'MNQ1!', bid: 24989.75, ask: 24990, time: Date.now() });
+        // Longer than one try's busy wait (2 s): the first booking fails and rolls back.
+        await new Promise((r) => setTimeout(r, 3500));
+        expect([count('fills'), count('trades')]).toEqual([0, 0]);
+        expect((other.prepare('SELECT quantity FROM positions').all() as { quantity: number }[]).every((p) => p.quantity === 0)).toBe(true);
+      } finally {
+        other.exec('COMMIT');
+      }
+      const [order] = await eventually(async () => {
+        const items = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=filled`)).body.items;
+        return items.length ? items : undefined;
+      }, 20000);
+      expect([order.filledQuantity, order.avgFillPrice]).toEqual([2, 24990]);
+      expect(count('fills')).toBe(1);
+      other.close();
+      const [position] = (await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body;
+      expect([position.quantity, position.avgPrice]).toEqual([2, 24990]);
+      const logs = (await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&limit=50`)).body as any[];
+      expect(logs.some((l) => /^fill .* booked on try [2-9]: the database refused it before \(.*locked.*\)$/.test(l.message))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { BrokerFill, OrderAck, OrderSide, OrderType, OrderUpdate } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +36,10 @@ export interface OrderIntent {
 const OPEN_STATUSES = ['pending', 'working'] as const;
 
 /** The reason on record for an order made in the broker's own app, learned from its fill. */
+/** A fill the database refuses for a moment (locked, busy) is tried again: about 16 s of backoff in all, besides each try's own busy wait. */
+const FILL_BOOKING_ATTEMPTS = 7;
+const FILL_RETRY_MS = 250;
+
 export const PLACED_ELSEWHERE = 'placed outside Tradeloop (reported by the broker)';
 
 /** Told about every fill once the ledger has committed it; must not throw and should not block. */
@@ -45,6 +49,7 @@ export type FillListener = (booked: BookedFill) => void;
 @Injectable()
 export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   private readonly fillListeners = new Set<FillListener>();
+  private readonly console = new Logger(ExecutionService.name);
 
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
@@ -262,13 +267,43 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       });
       return;
     }
-    const booked = await this.ledger.bookFill(order, fill);
+    const booked = await this.bookPatiently(order, fill);
     if (!booked) return;
     for (const listener of this.fillListeners) {
       try {
         listener(booked);
       } catch (error) {
         await this.logs.write({ level: 'error', category: 'fill', message: `fill listener failed: ${(error as Error).message}` });
+      }
+    }
+  }
+
+  /**
+   * A fill is a fact at the broker: a database that refuses it for a moment must not lose it. The
+   * booking is one transaction (fill, position, trades, realized P&L), so a failed try leaves
+   * nothing behind; while the database refuses, only the console can say so.
+   */
+  private async bookPatiently(order: Order, fill: BrokerFill): Promise<BookedFill | null> {
+    let firstError: Error | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const booked = await this.ledger.bookFill(order, fill);
+        if (firstError)
+          await this.logs.write({
+            level: 'warn',
+            category: 'fill',
+            strategyId: order.strategyId,
+            message: `fill ${fill.fillId} booked on try ${attempt}: the database refused it before (${firstError.message})`,
+          });
+        return booked;
+      } catch (error) {
+        firstError ??= error as Error;
+        if (attempt >= FILL_BOOKING_ATTEMPTS) {
+          this.console.error(`fill ${fill.fillId} of order ${order.clientOrderId} could not be booked: ${(error as Error).message}`);
+          throw error;
+        }
+        this.console.warn(`fill ${fill.fillId} not booked yet (${(error as Error).message}); trying again`);
+        await new Promise((r) => setTimeout(r, FILL_RETRY_MS * 2 ** (attempt - 1)));
       }
     }
   }
