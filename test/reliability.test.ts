@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -300,6 +300,142 @@ describe('the database locked while a fill comes in', () => {
       expect(logs.some((l) => /^fill .* booked on try [2-9]: the database refused it before \(.*locked.*\)$/.test(l.message))).toBe(true);
     } finally {
       await server.close();
+    }
+  }, 60_000);
+});
+
+/**
+ * A broker that can tell what happened while the server was down: its state file holds the fills
+ * and positions it reports in its snapshot; orders rest until a fill is written there.
+ */
+const SNAPSHOT_BROKER = `
+import { existsSync, readFileSync } from 'node:fs';
+export default {
+  kind: 'broker',
+  apiVersion: 1,
+  create(ctx) {
+    const state = () => (existsSync(ctx.config.state) ? JSON.parse(readFileSync(ctx.config.state, 'utf8')) : { fills: [], positions: [] });
+    return {
+      async placeOrder(order) {
+        const filled = state().fills.some((f) => f.clientOrderId === order.clientOrderId);
+        return { brokerOrderId: 'B-' + order.clientOrderId, status: filled ? 'filled' : 'working' };
+      },
+      async cancelOrder() { return false; },
+      async snapshot(brokerAccountId) {
+        const { fills, positions } = state();
+        return { brokerAccountId, positions, workingOrders: [], fills, cash: null };
+      },
+    };
+  },
+};
+`;
+
+describe('reconciling with a broker after a start', () => {
+  it('books the fills it missed while down (its own order and one made in the broker’s app), and reports a position that still differs', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-reconcile-'));
+    const pluginsDir = join(dataDir, 'plugins');
+    mkdirSync(join(pluginsDir, 'snapshot-broker'), { recursive: true });
+    writeFileSync(
+      join(pluginsDir, 'snapshot-broker', 'package.json'),
+      JSON.stringify({ name: 'snapshot-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
+    );
+    writeFileSync(join(pluginsDir, 'snapshot-broker', 'index.js'), SNAPSHOT_BROKER);
+    const state = join(dataDir, 'broker-state.json');
+    const options = { dataDir, overrides: { plugins: { dir: pluginsDir, settings: { 'snapshot-broker': { state } } } } };
+    try {
+      const first = await startServer(options);
+      const account = (await http(first.url, 'POST', '/api/accounts', { name: 'Remote', broker: 'snapshot-broker', brokerAccountId: 'R1' }))
+        .body;
+      const strategy = (await http(first.url, 'POST', '/api/strategies', { name: 'reconciled', accountId: account.id })).body;
+      await http(first.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MES1!',
+        action: 'buy',
+        quantity: 2,
+        orderType: 'limit',
+        limitPrice: 6800,
+        id: 'resting-entry',
+      });
+      const [working] = await eventually(async () => {
+        const items = (await http(first.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.items;
+        return items.length ? items : undefined;
+      });
+      await first.close({ keepData: true });
+
+      // While the server was down: the resting order filled, the trader bought one more on the phone, and one more the broker reports only as a position.
+      const time = Date.now();
+      writeFileSync(
+        state,
+        JSON.stringify({
+          fills: [
+            {
+              fillId: 'X-1',
+              clientOrderId: working.clientOrderId,
+              brokerOrderId: `B-${working.clientOrderId}`,
+              ticker: 'MES1!',
+              side: 'buy',
+              quantity: 2,
+              price: 6800,
+              commission: 0,
+              time,
+            },
+            {
+              fillId: 'X-2',
+              clientOrderId: 'phone-1',
+              brokerOrderId: 'P-1',
+              ticker: 'MES1!',
+              side: 'buy',
+              quantity: 1,
+              price: 6802.25,
+              commission: 0,
+              time: time + 1,
+            },
+          ],
+          positions: [{ ticker: 'MES1!', contract: 'MESZ6', quantity: 4, avgPrice: 6801 }],
+        }),
+      );
+      const second = await startServer(options);
+      try {
+        const [order] = (await http(second.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body.items;
+        expect([order.status, order.filledQuantity, order.avgFillPrice]).toEqual(['filled', 2, 6800]);
+        const positions = (await http(second.url, 'GET', `/api/positions?accountId=${account.id}`)).body as any[];
+        expect(positions.map((p) => [p.strategyId === strategy.id ? 'strategy' : 'manual', p.quantity, p.avgPrice]).sort()).toEqual([
+          ['manual', 1, 6802.25],
+          ['strategy', 2, 6800],
+        ]);
+        const logs = (await http(second.url, 'GET', '/api/logs?limit=100')).body as any[];
+        const reconciled = logs.find((l) => l.message.startsWith('reconciled account Remote'));
+        expect(reconciled.level).toBe('error');
+        expect(reconciled.message).toBe(
+          'reconciled account Remote with snapshot-broker: 2 fill(s) the ledger missed booked; positions differ (MES1!: the broker holds 4, the ledger 3): settle them at the broker or flatten',
+        );
+        // A working order the broker has filled is not sent to it again.
+        expect(logs.some((l) => /restored \d+ working order/.test(l.message))).toBe(false);
+      } finally {
+        await second.close({ keepData: true });
+      }
+
+      // Once the two agree, a start says so and books nothing twice.
+      writeFileSync(
+        state,
+        JSON.stringify({
+          ...JSON.parse(readFileSync(state, 'utf8')),
+          positions: [{ ticker: 'MES1!', contract: 'MESZ6', quantity: 3, avgPrice: 6801 }],
+        }),
+      );
+      const third = await startServer(options);
+      try {
+        const logs = (await http(third.url, 'GET', '/api/logs?limit=100')).body as any[];
+        expect(logs.find((l) => l.message.startsWith('reconciled account Remote')).message).toBe(
+          'reconciled account Remote with snapshot-broker: 0 fill(s) the ledger missed booked; positions agree',
+        );
+        expect(
+          (await http(third.url, 'GET', `/api/positions?accountId=${account.id}`)).body.reduce((n: number, p: any) => n + p.quantity, 0),
+        ).toBe(3);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -31,6 +31,19 @@ export class LedgerService {
     private readonly bus: EventBus,
   ) {}
 
+  /** Fills booked on an account: how reconciliation counts what it caught up. */
+  countFills(accountId: string): Promise<number> {
+    return this.database.dataSource.manager.countBy(Fill, { accountId });
+  }
+
+  /** An account's net position per ticker over every strategy, link and manual trade in it. */
+  async netPositions(accountId: string): Promise<{ ticker: string; quantity: number }[]> {
+    const net = new Map<string, number>();
+    for (const p of await this.database.dataSource.manager.findBy(Position, { accountId }))
+      net.set(p.ticker, (net.get(p.ticker) ?? 0) + p.quantity);
+    return [...net].map(([ticker, quantity]) => ({ ticker, quantity }));
+  }
+
   /** Books a broker fill against its order. A fill already booked (same broker fill id) is ignored: null. */
   async bookFill(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
     const booked = await this.book(order, brokerFill);
