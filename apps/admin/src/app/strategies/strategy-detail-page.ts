@@ -258,7 +258,7 @@ interface Draft {
           <legend>Exits: a bracket on what each alert opens</legend>
           <label
             >Take profit
-            <span class="copy-row">
+            <span class="exit-target">
               <input
                 name="exit-tp"
                 type="number"
@@ -277,7 +277,7 @@ interface Draft {
           </label>
           <label
             >Stop loss
-            <span class="copy-row">
+            <span class="exit-target">
               <input
                 name="exit-sl"
                 type="number"
