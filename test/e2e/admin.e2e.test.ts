@@ -516,7 +516,7 @@ describe('admin in a browser', () => {
     await page.close();
   });
 
-  it('fits a phone screen: the Control Center, the Dashboard and the Manual Trader have no sideways page scroll', async () => {
+  it("fits a phone screen: the Control Center, the Dashboard, the Manual Trader and a strategy's settings have no sideways page scroll", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const { page } = await signedInPage('/control', phone);
     await page.getByTestId('control-row').first().waitFor();
@@ -532,6 +532,17 @@ describe('admin in a browser', () => {
     await page.getByTestId('trader-bid').filter({ hasText: /\d/ }).waitFor({ timeout: 10000 });
     expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1);
     await shoot(page, 'trader-phone');
+    // A strategy's settings with a link, exits and risk limits filled in.
+    const controls = ((await http(server.url, 'GET', '/api/strategies')).body as any[]).find((s) => s.name === 'E2E controls');
+    const copy = ((await http(server.url, 'GET', '/api/accounts')).body as any[]).find((a) => a.name === 'E2E Copy');
+    await http(server.url, 'PATCH', `/api/strategies/${controls.id}`, {
+      links: [{ accountId: copy.id, multiplier: 2, symbolOverride: 'MNQ1!' }],
+      exits: { takeProfit: { ticks: 40 }, stopLoss: { points: 5 } },
+    });
+    await page.goto(`${server.url}/strategies/${controls.id}`);
+    await page.getByTestId('link-row').waitFor({ timeout: 10000 });
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1);
+    await page.getByTestId('strategy-links').screenshot({ path: join(SCREENSHOTS, 'strategy-controls-phone.png') });
     await phone.close();
   });
 });
