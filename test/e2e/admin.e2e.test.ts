@@ -305,7 +305,218 @@ describe('admin in a browser', () => {
     await page.close();
   });
 
-  it('fits a phone screen: the Control Center and the Dashboard have no sideways page scroll', async () => {
+  it('trades by hand: live bid/ask, a market order, the position and its P&L live, Reverse, a refused order in words, Flatten to flat', async () => {
+    const market = server.app.get(MarketService);
+    market.publish({ ticker: 'NQ1!', bid: 25100, ask: 25100.25, time: Date.now() });
+    const paper = ((await http(server.url, 'GET', '/api/accounts')).body as any[])[0];
+    const { page, problems } = await signedInPage('/trader');
+    // The page asks for the ticker (typed in any spelling) and shows its quote with the spread.
+    await page.getByTestId('trader-ticker').fill('cme_mini:nq1!');
+    await page.locator('[data-testid="trader-quote"][data-ticker="NQ1!"]').waitFor({ timeout: 10000 });
+    await page.getByTestId('trader-bid').filter({ hasText: '25,100.00' }).waitFor({ timeout: 10000 });
+    await expect(page.getByTestId('trader-ask').textContent()).resolves.toBe('25,100.25');
+    await expect(page.getByTestId('trader-spread').textContent()).resolves.toBe('0.25 (1 tick)');
+    await expect(page.getByTestId('trader-account').inputValue()).resolves.toBe(paper.id);
+    // Live: a new quote moves the numbers without a reload.
+    market.publish({ ticker: 'NQ1!', bid: 25100.5, ask: 25101.25, time: Date.now() });
+    await page.getByTestId('trader-spread').filter({ hasText: '0.75 (3 ticks)' }).waitFor({ timeout: 10000 });
+    market.publish({ ticker: 'NQ1!', bid: 25100, ask: 25100.25, time: Date.now() });
+    await page.getByTestId('trader-spread').filter({ hasText: '0.25 (1 tick)' }).waitFor({ timeout: 10000 });
+
+    // A market buy of 2 fills at the ask; the position appears live, marked at the bid: −1 tick × $5 × 2 = −$10.00.
+    await page.getByTestId('trader-quantity').fill('2');
+    await page.getByTestId('trader-buy').click();
+    await page.getByTestId('trader-position').filter({ hasText: '+2' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('trader-open-pnl').filter({ hasText: '−$10.00' }).waitFor({ timeout: 10000 });
+    expect(await page.locator('[data-testid="trader-open-pnl"] .money').getAttribute('class')).toContain('bad');
+    // (25110 − 25100.25) / 0.25 × $5 × 2 = +$390.00, green.
+    market.publish({ ticker: 'NQ1!', bid: 25110, ask: 25110.25, time: Date.now() });
+    await page.getByTestId('trader-open-pnl').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
+    expect(await page.locator('[data-testid="trader-open-pnl"] .money').getAttribute('class')).toContain('good');
+    const held = async () =>
+      ((await http(server.url, 'GET', `/api/positions?accountId=${paper.id}&includeFlat=true`)).body as any[]).find(
+        (p) => p.ticker === 'NQ1!' && p.strategyId === null,
+      );
+    expect(await held()).toEqual(expect.objectContaining({ quantity: 2, avgPrice: 25100.25 }));
+    await shoot(page, 'trader');
+
+    // Refused before it is placed (400): the server's reason, in words.
+    await page.getByTestId('trader-quantity').fill('1.5');
+    await page.getByTestId('trader-buy').click();
+    await expect(page.getByTestId('trader-error').textContent()).resolves.toMatch(/400: quantity must be a whole number of contracts/);
+    // Placed and refused by a risk limit: it comes back rejected, and the page says why.
+    expect((await http(server.url, 'PATCH', `/api/accounts/${paper.id}`, { risk: { maxPositionSize: 3 } })).status).toBe(200);
+    await page.getByTestId('trader-quantity').fill('2');
+    await page.getByTestId('trader-buy').click();
+    await page.getByTestId('trader-error').filter({ hasText: 'refused' }).waitFor({ timeout: 10000 });
+    expect(await page.getByTestId('trader-error').textContent()).toMatch(
+      /risk limit: account "[^"]+" may hold at most 3 in NQ1!; this order would make it 4/,
+    );
+    await shoot(page, 'trader-refused');
+    expect((await http(server.url, 'PATCH', `/api/accounts/${paper.id}`, { risk: null })).status).toBe(200);
+    expect((await held()).quantity).toBe(2);
+
+    // A working limit order is listed, and cancelled from the list.
+    await page.getByTestId('trader-quantity').fill('1');
+    await page.getByTestId('trader-type').selectOption('limit');
+    await page.getByTestId('trader-price').fill('25000');
+    await page.getByTestId('trader-buy').click();
+    const working = page.getByTestId('trader-working-order').filter({ hasText: 'buy 1 NQ1! limit @ 25,000.00' });
+    await working.waitFor({ timeout: 10000 });
+    const orderId = await working.getAttribute('data-order');
+    await working.getByTestId('cancel-order').click();
+    await working.waitFor({ state: 'detached', timeout: 10000 });
+    expect(
+      ((await http(server.url, 'GET', `/api/orders?accountId=${paper.id}&limit=50`)).body.items as any[]).find((o) => o.id === orderId),
+    ).toEqual(expect.objectContaining({ status: 'cancelled' }));
+    await page.getByTestId('trader-type').selectOption('market');
+
+    // Reverse: +2 becomes −2.
+    await page.getByTestId('trader-reverse').click();
+    await page.getByTestId('trader-position').filter({ hasText: '−2' }).waitFor({ timeout: 10000 });
+    // Flatten: flat on the page, and 0 at the server.
+    await page.getByTestId('trader-flatten').click();
+    await page.getByTestId('trader-position').filter({ hasText: 'flat' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('trader-notice').filter({ hasText: 'Flattened NQ1!' }).waitFor({ timeout: 10000 });
+    expect((await held()).quantity).toBe(0);
+    expect(
+      ((await http(server.url, 'GET', `/api/positions?accountId=${paper.id}`)).body as any[]).filter((p) => p.ticker === 'NQ1!'),
+    ).toEqual([]);
+    await expect(page.getByTestId('trader-open-pnl').textContent()).resolves.toContain('$0.00');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("saves a strategy's links, exits and risk limits, round-trips them through the API, and shows a refused save in words", async () => {
+    const copy = await http(server.url, 'POST', '/api/accounts', {
+      name: 'E2E Copy',
+      broker: 'paper-broker',
+      brokerAccountId: 'e2e-copy',
+      startingBalance: 10000,
+    });
+    expect(copy.status).toBe(201);
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'E2E controls' })).body;
+    const { page, problems } = await signedInPage(`/strategies/${strategy.id}`);
+    await page.getByTestId('no-links').waitFor({ timeout: 10000 });
+    await page.getByTestId('add-link').click();
+    const link = page.getByTestId('link-row');
+    // The strategy's own account is its recorder: the only other account is picked.
+    await expect(link.getByTestId('link-account').inputValue()).resolves.toBe(copy.body.id);
+    await link.getByTestId('link-multiplier').fill('2');
+    await link.getByTestId('link-symbol').fill('MNQ1!');
+    await link.getByTestId('link-inverse').check();
+    await page.getByTestId('exit-tp').fill('40');
+    await page.getByTestId('exit-sl').fill('5');
+    await page.getByTestId('exit-sl-kind').selectOption('points');
+    await page.getByTestId('exit-breakeven').fill('8');
+    await page.getByTestId('exit-trailing').fill('12');
+    await page.getByTestId('risk-max-position').fill('3');
+    await page.getByTestId('risk-max-orders').fill('10');
+    await page.getByTestId('risk-max-loss').fill('500');
+    await page.getByTestId('risk-max-profit').fill('1500');
+    await page.getByTestId('risk-window-start').fill('09:30');
+    await page.getByTestId('risk-window-end').fill('15:55');
+    await page.getByTestId('risk-flatten-at').fill('15:50');
+    await page.getByTestId('risk-time-zone').fill('America/New_York');
+    await page.getByTestId('save-strategy').click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor({ timeout: 10000 });
+    const expected = {
+      links: [{ id: expect.any(String), accountId: copy.body.id, multiplier: 2, symbolOverride: 'MNQ1!', inverse: true, enabled: true }],
+      exits: { takeProfit: { ticks: 40 }, stopLoss: { points: 5 }, breakEvenTicks: 8, trailingTicks: 12 },
+      risk: {
+        maxPositionSize: 3,
+        maxOrdersPerMinute: 10,
+        maxDailyLoss: 500,
+        maxDailyProfit: 1500,
+        tradingWindow: { start: '09:30', end: '15:55' },
+        flattenAt: '15:50',
+        timeZone: 'America/New_York',
+      },
+    };
+    const saved = (await http(server.url, 'GET', `/api/strategies/${strategy.id}`)).body;
+    expect({
+      links: saved.links.map(({ id, accountId, multiplier, symbolOverride, inverse, enabled }: any) => ({
+        id,
+        accountId,
+        multiplier,
+        symbolOverride,
+        inverse,
+        enabled,
+      })),
+      exits: saved.exits,
+      risk: saved.risk,
+    }).toEqual(expected);
+
+    // Read back into the form after a reload.
+    await page.reload();
+    await page.getByTestId('link-row').waitFor({ timeout: 10000 });
+    await expect(page.getByTestId('link-symbol').inputValue()).resolves.toBe('MNQ1!');
+    await expect(page.getByTestId('link-inverse').isChecked()).resolves.toBe(true);
+    await expect(page.getByTestId('exit-sl-kind').inputValue()).resolves.toBe('points');
+    await expect(page.getByTestId('risk-max-loss').inputValue()).resolves.toBe('500');
+    await expect(page.getByTestId('risk-window-start').inputValue()).resolves.toBe('09:30');
+    await shoot(page, 'strategy-controls');
+
+    // A save the server refuses says why, and changes nothing.
+    await page.getByTestId('risk-time-zone').fill('Mars/Olympus');
+    await page.getByTestId('link-enabled').uncheck();
+    await page.getByTestId('save-strategy').click();
+    await expect(page.getByTestId('save-error').textContent()).resolves.toMatch(/400: risk\.timeZone must be an IANA zone/);
+    const after = (await http(server.url, 'GET', `/api/strategies/${strategy.id}`)).body;
+    expect([after.risk.timeZone, after.links[0].enabled]).toEqual(['America/New_York', true]);
+
+    // Removing the link and clearing the exits saves too.
+    await page.getByTestId('risk-time-zone').fill('');
+    await page.getByTestId('remove-link').click();
+    for (const id of ['exit-tp', 'exit-sl', 'exit-breakeven', 'exit-trailing']) await page.getByTestId(id).fill('');
+    await page.getByTestId('save-strategy').click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor({ timeout: 10000 });
+    const cleared = (await http(server.url, 'GET', `/api/strategies/${strategy.id}`)).body;
+    expect([cleared.links, cleared.exits, cleared.risk.timeZone, cleared.risk.maxDailyLoss]).toEqual([[], null, undefined, 500]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('engages the kill switch from Settings after a confirm step (every strategy disabled, orders refused), and releases it', async () => {
+    expect(((await http(server.url, 'GET', '/api/strategies')).body as any[]).some((s) => s.enabled)).toBe(true);
+    const { page, problems } = await signedInPage('/settings');
+    await page.getByTestId('kill-switch-state').filter({ hasText: 'released' }).waitFor({ timeout: 10000 });
+    await page.getByTestId('engage-kill-switch').click();
+    // Nothing happens until confirmed; Cancel steps back.
+    await page.getByTestId('cancel-kill-switch').click();
+    expect((await http(server.url, 'GET', '/api/kill-switch')).body.engaged).toBe(false);
+    await page.getByTestId('engage-kill-switch').click();
+    await page.getByTestId('kill-reason').fill('e2e: stepping away');
+    await page.getByTestId('confirm-kill-switch').click();
+    await page.getByTestId('kill-switch-state').filter({ hasText: 'engaged' }).waitFor({ timeout: 10000 });
+    await expect(page.getByTestId('kill-switch-notice').textContent()).resolves.toMatch(/Kill switch engaged: \d+ strateg(y|ies) disabled/);
+    expect(await page.getByTestId('kill-switch').textContent()).toContain('e2e: stepping away');
+    expect((await http(server.url, 'GET', '/api/kill-switch')).body).toEqual(
+      expect.objectContaining({ engaged: true, reason: 'e2e: stepping away' }),
+    );
+    const strategies = (await http(server.url, 'GET', '/api/strategies')).body as any[];
+    expect(strategies.length).toBeGreaterThan(0);
+    expect(strategies.filter((s) => s.enabled)).toEqual([]);
+    await shoot(page, 'settings-kill-switch');
+
+    // The trader says so, and a new order comes back refused with the reason.
+    const trader = await context.newPage();
+    await trader.goto(`${server.url}/trader`);
+    await trader.getByTestId('trader-kill-switch').waitFor({ timeout: 10000 });
+    await trader.getByTestId('trader-buy').click();
+    await expect(trader.getByTestId('trader-error').textContent()).resolves.toMatch(/refused.*the kill switch is engaged/);
+    await trader.close();
+
+    await page.getByTestId('release-kill-switch').click();
+    await page.getByTestId('kill-switch-state').filter({ hasText: 'released' }).waitFor({ timeout: 10000 });
+    expect((await http(server.url, 'GET', '/api/kill-switch')).body.engaged).toBe(false);
+    // Strategies stay off until enabled by hand.
+    expect(((await http(server.url, 'GET', '/api/strategies')).body as any[]).filter((s) => s.enabled)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("fits a phone screen: the Control Center, the Dashboard, the Manual Trader and a strategy's settings have no sideways page scroll", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const { page } = await signedInPage('/control', phone);
     await page.getByTestId('control-row').first().waitFor();
@@ -317,6 +528,21 @@ describe('admin in a browser', () => {
     await page.getByTestId('calendar-day').first().waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1);
     await shoot(page, 'dashboard-phone');
+    await page.goto(`${server.url}/trader`);
+    await page.getByTestId('trader-bid').filter({ hasText: /\d/ }).waitFor({ timeout: 10000 });
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1);
+    await shoot(page, 'trader-phone');
+    // A strategy's settings with a link, exits and risk limits filled in.
+    const controls = ((await http(server.url, 'GET', '/api/strategies')).body as any[]).find((s) => s.name === 'E2E controls');
+    const copy = ((await http(server.url, 'GET', '/api/accounts')).body as any[]).find((a) => a.name === 'E2E Copy');
+    await http(server.url, 'PATCH', `/api/strategies/${controls.id}`, {
+      links: [{ accountId: copy.id, multiplier: 2, symbolOverride: 'MNQ1!' }],
+      exits: { takeProfit: { ticks: 40 }, stopLoss: { points: 5 } },
+    });
+    await page.goto(`${server.url}/strategies/${controls.id}`);
+    await page.getByTestId('link-row').waitFor({ timeout: 10000 });
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1);
+    await page.getByTestId('strategy-links').screenshot({ path: join(SCREENSHOTS, 'strategy-controls-phone.png') });
     await phone.close();
   });
 });

@@ -39,6 +39,11 @@ export const routes: Routes = [
         loadComponent: () => import('./scripts/script-editor-page').then((m) => m.ScriptEditorPage),
         canDeactivate: [(page: { canLeave(): boolean }) => page.canLeave()],
       },
+      {
+        path: 'trader',
+        title: 'Manual Trader · Tradeloop',
+        loadComponent: () => import('./trader/trader-page').then((m) => m.TraderPage),
+      },
       { path: 'market', title: 'Market · Tradeloop', loadComponent: () => import('./market/market-page').then((m) => m.MarketPage) },
       {
         path: 'settings',

@@ -38,6 +38,7 @@ export class App {
   protected readonly links = [
     { path: '/dashboard', label: 'Dashboard' },
     { path: '/control', label: 'Control Center' },
+    { path: '/trader', label: 'Manual Trader' },
     { path: '/strategies', label: 'Strategies' },
     { path: '/scripts', label: 'Scripts' },
     { path: '/market', label: 'Market' },

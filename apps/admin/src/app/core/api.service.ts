@@ -1,5 +1,6 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
+import type { RiskLimits, StrategyExits } from '@tradeloop/contracts';
 import { type Observable, catchError, map, of, startWith } from 'rxjs';
 import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
 
@@ -58,14 +59,47 @@ export interface Strategy extends LivePnl {
   allowedIps: string[];
   /** When its newest accepted alert arrived; null before the first. */
   lastSignalAt: string | null;
+  /** Default take profit / stop loss, break-even and trailing for entries its alerts open. */
+  exits: StrategyExits | null;
+  risk: RiskLimits | null;
+  /** A daily limit was hit: no new exposure until then. */
+  haltedUntil: string | null;
+  /** Accounts the signal is copied to; only `GET /api/strategies/:id` has them. */
+  links?: StrategyLink[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** One account a strategy's signal is copied to. */
+export interface StrategyLink {
+  id: string;
+  accountId: string;
+  /** Contracts per contract of the signal. */
+  multiplier: number;
+  /** Trade this symbol instead of the alert's. */
+  symbolOverride: string | null;
+  /** Trade the opposite side. */
+  inverse: boolean;
+  enabled: boolean;
+}
+
+export interface StrategyLinkInput {
+  accountId: string;
+  multiplier?: number;
+  symbolOverride?: string;
+  inverse?: boolean;
+  enabled?: boolean;
 }
 
 export type StrategyInput = Partial<Pick<Strategy, 'name' | 'description' | 'enabled' | 'accountId' | 'defaultQuantity' | 'allowedIps'>> & {
   defaultTicker?: string;
   script?: string | null;
   params?: Record<string, ScriptParamValue>;
+  /** Replaces the whole list. */
+  links?: StrategyLinkInput[];
+  /** null: none. */
+  exits?: StrategyExits | null;
+  risk?: RiskLimits | null;
 };
 
 export interface Account extends LivePnl {
@@ -123,6 +157,37 @@ export interface Order {
   reason: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A manual order (`POST /api/orders`); a take profit or stop loss becomes a bracket once it fills. */
+export interface ManualOrderInput {
+  accountId: string;
+  ticker: string;
+  side: 'buy' | 'sell';
+  quantity: number;
+  type: 'market' | 'limit' | 'stop';
+  limitPrice?: number;
+  stopPrice?: number;
+  takeProfit?: { ticks: number };
+  stopLoss?: { ticks: number };
+}
+
+/** What a flatten did: working orders cancelled, and one closing order per open position. */
+export interface FlattenResult {
+  cancelled: number;
+  orders: Order[];
+}
+
+export interface KillSwitchState {
+  engaged: boolean;
+  /** Epoch milliseconds; null while released. */
+  since: number | null;
+  reason: string | null;
+}
+
+/** The answer to engaging it: the state and what it stopped. */
+export interface KillSwitchResult extends KillSwitchState, FlattenResult {
+  strategiesDisabled: number;
 }
 
 export interface Trade {
@@ -301,6 +366,37 @@ export class ApiService {
 
   orders(query: Query = {}): Observable<Page<Order>> {
     return this.http.get<Page<Order>>('/api/orders', { params: params(query) });
+  }
+
+  /** A manual order; one the server refuses by its limits comes back `rejected` with the reason. */
+  placeOrder(input: ManualOrderInput): Observable<Order> {
+    return this.http.post<Order>('/api/orders', input);
+  }
+
+  cancelOrder(id: string): Observable<Order> {
+    return this.http.delete<Order>(`/api/orders/${id}`);
+  }
+
+  /** Cancels working orders and closes positions in scope (an account, a ticker; neither: everything). */
+  flatten(scope: { accountId?: string; strategyId?: string; ticker?: string }): Observable<FlattenResult> {
+    return this.http.post<FlattenResult>('/api/positions/flatten', scope);
+  }
+
+  /** One market order for twice the manual position (the account's, with no strategy). */
+  reverse(scope: { accountId: string; ticker: string }): Observable<Order> {
+    return this.http.post<Order>('/api/positions/reverse', scope);
+  }
+
+  killSwitch(): Observable<KillSwitchState> {
+    return this.http.get<KillSwitchState>('/api/kill-switch');
+  }
+
+  engageKillSwitch(reason?: string): Observable<KillSwitchResult> {
+    return this.http.post<KillSwitchResult>('/api/kill-switch', reason ? { reason } : {});
+  }
+
+  releaseKillSwitch(): Observable<KillSwitchState> {
+    return this.http.delete<KillSwitchState>('/api/kill-switch');
   }
 
   trades(query: Query = {}): Observable<Page<Trade>> {

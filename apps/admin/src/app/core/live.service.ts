@@ -23,6 +23,8 @@ export class LiveService {
   private wanted = false;
   private readonly incoming = new Subject<ServerMessage>();
   private readonly reconnected = new Subject<void>();
+  /** The tickers a page watches (null: none, the socket gets everything). */
+  private watched: readonly string[] | null = null;
 
   /** Null until the first attempt; then whether the socket is open. */
   readonly connected = signal<boolean | null>(null);
@@ -47,13 +49,34 @@ export class LiveService {
     this.connect();
   }
 
+  /**
+   * Keeps these tickers quoted by their feeds while a page shows them, and has the server send
+   * their latest quotes at once (`SUBSCRIBE`). The server then narrows this socket to them:
+   * messages about other tickers stop (those about none, like `PNL` and `STRATEGY`, still come).
+   * `null` lifts it: every message again, and the feeds may stop quoting what nobody else watches.
+   * Sent again after a reconnect. The answer is a `SUBSCRIBED` naming the tickers as the server
+   * spells them (`nq` → `NQ1!`), in the order given.
+   */
+  watch(tickers: readonly string[] | null): void {
+    const next = tickers && tickers.length ? [...tickers] : null;
+    if (JSON.stringify(next) === JSON.stringify(this.watched)) return;
+    this.watched = next;
+    this.sendWatch();
+  }
+
   stop(): void {
     this.wanted = false;
+    this.watched = null;
     clearTimeout(this.retryTimer);
     this.socket?.close();
     this.socket = undefined;
     this.connected.set(null);
     this.everConnected = false;
+  }
+
+  private sendWatch(): void {
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    this.socket.send(JSON.stringify(this.watched ? { type: 'SUBSCRIBE', tickers: this.watched } : { type: 'SUBSCRIBE' }));
   }
 
   private connect(): void {
@@ -63,6 +86,7 @@ export class LiveService {
     socket.onopen = () => {
       this.retryMs = MIN_RETRY_MS;
       this.connected.set(true);
+      if (this.watched) this.sendWatch();
       if (this.everConnected) this.reconnected.next();
       this.everConnected = true;
     };

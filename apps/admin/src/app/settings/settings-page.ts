@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { FormsModule } from '@angular/forms';
 import { forkJoin } from 'rxjs';
 import { SessionService } from '../auth/session.service';
-import { ApiService, describeError, type Account, type ApiToken, type Health } from '../core/api.service';
+import { ApiService, describeError, type Account, type ApiToken, type Health, type KillSwitchState } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { Money } from '../shared/money';
 
@@ -58,6 +58,49 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
     @if (error(); as message) {
       <p class="error" role="alert" data-testid="settings-error">{{ message }}</p>
     }
+
+    <h2>Kill switch</h2>
+    <section class="panel kill-switch" [class.engaged]="killSwitch()?.engaged" data-testid="kill-switch">
+      @if (killSwitch(); as k) {
+        @if (k.engaged) {
+          <p>
+            <span class="badge bad loud" data-testid="kill-switch-state">engaged</span>
+            since {{ zone.format(k.since) }}: {{ k.reason ?? 'no reason given' }}. Every strategy was disabled, every working order
+            cancelled and every position closed; until it is released only orders that reduce a position pass.
+          </p>
+          <button type="button" [disabled]="killBusy()" (click)="releaseKillSwitch()" data-testid="release-kill-switch">
+            Release kill switch
+          </button>
+          <span class="muted small-text"> Strategies stay disabled after a release until each is enabled again.</span>
+        } @else {
+          <p>
+            <span class="badge good" data-testid="kill-switch-state">released</span>
+            Engaging it disables every strategy, cancels every working order and closes every position at market.
+          </p>
+          @if (confirmingKill()) {
+            <form class="inline-form" (ngSubmit)="engageKillSwitch()">
+              <input name="killReason" [(ngModel)]="killReason" placeholder="Why (optional)" maxlength="200" data-testid="kill-reason" />
+              <button type="submit" class="danger" [disabled]="killBusy()" data-testid="confirm-kill-switch">
+                Yes: stop everything now
+              </button>
+              <button type="button" (click)="confirmingKill.set(false)" data-testid="cancel-kill-switch">Cancel</button>
+            </form>
+          } @else {
+            <button type="button" class="danger" (click)="confirmingKill.set(true)" data-testid="engage-kill-switch">
+              Engage kill switch
+            </button>
+          }
+        }
+      } @else if (!killError()) {
+        <p class="muted">Loading…</p>
+      }
+      @if (killNotice(); as n) {
+        <p class="good" role="status" data-testid="kill-switch-notice">{{ n }}</p>
+      }
+      @if (killError(); as message) {
+        <p class="error" role="alert" data-testid="kill-switch-error">{{ message }}</p>
+      }
+    </section>
 
     @if (health(); as h) {
       <h2>Server</h2>
@@ -271,6 +314,12 @@ export class SettingsPage {
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected readonly newToken = signal<string | null>(null);
+  protected readonly killSwitch = signal<KillSwitchState | null>(null);
+  protected readonly confirmingKill = signal(false);
+  protected readonly killBusy = signal(false);
+  protected readonly killNotice = signal<string | null>(null);
+  protected readonly killError = signal<string | null>(null);
+  protected killReason = '';
   protected account = emptyAccount();
   protected tokenName = '';
   protected tokenScope: 'read' | 'trading' = 'read';
@@ -279,6 +328,56 @@ export class SettingsPage {
 
   constructor() {
     this.load();
+    this.api.killSwitch().subscribe({
+      next: (state) => this.killSwitch.set(state),
+      error: (e: unknown) => this.killError.set(describeError(e)),
+    });
+  }
+
+  protected engageKillSwitch(): void {
+    this.killBusy.set(true);
+    this.killNotice.set(null);
+    this.killError.set(null);
+    this.api.engageKillSwitch(this.killReason.trim() || undefined).subscribe({
+      next: (result) => {
+        this.killBusy.set(false);
+        this.confirmingKill.set(false);
+        this.killReason = '';
+        this.killSwitch.set({ engaged: result.engaged, since: result.since, reason: result.reason });
+        const refused = result.orders.filter((o) => o.status === 'rejected');
+        this.killNotice.set(
+          `Kill switch engaged: ${result.strategiesDisabled} strateg${result.strategiesDisabled === 1 ? 'y' : 'ies'} disabled, ` +
+            `${result.cancelled} working order${result.cancelled === 1 ? '' : 's'} cancelled, ` +
+            `${result.orders.length} closing order${result.orders.length === 1 ? '' : 's'} sent.`,
+        );
+        if (refused.length) {
+          this.killError.set(
+            `Not closed: ${refused.map((o) => `${o.side} ${o.quantity} ${o.ticker} (${o.reason ?? 'no reason given'})`).join('; ')}`,
+          );
+        }
+      },
+      error: (e: unknown) => {
+        this.killBusy.set(false);
+        this.killError.set(describeError(e));
+      },
+    });
+  }
+
+  protected releaseKillSwitch(): void {
+    this.killBusy.set(true);
+    this.killNotice.set(null);
+    this.killError.set(null);
+    this.api.releaseKillSwitch().subscribe({
+      next: (state) => {
+        this.killBusy.set(false);
+        this.killSwitch.set(state);
+        this.killNotice.set('Kill switch released. Strategies stay disabled until you enable them.');
+      },
+      error: (e: unknown) => {
+        this.killBusy.set(false);
+        this.killError.set(describeError(e));
+      },
+    });
   }
 
   protected kinds(kind: string | string[] | null): string {

@@ -24,6 +24,7 @@ import {
   type Strategy,
 } from '../core/api.service';
 import { LiveService } from '../core/live.service';
+import { TimeZoneService } from '../core/time-zone.service';
 import { PnlCalendarPanel } from '../pnl/pnl-calendar-panel';
 import { PnlSeriesPanel } from '../pnl/pnl-series-panel';
 import { PnlSummaryPanel } from '../pnl/pnl-summary-panel';
@@ -32,6 +33,19 @@ import { CopyButton } from '../shared/copy-button';
 import { LogStream, logLine } from '../shared/log-stream';
 import { alertMessage } from './alert-message';
 import { paramFields, paramOverrides, type ParamField } from './script-params';
+import {
+  EXIT_KINDS,
+  exitsDraft,
+  exitsInput,
+  linkDrafts,
+  linkInputs,
+  newLink,
+  riskDraft,
+  riskInput,
+  type ExitsDraft,
+  type LinkDraft,
+  type RiskDraft,
+} from './strategy-controls';
 
 interface Draft {
   name: string;
@@ -44,6 +58,9 @@ interface Draft {
   /** '' for none. */
   script: string;
   params: Record<string, ScriptParamValue | null>;
+  links: LinkDraft[];
+  exits: ExitsDraft;
+  risk: RiskDraft;
 }
 
 @Component({
@@ -179,6 +196,199 @@ interface Draft {
             }
           </fieldset>
         }
+        <fieldset class="wide params" data-testid="strategy-links">
+          <legend>Copy to accounts (links)</legend>
+          <p class="muted small-text wide">
+            Each alert is also traded on these accounts: contracts per contract of the signal (futures round toward zero), optionally on
+            another symbol (alerts on NQ1!, trade MNQ1!) or the other way round. The strategy's own account above is its recorder.
+            @if (draft.script) {
+              Links apply to pass-through strategies: a script trades its own account only.
+            }
+          </p>
+          @for (link of draft.links; track $index; let i = $index) {
+            <div class="link-row wide" data-testid="link-row">
+              <label
+                >Account
+                <select [name]="'link-account-' + i" [(ngModel)]="link.accountId" data-testid="link-account">
+                  <option value="" disabled>Choose…</option>
+                  @for (a of linkableAccounts(); track a.id) {
+                    <option [value]="a.id">{{ a.name }} ({{ a.broker }})</option>
+                  }
+                </select>
+              </label>
+              <label
+                >Multiplier
+                <input
+                  type="number"
+                  min="0"
+                  step="any"
+                  [name]="'link-multiplier-' + i"
+                  [(ngModel)]="link.multiplier"
+                  placeholder="1"
+                  data-testid="link-multiplier"
+              /></label>
+              <label
+                >Symbol override
+                <input
+                  [name]="'link-symbol-' + i"
+                  [(ngModel)]="link.symbolOverride"
+                  placeholder="same as the alert"
+                  maxlength="64"
+                  data-testid="link-symbol"
+              /></label>
+              <label class="check"
+                ><input type="checkbox" [name]="'link-inverse-' + i" [(ngModel)]="link.inverse" data-testid="link-inverse" /> Inverse</label
+              >
+              <label class="check"
+                ><input type="checkbox" [name]="'link-enabled-' + i" [(ngModel)]="link.enabled" data-testid="link-enabled" /> Enabled</label
+              >
+              <button type="button" class="small danger" (click)="removeLink(i)" data-testid="remove-link">Remove</button>
+            </div>
+          } @empty {
+            <p class="muted wide" data-testid="no-links">Not copied to any other account.</p>
+          }
+          <div class="wide">
+            <button type="button" class="small" (click)="addLink()" [disabled]="!linkableAccounts().length" data-testid="add-link">
+              Add an account
+            </button>
+          </div>
+        </fieldset>
+
+        <fieldset class="wide params" data-testid="strategy-exits">
+          <legend>Exits: a bracket on what each alert opens</legend>
+          <label
+            >Take profit
+            <span class="exit-target">
+              <input
+                name="exit-tp"
+                type="number"
+                min="0"
+                step="any"
+                [(ngModel)]="draft.exits.takeProfit"
+                placeholder="none"
+                data-testid="exit-tp"
+              />
+              <select name="exit-tp-kind" [(ngModel)]="draft.exits.takeProfitKind" data-testid="exit-tp-kind">
+                @for (k of exitKinds; track k) {
+                  <option [value]="k">{{ k }}</option>
+                }
+              </select>
+            </span>
+          </label>
+          <label
+            >Stop loss
+            <span class="exit-target">
+              <input
+                name="exit-sl"
+                type="number"
+                min="0"
+                step="any"
+                [(ngModel)]="draft.exits.stopLoss"
+                placeholder="none"
+                data-testid="exit-sl"
+              />
+              <select name="exit-sl-kind" [(ngModel)]="draft.exits.stopLossKind" data-testid="exit-sl-kind">
+                @for (k of exitKinds; track k) {
+                  <option [value]="k">{{ k }}</option>
+                }
+              </select>
+            </span>
+          </label>
+          <label
+            >Break-even after (ticks in profit)
+            <input
+              name="exit-be"
+              type="number"
+              min="0"
+              step="1"
+              [(ngModel)]="draft.exits.breakEvenTicks"
+              placeholder="off"
+              data-testid="exit-breakeven"
+          /></label>
+          <label
+            >Trailing stop (ticks behind the best price)
+            <input
+              name="exit-trail"
+              type="number"
+              min="0"
+              step="1"
+              [(ngModel)]="draft.exits.trailingTicks"
+              placeholder="off"
+              data-testid="exit-trailing"
+          /></label>
+          <p class="muted small-text wide">An alert's own takeProfit / stopLoss wins over these; percents are of the alert's price.</p>
+        </fieldset>
+
+        <fieldset class="wide params" data-testid="strategy-risk">
+          <legend>Risk limits</legend>
+          <label
+            >Max position (contracts per ticker)
+            <input
+              name="risk-max-position"
+              type="number"
+              min="0"
+              step="any"
+              [(ngModel)]="draft.risk.maxPositionSize"
+              placeholder="no limit"
+              data-testid="risk-max-position"
+          /></label>
+          <label
+            >Max orders a minute
+            <input
+              name="risk-max-orders"
+              type="number"
+              min="0"
+              step="1"
+              [(ngModel)]="draft.risk.maxOrdersPerMinute"
+              placeholder="no limit"
+              data-testid="risk-max-orders"
+          /></label>
+          <label
+            >Max daily loss ($)
+            <input
+              name="risk-max-loss"
+              type="number"
+              min="0"
+              step="any"
+              [(ngModel)]="draft.risk.maxDailyLoss"
+              placeholder="no limit"
+              data-testid="risk-max-loss"
+          /></label>
+          <label
+            >Max daily profit ($)
+            <input
+              name="risk-max-profit"
+              type="number"
+              min="0"
+              step="any"
+              [(ngModel)]="draft.risk.maxDailyProfit"
+              placeholder="no limit"
+              data-testid="risk-max-profit"
+          /></label>
+          <label
+            >Trading window from
+            <input name="risk-window-start" type="time" [(ngModel)]="draft.risk.windowStart" data-testid="risk-window-start"
+          /></label>
+          <label>to <input name="risk-window-end" type="time" [(ngModel)]="draft.risk.windowEnd" data-testid="risk-window-end" /></label>
+          <label
+            >Flatten every day at
+            <input name="risk-flatten-at" type="time" [(ngModel)]="draft.risk.flattenAt" data-testid="risk-flatten-at"
+          /></label>
+          <label
+            >Time zone of these times
+            <input
+              name="risk-time-zone"
+              [(ngModel)]="draft.risk.timeZone"
+              [placeholder]="zone.zone() + ' (trading zone)'"
+              maxlength="64"
+              data-testid="risk-time-zone"
+          /></label>
+          <p class="muted small-text wide">
+            Outside the window only orders that reduce a position pass. A daily loss or profit limit flattens, cancels working orders and
+            halts the strategy until the next trading day. Orders that bring a position toward flat are never refused.
+          </p>
+        </fieldset>
+
         <div class="actions">
           <button type="submit" data-testid="save-strategy">Save</button>
           <button type="button" class="danger" (click)="remove()">Delete strategy</button>
@@ -201,6 +411,8 @@ export class StrategyDetailPage {
   private readonly api = inject(ApiService);
   private readonly live = inject(LiveService);
   private readonly router = inject(Router);
+  protected readonly zone = inject(TimeZoneService);
+  protected readonly exitKinds = EXIT_KINDS;
   /** From the route. */
   readonly id = input.required<string>();
   protected readonly strategy = signal<Strategy | null>(null);
@@ -229,7 +441,12 @@ export class StrategyDetailPage {
     enabled: true,
     script: '',
     params: {},
+    links: [],
+    exits: exitsDraft(null),
+    risk: riskDraft(null),
   };
+  /** The accounts a link may copy to: any but the strategy's own (its recorder). */
+  protected readonly linkableAccounts = computed(() => this.accounts().filter((a) => a.id !== this.strategy()?.accountId));
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -314,14 +531,28 @@ export class StrategyDetailPage {
         ...(this.draft.script
           ? { script: this.draft.script, params: paramOverrides(script?.params ?? {}, this.draft.params) }
           : { script: null }),
+        links: linkInputs(this.draft.links),
+        exits: exitsInput(this.draft.exits),
+        risk: riskInput(this.draft.risk),
       })
+      // The answer has no links: read the strategy back whole, so the form shows what the server keeps.
+      .pipe(switchMap(() => this.api.strategy(this.id())))
       .subscribe({
         next: (s) => {
-          this.show({ ...this.strategy()!, ...s });
+          this.show(s);
           this.saved.set(true);
         },
         error: (e: unknown) => this.saveError.set(describeError(e)),
       });
+  }
+
+  protected addLink(): void {
+    const taken = new Set(this.draft.links.map((l) => l.accountId));
+    this.draft.links = [...this.draft.links, newLink(this.linkableAccounts().find((a) => !taken.has(a.id))?.id ?? '')];
+  }
+
+  protected removeLink(index: number): void {
+    this.draft.links = this.draft.links.filter((_, i) => i !== index);
   }
 
   protected enable(): void {
@@ -359,6 +590,9 @@ export class StrategyDetailPage {
       enabled: s.enabled,
       script: s.script ?? '',
       params: {},
+      links: linkDrafts(s.links),
+      exits: exitsDraft(s.exits),
+      risk: riskDraft(s.risk),
     };
     this.chooseScript(s.script ?? '');
   }

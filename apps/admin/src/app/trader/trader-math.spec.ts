@@ -1,0 +1,118 @@
+import { bracketPrices, onGrid, openPnl, orderRequest, positionText, spreadTicks, type OrderForm } from './trader-math';
+
+const nq = { bid: 25000, ask: 25000.25, step: 0.25, tickValue: 5 };
+const cl = { bid: 71.42, ask: 71.45, step: 0.01, tickValue: 10 };
+
+describe('spreadTicks', () => {
+  it('counts whole ticks between bid and ask, whatever float dust the prices carry', () => {
+    expect(spreadTicks(nq)).toBe(1);
+    expect(spreadTicks(cl)).toBe(3); // 71.45 − 71.42 is 0.030000000000001137
+    expect(spreadTicks({ bid: 6800, ask: 6800, step: 0.25 })).toBe(0);
+  });
+
+  it('is unknown without a quote or a tick size', () => {
+    expect(spreadTicks(null)).toBeNull();
+    expect(spreadTicks({ bid: 1, ask: 2, step: 0 })).toBeNull();
+  });
+});
+
+describe('openPnl', () => {
+  it('marks a long at the bid: (25010 − 25000.25) / 0.25 × $5 × 2 = +$390', () => {
+    expect(openPnl(2, 25000.25, { ...nq, bid: 25010, ask: 25010.25 })).toBe(390);
+  });
+
+  it('marks a short at the ask: 3 short of CL at 71.50, ask 71.45 → 5 ticks × $10 × 3 = +$150', () => {
+    expect(openPnl(-3, 71.5, cl)).toBe(150);
+  });
+
+  it('loses on a long when the bid is below the entry', () => {
+    expect(openPnl(1, 25001, nq)).toBe(-20);
+  });
+
+  it('rounds to whole ticks before multiplying, so a cent never leaks', () => {
+    // 0.1 tick of M2K-like dust: 2100.03 vs entry 2100.00 at step 0.1 is 0 ticks.
+    expect(openPnl(1, 2100, { bid: 2100.03, ask: 2100.13, step: 0.1, tickValue: 0.5 })).toBe(0);
+    // Stocks: $0.01 a step per share; 10 shares up $1.23.
+    expect(openPnl(10, 100, { bid: 101.23, ask: 101.24, step: 0.01, tickValue: 0.01 })).toBe(12.3);
+  });
+
+  it('is zero when flat and unknown (null, not zero) without a quote or an entry price', () => {
+    expect(openPnl(0, null, null)).toBe(0);
+    expect(openPnl(2, 25000, null)).toBeNull();
+    expect(openPnl(2, null, nq)).toBeNull();
+    expect(Object.is(openPnl(-1, 25000.25, nq), -0)).toBe(false);
+  });
+});
+
+describe('bracketPrices', () => {
+  it('puts a buy’s take profit above and its stop below, on the tick grid', () => {
+    expect(bracketPrices('buy', 25000.25, 0.25, 40, 20)).toEqual({ takeProfit: 25010.25, stopLoss: 24995.25 });
+  });
+
+  it('puts a sell’s take profit below and its stop above', () => {
+    expect(bracketPrices('sell', 71.42, 0.01, 10, 5)).toEqual({ takeProfit: 71.32, stopLoss: 71.47 });
+  });
+
+  it('leaves out what is not asked for', () => {
+    expect(bracketPrices('buy', 100, 0.01, null, null)).toEqual({ takeProfit: null, stopLoss: null });
+  });
+
+  it('onGrid removes float dust', () => {
+    expect(onGrid(0.1 + 0.2, 0.1)).toBe(0.3);
+    expect(onGrid(25000.13, 0.25)).toBe(25000.25);
+  });
+});
+
+describe('orderRequest', () => {
+  const form: OrderForm = {
+    accountId: 'a1',
+    ticker: ' nq1! ',
+    quantity: 2,
+    type: 'market',
+    price: null,
+    takeProfitTicks: null,
+    stopLossTicks: null,
+  };
+
+  it('sends a market order with the ticker trimmed and no prices', () => {
+    expect(orderRequest(form, 'buy')).toEqual({ order: { accountId: 'a1', ticker: 'nq1!', side: 'buy', quantity: 2, type: 'market' } });
+  });
+
+  it('puts the price where the order type wants it', () => {
+    expect(orderRequest({ ...form, type: 'limit', price: 24990 }, 'buy')).toEqual({
+      order: expect.objectContaining({ type: 'limit', limitPrice: 24990 }),
+    });
+    const stop = orderRequest({ ...form, type: 'stop', price: 24980 }, 'sell');
+    expect(stop).toEqual({ order: expect.objectContaining({ side: 'sell', type: 'stop', stopPrice: 24980 }) });
+    expect('order' in stop && 'limitPrice' in stop.order).toBe(false);
+  });
+
+  it('adds the brackets in ticks', () => {
+    expect(orderRequest({ ...form, takeProfitTicks: 40, stopLossTicks: 20 }, 'sell')).toEqual({
+      order: expect.objectContaining({ takeProfit: { ticks: 40 }, stopLoss: { ticks: 20 } }),
+    });
+  });
+
+  it('says in words what is missing', () => {
+    expect(orderRequest({ ...form, accountId: '' }, 'buy')).toEqual({ problem: 'Choose an account.' });
+    expect(orderRequest({ ...form, ticker: '  ' }, 'buy')).toEqual({ problem: 'Enter a ticker, e.g. NQ1!.' });
+    expect(orderRequest({ ...form, quantity: null }, 'buy')).toEqual({ problem: 'Quantity must be a number greater than 0.' });
+    expect(orderRequest({ ...form, quantity: -1 }, 'buy')).toEqual({ problem: 'Quantity must be a number greater than 0.' });
+    expect(orderRequest({ ...form, type: 'limit' }, 'buy')).toEqual({ problem: 'A limit order needs a limit price greater than 0.' });
+    expect(orderRequest({ ...form, type: 'stop', price: 0 }, 'buy')).toEqual({
+      problem: 'A stop order needs a stop price greater than 0.',
+    });
+    expect(orderRequest({ ...form, takeProfitTicks: 2.5 }, 'buy')).toEqual({
+      problem: 'Take profit must be a whole number of ticks greater than 0 (or empty).',
+    });
+    expect(orderRequest({ ...form, stopLossTicks: -4 }, 'buy')).toEqual({
+      problem: 'Stop loss must be a whole number of ticks greater than 0 (or empty).',
+    });
+  });
+});
+
+describe('positionText', () => {
+  it('signs the quantity', () => {
+    expect([positionText(2), positionText(-1), positionText(0)]).toEqual(['+2', '−1', 'flat']);
+  });
+});

@@ -1,0 +1,108 @@
+import type { ManualOrderInput } from '../core/api.service';
+
+/** A ticker's latest quote as the trader shows it: prices, tick size and dollars per tick. */
+export interface TraderQuote {
+  ticker: string;
+  bid: number;
+  ask: number;
+  step: number;
+  tickValue: number;
+  /** Epoch milliseconds when it arrived here. */
+  time: number;
+}
+
+/** Ask minus bid in whole ticks; null when unknown. */
+export function spreadTicks(quote: Pick<TraderQuote, 'bid' | 'ask' | 'step'> | null | undefined): number | null {
+  if (!quote || !(quote.step > 0)) return null;
+  return Math.round((quote.ask - quote.bid) / quote.step);
+}
+
+/**
+ * Open P&L in dollars the way the server marks it: longs at the bid, shorts at the ask, the price
+ * difference in whole ticks × tick value × quantity, counted in cents. 0 when flat; null while
+ * there is no quote or no average price (unknown, not zero).
+ */
+export function openPnl(
+  quantity: number,
+  avgPrice: number | null,
+  quote: Pick<TraderQuote, 'bid' | 'ask' | 'step' | 'tickValue'> | null | undefined,
+): number | null {
+  if (quantity === 0) return 0;
+  if (!quote || avgPrice === null || !(quote.step > 0)) return null;
+  const mark = quantity > 0 ? quote.bid : quote.ask;
+  const ticks = Math.round((mark - avgPrice) / quote.step);
+  const cents = Math.round(ticks * Math.round(quote.tickValue * 100) * quantity);
+  return cents / 100 + 0; // + 0: never −0
+}
+
+/** A price on the tick grid, free of float dust (25000.1 + 0.2 → 25000.3). */
+export function onGrid(price: number, step: number): number {
+  return Number((Math.round(price / step) * step).toFixed(10));
+}
+
+/**
+ * Where a bracket would sit for an entry at `entry`: the take profit that many ticks in favour,
+ * the stop loss that many against. Only a preview: the server measures from the actual fill.
+ */
+export function bracketPrices(
+  side: 'buy' | 'sell',
+  entry: number,
+  step: number,
+  takeProfitTicks: number | null,
+  stopLossTicks: number | null,
+): { takeProfit: number | null; stopLoss: number | null } {
+  const direction = side === 'buy' ? 1 : -1;
+  return {
+    takeProfit: takeProfitTicks ? onGrid(entry + direction * takeProfitTicks * step, step) : null,
+    stopLoss: stopLossTicks ? onGrid(entry - direction * stopLossTicks * step, step) : null,
+  };
+}
+
+/** The trader's form as typed: number inputs give a number, or null when empty. */
+export interface OrderForm {
+  accountId: string;
+  ticker: string;
+  quantity: number | null;
+  type: 'market' | 'limit' | 'stop';
+  price: number | null;
+  takeProfitTicks: number | null;
+  stopLossTicks: number | null;
+}
+
+const positive = (value: number | null): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
+const wholeTicks = (value: number | null) => value === null || (Number.isInteger(value) && value > 0);
+
+/**
+ * The order to send for a click on Buy or Sell, or what is missing in words. Only what the page
+ * can know is checked here (the server checks the rest and says so).
+ */
+export function orderRequest(form: OrderForm, side: 'buy' | 'sell'): { order: ManualOrderInput } | { problem: string } {
+  const ticker = form.ticker.trim();
+  if (!form.accountId) return { problem: 'Choose an account.' };
+  if (!ticker) return { problem: 'Enter a ticker, e.g. NQ1!.' };
+  if (!positive(form.quantity)) return { problem: 'Quantity must be a number greater than 0.' };
+  if (form.type !== 'market' && !positive(form.price)) {
+    return { problem: `A ${form.type} order needs a ${form.type === 'limit' ? 'limit' : 'stop'} price greater than 0.` };
+  }
+  if (!wholeTicks(form.takeProfitTicks)) return { problem: 'Take profit must be a whole number of ticks greater than 0 (or empty).' };
+  if (!wholeTicks(form.stopLossTicks)) return { problem: 'Stop loss must be a whole number of ticks greater than 0 (or empty).' };
+  return {
+    order: {
+      accountId: form.accountId,
+      ticker,
+      side,
+      quantity: form.quantity,
+      type: form.type,
+      ...(form.type === 'limit' ? { limitPrice: form.price! } : {}),
+      ...(form.type === 'stop' ? { stopPrice: form.price! } : {}),
+      ...(form.takeProfitTicks ? { takeProfit: { ticks: form.takeProfitTicks } } : {}),
+      ...(form.stopLossTicks ? { stopLoss: { ticks: form.stopLossTicks } } : {}),
+    },
+  };
+}
+
+/** A signed position for a tight space: `+2`, `−1`, `flat`. */
+export function positionText(quantity: number): string {
+  if (quantity === 0) return 'flat';
+  return quantity > 0 ? `+${quantity}` : `−${Math.abs(quantity)}`;
+}
