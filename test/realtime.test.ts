@@ -81,7 +81,7 @@ describe('/ws live stream', () => {
       market.publish(quote('CL1!', 75.0, 75.01));
       const client = await connect();
       client.send({ type: 'SUBSCRIBE', channels: ['DATA'], tickers: ['NYMEX:CL1!'] });
-      expect((await client.next('SUBSCRIBED')).data).toEqual({ channels: ['DATA'], tickers: ['CL1!'] });
+      expect((await client.next('SUBSCRIBED')).data).toEqual({ channels: ['DATA'], tickers: ['CL1!'], watching: [] });
       // The cached quote comes at once.
       expect((await client.next('DATA')).data.ticker).toBe('CL1!');
       const before = client.messages.length;
@@ -104,8 +104,27 @@ describe('/ws live stream', () => {
       await eventually(async () => watched() === 0, 5000, 'the watch to end');
     });
 
+    it('keeps tickers quoted with WATCH without narrowing the stream, and lets go with an empty list', async () => {
+      market.publish(quote('SI1!', 32.5, 32.505));
+      const client = await connect();
+      client.send({ type: 'WATCH', tickers: ['COMEX:SI1!'] });
+      expect((await client.next('SUBSCRIBED')).data).toEqual({ channels: null, tickers: null, watching: ['SI1!'] });
+      expect((await client.next('DATA')).data.ticker).toBe('SI1!');
+      const watched = () => (market as unknown as { watchers: Map<string, Set<string>> }).watchers.get('SI1!')?.size ?? 0;
+      expect(watched()).toBe(1);
+      // Everything else still arrives.
+      market.publish(quote('NQ1!', 25003, 25003.25));
+      await client.next('DATA', (m) => m.data.ticker === 'NQ1!' && m.data.prices.bid === 25003);
+      const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'seen while watching' })).body;
+      await client.next('STRATEGY', (m) => m.data.id === strategy.id);
+      client.send({ type: 'WATCH', tickers: [] });
+      await client.next('SUBSCRIBED', (m) => m.data.watching.length === 0);
+      expect(watched()).toBe(0);
+    });
+
     it.each([
       ['not JSON', 'hello', /not valid JSON/],
+      ['a WATCH without a list', '{"type":"WATCH"}', /tickers must be a list/],
       ['a JSON array', '[1,2]', /must be a JSON object/],
       ['an unknown type', '{"type":"BUY","ticker":"NQ1!"}', /unknown message type "BUY"/],
       ['an unknown channel', '{"type":"SUBSCRIBE","channels":["DATA","NEWS"]}', /channels: unknown "NEWS"/],

@@ -121,6 +121,8 @@ export interface ErrorData {
 export interface SubscribedData {
   channels: Channel[] | null;
   tickers: string[] | null;
+  /** Tickers kept quoted by the client's `WATCH` (they do not narrow its stream). */
+  watching: string[];
 }
 
 /**
@@ -163,4 +165,13 @@ export interface SubscribeMessage {
   tickers?: string[];
 }
 
-export type ClientMessage = SubscribeMessage;
+/**
+ * `{"type":"WATCH","tickers":["NQ1!"]}`: keep these tickers quoted for this client without narrowing
+ * what it receives (a page that shows one ticker on a socket shared with others); `[]` lets go.
+ */
+export interface WatchMessage {
+  type: 'WATCH';
+  tickers: string[];
+}
+
+export type ClientMessage = SubscribeMessage | WatchMessage;

@@ -19,6 +19,8 @@ interface Client {
   stream: ClientStream;
   principal: Principal;
   alive: boolean;
+  /** Tickers its WATCH keeps quoted. */
+  watching: string[];
   drainTimer?: NodeJS.Timeout;
 }
 
@@ -88,6 +90,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       socket,
       principal: request.principal!,
       alive: true,
+      watching: [],
       stream: new ClientStream(socket, this.config.realtime, () => this.giveUp(client)),
     };
     this.clients.set(socket, client);
@@ -105,6 +108,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     this.clients.delete(socket);
     clearInterval(client.drainTimer);
     this.market.release(`client:${client.id}`);
+    this.market.release(`watch:${client.id}`);
   }
 
   /** How many clients are connected (health, tests). */
@@ -176,10 +180,13 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return this.send(client, 'ERROR', { message: 'message must be a JSON object like {"type":"SUBSCRIBE","channels":["DATA"]}' });
     }
-    if (message.type !== 'SUBSCRIBE') {
-      return this.send(client, 'ERROR', { message: `unknown message type ${JSON.stringify(message.type)}: the only one is "SUBSCRIBE"` });
+    if (message.type !== 'SUBSCRIBE' && message.type !== 'WATCH') {
+      return this.send(client, 'ERROR', {
+        message: `unknown message type ${JSON.stringify(message.type)}: send "SUBSCRIBE" (narrow the stream) or "WATCH" (keep tickers quoted)`,
+      });
     }
-    const problem = this.subscribe(client, message.channels, message.tickers);
+    const problem =
+      message.type === 'WATCH' ? this.watch(client, message.tickers) : this.subscribe(client, message.channels, message.tickers);
     if (problem) this.send(client, 'ERROR', { message: problem });
   }
 
@@ -193,30 +200,52 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     }
     let canonical: string[] | null = null;
     if (tickers !== undefined && tickers !== null) {
-      if (!Array.isArray(tickers) || tickers.some((t) => typeof t !== 'string'))
-        return `tickers must be a list of symbols like ["NQ1!"], got ${JSON.stringify(tickers)}`;
-      if (tickers.length > MAX_TICKERS) return `tickers: at most ${MAX_TICKERS}, got ${tickers.length}`;
-      try {
-        canonical = [...new Set(tickers.map((t: string) => this.market.resolve(t).ticker))];
-      } catch (error) {
-        return `tickers: ${(error as Error).message}`;
-      }
+      const parsed = this.canonicalTickers(tickers);
+      if (typeof parsed === 'string') return parsed;
+      canonical = parsed;
     }
     client.stream.channels = Array.isArray(channels) ? new Set(channels as Channel[]) : null;
     client.stream.tickers = canonical ? new Set(canonical) : null;
-    this.send(client, 'SUBSCRIBED', { channels: Array.isArray(channels) ? (channels as Channel[]) : null, tickers: canonical });
-
+    this.sendSubscribed(client);
     // Named tickers stay quoted while this client watches them; it gets their latest quotes right away.
-    const owner = `client:${client.id}`;
-    this.market.release(owner);
-    if (canonical) {
-      void this.market.watch(owner, canonical);
-      for (const ticker of canonical) {
-        const quote = this.market.latest(ticker);
-        if (quote) this.send(client, 'DATA', quoteData(quote, this.market.instrument(ticker)));
-      }
-    }
+    this.keepQuoted(client, `client:${client.id}`, canonical ?? []);
     return undefined;
+  }
+
+  /** Applies a WATCH: the tickers stay quoted for this client; what it receives is not narrowed. */
+  private watch(client: Client, tickers: unknown): string | undefined {
+    const canonical = this.canonicalTickers(tickers);
+    if (typeof canonical === 'string') return canonical;
+    client.watching = canonical;
+    this.sendSubscribed(client);
+    this.keepQuoted(client, `watch:${client.id}`, canonical);
+    return undefined;
+  }
+
+  private canonicalTickers(tickers: unknown): string[] | string {
+    if (!Array.isArray(tickers) || tickers.some((t) => typeof t !== 'string'))
+      return `tickers must be a list of symbols like ["NQ1!"], got ${JSON.stringify(tickers)}`;
+    if (tickers.length > MAX_TICKERS) return `tickers: at most ${MAX_TICKERS}, got ${tickers.length}`;
+    try {
+      return [...new Set(tickers.map((t: string) => this.market.resolve(t).ticker))];
+    } catch (error) {
+      return `tickers: ${(error as Error).message}`;
+    }
+  }
+
+  private sendSubscribed(client: Client): void {
+    const { channels, tickers } = client.stream;
+    this.send(client, 'SUBSCRIBED', { channels: channels && [...channels], tickers: tickers && [...tickers], watching: client.watching });
+  }
+
+  private keepQuoted(client: Client, owner: string, tickers: string[]): void {
+    this.market.release(owner);
+    if (!tickers.length) return;
+    void this.market.watch(owner, tickers);
+    for (const ticker of tickers) {
+      const quote = this.market.latest(ticker);
+      if (quote) this.send(client, 'DATA', quoteData(quote, this.market.instrument(ticker)));
+    }
   }
 
   private send<K extends ServerMessageType>(client: Client, type: K, data: ServerMessageMap[K]): void {

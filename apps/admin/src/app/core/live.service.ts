@@ -23,7 +23,7 @@ export class LiveService {
   private wanted = false;
   private readonly incoming = new Subject<ServerMessage>();
   private readonly reconnected = new Subject<void>();
-  /** The tickers a page watches (null: none, the socket gets everything). */
+  /** The tickers a page keeps quoted (null: none). */
   private watched: readonly string[] | null = null;
 
   /** Null until the first attempt; then whether the socket is open. */
@@ -51,11 +51,10 @@ export class LiveService {
 
   /**
    * Keeps these tickers quoted by their feeds while a page shows them, and has the server send
-   * their latest quotes at once (`SUBSCRIBE`). The server then narrows this socket to them:
-   * messages about other tickers stop (those about none, like `PNL` and `STRATEGY`, still come).
-   * `null` lifts it: every message again, and the feeds may stop quoting what nobody else watches.
-   * Sent again after a reconnect. The answer is a `SUBSCRIBED` naming the tickers as the server
-   * spells them (`nq` → `NQ1!`), in the order given.
+   * their latest quotes at once (`WATCH`). The socket still gets everything: the other pages share
+   * it. `null` lets go, and the feeds may stop quoting what nobody else watches. Sent again after a
+   * reconnect. The answer is a `SUBSCRIBED` whose `watching` names the tickers as the server spells
+   * them (`nq` → `NQ1!`), in the order given.
    */
   watch(tickers: readonly string[] | null): void {
     const next = tickers && tickers.length ? [...tickers] : null;
@@ -76,7 +75,7 @@ export class LiveService {
 
   private sendWatch(): void {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify(this.watched ? { type: 'SUBSCRIBE', tickers: this.watched } : { type: 'SUBSCRIBE' }));
+    this.socket.send(JSON.stringify({ type: 'WATCH', tickers: this.watched ?? [] }));
   }
 
   private connect(): void {

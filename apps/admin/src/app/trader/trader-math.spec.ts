@@ -29,7 +29,14 @@ describe('openPnl', () => {
     expect(openPnl(1, 25001, nq)).toBe(-20);
   });
 
-  it('rounds to whole ticks before multiplying, so a cent never leaks', () => {
+  it('agrees with the lot-by-lot mark when the average falls between ticks', () => {
+    // Long 1 at 25000 and 1 at 25000.25 (average 25000.125), bid 25010: 40 + 39 ticks × $5 = $395.
+    expect(openPnl(2, 25000.125, { ...nq, bid: 25010, ask: 25010.25 })).toBe(395);
+    // Short 3 of CL at 71.50, 71.51, 71.53 (average 71.5133…), ask 71.45: 5 + 6 + 8 ticks × $10 = $190.
+    expect(openPnl(-3, (71.5 + 71.51 + 71.53) / 3, cl)).toBe(190);
+  });
+
+  it('puts the mark on the tick grid first, so a cent never leaks', () => {
     // 0.1 tick of M2K-like dust: 2100.03 vs entry 2100.00 at step 0.1 is 0 ticks.
     expect(openPnl(1, 2100, { bid: 2100.03, ask: 2100.13, step: 0.1, tickValue: 0.5 })).toBe(0);
     // Stocks: $0.01 a step per share; 10 shares up $1.23.

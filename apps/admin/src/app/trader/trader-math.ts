@@ -18,9 +18,11 @@ export function spreadTicks(quote: Pick<TraderQuote, 'bid' | 'ask' | 'step'> | n
 }
 
 /**
- * Open P&L in dollars the way the server marks it: longs at the bid, shorts at the ask, the price
- * difference in whole ticks × tick value × quantity, counted in cents. 0 when flat; null while
- * there is no quote or no average price (unknown, not zero).
+ * Open P&L in dollars the way the server marks it: longs at the bid, shorts at the ask, each lot's
+ * difference in whole ticks × tick value × quantity. The mark is put on the tick grid first; the
+ * average of lots bought on the grid may fall between ticks, and (mark − average) × quantity is
+ * then exactly the sum over the lots, so this agrees with the server to the cent. 0 when flat;
+ * null while there is no quote or no average price (unknown, not zero).
  */
 export function openPnl(
   quantity: number,
@@ -29,8 +31,8 @@ export function openPnl(
 ): number | null {
   if (quantity === 0) return 0;
   if (!quote || avgPrice === null || !(quote.step > 0)) return null;
-  const mark = quantity > 0 ? quote.bid : quote.ask;
-  const ticks = Math.round((mark - avgPrice) / quote.step);
+  const mark = onGrid(quantity > 0 ? quote.bid : quote.ask, quote.step);
+  const ticks = (mark - avgPrice) / quote.step;
   const cents = Math.round(ticks * Math.round(quote.tickValue * 100) * quantity);
   return cents / 100 + 0; // + 0: never −0
 }

@@ -268,7 +268,7 @@ export class TraderPage {
     ),
     { initialValue: DEFAULT_TICKER },
   );
-  /** How the server spells the requested ticker (`nq` → `NQ1!`), from its answer to our SUBSCRIBE. */
+  /** How the server spells the requested ticker (`nq` → `NQ1!`), from its answer to our WATCH. */
   private readonly canonical = signal<string | null>(null);
   protected readonly ticker = computed(() => this.canonical() ?? this.requested());
 
@@ -324,7 +324,7 @@ export class TraderPage {
     return `Bracket once filled (from the fill price; at today's prices): a buy gets ${describe('buy')}; a sell gets ${describe('sell')}.`;
   });
 
-  /** What the socket is narrowed to while this page is open: the ticker shown and those of the working orders listed. */
+  /** What this page keeps quoted while it is open: the ticker shown and those of the working orders listed. */
   private readonly watched = computed(() => [...new Set([this.requested(), ...this.orders().map((o) => o.ticker)].filter(Boolean))]);
 
   constructor() {
@@ -417,7 +417,7 @@ export class TraderPage {
       .on('SUBSCRIBED')
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((s) => {
-        if (s.tickers?.length) this.canonical.set(s.tickers[0]);
+        if (s.watching?.length) this.canonical.set(s.watching[0]);
       });
     this.live
       .on('ERROR')
