@@ -1,36 +1,27 @@
 import type { TradeData } from '@tradeloop/contracts';
 import type { Trade } from '../core/api.service';
 
-/** A closed round trip as the tables show it, from the REST listing or a live `TRADE` message alike. */
-export interface TradeRow {
-  id: string;
-  accountId: string;
-  strategyId: string | null;
-  ticker: string;
-  direction: 'long' | 'short';
-  quantity: number;
-  entryPrice: number;
-  exitPrice: number;
-  /** Epoch milliseconds. */
-  entryTime: number;
-  exitTime: number;
-  /** Net of commissions, dollars. */
-  pnl: number;
-}
+/**
+ * A closed round trip as the tables show it, from the REST listing or a live `TRADE` message
+ * alike: the message's shape (times in epoch milliseconds, P&L net of commissions in dollars).
+ */
+export type TradeRow = TradeData;
 
 export function tradeRow(t: Trade | TradeData): TradeRow {
+  const { id, accountId, strategyId, ticker, direction, quantity, entryPrice, exitPrice, pnl } = t;
+  const epoch = (time: string | number) => (typeof time === 'number' ? time : Date.parse(time));
   return {
-    id: t.id,
-    accountId: t.accountId,
-    strategyId: t.strategyId,
-    ticker: t.ticker,
-    direction: t.direction,
-    quantity: t.quantity,
-    entryPrice: t.entryPrice,
-    exitPrice: t.exitPrice,
-    entryTime: typeof t.entryTime === 'number' ? t.entryTime : Date.parse(t.entryTime),
-    exitTime: typeof t.exitTime === 'number' ? t.exitTime : Date.parse(t.exitTime),
-    pnl: t.pnl,
+    id,
+    accountId,
+    strategyId,
+    ticker,
+    direction,
+    quantity,
+    entryPrice,
+    exitPrice,
+    entryTime: epoch(t.entryTime),
+    exitTime: epoch(t.exitTime),
+    pnl,
   };
 }
 
