@@ -1,7 +1,7 @@
 // Soak: webhooks, ticks and /ws clients together for a few minutes while processes are killed
 // with SIGKILL at random, then the ledger is proved: the broker holds exactly one order per unique
 // accepted signal, every accepted event ended, positions and P&L match the fills to the cent.
-// Not part of CI. Run with `npm run bench:soak` (SOAK_SECONDS per mode, default 90; SOAK_MODES
+// Not part of CI. Run with `npm run bench:soak` (SOAK_SECONDS per mode, default 90; SOAK_RATE alerts/s, default 40; SOAK_MODES
 // embedded,cluster). Exits non-zero when the ledger does not add up.
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 90);
 const STRATEGIES = Number(process.env.SOAK_STRATEGIES ?? 20);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 10);
+/** Alerts a second over all strategies (a busy desk, far above a trader's day); each strategy's are jittered ±50 %. */
+const RATE = Number(process.env.SOAK_RATE ?? 40);
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const MAIN = resolve('apps/server/dist/main.js');
@@ -298,7 +300,7 @@ async function soak(mode) {
           strategy.target = target;
         } else stats.unexpected.push(`signal ${body.id} answered ${response.status} ${JSON.stringify(response.body)}`);
       }
-      await sleep(20 + Math.random() * 80);
+      await sleep(((0.5 + Math.random()) * STRATEGIES * 1000) / RATE);
     }
   };
 
@@ -343,11 +345,15 @@ async function soak(mode) {
           const sqlite = new Database(join(dir, 'data', 'tradeloop.sqlite'), { readonly: true });
           return { all: async (sql) => sqlite.prepare(sql).all(), close: () => sqlite.close() };
         })();
+  // Waits as long as events keep finishing; a minute without progress is a stuck queue.
   const drainStart = Date.now();
+  let unfinished = Infinity;
+  let progressAt = Date.now();
   for (;;) {
     const [{ n }] = await db.all(`SELECT COUNT(*) AS n FROM webhook_events WHERE status IN ('accepted','processing')`);
     if (Number(n) === 0) break;
-    if (Date.now() - drainStart > 120_000) break;
+    if (Number(n) < unfinished) [unfinished, progressAt] = [Number(n), Date.now()];
+    if (Date.now() - progressAt > 60_000) break;
     await sleep(250);
   }
   const drainSeconds = (Date.now() - drainStart) / 1000;
@@ -443,7 +449,9 @@ async function soak(mode) {
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-console.log(`Tradeloop soak — ${machine}; ${SECONDS} s per mode, ${STRATEGIES} strategies, ${CLIENTS} /ws clients`);
+console.log(
+  `Tradeloop soak — ${machine}; ${SECONDS} s per mode, ${STRATEGIES} strategies at ${RATE} alerts/s in all, ${CLIENTS} /ws clients`,
+);
 const modes = (process.env.SOAK_MODES ?? 'embedded,cluster').split(',');
 const results = [];
 for (const mode of modes) {
