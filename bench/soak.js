@@ -17,6 +17,7 @@ const STRATEGIES = Number(process.env.SOAK_STRATEGIES ?? 20);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 10);
 /** Alerts a second over all strategies (a busy desk, far above a trader's day); each strategy's are jittered ±50 %. */
 const RATE = Number(process.env.SOAK_RATE ?? 40);
+const KILLS = process.env.SOAK_KILLS !== '0';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const MAIN = resolve('apps/server/dist/main.js');
@@ -30,16 +31,27 @@ const TICKERS = [
 
 /** A broker that remembers its orders in a journal, as a real one does across our crashes. */
 const JOURNAL_BROKER = `
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 export default {
   kind: 'broker',
   apiVersion: 1,
   create(ctx) {
     const journal = ctx.config.journal;
     const known = new Map();
+    let offset = 0;
+    let partial = '';
+    // Reads only what was appended since the last look (by this process or another worker).
     const reload = () => {
       if (!existsSync(journal)) return;
-      for (const line of readFileSync(journal, 'utf8').split('\\n')) if (line) { const o = JSON.parse(line); known.set(o.clientOrderId, o); }
+      const size = statSync(journal).size;
+      if (size <= offset) return;
+      const buffer = Buffer.alloc(size - offset);
+      const fd = openSync(journal, 'r');
+      try { readSync(fd, buffer, 0, buffer.length, offset); } finally { closeSync(fd); }
+      offset = size;
+      const lines = (partial + buffer.toString('utf8')).split('\\n');
+      partial = lines.pop();
+      for (const line of lines) if (line) { const o = JSON.parse(line); known.set(o.clientOrderId, o); }
     };
     const fill = (o) => ctx.reportFill({ fillId: 'F-' + o.clientOrderId, clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId, ticker: o.ticker, side: o.side, quantity: o.quantity, price: o.price, commission: 0, time: Date.now() });
     const pause = () => new Promise((r) => setTimeout(r, Math.random() * ctx.config.delayMs));
@@ -309,7 +321,7 @@ async function soak(mode) {
   const senders = strategies.map(sender);
   // Chaos: every 10–25 s a process dies with SIGKILL and comes back 1–3 s later.
   const chaos = (async () => {
-    while (running) {
+    while (running && KILLS) {
       const killAt = Date.now() + 10_000 + Math.random() * 15_000;
       while (running && Date.now() < killAt) await sleep(200);
       if (!running) break;
@@ -357,6 +369,10 @@ async function soak(mode) {
     await sleep(250);
   }
   const drainSeconds = (Date.now() - drainStart) / 1000;
+  const took = (await db.all(`SELECT processedAt - receivedAt AS ms FROM webhook_events WHERE status = 'done'`))
+    .map((r) => Number(r.ms))
+    .sort((a, b) => a - b);
+  const alertToDone = { p50: took[Math.floor(took.length * 0.5)], p99: took[Math.floor(took.length * 0.99)], max: took.at(-1) };
 
   const checks = [];
   const check = (name, ok, detail) => checks.push({ name, ok: Boolean(ok), detail });
@@ -445,7 +461,7 @@ async function soak(mode) {
   await Promise.all([...processes.values()].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
   await database.drop();
   rmSync(dir, { recursive: true, force: true });
-  return { mode, seconds: elapsed, drainSeconds, kills, stats, ws: wsCounts, memory, checks, signals: expectedSignals };
+  return { mode, seconds: elapsed, drainSeconds, alertToDone, kills, stats, ws: wsCounts, memory, checks, signals: expectedSignals };
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
@@ -470,6 +486,9 @@ for (const mode of modes) {
     `  ${result.seconds.toFixed(0)} s, ${result.signals} signals accepted (${(result.signals / result.seconds).toFixed(1)}/s), ` +
       `${result.stats.duplicates} resent ids answered as duplicates, ${result.stats.garbageRefused} garbage bodies refused, ` +
       `${result.stats.retries} sends retried while down; drained in ${result.drainSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `  alert received → event done: p50 ${result.alertToDone.p50} ms, p99 ${result.alertToDone.p99} ms, max ${result.alertToDone.max} ms (kills and backlog included)`,
   );
   console.log(`  SIGKILLs: ${result.kills.map((k) => `${k.victim} at ${k.at}s`).join(', ') || 'none'}`);
   console.log(
