@@ -24,8 +24,8 @@ import { SandboxService } from '../apps/server/dist/sandbox/sandbox.service.js';
 import { QUICK, report, sleep, stats } from './lib/common.js';
 
 const SECONDS = Number(process.env.BENCH_TICK_SECONDS ?? (QUICK ? 2 : 5));
-const PNL_STRATEGIES = (process.env.BENCH_PNL_STRATEGIES ?? '10,100').split(',').map(Number);
-const HANDLER_STRATEGIES = (process.env.BENCH_HANDLER_STRATEGIES ?? '10,100').split(',').map(Number);
+const PNL_STRATEGIES = (process.env.BENCH_PNL_STRATEGIES ?? '10,100').split(',').filter(Boolean).map(Number);
+const HANDLER_STRATEGIES = (process.env.BENCH_HANDLER_STRATEGIES ?? '10,100').split(',').filter(Boolean).map(Number);
 const TICKERS = ['NQ1!', 'ES1!', 'CL1!', 'GC1!'];
 const PRICES = { 'NQ1!': 25000, 'ES1!': 6800, 'CL1!': 62, 'GC1!': 4100 };
 const STEP = { 'NQ1!': 0.25, 'ES1!': 0.25, 'CL1!': 0.01, 'GC1!': 0.1 };

@@ -2,16 +2,18 @@
 //
 // 1. webhook → fill committed → `FILL` received on /ws, open loop (sent on a schedule, latency
 //    counted from the scheduled time), at 10, 100 and 1,000 webhooks/s, with 1 and 100 strategies;
-// 2. acceptance (validate + persist + enqueue + 202) with many keep-alive connections, closed loop.
+// 2. acceptance (validate + persist + enqueue + 202) with many keep-alive connections, closed loop,
+//    while the engine fills what was accepted in the same process.
 //
-// In-process queue, then BullMQ when Redis is reachable. Run through `npm run bench`, or alone:
+// In-process queue, then BullMQ when Redis is reachable, then acceptance alone in an api process
+// (ROLE=api on BullMQ, no worker running: intake without the engine beside it). Run through `npm run bench`, or alone:
 // `node --no-node-snapshot bench/webhook-bench.js` (BENCH_QUICK=1 for short runs).
 import http from 'node:http';
 import WebSocket from 'ws';
 import { api, fmtMs, QUICK, REDIS_URL, redisReachable, report, sleep, startServerProcess, stats } from './lib/common.js';
 
-const RATES = (process.env.BENCH_RATES ?? '10,100,1000').split(',').map(Number);
-const STRATEGY_COUNTS = (process.env.BENCH_STRATEGY_COUNTS ?? '1,100').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '10,100,1000').split(',').filter(Boolean).map(Number);
+const STRATEGY_COUNTS = (process.env.BENCH_STRATEGY_COUNTS ?? '1,100').split(',').filter(Boolean).map(Number);
 /** Seconds of sending per rate: enough samples for a p99 at each rate. */
 const SECONDS = { 10: QUICK ? 3 : 10, 100: QUICK ? 3 : 10, 1000: QUICK ? 2 : 5 };
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
@@ -19,6 +21,8 @@ const ACCEPT_SECONDS = Number(process.env.BENCH_ACCEPT_SECONDS ?? (QUICK ? 3 : 1
 const ACCEPT_STRATEGIES = 100;
 /** Longest wait for the fills of a latency run once its sending is over. */
 const DRAIN_SECONDS = QUICK ? 10 : 30;
+/** Which parts run (BENCH_WEBHOOK_PARTS=acceptance to profile only that). */
+const PARTS = new Set((process.env.BENCH_WEBHOOK_PARTS ?? 'latency,acceptance').split(','));
 
 let runId = 0;
 
@@ -172,6 +176,7 @@ async function acceptanceRun(server, watcher, tokens, connections, seconds) {
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const eventIds = [];
+  const clientCpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (performance.now() < deadline) {
@@ -191,6 +196,7 @@ async function acceptanceRun(server, watcher, tokens, connections, seconds) {
     }),
   );
   const elapsed = (performance.now() - start) / 1000;
+  const clientUsed = process.cpuUsage(clientCpu);
   agent.destroy();
   // How long the engine takes to fill what was accepted (bounded: the figure is the intake's).
   const drainDeadline = performance.now() + DRAIN_SECONDS * 1000;
@@ -205,6 +211,8 @@ async function acceptanceRun(server, watcher, tokens, connections, seconds) {
     statuses,
     errors,
     acceptedPerSecond: Math.round((statuses[202] ?? 0) / elapsed),
+    /** The load generator's own CPU over the run (100 = one core): near 100, it is the limit. */
+    clientCpuPercent: Math.round(((clientUsed.user + clientUsed.system) / 1e6 / elapsed) * 100),
     latency: stats(latencies),
     filled,
     filledPerSecond: Math.round(filled / filledSeconds),
@@ -212,13 +220,13 @@ async function acceptanceRun(server, watcher, tokens, connections, seconds) {
   };
 }
 
-async function runMode(mode, redisUrl) {
-  const server = await startServerProcess({ redisUrl, label: `server (${mode})` });
+async function runMode(mode, redisUrl, role = '') {
+  const server = await startServerProcess({ redisUrl, label: `server (${mode})`, env: role ? { ROLE: role } : {} });
   console.log(`\n${mode}: server pid ${server.pid} on ${server.base}`);
   const result = { mode, latency: [], acceptance: null };
   try {
     const watcher = await fillWatcher(server);
-    for (const count of STRATEGY_COUNTS) {
+    for (const count of PARTS.has('latency') ? STRATEGY_COUNTS : []) {
       const tokens = await createStrategies(server, count);
       // Warm up: JIT, prepared statements, the strategies' first orders.
       await latencyRun(server, watcher, tokens, 50, 1);
@@ -232,15 +240,16 @@ async function runMode(mode, redisUrl) {
         console.log(`  ${''.padStart(22)}webhook → 202       ${fmtMs(r.webhookTo202)}`);
       }
     }
-    const tokens = await createStrategies(server, ACCEPT_STRATEGIES);
-    await acceptanceRun(server, watcher, tokens, 16, 1);
-    const a = await acceptanceRun(server, watcher, tokens, CONNECTIONS, ACCEPT_SECONDS);
+    const tokens = PARTS.has('acceptance') ? await createStrategies(server, ACCEPT_STRATEGIES) : [];
+    if (tokens.length) await acceptanceRun(server, watcher, tokens, 16, 1);
+    const a = tokens.length ? await acceptanceRun(server, watcher, tokens, CONNECTIONS, ACCEPT_SECONDS) : null;
     result.acceptance = a;
-    console.log(
-      `  acceptance, ${a.connections} keep-alive connections, ${a.strategies} strategies: ${a.acceptedPerSecond} webhooks/s accepted (202), ${fmtMs(a.latency)}` +
-        `${a.errors ? `, ${a.errors} errors` : ''}; statuses ${JSON.stringify(a.statuses)}`,
-    );
-    console.log(`  ${''.padStart(22)}then filled ${a.filled} of ${a.accepted} (${a.filledPerSecond}/s from the first webhook)`);
+    if (a)
+      console.log(
+        `  acceptance, ${a.connections} keep-alive connections, ${a.strategies} strategies: ${a.acceptedPerSecond} webhooks/s accepted (202), ${fmtMs(a.latency)}` +
+          `${a.errors ? `, ${a.errors} errors` : ''}; statuses ${JSON.stringify(a.statuses)}; load generator CPU ${a.clientCpuPercent}%`,
+      );
+    if (a) console.log(`  ${''.padStart(22)}then filled ${a.filled} of ${a.accepted} (${a.filledPerSecond}/s from the first webhook)`);
     watcher.close();
   } finally {
     await server.stop();
@@ -250,6 +259,14 @@ async function runMode(mode, redisUrl) {
 
 const results = [];
 results.push(await runMode('in-process queue', ''));
-if (await redisReachable(REDIS_URL)) results.push(await runMode('BullMQ (local Redis)', REDIS_URL));
-else console.log(`\n(BullMQ skipped: no Redis at ${REDIS_URL})`);
+if (await redisReachable(REDIS_URL)) {
+  results.push(await runMode('BullMQ (local Redis)', REDIS_URL));
+  // Intake alone: an api process (no engine, no worker running) only validates, stores and enqueues.
+  if (PARTS.has('acceptance')) {
+    const parts = new Set(PARTS);
+    PARTS.delete('latency');
+    results.push(await runMode('BullMQ, api process alone', REDIS_URL, 'api'));
+    parts.forEach((p) => PARTS.add(p));
+  }
+} else console.log(`\n(BullMQ skipped: no Redis at ${REDIS_URL})`);
 report({ webhooks: results });

@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { api, freePort, QUICK, REDIS_URL, redisReachable, report, sleep, startServerProcess, stats, wallNow } from './lib/common.js';
 
 const CLIENTS = Number(process.env.BENCH_WS_CLIENTS ?? 100);
-const RATES = (process.env.BENCH_WS_RATES ?? '10,100').split(',').map(Number);
+const RATES = (process.env.BENCH_WS_RATES ?? '10,100').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.BENCH_WS_SECONDS ?? (QUICK ? 4 : 15));
 const BASE_BID = 20000;
 
