@@ -84,6 +84,7 @@ async function run(label, databaseUrl) {
       // Passes and rollups are driven here, not by the schedule.
       pnl: { recorder: false },
       log: { level: 'error' },
+      auth: { adminUser: 'admin', adminPassword: 'bench-admin-password' },
     },
   });
   const app = await createApp(config, { logger: ['error'] });
@@ -275,8 +276,14 @@ async function run(label, databaseUrl) {
 
   app.get(Clock).pin(yearEnd - 1000);
   const ref = { scope: 'strategy', scopeId: year };
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
+  });
+  const authorization = `Bearer ${(await login.json()).token}`;
   const get = async (path) => {
-    const response = await fetch(`${base}${path}`);
+    const response = await fetch(`${base}${path}`, { headers: { authorization } });
     const body = await response.json();
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
     return body;

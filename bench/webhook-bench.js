@@ -15,7 +15,7 @@ import { api, fmtMs, QUICK, REDIS_URL, redisReachable, report, sleep, startServe
 const RATES = (process.env.BENCH_RATES ?? '10,100,1000').split(',').filter(Boolean).map(Number);
 const STRATEGY_COUNTS = (process.env.BENCH_STRATEGY_COUNTS ?? '1,100').split(',').filter(Boolean).map(Number);
 /** Seconds of sending per rate: enough samples for a p99 at each rate. */
-const SECONDS = { 10: QUICK ? 3 : 10, 100: QUICK ? 3 : 10, 1000: QUICK ? 2 : 5 };
+const SECONDS = { 10: QUICK ? 3 : 10, 100: QUICK ? 3 : 10, 1000: QUICK ? 2 : 3 };
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
 const ACCEPT_SECONDS = Number(process.env.BENCH_ACCEPT_SECONDS ?? (QUICK ? 3 : 10));
 const ACCEPT_STRATEGIES = 100;

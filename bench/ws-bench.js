@@ -16,7 +16,7 @@ import { api, freePort, QUICK, REDIS_URL, redisReachable, report, sleep, startSe
 
 const CLIENTS = Number(process.env.BENCH_WS_CLIENTS ?? 100);
 const RATES = (process.env.BENCH_WS_RATES ?? '10,100').split(',').filter(Boolean).map(Number);
-const SECONDS = Number(process.env.BENCH_WS_SECONDS ?? (QUICK ? 4 : 15));
+const SECONDS = Number(process.env.BENCH_WS_SECONDS ?? (QUICK ? 4 : 10));
 const BASE_BID = 20000;
 
 async function source() {
