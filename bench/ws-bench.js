@@ -18,6 +18,7 @@ const CLIENTS = Number(process.env.BENCH_WS_CLIENTS ?? 100);
 const RATES = (process.env.BENCH_WS_RATES ?? '10,100').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.BENCH_WS_SECONDS ?? (QUICK ? 4 : 10));
 const BASE_BID = 20000;
+let nextSeq = 0;
 
 async function source() {
   const port = await freePort();
@@ -57,13 +58,16 @@ async function fanOut(server, feed, clients, rate, seconds) {
   const started = clients.next('started');
   clients.send('start');
   await started;
+  // Sequence numbers (in the bid) continue from the previous run, so no quote is mistaken for an older one.
+  const first = nextSeq;
   let seq = 0;
   const total = Math.round(rate * seconds);
+  nextSeq += total;
   const begin = performance.now() + 10;
   while (seq < total) {
     const now = performance.now();
     while (seq < total && begin + (seq * 1000) / rate <= now) {
-      const bid = BASE_BID + seq * 0.25;
+      const bid = BASE_BID + (first + seq) * 0.25;
       const text = JSON.stringify({
         type: 'DATA',
         data: { ticker: 'NQ1!', prices: { bid, ask: bid + 0.25 }, tickinfo: { step: 0.25, amnt: 5 } },

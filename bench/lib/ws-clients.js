@@ -48,6 +48,7 @@ for (let s = 0; s < stalled; s++) {
 
 process.on('message', (message) => {
   if (message === 'start') {
+    for (const mine of state) Object.assign(mine, { data: [], pnl: [], other: 0 });
     recording = true;
     process.send({ type: 'started' });
   } else if (message === 'stop') {
