@@ -127,6 +127,8 @@ for (const r of rows) {
   console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  ${r.target}${mark}`);
 }
 const total = Math.round((Date.now() - started) / 1000);
+info.loadAverageAtEnd = machine().loadAverage;
+console.log(`load average at the end: ${info.loadAverageAtEnd.join(' ')}`);
 console.log(
   `\n${rows.filter((r) => r.met === true).length} targets met, ${rows.filter((r) => r.met === false).length} missed; ${total} s in all.`,
 );

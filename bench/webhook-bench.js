@@ -220,39 +220,51 @@ async function acceptanceRun(server, watcher, tokens, connections, seconds) {
   };
 }
 
-async function runMode(mode, redisUrl, role = '') {
+/** A fresh server for each part, so one part's backlog and history never weigh on the next. */
+async function withServer(mode, redisUrl, role, work) {
   const server = await startServerProcess({ redisUrl, label: `server (${mode})`, env: role ? { ROLE: role } : {} });
   console.log(`\n${mode}: server pid ${server.pid} on ${server.base}`);
-  const result = { mode, latency: [], acceptance: null };
+  const watcher = await fillWatcher(server);
   try {
-    const watcher = await fillWatcher(server);
-    for (const count of PARTS.has('latency') ? STRATEGY_COUNTS : []) {
-      const tokens = await createStrategies(server, count);
-      // Warm up: JIT, prepared statements, the strategies' first orders.
-      await latencyRun(server, watcher, tokens, 50, 1);
-      for (const rate of RATES) {
-        const r = await latencyRun(server, watcher, tokens, rate, SECONDS[rate] ?? 5);
-        result.latency.push(r);
-        console.log(
-          `  ${String(rate).padStart(5)}/s, ${String(count).padStart(3)} strateg${count === 1 ? 'y  ' : 'ies'}: webhook → FILL on /ws ${fmtMs(r.webhookToFill)}` +
-            `${r.missingFills ? `  (${r.missingFills} fills missing after ${DRAIN_SECONDS} s)` : ''}${r.errors ? `  ${r.errors} errors` : ''}`,
-        );
-        console.log(`  ${''.padStart(22)}webhook → 202       ${fmtMs(r.webhookTo202)}`);
+    return await work(server, watcher);
+  } finally {
+    watcher.close();
+    await server.stop();
+  }
+}
+
+async function runMode(mode, redisUrl, role = '') {
+  const result = { mode, latency: [], acceptance: null };
+  if (PARTS.has('latency')) {
+    await withServer(mode, redisUrl, role, async (server, watcher) => {
+      for (const count of STRATEGY_COUNTS) {
+        const tokens = await createStrategies(server, count);
+        // Warm up: JIT, prepared statements, the strategies' first orders.
+        await latencyRun(server, watcher, tokens, 50, 1);
+        for (const rate of RATES) {
+          const r = await latencyRun(server, watcher, tokens, rate, SECONDS[rate] ?? 5);
+          result.latency.push(r);
+          console.log(
+            `  ${String(rate).padStart(5)}/s, ${String(count).padStart(3)} strateg${count === 1 ? 'y  ' : 'ies'}: webhook → FILL on /ws ${fmtMs(r.webhookToFill)}` +
+              `${r.missingFills ? `  (${r.missingFills} fills missing after ${DRAIN_SECONDS} s)` : ''}${r.errors ? `  ${r.errors} errors` : ''}`,
+          );
+          console.log(`  ${''.padStart(22)}webhook → 202       ${fmtMs(r.webhookTo202)}`);
+        }
       }
-    }
-    const tokens = PARTS.has('acceptance') ? await createStrategies(server, ACCEPT_STRATEGIES) : [];
-    if (tokens.length) await acceptanceRun(server, watcher, tokens, 16, 1);
-    const a = tokens.length ? await acceptanceRun(server, watcher, tokens, CONNECTIONS, ACCEPT_SECONDS) : null;
-    result.acceptance = a;
-    if (a)
+    });
+  }
+  if (PARTS.has('acceptance')) {
+    result.acceptance = await withServer(mode, redisUrl, role, async (server, watcher) => {
+      const tokens = await createStrategies(server, ACCEPT_STRATEGIES);
+      await acceptanceRun(server, watcher, tokens, 16, 1);
+      const a = await acceptanceRun(server, watcher, tokens, CONNECTIONS, ACCEPT_SECONDS);
       console.log(
         `  acceptance, ${a.connections} keep-alive connections, ${a.strategies} strategies: ${a.acceptedPerSecond} webhooks/s accepted (202), ${fmtMs(a.latency)}` +
           `${a.errors ? `, ${a.errors} errors` : ''}; statuses ${JSON.stringify(a.statuses)}; load generator CPU ${a.clientCpuPercent}%`,
       );
-    if (a) console.log(`  ${''.padStart(22)}then filled ${a.filled} of ${a.accepted} (${a.filledPerSecond}/s from the first webhook)`);
-    watcher.close();
-  } finally {
-    await server.stop();
+      console.log(`  ${''.padStart(22)}then filled ${a.filled} of ${a.accepted} (${a.filledPerSecond}/s from the first webhook)`);
+      return a;
+    });
   }
   return result;
 }
