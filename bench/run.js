@@ -128,9 +128,8 @@ for (const r of rows) {
 }
 const total = Math.round((Date.now() - started) / 1000);
 info.loadAverageAtEnd = machine().loadAverage;
-console.log(`load average at the end: ${info.loadAverageAtEnd.join(' ')}`);
 console.log(
-  `\n${rows.filter((r) => r.met === true).length} targets met, ${rows.filter((r) => r.met === false).length} missed; ${total} s in all.`,
+  `\n${rows.filter((r) => r.met === true).length} targets met, ${rows.filter((r) => r.met === false).length} missed; ${total} s in all; load average at the end ${info.loadAverageAtEnd.join(' ')}.`,
 );
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
