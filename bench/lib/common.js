@@ -163,9 +163,13 @@ export async function startServerProcess({ redisUrl = '', config = {}, env = {},
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${label} exited at start (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`${label} exited at start (${child.exitCode}):\n${output}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`${label} did not start within 60 s:\n${output}`);
     }
     try {
