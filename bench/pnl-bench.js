@@ -1,5 +1,5 @@
-// P&L recorder and history queries against the built server. Prints figures; asserts nothing.
-// Run with `npm run bench` (after the webhook benchmark) or `node --no-node-snapshot bench/pnl-bench.js`.
+// P&L recorder and history queries against the built server, in this process. Run through
+// `npm run bench`, or alone: `node --no-node-snapshot bench/pnl-bench.js`.
 //
 // 1. One recorder pass over STRATEGIES active strategies (each holding BENCH_TICKERS open
 //    positions whose quotes move every pass, so every scope changes and is written), and an idle
@@ -8,9 +8,9 @@
 //    per-second points, 90 days of 1m bars, a year of 1h and 1d bars, TRADES_PER_DAY trades a day.
 //    Then the calendar, series and summary queries over it, through HTTP and in the service.
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -23,12 +23,13 @@ import { PnlQueryService } from '../apps/server/dist/pnl/pnl-query.service.js';
 import { PnlRecorder } from '../apps/server/dist/pnl/pnl-recorder.service.js';
 import { PnlRollups } from '../apps/server/dist/pnl/pnl-rollup.service.js';
 import { PnlSql } from '../apps/server/dist/pnl/pnl-sql.js';
+import { QUICK, report, stats } from './lib/common.js';
 
 const STRATEGIES = Number(process.env.BENCH_STRATEGIES ?? 1000);
 const TICKERS = ['NQ1!', 'ES1!', 'CL1!', 'GC1!'].slice(0, Number(process.env.BENCH_TICKERS ?? 2));
-const PASSES = Number(process.env.BENCH_PASSES ?? 60);
+const PASSES = Number(process.env.BENCH_PASSES ?? (QUICK ? 20 : 60));
 const TRADES_PER_DAY = Number(process.env.BENCH_TRADES_PER_DAY ?? 50);
-const QUERIES = 50;
+const QUERIES = QUICK ? 10 : 50;
 const DAY = 86_400_000;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -83,6 +84,7 @@ async function run(label, databaseUrl) {
       // Passes and rollups are driven here, not by the schedule.
       pnl: { recorder: false },
       log: { level: 'error' },
+      auth: { adminUser: 'admin', adminPassword: 'bench-admin-password' },
     },
   });
   const app = await createApp(config, { logger: ['error'] });
@@ -97,11 +99,15 @@ async function run(label, databaseUrl) {
   const queries = app.get(PnlQueryService);
   const [{ id: accountId }] = await sql.query(`SELECT "id" FROM "accounts"`);
   const insert = (table, columns, key, rows) => dataSource.transaction((m) => sql.upsert(m, table, columns, key, rows));
-  const strategyRow = (id, name, now) => [id, name, randomUUID().replaceAll('-', ''), true, accountId, 1, null, '', now, now];
+  const strategyRow = (id, name, now) => {
+    const token = randomUUID().replaceAll('-', '');
+    return [id, name, token, createHash('sha256').update(token).digest('hex'), true, accountId, 1, null, '', now, now];
+  };
   const strategyColumns = [
     'id',
     'name',
     'webhookToken',
+    'webhookTokenHash',
     'enabled',
     'accountId',
     'defaultQuantity',
@@ -270,8 +276,14 @@ async function run(label, databaseUrl) {
 
   app.get(Clock).pin(yearEnd - 1000);
   const ref = { scope: 'strategy', scopeId: year };
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
+  });
+  const authorization = `Bearer ${(await login.json()).token}`;
   const get = async (path) => {
-    const response = await fetch(`${base}${path}`);
+    const response = await fetch(`${base}${path}`, { headers: { authorization } });
     const body = await response.json();
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
     return body;
@@ -340,6 +352,19 @@ async function run(label, databaseUrl) {
   console.log(
     `  summary: realized P&L ${check.realizedPnl} over ${check.tradeCount} trades${agrees ? ', as generated' : ` — generated ${realized / 100}!`}`,
   );
+  return {
+    database: label,
+    strategies: STRATEGIES,
+    openPositionsPerStrategy: TICKERS.length,
+    scopesRecordedPerPass: written,
+    passWallMs: stats(busy),
+    passCpuMs: stats(busyCpu),
+    idlePassMs: stats(idle),
+    rollup: { points: Number(pointRows), ms: Math.round(rollupMs), eventLoopHeldMs: Math.round(rollupStallMs) },
+    year: { trades: trades.length, points: points.length },
+    queries: results.map((r) => ({ name: r.name, rows: r.size, inServiceMs: stats(r.inService), overHttpMs: stats(r.overHttp) })),
+    summaryAgrees: agrees,
+  };
 }
 
 async function postgresReachable(url) {
@@ -353,13 +378,12 @@ async function postgresReachable(url) {
   }
 }
 
-console.log(
-  `Tradeloop P&L benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
-);
 const rawDir = mkdtempSync(join(tmpdir(), 'tradeloop-pnl-raw-'));
-console.log(`disk reference: 1,000-row synchronous=FULL transaction, raw better-sqlite3: ${summary(rawCommit(rawDir))}`);
+const raw = rawCommit(rawDir);
+console.log(`disk reference: 1,000-row synchronous=FULL transaction, raw better-sqlite3: ${summary(raw)}`);
 rmSync(rawDir, { recursive: true, force: true });
-await run('SQLite (WAL, synchronous=FULL)', '');
+const output = { diskReferenceMs: stats(raw), runs: [] };
+output.runs.push(await run('SQLite (WAL, synchronous=FULL)', ''));
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = await postgresReachable(postgresUrl);
 if (admin) {
@@ -368,9 +392,10 @@ if (admin) {
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
   try {
-    await run('PostgreSQL (local)', url.toString());
+    output.runs.push(await run('PostgreSQL (local)', url.toString()));
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 } else console.log(`\n(PostgreSQL skipped: nothing at ${postgresUrl})`);
+report({ pnl: output });

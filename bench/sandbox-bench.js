@@ -1,19 +1,13 @@
-// Strategy sandbox cost: handler call overhead, memory per idle isolate, and ticks/s through
-// onTick for 10 and 100 strategies (sandbox alone, then end to end through the engine). Prints
-// figures; asserts nothing. Run with `npm run bench` (after the webhook bench).
-import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { createApp } from '../apps/server/dist/app.factory.js';
-import { loadConfig } from '../apps/server/dist/config/load-config.js';
-import { MarketService } from '../apps/server/dist/market/market.service.js';
+// Strategy sandbox cost: handler call overhead, memory per idle isolate, and calls/s through
+// onTick for 10 and 100 strategies in the sandbox alone (end to end through the engine: see
+// bench/tick-bench.js). Run through `npm run bench`, or `node --no-node-snapshot bench/sandbox-bench.js`.
 import { SandboxHost } from '../apps/server/dist/sandbox/sandbox-host.js';
-import { SandboxService } from '../apps/server/dist/sandbox/sandbox.service.js';
+import { QUICK, report, stats } from './lib/common.js';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 20000);
+const CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 5000 : 20000));
 const IDLE_ISOLATES = Number(process.env.BENCH_IDLE_ISOLATES ?? 100);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
+const result = { limits: null, callMicros: null, roundTripMicros: null, idle: null, sandboxAlone: [] };
 const LIMITS = { memoryMb: 64, cpuMs: 50 };
 
 const ON_TICK = `
@@ -60,6 +54,8 @@ async function callOverhead() {
     roundTrip.push((performance.now() - started) * 1000);
     inside.push(outcome.micros);
   }
+  result.callMicros = stats(inside);
+  result.roundTripMicros = stats(roundTrip);
   console.log(`handler call, inside the isolate (copy in, run, copy out):  ${micros(inside)}`);
   console.log(`handler call, server → host process → isolate → server:     ${micros(roundTrip)}`);
   await host.close();
@@ -76,6 +72,7 @@ async function idleMemory() {
   }
   const after = await host.stats();
   const heap = after.heapUsed.reduce((sum, n) => sum + n, 0) / after.heapUsed.length;
+  result.idle = { isolates: IDLE_ISOLATES, rssMbEach: (after.rss - before.rss) / IDLE_ISOLATES / 2 ** 20, heapMbEach: heap / 2 ** 20 };
   console.log(
     `idle isolate (script loaded, called once): ${mb((after.rss - before.rss) / IDLE_ISOLATES)} of host RSS each, ${mb(heap)} V8 heap in use each (${IDLE_ISOLATES} isolates)`,
   );
@@ -96,69 +93,16 @@ async function sandboxTicks(strategies) {
       }
     }),
   );
+  result.sandboxAlone.push({ strategies, callsPerSecond: Math.round(calls / SECONDS) });
   console.log(
     `onTick, sandbox alone, ${String(strategies).padStart(3)} strategies: ${Math.round(calls / SECONDS).toLocaleString('en')} calls/s`,
   );
   await host.close();
 }
 
-/** Quotes published as fast as the event loop allows; each goes to every strategy watching NQ (conflated per strategy). */
-async function engineTicks(strategies) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-sandbox-bench-'));
-  const scripts = join(dataDir, 'strategies');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      server: { port: 0, host: '127.0.0.1' },
-      dataDir,
-      strategies: { dir: scripts },
-      plugins: { disabled: ['sim-feed'] },
-      log: { level: 'error' },
-    },
-  });
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(scripts, { recursive: true });
-  writeFileSync(join(scripts, 'bench.ts'), ON_TICK);
-  const app = await createApp(config, { logger: ['error'] });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.getHttpServer().address();
-  for (let i = 0; i < strategies; i++) {
-    const response = await fetch(`http://127.0.0.1:${port}/api/strategies`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `bench ${i}`, script: 'bench.ts' }),
-    });
-    if (response.status !== 201) throw new Error(`creating a strategy: ${response.status} ${await response.text()}`);
-  }
-  const sandbox = app.get(SandboxService);
-  let calls = 0;
-  const call = sandbox.call.bind(sandbox);
-  sandbox.call = (...args) => call(...args).finally(() => calls++);
-  await new Promise((r) => setTimeout(r, 500));
-  const market = app.get(MarketService);
-  let published = 0;
-  calls = 0;
-  const started = performance.now();
-  const deadline = started + SECONDS * 1000;
-  while (performance.now() < deadline) {
-    market.publish({ ticker: 'NQ1!', bid: 25000 + (published % 8) * 0.25, ask: 25000.25 + (published % 8) * 0.25, time: Date.now() });
-    published++;
-    await new Promise((r) => setImmediate(r));
-  }
-  const handled = calls;
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `onTick, end to end (queue, snapshot, sandbox), ${String(strategies).padStart(3)} strategies: ${Math.round(handled / seconds).toLocaleString('en')} ticks/s handled, ${Math.round(published / seconds).toLocaleString('en')} quotes/s published (the rest conflated)`,
-  );
-  await app.close();
-  rmSync(dataDir, { recursive: true, force: true });
-}
-
-console.log(
-  `Strategy sandbox — ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-);
-console.log(`limits: ${LIMITS.memoryMb} MB, ${LIMITS.cpuMs} ms per call\n`);
+result.limits = LIMITS;
+console.log(`strategy sandbox limits: ${LIMITS.memoryMb} MB, ${LIMITS.cpuMs} ms per call`);
 await callOverhead();
 await idleMemory();
 for (const n of [10, 100]) await sandboxTicks(n);
-for (const n of [10, 100]) await engineTicks(n);
+report({ sandbox: result });

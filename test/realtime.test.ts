@@ -233,6 +233,20 @@ describe('/ws live stream', () => {
       expect(accountPushes.length).toBeLessThan(10);
     });
 
+    it('marks a burst of quotes once, yet pushes the P&L of its last quote', async () => {
+      const client = await connect();
+      client.send({ type: 'SUBSCRIBE', channels: ['PNL'] });
+      await client.next('SUBSCRIBED');
+      const nq = strategies['NQ1!'].id;
+      // Long 2 NQ from 25000.25; the burst wanders, and ends at the bid 25040: 159 ticks × $5 × 2.
+      for (let i = 0; i < 300; i++) market.publish(quote('NQ1!', 25000 + (i % 7) * 0.25, 25000.25 + (i % 7) * 0.25));
+      market.publish(quote('NQ1!', 25040, 25040.25));
+      await client.next('PNL', (m) => m.data.scope === 'strategy' && m.data.id === nq && m.data.openPnl === 1590);
+      await new Promise((r) => setTimeout(r, 600));
+      const last = client.messages.filter((m) => m.type === 'PNL' && m.data.scope === 'strategy' && m.data.id === nq).at(-1);
+      expect(last?.type === 'PNL' && last.data.openPnl).toBe(1590);
+    });
+
     it("agrees with the recorder: today's P&L and drawdown between passes move from the recorder's last word", async () => {
       const bus = server.app.get(EventBus);
       const nq = strategies['NQ1!'].id;

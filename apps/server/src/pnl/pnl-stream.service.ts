@@ -53,6 +53,8 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly byScope = new Map<string, Set<string>>();
   private readonly baselines = new Map<string, Baseline>();
   private readonly dirty = new Set<string>();
+  /** Tickers whose positions' scopes are already in `dirty`: further quotes before the flush change nothing there. */
+  private readonly dirtyTickers = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
   private lastFlush = 0;
   private readonly stops: (() => void)[] = [];
@@ -143,8 +145,12 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private onQuote(quote: Quote): void {
+    // A busy ticker quotes many times between two pushes; marking its positions once is enough
+    // (a position opened in it meanwhile marks itself through track()).
+    if (this.dirtyTickers.has(quote.ticker)) return;
     const keys = this.openByTicker.get(quote.ticker);
     if (!keys) return;
+    this.dirtyTickers.add(quote.ticker);
     for (const key of keys) this.markChanged(this.positions.get(key)!);
   }
 
@@ -195,6 +201,7 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
     this.lastFlush = Date.now();
     const changed = [...this.dirty];
     this.dirty.clear();
+    this.dirtyTickers.clear();
     for (const entry of changed) {
       const [scope, id] = entry.split('|') as [PnlScope, string];
       this.bus.publish('PNL', this.message(scope, id, this.lastFlush), { relay: false });
