@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { StaleEventSweeper } from '../apps/server/src/webhooks/stale-event-sweeper.js';
-import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
+import { eventually, http, login, REDIS_URL, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
 
 const freePort = () =>
   new Promise<number>((done) => {
@@ -438,4 +438,64 @@ describe('reconciling with a broker after a start', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe.each([
+  ['the in-process queue', ''],
+  ['BullMQ on Redis', REDIS_URL],
+])('closing while the broker works (%s)', (_label, redisUrl) => {
+  it('lets the in-flight order finish at its broker before plugins stop: filled, not refused for a stopped broker', async () => {
+    (globalThis as { slowBrokerCalled?: boolean }).slowBrokerCalled = false;
+    const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-closing-'));
+    const pluginsDir = join(dataDir, 'plugins');
+    mkdirSync(join(pluginsDir, 'slow-broker'), { recursive: true });
+    writeFileSync(
+      join(pluginsDir, 'slow-broker', 'package.json'),
+      JSON.stringify({ name: 'slow-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
+    );
+    writeFileSync(
+      join(pluginsDir, 'slow-broker', 'index.js'),
+      `export default { kind: 'broker', apiVersion: 1, create(ctx) {
+        return {
+          async placeOrder(order) {
+            globalThis.slowBrokerCalled = true;
+            await new Promise((r) => setTimeout(r, 400));
+            await ctx.reportFill({ fillId: 'F-' + order.clientOrderId, clientOrderId: order.clientOrderId, brokerOrderId: 'B1', ticker: order.ticker, side: order.side, quantity: order.quantity, price: order.referencePrice, commission: 0, time: Date.now() });
+            return { brokerOrderId: 'B1', status: 'filled' };
+          },
+          async cancelOrder() { return false; },
+        };
+      } };`,
+    );
+    const server = await startServer({ dataDir, redisUrl, overrides: { plugins: { dir: pluginsDir } } });
+    try {
+      const account = (await http(server.url, 'POST', '/api/accounts', { name: 'Slow', broker: 'slow-broker', brokerAccountId: 'S1' }))
+        .body;
+      const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'closing', accountId: account.id })).body;
+      const accepted = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+        ticker: 'MES1!',
+        action: 'buy',
+        quantity: 1,
+        price: 6800,
+        id: 'in-flight',
+      });
+      expect(accepted.status).toBe(202);
+      await eventually(async () => (globalThis as { slowBrokerCalled?: boolean }).slowBrokerCalled === true, 5000, 'the broker call');
+      await server.close({ keepData: true });
+
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(join(dataDir, 'tradeloop.sqlite'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT status, filledQuantity, reason FROM orders').all()).toEqual([
+          { status: 'filled', filledQuantity: 1, reason: null },
+        ]);
+        expect(db.prepare('SELECT status FROM webhook_events').all()).toEqual([{ status: 'done' }]);
+        expect(db.prepare('SELECT COUNT(*) AS n FROM fills').get()).toEqual({ n: 1 });
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

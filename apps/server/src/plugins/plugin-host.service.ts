@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import {
   pluginKinds,
   type BrokerAccount,
@@ -56,7 +56,7 @@ export interface BrokerAccountSource {
  * creates it. A plugin that fails is reported (log, /api/health) and left out; the server starts anyway.
  */
 @Injectable()
-export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly plugins: LoadedPlugin[] = [];
   private sink?: BrokerEventSink;
   private accountSource?: BrokerAccountSource;
@@ -99,7 +99,11 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * After every module's destroy hook: the queue has finished its in-flight events by then, and an
+   * event still running must find its broker up, not a rejection for a stopped plugin.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const plugin of this.plugins) {
       if (plugin.status !== 'started') continue;
       await this.stopQuietly(plugin);
