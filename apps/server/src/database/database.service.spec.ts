@@ -35,7 +35,26 @@ describe('DatabaseService on SQLite', () => {
     };
     await Promise.all(['a', 'b', 'c', 'd'].map((t) => database.transaction(insert(t))));
     expect(await texts()).toEqual(['a', 'b', 'c', 'd']);
-    // The first unit starts a commit at once; the three that queued behind it share the next.
+    // The commit waits one event-loop turn, so all four share it.
+    expect(transactions).toBe(1);
+  });
+
+  it('commits a unit that arrives while a batch is committing in the next batch', async () => {
+    let transactions = 0;
+    const original = dataSource.transaction.bind(dataSource);
+    (dataSource as unknown as { transaction: unknown }).transaction = (work: (m: import('typeorm').EntityManager) => Promise<unknown>) => {
+      transactions++;
+      return original(async (m) => {
+        const result = await work(m);
+        // Queued while the first batch is inside its transaction.
+        if (transactions === 1) late = database.transaction(insert('late'));
+        return result;
+      });
+    };
+    let late: Promise<unknown> | undefined;
+    await database.transaction(insert('early'));
+    await late;
+    expect(await texts()).toEqual(['early', 'late']);
     expect(transactions).toBe(2);
   });
 
