@@ -1,7 +1,7 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
-import { Injectable, inject } from '@angular/core';
+import { Injectable, inject, type WritableSignal } from '@angular/core';
 import type { RiskLimits, StrategyExits } from '@tradeloop/contracts';
-import { type Observable, catchError, map, of, startWith } from 'rxjs';
+import { type Observable, type OperatorFunction, catchError, map, of, startWith } from 'rxjs';
 import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
 
 export interface PluginStatus {
@@ -527,4 +527,21 @@ export function loadable<T>(source: Observable<T>): Observable<Loadable<T>> {
     catchError((error: unknown) => of<Loadable<T>>({ state: 'error', message: describeError(error) })),
     startWith<Loadable<T>>({ state: 'loading' }),
   );
+}
+
+/** A failed load shows why in `error` and gives null, so the stream lives on for the next reload. */
+export function showingErrorIn<T>(error: WritableSignal<string | null>): OperatorFunction<T, T | null> {
+  return catchError((e: unknown) => {
+    error.set(describeError(e));
+    return of(null);
+  });
+}
+
+/** A load's value or, when it failed, why in words: for panels that keep their last value on an error. */
+export function valueOrError<T>(): OperatorFunction<T, { value: T; error: null } | { value: null; error: string }> {
+  return (source) =>
+    source.pipe(
+      map((value) => ({ value, error: null })),
+      catchError((error: unknown) => of({ value: null, error: describeError(error) })),
+    );
 }

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { catchError, of, startWith, switchMap } from 'rxjs';
-import { ApiService, describeError } from '../core/api.service';
+import { startWith, switchMap } from 'rxjs';
+import { ApiService, showingErrorIn } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { PnlCalendarPanel } from '../pnl/pnl-calendar-panel';
@@ -46,14 +46,7 @@ export class DashboardPage {
     this.live.reconnected$
       .pipe(
         startWith(undefined),
-        switchMap(() =>
-          this.api.strategies().pipe(
-            catchError((e: unknown) => {
-              this.error.set(describeError(e));
-              return of(null);
-            }),
-          ),
-        ),
+        switchMap(() => this.api.strategies().pipe(showingErrorIn(this.error))),
         takeUntilDestroyed(destroyRef),
       )
       .subscribe((list) => {

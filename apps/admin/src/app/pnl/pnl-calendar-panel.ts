@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { Subject, catchError, debounceTime, filter, map, merge, of, switchMap, tap } from 'rxjs';
-import { ApiService, describeError } from '../core/api.service';
+import { ApiService, describeError, valueOrError } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { tradeInScope } from './live-pnl';
@@ -91,12 +91,7 @@ export class PnlCalendarPanel {
       liveTrade$,
     )
       .pipe(
-        switchMap(() =>
-          this.api.pnlCalendar(this.month(), this.scope()).pipe(
-            map((value) => ({ value, error: null })),
-            catchError((error: unknown) => of({ value: null, error: describeError(error) })),
-          ),
-        ),
+        switchMap(() => this.api.pnlCalendar(this.month(), this.scope()).pipe(valueOrError())),
         takeUntilDestroyed(destroyRef),
       )
       .subscribe(({ value, error }) => {

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { catchError, combineLatest, filter, map, of, startWith, switchMap, tap } from 'rxjs';
-import { ApiService, describeError } from '../core/api.service';
+import { combineLatest, filter, of, startWith, switchMap, tap } from 'rxjs';
+import { ApiService, valueOrError } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { pnlInScope, withLivePoint } from './live-pnl';
@@ -71,10 +71,7 @@ export class PnlSeriesPanel {
       .pipe(
         switchMap(([strategyId, range]) => {
           this.loading.set(true);
-          return this.api.pnlSeries({ strategyId, ...rangeWindow(range, Date.now()) }).pipe(
-            map((value) => ({ value, error: null })),
-            catchError((error: unknown) => of({ value: null, error: describeError(error) })),
-          );
+          return this.api.pnlSeries({ strategyId, ...rangeWindow(range, Date.now()) }).pipe(valueOrError());
         }),
         takeUntilDestroyed(destroyRef),
       )

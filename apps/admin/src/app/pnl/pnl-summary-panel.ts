@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { Subject, catchError, debounceTime, filter, map, merge, of, switchMap, tap } from 'rxjs';
-import { ApiService, describeError } from '../core/api.service';
+import { Subject, debounceTime, filter, merge, of, switchMap, tap } from 'rxjs';
+import { ApiService, valueOrError } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPercent } from '../shared/format';
@@ -86,12 +86,7 @@ export class PnlSummaryPanel {
       this.reload.pipe(debounceTime(RELOAD_DEBOUNCE_MS)),
     )
       .pipe(
-        switchMap(() =>
-          this.api.pnlSummary(scope()).pipe(
-            map((value) => ({ value, error: null })),
-            catchError((error: unknown) => of({ value: null, error: describeError(error) })),
-          ),
-        ),
+        switchMap(() => this.api.pnlSummary(scope()).pipe(valueOrError())),
         takeUntilDestroyed(destroyRef),
       )
       .subscribe(({ value, error }) => {

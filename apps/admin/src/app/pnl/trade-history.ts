@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { Subject, catchError, filter, map, merge, of, switchMap, tap } from 'rxjs';
-import { ApiService, describeError } from '../core/api.service';
+import { Subject, filter, map, merge, of, switchMap, tap } from 'rxjs';
+import { ApiService, valueOrError } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { tradeInScope } from './live-pnl';
 import { tradeRow, withLiveTrade, type TradeRow } from './trade-row';
@@ -65,12 +65,7 @@ export class TradeHistory {
       this.live.reconnected$,
     )
       .pipe(
-        switchMap(() =>
-          this.api.trades({ strategyId: this.strategyId(), limit: this.limit() }).pipe(
-            map((page) => ({ value: page, error: null })),
-            catchError((error: unknown) => of({ value: null, error: describeError(error) })),
-          ),
-        ),
+        switchMap(() => this.api.trades({ strategyId: this.strategyId(), limit: this.limit() }).pipe(valueOrError())),
         takeUntilDestroyed(destroyRef),
       )
       .subscribe(({ value, error }) => {

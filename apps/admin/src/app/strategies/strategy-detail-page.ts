@@ -13,7 +13,7 @@ import {
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
-import { catchError, combineLatest, filter, forkJoin, of, startWith, switchMap } from 'rxjs';
+import { combineLatest, filter, forkJoin, of, startWith, switchMap } from 'rxjs';
 import {
   ApiService,
   describeError,
@@ -22,6 +22,7 @@ import {
   type ScriptInfo,
   type ScriptParamValue,
   type Strategy,
+  showingErrorIn,
 } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
@@ -458,12 +459,7 @@ export class StrategyDetailPage {
             accounts: this.api.accounts(),
             scripts: this.api.scripts(),
             logs: this.api.logs({ strategyId: id, limit: 200 }),
-          }).pipe(
-            catchError((e: unknown) => {
-              this.error.set(describeError(e));
-              return of(null);
-            }),
-          ),
+          }).pipe(showingErrorIn(this.error)),
         ),
         takeUntilDestroyed(destroyRef),
       )

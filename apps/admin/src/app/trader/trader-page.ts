@@ -1,19 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
-import {
-  type Observable,
-  catchError,
-  combineLatest,
-  debounceTime,
-  distinctUntilChanged,
-  filter,
-  forkJoin,
-  map,
-  of,
-  startWith,
-  switchMap,
-} from 'rxjs';
+import { type Observable, combineLatest, debounceTime, distinctUntilChanged, filter, forkJoin, map, of, startWith, switchMap } from 'rxjs';
 import {
   ApiService,
   describeError,
@@ -22,6 +10,7 @@ import {
   type KillSwitchState,
   type Order,
   type Position,
+  showingErrorIn,
 } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
@@ -351,12 +340,7 @@ export class TraderPage {
             instruments: this.api.instruments(),
             strategies: this.api.strategies(),
             killSwitch: this.api.killSwitch(),
-          }).pipe(
-            catchError((e: unknown) => {
-              this.error.set(describeError(e));
-              return of(null);
-            }),
-          ),
+          }).pipe(showingErrorIn(this.error)),
         ),
         takeUntilDestroyed(destroyRef),
       )
@@ -398,12 +382,7 @@ export class TraderPage {
           forkJoin({
             positions: this.api.positions({ accountId }),
             orders: this.api.orders({ accountId, status: 'working', limit: 200 }),
-          }).pipe(
-            catchError((e: unknown) => {
-              this.error.set(describeError(e));
-              return of(null);
-            }),
-          ),
+          }).pipe(showingErrorIn(this.error)),
         ),
         takeUntilDestroyed(destroyRef),
       )
