@@ -8,7 +8,7 @@
 //    per-second points, 90 days of 1m bars, a year of 1h and 1d bars, TRADES_PER_DAY trades a day.
 //    Then the calendar, series and summary queries over it, through HTTP and in the service.
 import 'reflect-metadata';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { PnlQueryService } from '../apps/server/dist/pnl/pnl-query.service.js';
 import { PnlRecorder } from '../apps/server/dist/pnl/pnl-recorder.service.js';
 import { PnlRollups } from '../apps/server/dist/pnl/pnl-rollup.service.js';
 import { PnlSql } from '../apps/server/dist/pnl/pnl-sql.js';
-import { QUICK, report, stats } from './lib/common.js';
+import { QUICK, report, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
 
 const STRATEGIES = Number(process.env.BENCH_STRATEGIES ?? 1000);
 const TICKERS = ['NQ1!', 'ES1!', 'CL1!', 'GC1!'].slice(0, Number(process.env.BENCH_TICKERS ?? 2));
@@ -99,32 +99,15 @@ async function run(label, databaseUrl) {
   const queries = app.get(PnlQueryService);
   const [{ id: accountId }] = await sql.query(`SELECT "id" FROM "accounts"`);
   const insert = (table, columns, key, rows) => dataSource.transaction((m) => sql.upsert(m, table, columns, key, rows));
-  const strategyRow = (id, name, now) => {
-    const token = randomUUID().replaceAll('-', '');
-    return [id, name, token, createHash('sha256').update(token).digest('hex'), true, accountId, 1, null, '', now, now];
-  };
-  const strategyColumns = [
-    'id',
-    'name',
-    'webhookToken',
-    'webhookTokenHash',
-    'enabled',
-    'accountId',
-    'defaultQuantity',
-    'defaultTicker',
-    'description',
-    'createdAt',
-    'updatedAt',
-  ];
 
   // --- 1. recorder passes ---------------------------------------------------------------------
   const now = Date.parse('2026-11-24T15:00:00Z');
   const strategies = Array.from({ length: STRATEGIES }, () => randomUUID());
   await insert(
     'strategies',
-    strategyColumns,
+    STRATEGY_COLUMNS,
     ['id'],
-    strategies.map((id, i) => strategyRow(id, `bench ${i}`, now)),
+    strategies.map((id, i) => strategyRow(id, `bench ${i}`, accountId, now)),
   );
   const prices = { 'NQ1!': 25000, 'ES1!': 6800, 'CL1!': 62, 'GC1!': 4100 };
   const positions = strategies.flatMap((strategyId, i) =>
@@ -174,7 +157,7 @@ async function run(label, databaseUrl) {
   const year = randomUUID();
   const yearEnd = Date.parse('2026-11-25T00:00:00Z');
   const yearStart = yearEnd - 365 * DAY;
-  await insert('strategies', strategyColumns, ['id'], [strategyRow(year, 'a year around the clock', yearStart)]);
+  await insert('strategies', STRATEGY_COLUMNS, ['id'], [strategyRow(year, 'a year around the clock', accountId, yearStart)]);
   // Trades: TRADES_PER_DAY a day, P&L drifting up, on the account index like real ones.
   const trades = [];
   let realized = 0;

@@ -2,25 +2,13 @@
 // onTick for 10 and 100 strategies in the sandbox alone (end to end through the engine: see
 // bench/tick-bench.js). Run through `npm run bench`, or `node --no-node-snapshot bench/sandbox-bench.js`.
 import { SandboxHost } from '../apps/server/dist/sandbox/sandbox-host.js';
-import { QUICK, report, stats } from './lib/common.js';
+import { ON_TICK_SCRIPT, QUICK, report, stats } from './lib/common.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 5000 : 20000));
 const IDLE_ISOLATES = Number(process.env.BENCH_IDLE_ISOLATES ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
 const result = { limits: null, callMicros: null, roundTripMicros: null, idle: null, sandboxAlone: [] };
 const LIMITS = { memoryMb: 64, cpuMs: 50 };
-
-const ON_TICK = `
-let seen = 0;
-export default defineStrategy({
-  tickers: ['NQ1!'],
-  params: { threshold: 1e9 },
-  onTick(quote, ctx) {
-    seen += 1;
-    if (quote.bid > ctx.params.threshold) ctx.buy(quote.ticker, 1);
-  },
-});
-`;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const micros = (values) => {
@@ -44,7 +32,7 @@ const quote = (i) =>
 
 async function callOverhead() {
   const host = new SandboxHost({ limits: LIMITS });
-  await host.load('s', 'bench.ts', ON_TICK);
+  await host.load('s', 'bench.ts', ON_TICK_SCRIPT);
   for (let i = 0; i < 2000; i++) await host.call('s', 'onTick', quote(i), snapshot);
   const inside = [];
   const roundTrip = [];
@@ -63,11 +51,11 @@ async function callOverhead() {
 
 async function idleMemory() {
   const host = new SandboxHost({ limits: LIMITS });
-  await host.load('warm', 'bench.ts', ON_TICK);
+  await host.load('warm', 'bench.ts', ON_TICK_SCRIPT);
   await host.call('warm', 'onTick', quote(0), snapshot);
   const before = await host.stats();
   for (let i = 0; i < IDLE_ISOLATES; i++) {
-    await host.load(`idle-${i}`, 'bench.ts', ON_TICK);
+    await host.load(`idle-${i}`, 'bench.ts', ON_TICK_SCRIPT);
     await host.call(`idle-${i}`, 'onTick', quote(i), snapshot);
   }
   const after = await host.stats();
@@ -82,7 +70,7 @@ async function idleMemory() {
 /** Each strategy's calls one at a time (as its queue lane runs them), all strategies at once. */
 async function sandboxTicks(strategies) {
   const host = new SandboxHost({ limits: LIMITS });
-  for (let i = 0; i < strategies; i++) await host.load(`s${i}`, 'bench.ts', ON_TICK);
+  for (let i = 0; i < strategies; i++) await host.load(`s${i}`, 'bench.ts', ON_TICK_SCRIPT);
   let calls = 0;
   const deadline = performance.now() + SECONDS * 1000;
   await Promise.all(

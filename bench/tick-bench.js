@@ -10,7 +10,7 @@
 //
 // Run through `npm run bench`, or alone: `node --no-node-snapshot bench/tick-bench.js`.
 import 'reflect-metadata';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { EventBus } from '../apps/server/dist/infra/events/event-bus.js';
 import { MarketService } from '../apps/server/dist/market/market.service.js';
 import { PnlSql } from '../apps/server/dist/pnl/pnl-sql.js';
 import { SandboxService } from '../apps/server/dist/sandbox/sandbox.service.js';
-import { QUICK, report, sleep, stats } from './lib/common.js';
+import { ON_TICK_SCRIPT, QUICK, report, sleep, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
 
 const SECONDS = Number(process.env.BENCH_TICK_SECONDS ?? (QUICK ? 2 : 5));
 const PNL_STRATEGIES = (process.env.BENCH_PNL_STRATEGIES ?? '10,100').split(',').filter(Boolean).map(Number);
@@ -31,18 +31,6 @@ const PRICES = { 'NQ1!': 25000, 'ES1!': 6800, 'CL1!': 62, 'GC1!': 4100 };
 const STEP = { 'NQ1!': 0.25, 'ES1!': 0.25, 'CL1!': 0.01, 'GC1!': 0.1 };
 /** Quotes published per turn of the event loop (a feed's socket delivers several at once). */
 const BATCH = 10;
-
-const ON_TICK = `
-let seen = 0;
-export default defineStrategy({
-  tickers: ['NQ1!'],
-  params: { threshold: 1e9 },
-  onTick(quote, ctx) {
-    seen += 1;
-    if (quote.bid > ctx.params.threshold) ctx.buy(quote.ticker, 1);
-  },
-});
-`;
 
 function configFor(dataDir, extra = {}) {
   return loadConfig({
@@ -104,24 +92,9 @@ async function livePnl(strategies) {
       sql.upsert(
         m,
         'strategies',
-        [
-          'id',
-          'name',
-          'webhookToken',
-          'webhookTokenHash',
-          'enabled',
-          'accountId',
-          'defaultQuantity',
-          'defaultTicker',
-          'description',
-          'createdAt',
-          'updatedAt',
-        ],
+        STRATEGY_COLUMNS,
         ['id'],
-        ids.map((id, i) => {
-          const token = randomUUID().replaceAll('-', '');
-          return [id, `bench ${i}`, token, createHash('sha256').update(token).digest('hex'), true, accountId, 1, null, '', now, now];
-        }),
+        ids.map((id, i) => strategyRow(id, `bench ${i}`, accountId, now)),
       ),
     );
     await dataSource.transaction((m) =>
@@ -177,7 +150,7 @@ async function handlers(strategies) {
   try {
     const scripts = join(dataDir, 'strategies');
     mkdirSync(scripts, { recursive: true });
-    writeFileSync(join(scripts, 'bench.ts'), ON_TICK);
+    writeFileSync(join(scripts, 'bench.ts'), ON_TICK_SCRIPT);
     const app = await start(dataDir);
     const { port } = app.getHttpServer().address();
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {

@@ -1,5 +1,6 @@
 // Shared helpers of the benchmark scripts: statistics, the machine, a real server in its own
 // process, and where each script leaves its figures for bench/run.js.
+import { createHash, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -230,4 +231,36 @@ export function tempDir(name) {
   const dir = mkdtempSync(join(tmpdir(), `tradeloop-${name}-`));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A trivial sandboxed onTick handler: the call is what is measured, not the strategy. */
+export const ON_TICK_SCRIPT = `
+let seen = 0;
+export default defineStrategy({
+  tickers: ['NQ1!'],
+  params: { threshold: 1e9 },
+  onTick(quote, ctx) {
+    seen += 1;
+    if (quote.bid > ctx.params.threshold) ctx.buy(quote.ticker, 1);
+  },
+});
+`;
+
+/** The strategies table's columns, and a row for a plain strategy on `accountId`, for bulk inserts in benchmarks. */
+export const STRATEGY_COLUMNS = [
+  'id',
+  'name',
+  'webhookToken',
+  'webhookTokenHash',
+  'enabled',
+  'accountId',
+  'defaultQuantity',
+  'defaultTicker',
+  'description',
+  'createdAt',
+  'updatedAt',
+];
+export function strategyRow(id, name, accountId, now) {
+  const token = randomUUID().replaceAll('-', '');
+  return [id, name, token, createHash('sha256').update(token).digest('hex'), true, accountId, 1, null, '', now, now];
 }
