@@ -19,6 +19,32 @@ export interface OrderRequest {
   referencePrice?: number;
 }
 
+const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+/**
+ * Why an order request is malformed, in words, or undefined when it is well-formed: the checks
+ * every broker plugin makes before it trades (a broker adds its own, e.g. whole contracts).
+ */
+export function orderRequestProblem(order: OrderRequest): string | undefined {
+  if (typeof order.ticker !== 'string' || order.ticker.trim() === '') return 'the order has no ticker';
+  if (order.side !== 'buy' && order.side !== 'sell') return `side must be buy or sell, got ${JSON.stringify(order.side)}`;
+  if (order.type !== 'market' && order.type !== 'limit' && order.type !== 'stop') {
+    return `order type must be market, limit or stop, got ${JSON.stringify(order.type)}`;
+  }
+  if (!isPositive(order.quantity)) return `quantity must be a number above 0, got ${String(order.quantity)}`;
+  if (order.type === 'limit' && !isPositive(order.limitPrice)) {
+    return order.limitPrice == null
+      ? `limit order for ${order.ticker} has no limitPrice`
+      : `limitPrice must be a price above 0, got ${String(order.limitPrice)}`;
+  }
+  if (order.type === 'stop' && !isPositive(order.stopPrice)) {
+    return order.stopPrice == null
+      ? `stop order for ${order.ticker} has no stopPrice`
+      : `stopPrice must be a price above 0, got ${String(order.stopPrice)}`;
+  }
+  return undefined;
+}
+
 /** The broker's immediate answer to `placeOrder`. Fills arrive separately through `reportFill`. */
 export interface OrderAck {
   brokerOrderId: string;

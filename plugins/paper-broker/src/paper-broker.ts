@@ -1,4 +1,13 @@
-import type { BrokerContext, BrokerFill, BrokerPlugin, OrderAck, OrderRequest, PluginLogger, Quote } from '@tradeloop/contracts';
+import {
+  orderRequestProblem,
+  type BrokerContext,
+  type BrokerFill,
+  type BrokerPlugin,
+  type OrderAck,
+  type OrderRequest,
+  type PluginLogger,
+  type Quote,
+} from '@tradeloop/contracts';
 
 export interface PaperBrokerSettings {
   /** Dollars per contract per side. */
@@ -50,27 +59,6 @@ export function crossingPrice(order: OrderRequest, quote: Quote): number | undef
     case 'market':
       return buy ? quote.ask : quote.bid;
   }
-}
-
-/** Why the order cannot be accepted at all, or undefined if it is well-formed. */
-function invalid(order: OrderRequest): string | undefined {
-  if (typeof order.ticker !== 'string' || order.ticker.trim() === '') return 'the order has no ticker';
-  if (order.side !== 'buy' && order.side !== 'sell') return `side must be buy or sell, got ${JSON.stringify(order.side)}`;
-  if (order.type !== 'market' && order.type !== 'limit' && order.type !== 'stop') {
-    return `order type must be market, limit or stop, got ${JSON.stringify(order.type)}`;
-  }
-  if (!isPositive(order.quantity)) return `quantity must be a number above 0, got ${String(order.quantity)}`;
-  if (order.type === 'limit' && !isPositive(order.limitPrice)) {
-    return order.limitPrice == null
-      ? `limit order for ${order.ticker} has no limitPrice`
-      : `limitPrice must be a price above 0, got ${String(order.limitPrice)}`;
-  }
-  if (order.type === 'stop' && !isPositive(order.stopPrice)) {
-    return order.stopPrice == null
-      ? `stop order for ${order.ticker} has no stopPrice`
-      : `stopPrice must be a price above 0, got ${String(order.stopPrice)}`;
-  }
-  return undefined;
 }
 
 /**
@@ -135,7 +123,7 @@ export class PaperBroker implements BrokerPlugin {
   private async place(request: OrderRequest): Promise<OrderAck> {
     const order: OrderRequest = { ...request };
     const { brokerOrderId, fillId } = this.idsFor(order.clientOrderId);
-    const reason = invalid(order);
+    const reason = orderRequestProblem(order);
     if (reason) return { brokerOrderId, status: 'rejected', reason };
 
     const quote = this.ctx.quotes.latest(order.ticker);

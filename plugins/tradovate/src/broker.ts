@@ -12,6 +12,7 @@ import type {
   OrderType,
   PluginLogger,
 } from '@tradeloop/contracts';
+import { orderRequestProblem } from '@tradeloop/contracts';
 import { frontMonth, isSupportedRoot, rootOfSymbol, supportedRoots } from './contracts.js';
 import { redact, type SessionPool } from './pool.js';
 import { TradovateError } from './rest.js';
@@ -79,21 +80,9 @@ const words = (...parts: (string | null | undefined)[]) =>
 
 /** Why an order cannot be sent at all, or undefined if it is well-formed. */
 export function invalidOrder(order: OrderRequest): string | undefined {
-  if (typeof order.ticker !== 'string' || order.ticker.trim() === '') return 'the order has no ticker';
-  if (order.side !== 'buy' && order.side !== 'sell') return `side must be buy or sell, got ${JSON.stringify(order.side)}`;
-  if (!Object.hasOwn(ORDER_TYPES, order.type)) return `order type must be market, limit or stop, got ${JSON.stringify(order.type)}`;
-  if (!isPositive(order.quantity)) return `quantity must be a number above 0, got ${String(order.quantity)}`;
+  const problem = orderRequestProblem(order);
+  if (problem) return problem;
   if (!Number.isInteger(order.quantity)) return `quantity must be a whole number of contracts, got ${order.quantity}`;
-  if (order.type === 'limit' && !isPositive(order.limitPrice)) {
-    return order.limitPrice == null
-      ? `limit order for ${order.ticker} has no limitPrice`
-      : `limitPrice must be a price above 0, got ${String(order.limitPrice)}`;
-  }
-  if (order.type === 'stop' && !isPositive(order.stopPrice)) {
-    return order.stopPrice == null
-      ? `stop order for ${order.ticker} has no stopPrice`
-      : `stopPrice must be a price above 0, got ${String(order.stopPrice)}`;
-  }
   return undefined;
 }
 
