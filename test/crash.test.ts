@@ -1,20 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { eventually, http, login, REDIS_URL, TEST_ADMIN } from './support/app.js';
-
-const MAIN = resolve('apps/server/dist/main.js');
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
+import { join } from 'node:path';
+import { eventually, http, REDIS_URL } from './support/app.js';
+import { freePort, launchServer } from './support/processes.js';
 
 /**
  * A broker the way a real one behaves across our crashes: it keeps its orders (a journal file),
@@ -64,30 +54,8 @@ describe.each([
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function launch(port: number): Promise<ChildProcess> {
-    const server = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
-      env: {
-        ...process.env,
-        DATA_DIR: join(dir, 'data'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
-        REDIS_URL: redisUrl,
-        DATABASE_URL: '',
-        TRADELOOP_CONFIG: join(dir, 'crash.yaml'),
-        ADMIN_USER: TEST_ADMIN.username,
-        ADMIN_PASSWORD: TEST_ADMIN.password,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await eventually(
-      async () => (await http(`http://127.0.0.1:${port}`, 'GET', '/api/health', undefined, { token: null })).status === 200,
-      30000,
-      'server start',
-    );
-    await login(`http://127.0.0.1:${port}`);
-    return server;
-  }
+  const launch = (port: number) =>
+    launchServer(port, { DATA_DIR: join(dir, 'data'), REDIS_URL: redisUrl, TRADELOOP_CONFIG: join(dir, 'crash.yaml') });
 
   it('processes every accepted event exactly once: the broker holds one order per signal, the ledger one fill', async () => {
     const journal = join(dir, 'broker-journal.jsonl');

@@ -1,43 +1,14 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { eventually, http, login, TEST_ADMIN } from './support/app.js';
-
-const MAIN = resolve('apps/server/dist/main.js');
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
+import { join } from 'node:path';
+import { eventually, http } from './support/app.js';
+import { freePort, launchServer } from './support/processes.js';
 
 /** The built server as a real process, the way `npm start` runs it. */
-async function launch(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      STRATEGIES_DIR: join(dataDir, 'strategies'),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      REDIS_URL: '',
-      DATABASE_URL: '',
-      TRADELOOP_CONFIG: join(dataDir, 'test.yaml'),
-      ADMIN_USER: TEST_ADMIN.username,
-      ADMIN_PASSWORD: TEST_ADMIN.password,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await eventually(async () => (await http(`http://127.0.0.1:${port}`, 'GET', '/api/health')).status === 200, 30000, 'server start');
-  await login(`http://127.0.0.1:${port}`);
-  return child;
-}
+const launch = (dataDir: string, port: number) =>
+  launchServer(port, { DATA_DIR: dataDir, STRATEGIES_DIR: join(dataDir, 'strategies'), TRADELOOP_CONFIG: join(dataDir, 'test.yaml') });
 
 describe('an accepted webhook survives kill -9', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-kill-'));

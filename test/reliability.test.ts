@@ -2,20 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { StaleEventSweeper } from '../apps/server/src/webhooks/stale-event-sweeper.js';
-import { eventually, http, login, REDIS_URL, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
+import { eventually, http, REDIS_URL, startServer, type TestServer } from './support/app.js';
+import { freePort, launchServer } from './support/processes.js';
 
 /** A Redis of the test's own, with an append-only file, that the test can kill and bring back. */
 async function privateRedis() {
@@ -149,7 +142,6 @@ describe('dead letters', () => {
 });
 
 describe('graceful shutdown', () => {
-  const MAIN = resolve('apps/server/dist/main.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-term-'));
   let child: ChildProcess | undefined;
   afterAll(() => {
@@ -157,26 +149,7 @@ describe('graceful shutdown', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function launch(port: number): Promise<ChildProcess> {
-    const process_ = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
-      env: {
-        ...process.env,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
-        REDIS_URL: '',
-        DATABASE_URL: '',
-        TRADELOOP_CONFIG: join(dataDir, 'test.yaml'),
-        ADMIN_USER: TEST_ADMIN.username,
-        ADMIN_PASSWORD: TEST_ADMIN.password,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await eventually(async () => (await http(`http://127.0.0.1:${port}`, 'GET', '/api/health')).status === 200, 30000, 'server start');
-    await login(`http://127.0.0.1:${port}`);
-    return process_;
-  }
+  const launch = (port: number) => launchServer(port, { DATA_DIR: dataDir, TRADELOOP_CONFIG: join(dataDir, 'test.yaml') });
 
   it('on SIGTERM finishes or hands back what it accepted, exits cleanly, and loses nothing', async () => {
     writeFileSync(join(dataDir, 'test.yaml'), 'plugins:\n  disabled: [sim-feed]\n');

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createPostgresDatabase, eventually, http, login, REDIS_URL, TEST_ADMIN } from './support/app.js';
+import { freePort, MAIN } from './support/processes.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
-
-const MAIN = resolve('apps/server/dist/main.js');
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
 
 /**
  * The production layout on this machine: two api processes and two workers, real processes on one
