@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { loadSecretKey, parseSecretKey, SecretBox } from './secret-box.js';
 
 describe('SecretBox', () => {
@@ -64,6 +66,25 @@ describe('secret keys', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives processes starting together on one data folder one key, never a half-written file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tradeloop-key-race-'));
+    try {
+      const file = join(dir, 'secret.key');
+      const module = resolve('apps/server/dist/infra/secrets/secret-box.js');
+      const script = `const { loadSecretKey } = await import(${JSON.stringify(module)}); const r = loadSecretKey('', ${JSON.stringify(file)}); console.log(r.key.toString('hex') + ' ' + r.created);`;
+      const runs = await Promise.all(
+        Array.from({ length: 8 }, () => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script])),
+      );
+      const answers = runs.map((r) => r.stdout.trim().split(' '));
+      expect(new Set(answers.map(([key]) => key)).size).toBe(1);
+      expect(answers.filter(([, created]) => created === 'true')).toHaveLength(1);
+      expect(readFileSync(file, 'utf8').trim()).toBe(Buffer.from(answers[0][0], 'hex').toString('base64'));
+      expect(readdirSync(dir)).toEqual(['secret.key']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('prefers the configured key', () => {
     const key = randomBytes(32);

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const VERSION = 'v1';
@@ -19,20 +19,35 @@ export function parseSecretKey(text: string, source: string): Buffer {
 /**
  * The key from TRADELOOP_SECRET_KEY when set; otherwise a key file under the data folder,
  * created on first start with owner-only permissions. Several processes on several machines
- * must share TRADELOOP_SECRET_KEY.
+ * must share TRADELOOP_SECRET_KEY; several processes starting together on one data folder agree
+ * on one key file.
  */
 export function loadSecretKey(configured: string, keyFile: string): { key: Buffer; created: boolean; warning?: string } {
   if (configured) return { key: parseSecretKey(configured, 'TRADELOOP_SECRET_KEY'), created: false };
-  if (existsSync(keyFile)) {
-    const mode = statSync(keyFile).mode & 0o777;
-    const warning = mode & 0o077 ? `${keyFile} is readable by other users (mode ${mode.toString(8)}); run chmod 600 on it` : undefined;
-    return { key: parseSecretKey(readFileSync(keyFile, 'utf8'), keyFile), created: false, warning };
-  }
+  if (!existsSync(keyFile) && createKeyFile(keyFile)) return { key: parseSecretKey(readFileSync(keyFile, 'utf8'), keyFile), created: true };
+  const mode = statSync(keyFile).mode & 0o777;
+  const warning = mode & 0o077 ? `${keyFile} is readable by other users (mode ${mode.toString(8)}); run chmod 600 on it` : undefined;
+  return { key: parseSecretKey(readFileSync(keyFile, 'utf8'), keyFile), created: false, warning };
+}
+
+/**
+ * Writes a new key in full under a name of its own, then links it into place: another process
+ * never reads a half-written key, and of two processes starting together one wins (false: the
+ * other's key stands).
+ */
+function createKeyFile(keyFile: string): boolean {
   mkdirSync(dirname(keyFile), { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(keyFile, 0o600);
-  return { key, created: true };
+  const draft = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  writeFileSync(draft, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(draft, keyFile);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(draft);
+  }
 }
 
 /**
