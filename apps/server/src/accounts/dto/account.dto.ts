@@ -2,6 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AccountSettings } from '../account.entity.js';
 import { IsNumber, IsObject, IsOptional, IsString, Length, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 
+/** A plain JSON object of at most 50 entries, each accepted by `entry`. */
+const isSmallMap = (value: unknown, entry: (key: string, v: unknown) => boolean): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length <= 50 &&
+  Object.entries(value).every(([key, v]) => entry(key, v));
+
 /** A map of secret names to strings (or null to remove one, on update). */
 const SecretMap = (allowNull: boolean, options?: ValidationOptions) =>
   ValidateBy(
@@ -9,12 +17,9 @@ const SecretMap = (allowNull: boolean, options?: ValidationOptions) =>
       name: 'secretMap',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.keys(value).length <= 50 &&
-          Object.entries(value).every(
-            ([key, v]) =>
+          isSmallMap(
+            value,
+            (key, v) =>
               /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) && ((typeof v === 'string' && v.length <= 4096) || (allowNull && v === null)),
           ),
         defaultMessage: () =>
@@ -30,12 +35,7 @@ const SettingsMap = (options?: ValidationOptions) =>
     {
       name: 'settingsMap',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.keys(value).length <= 50 &&
-          Object.values(value).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)),
+        validate: (value: unknown) => isSmallMap(value, (_key, v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)),
         defaultMessage: () => 'settings must map names to text, numbers, true/false or null, e.g. {"environment":"demo"}',
       },
     },
