@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FUTURES_CATALOG, InstrumentCatalog, tickValueCents } from './instruments.js';
+import { FUTURES_CATALOG, InstrumentCatalog, MAX_TICKER_LENGTH, tickerProblem, tickValueCents } from './instruments.js';
 
 const catalog = new InstrumentCatalog();
 
@@ -44,6 +44,30 @@ describe('instrument lookup from TradingView symbols', () => {
   it('refuses an empty ticker', () => {
     expect(() => catalog.resolve('  ')).toThrow(/ticker is empty/);
     expect(() => catalog.resolve('CME_MINI:')).toThrow(/ticker is empty/);
+  });
+
+  it.each([['BRK.B'], ['COINBASE:BTC/USD'], ['BTC-PERP'], ['CME:6E1!'], ['X']])('accepts the symbol %s', (input) => {
+    expect(tickerProblem(input)).toBeNull();
+    expect(() => catalog.resolve(input)).not.toThrow();
+  });
+
+  it.each([
+    ['<script>alert(1)</script>', /not a symbol/],
+    ['NQ1! ; DROP TABLE', /not a symbol/],
+    ['A'.repeat(33), /not a symbol/],
+    ['N'.repeat(MAX_TICKER_LENGTH + 1), /at most 64/],
+    ['CME MINI:NQ1!', /exchange prefix/],
+    ['NQ\n1!', /not a symbol/],
+    ['\u001b[31mNQ', /not a symbol/],
+    ['__proto__', /not a symbol/],
+  ])('refuses %j, naming why', (input, reason) => {
+    expect(tickerProblem(input)).toMatch(reason);
+    expect(() => catalog.resolve(input)).toThrow(reason);
+  });
+
+  it('refuses a ticker that is not a string', () => {
+    expect(tickerProblem(42)).toMatch(/must be a string/);
+    expect(tickerProblem(undefined)).toMatch(/must be a string/);
   });
 
   it('has the CME specs', () => {

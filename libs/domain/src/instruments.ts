@@ -33,6 +33,36 @@ export interface ResolvedTicker {
 /** What may follow a root: nothing, a continuous `1!`, or a month code and year (`Z2026`, `Z26`, `Z6`). */
 const CONTRACT_SUFFIX = /^(|\d+!|[FGHJKMNQUVXZ]\d{1,4})$/;
 
+/** The longest ticker accepted from outside, exchange prefix included (`CME_MINI:MNQZ2026` is 17). */
+export const MAX_TICKER_LENGTH = 64;
+/** A symbol: letters, digits and the punctuation real symbols use (`NQ1!`, `BRK.B`, `BTC/USD`, `BTC-PERP`, `6E1!`). */
+const SYMBOL = /^[A-Z0-9][A-Z0-9._!/-]{0,31}$/;
+/** An exchange prefix as TradingView writes it (`CME_MINI`, `BINANCE`). */
+const EXCHANGE = /^[A-Z0-9_]{1,32}$/i;
+
+/**
+ * Why a ticker from outside (an alert, the API, a `/ws` message, a script) cannot be a symbol, or
+ * null when it can. Bounded and of a fixed character set, so nothing invented can grow the quote
+ * cache without limit or reach a log or a page as markup.
+ */
+export function tickerProblem(ticker: unknown): string | null {
+  if (typeof ticker !== 'string') return `ticker must be a string like NQ1!, CME_MINI:NQ1! or AAPL, got ${typeof ticker}`;
+  const trimmed = ticker.trim();
+  if (!trimmed) return 'ticker is empty: expected a symbol like NQ1!, CME_MINI:NQ1! or AAPL';
+  if (trimmed.length > MAX_TICKER_LENGTH) return `ticker is ${trimmed.length} characters long; at most ${MAX_TICKER_LENGTH}`;
+  const colon = trimmed.indexOf(':');
+  const exchange = colon >= 0 ? trimmed.slice(0, colon).trim() : null;
+  const symbol = (colon >= 0 ? trimmed.slice(colon + 1) : trimmed).trim().toUpperCase();
+  if (exchange !== null && !EXCHANGE.test(exchange)) {
+    return `ticker ${JSON.stringify(trimmed)} has an exchange prefix that is not letters, digits and _`;
+  }
+  if (!symbol) return `ticker is empty after its exchange prefix: expected a symbol like CME_MINI:NQ1!`;
+  if (!SYMBOL.test(symbol)) {
+    return `ticker ${JSON.stringify(trimmed)} is not a symbol: at most 32 letters, digits and . _ ! / - (like NQ1!, CME_MINI:NQ1!, AAPL, BTCUSDT)`;
+  }
+  return null;
+}
+
 /** Matches TradingView's spellings of a symbol (`CME_MINI:NQ1!`, `NQZ2026`, `nq1!`) to one instrument. */
 export class InstrumentCatalog {
   private readonly futures = new Map<string, Instrument>();
@@ -53,13 +83,15 @@ export class InstrumentCatalog {
     this.roots = [...this.futures.keys()].sort((x, y) => y.length - x.length);
   }
 
+  /** Throws, with the reason in words, for a ticker `tickerProblem` refuses. */
   resolve(ticker: string): ResolvedTicker {
-    const symbol = String(ticker ?? '')
+    const problem = tickerProblem(ticker);
+    if (problem) throw new Error(problem);
+    const symbol = ticker
       .trim()
       .replace(/^[^:]*:/, '')
       .trim()
       .toUpperCase();
-    if (!symbol) throw new Error(`ticker is empty: expected a symbol like NQ1!, CME_MINI:NQ1! or AAPL, got ${JSON.stringify(ticker)}`);
     const configured = this.symbols.get(symbol);
     if (configured) return { ticker: symbol, instrument: configured };
     const root = this.futureRoot(symbol);
