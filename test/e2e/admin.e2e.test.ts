@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MarketService } from '../../apps/server/src/market/market.service.js';
 import { PnlRollups } from '../../apps/server/src/pnl/pnl-rollup.service.js';
 import { http, startServer, TEST_ADMIN, type TestServer } from '../support/app.js';
+import { launchBrowser } from '../support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where each page's screenshot goes for a reviewer to look at (not committed). */
 const SCREENSHOTS = join('test', 'e2e', 'screenshots');
 
@@ -22,18 +22,7 @@ describe('admin in a browser', () => {
     // One failed script call errors a strategy, so the Control Center's error display can be seen.
     server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] }, strategies: { maxFailures: 1 } } });
     await http(server.url, 'POST', '/api/strategies', { name: 'Browser strategy' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   });
