@@ -171,7 +171,8 @@ export class Session {
       case 'ConnectionQuotaReached': {
         const until = at(this.settings.connectionQuotaWaitMinutes);
         plan = {
-          waitMs: until - Date.now(),
+          // A moment past the hold, so the first try after it is not refused by the hold itself.
+          waitMs: until - Date.now() + 100,
           message:
             `Tradovate closed the ${connection} connection of ${this.label}: the user's connection quota is reached${said}. ` +
             `Another program (or Tradovate's own app) opened connections with this login and Tradovate revoked this one's token. ` +
