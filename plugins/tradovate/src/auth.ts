@@ -25,7 +25,8 @@ export interface Tokens {
 }
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19) + ' UTC';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A wait that never keeps the process alive on its own. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * The access token of one Tradovate login: requested once, renewed before it expires, requested
