@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { frontMonth } from '../plugins/tradovate/src/contracts.js';
 import { FakeTradovate } from '../plugins/tradovate/src/testing/fake-tradovate.js';
 import { testUser } from '../plugins/tradovate/src/testing/harness.js';
 import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { connectWs } from './support/ws-client.js';
 
 /**
  * The Tradovate plugin inside a real server, against a fake Tradovate: an admin adds the account
@@ -126,5 +130,111 @@ describe('Tradovate through the server', () => {
     expect(logs).toContain('tradovate');
     expect(logs).not.toContain(user.password);
     expect(logs).not.toContain(user.sec);
+  });
+
+  it("passes a risk check's refusal after the ack to the order, the ORDER message and the log, with Tradovate's reason", async () => {
+    const ws = await connectWs(server.url);
+    try {
+      fake.holdNew = true; // the exchange has not accepted it yet: the ack says working
+      const hook = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'buy', quantity: 1 });
+      expect(hook.status).toBe(202);
+      const working = await eventually(
+        async () => ((await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.items as any[])[0],
+        10000,
+        'the working order',
+      );
+      fake.riskRejectNextOrder('MaxPosLimitReached', 'Max position limit reached for NQ');
+      fake.holdNew = false;
+      fake.exchange.activate(fake.orders.get(Number(working.brokerOrderId))!);
+      const reason = 'Tradovate rejected the order: Max position limit reached for NQ — MaxPosLimitReached';
+      const pushed = await ws.next('ORDER', (m) => m.data.id === working.id && m.data.status === 'rejected');
+      expect(pushed.data.reason).toBe(reason);
+      const stored = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=rejected`)).body.items as any[];
+      expect(stored).toEqual(expect.arrayContaining([expect.objectContaining({ id: working.id, reason })]));
+      const logs = JSON.stringify((await http(server.url, 'GET', '/api/logs?limit=200')).body);
+      expect(logs).toContain(`rejected: ${reason}`);
+    } finally {
+      fake.holdNew = false;
+      await ws.close();
+    }
+  });
+});
+
+/**
+ * A restart between placing and filling: the server sends its working order to the plugin again; the
+ * plugin finds it at Tradovate from the server's records (the fake keeps no clOrdId on commands) and
+ * places nothing twice, and the fill books against the original order.
+ */
+describe('Tradovate across a server restart', () => {
+  const user = testUser();
+  const nq = frontMonth('NQ', new Date(), 8).symbol;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-tradovate-restart-'));
+  let fake: FakeTradovate;
+  let server: TestServer | undefined;
+  const settings = () => ({
+    overrides: {
+      plugins: {
+        disabled: ['sim-feed'],
+        settings: { tradovate: { restUrl: fake.restUrl, wsUrl: fake.wsUrl, mdUrl: fake.mdUrl, heartbeatMs: 200, reconnectMinMs: 20 } },
+      },
+    },
+  });
+
+  beforeAll(async () => {
+    fake = await FakeTradovate.start({ heartbeatMs: 200, users: [user] });
+    fake.quote(nq, 25300, 25300.25);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('recognises its working order after the restart, places it once, and books its fill on the original order', async () => {
+    server = await startServer({ dataDir, ...settings() });
+    const account = await http(server.url, 'POST', '/api/accounts', {
+      name: 'Tradovate demo',
+      broker: 'tradovate',
+      brokerAccountId: 'DEMO501',
+      settings: { environment: 'demo', username: user.name, appId: 'Tradeloop', appVersion: '1.0', cid: 8 },
+      secrets: { password: user.password, sec: user.sec },
+    });
+    expect(account.status).toBe(201);
+    const created = await http(server.url, 'POST', '/api/strategies', { name: 'NQ limit', defaultQuantity: 1, accountId: account.body.id });
+    const strategy = created.body;
+    await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+      ticker: 'NQ1!',
+      action: 'buy',
+      orderType: 'limit',
+      limitPrice: 25200,
+    });
+    const working = await eventually(
+      async () => ((await http(server!.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.items as any[])[0],
+      10000,
+      'the working order',
+    );
+    expect(fake.calls('order/placeorder')).toHaveLength(1);
+    await server.close({ keepData: true });
+
+    server = await startServer({ dataDir, ...settings() });
+    await eventually(async () => fake.wsRequests.filter((r) => r.endpoint === 'user/syncrequest').length >= 2, 10000, 'the new sync');
+    await eventually(
+      async () =>
+        ((await http(server!.url, 'GET', '/api/logs?limit=200')).body as any[]).some((l) => /restored 1 working order/.test(l.message)),
+      10000,
+      'the working order restored',
+    );
+    expect(fake.calls('order/placeorder')).toHaveLength(1);
+    fake.quote(nq, 25199.75, 25200);
+    const position = await eventually(
+      async () =>
+        ((await http(server!.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body as any[]).find((p) => p.quantity === 1),
+      10000,
+      'the position',
+    );
+    expect(position).toEqual(expect.objectContaining({ ticker: 'NQ1!', avgPrice: 25200 }));
+    const filled = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body.items as any[];
+    expect(filled).toEqual([expect.objectContaining({ id: working.id, status: 'filled', filledQuantity: 1 })]);
   });
 });

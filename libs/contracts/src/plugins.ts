@@ -1,5 +1,5 @@
 import type { Instrument, Quote } from './market.js';
-import type { BrokerFill, OrderAck, OrderRequest, OrderSide, OrderUpdate } from './orders.js';
+import type { BrokerFill, OrderAck, OrderRequest, OrderSide, OrderType, OrderUpdate } from './orders.js';
 
 /** Bumped on any breaking change to the interfaces below; the server refuses other versions. */
 export const PLUGIN_API_VERSION = 1;
@@ -63,6 +63,26 @@ export interface BrokerAccount {
   secrets: Record<string, string>;
 }
 
+/**
+ * An order the server recorded for a broker plugin and has not seen settle: written before the
+ * plugin was asked to place it, with the broker's order id once the plugin's answer was stored. A
+ * plugin that keeps nothing across a restart recognises its own orders at the broker by these.
+ */
+export interface RecordedOrder {
+  clientOrderId: string;
+  brokerAccountId: string;
+  /** The plugin's `OrderAck.brokerOrderId`, or null when no answer was stored (a crash while it was being placed). */
+  brokerOrderId: string | null;
+  ticker: string;
+  side: OrderSide;
+  quantity: number;
+  type: OrderType;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  /** Epoch ms when it was recorded, just before it was sent. */
+  createdAt: number;
+}
+
 export interface BrokerContext extends PluginContextBase {
   quotes: QuoteSource;
   /** This plugin's accounts, oldest first, read fresh from the database on every call. */
@@ -73,6 +93,8 @@ export interface BrokerContext extends PluginContextBase {
   reportFill(fill: BrokerFill): Promise<void>;
   /** Report a status change of an order after its ack. */
   reportOrderUpdate(update: OrderUpdate): Promise<void>;
+  /** This plugin's orders on record as pending or working (optional: servers before it had none). */
+  openOrders?(): Promise<RecordedOrder[]>;
 }
 
 /** Exit prices attached to an entry order: both legs become working when the entry fills, and one filling cancels the other. */

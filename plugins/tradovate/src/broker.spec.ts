@@ -1,23 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { OrderRequest } from '@tradeloop/contracts';
 import { defineBrokerContractTests } from '../../../test/plugin-contracts/broker.contract.js';
-import { DEFAULT_USER } from './testing/fake-tradovate.js';
-import { account, harness, pause, testUser, until, type Harness } from './testing/harness.js';
+import { account, harness, orderRequest as order, pause, started as startHarness, until, type Harness } from './testing/harness.js';
 
 defineBrokerContractTests('tradovate', async () => {
   const h = await harness();
   return { plugin: h.broker, publishQuote: h.publishQuote, fills: h.fills, updates: h.updates, teardown: h.teardown };
-});
-
-let seq = 0;
-const order = (fields: Partial<OrderRequest> = {}): OrderRequest => ({
-  clientOrderId: `spec-${Date.now()}-${++seq}`,
-  brokerAccountId: 'contract-account',
-  ticker: 'NQ1!',
-  side: 'buy',
-  quantity: 1,
-  type: 'market',
-  ...fields,
 });
 
 describe('tradovate broker', () => {
@@ -29,12 +16,7 @@ describe('tradovate broker', () => {
     h = extra = undefined;
   });
 
-  const started = async (options: Parameters<typeof harness>[0] = {}) => {
-    h = await harness(options);
-    await h.broker.start?.();
-    h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
-    return h;
-  };
+  const started = async (options: Parameters<typeof harness>[0] = {}) => (h = await startHarness(options));
 
   describe('orders', () => {
     it('sends what the docs describe: account, front-month symbol, action, type, clOrdId, isAutomated', async () => {
@@ -113,73 +95,40 @@ describe('tradovate broker', () => {
     });
   });
 
-  describe('fills through props events', () => {
-    it("reports a fill made in Tradovate's own app with the account, so the server books it", async () => {
+  describe('failureReason "Success" (a documented value of the failure enum)', () => {
+    it('takes a placement, a bracket, a cancel and a liquidation answered with it as done', async () => {
       const h = await started();
-      await until(() => h.fake.wsRequests.some((r) => r.endpoint === 'user/syncrequest'), 'the user sync');
-      await pause(50);
-      const orderId = h.fake.tradeElsewhere(502, h.symbol('NQ1!'), 'Buy', 2, 25301.5);
-      const fill = await until(() => h.fills[0], 'the fill made elsewhere');
-      expect(fill).toEqual(
-        expect.objectContaining({
-          clientOrderId: `tradovate-order-${orderId}`,
-          brokerOrderId: String(orderId),
-          brokerAccountId: 'contract-account',
-          ticker: 'NQ1!',
-          side: 'buy',
-          quantity: 2,
-          price: 25301.5,
-        }),
+      h.fake.successReason = true;
+      expect((await h.broker.placeOrder(order())).status).toBe('filled');
+      const bracket = await h.broker.placeBracket!(order(), { takeProfit: 25320, stopLoss: 25280 });
+      expect(bracket.entry.status).toBe('filled');
+      const resting = order({ type: 'limit', limitPrice: 25000 });
+      expect((await h.broker.placeOrder(resting)).status).toBe('working');
+      expect(await h.broker.cancelOrder(resting.clientOrderId)).toBe(true);
+      await h.broker.flatten!('contract-account', 'NQ1!');
+      expect(h.fake.calls('order/placeorder')).toHaveLength(2);
+      expect(h.logs.filter((l) => /refused|Success/.test(l))).toEqual([]);
+    });
+
+    it('still takes answers without it (an id alone)', async () => {
+      const h = await started();
+      h.fake.successReason = false;
+      expect((await h.broker.placeOrder(order())).status).toBe('filled');
+      const resting = order({ type: 'limit', limitPrice: 25000 });
+      await h.broker.placeOrder(resting);
+      expect(await h.broker.cancelOrder(resting.clientOrderId)).toBe(true);
+    });
+
+    it('refuses on any other failure reason, even beside an order id', async () => {
+      const h = await started();
+      h.fake.answerNext('order/placeorder', {
+        status: 200,
+        body: { failureReason: 'SessionClosed', failureText: 'Market is closed', orderId: 42 },
+      });
+      const ack = await h.broker.placeOrder(order());
+      expect(ack).toEqual(
+        expect.objectContaining({ status: 'rejected', reason: 'Tradovate rejected the order: Market is closed: SessionClosed' }),
       );
-    });
-
-    it('leaves fills from before it started alone', async () => {
-      h = await harness();
-      h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
-      h.fake.tradeElsewhere(502, h.symbol('NQ1!'), 'Sell', 1, 25300);
-      await pause(20);
-      await h.broker.start?.();
-      await until(() => h!.fake.wsRequests.some((r) => r.endpoint === 'user/syncrequest'), 'the user sync');
-      await pause(200);
-      expect(h.fills).toHaveLength(0);
-    });
-
-    it('after a dropped socket, reconnects, syncs again and reports the fill it missed', async () => {
-      const h = await started();
-      const request = order({ type: 'limit', limitPrice: 25290 });
-      expect((await h.broker.placeOrder(request)).status).toBe('working');
-      h.fake.dropSockets('user');
-      h.publishQuote({ ticker: 'NQ1!', bid: 25289.75, ask: 25290, time: Date.now() }); // fills while nobody listens
-      const fill = await until(() => h.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the missed fill');
-      expect(fill.price).toBe(25290);
-      expect(h.fake.wsRequests.filter((r) => r.endpoint === 'user/syncrequest')).toHaveLength(2);
-      await until(() => h.updates.find((u) => u.clientOrderId === request.clientOrderId && u.status === 'filled'), 'filled');
-    });
-
-    it('reports a fill again after the server failed to book it, once the socket syncs again', async () => {
-      const h = await started({ failFills: 1 });
-      const request = order({ type: 'limit', limitPrice: 25290 });
-      await h.broker.placeOrder(request);
-      h.publishQuote({ ticker: 'NQ1!', bid: 25289.75, ask: 25290, time: Date.now() });
-      await until(() => h.logs.some((l) => l.includes('will retry after the next sync')), 'the failed report');
-      h.fake.dropSockets('user');
-      await until(() => h.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the fill, reported again');
-      expect(h.fills).toHaveLength(1);
-    });
-
-    it('after a restart, knows its own working order by clOrdId and reports its fill under the original clientOrderId', async () => {
-      const first = await started();
-      const request = order({ type: 'limit', limitPrice: 25290 });
-      await first.broker.placeOrder(request);
-      await first.broker.stop?.();
-      await first.feed.stop?.();
-      extra = await harness({ reuse: first.fake });
-      await extra.broker.start?.();
-      await until(() => first.fake.wsRequests.filter((r) => r.endpoint === 'user/syncrequest').length >= 2, 'the new sync');
-      await pause(50);
-      first.publishQuote({ ticker: 'NQ1!', bid: 25289.75, ask: 25290, time: Date.now() });
-      const fill = await until(() => extra!.fills[0], 'the fill after the restart');
-      expect(fill.clientOrderId).toBe(request.clientOrderId);
     });
   });
 
@@ -240,138 +189,32 @@ describe('tradovate broker', () => {
         accountId: 502,
         contractId: h.fake.contractId(h.symbol('NQ1!')),
         admin: false,
+        isAutomated: true,
       });
       await until(() => h.fills.some((f) => f.side === 'sell' && f.quantity === 3), 'the liquidation fill');
     });
-  });
 
-  describe('auth', () => {
-    it('logs in once, renews the token before it expires, and keeps using the session', async () => {
-      const h = await started({
-        fake: { tokenLifetimeMs: 4000, heartbeatMs: 200, users: [testUser()] },
-        config: { renewMinutesBeforeExpiry: 2 / 60 },
-      });
-      await h.broker.placeOrder(order());
-      await until(() => h.logs.some((l) => l.startsWith('info: renewed the Tradovate access token of trader1 (demo)')), 'a renewal', 5000);
-      expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(1);
-      const renewed = h.fake.calls('auth/renewaccesstoken')[0]!;
-      expect(renewed.method).toBe('GET');
-      await h.broker.placeOrder(order());
-      expect(h.fake.calls('order/placeorder').at(-1)!.token).not.toBe(h.fake.calls('order/placeorder')[0]!.token);
-      expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(1);
-    });
-
-    it('logs in again when Tradovate says the token expired, and the order still goes through', async () => {
+    it('lists and cancels every order still able to fill: not yet accepted (PendingNew) and held exits (Suspended)', async () => {
       const h = await started();
-      expect((await h.broker.placeOrder(order())).status).toBe('filled');
-      h.fake.expireTokens();
-      const ack = await h.broker.placeOrder(order());
-      expect(ack.status).toBe('filled');
-      expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(2);
-      expect(h.logs.some((l) => l.startsWith('warn:') && l.includes('refused the access token'))).toBe(true);
-    });
-
-    it('answers a penalty ticket by waiting p-time and resending the same body with the ticket', async () => {
-      h = await harness();
-      h.fake.penalize('auth/accesstokenrequest', 1);
-      h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
-      await h.broker.start?.();
-      const ack = await h.broker.placeOrder(order());
-      expect(ack.status).toBe('filled');
-      const [first, second, ...more] = h.fake.calls('auth/accesstokenrequest');
-      expect(more).toHaveLength(0);
-      expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
-      expect(second!.body).toEqual({ ...first!.body, 'p-ticket': expect.stringMatching(/^ticket-/) });
-      expect(h.logs.some((l) => /wait 1 s before auth\/accesstokenrequest again \(penalty ticket\)/.test(l))).toBe(true);
-    });
-
-    it('stops at a captcha: says so clearly, waits long, and sends no more logins meanwhile', async () => {
-      h = await harness();
-      h.fake.penalize('auth/accesstokenrequest', 0, true);
-      await h.broker.start?.();
-      const ack = await h.broker.placeOrder(order());
-      expect(ack.status).toBe('rejected');
-      expect(ack.reason).toMatch(/captcha/);
-      expect(ack.reason).toMatch(/a server cannot answer one/);
-      const second = await h.broker.placeOrder(order());
-      expect(second.reason).toMatch(/paused until \d\d:\d\d:\d\d UTC/);
-      await pause(300);
-      expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(1);
-    });
-
-    it('refuses bad credentials clearly, does not retry them, and logs in once they are fixed', async () => {
-      h = await harness({ accounts: [account({ secrets: { password: 'wrong-password-123', sec: DEFAULT_USER.sec } })] });
-      h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
-      await h.broker.start?.();
-      const ack = await h.broker.placeOrder(order());
-      expect(ack.reason).toMatch(/^Tradovate refused the login of trader1 \(demo\): Incorrect username or password/);
-      await h.broker.placeOrder(order());
-      await pause(300);
-      expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(1);
-      h.setAccounts([account()]);
-      expect((await h.broker.placeOrder(order())).status).toBe('filled');
-    });
-
-    it("passes a locked account through in Tradovate's words", async () => {
-      const user = { ...testUser(), refuseLogin: 'Your account is locked. Please contact support.' };
-      h = await harness({ fake: { heartbeatMs: 200, users: [user] }, accounts: [account({}, user)] });
-      await h.broker.start?.();
-      expect((await h.broker.placeOrder(order())).reason).toMatch(/Your account is locked\. Please contact support\./);
-    });
-
-    it('says what an account lacks instead of trying to log in', async () => {
-      h = await harness({ accounts: [account({ settings: { environment: 'demo', username: 'trader1' }, secrets: {} })] });
-      await h.broker.start?.();
-      expect((await h.broker.placeOrder(order())).reason).toBe(
-        'account "Tradovate demo" is missing settings.appId, settings.cid (a number), secrets.password, secrets.sec',
+      h.fake.holdNew = true; // the exchange has not accepted the entries yet
+      const entry = order({ type: 'limit', limitPrice: 25000 });
+      const bracket = await h.broker.placeBracket!(entry, { takeProfit: 25100, stopLoss: 24900 });
+      expect(bracket.entry.status).toBe('working');
+      const plain = order({ type: 'stop', stopPrice: 25400 });
+      await h.broker.placeOrder(plain);
+      const snapshot = await h.broker.snapshot!('contract-account');
+      const statuses = snapshot.workingOrders.map((o) => h.fake.orders.get(Number(o.brokerOrderId))!.ordStatus).sort();
+      expect(statuses).toEqual(['PendingNew', 'PendingNew', 'Suspended', 'Suspended']);
+      expect(snapshot.workingOrders.map((o) => o.clientOrderId)).toEqual(
+        expect.arrayContaining([entry.clientOrderId, plain.clientOrderId]),
       );
-      expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(0);
-    });
-
-    it('after HTTP 429, sends nothing until the wait is over, then trades again', async () => {
-      const h = await started();
-      await h.broker.placeOrder(order());
-      h.fake.answerNext('order/placeorder', { status: 429, headers: { 'retry-after': '1' } });
-      const limited = await h.broker.placeOrder(order());
-      expect(limited.reason).toMatch(/rate limit answered order\/placeorder with HTTP 429: requests paused until/);
-      const meanwhile = await h.broker.placeOrder(order());
-      expect(meanwhile.status).toBe('rejected');
-      expect(h.fake.calls('order/placeorder')).toHaveLength(2);
-      await pause(1100);
-      expect((await h.broker.placeOrder(order())).status).toBe('filled');
-    });
-  });
-
-  describe('idle and secrets', () => {
-    it('is idle without accounts: says so, and refuses orders with the reason', async () => {
-      h = await harness({ accounts: [] });
-      await h.broker.start?.();
-      expect(h.logs).toContain('info: idle: no Tradovate account is configured (POST /api/accounts with "broker": "tradovate")');
-      expect((await h.broker.placeOrder(order())).reason).toBe('no Tradovate account "contract-account" is configured in Tradeloop');
-      expect(h.fake.requests).toHaveLength(0);
-    });
-
-    it('never lets the password or the API secret into a log line or an answer', async () => {
-      const password = 'Sup3r-Secret-Pass';
-      const sec = 'sec-7f3a9c-very-secret';
-      const user = { ...testUser(), password, sec };
-      h = await harness({ fake: { heartbeatMs: 200, users: [user] }, accounts: [account({}, user)] });
-      // Everything that talks about a login: a penalty, a refusal that echoes the request, a 401, a captcha.
-      h.fake.penalize('auth/accesstokenrequest', 0);
-      await h.broker.start?.();
-      h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
-      const answers = [await h.broker.placeOrder(order())];
-      h.fake.refuseNextOrder('UnknownReason', `echo of the request: ${password} ${sec}`);
-      answers.push(await h.broker.placeOrder(order()));
-      h.fake.expireTokens();
-      h.fake.answerNext('auth/accesstokenrequest', { status: 500, body: { errorText: `internal: ${password}/${sec}` } });
-      answers.push(await h.broker.placeOrder(order()));
-      h.setAccounts([account({ secrets: { password: `${password}-old`, sec } }, user)]);
-      answers.push(await h.broker.placeOrder(order()));
-      const everything = JSON.stringify([h.logs, answers, h.updates, h.fills]);
-      expect(everything).toContain('***');
-      expect(everything).not.toContain(password);
-      expect(everything).not.toContain(sec);
+      await h.broker.flatten!('contract-account', 'NQ1!');
+      await until(() => [...h.fake.orders.values()].every((o) => o.ordStatus === 'Canceled'), 'every order cancelled');
+      expect((await h.broker.snapshot!('contract-account')).workingOrders).toEqual([]);
+      h.fake.releaseHeld();
+      h.publishQuote({ ticker: 'NQ1!', bid: 24000, ask: 24000.25, time: Date.now() });
+      await pause(150);
+      expect(h.fills).toHaveLength(0);
     });
   });
 });

@@ -25,9 +25,11 @@ describe('tradovate data feed', () => {
     expect(h.feed.supports('AAPL')).toBe(false);
     await h.feed.subscribe(['NQ1!']);
     const symbol = h.symbol('NQ1!');
-    expect(h.fake.wsRequests.filter((r) => r.kind === 'md')).toEqual([{ kind: 'md', endpoint: 'md/subscribeQuote', body: { symbol } }]);
+    expect(h.fake.wsRequests.filter((r) => r.kind === 'md')).toEqual([
+      expect.objectContaining({ kind: 'md', endpoint: 'md/subscribeQuote', body: { symbol } }),
+    ]);
     expect(h.fake.calls('contract/find')[0]!.query).toEqual({ name: symbol });
-    expect(h.fake.authorizations).toEqual([{ kind: 'md', token: expect.stringMatching(/^md-/) }]);
+    expect(h.fake.authorizations).toEqual([{ kind: 'md', token: expect.stringMatching(/^md-/), accepted: true }]);
     // Float noise from the wire lands on the tick grid.
     h.fake.quote(symbol, 25300.000000001, 25300.249999);
     h.fake.quote(h.symbol('ES1!'), 6800, 6800.25); // not subscribed
@@ -107,7 +109,9 @@ describe('tradovate data feed', () => {
     await until(() => h!.statuses.at(-1)?.connected, 'the market-data connection');
     await h.feed.subscribe(['NQ1!']);
     await h.feed.unsubscribe(['NQ1!']);
-    expect(h.fake.wsRequests.at(-1)).toEqual({ kind: 'md', endpoint: 'md/unsubscribeQuote', body: { symbol: h.symbol('NQ1!') } });
+    expect(h.fake.wsRequests.at(-1)).toEqual(
+      expect.objectContaining({ kind: 'md', endpoint: 'md/unsubscribeQuote', body: { symbol: h.symbol('NQ1!') } }),
+    );
   });
 
   it('wakes up when an account is added', async () => {
@@ -118,5 +122,47 @@ describe('tradovate data feed', () => {
     h.setAccounts([account()]);
     await until(() => h!.statuses.at(-1)?.connected, 'the market-data connection');
     expect(h.feed.supports('NQ1!')).toBe(true);
+  });
+
+  it('after a token renewal, authorizes a new market-data connection with the renewed token, without a new login', async () => {
+    h = await harness({ fake: { tokenLifetimeMs: 3000, heartbeatMs: 200 }, config: { renewMinutesBeforeExpiry: 1.5 / 60 } });
+    await h.feed.start?.();
+    await h.feed.subscribe(['NQ1!']);
+    await until(() => h!.fake.wsRequests.some((r) => r.endpoint === 'md/subscribeQuote'), 'the subscription');
+    await until(() => h!.fake.calls('auth/renewaccesstoken').length === 1, 'the renewal', 4000);
+    await pause(1800); // the login's mdAccessToken has expired by now; the renewal answered none
+    h.fake.dropSockets('md');
+    await until(() => h!.fake.wsRequests.filter((r) => r.endpoint === 'md/subscribeQuote').length === 2, 'the resubscription', 4000);
+    expect(h.fake.calls('auth/accesstokenrequest')).toHaveLength(1);
+    const md = h.fake.authorizations.filter((a) => a.kind === 'md');
+    expect(md.at(-1)).toEqual({ kind: 'md', token: expect.stringMatching(/^access-/), accepted: true });
+    expect(md.every((a) => a.accepted)).toBe(true);
+    h.fake.quote(h.symbol('NQ1!'), 25310, 25310.25);
+    await until(() => h!.quotes.some((q) => q.bid === 25310), 'a quote on the renewed token');
+  });
+
+  it('Maintenance: says so in its status and does not reconnect before maintenanceWaitMinutes', async () => {
+    h = await harness({ config: { maintenanceWaitMinutes: 1 / 60 } });
+    await h.feed.start?.();
+    await until(() => h!.statuses.at(-1)?.connected, 'the market-data connection');
+    const connects = () => h!.fake.authorizations.filter((a) => a.kind === 'md').length;
+    h.fake.shutdown('md', 'Maintenance', 'Weekly maintenance');
+    const down = await until(() => h!.statuses.find((s) => !s.connected), 'the report');
+    expect(down.error).toMatch(/for maintenance \(Tradovate says: Weekly maintenance\); trying again at \d\d:\d\d:\d\d UTC/);
+    await pause(600);
+    expect(connects()).toBe(1);
+    await until(() => connects() === 2 && h!.statuses.at(-1)?.connected, 'the reconnect after the wait', 3000);
+  });
+
+  it('IPQuotaReached: says so and waits ipQuotaWaitMinutes before connecting again', async () => {
+    h = await harness({ config: { ipQuotaWaitMinutes: 1 / 60 } });
+    await h.feed.start?.();
+    await until(() => h!.statuses.at(-1)?.connected, 'the market-data connection');
+    h.fake.shutdown('md', 'IPQuotaReached');
+    const down = await until(() => h!.statuses.find((s) => !s.connected), 'the report');
+    expect(down.error).toMatch(/too many connections from this IP address/);
+    await pause(600);
+    expect(h.fake.authorizations.filter((a) => a.kind === 'md')).toHaveLength(1);
+    await until(() => h!.statuses.at(-1)?.connected, 'the reconnect after the wait', 3000);
   });
 });

@@ -141,7 +141,7 @@ export class TradovateFeed implements DataFeedPlugin {
       name: 'market data',
       url: () => session.login.mdUrl,
       token: async () => (await session.auth()).mdAccessToken,
-      onUnauthorized: () => session.invalidate(),
+      ...session.socketPolicy('market data'),
       onReady: async (s) => {
         for (const subscription of this.wanted.values()) await this.trySubscribe(s, subscription);
       },

@@ -6,7 +6,16 @@ import { loginKey, loginOf, type Login, type TradovateSettings } from './setting
 const digest = (login: Login) =>
   createHash('sha256')
     .update(
-      JSON.stringify([login.environment, login.appVersion, login.deviceId ?? '', login.wsUrl, login.mdUrl, login.password, login.sec]),
+      JSON.stringify([
+        login.environment,
+        login.appVersion,
+        login.deviceId ?? '',
+        login.partner,
+        login.wsUrl,
+        login.mdUrl,
+        login.password,
+        login.sec,
+      ]),
     )
     .digest('hex');
 

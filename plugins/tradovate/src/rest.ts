@@ -5,7 +5,7 @@ export type TradovateErrorKind =
   | 'login-refused'
   /** A captcha was asked for: a server cannot answer it, so nothing is sent until `retryAt`. */
   | 'captcha'
-  /** HTTP 429: nothing is sent until `retryAt`. */
+  /** HTTP 429 or 423 (REST), status 429 (WebSocket): nothing is sent until `retryAt`. */
   | 'rate-limit'
   /** HTTP 401: the access token expired or was revoked. */
   | 'unauthorized'
@@ -30,8 +30,10 @@ export class TradovateError extends Error {
 export interface RestOptions {
   baseUrl: string;
   timeoutMs: number;
-  /** After a 429 without Retry-After, send nothing for this long. */
+  /** After a 429 without Retry-After, send nothing for this long (the docs: about an hour). */
   rateLimitWaitMs: number;
+  /** After a 423 (the warning that a 429 lockout is near), send nothing for this long. */
+  lockoutWarningWaitMs: number;
   captchaWaitMs: number;
   logger: PluginLogger;
   /** How many penalty tickets in a row a request may answer before giving up. */
@@ -59,8 +61,9 @@ export const isPenalty = (value: unknown): value is Penalty =>
 
 /**
  * Tradovate's REST API: JSON in and out, `Authorization: Bearer <accessToken>`. Answers a penalty
- * ticket the way the API asks (wait `p-time` seconds, send the same body again with the ticket),
- * stops at a captcha, and after a 429 sends nothing until the wait is over: it never hammers.
+ * ticket the way the API asks (wait `p-time` seconds, send the same request again with the ticket
+ * as one more field: in the body of a POST, in the query of a GET, which has no body), stops at a
+ * captcha, and after a 429 or a 423 sends nothing until the wait is over: it never hammers.
  */
 export class TradovateRest {
   private blockedUntil = 0;
@@ -80,10 +83,19 @@ export class TradovateRest {
     return this.blockedUntil > Date.now() ? { until: this.blockedUntil, reason: this.blockedReason } : null;
   }
 
+  /** Sends nothing until `until` (a WebSocket 429 pauses the REST API of the same login too). */
+  pause(until: number, reason: string): void {
+    if (until > this.blockedUntil) {
+      this.blockedUntil = until;
+      this.blockedReason = reason;
+    }
+  }
+
   async request<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<T> {
     let body = options.body;
+    let query = options.query;
     for (let penalties = 0; ; penalties++) {
-      const answer = await this.send(method, path, { ...options, body });
+      const answer = await this.send(method, path, { ...options, body, query });
       if (!isPenalty(answer)) return answer as T;
       const seconds = Math.max(0, Number(answer['p-time'] ?? 0));
       if (answer['p-captcha']) {
@@ -96,15 +108,9 @@ export class TradovateRest {
       }
       this.options.logger.warn(`Tradovate asked to wait ${seconds} s before ${path} again (penalty ticket); waiting`);
       await this.sleep(seconds * 1000);
-      // The API wants the same request again with the ticket added (a GET has no body to carry it).
-      body = method === 'POST' ? { ...(options.body ?? {}), 'p-ticket': answer['p-ticket'] } : body;
-    }
-  }
-
-  private pause(until: number, reason: string): void {
-    if (until > this.blockedUntil) {
-      this.blockedUntil = until;
-      this.blockedReason = reason;
+      // The same request again with the ticket as one more field: a GET has no body, so its query carries it.
+      if (method === 'POST') body = { ...(options.body ?? {}), 'p-ticket': answer['p-ticket'] };
+      else query = { ...(options.query ?? {}), 'p-ticket': answer['p-ticket'] };
     }
   }
 
@@ -134,10 +140,17 @@ export class TradovateRest {
     }
     const raw = await response.text().catch(() => '');
     if (response.status === 429) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      const until = Date.now() + (Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : this.options.rateLimitWaitMs);
+      const until = Date.now() + this.retryAfter(response, this.options.rateLimitWaitMs);
       this.pause(until, `Tradovate's rate limit answered ${path} with HTTP 429`);
       throw new TradovateError('rate-limit', `${this.blockedReason}: requests paused until ${clock(until)}`, until);
+    }
+    if (response.status === 423) {
+      const until = Date.now() + this.retryAfter(response, this.options.lockoutWarningWaitMs);
+      this.pause(
+        until,
+        `Tradovate answered ${path} with HTTP 423: this login is about to be locked out of the API (the next step is a 429 and an hour's wait)`,
+      );
+      throw new TradovateError('rate-limit', `${this.blockedReason}; requests paused until ${clock(until)}`, until);
     }
     if (response.status === 401)
       throw new TradovateError('unauthorized', `Tradovate answered ${path} with HTTP 401 (access token expired or revoked)`);
@@ -151,5 +164,10 @@ export class TradovateRest {
       // Some errors come back as a bare JSON string or plain text.
       return raw;
     }
+  }
+
+  private retryAfter(response: Response, fallbackMs: number): number {
+    const seconds = Number(response.headers.get('retry-after'));
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallbackMs;
   }
 }

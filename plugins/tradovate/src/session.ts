@@ -1,236 +1,68 @@
 import type { PluginLogger } from '@tradeloop/contracts';
+import { clock, TokenKeeper, type Tokens } from './auth.js';
 import { TradovateError, TradovateRest, type RequestOptions } from './rest.js';
-import type { Login, TradovateSettings } from './settings.js';
-import { TradovateSocket, type SocketEvent } from './socket.js';
+import { DEVICE_ID_HELP, type Login, type TradovateSettings } from './settings.js';
+import { TradovateSocket, type ShutdownNotice, type ShutdownPlan, type SocketEvent } from './socket.js';
+import { SYNCED_ENTITY_TYPES, SyncState, type TvAccount, type TvContract } from './sync-state.js';
 
-/** What `auth/accesstokenrequest` and `auth/renewaccesstoken` answer. */
-interface AccessTokenResponse {
-  errorText?: string;
-  accessToken?: string;
-  mdAccessToken?: string;
-  expirationTime?: string;
-  userId?: number;
-  userStatus?: string;
-  name?: string;
-}
-
-export interface Tokens {
-  accessToken: string;
-  /** For the market-data socket; the access token when Tradovate sent none. */
-  mdAccessToken: string;
-  userId: number;
-  expiresAt: number;
-  /** A token this close to its expiry is not used any more (a tenth of its life, at most 30 s). */
-  marginMs: number;
-}
-
-/** Tradovate entities as the user-data socket and REST API send them (only the fields used here). */
-export interface TvAccount {
-  id: number;
-  name: string;
-  active?: boolean;
-}
-export interface TvOrder {
-  id: number;
-  accountId: number;
-  contractId: number;
-  timestamp?: string;
-  action: 'Buy' | 'Sell';
-  ordStatus: string;
-  ocoId?: number | null;
-  parentId?: number | null;
-  linkedId?: number | null;
-}
-export interface TvFill {
-  id: number;
-  orderId: number;
-  contractId: number;
-  timestamp: string;
-  action: 'Buy' | 'Sell';
-  qty: number;
-  price: number;
-  active?: boolean;
-}
-export interface TvPosition {
-  id: number;
-  accountId: number;
-  contractId: number;
-  netPos: number;
-  netPrice?: number | null;
-}
-export interface TvCommand {
-  id: number;
-  orderId: number;
-  clOrdId?: string | null;
-  commandType?: string;
-}
-export interface TvExecutionReport {
-  id: number;
-  orderId: number;
-  ordStatus?: string;
-  execType?: string;
-  rejectReason?: string | null;
-  text?: string | null;
-}
-export interface TvOrderVersion {
-  id: number;
-  orderId: number;
-  orderQty: number;
-  orderType: string;
-  price?: number | null;
-  stopPrice?: number | null;
-}
-export interface TvContract {
-  id: number;
-  name: string;
-}
-export interface TvCashBalance {
-  id: number;
-  accountId: number;
-  amount?: number;
-  realizedPnL?: number;
-}
-
-/** The user's state as `user/syncrequest` delivered it and `props` events changed it since. */
-export class SyncState {
-  readonly accounts = new Map<number, TvAccount>();
-  readonly orders = new Map<number, TvOrder>();
-  readonly fills = new Map<number, TvFill>();
-  readonly positions = new Map<number, TvPosition>();
-  readonly commands = new Map<number, TvCommand>();
-  readonly executionReports = new Map<number, TvExecutionReport>();
-  readonly orderVersions = new Map<number, TvOrderVersion>();
-  readonly contracts = new Map<number, TvContract>();
-  readonly cashBalances = new Map<number, TvCashBalance>();
-
-  private table(entityType: string): Map<number, { id: number }> | undefined {
-    switch (entityType) {
-      case 'account':
-        return this.accounts;
-      case 'order':
-        return this.orders;
-      case 'fill':
-        return this.fills;
-      case 'position':
-        return this.positions;
-      case 'command':
-        return this.commands;
-      case 'executionReport':
-        return this.executionReports;
-      case 'orderVersion':
-        return this.orderVersions;
-      case 'contract':
-        return this.contracts;
-      case 'cashBalance':
-        return this.cashBalances;
-      default:
-        return undefined;
-    }
-  }
-
-  /** Loads the answer to `user/syncrequest`: `{accounts: [...], orders: [...], fills: [...], ...}`. */
-  load(snapshot: Record<string, unknown>): void {
-    const plural: Record<string, string> = {
-      accounts: 'account',
-      orders: 'order',
-      fills: 'fill',
-      positions: 'position',
-      commands: 'command',
-      executionReports: 'executionReport',
-      orderVersions: 'orderVersion',
-      contracts: 'contract',
-      cashBalances: 'cashBalance',
-    };
-    for (const [key, entityType] of Object.entries(plural)) {
-      const items = snapshot[key];
-      if (!Array.isArray(items)) continue;
-      for (const item of items) this.apply(entityType, 'Created', item);
-    }
-  }
-
-  apply(entityType: string, eventType: string, entity: unknown): void {
-    const table = this.table(entityType);
-    const row = entity as { id?: unknown } | null;
-    if (!table || !row || typeof row.id !== 'number') return;
-    if (eventType === 'Deleted') table.delete(row.id);
-    else table.set(row.id, { ...(table.get(row.id) ?? {}), ...row } as { id: number });
-  }
-
-  /** The command that created an order, if it carried a clOrdId. */
-  clOrdIdOf(orderId: number): string | undefined {
-    for (const command of this.commands.values()) if (command.orderId === orderId && command.clOrdId) return command.clOrdId;
-    return undefined;
-  }
-
-  /** Why an order was rejected, in Tradovate's words. */
-  rejectionOf(orderId: number): string | undefined {
-    let reason: string | undefined;
-    for (const report of this.executionReports.values()) {
-      if (report.orderId !== orderId) continue;
-      const words = [report.text, report.rejectReason].filter((w): w is string => typeof w === 'string' && w.trim() !== '');
-      if (words.length) reason = words.join(' — ');
-    }
-    return reason;
-  }
-
-  versionOf(orderId: number): TvOrderVersion | undefined {
-    let latest: TvOrderVersion | undefined;
-    for (const version of this.orderVersions.values())
-      if (version.orderId === orderId && (!latest || version.id > latest.id)) latest = version;
-    return latest;
-  }
-
-  clear(): void {
-    for (const table of [
-      this.accounts,
-      this.orders,
-      this.fills,
-      this.positions,
-      this.commands,
-      this.executionReports,
-      this.orderVersions,
-      this.cashBalances,
-    ])
-      table.clear();
-  }
-}
+export type { Tokens } from './auth.js';
+export * from './sync-state.js';
 
 export interface PropsEvent {
   entityType: string;
   eventType: string;
+  /** One entity: an event carrying an array is handed on one entity at a time. */
   entity: unknown;
 }
 
 export interface SessionListener {
-  /** The user-data socket (re)connected and loaded a fresh snapshot into `state`. */
+  /** The user-data socket (re)connected and loaded a fresh snapshot into `state` (or a further part of it). */
   onSynced?(session: Session): void;
   onProps?(session: Session, event: PropsEvent): void;
   /** A login problem or its end (null), in words. */
   onProblem?(session: Session, problem: string | null): void;
 }
 
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19) + ' UTC';
+export interface CallOptions extends Omit<RequestOptions, 'token'> {
+  /**
+   * The call places, cancels or liquidates: a 401 on it is never answered with a new login (on a
+   * live account it means an unapproved device, and each login is a new session Tradovate counts).
+   */
+  order?: boolean;
+}
+
+/** The socket closed this soon after `user/syncrequest`, unanswered: the sign of a partner login asking the retail way. */
+const SYNC_REFUSED_MS = 2000;
+
+/** Throttles one kind of warning (malformed entities can arrive by the thousand). */
+class Throttle {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly everyMs: number) {}
+  allow(key: string): boolean {
+    const now = Date.now();
+    if ((this.last.get(key) ?? 0) + this.everyMs > now) return false;
+    this.last.set(key, now);
+    return true;
+  }
+}
 
 /**
- * One Tradovate login: the access token (requested once, renewed before it expires, requested
- * again only when renewal fails), the REST API with it, and one user-data WebSocket kept in sync
- * with `user/syncrequest`. Tradovate flags accounts that open many sessions, so every account and
- * the data feed of the same user share one Session.
+ * One Tradovate login: its access token (see TokenKeeper), the REST API with it, and one
+ * user-data WebSocket kept in sync with `user/syncrequest`. Tradovate flags accounts that open many
+ * sessions, so every account and the data feed of the same user share one Session.
  */
 export class Session {
   readonly rest: TradovateRest;
   readonly state = new SyncState();
   /** Epoch ms when this session was created: fills older than this made elsewhere are history. */
   readonly startedAt = Date.now();
-  private tokens?: Tokens;
-  private authing?: Promise<Tokens>;
-  /** A refused login is not retried with the same credentials; a captcha is waited out. */
-  private refused?: { reason: string; until: number };
-  private renewTimer?: NodeJS.Timeout;
+  private readonly keeper: TokenKeeper;
   private userSocket?: TradovateSocket;
   private readonly listeners = new Set<SessionListener>();
+  private readonly warnings = new Throttle(60_000);
   private stopped = false;
   private syncedOnce = false;
+  private quickSyncDrops = 0;
 
   constructor(
     readonly login: Login,
@@ -241,9 +73,11 @@ export class Session {
       baseUrl: login.restUrl,
       timeoutMs: settings.requestTimeoutMs,
       rateLimitWaitMs: settings.rateLimitWaitMinutes * 60_000,
+      lockoutWarningWaitMs: settings.lockoutWarningWaitMinutes * 60_000,
       captchaWaitMs: settings.captchaWaitMinutes * 60_000,
       logger,
     });
+    this.keeper = new TokenKeeper(login, settings, this.rest, logger, this.label, (problem) => this.setProblem(problem));
   }
 
   get label(): string {
@@ -251,12 +85,17 @@ export class Session {
   }
 
   get userId(): number | undefined {
-    return this.tokens?.userId;
+    return this.keeper.userId;
   }
 
-  /** Why this session cannot log in right now, or null. */
+  get synced(): boolean {
+    return this.syncedOnce;
+  }
+
+  /** Why this session cannot trade right now, or null. */
   problem(): string | null {
-    if (this.refused && this.refused.until > Date.now()) return this.refused.reason;
+    const refused = this.keeper.problem();
+    if (refused) return refused;
     const paused = this.rest.pausedUntil();
     return paused ? `${paused.reason}: paused until ${clock(paused.until)}` : null;
   }
@@ -266,31 +105,119 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  /** A valid access token, logging in first when there is none. One login at a time. */
-  async auth(): Promise<Tokens> {
-    if (this.tokens && this.tokens.expiresAt > Date.now() + this.tokens.marginMs) return this.tokens;
-    this.authing ??= this.requestToken().finally(() => (this.authing = undefined));
-    return this.authing;
+  auth(): Promise<Tokens> {
+    return this.keeper.auth();
   }
 
-  /** The token was refused (HTTP 401): forget it so the next call logs in again. */
-  invalidate(): void {
-    this.tokens = undefined;
-    clearTimeout(this.renewTimer);
+  /** A socket's `authorize` was refused: forget that token unless it was just issued (then a new login would not help). */
+  refused(token: string): void {
+    this.keeper.invalidate(token);
   }
 
-  /** A REST call with the access token; after a 401 it logs in once more and tries again. */
-  async call<T>(method: 'GET' | 'POST', path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<T> {
-    const { accessToken } = await this.auth();
+  /**
+   * A REST call with the access token. After a 401 the token is checked once (`auth/me`): an order
+   * is refused with the reason whatever the check says (never a new login for it); a read logs in
+   * once more and is sent again only when the token turned out dead.
+   */
+  async call<T>(method: 'GET' | 'POST', path: string, options: CallOptions = {}): Promise<T> {
+    const { order, ...request } = options;
+    const tokens = await this.keeper.auth();
     try {
-      return await this.rest.request<T>(method, path, { ...options, token: accessToken });
+      return await this.rest.request<T>(method, path, { ...request, token: tokens.accessToken });
     } catch (error) {
       if ((error as TradovateError).kind !== 'unauthorized') throw error;
-      this.logger.warn(`Tradovate refused the access token of ${this.label} (expired or revoked); logging in again`);
-      if (this.tokens?.accessToken === accessToken) this.invalidate();
-      const fresh = await this.auth();
-      return this.rest.request<T>(method, path, { ...options, token: fresh.accessToken });
+      if (order) {
+        void this.keeper.verify(tokens);
+        throw new TradovateError('unauthorized', this.orderRefusal(path));
+      }
+      if (await this.keeper.verify(tokens)) {
+        throw new TradovateError(
+          'unauthorized',
+          `Tradovate answered ${path} with HTTP 401 although the access token of ${this.label} works: check that its API key may read this (its permissions in Tradovate's API Access settings)`,
+        );
+      }
+      const fresh = await this.keeper.auth();
+      return this.rest.request<T>(method, path, { ...request, token: fresh.accessToken });
     }
+  }
+
+  private orderRefusal(path: string): string {
+    const what = `Tradovate refused ${path} with HTTP 401`;
+    if (this.login.environment === 'live') {
+      return `${what}: live accounts trade only from an approved device, and this one (settings.deviceId "${this.login.deviceId ?? ''}") is not approved, or the API key may not trade. ${DEVICE_ID_HELP}. No new login was made for it`;
+    }
+    return `${what}: the API key of ${this.label} may not trade (its permissions in Tradovate's API Access settings), or the access token was revoked; it is being checked. No new login was made for it`;
+  }
+
+  /**
+   * What a `shutdown` event demands (the documented reasons): maintenance is waited out;
+   * `ConnectionQuotaReached` means Tradovate closed this, the oldest connection of the user, and
+   * revoked its token to make room for another program's, so logging straight back in would only
+   * push that one out; `IPQuotaReached` means too many connections from this address.
+   */
+  shutdownPlan(connection: string, notice: ShutdownNotice): ShutdownPlan {
+    const said = notice.reason ? ` (Tradovate says: ${notice.reason})` : '';
+    const at = (minutes: number) => Date.now() + minutes * 60_000;
+    let plan: ShutdownPlan;
+    switch (notice.reasonCode) {
+      case 'Maintenance': {
+        const until = at(this.settings.maintenanceWaitMinutes);
+        plan = {
+          waitMs: until - Date.now(),
+          message: `Tradovate closed the ${connection} connection for maintenance${said}; trying again at ${clock(until)}`,
+        };
+        break;
+      }
+      case 'ConnectionQuotaReached': {
+        const until = at(this.settings.connectionQuotaWaitMinutes);
+        plan = {
+          // A moment past the hold, so the first try after it is not refused by the hold itself.
+          waitMs: until - Date.now() + 100,
+          message:
+            `Tradovate closed the ${connection} connection of ${this.label}: the user's connection quota is reached${said}. ` +
+            `Another program (or Tradovate's own app) opened connections with this login and Tradovate revoked this one's token. ` +
+            `No new login before ${clock(until)}; give Tradeloop a login of its own, or close the other program`,
+        };
+        this.keeper.invalidate();
+        this.keeper.holdLogins(until, plan.message);
+        break;
+      }
+      case 'IPQuotaReached': {
+        const until = at(this.settings.ipQuotaWaitMinutes);
+        plan = {
+          waitMs: until - Date.now(),
+          message: `Tradovate closed the ${connection} connection: too many connections from this IP address${said}; trying again at ${clock(until)}`,
+        };
+        break;
+      }
+      default: {
+        const until = Date.now() + this.settings.reconnectMaxMs;
+        plan = {
+          waitMs: until - Date.now(),
+          message: `Tradovate closed the ${connection} connection (${notice.reasonCode})${said}; trying again at ${clock(until)}`,
+        };
+      }
+    }
+    this.logger.warn(plan.message);
+    return plan;
+  }
+
+  /** A WebSocket 429: the documented rate limit of the whole login, waited out (REST included). */
+  rateLimited(endpoint: string): void {
+    const until = Date.now() + this.settings.rateLimitWaitMinutes * 60_000;
+    this.rest.pause(until, `Tradovate's rate limit answered ${endpoint} with 429 on the WebSocket`);
+    this.logger.warn(`Tradovate's rate limit answered ${endpoint} with 429: nothing is sent for ${this.label} until ${clock(until)}`);
+    this.setProblem(this.problem());
+  }
+
+  /** Options every socket of this session shares: token refusals, shutdowns and rate limits act on the whole login. */
+  socketPolicy(connection: string) {
+    return {
+      onUnauthorized: (token: string) => this.refused(token),
+      onShutdown: (notice: ShutdownNotice) => this.shutdownPlan(connection, notice),
+      onRateLimited: (endpoint: string) => this.rateLimited(endpoint),
+      pausedUntil: () => this.rest.pausedUntil(),
+    };
   }
 
   /** Opens the user-data socket (once): `user/syncrequest`, then `props` events keep `state` current. */
@@ -299,16 +226,9 @@ export class Session {
     this.userSocket = new TradovateSocket({
       name: `user data for ${this.label}`,
       url: () => this.login.wsUrl,
-      token: async () => (await this.auth()).accessToken,
-      onUnauthorized: () => this.invalidate(),
-      onReady: async (socket) => {
-        const { userId } = await this.auth();
-        const snapshot = await socket.request<Record<string, unknown> | null>('user/syncrequest', { users: [userId] });
-        this.state.clear();
-        this.state.load(snapshot ?? {});
-        this.syncedOnce = true;
-        for (const listener of this.listeners) listener.onSynced?.(this);
-      },
+      token: async () => (await this.keeper.auth()).accessToken,
+      ...this.socketPolicy('user data'),
+      onReady: (socket) => this.sync(socket),
       onEvent: (event) => this.onEvent(event),
       logger: this.logger,
       heartbeatMs: this.settings.heartbeatMs,
@@ -319,8 +239,48 @@ export class Session {
     this.userSocket.start();
   }
 
-  get synced(): boolean {
-    return this.syncedOnce;
+  /**
+   * `user/syncrequest` for this user. A partner (B2B) login must ask with `splitResponses` (else
+   * Tradovate drops the connection at once) and name its `entityTypes` (the default is none); it
+   * asks by account, as `users` is not to be combined with `entityTypes`.
+   */
+  private async sync(socket: TradovateSocket): Promise<void> {
+    const { userId } = await this.keeper.auth();
+    const body = this.login.partner
+      ? { splitResponses: true, accounts: await this.accountIds(), entityTypes: SYNCED_ENTITY_TYPES }
+      : { users: [userId] };
+    const sentAt = Date.now();
+    // Cleared first: parts of a split answer may be handled before the first part's promise resolves.
+    this.state.clear();
+    let snapshot: Record<string, unknown> | null;
+    try {
+      snapshot = await socket.request<Record<string, unknown> | null>('user/syncrequest', body, '', (part) => this.loadPart(part));
+    } catch (error) {
+      if (!this.login.partner && /was lost/.test((error as Error).message) && Date.now() - sentAt < SYNC_REFUSED_MS) {
+        if (++this.quickSyncDrops >= 2 && this.warnings.allow('partner')) {
+          this.logger.error(
+            `Tradovate closes the user-data connection of ${this.label} as soon as it asks for user/syncrequest: a partner (B2B) organization login must sync with splitResponses. Set settings.partner=true on the account if this is one`,
+          );
+        }
+      }
+      throw error;
+    }
+    this.quickSyncDrops = 0;
+    this.syncedOnce = true;
+    this.loadPart(snapshot ?? {});
+  }
+
+  /** The answer to the sync, or a further part of a split one. */
+  private loadPart(part: unknown): void {
+    if (typeof part !== 'object' || part === null) return;
+    this.state.load(part as Record<string, unknown>, (type, problem) => this.malformed(type, problem));
+    for (const listener of this.listeners) listener.onSynced?.(this);
+  }
+
+  private async accountIds(): Promise<number[]> {
+    const list = (await this.call<TvAccount[] | null>('GET', 'account/list')) ?? [];
+    for (const a of list) this.state.accounts.set(a.id, a);
+    return list.map((a) => a.id);
   }
 
   /** The contract's name (`NQZ6`), from the synced state or `contract/item`. */
@@ -343,102 +303,29 @@ export class Session {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.renewTimer);
+    this.keeper.stop();
     await this.userSocket?.stop();
     this.userSocket = undefined;
   }
 
+  /** A `props` event, whose entity may be an array: applied and handed on one entity at a time. */
   private onEvent(event: SocketEvent): void {
     if (event.e !== 'props') return;
     const d = event.d as Partial<PropsEvent> | null;
     if (!d || typeof d.entityType !== 'string') return;
-    const props: PropsEvent = { entityType: d.entityType, eventType: String(d.eventType ?? 'Updated'), entity: d.entity };
-    this.state.apply(props.entityType, props.eventType, props.entity);
-    for (const listener of this.listeners) listener.onProps?.(this, props);
+    const eventType = String(d.eventType ?? 'Updated');
+    for (const entity of this.state.apply(d.entityType, eventType, d.entity, (type, problem) => this.malformed(type, problem))) {
+      for (const listener of this.listeners) listener.onProps?.(this, { entityType: d.entityType, eventType, entity });
+    }
+  }
+
+  private malformed(entityType: string, problem: string): void {
+    if (this.warnings.allow(`malformed:${entityType}`)) {
+      this.logger.warn(`ignored a Tradovate ${entityType.slice(0, 40)} for ${this.label} that cannot be used: ${problem.slice(0, 120)}`);
+    }
   }
 
   private setProblem(problem: string | null): void {
     for (const listener of this.listeners) listener.onProblem?.(this, problem);
-  }
-
-  private async requestToken(): Promise<Tokens> {
-    if (this.stopped) throw new Error(`the session of ${this.label} is stopped`);
-    const refused = this.refused && this.refused.until > Date.now() ? this.refused : undefined;
-    if (refused) throw new TradovateError('login-refused', refused.reason, refused.until);
-    const { login } = this;
-    let answer: AccessTokenResponse | null;
-    try {
-      answer = await this.rest.request<AccessTokenResponse | null>('POST', 'auth/accesstokenrequest', {
-        body: {
-          name: login.username,
-          password: login.password,
-          appId: login.appId,
-          appVersion: login.appVersion,
-          cid: login.cid,
-          sec: login.sec,
-          ...(login.deviceId ? { deviceId: login.deviceId } : {}),
-        },
-      });
-    } catch (error) {
-      const err = error as TradovateError;
-      if (err.kind === 'captcha' || err.kind === 'rate-limit') this.setProblem(err.message);
-      throw error;
-    }
-    if (!answer?.accessToken) {
-      // errorText is Tradovate's own sentence ("Incorrect username or password...", "... locked ...").
-      const said =
-        answer?.errorText?.trim().replace(/\.+$/, '') ||
-        (answer?.userStatus ? `user status ${answer.userStatus}` : 'no access token in the answer');
-      const reason = `Tradovate refused the login of ${this.label}: ${said}. Fix the account's credentials (PATCH /api/accounts/:id); no new login is tried until then`;
-      this.refused = { reason, until: Number.POSITIVE_INFINITY };
-      this.logger.error(reason);
-      this.setProblem(reason);
-      throw new TradovateError('login-refused', reason);
-    }
-    if (answer.userStatus && answer.userStatus !== 'Active') {
-      this.logger.warn(`Tradovate says the user ${this.label} is ${answer.userStatus}; trading may be refused`);
-    }
-    const tokens = this.store(answer, undefined);
-    this.logger.info(`logged in to Tradovate as ${this.label}; the access token lasts until ${new Date(tokens.expiresAt).toISOString()}`);
-    this.setProblem(null);
-    return tokens;
-  }
-
-  private store(answer: AccessTokenResponse, previous: Tokens | undefined): Tokens {
-    const expiresAt = Date.parse(answer.expirationTime ?? '') || Date.now() + 80 * 60_000;
-    const tokens: Tokens = {
-      accessToken: answer.accessToken!,
-      mdAccessToken: answer.mdAccessToken ?? previous?.mdAccessToken ?? answer.accessToken!,
-      userId: answer.userId ?? previous?.userId ?? 0,
-      expiresAt,
-      marginMs: Math.min(30_000, Math.max(0, expiresAt - Date.now()) / 10),
-    };
-    this.tokens = tokens;
-    this.scheduleRenewal(tokens);
-    return tokens;
-  }
-
-  private scheduleRenewal(tokens: Tokens): void {
-    clearTimeout(this.renewTimer);
-    if (this.stopped) return;
-    const wait = Math.max(1000, tokens.expiresAt - Date.now() - this.settings.renewMinutesBeforeExpiry * 60_000);
-    this.renewTimer = setTimeout(() => void this.renew(tokens), Math.min(wait, 2 ** 31 - 1));
-    this.renewTimer.unref();
-  }
-
-  /** `auth/renewaccesstoken` extends the session without a new login; when it fails, the next use logs in again. */
-  private async renew(current: Tokens): Promise<void> {
-    if (this.stopped || this.tokens !== current) return;
-    try {
-      const answer = await this.rest.request<AccessTokenResponse | null>('GET', 'auth/renewaccesstoken', { token: current.accessToken });
-      if (!answer?.accessToken) throw new Error(answer?.errorText || 'no access token in the answer');
-      const tokens = this.store(answer, current);
-      this.logger.info(`renewed the Tradovate access token of ${this.label} until ${new Date(tokens.expiresAt).toISOString()}`);
-    } catch (error) {
-      this.logger.warn(
-        `renewing the Tradovate access token of ${this.label} failed (${(error as Error).message}); will log in again when needed`,
-      );
-      if (this.tokens === current) this.invalidate();
-    }
   }
 }

@@ -35,8 +35,16 @@ export interface TradovateSettings {
   heartbeatMs: number;
   /** A login answered with a captcha cannot be solved by a server: wait this long before trying again. */
   captchaWaitMinutes: number;
-  /** After HTTP 429, send nothing for this long unless the answer says how long (Retry-After). */
+  /** After HTTP 429 (REST or WebSocket), send nothing for this long unless the answer says how long (Retry-After). */
   rateLimitWaitMinutes: number;
+  /** After HTTP 423 (the warning before a 429 lockout), send nothing for this long. */
+  lockoutWarningWaitMinutes: number;
+  /** Never two logins of one user closer than this (Tradovate allows about ten a minute and counts sessions). */
+  minSecondsBetweenLogins: number;
+  /** After a `shutdown` event: how long to wait before connecting again, per documented reason. */
+  maintenanceWaitMinutes: number;
+  connectionQuotaWaitMinutes: number;
+  ipQuotaWaitMinutes: number;
 }
 
 const DEFAULTS: TradovateSettings = {
@@ -55,6 +63,11 @@ const DEFAULTS: TradovateSettings = {
   heartbeatMs: 2500,
   captchaWaitMinutes: 60,
   rateLimitWaitMinutes: 60,
+  lockoutWarningWaitMinutes: 5,
+  minSecondsBetweenLogins: 10,
+  maintenanceWaitMinutes: 5,
+  connectionQuotaWaitMinutes: 10,
+  ipQuotaWaitMinutes: 30,
 };
 
 /** Reads the plugin settings; a wrong value falls back to its default with a warning naming it. */
@@ -77,6 +90,11 @@ export function readSettings(config: Record<string, unknown>, warn: (message: st
     'heartbeatMs',
     'captchaWaitMinutes',
     'rateLimitWaitMinutes',
+    'lockoutWarningWaitMinutes',
+    'minSecondsBetweenLogins',
+    'maintenanceWaitMinutes',
+    'connectionQuotaWaitMinutes',
+    'ipQuotaWaitMinutes',
   ] as const) {
     const value = config[key];
     if (value == null) continue;
@@ -99,7 +117,10 @@ export interface Login {
   appVersion: string;
   cid: number;
   sec: string;
+  /** Required for live accounts: Tradovate lets only approved devices trade them. */
   deviceId?: string;
+  /** A partner (B2B) organization login: its user/syncrequest needs `splitResponses` and `entityTypes`. */
+  partner: boolean;
   restUrl: string;
   wsUrl: string;
   mdUrl: string;
@@ -109,10 +130,19 @@ export type LoginResult = { ok: true; login: Login } | { ok: false; problem: str
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
 
+/** Tradovate's limit on `deviceId` (and on user name and app id) in `auth/accesstokenrequest`. */
+export const MAX_LOGIN_FIELD = 64;
+
+/** What to tell a trader whose live account has no usable device id. */
+export const DEVICE_ID_HELP =
+  'Tradovate lets only approved devices trade live accounts: set settings.deviceId to an id of your own that never ' +
+  'changes for this machine (up to 64 characters, e.g. "tradeloop-office-pc"), start trading once so Tradovate sees it, ' +
+  'then approve the device in the e-mail Tradovate sends (or under Application Settings → My Devices in the Tradovate app)';
+
 /**
  * The login of one Tradovate account: settings `environment` (demo | live), `username`, `appId`,
- * `appVersion`, `cid`, optional `deviceId`; secrets `password` and `sec`. The problem, when there
- * is one, names what is missing and never shows a secret.
+ * `appVersion`, `cid`, `deviceId` (required for live), `partner`; secrets `password` and `sec`. The
+ * problem, when there is one, names what is missing and never shows a secret.
  */
 export function loginOf(account: BrokerAccount, settings: TradovateSettings): LoginResult {
   const s = account.settings;
@@ -124,12 +154,29 @@ export function loginOf(account: BrokerAccount, settings: TradovateSettings): Lo
   const username = text(s.username);
   const appId = text(s.appId);
   const cid = Number(text(s.cid));
+  const deviceId = text(s.deviceId);
   if (!username) missing.push('settings.username');
   if (!appId) missing.push('settings.appId');
   if (!text(s.cid) || !Number.isInteger(cid)) missing.push('settings.cid (a number)');
+  if (environment === 'live' && !deviceId) missing.push('settings.deviceId (live accounts need one)');
   if (!account.secrets.password) missing.push('secrets.password');
   if (!account.secrets.sec) missing.push('secrets.sec');
-  if (missing.length) return { ok: false, problem: `account "${account.name}" is missing ${missing.join(', ')}` };
+  if (missing.length) {
+    const help = environment === 'live' && !deviceId ? `. ${DEVICE_ID_HELP}` : '';
+    return { ok: false, problem: `account "${account.name}" is missing ${missing.join(', ')}${help}` };
+  }
+  for (const [name, value] of [
+    ['username', username],
+    ['appId', appId],
+    ['deviceId', deviceId],
+  ] as const) {
+    if (value.length > MAX_LOGIN_FIELD) {
+      return {
+        ok: false,
+        problem: `account "${account.name}": settings.${name} is ${value.length} characters, Tradovate takes at most ${MAX_LOGIN_FIELD}`,
+      };
+    }
+  }
   const endpoints = ENDPOINTS[environment];
   return {
     ok: true,
@@ -141,7 +188,8 @@ export function loginOf(account: BrokerAccount, settings: TradovateSettings): Lo
       appVersion: text(s.appVersion) || '1.0',
       cid,
       sec: account.secrets.sec!,
-      deviceId: text(s.deviceId) || undefined,
+      deviceId: deviceId || undefined,
+      partner: s.partner === true || text(s.partner).toLowerCase() === 'true',
       restUrl: settings.restUrl || endpoints.restUrl,
       wsUrl: settings.wsUrl || endpoints.wsUrl,
       mdUrl: settings.mdUrl || ENDPOINTS.mdUrl,

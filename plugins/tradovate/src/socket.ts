@@ -15,6 +15,18 @@ interface SocketResponse {
   d?: unknown;
 }
 
+/** `{"e":"shutdown","d":{"reasonCode":"Maintenance"|"ConnectionQuotaReached"|"IPQuotaReached","reason"?}}`: the server is about to close the connection. */
+export interface ShutdownNotice {
+  reasonCode: string;
+  reason?: string;
+}
+
+/** How long to stay away after a shutdown, and what to tell the trader. */
+export interface ShutdownPlan {
+  waitMs: number;
+  message: string;
+}
+
 export interface SocketStatus {
   connected: boolean;
   error: string | null;
@@ -31,8 +43,14 @@ export interface SocketOptions {
   onReady: (socket: TradovateSocket) => Promise<void>;
   onEvent: (event: SocketEvent) => void;
   onStatus?: (status: SocketStatus) => void;
-  /** The server refused the token: the session should log in again before the next attempt. */
-  onUnauthorized?: () => void;
+  /** The server refused this token in `authorize`. */
+  onUnauthorized?: (token: string) => void;
+  /** The server announced a shutdown: how long to wait before connecting again. */
+  onShutdown?: (notice: ShutdownNotice) => ShutdownPlan;
+  /** The server answered a request with 429: the login's requests are to pause. */
+  onRateLimited?: (endpoint: string) => void;
+  /** Epoch ms before which nothing may be sent (a rate-limit pause of the login), 0 when none. */
+  pausedUntil?: () => { until: number; reason: string } | null;
   logger: PluginLogger;
   heartbeatMs: number;
   requestTimeoutMs: number;
@@ -66,6 +84,10 @@ export class TradovateSocket {
   private reconnectTimer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
   private lastFrameAt = 0;
+  /** Requests whose answer comes in several parts (a partner's split sync): later parts go here. */
+  private readonly followers = new Map<number, (d: unknown) => void>();
+  /** The last shutdown the server announced on the current connection. */
+  private shutdown?: ShutdownPlan;
 
   constructor(private readonly options: SocketOptions) {}
 
@@ -91,11 +113,14 @@ export class TradovateSocket {
     if (this.socket) this.lost(this.socket, reason);
   }
 
-  /** Sends a request on the authorized socket; answers a penalty ticket like the REST client does. */
-  async request<T>(endpoint: string, body?: Record<string, unknown>, query = ''): Promise<T> {
+  /**
+   * Sends a request on the authorized socket; answers a penalty ticket like the REST client does.
+   * `more` receives any further answers to the same request (a split answer), until the socket drops.
+   */
+  async request<T>(endpoint: string, body?: Record<string, unknown>, query = '', more?: (d: unknown) => void): Promise<T> {
     let payload = body;
     for (let penalties = 0; ; penalties++) {
-      const answer = await this.send(endpoint, payload, query);
+      const answer = await this.send(endpoint, payload, query, more);
       if (!isPenalty(answer)) return answer as T;
       if (answer['p-captcha'] || penalties >= 5) {
         throw new TradovateError('captcha', `Tradovate answered ${endpoint} with a captcha or repeated penalty tickets; not retrying`);
@@ -107,10 +132,16 @@ export class TradovateSocket {
     }
   }
 
-  private send(endpoint: string, body: Record<string, unknown> | undefined, query: string): Promise<unknown> {
+  private send(endpoint: string, body: Record<string, unknown> | undefined, query: string, more?: (d: unknown) => void): Promise<unknown> {
     const socket = this.socket;
     if (!socket || !this.ready) return Promise.reject(new Error(`the ${this.options.name} connection to Tradovate is not open`));
+    const paused = this.options.pausedUntil?.();
+    if (paused)
+      return Promise.reject(
+        new TradovateError('rate-limit', `${paused.reason}: nothing is sent to Tradovate until ${clock(paused.until)}`, paused.until),
+      );
     const id = this.nextId++;
+    if (more) this.followers.set(id, more);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -123,6 +154,11 @@ export class TradovateSocket {
 
   private async connect(): Promise<void> {
     if (!this.running) return;
+    const paused = this.options.pausedUntil?.();
+    if (paused) {
+      this.scheduleReconnect(`${paused.reason}: not connecting before ${clock(paused.until)}`, paused.until - Date.now());
+      return;
+    }
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.options.url(), { handshakeTimeout: this.options.requestTimeoutMs });
@@ -132,6 +168,7 @@ export class TradovateSocket {
     }
     this.socket = socket;
     this.authorized = false;
+    this.shutdown = undefined;
     this.nextId = 1;
     this.lastFrameAt = Date.now();
     socket.on('message', (data, isBinary) => {
@@ -178,6 +215,10 @@ export class TradovateSocket {
   private dispatch(item: unknown): void {
     const message = item as Partial<SocketResponse & SocketEvent> | null;
     if (!message || typeof message !== 'object') return;
+    if (message.e === 'shutdown') {
+      this.onShutdown(message.d);
+      return;
+    }
     if (typeof message.e === 'string') {
       try {
         this.options.onEvent({ e: message.e, d: message.d });
@@ -188,13 +229,18 @@ export class TradovateSocket {
     }
     if (typeof message.i !== 'number' || typeof message.s !== 'number') return;
     const pending = this.pending.get(message.i);
-    if (!pending) return;
+    if (!pending) {
+      if (message.s === 200) this.followers.get(message.i)?.(message.d);
+      return;
+    }
     this.pending.delete(message.i);
     clearTimeout(pending.timer);
     if (message.s === 200) pending.resolve(message.d);
-    else if (message.s === 429)
+    else if (message.s === 429) {
+      // The documented WebSocket form of the rate limit: the whole login waits, not just this request.
+      this.options.onRateLimited?.(pending.endpoint);
       pending.reject(new TradovateError('rate-limit', `Tradovate's rate limit answered ${pending.endpoint} with 429`));
-    else if (message.s === 401) pending.reject(new TradovateError('unauthorized', `Tradovate answered ${pending.endpoint} with 401`));
+    } else if (message.s === 401) pending.reject(new TradovateError('unauthorized', `Tradovate answered ${pending.endpoint} with 401`));
     else pending.reject(new TradovateError('http', `Tradovate answered ${pending.endpoint} with ${message.s}${describe(message.d)}`));
   }
 
@@ -226,7 +272,7 @@ export class TradovateSocket {
     try {
       await answer;
     } catch (error) {
-      if ((error as TradovateError).kind === 'unauthorized') this.options.onUnauthorized?.();
+      if ((error as TradovateError).kind === 'unauthorized') this.options.onUnauthorized?.(token);
       this.lost(socket, `authorize failed: ${(error as Error).message}`);
       return;
     }
@@ -265,12 +311,26 @@ export class TradovateSocket {
     this.heartbeat.unref();
   }
 
+  /** The server will close this connection: remember how long to stay away, so the reconnect is not blind. */
+  private onShutdown(d: unknown): void {
+    const notice = (typeof d === 'string' ? safeJson(d) : d) as Partial<ShutdownNotice> | null;
+    const reasonCode = typeof notice?.reasonCode === 'string' ? notice.reasonCode.slice(0, 64) : 'unknown';
+    const reason = typeof notice?.reason === 'string' ? notice.reason.slice(0, 300) : undefined;
+    this.shutdown = this.options.onShutdown?.({ reasonCode, ...(reason ? { reason } : {}) }) ?? {
+      waitMs: this.options.reconnectMaxMs,
+      message: `Tradovate is closing the ${this.options.name} connection (${reasonCode})`,
+    };
+    this.options.onStatus?.({ connected: this.ready, error: this.shutdown.message, reconnects: this.reconnects });
+  }
+
   /** One report and one reconnect per lost socket, however many events its end fires. */
   private lost(socket: WebSocket, reason: string): void {
     if (socket !== this.socket) return;
-    this.drop(socket, reason, true);
+    const shutdown = this.shutdown;
+    this.drop(socket, shutdown ? shutdown.message : reason, true);
     if (!this.running) return;
-    this.scheduleReconnect(reason);
+    if (shutdown) this.scheduleReconnect(shutdown.message, shutdown.waitMs);
+    else this.scheduleReconnect(reason);
   }
 
   private drop(socket: WebSocket, reason: string, report: boolean): void {
@@ -280,6 +340,7 @@ export class TradovateSocket {
     socket.removeAllListeners();
     socket.on('error', () => undefined);
     socket.terminate();
+    this.followers.clear();
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(new Error(`the ${this.options.name} connection to Tradovate was lost (${reason})`));
@@ -288,14 +349,30 @@ export class TradovateSocket {
     if (report) this.options.onStatus?.({ connected: false, error: reason, reconnects: this.reconnects });
   }
 
-  private scheduleReconnect(reason: string): void {
+  /** Backoff with jitter; `waitMs` when the server (a shutdown, a rate limit) said how long to stay away. */
+  private scheduleReconnect(reason: string, waitMs?: number): void {
     if (!this.running) return;
     clearTimeout(this.reconnectTimer);
     const { reconnectMinMs, reconnectMaxMs } = this.options;
-    const delay = Math.min(reconnectMaxMs, reconnectMinMs * 2 ** this.attempts++) * (0.5 + Math.random() / 2);
-    this.options.logger.warn(`${this.options.name}: ${reason}; reconnecting in ${Math.round(delay)} ms`);
+    const delay =
+      waitMs !== undefined
+        ? Math.max(0, waitMs)
+        : Math.min(reconnectMaxMs, reconnectMinMs * 2 ** this.attempts++) * (0.5 + Math.random() / 2);
+    this.options.logger.warn(
+      `${this.options.name}: ${reason}; reconnecting ${waitMs !== undefined ? `at ${clock(Date.now() + delay)}` : `in ${Math.round(delay)} ms`}`,
+    );
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
     this.reconnectTimer.unref();
+  }
+}
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19) + ' UTC';
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { BrokerFill, OrderAck, OrderSide, OrderType, OrderUpdate } from '@tradeloop/contracts';
+import type { BrokerFill, OrderAck, OrderSide, OrderType, OrderUpdate, RecordedOrder } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
@@ -163,6 +163,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     this.plugins.setBrokerSink({
       onFill: (broker, fill) => this.onFill(broker, fill),
       onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
+      openOrders: (broker) => this.openOrders(broker),
     });
     // A working order keeps its ticker quoted (the paper broker fills resting orders off quotes).
     this.bus.subscribe((message, origin) => {
@@ -408,6 +409,39 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     const order = await this.orders.findOneBy({ clientOrderId: update.clientOrderId });
     if (!order || order.status === 'filled' || order.status === update.status) return;
     await this.setStatus(order.id, update.status, update.reason ?? null);
+    // A refusal after the ack (a broker's risk check) reaches the trader like one in the ack.
+    if (update.status === 'rejected') {
+      await this.logs.write({
+        level: 'warn',
+        category: 'order',
+        strategyId: order.strategyId,
+        message: `order ${order.side} ${order.quantity} ${order.ticker} rejected: ${(update.reason ?? 'no reason given').slice(0, 500)}`,
+        context: { orderId: order.id },
+      });
+    }
+  }
+
+  /**
+   * A broker plugin's orders on record as pending or working: it recognises its own orders at the
+   * broker by them after a restart (recorded before it was asked, with its id once it answered).
+   */
+  private async openOrders(broker: string): Promise<RecordedOrder[]> {
+    const accounts = await this.accounts.findBy({ broker });
+    if (!accounts.length) return [];
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    const open = await this.orders.findBy({ accountId: In([...byId.keys()]), status: In([...OPEN_STATUSES]) });
+    return open.map((o) => ({
+      clientOrderId: o.clientOrderId,
+      brokerAccountId: byId.get(o.accountId)!.brokerAccountId,
+      brokerOrderId: o.brokerOrderId,
+      ticker: o.ticker,
+      side: o.side,
+      quantity: o.quantity,
+      type: o.type,
+      limitPrice: o.limitPrice,
+      stopPrice: o.stopPrice,
+      createdAt: o.createdAt,
+    }));
   }
 
   /** The ack never undoes a fill that was booked while the broker was answering. */

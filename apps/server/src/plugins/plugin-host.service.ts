@@ -10,6 +10,7 @@ import {
   type OrderUpdate,
   type PluginKind,
   type PluginLogger,
+  type RecordedOrder,
 } from '@tradeloop/contracts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -40,10 +41,11 @@ interface LoadedPlugin extends PluginInfo {
 /** True when a plugin of this kind executes orders. */
 export const providesBroker = (kind: PluginInfo['kind']): boolean => pluginKinds(kind).includes('broker');
 
-/** Where brokers' fills and order updates go; the execution module registers itself here. */
+/** Where brokers' fills and order updates go, and where they read the orders on record; the execution module registers itself here. */
 export interface BrokerEventSink {
   onFill(broker: string, fill: BrokerFill): Promise<void>;
   onOrderUpdate(broker: string, update: OrderUpdate): Promise<void>;
+  openOrders(broker: string): Promise<RecordedOrder[]>;
 }
 
 /** Where broker plugins read their accounts; the accounts module registers itself here. */
@@ -169,6 +171,7 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
         quotes: this.market,
         reportFill: (fill) => this.requireSink().onFill(name, fill),
         reportOrderUpdate: (update) => this.requireSink().onOrderUpdate(name, update),
+        openOrders: () => this.requireSink().openOrders(name),
         accounts: () => this.requireAccountSource().accounts(name),
         onAccountsChanged: (listener) => {
           let listeners = this.accountListeners.get(name);

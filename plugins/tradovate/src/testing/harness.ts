@@ -6,8 +6,10 @@ import type {
   DataFeedContext,
   DataFeedPlugin,
   FeedStatusReport,
-  Quote,
+  OrderRequest,
   OrderUpdate,
+  Quote,
+  RecordedOrder,
 } from '@tradeloop/contracts';
 import { InstrumentCatalog } from '@tradeloop/domain';
 import tradovate from '../index.js';
@@ -32,8 +34,16 @@ export const testUser = (): FakeUser => ({
   ],
 });
 
+/** An order as the server keeps it: recorded before the broker is asked, its id stored from the answer. */
+export interface RecordEntry {
+  order: RecordedOrder;
+  status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
+}
+
 export interface Harness {
   fake: FakeTradovate;
+  /** The orders "on record", shared with a harness that reuses this one's fake and records (a restart). */
+  records: RecordEntry[];
   broker: BrokerPlugin;
   feed: DataFeedPlugin;
   fills: BrokerFill[];
@@ -57,6 +67,8 @@ export interface HarnessOptions {
   accounts?: BrokerAccount[];
   config?: Record<string, unknown>;
   failFills?: number;
+  /** The server's records to start from (a restart keeps them). */
+  records?: RecordEntry[];
 }
 
 const catalog = new InstrumentCatalog();
@@ -69,6 +81,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const quotes: Quote[] = [];
   const statuses: FeedStatusReport[] = [];
   const logs: string[] = [];
+  const records: RecordEntry[] = options.records ?? [];
   let accounts = options.accounts ?? [account()];
   const listeners = new Set<() => void>();
   let failFills = options.failFills ?? 0;
@@ -82,6 +95,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     reconnectMaxMs: 200,
     requestTimeoutMs: 2000,
     ackTimeoutMs: 1000,
+    minSecondsBetweenLogins: 0,
     ...options.config,
   };
   const base = {
@@ -103,7 +117,10 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     reportOrderUpdate: async (update) => {
       await Promise.resolve();
       updates.push(update);
+      const entry = records.find((r) => r.order.clientOrderId === update.clientOrderId);
+      if (entry) entry.status = update.status;
     },
+    openOrders: async () => records.filter((r) => r.status === 'pending' || r.status === 'working').map((r) => ({ ...r.order })),
     accounts: async () => structuredClone(accounts),
     onAccountsChanged: (listener) => {
       listeners.add(listener);
@@ -115,10 +132,41 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     publish: (quote) => quotes.push({ ...quote, ticker: catalog.canonical(quote.ticker) }),
     reportStatus: (status) => statuses.push(status),
   };
-  const { broker, datafeed } = tradovate.create({ broker: brokerContext, datafeed: feedContext });
+  const created = tradovate.create({ broker: brokerContext, datafeed: feedContext });
+  const datafeed = created.datafeed;
+  // Like the server: the order is on record before the plugin is asked, its id stored from the answer.
+  const broker: BrokerPlugin = {
+    ...created.broker,
+    placeOrder: async (order) => {
+      let entry = records.find((r) => r.order.clientOrderId === order.clientOrderId);
+      if (!entry) {
+        entry = {
+          order: {
+            clientOrderId: order.clientOrderId,
+            brokerAccountId: order.brokerAccountId,
+            brokerOrderId: null,
+            ticker: order.ticker,
+            side: order.side,
+            quantity: order.quantity,
+            type: order.type,
+            limitPrice: order.limitPrice ?? null,
+            stopPrice: order.stopPrice ?? null,
+            createdAt: Date.now(),
+          },
+          status: 'pending',
+        };
+        records.push(entry);
+      }
+      const ack = await created.broker.placeOrder(order);
+      entry.order.brokerOrderId = ack.brokerOrderId || entry.order.brokerOrderId;
+      if (entry.status === 'pending' || entry.status === 'working') entry.status = ack.status;
+      return ack;
+    },
+  };
   const symbol = (ticker: string) => frontMonth(catalog.instrument(ticker).root, new Date(), 8).symbol;
   return {
     fake,
+    records,
     broker,
     feed: datafeed,
     fills,
@@ -155,3 +203,28 @@ export async function until<T>(check: () => T | undefined | null | false, what: 
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let seq = 0;
+/** An order for the tests' account, unique by clientOrderId. */
+export const orderRequest = (fields: Partial<OrderRequest> = {}): OrderRequest => ({
+  clientOrderId: `spec-${Date.now()}-${++seq}`,
+  brokerAccountId: 'contract-account',
+  ticker: 'NQ1!',
+  side: 'buy',
+  quantity: 1,
+  type: 'market',
+  ...fields,
+});
+
+/** A started broker with NQ quoted at 25300 / 25300.25. */
+export async function started(options: HarnessOptions = {}): Promise<Harness> {
+  const h = await harness(options);
+  await h.broker.start?.();
+  h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
+  return h;
+}
+
+/** A live account on a fake that enforces approved devices. */
+export const liveUser = (approvedDevices: string[] = ['desk-1']): FakeUser => ({ ...testUser(), approvedDevices });
+export const liveAccount = (deviceId: string | undefined, user: FakeUser = liveUser()): BrokerAccount =>
+  account({ settings: { ...account({}, user).settings, environment: 'live', ...(deviceId ? { deviceId } : {}) } }, user);

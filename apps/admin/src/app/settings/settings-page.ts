@@ -5,6 +5,7 @@ import { SessionService } from '../auth/session.service';
 import { ApiService, describeError, type Account, type ApiToken, type Health, type KillSwitchState } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { Money } from '../shared/money';
+import { accountHelp } from './broker-help';
 
 interface AccountDraft {
   name: string;
@@ -195,12 +196,30 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
         <label>Starting balance <input name="startingBalance" type="number" min="0" [(ngModel)]="account.startingBalance" /></label>
         <label class="wide"
           >Settings, one name=value a line
-          <textarea name="settings" rows="3" [(ngModel)]="account.settings" placeholder="environment=demo"></textarea>
+          <textarea
+            name="settings"
+            rows="3"
+            [(ngModel)]="account.settings"
+            [placeholder]="help(account.broker)?.settings ?? 'environment=demo'"
+          ></textarea>
         </label>
         <label class="wide"
           >Secrets, one name=value a line (stored encrypted, never shown again)
-          <textarea name="secrets" rows="2" [(ngModel)]="account.secrets" autocomplete="off" placeholder="password=…"></textarea>
+          <textarea
+            name="secrets"
+            rows="2"
+            [(ngModel)]="account.secrets"
+            autocomplete="off"
+            [placeholder]="help(account.broker)?.secrets ?? 'password=…'"
+          ></textarea>
         </label>
+        @if (help(account.broker); as h) {
+          <div class="wide muted small-text" data-testid="account-help">
+            @for (note of h.notes; track note) {
+              <p>{{ note }}</p>
+            }
+          </div>
+        }
         <div class="actions"><button type="submit">Add account</button></div>
       </form>
     </details>
@@ -393,6 +412,8 @@ export class SettingsPage {
     if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
     return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
   }
+
+  protected readonly help = accountHelp;
 
   protected settingsText(a: Account): string {
     const entries = Object.entries(a.settings);

@@ -1,4 +1,4 @@
-import { bracketPrices, onGrid, openPnl, orderRequest, positionText, spreadTicks, type OrderForm } from './trader-math';
+import { bracketPrices, lateRefusal, onGrid, openPnl, orderRequest, positionText, spreadTicks, type OrderForm } from './trader-math';
 
 const nq = { bid: 25000, ask: 25000.25, step: 0.25, tickValue: 5 };
 const cl = { bid: 71.42, ask: 71.45, step: 0.01, tickValue: 10 };
@@ -121,5 +121,26 @@ describe('orderRequest', () => {
 describe('positionText', () => {
   it('signs the quantity', () => {
     expect([positionText(2), positionText(-1), positionText(0)]).toEqual(['+2', '−1', 'flat']);
+  });
+});
+
+describe('lateRefusal', () => {
+  const order = {
+    side: 'buy',
+    quantity: 2,
+    ticker: 'NQ1!',
+    reason: 'Tradovate rejected the order: Max position limit reached — MaxPosLimitReached',
+  };
+
+  it('says why a working order the page listed was refused, in the broker’s words', () => {
+    expect(lateRefusal(true, { ...order, status: 'rejected' })).toBe(
+      'buy 2 NQ1! was refused after it was sent: Tradovate rejected the order: Max position limit reached — MaxPosLimitReached',
+    );
+  });
+
+  it('says nothing about an order it did not list, or one that ended otherwise', () => {
+    expect(lateRefusal(false, { ...order, status: 'rejected' })).toBeNull();
+    expect(lateRefusal(true, { ...order, status: 'cancelled' })).toBeNull();
+    expect(lateRefusal(true, { ...order, status: 'filled', reason: null })).toBeNull();
   });
 });

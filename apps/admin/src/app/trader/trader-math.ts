@@ -108,3 +108,15 @@ export function positionText(quantity: number): string {
   if (quantity === 0) return 'flat';
   return quantity > 0 ? `+${quantity}` : `−${Math.abs(quantity)}`;
 }
+
+/**
+ * What to tell when a listed working order is refused after it was acknowledged (a broker's risk
+ * check): its words, or null when nothing is to be said.
+ */
+export function lateRefusal(
+  wasListed: boolean,
+  order: { status: string; side: string; quantity: number; ticker: string; reason: string | null },
+): string | null {
+  if (!wasListed || order.status !== 'rejected') return null;
+  return `${order.side} ${order.quantity} ${order.ticker} was refused after it was sent: ${order.reason ?? 'no reason given'}`;
+}

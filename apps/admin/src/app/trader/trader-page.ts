@@ -16,7 +16,16 @@ import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
 import { Money } from '../shared/money';
-import { bracketPrices, openPnl, orderRequest, positionText, spreadTicks, type OrderForm, type TraderQuote } from './trader-math';
+import {
+  bracketPrices,
+  lateRefusal,
+  openPnl,
+  orderRequest,
+  positionText,
+  spreadTicks,
+  type OrderForm,
+  type TraderQuote,
+} from './trader-math';
 
 const TICKER_DEBOUNCE_MS = 300;
 const DEFAULT_TICKER = 'NQ1!';
@@ -451,7 +460,12 @@ export class TraderPage {
         filter((o) => o.accountId === this.accountId()),
         takeUntilDestroyed(destroyRef),
       )
-      .subscribe((o) =>
+      .subscribe((o) => {
+        const refused = lateRefusal(
+          this.orders().some((x) => x.id === o.id),
+          o,
+        );
+        if (refused) this.show({ error: refused });
         this.orders.update((list) => {
           const previous = list.find((x) => x.id === o.id);
           const others = list.filter((x) => x.id !== o.id);
@@ -466,8 +480,8 @@ export class TraderPage {
             },
             ...others,
           ];
-        }),
-      );
+        });
+      });
   }
 
   protected place(side: 'buy' | 'sell'): void {
