@@ -25,5 +25,8 @@ export default {
   testMatch: ['<rootDir>/{apps,libs,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // Redis and PostgreSQL answer before any suite starts (or the run stops with what to do).
+  globalSetup: '<rootDir>/test/support/preflight.ts',
+  globalTeardown: '<rootDir>/test/support/teardown.ts',
   testTimeout: 30000,
 };
