@@ -14,7 +14,8 @@ const swc = [
 ];
 
 export default {
-  testEnvironment: 'node',
+  // Node's, with a buffer that keeps server logs out of the output unless a test fails.
+  testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
