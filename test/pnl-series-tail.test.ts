@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
 import { Clock } from '../apps/server/src/pnl/clock.js';
 import { PnlQueryService } from '../apps/server/src/pnl/pnl-query.service.js';
 import { PnlRecorder } from '../apps/server/src/pnl/pnl-recorder.service.js';
@@ -102,6 +103,37 @@ function defineTailSuite(label: string, setup: Setup) {
       await server.app.get(PnlRollups).rollUp(now);
       expect((await series('', now)).points).toEqual([{ t: T0, pnl: 120, drawdown: 0 }]);
       expect((await series(`&from=${T0}&to=${now}&resolution=1m`, now)).points).toHaveLength(3);
+    });
+
+    it('a trade the recorder has not written to the database yet is in the series too', async () => {
+      const recorder = server.app.get(PnlRecorder);
+      const written = async (time: number) =>
+        Number(
+          (
+            await server.app
+              .get(DataSource)
+              .query(`SELECT COUNT(*) AS "n" FROM "pnl_points" WHERE "scopeId" = '${strategyId}' AND "time" = ${time}`)
+          )[0].n,
+        );
+      // A pass writes a quarter of the scopes: within two passes one leaves this strategy's point in memory.
+      let at = T0 + 20 * MIN;
+      let total = 120;
+      for (let tries = 0; ; tries++) {
+        expect(tries).toBeLessThan(4);
+        await fillBooker(server)(
+          { strategyId, accountId, ticker: 'NQ1!', side: 'buy', quantity: 1, price: 25000, time: at },
+          { strategyId, accountId, ticker: 'NQ1!', side: 'sell', quantity: 1, price: 25001.25, time: at + 5 * S }, // +5 ticks: +$25
+        );
+        total += 25;
+        await recorder.recordPass(at + 6 * S);
+        if ((await written(at + 6 * S)) === 0) break;
+        at += MIN;
+      }
+      expect(recorder.unwritten('strategy', strategyId).map((p) => p.time)).toContain(at + 6 * S);
+      const now = at + 10 * S;
+      const body = await series(`&from=${T0}&to=${now}&resolution=1m`, now);
+      expect(body.points[body.points.length - 1]).toEqual({ t: at, pnl: total, drawdown: 0 });
+      expect((await series('', now)).points).toEqual([{ t: T0, pnl: total, drawdown: 0 }]);
     });
   });
 }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { Clock } from './clock.js';
 import { livePnlView, PnlLiveService } from './pnl-live.service.js';
 import { maybeNum, num, PnlSql } from './pnl-sql.js';
+import { PnlRecorder } from './pnl-recorder.service.js';
 import { PnlTrades, type ScopeRef } from './pnl-trades.js';
 import type { BarResolution } from './pnl.types.js';
 
@@ -38,6 +39,7 @@ export class PnlQueryService {
     private readonly live: PnlLiveService,
     private readonly calendar: TradingCalendar,
     private readonly clock: Clock,
+    private readonly recorder: PnlRecorder,
   ) {}
 
   /** strategyId, accountId or neither (every strategy together); both is ambiguous. 404 for an unknown id. */
@@ -162,8 +164,15 @@ export class PnlQueryService {
     const first = this.firstBucket(resolution, from);
     const [stored, tail] = await Promise.all([
       this.storedRows(ref, resolution, first, to),
-      resolution === '1s' ? { rows: [], before: null } : this.unrolledRows(ref, resolution, first, to),
+      resolution === '1s' ? { rows: [] as ValueRow[], before: null as ValueRow | null } : this.unrolledRows(ref, resolution, first, to),
     ]);
+    // And what the recorder has not even written yet (in the process that records).
+    for (const p of this.recorder.unwritten(ref.scope, ref.scopeId)) {
+      if (p.totalCents === null || p.time > to) continue;
+      const row = { bucket: p.time, time: p.time, pnl: p.totalCents, peak: p.peakCents };
+      if (p.time >= first) tail.rows.push(row);
+      else if (!tail.before || tail.before.time < p.time) tail.before = row;
+    }
     const buckets = new Map<number, ValueRow>();
     for (const row of stored.rows) buckets.set(row.bucket, row);
     for (const row of tail.rows) {
