@@ -131,7 +131,7 @@ export class StrategiesPage {
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((message) => {
         const list = this.strategies();
-        // A strategy made elsewhere appears with the next load.
+        // A strategy made elsewhere (another tab, the API): load the list again.
         if (message.type === 'STRATEGY' && list && !list.some((s) => s.id === message.data.id)) {
           this.api
             .strategies()
