@@ -14,7 +14,8 @@ const swc = [
 ];
 
 export default {
-  testEnvironment: 'node',
+  // Node's, with a buffer that keeps server logs out of the output unless a test fails.
+  testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
@@ -25,5 +26,8 @@ export default {
   testMatch: ['<rootDir>/{apps,libs,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // Redis and PostgreSQL answer before any suite starts (or the run stops with what to do).
+  globalSetup: '<rootDir>/test/support/preflight.ts',
+  globalTeardown: '<rootDir>/test/support/teardown.ts',
   testTimeout: 30000,
 };

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresDatabase, eventually, http, login, REDIS_URL, TEST_ADMIN } from './support/app.js';
-import { freePort, MAIN } from './support/processes.js';
+import { freePort, logOutputOf, MAIN } from './support/processes.js';
+import { TEST_LOG_LEVEL } from './support/test-log.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
 
 /**
@@ -22,8 +23,9 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
   const launch = async (role: 'api' | 'worker', port?: number) => {
     const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
       env: { ...env, ROLE: role, PORT: String(port ?? 0), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    logOutputOf(child);
     processes.push(child);
     if (port) {
       const base = `http://127.0.0.1:${port}`;
@@ -54,7 +56,7 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
       DATABASE_URL: database.url,
       REDIS_URL,
       DATA_DIR: dir,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: TEST_LOG_LEVEL,
       TRADELOOP_CONFIG: join(dir, 'cluster.yaml'),
       ADMIN_USER: TEST_ADMIN.username,
       ADMIN_PASSWORD: TEST_ADMIN.password,

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MarketService } from '../../apps/server/src/market/market.service.js';
-import { PnlRollups } from '../../apps/server/src/pnl/pnl-rollup.service.js';
 import { http, startServer, TEST_ADMIN, type TestServer } from '../support/app.js';
 import { launchBrowser } from '../support/browser.js';
 
@@ -176,8 +175,6 @@ describe('admin in a browser', () => {
 
   it("shows a strategy's own chart, calendar, trades and log on its page", async () => {
     const strategy = ((await http(server.url, 'GET', '/api/strategies')).body as any[]).find((s) => s.name === 'E2E NQ');
-    // The chart's 1D range reads hour bars, which the server rolls up every minute: roll up now rather than wait.
-    await server.app.get(PnlRollups).rollUp(Date.now() + 3000);
     const { page, problems } = await signedInPage(`/strategies/${strategy.id}`);
     await page.getByTestId('trade-history').getByTestId('trade-row').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
     await page.getByTestId('summary-total').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createApp } from '../../apps/server/src/app.factory.js';
 import type { AppConfig } from '../../apps/server/src/config/config.schema.js';
 import { loadConfig, merge } from '../../apps/server/src/config/load-config.js';
+import { TEST_LOG_LEVEL, TestLogger } from './test-log.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -47,7 +48,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
         // Test servers share one Redis: each gets its own keys.
         queue: { prefix: `tradeloop-test-${process.pid}-${Date.now()}` },
         plugins: { settings: { 'sim-feed': { seed: 42, quotesPerSecond: 20 } } },
-        log: { level: 'error' },
+        log: { level: TEST_LOG_LEVEL },
         auth: { adminUser: TEST_ADMIN.username, adminPassword: TEST_ADMIN.password },
         // Tests send the same alert body several times on purpose; the duplicate window has its own test.
         webhooks: { duplicateWindowSeconds: 0 },
@@ -57,7 +58,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       options.overrides ?? {},
     ),
   });
-  const app = await createApp(config, { logger: ['error'] });
+  // Logs go to the test's buffer, printed only if the test fails (or live with LOG_LEVEL).
+  const app = await createApp(config, { logger: new TestLogger() });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

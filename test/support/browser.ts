@@ -1,6 +1,6 @@
 import chromiumPackage from '@sparticuz/chromium';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /** Where a system Chromium usually is; the first that exists wins over the packaged one. */
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -30,4 +30,23 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A page of the admin signed in through its login form (or by the context's cookie, once signed in). */
+export async function signedInPage(
+  context: BrowserContext,
+  base: string,
+  path: string,
+  credentials: { username: string; password: string },
+) {
+  const page = await context.newPage();
+  await page.goto(`${base}${path}`);
+  await page.locator('[data-testid="login-username"], [data-testid="logout"]').first().waitFor();
+  if (page.url().includes('/login')) {
+    await page.getByTestId('login-username').fill(credentials.username);
+    await page.getByTestId('login-password').fill(credentials.password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  }
+  return page;
 }

@@ -1,4 +1,12 @@
-import { BadRequestException, Catch, NotFoundException, ValidationPipe, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  BadRequestException,
+  Catch,
+  NotFoundException,
+  ValidationPipe,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type LoggerService,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -30,7 +38,7 @@ export const routeTable = (app: NestFastifyApplication): readonly RouteInfo[] =>
 /** Builds the whole server: Fastify, validation, OpenAPI at /api/docs, the admin at /. Used by main and tests. */
 export async function createApp(
   config: AppConfig,
-  options: { logger?: false | ('error' | 'warn' | 'log' | 'debug')[] } = {},
+  options: { logger?: false | ('error' | 'warn' | 'log' | 'debug')[] | LoggerService } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes, trustProxy: trustProxy(config.server.trustProxy) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

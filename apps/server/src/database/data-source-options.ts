@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseLogger } from './database-logger.js';
 import { ENTITIES, MIGRATIONS } from './entities.js';
 
 export type DatabaseType = 'sqlite' | 'postgres';
@@ -12,9 +13,16 @@ export const sqliteFile = (config: AppConfig) => join(resolve(config.dataDir), '
 
 /** Migrations run at start; the schema is never synchronized from the entities. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: ['error'] as const };
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: ['error', 'warn'] as ('error' | 'warn')[],
+    logger: new DatabaseLogger(),
+  };
   if (databaseType(config) === 'postgres') {
-    return { type: 'postgres', url: config.database.url, ...common, logging: ['error'] };
+    return { type: 'postgres', url: config.database.url, ...common };
   }
   mkdirSync(resolve(config.dataDir), { recursive: true });
   return {
@@ -28,6 +36,5 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       db.pragma('busy_timeout = 2000');
     },
     ...common,
-    logging: ['error'],
   };
 }

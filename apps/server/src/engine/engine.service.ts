@@ -12,6 +12,7 @@ import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { alertLabel } from '../webhooks/alert-label.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { BracketsService } from '../execution/brackets.service.js';
@@ -110,7 +111,7 @@ export class EngineService implements OnApplicationBootstrap {
     const notes: string[] = [];
     if (plan.cancelWorking) {
       await this.brackets.cancelBrackets(strategy.id);
-      const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by alert (event ${event.id})`);
+      const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by ${alertLabel(event)}`);
       if (cancelled) notes.push(`cancelled ${cancelled} working order(s)`);
     }
     if (plan.note) notes.push(plan.note);
@@ -126,7 +127,7 @@ export class EngineService implements OnApplicationBootstrap {
           level: status === 'failed' ? 'warn' : 'info',
           category: 'engine',
           strategyId: strategyId ?? event.strategyId,
-          message: `event ${event.id}: ${message}`,
+          message: `${alertLabel(event)}: ${message}`,
           context: { eventId: event.id },
         },
         m,

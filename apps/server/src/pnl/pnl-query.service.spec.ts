@@ -5,7 +5,7 @@ import { PnlQueryService } from './pnl-query.service.js';
 
 describe('series resolution auto', () => {
   const config = { pnl: { dayStart: '00:00', retention: { secondsDays: 2, minutesDays: 90, hoursDays: 365 } } } as AppConfig;
-  const service = new PnlQueryService(config, null!, null!, null!, TradingCalendar.of('America/New_York', '00:00'), null!);
+  const service = new PnlQueryService(config, null!, null!, null!, TradingCalendar.of('America/New_York', '00:00'), null!, null!);
   const now = Date.parse('2026-11-25T12:00:00Z');
   const pick = (spanMs: number, endsAgoMs = 0) => service.pickResolution(now - endsAgoMs - spanMs, now - endsAgoMs, now);
 

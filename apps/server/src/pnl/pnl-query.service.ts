@@ -5,7 +5,9 @@ import type { AppConfig } from '../config/config.schema.js';
 import { Clock } from './clock.js';
 import { livePnlView, PnlLiveService } from './pnl-live.service.js';
 import { maybeNum, num, PnlSql } from './pnl-sql.js';
+import { PnlRecorder } from './pnl-recorder.service.js';
 import { PnlTrades, type ScopeRef } from './pnl-trades.js';
+import type { BarResolution } from './pnl.types.js';
 
 export type SeriesResolution = '1s' | '1m' | '1h' | '1d';
 export const RESOLUTIONS = ['auto', '1s', '1m', '1h', '1d'] as const;
@@ -37,6 +39,7 @@ export class PnlQueryService {
     private readonly live: PnlLiveService,
     private readonly calendar: TradingCalendar,
     private readonly clock: Clock,
+    private readonly recorder: PnlRecorder,
   ) {}
 
   /** strategyId, accountId or neither (every strategy together); both is ambiguous. 404 for an unknown id. */
@@ -152,35 +155,129 @@ export class PnlQueryService {
     return { scope: ref.scope, id: ref.scope === 'all' ? null : ref.scopeId, resolution, from, to, points };
   }
 
+  /**
+   * Stored points of the resolution, then what the rollups have not reached yet: the finer tiers'
+   * newest rows folded into the buckets they fall in (the current partial bar, or more while the
+   * rollups lag), so a chart loaded right after a trade shows it.
+   */
   private async points(ref: ScopeRef, resolution: SeriesResolution, from: number, to: number): Promise<SeriesPoint[]> {
-    const table =
-      resolution === '1s'
-        ? { name: 'pnl_points', t: 'time', pnl: 'totalCents', extra: `"totalCents" IS NOT NULL`, params: [] as unknown[] }
-        : { name: 'pnl_bars', t: 'bucket', pnl: 'totalCloseCents', extra: `"resolution" = ?`, params: [resolution] as unknown[] };
-    // A bar is included when the range touches it.
-    const first =
-      resolution === '1s' || resolution === '1d'
-        ? resolution === '1d'
-          ? this.calendar.startOf(this.calendar.dateOf(from))
-          : from
-        : from - (from % STEP_MS[resolution]);
-    const select = `SELECT "${table.t}" AS "t", "${table.pnl}" AS "pnl", "peakCents" AS "peak" FROM "${table.name}" WHERE "scope" = ? AND "scopeId" = ? AND ${table.extra}`;
-    const key = [ref.scope, ref.scopeId, ...table.params];
-    const [rows, before] = await Promise.all([
-      this.sql.query<Record<string, unknown>>(`${select} AND "${table.t}" >= ? AND "${table.t}" <= ? ORDER BY "${table.t}"`, [
-        ...key,
-        first,
-        to,
-      ]),
-      this.sql.query<Record<string, unknown>>(`${select} AND "${table.t}" < ? ORDER BY "${table.t}" DESC LIMIT 1`, [...key, first]),
+    const first = this.firstBucket(resolution, from);
+    const [stored, tail] = await Promise.all([
+      this.storedRows(ref, resolution, first, to),
+      resolution === '1s' ? { rows: [] as ValueRow[], before: null as ValueRow | null } : this.unrolledRows(ref, resolution, first, to),
     ]);
-    const point = (r: Record<string, unknown>, t = num(r.t)): SeriesPoint => {
-      const pnl = maybeNum(r.pnl) ?? 0;
-      return { t, pnl: toDollars(pnl), drawdown: toDollars(pnl - num(r.peak)) };
+    // And what the recorder has not even written yet (in the process that records).
+    for (const p of this.recorder.unwritten(ref.scope, ref.scopeId)) {
+      if (p.totalCents === null || p.time > to) continue;
+      const row = { bucket: p.time, time: p.time, pnl: p.totalCents, peak: p.peakCents };
+      if (p.time >= first) tail.rows.push(row);
+      else if (!tail.before || tail.before.time < p.time) tail.before = row;
+    }
+    const buckets = new Map<number, ValueRow>();
+    for (const row of stored.rows) buckets.set(row.bucket, row);
+    for (const row of tail.rows) {
+      const bucket = this.bucketOf(resolution, row.time);
+      const held = buckets.get(bucket);
+      if (!held || held.time <= row.time) buckets.set(bucket, { ...row, bucket });
+    }
+    const before = [stored.before, tail.before].reduce<ValueRow | null>((a, b) => (!b || (a && a.time >= b.time) ? a : b), null);
+    const point = (r: ValueRow, t = r.bucket): SeriesPoint => {
+      const pnl = r.pnl ?? 0;
+      return { t, pnl: toDollars(pnl), drawdown: toDollars(pnl - r.peak) };
     };
-    const points = rows.map((r) => point(r));
+    const points = [...buckets.values()].sort((a, b) => a.bucket - b.bucket).map((r) => point(r));
     // The line starts at the left edge with the value carried from before the range.
-    if (before.length && (points.length === 0 || points[0].t > from)) points.unshift(point(before[0], from));
+    if (before && (points.length === 0 || points[0].t > from)) points.unshift(point(before, from));
     return points;
   }
+
+  /** The first bucket a range touches. */
+  private firstBucket(resolution: SeriesResolution, from: number): number {
+    if (resolution === '1s') return from;
+    if (resolution === '1d') return this.calendar.startOf(this.calendar.dateOf(from));
+    return from - (from % STEP_MS[resolution]);
+  }
+
+  private bucketOf(resolution: SeriesResolution, time: number): number {
+    return resolution === '1d' ? this.calendar.startOf(this.calendar.dateOf(time)) : time - (time % STEP_MS[resolution]);
+  }
+
+  /** The resolution's own rows in [first, to], and the last one before. */
+  private async storedRows(ref: ScopeRef, resolution: SeriesResolution, first: number, to: number) {
+    const table =
+      resolution === '1s'
+        ? { name: 'pnl_points', t: 'time', last: 'time', pnl: 'totalCents', extra: `"totalCents" IS NOT NULL`, params: [] as unknown[] }
+        : { name: 'pnl_bars', t: 'bucket', last: 'lastTime', pnl: 'totalCloseCents', extra: `"resolution" = ?`, params: [resolution] };
+    const select = `SELECT "${table.t}" AS "bucket", "${table.last}" AS "time", "${table.pnl}" AS "pnl", "peakCents" AS "peak" FROM "${table.name}" WHERE "scope" = ? AND "scopeId" = ? AND ${table.extra}`;
+    const key = [ref.scope, ref.scopeId, ...table.params];
+    const [rows, before] = await Promise.all([
+      this.sql.query(`${select} AND "${table.t}" >= ? AND "${table.t}" <= ? ORDER BY "${table.t}"`, [...key, first, to]),
+      this.sql.query(`${select} AND "${table.t}" < ? ORDER BY "${table.t}" DESC LIMIT 1`, [...key, first]),
+    ]);
+    return { rows: rows.map(valueRow), before: before.length ? valueRow(before[0]) : null };
+  }
+
+  /**
+   * Rows the resolution's rollup has not read yet: per-second points past the minute rollup's
+   * mark, and for hours and days also the minute bars from their mark on (the newest minute is
+   * read again by every rollup, so its bar may have grown since). Each as (time, total, peak).
+   */
+  private async unrolledRows(ref: ScopeRef, resolution: BarResolution, first: number, to: number) {
+    const marks = new Map(
+      (await this.sql.query<{ r: string; v: unknown }>(`SELECT "resolution" AS "r", "sourceFrom" AS "v" FROM "pnl_rollup_marks"`)).map(
+        (m) => [m.r, num(m.v)],
+      ),
+    );
+    const sources = [
+      {
+        table: 'pnl_points',
+        t: 'time',
+        last: 'time',
+        pnl: 'totalCents',
+        extra: `"totalCents" IS NOT NULL`,
+        params: [],
+        mark: marks.get('1m') ?? 0,
+      },
+    ];
+    if (resolution !== '1m') {
+      sources.push({
+        table: 'pnl_bars',
+        t: 'bucket',
+        last: 'lastTime',
+        pnl: 'totalCloseCents',
+        extra: `"resolution" = '1m'`,
+        params: [],
+        mark: marks.get(resolution) ?? 0,
+      });
+    }
+    const rows: ValueRow[] = [];
+    let before: ValueRow | null = null;
+    for (const s of sources) {
+      const select = `SELECT "${s.t}" AS "bucket", "${s.last}" AS "time", "${s.pnl}" AS "pnl", "peakCents" AS "peak" FROM "${s.table}" WHERE "scope" = ? AND "scopeId" = ? AND ${s.extra} AND "${s.t}" >= ?`;
+      const key = [ref.scope, ref.scopeId, s.mark];
+      const [inRange, earlier] = await Promise.all([
+        this.sql.query(`${select} AND "${s.t}" >= ? AND "${s.t}" <= ? ORDER BY "${s.t}"`, [...key, first, to]),
+        this.sql.query(`${select} AND "${s.t}" < ? ORDER BY "${s.t}" DESC LIMIT 1`, [...key, first]),
+      ]);
+      rows.push(...inRange.map(valueRow));
+      const carried = earlier.length ? valueRow(earlier[0]) : null;
+      if (carried && (!before || carried.time > before.time)) before = carried;
+    }
+    return { rows, before };
+  }
 }
+
+/** A value of total P&L (cents) as of `time`, in the bucket it was read from. */
+interface ValueRow {
+  bucket: number;
+  time: number;
+  pnl: number | null;
+  peak: number;
+}
+
+const valueRow = (r: Record<string, unknown>): ValueRow => ({
+  bucket: num(r.bucket),
+  time: num(r.time),
+  pnl: maybeNum(r.pnl),
+  peak: num(r.peak),
+});

@@ -149,6 +149,14 @@ export class PnlRecorder {
     return { time, scopes: totals.size, recorded: changed.length, written };
   }
 
+  /**
+   * Points of one scope recorded by this process but not written yet (a few seconds' worth): a
+   * series read right after a trade includes them.
+   */
+  unwritten(scope: PnlScopeKind, scopeId: string): readonly Pick<RecordedState, 'time' | 'totalCents' | 'peakCents'>[] {
+    return this.pending.get(scopeKey(scope, scopeId))?.points ?? [];
+  }
+
   /** Writes every snapshot still held in memory (before a rollup, at shutdown). */
   async flush(): Promise<void> {
     await this.write([...this.pending.keys()]);

@@ -7,6 +7,7 @@ import type { EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { LogsService } from '../logs/logs.service.js';
 import { WebhookEvent, type WebhookEventStatus } from './webhook-event.entity.js';
+import { alertLabel } from './alert-label.js';
 
 export interface EventFilter {
   status?: WebhookEventStatus;
@@ -52,7 +53,7 @@ export class WebhookEventsService {
           level: 'info',
           category: 'webhook',
           strategyId: event.strategyId,
-          message: `event ${id} retried by hand`,
+          message: `${alertLabel(event)} retried by hand`,
           context: { eventId: id },
         },
         m,
@@ -73,7 +74,7 @@ export class WebhookEventsService {
           level: 'info',
           category: 'webhook',
           strategyId: event.strategyId,
-          message: `failed event ${id} dismissed`,
+          message: `failed ${alertLabel(event)} dismissed`,
           context: { eventId: id },
         },
         m,

@@ -25,6 +25,7 @@ import { StrategiesService, tokenFingerprint, webhookTokenHash } from '../strate
 import type { Strategy } from '../strategies/strategy.entity.js';
 import { allowListMatcher } from './ip-allow-list.js';
 import { WebhookEvent } from './webhook-event.entity.js';
+import { alertLabel, eventRef } from './alert-label.js';
 
 export interface WebhookResult {
   status: 200 | 202;
@@ -133,7 +134,7 @@ export class WebhooksService {
         level: 'error',
         category: 'webhook',
         strategyId: strategy.id,
-        message: `event ${outcome.eventId} stored but not queued: ${(error as Error).message}`,
+        message: `alert ${eventRef(outcome.eventId)} stored but not queued: ${(error as Error).message}`,
       });
     }
     return { status: 202, body: { accepted: true, eventId: outcome.eventId } };
@@ -211,8 +212,8 @@ export class WebhooksService {
               category: 'webhook',
               strategyId: strategy.id,
               message: key
-                ? `duplicate alert id "${key}" ignored (event ${previous.id})`
-                : `the same alert again within ${this.config.webhooks.duplicateWindowSeconds} s ignored as a double delivery (event ${previous.id}); give alerts an id to control this`,
+                ? `duplicate of ${alertLabel(previous)} ignored`
+                : `the same alert again within ${this.config.webhooks.duplicateWindowSeconds} s ignored as a double delivery of ${alertLabel(previous)}; give alerts an id to control this`,
             },
             m,
           );
@@ -236,7 +237,7 @@ export class WebhooksService {
             level: 'info',
             category: 'webhook',
             strategyId: strategy.id,
-            message: `alert accepted: ${describe(alert)}`,
+            message: `alert accepted: ${describe({ ...alert, id: undefined })} (${alertLabel(event).slice('alert '.length)})`,
             context: { eventId: event.id, sourceIp },
           },
           m,

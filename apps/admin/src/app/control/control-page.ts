@@ -16,9 +16,7 @@ import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
 import { LogStream, logLine } from '../shared/log-stream';
 import { Money } from '../shared/money';
-
-/** The log line the server writes when it accepts an alert (and stores it): the strategy's last signal. */
-const ACCEPTED = 'alert accepted';
+import { isAcceptedAlert } from '../strategies/strategy-list';
 
 interface StrategyRow {
   strategy: Strategy;
@@ -405,7 +403,7 @@ export class ControlPage {
       .subscribe((l) => {
         this.logStream().add(logLine(l));
         // An accepted alert is the strategy's last signal.
-        if (l.category === 'webhook' && l.strategyId && l.message.startsWith(ACCEPTED)) {
+        if (isAcceptedAlert(l)) {
           const at = new Date(l.time).toISOString();
           this.strategies.update((list) => list.map((x) => (x.id === l.strategyId ? { ...x, lastSignalAt: at } : x)));
         }

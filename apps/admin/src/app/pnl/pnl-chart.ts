@@ -11,7 +11,7 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 import { BaseChartDirective, provideCharts } from 'ng2-charts';
-import { chartSeries } from './series-chart-data';
+import { chartSeries, chartSummary } from './series-chart-data';
 import type { PnlSeries } from './pnl.types';
 
 const GOOD = '#26c281';
@@ -34,7 +34,7 @@ const LINE = '#1f2733';
   template: `
     <div class="chart-box" data-testid="pnl-chart">
       @if (series()?.points?.length) {
-        <canvas baseChart type="line" [data]="data()" [options]="options"></canvas>
+        <canvas baseChart type="line" [data]="data()" [options]="options" role="img" [attr.aria-label]="summary()"></canvas>
       } @else {
         <p class="muted">No P&L recorded in this range yet.</p>
       }
@@ -44,6 +44,8 @@ const LINE = '#1f2733';
 export class PnlChart {
   readonly series = input<PnlSeries | null>(null);
   readonly timeZone = input('UTC');
+
+  protected readonly summary = computed(() => chartSummary(this.series()?.points ?? []));
 
   protected readonly data = computed<ChartConfiguration<'line'>['data']>(() => {
     const s = this.series();

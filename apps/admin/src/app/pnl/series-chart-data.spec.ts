@@ -1,4 +1,4 @@
-import { chartSeries, rangeWindow } from './series-chart-data';
+import { chartSeries, chartSummary, rangeWindow } from './series-chart-data';
 
 describe('chartSeries', () => {
   const points = [
@@ -28,5 +28,19 @@ describe('rangeWindow', () => {
     const now = Date.parse('2026-11-25T12:00:00Z');
     expect(rangeWindow('1W', now)).toEqual({ from: Date.parse('2026-11-18T12:00:00Z'), to: now });
     expect(rangeWindow('All', now).from).toBe(0);
+  });
+});
+
+describe('the chart in words', () => {
+  it('says how many points, where P&L ends and the deepest drawdown', () => {
+    expect(chartSummary([])).toBe('P&L chart: nothing recorded in this range');
+    expect(
+      chartSummary([
+        { t: 1, pnl: 200, drawdown: 0 },
+        { t: 2, pnl: 120, drawdown: -80 },
+        { t: 3, pnl: 220, drawdown: 0 },
+      ]),
+    ).toBe('P&L chart, 3 points: ends at +$220.00, deepest drawdown −$80.00');
+    expect(chartSummary([{ t: 1, pnl: -5, drawdown: -5 }])).toBe('P&L chart, 1 point: ends at −$5.00, deepest drawdown −$5.00');
   });
 });

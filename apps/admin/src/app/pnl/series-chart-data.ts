@@ -1,4 +1,4 @@
-import { formatTime } from '../shared/format';
+import { formatMoney, formatTime } from '../shared/format';
 import type { SeriesPoint } from './pnl.types';
 
 export type Range = '1D' | '1W' | '1M' | '3M' | '1Y' | 'All';
@@ -34,4 +34,16 @@ export function chartSeries(points: readonly SeriesPoint[], timeZone: string, re
     pnl: points.map((p) => p.pnl),
     drawdown: points.map((p) => Math.min(0, p.drawdown)),
   };
+}
+
+/**
+ * The chart in words, for screen readers (a canvas says nothing): how many points, where P&L ends
+ * and the deepest drawdown shown.
+ */
+export function chartSummary(points: readonly SeriesPoint[]): string {
+  if (!points.length) return 'P&L chart: nothing recorded in this range';
+  const last = points[points.length - 1];
+  const deepest = Math.min(0, ...points.map((p) => p.drawdown));
+  const count = points.length === 1 ? '1 point' : `${points.length} points`;
+  return `P&L chart, ${count}: ends at ${formatMoney(last.pnl)}, deepest drawdown ${formatMoney(deepest, { sign: false })}`;
 }
