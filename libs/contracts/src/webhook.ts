@@ -75,3 +75,53 @@ export interface WebhookAccepted {
   /** What the server made of the alert where it differs from what was sent (a contract month mapped, a field ignored). */
   notes?: string[];
 }
+
+/** One order a previewed alert would place. */
+export interface PreviewOrder {
+  /** `recorder` (the strategy's own account) or `link <id>`. */
+  leg: string;
+  account: string;
+  ticker: string;
+  side: 'buy' | 'sell';
+  quantity: number;
+  type: ServerOrderType;
+  limitPrice?: number;
+  stopPrice?: number;
+  trailAmount?: number;
+  trailPercent?: number;
+  timeInForce?: TimeInForce;
+  extendedHours?: boolean;
+  /** Where a paper account would fill a market order now, and from where (`quote:<feed>`, `alert`, `simulated`). */
+  expectedPrice: number | null;
+  priceSource: string | null;
+  /** The exits on what it opens, at the prices they would have for that fill. */
+  bracket: {
+    takeProfit: number | null;
+    stopLoss: number | null;
+    stopLossType: StopLossType;
+    stopLossLimitPrice: number | null;
+    /** The stop follows the best price by this many ticks. */
+    trailingTicks: number | null;
+    breakEvenTicks: number | null;
+  } | null;
+}
+
+/** What an alert would do, answered without executing it (`POST /api/strategies/:id/preview`). */
+export interface AlertPreview {
+  /** Whether the webhook would take it, and with which status (202, or the 4xx it would answer). */
+  accepted: boolean;
+  status: number;
+  /** The webhook's refusal, word for word. */
+  error?: string;
+  /** The alert as the server reads it (aliases folded, ticker canonical). */
+  alert?: Alert;
+  notes: string[];
+  delaySeconds?: number;
+  /** The quantity after `quantityType`, and how it was worked out. */
+  quantity?: { value: number; how: string } | null;
+  /** The strategy's own position in the ticker now, and after the alert (null: left alone). */
+  position?: { ticker: string; current: number; target: number | null };
+  /** Working orders it would cancel first. */
+  cancels?: { tickers: string[]; orderType?: ServerOrderType; workingNow: number } | null;
+  orders: PreviewOrder[];
+}

@@ -10,3 +10,4 @@ export * from './alert-exits.js';
 export * from './alert-sizing.js';
 export * from './bridges.js';
 export * from './contract-months.js';
+export * from './held-orders.js';

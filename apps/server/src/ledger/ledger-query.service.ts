@@ -94,6 +94,8 @@ export class LedgerQueryService {
         grossPnl: toDollars(t.grossCents),
         commission: toDollars(t.commissionCents),
         pnl: toDollars(t.pnlCents),
+        entryPriceSource: t.entryPriceSource,
+        exitPriceSource: t.exitPriceSource,
       })),
     };
   }
