@@ -54,34 +54,17 @@ export class SignalPlannerService {
     const quote = await this.quoteFor(alert, options.preview === true);
     const type: ServerOrderType = alert.orderType ?? 'market';
 
-    // The entry's own prices: as sent, else the alert's price, else the market's (TradersPost's rule).
-    const fallback = alert.signalPrice ?? alert.price ?? mid(quote);
-    const limitPrice = alert.limitPrice ?? (type === 'limit' ? fallback : type === 'stop_limit' ? (alert.stopPrice ?? fallback) : null);
-    const stopPrice = alert.stopPrice ?? (type === 'stop' || type === 'stop_limit' ? fallback : null);
     const base: Omit<SignalPlan, 'target' | 'cancel' | 'legs'> = { alert, quantity: null, current, notes };
     const refuse = (error: string): SignalPlan => ({ ...base, target: null, cancel: { working: false, tickers: [] }, legs: [], error });
-    if ((type === 'limit' || type === 'stop_limit') && limitPrice === null) {
-      return refuse(
-        `a ${type.replace('_', '-')} order needs a limitPrice: the alert has none, no price, and there is no quote for ${alert.ticker}`,
-      );
-    }
-    if ((type === 'stop' || type === 'stop_limit') && stopPrice === null) {
-      return refuse(
-        `a ${type.replace('_', '-')} order needs a stopPrice: the alert has none, no price, and there is no quote for ${alert.ticker}`,
-      );
-    }
-    const prices = {
-      limit: limitPrice === null ? undefined : atTick(limitPrice, instrument),
-      stop: stopPrice === null ? undefined : atTick(stopPrice, instrument),
-    };
-    const reference = entryReference(alert, prices.limit, prices.stop);
+    const signal = alert.signalPrice ?? alert.price;
 
     // quantityType: the quantity it means, worked out here where the position, equity and prices are known.
     let sized: Alert = alert;
     if (alert.quantityType && alert.quantity !== undefined && alert.positionSize === undefined) {
       const side: OrderSide = alert.action === 'sell' || (alert.action === 'add' && current < 0) ? 'sell' : 'buy';
       const exits = mergedExits(strategy.exits, alert);
-      const entry = reference ?? mid(quote);
+      const stated = type === 'limit' || type === 'stop_limit' ? alert.limitPrice : type === 'stop' ? alert.stopPrice : undefined;
+      const entry = stated ?? signal ?? mid(quote);
       const result = sizeQuantity({
         quantityType: alert.quantityType,
         value: alert.quantity,
@@ -115,6 +98,27 @@ export class SignalPlannerService {
       tickers: [...new Set([alert.ticker, ...links.map((l) => this.market.resolve(l.symbolOverride ?? alert.ticker).ticker)])],
     };
     if (decided.target === null) return { ...base, target: null, cancel, legs: [] };
+
+    // The entry's own prices: as sent, else the alert's price, else the market's on the side it trades (TradersPost's rule).
+    const touch = quote ? (decided.target > current ? quote.ask : quote.bid) : null;
+    const market = signal ?? touch;
+    const limitPrice = alert.limitPrice ?? (type === 'limit' ? market : type === 'stop_limit' ? (alert.stopPrice ?? market) : null);
+    const stopPrice = alert.stopPrice ?? (type === 'stop' || type === 'stop_limit' ? market : null);
+    if ((type === 'limit' || type === 'stop_limit') && limitPrice === null) {
+      return refuse(
+        `a ${type.replace('_', '-')} order needs a limitPrice: the alert has none, no price, and there is no quote for ${alert.ticker}`,
+      );
+    }
+    if ((type === 'stop' || type === 'stop_limit') && stopPrice === null) {
+      return refuse(
+        `a ${type.replace('_', '-')} order needs a stopPrice: the alert has none, no price, and there is no quote for ${alert.ticker}`,
+      );
+    }
+    const prices = {
+      limit: limitPrice === null ? undefined : atTick(limitPrice, instrument),
+      stop: stopPrice === null ? undefined : atTick(stopPrice, instrument),
+    };
+    const reference = entryReference(alert, prices.limit, prices.stop);
 
     const legs: PlannedLeg[] = [];
     const recorderAccount = await this.accounts.get(strategy.accountId);

@@ -402,7 +402,19 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
 
   /** An order as the API shows it. */
   view(o: Order) {
-    return { ...o, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString() };
+    // Against the trader: a buy filled above the alert's price, a sell below it.
+    const slippage =
+      o.signalPrice === null || o.avgFillPrice === null
+        ? null
+        : Number(((o.side === 'buy' ? o.avgFillPrice - o.signalPrice : o.signalPrice - o.avgFillPrice) + 0).toFixed(8));
+    return {
+      ...o,
+      slippage,
+      expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString(),
+      triggeredAt: o.triggeredAt === null ? null : new Date(o.triggeredAt).toISOString(),
+      createdAt: new Date(o.createdAt).toISOString(),
+      updatedAt: new Date(o.updatedAt).toISOString(),
+    };
   }
 
   private async onFill(broker: string, fill: BrokerFill): Promise<void> {

@@ -148,7 +148,11 @@ export class LedgerService {
       if (trades.length) await m.insert(Trade, trades);
 
       const filledQuantity = order.filledQuantity + brokerFill.quantity;
-      order.avgFillPrice = ((order.avgFillPrice ?? 0) * order.filledQuantity + brokerFill.price * brokerFill.quantity) / filledQuantity;
+      // One fill's price as it is; a weighted average without float dust (5 × 420.69 ÷ 5 is not 420.69 in binary).
+      order.avgFillPrice =
+        order.filledQuantity === 0 || order.avgFillPrice === null
+          ? brokerFill.price
+          : Number(((order.avgFillPrice * order.filledQuantity + brokerFill.price * brokerFill.quantity) / filledQuantity).toFixed(10));
       order.filledQuantity = filledQuantity;
       if (filledQuantity >= order.quantity) order.status = 'filled';
       order.updatedAt = Date.now();
