@@ -5,6 +5,7 @@ import { SessionService } from '../auth/session.service';
 import { ApiService, describeError, type Account, type ApiToken, type Health, type KillSwitchState } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { Money } from '../shared/money';
+import { SimulatedFeedSetting } from './simulated-feed-setting';
 
 interface AccountDraft {
   name: string;
@@ -49,7 +50,7 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
 
 @Component({
   selector: 'tl-settings-page',
-  imports: [FormsModule, Money],
+  imports: [FormsModule, Money, SimulatedFeedSetting],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -151,6 +152,8 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
         </table>
       </div>
     }
+
+    <tl-simulated-feed-setting />
 
     <h2>Accounts</h2>
     <div class="scroll">
