@@ -81,3 +81,70 @@ describe('alert intake is strict about names, numbers and nesting', () => {
     expect(position).toEqual(expect.objectContaining({ quantity: 2, avgPrice: 6800.25 }));
   });
 });
+
+describe("PickMyTrade's alerts through the webhook", () => {
+  let server: TestServer;
+  let strategy: { id: string; webhookToken: string };
+  beforeAll(async () => {
+    server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'from PickMyTrade' })).body;
+  });
+  afterAll(() => server.close());
+
+  it('trades a generated alert where it maps, says what it ignored, and never logs their token', async () => {
+    const generated = {
+      symbol: 'NQ1!',
+      date: '2026-12-04T15:30:00Z',
+      data: 'sell',
+      quantity: '2',
+      risk_percentage: '0',
+      price: '25000.25',
+      tp: '0',
+      percentage_tp: '0',
+      dollar_tp: '0',
+      sl: '25010.25',
+      dollar_sl: '0',
+      percentage_sl: '0',
+      trail: '0',
+      update_tp: 'false',
+      update_sl: 'false',
+      token: 'their-secret-token-abc123',
+      duplicate_position_allow: 'false',
+      reverse_order_close: 'true',
+      multiple_accounts: [{ token: 'their-secret-token-abc123', account_id: '2', risk_percentage: 2, quantity_multiplier: 0 }],
+    };
+    const accepted = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, JSON.stringify(generated), {
+      raw: true,
+      contentType: 'text/plain',
+    });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.notes).toEqual([
+      'read as a PickMyTrade alert',
+      'token ignored (the webhook URL is the secret)',
+      "multiple_accounts ignored (copy to other accounts with the strategy's links)",
+    ]);
+    // Without duplicate_position_allow, a sell sets the position to short 2, with its stop at 25,010.25.
+    const legs = await eventually(async () => {
+      const orders = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body.items as any[];
+      return orders.some((o) => /:sl1$/.test(o.clientOrderId)) ? orders : undefined;
+    });
+    expect(legs.map((o) => [o.side, o.quantity, o.type, o.status, o.stopPrice]).sort()).toEqual([
+      ['buy', 2, 'stop', 'working', 25010.25],
+      ['sell', 2, 'market', 'filled', null],
+    ]);
+    const refused = await http(
+      server.url,
+      'POST',
+      `/webhooks/${strategy.webhookToken}`,
+      JSON.stringify({ ...generated, dollar_sl: '150' }),
+      {
+        raw: true,
+        contentType: 'text/plain',
+      },
+    );
+    expect(refused.body.message).toMatch(/^dollar_sl \(PickMyTrade\) depends on PickMyTrade's own settings/);
+    const logs = JSON.stringify((await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&limit=100`)).body);
+    expect(logs).toContain('webhook refused: dollar_sl');
+    expect(logs).not.toContain('their-secret-token-abc123');
+  });
+});

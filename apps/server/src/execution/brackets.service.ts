@@ -120,8 +120,10 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.enqueue(() => this.reconcile()).catch(() => undefined);
   }
 
-  onModuleDestroy(): void {
+  /** Bracket work under way finishes before the database closes (its failure would be logged to a closed database). */
+  async onModuleDestroy(): Promise<void> {
     this.stopQuotes?.();
+    await this.chain.catch(() => undefined);
   }
 
   /**

@@ -50,9 +50,10 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
     this.expiryTimer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.stopQuotes?.();
     clearInterval(this.expiryTimer);
+    await this.chain.catch(() => undefined);
   }
 
   async hold(order: Order): Promise<void> {

@@ -36,8 +36,10 @@ export class DelayedAlertsService implements OnApplicationBootstrap, OnModuleDes
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    // A release under way finishes before the database closes.
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** Queues the delayed alerts that are due; returns how many this process claimed. */
