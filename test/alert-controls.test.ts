@@ -130,4 +130,20 @@ describe('time in force, held stop-limits and trailing stops', () => {
       logs.some((l) => /^trailing-stop sell 3 SPY triggered at stop 100.5 \(bid 100.5\): sent as a market order$/.test(l.message)),
     ).toBe(true);
   });
+
+  it("takes the alert's price once the real feed is lost, not the feed's last quote", async () => {
+    await market(100);
+    await source.close();
+    await eventually(
+      async () =>
+        ((await http(server.url, 'GET', '/api/market/feeds')).body as any[]).find((f) => f.name === 'ws-data-feed')?.connected === false,
+      10000,
+      'the feed to report its connection lost',
+    );
+    const buy = await alert({ ticker: 'SPY', action: 'buy', quantity: 1, signalPrice: 100.2 });
+    const [order] = await ordersOf(buy);
+    expect([order.status, order.avgFillPrice, order.slippage]).toEqual(['filled', 100.2, 0]);
+    const fills = (await http(server.url, 'GET', `/api/fills?strategyId=${strategy.id}&limit=1`)).body.items as any[];
+    expect(fills[0]).toEqual(expect.objectContaining({ orderId: order.id, priceSource: 'alert' }));
+  });
 });

@@ -50,6 +50,7 @@ export async function startQuoteSource(): Promise<QuoteSource> {
       for (const [socket, tickers] of wanted) if (tickers.has(ticker)) send(socket, ticker);
     },
     close: async () => {
+      if (!server.listening) return;
       for (const socket of wss.clients) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -24,4 +24,6 @@ export interface Quote {
   feed?: string;
   /** True for demo prices (the simulated feed), never a market's. */
   simulated?: boolean;
+  /** True once its feed lost its connection: the last price known, no longer the market's. */
+  stale?: boolean;
 }

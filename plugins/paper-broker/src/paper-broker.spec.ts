@@ -123,15 +123,18 @@ describe('paper broker', () => {
     expect(h.fills[0]).toEqual(expect.objectContaining({ price: 25300.25, priceSource: 'quote:tradovate' }));
   });
 
-  it("prefers the alert's price over the simulated feed and over a stale real quote", async () => {
+  it("prefers the alert's price over the simulated feed, an old real quote and one whose feed is down", async () => {
     const h = harness({ maxQuoteAgeSeconds: 30 });
     h.publishQuote({ ticker: 'AAPL', bid: 335.1, ask: 335.11, time: Date.now(), feed: 'sim-feed', simulated: true });
     h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() - 31_000, feed: 'tradovate' });
+    h.publishQuote({ ticker: 'ES1!', bid: 6800, ask: 6800.25, time: Date.now(), feed: 'tradovate', stale: true });
     await h.plugin.placeOrder(order({ ticker: 'AAPL', quantity: 10, referencePrice: 231.42 }));
     await h.plugin.placeOrder(order({ side: 'sell', referencePrice: 25001.5 }));
+    await h.plugin.placeOrder(order({ ticker: 'ES1!', referencePrice: 6799 }));
     expect(h.fills.map((f) => [f.ticker, f.price, f.priceSource])).toEqual([
       ['AAPL', 231.42, 'alert'],
       ['NQ1!', 25001.5, 'alert'],
+      ['ES1!', 6799, 'alert'],
     ]);
   });
 

@@ -12,11 +12,15 @@ import {
 export interface PaperBrokerSettings {
   /** Dollars per contract per side. */
   commissionPerContract: number;
-  /** A real feed's quote older than this is stale: the alert's price is taken before it. */
+  /**
+   * A real feed's quote older than this is stale and the alert's price is taken before it. A feed
+   * sends a quote when the price changes, so a quiet market's quote may be minutes old and still
+   * the market's; a feed that lost its connection marks its quotes stale at once.
+   */
   maxQuoteAgeSeconds: number;
 }
 
-const DEFAULT_MAX_QUOTE_AGE_SECONDS = 30;
+const DEFAULT_MAX_QUOTE_AGE_SECONDS = 300;
 
 /** Reads the plugin settings, falling back to the defaults (with a warning) on nonsense. */
 export function readSettings(config: Record<string, unknown>, logger?: PluginLogger): PaperBrokerSettings {
@@ -154,7 +158,7 @@ export class PaperBroker implements BrokerPlugin {
    */
   private market(order: OrderRequest): { bid: number; ask: number; source: string } | undefined {
     const quote = this.ctx.quotes.latest(order.ticker);
-    const fresh = usable(quote) && !quote.simulated && Date.now() - quote.time <= this.settings.maxQuoteAgeSeconds * 1000;
+    const fresh = usable(quote) && !quote.simulated && !quote.stale && Date.now() - quote.time <= this.settings.maxQuoteAgeSeconds * 1000;
     if (fresh) return { bid: quote.bid, ask: quote.ask, source: quoteSource(quote) };
     if (isPositive(order.referencePrice)) return { bid: order.referencePrice, ask: order.referencePrice, source: 'alert' };
     if (usable(quote)) return { bid: quote.bid, ask: quote.ask, source: quoteSource(quote) };

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert } from '@tradeloop/contracts';
 import { In, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
-import { ExecutionService } from '../execution/execution.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
 import { Position } from '../ledger/position.entity.js';
@@ -25,7 +24,6 @@ export class EngineService implements OnApplicationBootstrap {
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
     @InjectRepository(Position) private readonly positions: Repository<Position>,
-    private readonly execution: ExecutionService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,

@@ -26,6 +26,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
+import { brokerRequest, isHeldType, orderView, type OrderHolder } from './order-shapes.js';
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -52,21 +53,6 @@ export interface OrderIntent {
    */
   signalPrice?: number;
 }
-
-/** Orders the server holds until they trigger (for brokers without them); registered by HeldOrdersService. */
-export interface OrderHolder {
-  /** Takes a new order of a held type: it works on the server until it triggers. */
-  hold(order: Order): Promise<void>;
-  /** Lets go of a held order that was cancelled before it triggered. */
-  release(orderId: string): void;
-}
-
-/** Order types a broker plugin executes itself; the others the server holds. */
-export const isHeldType = (type: ServerOrderType): type is 'stop_limit' | 'trailing_stop' =>
-  type === 'stop_limit' || type === 'trailing_stop';
-
-/** What a held order becomes at the broker once it triggers. */
-const triggeredAs = (type: ServerOrderType): OrderType => (type === 'stop_limit' ? 'limit' : type === 'trailing_stop' ? 'market' : type);
 
 const OPEN_STATUSES = ['pending', 'working'] as const;
 
@@ -129,7 +115,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
           // Still waiting for its trigger: the server holds it again.
           await this.requireHolder().hold(order);
         } else {
-          const ack = await broker.placeOrder({ ...this.request(order, account), quantity: order.quantity - order.filledQuantity });
+          const ack = await broker.placeOrder({ ...brokerRequest(order, account), quantity: order.quantity - order.filledQuantity });
           await this.applyAck(order.id, ack);
         }
         await this.market.watch(`order:${order.id}`, [order.ticker]);
@@ -301,32 +287,12 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
       try {
-        ack = await broker.placeOrder(this.request(order, account));
+        ack = await broker.placeOrder(brokerRequest(order, account));
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
       }
     }
     return this.applyAck(order.id, ack);
-  }
-
-  /** The broker's view of an order on record. */
-  private request(order: Order, account: Account): OrderRequest {
-    const type = triggeredAs(order.type);
-    return {
-      clientOrderId: order.clientOrderId,
-      brokerAccountId: account.brokerAccountId,
-      ticker: order.ticker,
-      side: order.side,
-      quantity: order.quantity,
-      type,
-      ...(type === 'limit' && order.limitPrice !== null ? { limitPrice: order.limitPrice } : {}),
-      ...(type === 'stop' && order.stopPrice !== null ? { stopPrice: order.stopPrice } : {}),
-      ...(order.timeInForce ? { timeInForce: order.timeInForce } : {}),
-      ...(order.expiresAt !== null ? { expiresAt: order.expiresAt } : {}),
-      ...(order.extendedHours ? { extendedHours: true } : {}),
-      // A resent order is priced like a new one: by the alert's price when no real feed quotes it.
-      ...(order.signalPrice !== null ? { referencePrice: order.signalPrice } : {}),
-    };
   }
 
   private requireHolder(): OrderHolder {
@@ -402,19 +368,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
 
   /** An order as the API shows it. */
   view(o: Order) {
-    // Against the trader: a buy filled above the alert's price, a sell below it.
-    const slippage =
-      o.signalPrice === null || o.avgFillPrice === null
-        ? null
-        : Number(((o.side === 'buy' ? o.avgFillPrice - o.signalPrice : o.signalPrice - o.avgFillPrice) + 0).toFixed(8));
-    return {
-      ...o,
-      slippage,
-      expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString(),
-      triggeredAt: o.triggeredAt === null ? null : new Date(o.triggeredAt).toISOString(),
-      createdAt: new Date(o.createdAt).toISOString(),
-      updatedAt: new Date(o.updatedAt).toISOString(),
-    };
+    return orderView(o);
   }
 
   private async onFill(broker: string, fill: BrokerFill): Promise<void> {

@@ -7,7 +7,8 @@ import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
-import { ExecutionService, type OrderHolder } from './execution.service.js';
+import { ExecutionService } from './execution.service.js';
+import type { OrderHolder } from './order-shapes.js';
 import { Order } from './order.entity.js';
 
 /** How often day orders held on the server are checked against the end of their trading day. */

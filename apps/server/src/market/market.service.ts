@@ -360,9 +360,12 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
       feed.connected !== report.connected ||
       feed.error !== (report.error ?? null) ||
       feed.reconnects !== (report.reconnects ?? feed.reconnects);
+    const lost = feed.connected && !report.connected;
     feed.connected = report.connected;
     feed.error = report.error ?? null;
     feed.reconnects = report.reconnects ?? feed.reconnects;
+    // A feed that lost its connection says nothing more: its last prices are no longer the market's.
+    if (lost) for (const [ticker, quote] of this.quotes) if (quote.feed === feed.name) this.quotes.set(ticker, { ...quote, stale: true });
     if (changed) this.announceFeed(feed);
   }
 
