@@ -21,12 +21,32 @@ declare namespace Tradeloop {
 
   export type AlertAction = 'buy' | 'sell' | 'exit' | 'cancel' | 'add';
 
+  /**
+   * How `quantity` is meant (TradersPost's `quantityType`): contracts or shares as sent, or sized
+   * from dollars, risk, the account's equity or the open position.
+   */
+  export type QuantityType =
+    'fixed_quantity' | 'dollar_amount' | 'risk_dollar_amount' | 'risk_percent' | 'percent_of_equity' | 'percent_of_position';
+
   export type AlertSentiment = 'long' | 'short' | 'flat';
 
+  /** What every broker plugin executes. */
   export type OrderType = 'market' | 'limit' | 'stop';
+
+  /**
+   * What alerts and the server's orders speak: the broker types, plus a stop-limit and a trailing
+   * stop, which the server holds and triggers itself (as it does brackets) for brokers that lack them.
+   */
+  export type ServerOrderType = OrderType | 'stop_limit' | 'trailing_stop';
+
+  /** `day`: cancelled at the end of the trading day · `gtc`: until cancelled · `ioc` / `fok`: fill at once or be cancelled. */
+  export type TimeInForce = 'day' | 'gtc' | 'ioc' | 'fok';
 
   /** Where a take profit or stop loss sits: ticks or points from the fill, a percent of it, or a price. */
   export type ExitSpec = { ticks: number } | { points: number } | { percent: number } | { price: number };
+
+  /** The kind of order a stop loss is: a stop (market once touched), a stop-limit, or a trailing stop. */
+  export type StopLossType = 'stop' | 'stop_limit' | 'trailing_stop';
 
   /**
    * A TradingView alert after parsing: strings turned into numbers, aliases folded
@@ -36,20 +56,48 @@ declare namespace Tradeloop {
     ticker?: string;
     action?: AlertAction;
     quantity?: number;
+    /** Absent: `quantity` is contracts or shares (`fixed_quantity`). */
+    quantityType?: QuantityType;
+    /** The price when the alert fired (`{{close}}`). */
     price?: number;
+    /** TradersPost's name for the same; when both come, this one is the reference. */
+    signalPrice?: number;
     sentiment?: AlertSentiment;
     /** Signed target position; wins over everything else. */
     positionSize?: number;
-    orderType?: OrderType;
+    /**
+     * A buy or sell that first closes the other side, then opens its quantity (adding to a position
+     * already on its side): how PickMyTrade's alerts trade.
+     */
+    reverse?: boolean;
+    orderType?: ServerOrderType;
     limitPrice?: number;
     stopPrice?: number;
+    /** A trailing stop order's distance behind the best price, in price units. */
+    trailAmount?: number;
+    /** A trailing stop order's distance behind the best price, in percent of it. */
+    trailPercent?: number;
+    timeInForce?: TimeInForce;
+    extendedHours?: boolean;
+    /** Cancel the ticker's working orders first (true) or keep them (false); absent: see `planAlert`. */
+    cancel?: boolean;
+    /** Cancel only working orders of this type. */
+    cancelOrderType?: ServerOrderType;
+    /** Seconds to hold the alert before it trades. */
+    delay?: number;
     /** Idempotency key: a repeat of the same id for the same strategy is not executed twice. */
     id?: string;
     /** Exits for the entry this alert opens (TradersPost's `takeProfit` / `stopLoss`). */
     takeProfit?: ExitSpec;
     stopLoss?: ExitSpec;
+    /** Absent: a stop. A trailing stop loss trails by the distance `stopLoss` states. */
+    stopLossType?: StopLossType;
+    /** A stop-limit stop loss's limit; absent: the stop price itself. */
+    stopLossLimitPrice?: number;
     time?: string;
     comment?: string;
+    /** The chart's interval (`{{interval}}`), kept for the log. */
+    interval?: string;
   }
 
   /** The alert that reached the strategy's webhook, parsed as for any strategy; the ticker is canonical (`NQ1!`). */

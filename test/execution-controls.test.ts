@@ -218,7 +218,7 @@ describe('brackets from alerts, and one-cancels-the-other', () => {
       stopLoss: { ticks: 'many' },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toBe('stopLoss.ticks must be a number greater than 0, got "many"');
+    expect(bad.body.message).toBe('stopLoss.ticks must be a plain decimal number like 2 or 25329.50, got "many"');
     const badDefault = await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { exits: { takeProfit: { miles: 3 } } });
     expect(badDefault.body.message).toMatch(/^exits.takeProfit needs exactly one of/);
   });

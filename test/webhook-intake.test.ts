@@ -18,7 +18,7 @@ describe('webhook intake refuses bad input clearly and logs every outcome', () =
     ['bad JSON', '{"ticker": "NQ1!", "action": "buy"', /not valid JSON/],
     ['an unknown action', '{"ticker":"NQ1!","action":"hold"}', /^action/],
     ['a negative quantity', '{"ticker":"NQ1!","action":"buy","quantity":-1}', /^quantity/],
-    ['a non-numeric quantity', '{"ticker":"NQ1!","action":"buy","quantity":"two"}', /^quantity must be a number/],
+    ['a non-numeric quantity', '{"ticker":"NQ1!","action":"buy","quantity":"two"}', /^quantity must be a plain decimal number/],
     [
       'a fractional futures quantity',
       '{"ticker":"NQ1!","action":"buy","quantity":1.5}',

@@ -23,6 +23,8 @@ import { VERSION } from './version.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
 
 const WEBHOOK_PATH = '/webhooks/';
+/** The alert preview reads its body as the webhook does: the alert message as TradingView would send it. */
+const PREVIEW_PATH = /^\/api\/strategies\/[^/?]+\/preview(\?|$)/;
 
 export interface RouteInfo {
   method: string;
@@ -80,7 +82,7 @@ function acceptAnyWebhookBody(app: NestFastifyApplication): void {
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser(['application/json', 'text/plain', '*'], { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
-    if (request.url.startsWith(WEBHOOK_PATH)) return done(null, text);
+    if (request.url.startsWith(WEBHOOK_PATH) || PREVIEW_PATH.test(request.url)) return done(null, text);
     if (!(request.headers['content-type'] ?? '').includes('json')) return done(null, text);
     if (text === '') return done(null, undefined);
     try {

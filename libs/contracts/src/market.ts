@@ -8,6 +8,8 @@ export interface Instrument {
   tickSize: number;
   /** Dollars one tick is worth for one contract or unit (`amnt` in the /ws DATA message). */
   tickValue: number;
+  /** What it is quoted on, shared by its mini and micro contracts (NQ and MNQ: the Nasdaq-100): the same price for both. */
+  underlying?: string;
 }
 
 /** Latest top of book for one ticker, as every data-feed plugin reports it. */
@@ -18,4 +20,10 @@ export interface Quote {
   ask: number;
   /** Milliseconds since the epoch, UTC. */
   time: number;
+  /** The feed plugin that quoted it (set by the server). */
+  feed?: string;
+  /** True for demo prices (the simulated feed), never a market's. */
+  simulated?: boolean;
+  /** True once its feed lost its connection: the last price known, no longer the market's. */
+  stale?: boolean;
 }

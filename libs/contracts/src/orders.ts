@@ -1,5 +1,15 @@
 export type OrderSide = 'buy' | 'sell';
+/** What every broker plugin executes. */
 export type OrderType = 'market' | 'limit' | 'stop';
+/**
+ * What alerts and the server's orders speak: the broker types, plus a stop-limit and a trailing
+ * stop, which the server holds and triggers itself (as it does brackets) for brokers that lack them.
+ */
+export type ServerOrderType = OrderType | 'stop_limit' | 'trailing_stop';
+export const SERVER_ORDER_TYPES: readonly ServerOrderType[] = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'];
+/** `day`: cancelled at the end of the trading day · `gtc`: until cancelled · `ioc` / `fok`: fill at once or be cancelled. */
+export type TimeInForce = 'day' | 'gtc' | 'ioc' | 'fok';
+export const TIMES_IN_FORCE: readonly TimeInForce[] = ['day', 'gtc', 'ioc', 'fok'];
 export type OrderStatus = 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
 
 /** What the server asks a broker plugin to do. */
@@ -15,8 +25,17 @@ export interface OrderRequest {
   type: OrderType;
   limitPrice?: number;
   stopPrice?: number;
-  /** The price the alert carried, a fallback for a paper fill when no quote exists. */
+  /** The price the alert carried: a paper fill's price when no real feed quotes the ticker. */
   referencePrice?: number;
+  /** Absent: good until cancelled. Brokers without a choice of time in force may ignore it. */
+  timeInForce?: TimeInForce;
+  /**
+   * For `day` orders: when the trading day the order was placed in ends (epoch ms, the server's
+   * trading calendar). A broker that keeps its own sessions may use those instead.
+   */
+  expiresAt?: number;
+  /** Stocks: may fill outside regular trading hours. Brokers that do not offer it ignore it. */
+  extendedHours?: boolean;
 }
 
 const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
@@ -74,6 +93,12 @@ export interface BrokerFill {
   commission: number;
   /** Milliseconds since the epoch, UTC. */
   time: number;
+  /**
+   * Where the price came from, for simulated executions: `quote:<feed>` (a real feed's quote),
+   * `alert` (the price the alert carried) or `simulated` (the simulated feed). A real broker's own
+   * fills leave it out: they are the market's.
+   */
+  priceSource?: string;
   /**
    * Only for a fill of an order the server did not place (made in the broker's own app): the
    * account it happened in. The server books it as a manual trade on that account.

@@ -22,6 +22,11 @@ export interface PluginManifest {
   defaults?: Record<string, unknown>;
   /** Data feeds: quote a ticker only when no other feed supports it (the simulated feed). */
   fallback?: boolean;
+  /**
+   * Data feeds: its prices are made up (demo data). Paper fills prefer an alert's price to them,
+   * every fill at one says so, and the trader can switch the feed off in Settings.
+   */
+  simulated?: boolean;
 }
 
 export interface PluginLogger {
@@ -163,6 +168,8 @@ export interface DataFeedPlugin {
   /** Start quoting canonical tickers; the first quote of each should follow promptly. */
   subscribe(tickers: string[]): Promise<void>;
   unsubscribe(tickers: string[]): Promise<void>;
+  /** Simulated feeds: move the ticker's prices to one seen elsewhere (an alert's), so demo quotes stay near the market. */
+  anchor?(ticker: string, price: number): void;
 }
 
 export interface BrokerPluginModule {

@@ -49,7 +49,7 @@ export interface OrderData {
   ticker: string;
   side: 'buy' | 'sell';
   quantity: number;
-  type: 'market' | 'limit' | 'stop';
+  type: 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
   status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
   filledQuantity: number;
   avgFillPrice: number | null;
@@ -68,6 +68,8 @@ export interface FillData {
   price: number;
   commission: number;
   realizedPnl: number;
+  /** `quote:<feed>`, `alert` or `simulated` for a paper fill; `broker` for a real broker's. */
+  priceSource: string;
   time: number;
 }
 
@@ -83,6 +85,9 @@ export interface TradeData {
   entryTime: number;
   exitTime: number;
   pnl: number;
+  /** Where each side's price came from (see FillData.priceSource). */
+  entryPriceSource: string;
+  exitPriceSource: string;
 }
 
 export interface LogData {
@@ -111,6 +116,9 @@ export interface FeedData {
   lastQuoteAgeMs: number | null;
   reconnects: number;
   error: string | null;
+  /** A feed of demo prices (the simulated feed), and whether the trader has it on. */
+  simulated?: boolean;
+  on?: boolean;
 }
 
 export interface ErrorData {

@@ -31,26 +31,41 @@ export type ExitTarget = ExitSpec;
  */
 export function parseExitTarget(field: string, raw: unknown): ExitTarget | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return `${field} must be an object like {"ticks":40}, {"points":10} or {"price":25100}, got ${JSON.stringify(raw)}`;
+    return `${field} must be an object like {"ticks":40}, {"points":10} or {"price":25100}, got ${shownExit(raw)}`;
   }
   const entries = Object.entries(raw as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null && v !== '');
-  const known: Record<string, keyof ExitShape> = {
-    ticks: 'ticks',
-    points: 'points',
-    amount: 'points',
-    percent: 'percent',
-    price: 'price',
-    limitPrice: 'price',
-    stopPrice: 'price',
-  };
-  if (entries.length !== 1 || !(entries[0][0] in known)) {
-    return `${field} needs exactly one of ticks, points, amount, percent, price, limitPrice or stopPrice, got ${JSON.stringify(raw)}`;
+  const kind = entries.length === 1 ? EXIT_KEYS.get(entries[0][0]) : undefined;
+  if (kind === undefined) {
+    return `${field} needs exactly one of ticks, points, amount, percent, price, limitPrice or stopPrice, got ${shownExit(raw)}`;
   }
   const [name, value] = entries[0];
-  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  if (!Number.isFinite(number) || number <= 0) return `${field}.${name} must be a number greater than 0, got ${JSON.stringify(value)}`;
-  return { [known[name]]: number } as ExitTarget;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && PLAIN_DECIMAL.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(number) || number <= 0) return `${field}.${name} must be a number greater than 0, got ${shownExit(value)}`;
+  return { [kind]: number } as ExitTarget;
 }
+
+/** The keys an exit target may be stated with, and what each means (a Map: no key can name a built-in). */
+const EXIT_KEYS: ReadonlyMap<string, keyof ExitShape> = new Map([
+  ['ticks', 'ticks'],
+  ['points', 'points'],
+  ['amount', 'points'],
+  ['percent', 'percent'],
+  ['price', 'price'],
+  ['limitPrice', 'price'],
+  ['stopPrice', 'price'],
+]);
+const PLAIN_DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** A value shown in an error, short; a value too deep to print is named, not printed. */
+const shownExit = (raw: unknown) => {
+  let text: string;
+  try {
+    text = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    text = 'a value nested too deeply to show';
+  }
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+};
 
 interface ExitShape {
   ticks: number;

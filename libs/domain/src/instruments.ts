@@ -1,27 +1,28 @@
 import type { Instrument } from '@tradeloop/contracts';
 
-const future = (root: string, description: string, tickSize: number, tickValue: number): Instrument => ({
+const future = (root: string, description: string, tickSize: number, tickValue: number, underlying: string): Instrument => ({
   root,
   description,
   kind: 'future',
   tickSize,
   tickValue,
+  underlying,
 });
 
 /** CME contract specs: tick size and the dollars one tick is worth per contract. */
 export const FUTURES_CATALOG: readonly Instrument[] = [
-  future('NQ', 'E-mini Nasdaq-100', 0.25, 5),
-  future('MNQ', 'Micro E-mini Nasdaq-100', 0.25, 0.5),
-  future('ES', 'E-mini S&P 500', 0.25, 12.5),
-  future('MES', 'Micro E-mini S&P 500', 0.25, 1.25),
-  future('YM', 'E-mini Dow ($5)', 1, 5),
-  future('MYM', 'Micro E-mini Dow', 1, 0.5),
-  future('RTY', 'E-mini Russell 2000', 0.1, 5),
-  future('M2K', 'Micro E-mini Russell 2000', 0.1, 0.5),
-  future('CL', 'Crude Oil', 0.01, 10),
-  future('MCL', 'Micro WTI Crude Oil', 0.01, 1),
-  future('GC', 'Gold', 0.1, 10),
-  future('MGC', 'Micro Gold', 0.1, 1),
+  future('NQ', 'E-mini Nasdaq-100', 0.25, 5, 'Nasdaq-100'),
+  future('MNQ', 'Micro E-mini Nasdaq-100', 0.25, 0.5, 'Nasdaq-100'),
+  future('ES', 'E-mini S&P 500', 0.25, 12.5, 'S&P 500'),
+  future('MES', 'Micro E-mini S&P 500', 0.25, 1.25, 'S&P 500'),
+  future('YM', 'E-mini Dow ($5)', 1, 5, 'Dow Jones Industrial Average'),
+  future('MYM', 'Micro E-mini Dow', 1, 0.5, 'Dow Jones Industrial Average'),
+  future('RTY', 'E-mini Russell 2000', 0.1, 5, 'Russell 2000'),
+  future('M2K', 'Micro E-mini Russell 2000', 0.1, 0.5, 'Russell 2000'),
+  future('CL', 'Crude Oil', 0.01, 10, 'WTI crude oil'),
+  future('MCL', 'Micro WTI Crude Oil', 0.01, 1, 'WTI crude oil'),
+  future('GC', 'Gold', 0.1, 10, 'gold'),
+  future('MGC', 'Micro Gold', 0.1, 1, 'gold'),
 ];
 
 export interface ResolvedTicker {
@@ -115,6 +116,14 @@ export class InstrumentCatalog {
     return this.roots.find((root) => symbol.startsWith(root) && CONTRACT_SUFFIX.test(symbol.slice(root.length)));
   }
 }
+
+/** Whether two instruments are quoted at the same price: the same root, or a mini and its micro (NQ and MNQ). */
+export function quotedAlike(a: Instrument, b: Instrument): boolean {
+  return a.root === b.root || (a.underlying !== undefined && a.underlying === b.underlying);
+}
+
+/** Dollars one point of price is worth for one contract or unit (NQ 20, MNQ 2, a stock 1). */
+export const pointValue = (instrument: Instrument): number => Number((instrument.tickValue / instrument.tickSize).toFixed(10));
 
 /** Tick value in integer cents (NQ: 500). */
 export const tickValueCents = (instrument: Instrument): number => Math.round(instrument.tickValue * 100);

@@ -137,10 +137,25 @@ describe('FIFO matching', () => {
         grossCents: 2500,
         commissionCents: 0,
         pnlCents: 2500,
+        entryPriceSource: 'unrecorded',
+        exitPriceSource: 'unrecorded',
       },
     ]);
     expect(state.lots).toEqual([{ quantity: -1, price: 6802, time: 2, commissionCents: 0 }]);
     expect(netQuantity(state)).toBe(-1);
+  });
+
+  it("carries each fill's price source to its lots and to both sides of the trades they make", () => {
+    const { state, trades } = run('NQ1!', [
+      { ...fill('buy', 1, 25000, 1), priceSource: 'alert' },
+      { ...fill('buy', 1, 25001, 2), priceSource: 'simulated' },
+      { ...fill('sell', 3, 25002, 3), priceSource: 'quote:tradovate' },
+    ]);
+    expect(trades.map((t) => [t.quantity, t.entryPriceSource, t.exitPriceSource])).toEqual([
+      [1, 'alert', 'quote:tradovate'],
+      [1, 'simulated', 'quote:tradovate'],
+    ]);
+    expect(state.lots).toEqual([{ quantity: -1, price: 25002, time: 3, commissionCents: 0, priceSource: 'quote:tradovate' }]);
   });
 
   it('closes a lot in the middle of a fill and reports flat as null average', () => {

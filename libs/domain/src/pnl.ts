@@ -7,6 +7,8 @@ export interface Lot {
   price: number;
   time: number;
   commissionCents: number;
+  /** Where its fill's price came from; lots booked before sources were kept have none. */
+  priceSource?: string;
 }
 
 /** Open lots, oldest first; all share one sign. */
@@ -20,6 +22,7 @@ export interface FillInput {
   price: number;
   time: number;
   commissionCents: number;
+  priceSource?: string;
 }
 
 export interface ClosedTrade {
@@ -32,6 +35,8 @@ export interface ClosedTrade {
   grossCents: number;
   commissionCents: number;
   pnlCents: number;
+  entryPriceSource: string;
+  exitPriceSource: string;
 }
 
 export interface FillResult {
@@ -42,6 +47,9 @@ export interface FillResult {
 }
 
 export const EMPTY_POSITION: PositionState = { lots: [] };
+
+/** The price source of a fill booked before sources were kept. */
+export const UNRECORDED = 'unrecorded';
 
 /** Quantities may be fractional for stock/crypto-style symbols; keep them free of float dust. */
 const qty = (value: number) => Math.round(value * 1e8) / 1e8;
@@ -141,10 +149,20 @@ export function applyFill(state: PositionState, fill: FillInput, instrument: Ins
       grossCents,
       commissionCents,
       pnlCents: grossCents - commissionCents,
+      entryPriceSource: lot.priceSource ?? UNRECORDED,
+      exitPriceSource: fill.priceSource ?? UNRECORDED,
     };
   });
 
   const open = lots.filter((lot) => lot.quantity !== 0);
-  if (opening > 0) open.push({ quantity: sign * opening, price: fill.price, time: fill.time, commissionCents: openingCommission });
+  if (opening > 0) {
+    open.push({
+      quantity: sign * opening,
+      price: fill.price,
+      time: fill.time,
+      commissionCents: openingCommission,
+      ...(fill.priceSource ? { priceSource: fill.priceSource } : {}),
+    });
+  }
   return { state: { lots: open }, trades, realizedCents: trades.reduce((sum, t) => sum + t.pnlCents, 0) };
 }

@@ -116,11 +116,80 @@ describe('paper broker', () => {
     expect(h.fills).toEqual([expect.objectContaining({ price: 25301.5, quantity: 2, side: 'sell' })]);
   });
 
-  it('prefers the quote over the alert price', async () => {
+  it("prefers a fresh quote from a real feed over the alert's price, and says so", async () => {
     const h = harness();
-    h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
+    h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now(), feed: 'tradovate' });
     await h.plugin.placeOrder(order({ referencePrice: 25000 }));
-    expect(h.fills[0]!.price).toBe(25300.25);
+    expect(h.fills[0]).toEqual(expect.objectContaining({ price: 25300.25, priceSource: 'quote:tradovate' }));
+  });
+
+  it("prefers the alert's price over the simulated feed, an old real quote and one whose feed is down", async () => {
+    const h = harness({ maxQuoteAgeSeconds: 30 });
+    h.publishQuote({ ticker: 'AAPL', bid: 335.1, ask: 335.11, time: Date.now(), feed: 'sim-feed', simulated: true });
+    h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() - 31_000, feed: 'tradovate' });
+    h.publishQuote({ ticker: 'ES1!', bid: 6800, ask: 6800.25, time: Date.now(), feed: 'tradovate', stale: true });
+    await h.plugin.placeOrder(order({ ticker: 'AAPL', quantity: 10, referencePrice: 231.42 }));
+    await h.plugin.placeOrder(order({ side: 'sell', referencePrice: 25001.5 }));
+    await h.plugin.placeOrder(order({ ticker: 'ES1!', referencePrice: 6799 }));
+    expect(h.fills.map((f) => [f.ticker, f.price, f.priceSource])).toEqual([
+      ['AAPL', 231.42, 'alert'],
+      ['NQ1!', 25001.5, 'alert'],
+      ['ES1!', 6799, 'alert'],
+    ]);
+  });
+
+  it('takes the simulated feed only when the alert has no price, and says so', async () => {
+    const h = harness();
+    h.publishQuote({ ticker: 'AAPL', bid: 335.1, ask: 335.11, time: Date.now(), feed: 'sim-feed', simulated: true });
+    await h.plugin.placeOrder(order({ ticker: 'AAPL', quantity: 1 }));
+    expect(h.fills[0]).toEqual(expect.objectContaining({ price: 335.11, priceSource: 'simulated' }));
+  });
+
+  it("fills a limit order at once when the alert's price reaches it, else rests it for the quotes", async () => {
+    const h = harness();
+    await h.plugin.start?.();
+    await h.plugin.placeOrder(order({ ticker: 'SPY', type: 'limit', limitPrice: 661, referencePrice: 660 }));
+    const resting = order({ ticker: 'SPY', type: 'limit', limitPrice: 650, referencePrice: 660 });
+    expect((await h.plugin.placeOrder(resting)).status).toBe('working');
+    h.publishQuote({ ticker: 'SPY', bid: 649.98, ask: 649.99, time: Date.now(), feed: 'sim-feed', simulated: true });
+    await flush();
+    expect(h.fills.map((f) => [f.price, f.priceSource])).toEqual([
+      [660, 'alert'],
+      [649.99, 'simulated'],
+    ]);
+  });
+
+  it('cancels an ioc or fok limit order that is not marketable at once', async () => {
+    const h = harness();
+    h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now(), feed: 'tradovate' });
+    for (const timeInForce of ['ioc', 'fok'] as const) {
+      expect(await h.plugin.placeOrder(order({ type: 'limit', limitPrice: 25290, timeInForce }))).toEqual(
+        expect.objectContaining({ status: 'cancelled', reason: `${timeInForce}: not marketable when placed, so cancelled at once` }),
+      );
+    }
+    expect((await h.plugin.placeOrder(order({ type: 'limit', limitPrice: 25301, timeInForce: 'ioc' }))).status).toBe('filled');
+  });
+
+  it('cancels a day order when its trading day ends, and refuses one placed after', async () => {
+    const h = harness();
+    await h.plugin.start?.();
+    const day = order({ type: 'limit', limitPrice: 25000, timeInForce: 'day', expiresAt: Date.now() + 150, referencePrice: 25300 });
+    expect((await h.plugin.placeOrder(day)).status).toBe('working');
+    const gtc = order({ type: 'limit', limitPrice: 25000, timeInForce: 'gtc', referencePrice: 25300 });
+    await h.plugin.placeOrder(gtc);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(h.updates).toEqual([
+      {
+        clientOrderId: day.clientOrderId,
+        brokerOrderId: expect.any(String),
+        status: 'cancelled',
+        reason: 'day order expired at the end of its trading day',
+      },
+    ]);
+    expect(await h.plugin.cancelOrder(gtc.clientOrderId)).toBe(true);
+    expect(await h.plugin.placeOrder(order({ type: 'limit', limitPrice: 1, timeInForce: 'day', expiresAt: Date.now() - 1 }))).toEqual(
+      expect.objectContaining({ status: 'cancelled', reason: 'day order placed after its trading day ended' }),
+    );
   });
 
   it('rejects a market order with neither a quote nor an alert price', async () => {

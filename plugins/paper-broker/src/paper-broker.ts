@@ -12,15 +12,32 @@ import {
 export interface PaperBrokerSettings {
   /** Dollars per contract per side. */
   commissionPerContract: number;
+  /**
+   * A real feed's quote older than this is stale and the alert's price is taken before it. A feed
+   * sends a quote when the price changes, so a quiet market's quote may be minutes old and still
+   * the market's; a feed that lost its connection marks its quotes stale at once.
+   */
+  maxQuoteAgeSeconds: number;
 }
+
+const DEFAULT_MAX_QUOTE_AGE_SECONDS = 300;
 
 /** Reads the plugin settings, falling back to the defaults (with a warning) on nonsense. */
 export function readSettings(config: Record<string, unknown>, logger?: PluginLogger): PaperBrokerSettings {
+  let commissionPerContract = 0;
   const raw = config.commissionPerContract;
-  if (raw == null) return { commissionPerContract: 0 };
-  if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) return { commissionPerContract: raw };
-  logger?.warn(`commissionPerContract must be a number of dollars ≥ 0, got ${JSON.stringify(raw)}: charging no commission`);
-  return { commissionPerContract: 0 };
+  if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) commissionPerContract = raw;
+  else if (raw != null)
+    logger?.warn(`commissionPerContract must be a number of dollars ≥ 0, got ${JSON.stringify(raw)}: charging no commission`);
+  let maxQuoteAgeSeconds = DEFAULT_MAX_QUOTE_AGE_SECONDS;
+  const age = config.maxQuoteAgeSeconds;
+  if (typeof age === 'number' && Number.isFinite(age) && age > 0) maxQuoteAgeSeconds = age;
+  else if (age != null) {
+    logger?.warn(
+      `maxQuoteAgeSeconds must be a number of seconds above 0, got ${JSON.stringify(age)}: using ${DEFAULT_MAX_QUOTE_AGE_SECONDS}`,
+    );
+  }
+  return { commissionPerContract, maxQuoteAgeSeconds };
 }
 
 type PaperOrderState = 'working' | 'filling' | 'filled' | 'cancelled';
@@ -33,7 +50,18 @@ interface PaperOrder {
   state: PaperOrderState;
   /** Sequence number of the last quote seen when the order started resting: only later quotes may fill it. */
   restedAfter: number;
+  /** A day order's end of day. */
+  expiry?: NodeJS.Timeout;
 }
+
+/** A price to fill at and where it came from (`quote:<feed>`, `alert`, `simulated`). */
+interface Priced {
+  price: number;
+  source: string;
+}
+
+/** Where a quote's prices come from, as a fill records it. */
+export const quoteSource = (quote: Quote): string => (quote.simulated ? 'simulated' : `quote:${quote.feed ?? 'feed'}`);
 
 const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
@@ -41,7 +69,7 @@ const isPositive = (value: unknown): value is number => typeof value === 'number
 const usable = (quote: Quote | undefined): quote is Quote => !!quote && isPositive(quote.bid) && isPositive(quote.ask);
 
 /** The price a limit or stop order fills at against this quote, or undefined if the quote does not reach it. */
-export function crossingPrice(order: OrderRequest, quote: Quote): number | undefined {
+export function crossingPrice(order: OrderRequest, quote: Pick<Quote, 'bid' | 'ask'>): number | undefined {
   const buy = order.side === 'buy';
   switch (order.type) {
     case 'limit': {
@@ -62,9 +90,11 @@ export function crossingPrice(order: OrderRequest, quote: Quote): number | undef
 }
 
 /**
- * Simulated executions against the live quotes: market orders at the ask (buys) or bid (sells),
- * limit and stop orders immediately when marketable, else resting until a quote crosses them.
- * Everything lives in memory: resting orders do not survive a restart.
+ * Simulated executions: market orders at the ask (buys) or bid (sells) of a fresh real quote, else
+ * at the alert's price, else at the simulated feed's; limit and stop orders immediately when
+ * marketable there, else resting until a quote crosses them (`ioc` / `fok`: cancelled instead;
+ * `day`: cancelled when the trading day ends). Every fill says where its price came from.
+ * Everything lives in memory: the server sends resting orders again after a restart.
  */
 export class PaperBroker implements BrokerPlugin {
   private readonly settings: PaperBrokerSettings;
@@ -93,6 +123,7 @@ export class PaperBroker implements BrokerPlugin {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    for (const order of this.resting.values()) clearTimeout(order.expiry);
     await this.queue;
   }
 
@@ -116,8 +147,22 @@ export class PaperBroker implements BrokerPlugin {
     const order = this.resting.get(clientOrderId);
     if (!order || order.state !== 'working') return false;
     order.state = 'cancelled';
+    clearTimeout(order.expiry);
     this.resting.delete(clientOrderId);
     return true;
+  }
+
+  /**
+   * The market an order meets when it arrives, in this order: a fresh quote from a real feed; else
+   * the price the alert carried (TradingView's); only then the simulated feed (or a stale quote).
+   */
+  private market(order: OrderRequest): { bid: number; ask: number; source: string } | undefined {
+    const quote = this.ctx.quotes.latest(order.ticker);
+    const fresh = usable(quote) && !quote.simulated && !quote.stale && Date.now() - quote.time <= this.settings.maxQuoteAgeSeconds * 1000;
+    if (fresh) return { bid: quote.bid, ask: quote.ask, source: quoteSource(quote) };
+    if (isPositive(order.referencePrice)) return { bid: order.referencePrice, ask: order.referencePrice, source: 'alert' };
+    if (usable(quote)) return { bid: quote.bid, ask: quote.ask, source: quoteSource(quote) };
+    return undefined;
   }
 
   private async place(request: OrderRequest): Promise<OrderAck> {
@@ -125,25 +170,50 @@ export class PaperBroker implements BrokerPlugin {
     const { brokerOrderId, fillId } = this.idsFor(order.clientOrderId);
     const reason = orderRequestProblem(order);
     if (reason) return { brokerOrderId, status: 'rejected', reason };
+    if (order.timeInForce === 'day' && isPositive(order.expiresAt) && order.expiresAt <= Date.now()) {
+      return { brokerOrderId, status: 'cancelled', reason: 'day order placed after its trading day ended' };
+    }
 
-    const quote = this.ctx.quotes.latest(order.ticker);
+    const market = this.market(order);
     if (order.type === 'market') {
-      let price = usable(quote) ? crossingPrice(order, quote) : undefined;
-      if (price === undefined && isPositive(order.referencePrice)) price = order.referencePrice;
-      if (price === undefined)
-        return { brokerOrderId, status: 'rejected', reason: `no quote for ${order.ticker} and no price in the alert` };
-      await this.ctx.reportFill(this.fill(order, brokerOrderId, fillId, price));
+      if (!market) return { brokerOrderId, status: 'rejected', reason: `no quote for ${order.ticker} and no price in the alert` };
+      await this.ctx.reportFill(this.fill(order, brokerOrderId, fillId, { price: crossingPrice(order, market)!, source: market.source }));
       return { brokerOrderId, status: 'filled' };
     }
 
-    const price = usable(quote) ? crossingPrice(order, quote) : undefined;
+    const price = market ? crossingPrice(order, market) : undefined;
     if (price !== undefined) {
-      await this.ctx.reportFill(this.fill(order, brokerOrderId, fillId, price));
+      await this.ctx.reportFill(this.fill(order, brokerOrderId, fillId, { price, source: market!.source }));
       return { brokerOrderId, status: 'filled' };
+    }
+    if (order.timeInForce === 'ioc' || order.timeInForce === 'fok') {
+      return { brokerOrderId, status: 'cancelled', reason: `${order.timeInForce}: not marketable when placed, so cancelled at once` };
     }
     this.listen();
-    this.resting.set(order.clientOrderId, { request: order, brokerOrderId, fillId, state: 'working', restedAfter: this.quoteSeq });
+    const resting: PaperOrder = { request: order, brokerOrderId, fillId, state: 'working', restedAfter: this.quoteSeq };
+    if (order.timeInForce === 'day' && isPositive(order.expiresAt)) {
+      resting.expiry = setTimeout(() => void this.expire(resting), Math.min(order.expiresAt - Date.now(), 2 ** 31 - 1));
+      resting.expiry.unref();
+    }
+    this.resting.set(order.clientOrderId, resting);
     return { brokerOrderId, status: 'working' };
+  }
+
+  /** A day order still resting when its trading day ends is cancelled. */
+  private async expire(order: PaperOrder): Promise<void> {
+    if (order.state !== 'working') return;
+    order.state = 'cancelled';
+    this.resting.delete(order.request.clientOrderId);
+    try {
+      await this.ctx.reportOrderUpdate({
+        clientOrderId: order.request.clientOrderId,
+        brokerOrderId: order.brokerOrderId,
+        status: 'cancelled',
+        reason: 'day order expired at the end of its trading day',
+      });
+    } catch (error) {
+      this.ctx.logger.error(`reporting ${order.request.clientOrderId} expired failed: ${(error as Error).message}`);
+    }
   }
 
   private idsFor(clientOrderId: string): { brokerOrderId: string; fillId: string } {
@@ -156,7 +226,7 @@ export class PaperBroker implements BrokerPlugin {
     return ids;
   }
 
-  private fill(order: OrderRequest, brokerOrderId: string, fillId: string, price: number): BrokerFill {
+  private fill(order: OrderRequest, brokerOrderId: string, fillId: string, priced: Priced): BrokerFill {
     return {
       fillId,
       clientOrderId: order.clientOrderId,
@@ -164,9 +234,10 @@ export class PaperBroker implements BrokerPlugin {
       ticker: order.ticker,
       side: order.side,
       quantity: order.quantity,
-      price,
+      price: priced.price,
       commission: Math.round(this.settings.commissionPerContract * order.quantity * 100) / 100,
       time: Date.now(),
+      priceSource: priced.source,
     };
   }
 
@@ -189,15 +260,15 @@ export class PaperBroker implements BrokerPlugin {
       if (order.state !== 'working' || order.request.ticker !== quote.ticker || order.restedAfter >= seq) continue;
       const price = crossingPrice(order.request, quote);
       if (price === undefined) continue;
-      await this.fillResting(order, price);
+      await this.fillResting(order, { price, source: quoteSource(quote) });
     }
   }
 
-  private async fillResting(order: PaperOrder, price: number): Promise<void> {
+  private async fillResting(order: PaperOrder, priced: Priced): Promise<void> {
     const { request, brokerOrderId, fillId } = order;
     order.state = 'filling';
     try {
-      await this.ctx.reportFill(this.fill(request, brokerOrderId, fillId, price));
+      await this.ctx.reportFill(this.fill(request, brokerOrderId, fillId, priced));
     } catch (error) {
       // Not booked: the order keeps resting and the next crossing quote tries again (same fillId).
       order.state = 'working';
@@ -205,6 +276,7 @@ export class PaperBroker implements BrokerPlugin {
       return;
     }
     order.state = 'filled';
+    clearTimeout(order.expiry);
     this.resting.delete(request.clientOrderId);
     try {
       await this.ctx.reportOrderUpdate({ clientOrderId: request.clientOrderId, brokerOrderId, status: 'filled' });

@@ -207,6 +207,21 @@ describe('sim-feed plugin', () => {
     expect(nq!.time).toBe(Date.now());
   });
 
+  it("moves a ticker's walk to an alert's price, quoting it at once and staying near it", async () => {
+    const h = harness({ seed: 7, quotesPerSecond: 4 });
+    feed = h.feed;
+    await h.feed.subscribe(['SPY']);
+    expect(Math.abs(h.quotes[0]!.bid - 660)).toBeGreaterThan(5); // SPY's derived level is not TradingView's
+    h.feed.anchor!('SPY', 660.25);
+    expect(h.quotes.at(-1)).toEqual(expect.objectContaining({ ticker: 'SPY', bid: 660.25, ask: 660.26 }));
+    jest.advanceTimersByTime(60_000);
+    const later = h.quotes.filter((q) => q.ticker === 'SPY').slice(-240);
+    // Within 1 % of the new level (the walk's spread is capped there), on the 0.01 grid.
+    for (const quote of later) expect(Math.abs(quote.bid - 660.25) / 660.25).toBeLessThan(0.01);
+    h.feed.anchor!('SPY', Number.NaN);
+    expect(h.quotes.at(-1)!.bid).toBe(later.at(-1)!.bid);
+  });
+
   it('quotes quotesPerSecond times a second per ticker, with a one-tick spread on the grid', async () => {
     const h = harness({ quotesPerSecond: 4 });
     feed = h.feed;

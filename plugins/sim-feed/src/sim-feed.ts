@@ -106,6 +106,18 @@ export class SimFeed implements DataFeedPlugin {
     }
   }
 
+  /**
+   * Moves a ticker's walk to a price seen elsewhere (TradingView's, in an alert): it reverts to that
+   * level from now on and quotes it at once, so demo prices stay near the market the alerts see.
+   */
+  anchor(ticker: string, price: number): void {
+    if (!Number.isFinite(price) || price <= 0) return;
+    const stream = this.stream(ticker);
+    stream.params = walkParams(price, stream.tickSize);
+    stream.bidTicks = Math.max(stream.params.floorTicks, Math.round(price / stream.tickSize));
+    if (this.timers.has(ticker)) this.publish(stream);
+  }
+
   /** Tickers being quoted now. */
   subscriptions(): string[] {
     return [...this.timers.keys()];

@@ -65,6 +65,13 @@ export class AccountsService implements OnModuleInit {
     return account;
   }
 
+  /** An account's balance in dollars: its starting balance plus realized P&L (open P&L left out, as position sizing takes it). */
+  async balance(id: string): Promise<number> {
+    const account = await this.get(id);
+    const pnl = (await this.pnl.of('account')).get(id);
+    return toDollars(account.startingBalanceCents + pnl.realizedCents);
+  }
+
   /** Accounts with balance, equity (balance + open P&L) and live P&L; manual trades count toward their account. */
   async list() {
     const accounts = await this.accounts.find({ order: { createdAt: 'ASC' } });

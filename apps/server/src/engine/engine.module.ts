@@ -10,11 +10,12 @@ import { ScriptOrdersService } from './script-orders.service.js';
 import { ScriptTriggersService } from './script-triggers.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
+import { PlanningModule } from './planning.module.js';
 import { LinksModule } from '../strategies/links.module.js';
 import { TradingModule } from '../trading/trading.module.js';
 
 @Module({
-  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule, LinksModule, TradingModule],
+  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule, LinksModule, TradingModule, PlanningModule],
   providers: [
     EngineService,
     SignalOrdersService,

@@ -1,10 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert } from '@tradeloop/contracts';
-import { planAlert } from '@tradeloop/domain';
 import { In, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
-import { ExecutionService } from '../execution/execution.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
 import { Position } from '../ledger/position.entity.js';
@@ -15,7 +13,7 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { alertLabel } from '../webhooks/alert-label.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
-import { BracketsService } from '../execution/brackets.service.js';
+import { SignalPlannerService } from './signal-planner.service.js';
 import { CommandsService } from '../trading/commands.service.js';
 
 /** Turns queued events into orders, one event at a time per strategy. */
@@ -27,13 +25,12 @@ export class EngineService implements OnApplicationBootstrap {
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
     @InjectRepository(Position) private readonly positions: Repository<Position>,
-    private readonly execution: ExecutionService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly scripted: ScriptedStrategyService,
     private readonly signals: SignalOrdersService,
-    private readonly brackets: BracketsService,
+    private readonly planner: SignalPlannerService,
     private readonly commands: CommandsService,
   ) {}
 
@@ -91,7 +88,9 @@ export class EngineService implements OnApplicationBootstrap {
 
   private async handleWebhook(eventId: string): Promise<void> {
     const event = await this.events.findOneBy({ id: eventId });
-    if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed') return;
+    // A delayed alert is queued again when it is due (DelayedAlertsService).
+    if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
+      return;
     await this.setEvent(eventId, { status: 'processing' });
 
     const strategy = await this.strategies.findOneBy({ id: event.strategyId });
@@ -105,17 +104,19 @@ export class EngineService implements OnApplicationBootstrap {
       return this.finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
     }
     // The alert's semantics move the recorder (the strategy's own position); links follow its target.
-    const current = await this.signals.recorderPosition(strategy, alert.ticker);
-    const plan = planAlert(current, alert, strategy.defaultQuantity);
+    const plan = await this.planner.plan(strategy, alert, event.id);
+    if (plan.error) return this.finish(event, 'failed', `nothing traded: ${plan.error}`, strategy.id);
+    // TradingView's price moves the demo prices there too, so brackets and open P&L stay near the market the alerts see.
+    const seen = alert.signalPrice ?? alert.price;
+    if (seen !== undefined)
+      for (const leg of plan.legs) if (leg.orders.some((o) => o.signalPrice !== undefined)) this.market.anchorSimulated(leg.ticker, seen);
 
     const notes: string[] = [];
-    if (plan.cancelWorking) {
-      await this.brackets.cancelBrackets(strategy.id);
-      const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by ${alertLabel(event)}`);
-      if (cancelled) notes.push(`cancelled ${cancelled} working order(s)`);
-    }
-    if (plan.note) notes.push(plan.note);
-    if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, alert, plan.target)));
+    if (plan.quantity && alert.quantityType) notes.push(`quantity ${plan.quantity.value} (${alert.quantityType}: ${plan.quantity.how})`);
+    const cancelled = await this.signals.cancel(strategy, alertLabel(event), plan);
+    if (cancelled) notes.push(cancelled);
+    notes.push(...plan.notes);
+    if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, plan)));
     await this.finish(event, 'done', notes.join('; ') || 'nothing to do', strategy.id);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { OrderSide, PriceTarget, Quote } from '@tradeloop/contracts';
+import type { OrderSide, PriceTarget, Quote, StopLossType } from '@tradeloop/contracts';
 import { In, Like, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -15,6 +15,10 @@ export interface BracketSpec {
   strategyId: string | null;
   takeProfit?: PriceTarget;
   stopLoss?: PriceTarget;
+  /** Absent: a stop. A stop-limit stop loss is held by the server until touched (see HeldOrdersService). */
+  stopLossType?: StopLossType;
+  /** A stop-limit's limit; absent: the stop price itself. */
+  stopLossLimitPrice?: number;
   /** Move the stop to the entry once the market is this many ticks in profit. */
   breakEvenTicks?: number;
   /** Trail the stop this many ticks behind the best price since the entry. */
@@ -116,8 +120,10 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.enqueue(() => this.reconcile()).catch(() => undefined);
   }
 
-  onModuleDestroy(): void {
+  /** Bracket work under way finishes before the database closes (its failure would be logged to a closed database). */
+  async onModuleDestroy(): Promise<void> {
     this.stopQuotes?.();
+    await this.chain.catch(() => undefined);
   }
 
   /**
@@ -136,6 +142,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
         takeProfitTicks: spec.takeProfit?.price === undefined ? (spec.takeProfit?.ticks ?? null) : null,
         stopLossPrice: spec.stopLoss?.price ?? null,
         stopLossTicks: spec.stopLoss?.price === undefined ? (spec.stopLoss?.ticks ?? null) : null,
+        stopLossType: spec.stopLossType ?? null,
+        stopLossLimitPrice: spec.stopLossLimitPrice ?? null,
         breakEvenTicks: spec.breakEvenTicks ?? null,
         trailingTicks: spec.trailingTicks ?? null,
         coveredQuantity: 0,
@@ -205,14 +213,18 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       placed.push(`take profit ${tp.side} ${tp.quantity} @ ${takeProfit} → ${tp.status}`);
     }
     if (stopLoss !== null) {
+      const stopLimit = bracket.stopLossType === 'stop_limit';
+      const limit = stopLimit ? (bracket.stopLossLimitPrice ?? stopLoss) : undefined;
       const sl = await this.execution.submit({
         ...common,
         clientOrderId: `${parent.clientOrderId}:sl${n}`,
-        type: 'stop',
+        type: stopLimit ? 'stop_limit' : 'stop',
         stopPrice: stopLoss,
+        ...(limit !== undefined ? { limitPrice: limit } : {}),
       });
-      placed.push(`stop loss ${sl.side} ${sl.quantity} @ ${stopLoss} → ${sl.status}`);
-      if (sl.status === 'working' && (bracket.breakEvenTicks !== null || bracket.trailingTicks !== null)) {
+      placed.push(`stop loss ${sl.side} ${sl.quantity} @ ${stopLoss}${limit !== undefined ? ` limit ${limit}` : ''} → ${sl.status}`);
+      // A stop-limit waits on the server as it is; a stop moves (break-even, trailing) by cancel and replace.
+      if (!stopLimit && sl.status === 'working' && (bracket.breakEvenTicks !== null || bracket.trailingTicks !== null)) {
         this.manage({
           parentClientOrderId: parent.clientOrderId,
           n,

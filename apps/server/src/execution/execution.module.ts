@@ -5,12 +5,13 @@ import { RiskModule } from '../risk/risk.module.js';
 import { PluginsModule } from '../plugins/plugins.module.js';
 import { BracketsService } from './brackets.service.js';
 import { ExecutionService } from './execution.service.js';
+import { HeldOrdersService } from './held-orders.service.js';
 import { OrdersController } from './orders.controller.js';
 
 @Module({
   imports: [PluginsModule, LedgerModule, MarketModule, RiskModule],
   controllers: [OrdersController],
-  providers: [ExecutionService, BracketsService],
-  exports: [ExecutionService, BracketsService],
+  providers: [ExecutionService, BracketsService, HeldOrdersService],
+  exports: [ExecutionService, BracketsService, HeldOrdersService],
 })
 export class ExecutionModule {}

@@ -1,6 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { BrokerFill, OrderAck, OrderSide, OrderType, OrderUpdate, RecordedOrder } from '@tradeloop/contracts';
+import type {
+  BrokerFill,
+  OrderAck,
+  OrderRequest,
+  OrderSide,
+  OrderType,
+  OrderUpdate,
+  RecordedOrder,
+  ServerOrderType,
+  TimeInForce,
+} from '@tradeloop/contracts';
+import { TradingCalendar, tradingDate, tradingDayEnd } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
@@ -16,6 +27,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
+import { brokerRequest, isHeldType, orderView, type OrderHolder } from './order-shapes.js';
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -27,10 +39,20 @@ export interface OrderIntent {
   ticker: string;
   side: OrderSide;
   quantity: number;
-  type: OrderType;
+  type: ServerOrderType;
   limitPrice?: number;
+  /** For a trailing stop: where its stop starts. */
   stopPrice?: number;
-  referencePrice?: number;
+  trailAmount?: number;
+  trailPercent?: number;
+  timeInForce?: TimeInForce;
+  extendedHours?: boolean;
+  /**
+   * The price the alert carried (for a copy on another symbol: only one quoted alike, like MNQ for
+   * NQ). Kept on the order to measure slippage from, and a paper fill's price when no real feed
+   * quotes the ticker.
+   */
+  signalPrice?: number;
 }
 
 const OPEN_STATUSES = ['pending', 'working'] as const;
@@ -50,6 +72,8 @@ export type FillListener = (booked: BookedFill) => void;
 export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   private readonly fillListeners = new Set<FillListener>();
   private readonly console = new Logger(ExecutionService.name);
+  private holder?: OrderHolder;
+  private readonly calendar: TradingCalendar;
 
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
@@ -62,7 +86,13 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     private readonly market: MarketService,
     private readonly risk: RiskService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.calendar = TradingCalendar.of(config.pnl.timeZone, config.pnl.dayStart);
+  }
+
+  setHolder(holder: OrderHolder): void {
+    this.holder = holder;
+  }
 
   /**
    * After a start the ledger first catches up with brokers that can tell what happened while the
@@ -82,17 +112,13 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       const broker = account && this.plugins.broker(account.broker);
       if (!account || !broker) continue;
       try {
-        const ack = await broker.placeOrder({
-          clientOrderId: order.clientOrderId,
-          brokerAccountId: account.brokerAccountId,
-          ticker: order.ticker,
-          side: order.side,
-          quantity: order.quantity - order.filledQuantity,
-          type: order.type,
-          limitPrice: order.limitPrice ?? undefined,
-          stopPrice: order.stopPrice ?? undefined,
-        });
-        await this.applyAck(order.id, ack);
+        if (isHeldType(order.type) && order.triggeredAt === null) {
+          // Still waiting for its trigger: the server holds it again.
+          await this.requireHolder().hold(order);
+        } else {
+          const ack = await broker.placeOrder({ ...brokerRequest(order, account), quantity: order.quantity - order.filledQuantity });
+          await this.applyAck(order.id, ack);
+        }
         await this.market.watch(`order:${order.id}`, [order.ticker]);
         resent++;
       } catch (error) {
@@ -202,6 +228,13 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
         type: intent.type,
         limitPrice: intent.limitPrice ?? null,
         stopPrice: intent.stopPrice ?? null,
+        trailAmount: intent.trailAmount ?? null,
+        trailPercent: intent.trailPercent ?? null,
+        timeInForce: intent.timeInForce ?? null,
+        expiresAt: intent.timeInForce === 'day' ? tradingDayEnd(tradingDate(now, this.calendar), this.calendar) : null,
+        extendedHours: intent.extendedHours === true,
+        signalPrice: intent.signalPrice ?? null,
+        triggeredAt: null,
         status: 'pending',
         filledQuantity: 0,
         avgFillPrice: null,
@@ -229,28 +262,61 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (refusal) return this.applyAck(order.id, { brokerOrderId: '', status: 'rejected', reason: `risk limit: ${refusal}` });
 
     await this.market.watch(`order:${order.id}`, [order.ticker]);
-    const broker = this.plugins.broker(intent.account.broker);
+    if (isHeldType(order.type)) {
+      if (!this.plugins.broker(intent.account.broker)) {
+        return this.applyAck(order.id, {
+          brokerOrderId: '',
+          status: 'rejected',
+          reason: `broker plugin "${intent.account.broker}" is not running`,
+        });
+      }
+      // The server holds it until the market touches its stop; then it goes to the broker as a limit or market order.
+      await this.requireHolder().hold(order);
+      return this.applyAck(order.id, { brokerOrderId: '', status: 'working' });
+    }
+    return this.send(order, intent.account);
+  }
+
+  /**
+   * Sends an order on record to its broker and books the answer. A held order that triggered goes
+   * as the type it becomes (a stop-limit as its limit, a trailing stop at market), under the same
+   * clientOrderId, so its fills are booked against it.
+   */
+  async send(order: Order, account: Account): Promise<Order> {
+    const broker = this.plugins.broker(account.broker);
     let ack: OrderAck;
     if (!broker) {
-      ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${intent.account.broker}" is not running` };
+      ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
       try {
-        ack = await broker.placeOrder({
-          clientOrderId: order.clientOrderId,
-          brokerAccountId: intent.account.brokerAccountId,
-          ticker: order.ticker,
-          side: order.side,
-          quantity: order.quantity,
-          type: order.type,
-          limitPrice: intent.limitPrice,
-          stopPrice: intent.stopPrice,
-          referencePrice: intent.referencePrice,
-        });
+        ack = await broker.placeOrder(brokerRequest(order, account));
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
       }
     }
     return this.applyAck(order.id, ack);
+  }
+
+  private requireHolder(): OrderHolder {
+    if (!this.holder) throw new Error('no holder registered for stop-limit and trailing stop orders');
+    return this.holder;
+  }
+
+  /**
+   * Cancels a strategy's working orders in the given tickers (of one type, when given); returns how
+   * many were cancelled.
+   */
+  async cancelWorkingIn(strategyId: string, reason: string, tickers: string[], type?: ServerOrderType): Promise<number> {
+    if (!tickers.length) return 0;
+    const working = await this.orders.findBy({
+      strategyId,
+      status: In([...OPEN_STATUSES]),
+      ticker: In(tickers),
+      ...(type ? { type } : {}),
+    });
+    let cancelled = 0;
+    for (const order of working) if (await this.cancelOrder(order, reason)) cancelled++;
+    return cancelled;
   }
 
   /** Cancels every working order of a strategy (in one ticker, when given); returns how many were cancelled. */
@@ -269,6 +335,12 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   private async cancelOrder(order: Order, reason: string): Promise<boolean> {
+    if (isHeldType(order.type) && order.triggeredAt === null && order.status === 'working') {
+      // Nothing is at the broker yet: the server lets go of it.
+      this.holder?.release(order.id);
+      await this.setStatus(order.id, 'cancelled', reason);
+      return true;
+    }
     const account = await this.accounts.findOneBy({ id: order.accountId });
     const broker = account && this.plugins.broker(account.broker);
     const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
@@ -298,7 +370,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
 
   /** An order as the API shows it. */
   view(o: Order) {
-    return { ...o, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString() };
+    return orderView(o);
   }
 
   private async onFill(broker: string, fill: BrokerFill): Promise<void> {

@@ -1,3 +1,4 @@
+import type { StopLossType } from '@tradeloop/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { IdColumn, PriceColumn, TimeColumn } from '../database/columns.js';
 
@@ -22,6 +23,9 @@ export class OrderBracket {
   @Column({ type: 'double precision', nullable: true }) takeProfitTicks!: number | null;
   @PriceColumn({ nullable: true }) stopLossPrice!: number | null;
   @Column({ type: 'double precision', nullable: true }) stopLossTicks!: number | null;
+  /** Absent: a stop. A stop-limit's limit is `stopLossLimitPrice`, or the stop price itself. */
+  @Column({ type: 'varchar', length: 16, nullable: true }) stopLossType!: StopLossType | null;
+  @PriceColumn({ nullable: true }) stopLossLimitPrice!: number | null;
   /** Move the stop to the entry once this many ticks in profit. */
   @Column({ type: 'double precision', nullable: true }) breakEvenTicks!: number | null;
   /** Trail the stop this many ticks behind the best price since the entry. */

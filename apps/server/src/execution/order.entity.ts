@@ -1,4 +1,4 @@
-import type { OrderSide, OrderStatus, OrderType } from '@tradeloop/contracts';
+import type { OrderSide, OrderStatus, ServerOrderType, TimeInForce } from '@tradeloop/contracts';
 import { Entity, PrimaryColumn, Column, Index } from 'typeorm';
 import { IdColumn, PriceColumn, TimeColumn } from '../database/columns.js';
 
@@ -17,9 +17,21 @@ export class Order {
   @Column({ type: 'varchar', length: 64 }) ticker!: string;
   @Column({ type: 'varchar', length: 4 }) side!: OrderSide;
   @Column({ type: 'double precision' }) quantity!: number;
-  @Column({ type: 'varchar', length: 8 }) type!: OrderType;
+  @Column({ type: 'varchar', length: 16 }) type!: ServerOrderType;
   @PriceColumn({ nullable: true }) limitPrice!: number | null;
+  /** A trailing stop's current stop follows the market here. */
   @PriceColumn({ nullable: true }) stopPrice!: number | null;
+  @Column({ type: 'double precision', nullable: true }) trailAmount!: number | null;
+  @Column({ type: 'double precision', nullable: true }) trailPercent!: number | null;
+  /** Absent: good until cancelled. */
+  @Column({ type: 'varchar', length: 4, nullable: true }) timeInForce!: TimeInForce | null;
+  /** A day order's end: the end of the trading day it was placed in. */
+  @TimeColumn({ nullable: true }) expiresAt!: number | null;
+  @Column({ type: 'boolean', default: false }) extendedHours!: boolean;
+  /** The price the alert carried: what slippage is measured from. */
+  @PriceColumn({ nullable: true }) signalPrice!: number | null;
+  /** A stop-limit or trailing stop the server held: when it triggered and went to the broker as a limit or market order. */
+  @TimeColumn({ nullable: true }) triggeredAt!: number | null;
   @Column({ type: 'varchar', length: 12 }) status!: OrderStatus;
   @Column({ type: 'double precision', default: 0 }) filledQuantity!: number;
   @PriceColumn({ nullable: true }) avgFillPrice!: number | null;

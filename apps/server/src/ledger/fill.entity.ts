@@ -18,5 +18,7 @@ export class Fill {
   @CentsColumn() commissionCents!: number;
   /** Realized P&L this fill produced (net of commissions of the trades it closed). */
   @CentsColumn() realizedCents!: number;
+  /** `quote:<feed>`, `alert`, `simulated` (paper), or `broker` (a real broker's fill). */
+  @Column({ type: 'varchar', length: 80, default: 'unrecorded' }) priceSource!: string;
   @TimeColumn() time!: number;
 }

@@ -37,6 +37,7 @@ export const fillData = (f: Fill): FillData => ({
   price: f.price,
   commission: toDollars(f.commissionCents),
   realizedPnl: toDollars(f.realizedCents),
+  priceSource: f.priceSource,
   time: f.time,
 });
 
@@ -62,4 +63,6 @@ export const tradeData = (t: Trade): TradeData => ({
   entryTime: t.entryTime,
   exitTime: t.exitTime,
   pnl: toDollars(t.pnlCents),
+  entryPriceSource: t.entryPriceSource,
+  exitPriceSource: t.exitPriceSource,
 });

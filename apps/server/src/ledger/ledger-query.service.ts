@@ -4,6 +4,7 @@ import { openPnlCents, toDollars } from '@tradeloop/domain';
 import { Between, Not, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
 import { MarketService } from '../market/market.service.js';
+import { Fill } from './fill.entity.js';
 import { NO_STRATEGY } from './ledger.service.js';
 import { Position } from './position.entity.js';
 import { Trade } from './trade.entity.js';
@@ -29,6 +30,7 @@ export class LedgerQueryService {
   constructor(
     @InjectRepository(Position) private readonly positions: Repository<Position>,
     @InjectRepository(Trade) private readonly trades: Repository<Trade>,
+    @InjectRepository(Fill) private readonly fills: Repository<Fill>,
     private readonly market: MarketService,
   ) {}
 
@@ -60,6 +62,41 @@ export class LedgerQueryService {
         updatedAt: iso(p.updatedAt),
       };
     });
+  }
+
+  async listFills(filter: TradeFilter) {
+    const where: FindOptionsWhere<Fill> = {
+      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+      ...(filter.accountId ? { accountId: filter.accountId } : {}),
+      ...(filter.from !== undefined || filter.to !== undefined
+        ? { time: Between(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER) }
+        : {}),
+    };
+    const [rows, total] = await this.fills.findAndCount({
+      where,
+      order: { time: 'DESC', id: 'ASC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return {
+      total,
+      limit: filter.limit,
+      offset: filter.offset,
+      items: rows.map((f) => ({
+        id: f.id,
+        orderId: f.orderId,
+        accountId: f.accountId,
+        strategyId: f.strategyId,
+        ticker: f.ticker,
+        side: f.side,
+        quantity: f.quantity,
+        price: f.price,
+        priceSource: f.priceSource,
+        commission: toDollars(f.commissionCents),
+        realizedPnl: toDollars(f.realizedCents),
+        time: iso(f.time),
+      })),
+    };
   }
 
   async listTrades(filter: TradeFilter) {
@@ -94,6 +131,8 @@ export class LedgerQueryService {
         grossPnl: toDollars(t.grossCents),
         commission: toDollars(t.commissionCents),
         pnl: toDollars(t.pnlCents),
+        entryPriceSource: t.entryPriceSource,
+        exitPriceSource: t.exitPriceSource,
       })),
     };
   }

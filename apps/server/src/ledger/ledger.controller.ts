@@ -24,6 +24,18 @@ export class LedgerController {
     return this.ledger.listPositions(query);
   }
 
+  @Get('fills')
+  @ApiOperation({ summary: 'Fills, newest first, each with where its price came from (quote:<feed>, alert, simulated, broker)' })
+  fills(@Query() query: TimeRangeQueryDto) {
+    return this.ledger.listFills({
+      strategyId: query.strategyId,
+      accountId: query.accountId,
+      from: instant(query.from),
+      to: instant(query.to),
+      ...page(query),
+    });
+  }
+
   @Get('trades')
   @ApiOperation({ summary: 'Closed round trips, newest exit first, matched FIFO' })
   trades(@Query() query: TimeRangeQueryDto) {

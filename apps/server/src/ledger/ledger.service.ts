@@ -21,6 +21,18 @@ export interface BookedFill {
 
 export { NO_STRATEGY };
 
+/** A real broker's fill is the market's own; a paper fill says where its price came from. */
+export const fillPriceSource = (fill: BrokerFill): string =>
+  typeof fill.priceSource === 'string' && fill.priceSource.trim() !== '' ? fill.priceSource.trim().slice(0, 80) : 'broker';
+
+/** How far the fill is from the price the alert carried, against the trader: `; slippage +0.25 vs 25000`. */
+function slippageNote(order: Order, fill: BrokerFill): string {
+  if (order.signalPrice === null || order.signalPrice === undefined) return '';
+  const against = (fill.side === 'buy' ? fill.price - order.signalPrice : order.signalPrice - fill.price) + 0;
+  const shown = Number(against.toFixed(8));
+  return `; slippage ${shown > 0 ? '+' : ''}${shown} vs signal ${order.signalPrice}`;
+}
+
 /** The money: a fill, the position it moves, the round trips it closes and its realized P&L commit together. */
 @Injectable()
 export class LedgerService {
@@ -76,9 +88,17 @@ export class LedgerService {
         });
 
       const commissionCents = toCents(brokerFill.commission);
+      const priceSource = fillPriceSource(brokerFill);
       const result = applyFill(
         { lots: position.lots },
-        { side: brokerFill.side, quantity: brokerFill.quantity, price: brokerFill.price, time: brokerFill.time, commissionCents },
+        {
+          side: brokerFill.side,
+          quantity: brokerFill.quantity,
+          price: brokerFill.price,
+          time: brokerFill.time,
+          commissionCents,
+          priceSource,
+        },
         instrument,
       );
       const fill = m.create(Fill, {
@@ -93,6 +113,7 @@ export class LedgerService {
         price: brokerFill.price,
         commissionCents,
         realizedCents: result.realizedCents,
+        priceSource,
         time: brokerFill.time,
       });
       await m.insert(Fill, fill);
@@ -120,12 +141,18 @@ export class LedgerService {
           commissionCents: t.commissionCents,
           pnlCents: t.pnlCents,
           exitFillId: fill.id,
+          entryPriceSource: t.entryPriceSource,
+          exitPriceSource: t.exitPriceSource,
         }),
       );
       if (trades.length) await m.insert(Trade, trades);
 
       const filledQuantity = order.filledQuantity + brokerFill.quantity;
-      order.avgFillPrice = ((order.avgFillPrice ?? 0) * order.filledQuantity + brokerFill.price * brokerFill.quantity) / filledQuantity;
+      // One fill's price as it is; a weighted average without float dust (5 × 420.69 ÷ 5 is not 420.69 in binary).
+      order.avgFillPrice =
+        order.filledQuantity === 0 || order.avgFillPrice === null
+          ? brokerFill.price
+          : Number(((order.avgFillPrice * order.filledQuantity + brokerFill.price * brokerFill.quantity) / filledQuantity).toFixed(10));
       order.filledQuantity = filledQuantity;
       if (filledQuantity >= order.quantity) order.status = 'filled';
       order.updatedAt = Date.now();
@@ -136,13 +163,14 @@ export class LedgerService {
       );
 
       const closed = trades.length ? `, closed ${trades.length} trade(s) for ${(result.realizedCents / 100).toFixed(2)}` : '';
+      const slippage = slippageNote(order, brokerFill);
       await this.logs.write(
         {
           level: 'info',
           category: 'fill',
           strategyId: order.strategyId,
-          message: `filled ${brokerFill.side} ${brokerFill.quantity} ${order.ticker} @ ${brokerFill.price}${closed}; position ${position.quantity}`,
-          context: { orderId: order.id, clientOrderId: order.clientOrderId, fillId: fill.id },
+          message: `filled ${brokerFill.side} ${brokerFill.quantity} ${order.ticker} @ ${brokerFill.price} (price: ${priceSource}${slippage})${closed}; position ${position.quantity}`,
+          context: { orderId: order.id, clientOrderId: order.clientOrderId, fillId: fill.id, priceSource },
         },
         m,
       );

@@ -20,4 +20,7 @@ export class Trade {
   @CentsColumn() commissionCents!: number;
   @CentsColumn() pnlCents!: number;
   @IdColumn() exitFillId!: string;
+  /** Where the entry's and the exit's prices came from (see Fill.priceSource). */
+  @Column({ type: 'varchar', length: 80, default: 'unrecorded' }) entryPriceSource!: string;
+  @Column({ type: 'varchar', length: 80, default: 'unrecorded' }) exitPriceSource!: string;
 }

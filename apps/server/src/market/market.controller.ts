@@ -1,12 +1,23 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsBoolean } from 'class-validator';
 import { MarketService } from './market.service.js';
+import { SimulatedFeedSetting } from './simulated-feed.service.js';
+
+class SimulatedFeedDto {
+  @ApiProperty({ description: 'false: no demo prices at all (paper fills take a real quote or the alert price)' })
+  @IsBoolean()
+  on!: boolean;
+}
 
 @ApiTags('market')
 @ApiBearerAuth()
 @Controller('api/market')
 export class MarketController {
-  constructor(private readonly market: MarketService) {}
+  constructor(
+    private readonly market: MarketService,
+    private readonly simulated: SimulatedFeedSetting,
+  ) {}
 
   @Get('quotes')
   @ApiOperation({ summary: 'The quote cache: latest bid/ask per ticker with its tick size and tick value' })
@@ -21,6 +32,8 @@ export class MarketController {
         tickValue: instrument.tickValue,
         time: new Date(q.time).toISOString(),
         subscribed: this.market.subscriptions().includes(q.ticker),
+        feed: q.feed ?? null,
+        simulated: q.simulated === true,
       };
     });
   }
@@ -35,8 +48,20 @@ export class MarketController {
   }
 
   @Get('feeds')
-  @ApiOperation({ summary: 'Data feeds: connected, age of the last quote, reconnects' })
+  @ApiOperation({ summary: 'Data feeds: connected, age of the last quote, reconnects; simulated ones (demo prices) say so' })
   feeds() {
     return this.market.feedStatus();
+  }
+
+  @Get('simulated-feed')
+  @ApiOperation({ summary: 'Whether the simulated feed (demo prices) is on' })
+  simulatedFeed() {
+    return this.simulated.state();
+  }
+
+  @Put('simulated-feed')
+  @ApiOperation({ summary: 'Switch the simulated feed (demo prices) on or off; kept across restarts' })
+  setSimulatedFeed(@Body() dto: SimulatedFeedDto) {
+    return this.simulated.set(dto.on);
   }
 }

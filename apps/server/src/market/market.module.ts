@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MarketController } from './market.controller.js';
 import { FeedLeader } from './feed-leader.service.js';
 import { MarketService } from './market.service.js';
+import { SimulatedFeedSetting } from './simulated-feed.service.js';
 
-@Module({ controllers: [MarketController], providers: [MarketService, FeedLeader], exports: [MarketService] })
+@Module({ controllers: [MarketController], providers: [MarketService, FeedLeader, SimulatedFeedSetting], exports: [MarketService] })
 export class MarketModule {}

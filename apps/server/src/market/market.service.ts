@@ -22,6 +22,8 @@ interface FeedEntry {
   reports: boolean;
   /** Asked only for tickers no other feed supports. */
   fallback: boolean;
+  /** Demo prices (the simulated feed): never taken for a market's, and off when the trader switches them off. */
+  simulated: boolean;
 }
 
 /** How often feed status goes out on `/ws` even when nothing changed (the quote age moves). */
@@ -55,6 +57,8 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   private readonly releaseTimers = new Map<string, NodeJS.Timeout>();
   private readonly canonicalTickers = new Map<string, string>();
   private waiters: Waiter[] = [];
+  /** Whether simulated feeds quote at all (Settings; persisted by SimulatedFeedSetting). */
+  private simulatedOn = true;
   private heartbeat?: NodeJS.Timeout;
   private watchRefresh?: NodeJS.Timeout;
   private unsubscribeBus?: () => void;
@@ -82,7 +86,10 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
       if (origin !== 'remote') return;
       if (message.type === 'DATA') {
         const { ticker, prices } = message.data;
-        this.accept({ ticker, bid: prices.bid, ask: prices.ask, time: Date.now() }, 'remote');
+        // The relay carries prices only: the feed is the one this process would route the ticker to, as the leader did.
+        const quote = this.label({ ticker, bid: prices.bid, ask: prices.ask, time: Date.now() }, this.routeFor(ticker));
+        if (quote.simulated && !this.simulatedOn) return;
+        this.accept(quote, 'remote');
       } else if (message.type === 'INTERNAL') {
         const data = message.data;
         if (data.kind === 'watch' && this.leading) void this.remoteWatch(data.process, data.tickers, data.watching);
@@ -132,16 +139,18 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
    */
   publish(raw: Quote, source?: string): void {
     if (!(Number.isFinite(raw.bid) && Number.isFinite(raw.ask)) || typeof raw.ticker !== 'string' || raw.ticker === '') return;
-    const quote = this.canonicalize(raw);
     const feed = source === undefined ? undefined : this.feeds.find((f) => f.name === source);
+    if (feed?.simulated && !this.simulatedOn) return;
+    const quote = this.label(this.canonicalize(raw), feed);
     if (feed) feed.lastQuoteAt = Date.now();
     this.accept(quote);
     this.bus.publish('DATA', quoteData(quote, this.instrument(quote.ticker)));
   }
 
-  registerFeed(name: string, feed: DataFeedPlugin, options: { fallback?: boolean } = {}): void {
+  registerFeed(name: string, feed: DataFeedPlugin, options: { fallback?: boolean; simulated?: boolean } = {}): void {
     const fallback = options.fallback === true;
-    this.feeds.push({ name, feed, connected: false, error: null, reconnects: 0, lastQuoteAt: null, reports: false, fallback });
+    const simulated = options.simulated === true;
+    this.feeds.push({ name, feed, connected: false, error: null, reconnects: 0, lastQuoteAt: null, reports: false, fallback, simulated });
     // Real feeds are asked first; fallbacks (the simulated feed) only for what no real feed quotes.
     this.feeds.sort((a, b) => Number(a.fallback) - Number(b.fallback));
   }
@@ -226,7 +235,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   async awaitQuote(ticker: string, timeoutMs = 1000): Promise<Quote | undefined> {
     const cached = this.quotes.get(ticker);
     if (cached) return cached;
-    if (!this.feeds.some(({ feed }) => feed.supports(ticker))) return undefined;
+    if (!this.routeFor(ticker)) return undefined;
     const arrived = new Promise<Quote | undefined>((resolve) => {
       const waiter: Waiter = { ticker, resolve };
       this.waiters.push(waiter);
@@ -267,10 +276,63 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     }
   }
 
+  /** The feed a ticker is quoted by: the first that supports it, real feeds before fallbacks, simulated ones only while on. */
+  private routeFor(ticker: string): FeedEntry | undefined {
+    return this.feeds.find((f) => (this.simulatedOn || !f.simulated) && f.feed.supports(ticker));
+  }
+
+  private label(quote: Quote, feed: FeedEntry | undefined): Quote {
+    if (!feed) return quote;
+    return { ...quote, feed: feed.name, ...(feed.simulated ? { simulated: true } : {}) };
+  }
+
+  /** Whether a feed that quotes real prices (not the simulated one) can quote the ticker. */
+  hasRealFeed(ticker: string): boolean {
+    return this.feeds.some((f) => !f.simulated && f.feed.supports(ticker));
+  }
+
+  get simulatedFeedOn(): boolean {
+    return this.simulatedOn;
+  }
+
+  /**
+   * Switches the simulated feed's demo prices on or off. Off: its subscriptions end, its cached
+   * quotes are dropped (nothing fills or marks at them), and tickers it quoted go to a real feed
+   * that supports them. On: watched tickers without a feed are quoted again.
+   */
+  async setSimulatedFeed(on: boolean): Promise<void> {
+    if (on === this.simulatedOn) return;
+    this.simulatedOn = on;
+    if (!on) {
+      for (const [ticker, quote] of this.quotes) if (quote.simulated) this.quotes.delete(ticker);
+      for (const [ticker, entry] of [...this.subscribed]) {
+        if (!entry.simulated) continue;
+        this.subscribed.delete(ticker);
+        await entry.feed.unsubscribe([ticker]).catch(() => undefined);
+      }
+    }
+    if (this.leading) for (const ticker of [...this.watchers.keys()]) await this.ensureSubscribed(ticker);
+    for (const feed of this.feeds) if (feed.simulated) this.announceFeed(feed);
+  }
+
+  /**
+   * A price seen for a ticker outside the feeds (an alert's, TradingView's): a simulated feed
+   * quoting the ticker moves its walk there, so demo quotes stay near the market the alerts see.
+   */
+  anchorSimulated(ticker: string, price: number): void {
+    const entry = this.subscribed.get(ticker);
+    if (!entry?.simulated || !Number.isFinite(price) || price <= 0) return;
+    try {
+      entry.feed.anchor?.(ticker, price);
+    } catch (error) {
+      this.console.warn(`${entry.name} could not move ${ticker} to ${price}: ${(error as Error).message}`);
+    }
+  }
+
   /** Asks the first feed that supports the ticker (real feeds before fallbacks) to start quoting it. */
   private async ensureSubscribed(ticker: string): Promise<void> {
     if (this.subscribed.has(ticker)) return;
-    const source = this.feeds.find(({ feed }) => feed.supports(ticker));
+    const source = this.routeFor(ticker);
     if (!source) return;
     this.subscribed.set(ticker, source);
     try {
@@ -298,9 +360,12 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
       feed.connected !== report.connected ||
       feed.error !== (report.error ?? null) ||
       feed.reconnects !== (report.reconnects ?? feed.reconnects);
+    const lost = feed.connected && !report.connected;
     feed.connected = report.connected;
     feed.error = report.error ?? null;
     feed.reconnects = report.reconnects ?? feed.reconnects;
+    // A feed that lost its connection says nothing more: its last prices are no longer the market's.
+    if (lost) for (const [ticker, quote] of this.quotes) if (quote.feed === feed.name) this.quotes.set(ticker, { ...quote, stale: true });
     if (changed) this.announceFeed(feed);
   }
 
@@ -371,6 +436,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
       lastQuoteAgeMs: f.lastQuoteAt === null ? null : Date.now() - f.lastQuoteAt,
       reconnects: f.reconnects,
       error: f.error,
+      ...(f.simulated ? { simulated: true, on: this.simulatedOn } : {}),
     };
   }
 

@@ -187,7 +187,8 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
         plugin.broker = broker;
         plugin.feed = datafeed;
       }
-      if (plugin.feed) this.market.registerFeed(name, plugin.feed, { fallback: manifest.fallback === true });
+      if (plugin.feed)
+        this.market.registerFeed(name, plugin.feed, { fallback: manifest.fallback === true, simulated: manifest.simulated === true });
       plugin.status = 'loaded';
     } catch (error) {
       await this.fail(plugin, (error as Error).message);

@@ -16,6 +16,7 @@ const manifestSchema = z.object({
   displayName: z.string().optional(),
   defaults: z.record(z.string(), z.unknown()).optional(),
   fallback: z.boolean().optional(),
+  simulated: z.boolean().optional(),
 });
 
 /** Checks a package.json's `tradeloop` key; the message names every bad field. */

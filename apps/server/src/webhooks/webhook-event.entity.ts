@@ -1,8 +1,8 @@
 import { Entity, PrimaryColumn, Column, Index } from 'typeorm';
 import { IdColumn, TimeColumn } from '../database/columns.js';
 
-/** `dismissed`: a failed event the trader has let go of. */
-export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' | 'dismissed';
+/** `delayed`: accepted with a `delay`, held until `notBefore`. `dismissed`: a failed event the trader has let go of. */
+export type WebhookEventStatus = 'delayed' | 'accepted' | 'processing' | 'done' | 'failed' | 'dismissed';
 
 /** An accepted alert, durable before the 202 goes out; the engine works from this row. */
 @Entity('webhook_events')
@@ -10,6 +10,7 @@ export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' |
 @Index('ix_webhook_events_status', ['status'])
 @Index('ix_webhook_events_body', ['strategyId', 'bodyHash', 'receivedAt'])
 @Index('ix_webhook_events_strategy_received', ['strategyId', 'receivedAt'])
+@Index('ix_webhook_events_due', ['status', 'notBefore'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @IdColumn() strategyId!: string;
@@ -23,5 +24,7 @@ export class WebhookEvent {
   @Column({ type: 'varchar', length: 64, nullable: true }) sourceIp!: string | null;
   @TimeColumn() receivedAt!: number;
   @TimeColumn({ nullable: true }) processedAt!: number | null;
+  /** A delayed alert trades at this time. */
+  @TimeColumn({ nullable: true }) notBefore!: number | null;
   @Column({ type: 'text', nullable: true }) error!: string | null;
 }

@@ -6,7 +6,7 @@ import { instant } from '../common/query.dto.js';
 import type { WebhookEventStatus } from './webhook-event.entity.js';
 import { WebhookEventsService } from './webhook-events.service.js';
 
-const STATUSES: WebhookEventStatus[] = ['accepted', 'processing', 'done', 'failed', 'dismissed'];
+const STATUSES: WebhookEventStatus[] = ['delayed', 'accepted', 'processing', 'done', 'failed', 'dismissed'];
 
 class EventQueryDto {
   @ApiPropertyOptional({ enum: STATUSES, description: 'failed: the dead letters' })

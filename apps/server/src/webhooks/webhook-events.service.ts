@@ -111,6 +111,7 @@ export class WebhookEventsService {
       sourceIp: e.sourceIp,
       receivedAt: iso(e.receivedAt),
       processedAt: iso(e.processedAt),
+      ...(e.notBefore !== null ? { delayedUntil: iso(e.notBefore) } : {}),
       error: e.error,
     };
   }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
-import { parseAlert } from '@tradeloop/domain';
+import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import { MoreThanOrEqual, Repository } from 'typeorm';
 import { RateLimiter } from '../common/rate-limiter.js';
@@ -104,11 +104,9 @@ export class WebhooksService {
     if (sourceIp !== null && !allowListMatcher(strategy.allowedIps)(sourceIp)) {
       return refuse(new ForbiddenException(`source address ${sourceIp} is not on this strategy's allow-list`));
     }
-    const parsed = parseAlert(body);
-    if (!parsed.ok) return refuse(new BadRequestException(parsed.error));
-    if (!strategy.enabled) return refuse(new ConflictException(`strategy "${strategy.name}" is disabled`));
-    const alert = this.normalize(strategy, parsed.alert);
-    if (typeof alert === 'string') return refuse(new BadRequestException(alert));
+    const checked = this.check(strategy, body);
+    if (!checked.ok) return refuse(checked.status === 409 ? new ConflictException(checked.error) : new BadRequestException(checked.error));
+    const { alert, notes } = checked;
     // Accept only what can be queued now: with Redis down, say so at once rather than let TradingView time out.
     if (!this.queue.accepting()) {
       await this.logs.write({
@@ -121,8 +119,16 @@ export class WebhooksService {
       throw new ServiceUnavailableException('the event queue is unreachable: the alert was not accepted, try again');
     }
 
-    const outcome = await this.store(strategy, alert, sourceIp);
+    const outcome = await this.store(strategy, alert, notes, sourceIp);
     if (outcome.duplicate) return { status: 200, body: { accepted: true, eventId: outcome.eventId, duplicate: true } };
+    const answer: WebhookAccepted = {
+      accepted: true,
+      eventId: outcome.eventId,
+      ...(outcome.notBefore !== null ? { delayedUntil: new Date(outcome.notBefore).toISOString() } : {}),
+      ...(notes.length ? { notes } : {}),
+    };
+    // A delayed alert is queued when it is due (DelayedAlertsService), from the database: a restart loses nothing.
+    if (outcome.notBefore !== null) return { status: 202, body: answer };
     try {
       await withTimeout(
         this.queue.enqueue(strategy.id, { type: 'webhook', strategyId: strategy.id, eventId: outcome.eventId }),
@@ -137,7 +143,21 @@ export class WebhooksService {
         message: `alert ${eventRef(outcome.eventId)} stored but not queued: ${(error as Error).message}`,
       });
     }
-    return { status: 202, body: { accepted: true, eventId: outcome.eventId } };
+    return { status: 202, body: answer };
+  }
+
+  /**
+   * What the intake makes of a body, without storing it: the alert as it would be queued, the
+   * notes the answer would carry, or the refusal (400, or 409 for a disabled strategy). The
+   * preview answers from the same check.
+   */
+  check(strategy: Strategy, body: unknown): { ok: true; alert: Alert; notes: string[] } | { ok: false; status: 400 | 409; error: string } {
+    const parsed = parseAlert(body);
+    if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };
+    if (!strategy.enabled) return { ok: false, status: 409, error: `strategy "${strategy.name}" is disabled` };
+    const normalized = this.normalize(strategy, parsed.alert);
+    if (typeof normalized === 'string') return { ok: false, status: 400, error: normalized };
+    return { ok: true, alert: normalized.alert, notes: [...parsed.notes, ...normalized.notes] };
   }
 
   /** For requests Fastify refused before the controller ran (a body over the limit): still in the strategy's log. */
@@ -172,27 +192,41 @@ export class WebhooksService {
     throw new TooManyRequests(`too many webhooks ${scope}; retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
   }
 
-  /** Resolves the ticker to its canonical form and checks what needs the instrument; a string is the error. */
-  private normalize(strategy: Strategy, alert: Alert): Alert | string {
+  /**
+   * Resolves the ticker to its canonical form and checks what needs the instrument; a string is the
+   * error. A contract month that is over is traded as the front month, and the answer says so.
+   */
+  private normalize(strategy: Strategy, alert: Alert): { alert: Alert; notes: string[] } | string {
     const ticker = alert.ticker?.trim() || strategy.defaultTicker;
     if (!ticker) return 'ticker is required (this strategy has no default ticker)';
     let resolved;
     try {
       resolved = this.market.resolve(ticker);
     } catch (error) {
-      return `ticker: ${(error as Error).message}`;
+      return (error as Error).message;
     }
+    const notes: string[] = [];
     if (resolved.instrument.kind === 'future') {
-      for (const field of ['quantity', 'positionSize'] as const) {
+      const fields = alert.quantityType ? (['positionSize'] as const) : (['quantity', 'positionSize'] as const);
+      for (const field of fields) {
         const value = alert[field];
         if (value !== undefined && !Number.isInteger(value))
           return `${field} must be a whole number of contracts for ${resolved.ticker}, got ${value}`;
       }
+      const month = contractMonth(ticker, resolved.instrument.root);
+      if (month && contractMonthIsOver(month)) {
+        notes.push(`${ticker.trim()} is the ${month.label} contract, which has expired: traded as ${resolved.ticker}, the front month`);
+      }
     }
-    return { ...alert, ticker: resolved.ticker };
+    return { alert: { ...alert, ticker: resolved.ticker }, notes };
   }
 
-  private async store(strategy: Strategy, alert: Alert, sourceIp: string | null): Promise<{ eventId: string; duplicate: boolean }> {
+  private async store(
+    strategy: Strategy,
+    alert: Alert,
+    notes: string[],
+    sourceIp: string | null,
+  ): Promise<{ eventId: string; duplicate: boolean; notBefore: number | null }> {
     const key = alert.id ?? null;
     // Without an id, the same body twice within the window is one alert delivered twice.
     const bodyHash = key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex');
@@ -217,18 +251,20 @@ export class WebhooksService {
             },
             m,
           );
-          return { eventId: previous.id, duplicate: true };
+          return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
         }
+        const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
         const event = m.create(WebhookEvent, {
           id: randomUUID(),
           strategyId: strategy.id,
           idempotencyKey: key,
           bodyHash,
-          status: 'accepted',
+          status: notBefore === null ? 'accepted' : 'delayed',
           alert: JSON.stringify(alert),
           sourceIp,
           receivedAt: now,
           processedAt: null,
+          notBefore,
           error: null,
         });
         await m.insert(WebhookEvent, event);
@@ -237,17 +273,20 @@ export class WebhooksService {
             level: 'info',
             category: 'webhook',
             strategyId: strategy.id,
-            message: `alert accepted: ${describe({ ...alert, id: undefined })} (${alertLabel(event).slice('alert '.length)})`,
+            message:
+              `alert accepted: ${describe({ ...alert, id: undefined })} (${alertLabel(event).slice('alert '.length)})` +
+              (notBefore !== null ? `; held ${alert.delay} s, until ${new Date(notBefore).toISOString()}` : '') +
+              (notes.length ? `; ${notes.join('; ')}` : ''),
             context: { eventId: event.id, sourceIp },
           },
           m,
         );
-        return { eventId: event.id, duplicate: false };
+        return { eventId: event.id, duplicate: false, notBefore };
       });
     } catch (error) {
       // PostgreSQL: a concurrent request with the same id won the unique key.
       const previous = key ? await this.events.findOneBy({ strategyId: strategy.id, idempotencyKey: key }).catch(() => null) : null;
-      if (previous) return { eventId: previous.id, duplicate: true };
+      if (previous) return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
       // The database refused the write (locked, full, gone): nothing was accepted, and the sender is told so.
       throw new ServiceUnavailableException(
         `the database could not store the alert (${(error as Error).message}); it was not accepted, try again`,
@@ -260,14 +299,31 @@ export function describe(alert: Alert): string {
   const parts = [
     alert.positionSize !== undefined ? `positionSize ${alert.positionSize}` : alert.action,
     alert.quantity,
+    alert.quantityType && `(${alert.quantityType})`,
     alert.ticker,
     alert.sentiment && `(sentiment ${alert.sentiment})`,
     alert.orderType && alert.orderType !== 'market' ? alert.orderType : undefined,
     alert.limitPrice !== undefined ? `limit ${alert.limitPrice}` : undefined,
     alert.stopPrice !== undefined ? `stop ${alert.stopPrice}` : undefined,
+    alert.trailAmount !== undefined ? `trail ${alert.trailAmount}` : undefined,
+    alert.trailPercent !== undefined ? `trail ${alert.trailPercent} %` : undefined,
+    alert.timeInForce,
+    (alert.signalPrice ?? alert.price) !== undefined ? `@ ${alert.signalPrice ?? alert.price}` : undefined,
     alert.id && `id ${alert.id}`,
   ];
   return parts.filter((p) => p !== undefined && p !== '').join(' ');
 }
 
-const preview = (body: unknown) => (typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body)?.slice(0, 500));
+/** The start of a refused body for the log, with other services' secrets (PickMyTrade's token) blanked. */
+export function preview(body: unknown): string | undefined {
+  let text: string | undefined;
+  if (typeof body === 'string') text = body.slice(0, 2000);
+  else {
+    try {
+      text = JSON.stringify(body)?.slice(0, 2000);
+    } catch {
+      text = '(a body nested too deeply to show)';
+    }
+  }
+  return text?.replace(/("(?:token|password|secret|apiKey|api_key)"\s*:\s*")[^"]*"/gi, '$1…"').slice(0, 500);
+}

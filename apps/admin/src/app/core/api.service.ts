@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject, type WritableSignal } from '@angular/core';
-import type { RiskLimits, StrategyExits } from '@tradeloop/contracts';
+import type { AlertPreview, RiskLimits, StrategyExits } from '@tradeloop/contracts';
 import { type Observable, type OperatorFunction, catchError, map, of, startWith } from 'rxjs';
 import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
 
@@ -19,6 +19,14 @@ export interface FeedStatus {
   lastQuoteAgeMs: number | null;
   reconnects: number;
   error: string | null;
+  /** Demo prices (the simulated feed), and whether the trader has it on. */
+  simulated?: boolean;
+  on?: boolean;
+}
+
+export interface SimulatedFeedState {
+  on: boolean;
+  feeds: string[];
 }
 
 export interface Health {
@@ -148,7 +156,8 @@ export interface Order {
   ticker: string;
   side: 'buy' | 'sell';
   quantity: number;
-  type: 'market' | 'limit' | 'stop';
+  /** stop_limit and trailing_stop are held by the server until they trigger. */
+  type: 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
   limitPrice: number | null;
   stopPrice: number | null;
   status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
@@ -204,6 +213,9 @@ export interface Trade {
   grossPnl: number;
   commission: number;
   pnl: number;
+  /** Where each side's fill price came from: `quote:<feed>`, `alert`, `simulated`, `broker`. */
+  entryPriceSource: string;
+  exitPriceSource: string;
 }
 
 export interface LogLine {
@@ -231,6 +243,9 @@ export interface QuoteRow {
   tickValue: number;
   time: string;
   subscribed: boolean;
+  feed: string | null;
+  /** Demo prices from the simulated feed. */
+  simulated: boolean;
 }
 
 export interface Instrument {
@@ -417,6 +432,19 @@ export class ApiService {
 
   feeds(): Observable<FeedStatus[]> {
     return this.http.get<FeedStatus[]>('/api/market/feeds');
+  }
+
+  simulatedFeed(): Observable<SimulatedFeedState> {
+    return this.http.get<SimulatedFeedState>('/api/market/simulated-feed');
+  }
+
+  setSimulatedFeed(on: boolean): Observable<SimulatedFeedState> {
+    return this.http.put<SimulatedFeedState>('/api/market/simulated-feed', { on });
+  }
+
+  /** What an alert message would do, sent as TradingView sends it (the text as typed); nothing is executed. */
+  previewAlert(strategyId: string, message: string): Observable<AlertPreview> {
+    return this.http.post<AlertPreview>(`/api/strategies/${strategyId}/preview`, message, { headers: { 'content-type': 'text/plain' } });
   }
 
   apiTokens(): Observable<ApiToken[]> {

@@ -30,7 +30,17 @@ import { formatPrice } from '../shared/format';
       <tbody>
         @for (f of feeds(); track f.name) {
           <tr data-testid="feed-row">
-            <td class="mono">{{ f.name }}</td>
+            <td class="mono">
+              {{ f.name }}
+              @if (f.simulated) {
+                <span class="badge warn" title="Made-up prices for trying Tradeloop out, not a market's" data-testid="demo-feed"
+                  >demo data</span
+                >
+                @if (f.on === false) {
+                  <span class="muted small-text"> switched off in Settings</span>
+                }
+              }
+            </td>
             <td>
               <span class="badge" [class]="f.connected ? 'good' : 'bad'">{{ f.connected ? 'connected' : 'down' }}</span>
               @if (f.error) {
@@ -61,7 +71,14 @@ import { formatPrice } from '../shared/format';
         <tbody>
           @for (q of quotes(); track q.ticker) {
             <tr data-testid="quote-row" [attr.data-ticker]="q.ticker">
-              <td class="mono">{{ q.ticker }}</td>
+              <td class="mono">
+                {{ q.ticker }}
+                @if (q.simulated) {
+                  <span class="price-source demo" title="The simulated feed: demo data, not a market price" data-testid="demo-quote"
+                    >demo</span
+                  >
+                }
+              </td>
               <td class="num mono" data-testid="quote-bid">{{ price(q.bid, q.step) }}</td>
               <td class="num mono" data-testid="quote-ask">{{ price(q.ask, q.step) }}</td>
               <td class="num mono">{{ price(q.ask - q.bid, q.step) }}</td>
@@ -120,6 +137,8 @@ export class MarketPage {
           const next = new Map(map);
           const time = new Date().toISOString();
           for (const d of batch) {
+            // DATA carries prices only: where a ticker's quotes come from is kept from the listing.
+            const known = next.get(d.ticker);
             next.set(d.ticker, {
               ticker: d.ticker,
               bid: d.prices.bid,
@@ -128,6 +147,8 @@ export class MarketPage {
               tickValue: d.tickinfo.amnt,
               time,
               subscribed: true,
+              feed: known?.feed ?? null,
+              simulated: known?.simulated ?? this.onlySimulated(),
             });
           }
           return next;
@@ -146,6 +167,12 @@ export class MarketPage {
             new Map([...map].map(([k, f]) => [k, { ...f, lastQuoteAgeMs: f.lastQuoteAgeMs === null ? null : f.lastQuoteAgeMs + 1000 }])),
         ),
       );
+  }
+
+  /** With only the simulated feed running, a ticker first seen on the stream is quoted by it. */
+  private onlySimulated(): boolean {
+    const running = this.feeds().filter((f) => f.connected && f.on !== false);
+    return running.length > 0 && running.every((f) => f.simulated);
   }
 
   protected price(value: number, step: number): string {

@@ -12,12 +12,14 @@ const row = (id: string, exitTime: number, pnl = 10): TradeRow => ({
   entryTime: exitTime - 60_000,
   exitTime,
   pnl,
+  entryPriceSource: 'alert',
+  exitPriceSource: 'alert',
 });
 
 describe('tradeRow', () => {
   it('reads REST times (ISO) and live times (epoch ms) alike', () => {
     const base = { id: 't', accountId: 'a', strategyId: null, ticker: 'ES1!', direction: 'short' as const, quantity: 2 };
-    const prices = { entryPrice: 6800, exitPrice: 6790, pnl: 1000 };
+    const prices = { entryPrice: 6800, exitPrice: 6790, pnl: 1000, entryPriceSource: 'quote:tradovate', exitPriceSource: 'alert' };
     const rest = tradeRow({
       ...base,
       ...prices,
@@ -34,6 +36,23 @@ describe('tradeRow', () => {
     });
     expect(rest).toEqual(live);
     expect(live.exitTime).toBe(Date.parse('2026-11-03T14:31:00Z'));
+    expect([live.entryPriceSource, live.exitPriceSource]).toEqual(['quote:tradovate', 'alert']);
+  });
+
+  it('reads a trade booked before price sources were kept', () => {
+    const old = {
+      id: 't',
+      accountId: 'a',
+      strategyId: null,
+      ticker: 'ES1!',
+      direction: 'long' as const,
+      quantity: 1,
+      entryPrice: 1,
+      exitPrice: 2,
+      pnl: 50,
+    };
+    const row = tradeRow({ ...old, entryTime: 1, exitTime: 2 } as never);
+    expect([row.entryPriceSource, row.exitPriceSource]).toEqual(['unrecorded', 'unrecorded']);
   });
 });
 

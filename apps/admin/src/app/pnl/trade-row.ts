@@ -9,6 +9,8 @@ export type TradeRow = TradeData;
 
 export function tradeRow(t: Trade | TradeData): TradeRow {
   const { id, accountId, strategyId, ticker, direction, quantity, entryPrice, exitPrice, pnl } = t;
+  // Trades booked before price sources were kept have none.
+  const source = (value: string | undefined) => value ?? 'unrecorded';
   const epoch = (time: string | number) => (typeof time === 'number' ? time : Date.parse(time));
   return {
     id,
@@ -22,6 +24,8 @@ export function tradeRow(t: Trade | TradeData): TradeRow {
     entryTime: epoch(t.entryTime),
     exitTime: epoch(t.exitTime),
     pnl,
+    entryPriceSource: source(t.entryPriceSource),
+    exitPriceSource: source(t.exitPriceSource),
   };
 }
 

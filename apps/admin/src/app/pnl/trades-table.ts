@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
 import { Money } from '../shared/money';
+import { priceSourceLabel } from './price-source';
 import type { TradeRow } from './trade-row';
 
 /** Closed round trips, newest first; times in the trading zone. Wide tables scroll inside their box, never the page. */
@@ -32,8 +33,18 @@ import type { TradeRow } from './trade-row';
                 <td>{{ nameOf(t.strategyId) }}</td>
               }
               <td class="mono nowrap">{{ t.direction }} {{ t.quantity }} {{ t.ticker }}</td>
-              <td class="num hide-phone">{{ price(t.entryPrice) }}</td>
-              <td class="num hide-phone">{{ price(t.exitPrice) }}</td>
+              <td class="num hide-phone">
+                {{ price(t.entryPrice) }}
+                @if (source(t.entryPriceSource); as s) {
+                  <span class="price-source" [class.demo]="s.demo" [title]="s.title" data-testid="entry-source">{{ s.text }}</span>
+                }
+              </td>
+              <td class="num hide-phone">
+                {{ price(t.exitPrice) }}
+                @if (source(t.exitPriceSource); as s) {
+                  <span class="price-source" [class.demo]="s.demo" [title]="s.title" data-testid="exit-source">{{ s.text }}</span>
+                }
+              </td>
               <td class="num" data-testid="trade-pnl"><tl-money [value]="t.pnl" /></td>
             </tr>
           } @empty {
@@ -58,6 +69,10 @@ export class TradesTable {
   protected nameOf(id: string | null): string {
     if (!id) return 'manual';
     return Object.hasOwn(this.names(), id) ? this.names()[id] : id.slice(0, 8);
+  }
+
+  protected source(source: string) {
+    return priceSourceLabel(source);
   }
 
   protected price(value: number): string {

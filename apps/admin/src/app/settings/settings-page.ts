@@ -6,6 +6,7 @@ import { ApiService, describeError, type Account, type ApiToken, type Health, ty
 import { TimeZoneService } from '../core/time-zone.service';
 import { Money } from '../shared/money';
 import { accountHelp } from './broker-help';
+import { SimulatedFeedSetting } from './simulated-feed-setting';
 
 interface AccountDraft {
   name: string;
@@ -50,7 +51,7 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
 
 @Component({
   selector: 'tl-settings-page',
-  imports: [FormsModule, Money],
+  imports: [FormsModule, Money, SimulatedFeedSetting],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -152,6 +153,8 @@ function parsePairs(text: string, typed: boolean): Record<string, string | numbe
         </table>
       </div>
     }
+
+    <tl-simulated-feed-setting />
 
     <h2>Accounts</h2>
     <div class="scroll">

@@ -33,6 +33,7 @@ import { TradeHistory } from '../pnl/trade-history';
 import { CopyButton } from '../shared/copy-button';
 import { LogStream, logLine } from '../shared/log-stream';
 import { alertMessage } from './alert-message';
+import { AlertPreviewPanel } from './alert-preview';
 import { paramFields, paramOverrides, type ParamField } from './script-params';
 import {
   EXIT_KINDS,
@@ -66,7 +67,7 @@ interface Draft {
 
 @Component({
   selector: 'tl-strategy-detail-page',
-  imports: [FormsModule, CopyButton, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream],
+  imports: [FormsModule, CopyButton, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream, AlertPreviewPanel],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (strategy(); as s) {
@@ -108,6 +109,7 @@ interface Draft {
         </p>
         <button type="button" (click)="rotate()" data-testid="rotate-token">Rotate webhook token</button>
       </div>
+      <tl-alert-preview [strategyId]="s.id" [defaultTicker]="s.defaultTicker" />
 
       <h2>Performance</h2>
       <tl-pnl-summary [strategyId]="s.id" />
