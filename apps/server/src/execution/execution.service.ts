@@ -502,18 +502,24 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (!accounts.length) return [];
     const byId = new Map(accounts.map((a) => [a.id, a]));
     const open = await this.orders.findBy({ accountId: In([...byId.keys()]), status: In([...OPEN_STATUSES]) });
-    return open.map((o) => ({
-      clientOrderId: o.clientOrderId,
-      brokerAccountId: byId.get(o.accountId)!.brokerAccountId,
-      brokerOrderId: o.brokerOrderId,
-      ticker: o.ticker,
-      side: o.side,
-      quantity: o.quantity,
-      type: o.type,
-      limitPrice: o.limitPrice,
-      stopPrice: o.stopPrice,
-      createdAt: o.createdAt,
-    }));
+    // A held order that has not triggered never reached the broker; one that did is what it became there.
+    return open
+      .filter((o) => !(isHeldType(o.type) && o.triggeredAt === null))
+      .map((o) => {
+        const request = brokerRequest(o, byId.get(o.accountId)!);
+        return {
+          clientOrderId: o.clientOrderId,
+          brokerAccountId: request.brokerAccountId,
+          brokerOrderId: o.brokerOrderId,
+          ticker: o.ticker,
+          side: o.side,
+          quantity: o.quantity,
+          type: request.type,
+          limitPrice: request.limitPrice ?? null,
+          stopPrice: request.stopPrice ?? null,
+          createdAt: o.createdAt,
+        };
+      });
   }
 
   /** The ack never undoes a fill that was booked while the broker was answering. */
