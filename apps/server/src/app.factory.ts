@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { AppModule } from './app.module.js';
 import { installAuthentication } from './auth/authentication.hook.js';
 import { TooManyRequestsFilter } from './common/too-many-requests.js';
+import { consoleLogger } from './logs/console-logger.js';
 import type { AppConfig } from './config/config.schema.js';
 import { VERSION } from './version.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -34,7 +35,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes, trustProxy: trustProxy(config.server.trustProxy) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? loggerLevels(config.log.level),
+    logger: consoleLogger(options.logger ?? loggerLevels(config.log.level)),
     bufferLogs: false,
     // Body parsing is ours (acceptAnyWebhookBody), so webhooks see the raw text.
     bodyParser: false,
@@ -174,7 +175,7 @@ class AdminDeepLinkFilter implements ExceptionFilter {
   }
 }
 
-function loggerLevels(level: AppConfig['log']['level']) {
+export function loggerLevels(level: AppConfig['log']['level']) {
   const all = ['error', 'warn', 'log', 'debug'] as const;
   const cut = { error: 1, warn: 2, info: 3, debug: 4 }[level];
   return all.slice(0, cut) as unknown as ('error' | 'warn' | 'log' | 'debug')[];

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createApp } from './app.factory.js';
+import { createApp, loggerLevels } from './app.factory.js';
 import { AppModule } from './app.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { consoleLogger } from './logs/console-logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   }
   if (config.role === 'worker') {
     // No HTTP: a worker takes events from the queue, runs strategies and talks to brokers and feeds.
-    app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: consoleLogger(loggerLevels(config.log.level)) });
     console.log(`\nTradeloop worker is running (queue on ${new URL(config.redis.url).host})\n`);
     return;
   }

@@ -129,7 +129,11 @@ export const configSchema = z
       retention: z.object({ secondsDays: days, minutesDays: days, hoursDays: days }),
     }),
     admin: z.object({ dir: z.string().min(1) }),
-    log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']) }),
+    log: z.object({
+      level: z.enum(['debug', 'info', 'warn', 'error']),
+      /** Log lines one strategy (and, apart, the server itself) may write a minute; the rest are counted, not kept. */
+      maxLinesPerMinute: z.coerce.number().int().min(10).max(100_000),
+    }),
   })
   .strict()
   .superRefine((config, ctx) => {
