@@ -40,6 +40,8 @@ export const configSchema = z
         /** Failed logins allowed per address for any name within `windowMinutes`. */
         maxFailuresPerIp: z.coerce.number().int().min(1),
         windowMinutes: z.coerce.number().positive(),
+        /** Password checks (scrypt: tens of ms and 32 MB each) running at once; up to 100 more wait, the rest get 429. */
+        concurrentChecks: z.coerce.number().int().min(1).max(64),
       }),
     }),
     secrets: z.object({
