@@ -388,7 +388,7 @@ describe('first start without ADMIN_PASSWORD', () => {
     }
   });
 
-  it('applies ADMIN_PASSWORD at every start, so a forgotten password is reset by setting it', async () => {
+  it('applies a newly set ADMIN_PASSWORD at the next start, so a forgotten password is reset by setting it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-reset-'));
     try {
       const first = await startServer({ dataDir, overrides: { auth: { adminPassword: '' } }, signInAs: null });

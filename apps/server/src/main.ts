@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const generated = server.get(AuthService).firstStartPassword;
   const login = generated
     ? `${config.auth.adminUser} / ${generated}   (generated on this first start and shown only now: keep it)`
-    : `${config.auth.adminUser} (password ${config.auth.adminPassword ? 'from ADMIN_PASSWORD' : 'set on the first start; ADMIN_PASSWORD=… resets it'})`;
+    : `${config.auth.adminUser} (password ${config.auth.adminPassword ? 'from ADMIN_PASSWORD, or changed in the admin since it was applied' : 'set on the first start; a new ADMIN_PASSWORD=… resets it'})`;
   console.log(
     `\nTradeloop${config.role === 'api' ? ' api' : ''} is running\n  admin:   ${base}/\n  API:     ${base}/api/docs\n  login:   ${login}\n`,
   );

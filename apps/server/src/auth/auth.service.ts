@@ -9,6 +9,7 @@ import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { LogsService } from '../logs/logs.service.js';
 import { AuthToken, type TokenKind, type TokenScope } from './auth-token.entity.js';
 import { hashPassword, randomPassword, verifyPassword } from './passwords.js';
 import { User } from './user.entity.js';
@@ -46,6 +47,7 @@ export class AuthService implements OnModuleInit {
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
     private readonly database: DatabaseService,
+    private readonly logs: LogsService,
   ) {
     const { maxFailures, maxFailuresPerIp, windowMinutes } = config.auth.login;
     this.failuresByName = new RateLimiter(maxFailures, windowMinutes * 60_000);
@@ -53,21 +55,31 @@ export class AuthService implements OnModuleInit {
     this.checks = new ConcurrencyGate(config.auth.login.concurrentChecks, PASSWORD_CHECKS_WAITING);
   }
 
-  /** The admin exists from the first start: with ADMIN_PASSWORD when set, else a generated one. */
+  /**
+   * The admin exists from the first start: with ADMIN_PASSWORD when set, else a generated one.
+   * ADMIN_PASSWORD is applied again only when it changed since it was last applied — a password
+   * changed in the admin survives restarts — and applying it ends every session and API token of
+   * the admin: whoever knew the old password is out.
+   */
   async onModuleInit(): Promise<void> {
     const { adminUser, adminPassword } = this.config.auth;
     const existing = await this.users.findOneBy({ username: adminUser });
     if (existing) {
-      if (adminPassword && !(await verifyPassword(adminPassword, existing.passwordHash))) {
-        const passwordHash = await hashPassword(adminPassword);
-        await this.database.transaction((m) => m.update(User, { id: existing.id }, { passwordHash, updatedAt: Date.now() }));
-      }
+      if (adminPassword) await this.applyConfiguredPassword(existing, adminPassword);
       return;
     }
     if (!adminPassword && (await this.users.count()) > 0) return;
     const password = adminPassword || randomPassword();
     const now = Date.now();
-    const user = { id: randomUUID(), username: adminUser, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now };
+    const passwordHash = await hashPassword(password);
+    const user: User = {
+      id: randomUUID(),
+      username: adminUser,
+      passwordHash,
+      configPasswordHash: adminPassword ? passwordHash : null,
+      createdAt: now,
+      updatedAt: now,
+    };
     try {
       await this.database.transaction((m) => m.insert(User, user));
     } catch (error) {
@@ -76,6 +88,29 @@ export class AuthService implements OnModuleInit {
       throw error;
     }
     if (!adminPassword) this.firstStartPassword = password;
+  }
+
+  private async applyConfiguredPassword(user: User, password: string): Promise<void> {
+    if (user.configPasswordHash && (await verifyPassword(password, user.configPasswordHash))) return;
+    const now = Date.now();
+    if (await verifyPassword(password, user.passwordHash)) {
+      // Already the password (set before this was recorded): nothing to end, only remember it.
+      await this.database.transaction((m) => m.update(User, { id: user.id }, { configPasswordHash: user.passwordHash }));
+      return;
+    }
+    const passwordHash = await hashPassword(password);
+    const ended = await this.database.transaction(async (m) => {
+      await m.update(User, { id: user.id }, { passwordHash, configPasswordHash: passwordHash, updatedAt: now });
+      const live = await m.findBy(AuthToken, { userId: user.id, revokedAt: IsNull() });
+      if (live.length) await m.update(AuthToken, { id: In(live.map((t) => t.id)) }, { revokedAt: now });
+      return live;
+    });
+    ended.forEach((t) => this.announceRevoked(t.id));
+    await this.logs.write({
+      level: 'warn',
+      category: 'system',
+      message: `ADMIN_PASSWORD changed since it was last applied: it is now ${user.username}'s password, and ${ended.length} session(s) and API token(s) of ${user.username} were ended`,
+    });
   }
 
   /**

@@ -27,7 +27,7 @@ export const configSchema = z
     auth: z.object({
       /** The admin's name; ADMIN_USER. */
       adminUser: z.string().min(1).max(100),
-      /** ADMIN_PASSWORD: when set, the admin's password is this one at every start. Empty: generated once. */
+      /** ADMIN_PASSWORD: applied at a start when it differs from the value last applied (ending the admin's sessions and API tokens). Empty: generated once. */
       adminPassword: z.union([z.literal(''), z.string().min(12, 'must be at least 12 characters')]),
       /** How long a login session lasts. */
       sessionHours: z.coerce

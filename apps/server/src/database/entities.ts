@@ -22,6 +22,7 @@ import { StrategyScripts1764200000000 } from './migrations/1764200000000-strateg
 import { ExecutionControls1764300000000 } from './migrations/1764300000000-execution-controls.js';
 import { WebhookEventsLastSignal1764350000000 } from './migrations/1764350000000-webhook-events-last-signal.js';
 import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook-body-hash.js';
+import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
 
 export const ENTITIES = [
   Account,
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   ExecutionControls1764300000000,
   WebhookEventsLastSignal1764350000000,
   WebhookBodyHash1764400000000,
+  AdminPasswordApplied1765110000000,
 ];
