@@ -22,7 +22,9 @@ import { StrategyScripts1764200000000 } from './migrations/1764200000000-strateg
 import { ExecutionControls1764300000000 } from './migrations/1764300000000-execution-controls.js';
 import { WebhookEventsLastSignal1764350000000 } from './migrations/1764350000000-webhook-events-last-signal.js';
 import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook-body-hash.js';
+import { sealedWebhookTokens } from './migrations/1765100000000-sealed-webhook-tokens.js';
 import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
+import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 export const ENTITIES = [
   Account,
@@ -43,7 +45,8 @@ export const ENTITIES = [
   StrategyLink,
   SystemSetting,
 ];
-export const MIGRATIONS = [
+/** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
+export const migrations = (secrets: () => SecretBox) => [
   InitialSchema1764000000000,
   AccessControl1764050000000,
   PnlHistory1764100000000,
@@ -51,5 +54,6 @@ export const MIGRATIONS = [
   ExecutionControls1764300000000,
   WebhookEventsLastSignal1764350000000,
   WebhookBodyHash1764400000000,
+  sealedWebhookTokens(secrets),
   AdminPasswordApplied1765110000000,
 ];

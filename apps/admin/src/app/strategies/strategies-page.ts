@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { ApiService, describeError, type Strategy } from '../core/api.service';
+import { TimeZoneService } from '../core/time-zone.service';
 
 @Component({
   selector: 'tl-strategies-page',
@@ -29,7 +30,7 @@ import { ApiService, describeError, type Strategy } from '../core/api.service';
               <th>Name</th>
               <th>Status</th>
               <th>Default</th>
-              <th>Webhook URL</th>
+              <th>Last alert</th>
             </tr>
           </thead>
           <tbody>
@@ -50,11 +51,13 @@ import { ApiService, describeError, type Strategy } from '../core/api.service';
                   }
                 </td>
                 <td class="mono">{{ s.defaultQuantity }} {{ s.defaultTicker ?? '' }}</td>
-                <td class="mono url">{{ s.webhookUrl }}</td>
+                <td class="mono nowrap" [title]="zone.format(s.lastSignalAt)" data-testid="strategy-last-alert">
+                  {{ s.lastSignalAt ? zone.short(s.lastSignalAt, now) : 'never' }}
+                </td>
               </tr>
             } @empty {
               <tr>
-                <td colspan="4" class="muted">No strategies yet. Name one above to get its webhook URL.</td>
+                <td colspan="4" class="muted">No strategies yet. Name one above; its page shows its webhook URL.</td>
               </tr>
             }
           </tbody>
@@ -66,6 +69,8 @@ import { ApiService, describeError, type Strategy } from '../core/api.service';
 export class StrategiesPage {
   private readonly api = inject(ApiService);
   private readonly router = inject(Router);
+  protected readonly zone = inject(TimeZoneService);
+  protected readonly now = Date.now();
   protected readonly strategies = signal<Strategy[] | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly busy = signal(false);

@@ -33,6 +33,7 @@ import { TradeHistory } from '../pnl/trade-history';
 import { CopyButton } from '../shared/copy-button';
 import { LogStream, logLine } from '../shared/log-stream';
 import { alertMessage } from './alert-message';
+import { WebhookUrl } from './webhook-url';
 import { paramFields, paramOverrides, type ParamField } from './script-params';
 import {
   EXIT_KINDS,
@@ -66,7 +67,7 @@ interface Draft {
 
 @Component({
   selector: 'tl-strategy-detail-page',
-  imports: [FormsModule, CopyButton, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream],
+  imports: [FormsModule, CopyButton, WebhookUrl, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (strategy(); as s) {
@@ -93,10 +94,7 @@ interface Draft {
       <h2>TradingView</h2>
       <div class="panel">
         <label class="label" for="webhook-url">Webhook URL</label>
-        <div class="copy-row">
-          <code id="webhook-url" class="mono url" data-testid="webhook-url">{{ s.webhookUrl }}</code>
-          <tl-copy-button [text]="s.webhookUrl" testId="copy-webhook-url" />
-        </div>
+        <tl-webhook-url [url]="s.webhookUrl" />
         <label class="label">Alert message</label>
         <div class="copy-row">
           <pre class="mono" data-testid="alert-message">{{ message }}</pre>
