@@ -13,9 +13,7 @@ import { TooManyRequestsFilter } from './common/too-many-requests.js';
 import { consoleLogger } from './logs/console-logger.js';
 import type { AppConfig } from './config/config.schema.js';
 import { VERSION } from './version.js';
-import { WebhooksService } from './webhooks/webhooks.service.js';
-
-const WEBHOOK_PATH = '/webhooks/';
+import { guardWebhooks, WEBHOOK_PATH } from './webhooks/webhook-guard.js';
 
 export interface RouteInfo {
   method: string;
@@ -44,7 +42,7 @@ export async function createApp(
   installAuthentication(app);
   addSecurityHeaders(app, config);
   acceptAnyWebhookBody(app);
-  logOversizedWebhooks(app, config);
+  guardWebhooks(app, config);
   app.useGlobalFilters(new TooManyRequestsFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new WsAdapter(app));
@@ -82,18 +80,6 @@ function acceptAnyWebhookBody(app: NestFastifyApplication): void {
       done(new BadRequestException(`request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
-}
-
-function logOversizedWebhooks(app: NestFastifyApplication, config: AppConfig): void {
-  const webhooks = app.get(WebhooksService);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', async (request, reply) => {
-      if (reply.statusCode !== 413 || !request.url.startsWith(WEBHOOK_PATH)) return;
-      const token = decodeURIComponent(request.url.slice(WEBHOOK_PATH.length).split(/[/?]/)[0]);
-      await webhooks.refusedBeforeParsing(token, `body larger than ${config.webhooks.maxBodyBytes} bytes (413)`, request.ip ?? null);
-    });
 }
 
 function collectRoutes(app: NestFastifyApplication): void {
