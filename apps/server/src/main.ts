@@ -19,10 +19,13 @@ async function main(): Promise<void> {
     throw error;
   }
   // The first signal closes the app (in-flight events finish, the rest wait in the database, P&L
-  // is flushed, sockets close) and exits 0; a second one stops at once. Nest's own shutdown hooks
-  // are not used: they re-raise the signal after closing, which reads as a second one.
+  // is flushed, sockets close) and exits 0 — within server.shutdownSeconds, or the process stops
+  // anyway (exit 1: what did not finish runs again at the next start); a second one stops at once.
+  // Nest's own shutdown hooks are not used: they re-raise the signal after closing, which reads
+  // as a second one.
   let app: INestApplicationContext | undefined;
   let stopping = false;
+  const limit = config.server.shutdownSeconds;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       if (stopping) {
@@ -30,7 +33,11 @@ async function main(): Promise<void> {
         process.exit(1);
       }
       stopping = true;
-      console.log(`${signal}: finishing in-flight events, then stopping (send it again to stop at once)`);
+      console.log(`${signal}: finishing in-flight events, then stopping (at most ${limit} s; send it again to stop at once)`);
+      setTimeout(() => {
+        console.error(`shutdown did not finish within ${limit} s: stopping now; unfinished events run again at the next start`);
+        process.exit(1);
+      }, limit * 1000).unref();
       void (app?.close() ?? Promise.resolve()).then(
         () => process.exit(0),
         (error: unknown) => {

@@ -1,3 +1,4 @@
+import { MAX_QUANTITY } from '@tradeloop/contracts';
 import { isValidTimeZone } from '@tradeloop/domain';
 import { z } from 'zod';
 
@@ -23,6 +24,8 @@ export const configSchema = z
        * allow-lists) are the real ones. true, false, or the proxies' addresses/CIDRs, comma separated.
        */
       trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true'), z.string().min(1)]).default(false),
+      /** SIGTERM: in-flight work gets this long to finish before the process stops anyway. */
+      shutdownSeconds: z.coerce.number().positive().max(3600),
     }),
     auth: z.object({
       /** The admin's name; ADMIN_USER. */
@@ -90,6 +93,13 @@ export const configSchema = z
       maxQueuedMessages: z.coerce.number().int().min(10),
     }),
     accounts: z.object({ paperStartingBalance: z.coerce.number().nonnegative() }),
+    /** Limits for every strategy and every account that does not set its own (risk limits in the API). */
+    risk: z.object({
+      /** The largest order that adds to a position, in contracts (shares, coins). */
+      maxOrderQuantity: z.coerce.number().positive().max(MAX_QUANTITY),
+      /** The largest position per ticker: a strategy's own, and an account's net over everything in it. */
+      maxPositionSize: z.coerce.number().positive().max(MAX_QUANTITY),
+    }),
     plugins: z.object({
       dir: z.string().min(1),
       /** Plugin folder names to leave unloaded. */

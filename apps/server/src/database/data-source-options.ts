@@ -16,7 +16,13 @@ export const sqliteFile = (config: AppConfig) => join(resolve(config.dataDir), '
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   let box: SecretBox | undefined;
   const secrets = () => (box ??= new SecretBox(loadConfiguredKey(config).key));
-  const common = { entities: ENTITIES, migrations: migrations(secrets), migrationsRun: true, synchronize: false, logging: ['error'] as const };
+  const common = {
+    entities: ENTITIES,
+    migrations: migrations(secrets),
+    migrationsRun: true,
+    synchronize: false,
+    logging: ['error'] as const,
+  };
   if (databaseType(config) === 'postgres') {
     return { type: 'postgres', url: config.database.url, ...common, logging: ['error'] };
   }

@@ -15,7 +15,8 @@ export class StrategiesController {
 
   @Get()
   @ApiOperation({
-    summary: 'Strategies with live todayPnl, totalPnl, openPnl and position (net quantity per ticker); webhookUrl only for callers who may trade',
+    summary:
+      'Strategies with live todayPnl, totalPnl, openPnl and position (net quantity per ticker); webhookUrl only for callers who may trade',
   })
   list(@CurrentPrincipal() principal: Principal) {
     return this.strategies.list(mayTrade(principal));

@@ -9,7 +9,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
+import { MAX_QUANTITY, quantityProblem, type Alert, type WebhookAccepted } from '@tradeloop/contracts';
 import { parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import { MoreThanOrEqual, Repository } from 'typeorm';
@@ -205,6 +205,14 @@ export class WebhooksService implements OnModuleDestroy {
       resolved = this.market.resolve(ticker);
     } catch (error) {
       return `ticker: ${(error as Error).message}`;
+    }
+    // Sizes past any order or position are refused here; the configured limits are the risk check's, order by order.
+    if (alert.quantity !== undefined) {
+      const problem = quantityProblem(alert.quantity);
+      if (problem) return problem;
+    }
+    if (alert.positionSize !== undefined && !(Math.abs(alert.positionSize) <= MAX_QUANTITY)) {
+      return `positionSize ${alert.positionSize} is more than any position may be (at most ${MAX_QUANTITY.toLocaleString('en-US')})`;
     }
     if (resolved.instrument.kind === 'future') {
       for (const field of ['quantity', 'positionSize'] as const) {

@@ -328,8 +328,19 @@ interface Draft {
               min="0"
               step="any"
               [(ngModel)]="draft.risk.maxPositionSize"
-              placeholder="no limit"
+              placeholder="server default"
               data-testid="risk-max-position"
+          /></label>
+          <label
+            >Max order (contracts at once)
+            <input
+              name="risk-max-order"
+              type="number"
+              min="0"
+              step="any"
+              [(ngModel)]="draft.risk.maxOrderQuantity"
+              placeholder="server default"
+              data-testid="risk-max-order"
           /></label>
           <label
             >Max orders a minute
