@@ -178,7 +178,7 @@ export class StrategiesService {
       statusReason: null,
       accountId: account.id,
       defaultQuantity: dto.defaultQuantity ?? 1,
-      defaultTicker: dto.defaultTicker ? this.market.resolve(dto.defaultTicker).ticker : null,
+      defaultTicker: dto.defaultTicker ? this.ticker('defaultTicker', dto.defaultTicker) : null,
       ...this.newToken(),
       allowedIps: dto.allowedIps ? this.allowList(dto.allowedIps) : null,
       script: script?.name ?? null,
@@ -208,7 +208,9 @@ export class StrategiesService {
       ...(dto.description !== undefined ? { description: dto.description } : {}),
       ...(dto.accountId !== undefined ? { accountId: dto.accountId } : {}),
       ...(dto.defaultQuantity !== undefined ? { defaultQuantity: dto.defaultQuantity } : {}),
-      ...(dto.defaultTicker !== undefined ? { defaultTicker: this.market.resolve(dto.defaultTicker).ticker } : {}),
+      ...(dto.defaultTicker !== undefined
+        ? { defaultTicker: dto.defaultTicker === null ? null : this.ticker('defaultTicker', dto.defaultTicker) }
+        : {}),
       ...(dto.allowedIps !== undefined ? { allowedIps: this.allowList(dto.allowedIps) } : {}),
       ...this.scriptChanges(strategy, dto),
       ...(dto.exits !== undefined ? { exits: this.exits(dto.exits) } : {}),
@@ -331,6 +333,15 @@ export class StrategiesService {
     const checked = checkRiskLimits(raw, isValidTimeZone);
     if (!checked.ok) throw new BadRequestException(checked.error);
     return checked.value;
+  }
+
+  /** The canonical ticker, or 400 with the catalogue's reason. */
+  private ticker(field: string, raw: string): string {
+    try {
+      return this.market.resolve(raw).ticker;
+    } catch (error) {
+      throw new BadRequestException(`${field}: ${(error as Error).message}`);
+    }
   }
 
   private newToken() {

@@ -47,11 +47,11 @@ export class CreateStrategyDto {
   @IsPositive()
   @Max(MAX_QUANTITY)
   defaultQuantity?: number;
-  @ApiPropertyOptional({ example: 'NQ1!', description: 'Ticker for alerts that name none' })
+  @ApiPropertyOptional({ example: 'NQ1!', nullable: true, description: 'Ticker for alerts that name none; null: none' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
-  defaultTicker?: string;
+  defaultTicker?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional({
