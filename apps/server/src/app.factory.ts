@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppModule } from './app.module.js';
 import { installAuthentication } from './auth/authentication.hook.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './common/json-depth.js';
 import { TooManyRequestsFilter } from './common/too-many-requests.js';
 import { consoleLogger } from './logs/console-logger.js';
 import type { AppConfig } from './config/config.schema.js';
@@ -74,6 +75,10 @@ function acceptAnyWebhookBody(app: NestFastifyApplication): void {
     if (request.url.startsWith(WEBHOOK_PATH)) return done(null, text);
     if (!(request.headers['content-type'] ?? '').includes('json')) return done(null, text);
     if (text === '') return done(null, undefined);
+    // Validation walks a body recursively: thousands of nested brackets must not reach it.
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      return done(new BadRequestException(`request body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+    }
     try {
       done(null, JSON.parse(text));
     } catch (error) {
