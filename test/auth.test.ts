@@ -335,6 +335,35 @@ describe('access control', () => {
   });
 });
 
+describe('the session cookie behind HTTPS', () => {
+  it('is Secure whenever PUBLIC_URL is https, with or without a trusted proxy, and only then', async () => {
+    const cookieOf = async (server: TestServer, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(TEST_ADMIN),
+      });
+      expect(response.status).toBe(200);
+      return response.headers.get('set-cookie')!;
+    };
+    const https = await startServer({ overrides: { server: { publicUrl: 'https://trade.example.com' } }, signInAs: null });
+    const plain = await startServer({ overrides: { server: { trustProxy: true } }, signInAs: null });
+    try {
+      expect(await cookieOf(https)).toMatch(/; Secure$/);
+      // Logging out clears the cookie with the same attributes.
+      const session = (await http(https.url, 'POST', '/api/auth/login', TEST_ADMIN, { token: null })).body.token;
+      const out = await fetch(`${https.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session}` } });
+      expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0; Secure$/);
+      expect(await cookieOf(plain)).not.toMatch(/Secure/);
+      // A trusted proxy that terminated TLS makes the request https: Secure too.
+      expect(await cookieOf(plain, { 'x-forwarded-proto': 'https' })).toMatch(/; Secure$/);
+    } finally {
+      await https.close();
+      await plain.close();
+    }
+  });
+});
+
 describe('first start without ADMIN_PASSWORD', () => {
   it('generates a password once, shows it to the console only, and it signs in across restarts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-first-start-'));
@@ -359,7 +388,7 @@ describe('first start without ADMIN_PASSWORD', () => {
     }
   });
 
-  it('applies ADMIN_PASSWORD at every start, so a forgotten password is reset by setting it', async () => {
+  it('applies a newly set ADMIN_PASSWORD at the next start, so a forgotten password is reset by setting it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-reset-'));
     try {
       const first = await startServer({ dataDir, overrides: { auth: { adminPassword: '' } }, signInAs: null });

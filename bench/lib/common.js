@@ -250,8 +250,8 @@ export default defineStrategy({
 export const STRATEGY_COLUMNS = [
   'id',
   'name',
-  'webhookToken',
   'webhookTokenHash',
+  'webhookTokenSealed',
   'enabled',
   'accountId',
   'defaultQuantity',
@@ -262,5 +262,6 @@ export const STRATEGY_COLUMNS = [
 ];
 export function strategyRow(id, name, accountId, now) {
   const token = randomUUID().replaceAll('-', '');
-  return [id, name, token, createHash('sha256').update(token).digest('hex'), true, accountId, 1, null, '', now, now];
+  // Nobody posts to these strategies' webhooks: the token is never kept, only its hash (the sealed copy is a placeholder).
+  return [id, name, createHash('sha256').update(token).digest('hex'), 'v1:00000000:bench', true, accountId, 1, null, '', now, now];
 }

@@ -95,15 +95,23 @@ describe('admin in a browser', () => {
     await page.close();
   });
 
-  it('creates a strategy, copies its webhook URL, and shows a webhook trade live in the Control Center', async () => {
+  it('creates a strategy, shows and copies its hidden webhook URL, and shows a webhook trade live in the Control Center', async () => {
     const { page, problems } = await signedInPage('/strategies');
     await page.getByTestId('strategy-row').first().waitFor();
     await shoot(page, 'strategies');
     await page.getByTestId('new-strategy-name').fill('E2E NQ');
     await page.getByTestId('create-strategy').click();
     await page.waitForURL(/\/strategies\/[0-9a-f-]{36}$/);
+    // The URL is a secret: hidden but for its last 4 characters until asked for, copyable either way.
+    const masked = (await page.getByTestId('webhook-url').textContent())!.trim();
+    expect(masked).toMatch(/\/webhooks\/•{28}[A-Za-z0-9_-]{4}$/);
+    await page.getByTestId('copy-webhook-url').click();
+    const copied = await page.evaluate('navigator.clipboard.readText()');
+    expect(copied).toMatch(/\/webhooks\/[A-Za-z0-9_-]{32}$/);
+    await page.getByTestId('show-webhook-url').click();
     const shownUrl = (await page.getByTestId('webhook-url').textContent())!.trim();
-    expect(shownUrl).toMatch(/\/webhooks\/[A-Za-z0-9_-]{32}$/);
+    expect(shownUrl).toBe(copied);
+    expect(shownUrl.slice(-4)).toBe(masked.slice(-4));
     await page.getByTestId('copy-webhook-url').click();
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(shownUrl);
     expect(await page.getByTestId('alert-message').textContent()).toContain('{{strategy.order.action}}');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { BrokerFill, BrokerPlugin, OrderRequest, OrderUpdate, Quote } from '@tradeloop/contracts';
+import { MAX_QUANTITY, type BrokerFill, type BrokerPlugin, type OrderRequest, type OrderUpdate, type Quote } from '@tradeloop/contracts';
 
 /**
  * What a broker plugin's spec hands the contract suite, fresh for every test: the plugin (not yet
@@ -318,6 +318,15 @@ export function defineBrokerContractTests(name: string, setup: () => Promise<Bro
 
       it('rejects a quantity that is not a positive number, as an ack and not a throw', async () => {
         for (const quantity of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) await expectRejected(order({ quantity }), /quantity/i);
+        await settle();
+        expect(h.fills).toHaveLength(0);
+      });
+
+      it('rejects a quantity beyond the largest order any broker takes (1e300, 1e15, MAX_QUANTITY + 1), naming it', async () => {
+        for (const quantity of [1e300, 1e15, MAX_QUANTITY + 1])
+          await expectRejected(order({ quantity }), /quantity .* more than any order/);
+        for (const quantity of [1e300, 1e15]) await expectRejected(order({ quantity, type: 'limit', limitPrice: 25290 }), /quantity/);
+        await quote(25280, 25280.25);
         await settle();
         expect(h.fills).toHaveLength(0);
       });

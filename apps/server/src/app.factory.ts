@@ -17,12 +17,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppModule } from './app.module.js';
 import { installAuthentication } from './auth/authentication.hook.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './common/json-depth.js';
 import { TooManyRequestsFilter } from './common/too-many-requests.js';
+import { consoleLogger } from './logs/console-logger.js';
 import type { AppConfig } from './config/config.schema.js';
 import { VERSION } from './version.js';
-import { WebhooksService } from './webhooks/webhooks.service.js';
+import { guardWebhooks, WEBHOOK_PATH } from './webhooks/webhook-guard.js';
 
-const WEBHOOK_PATH = '/webhooks/';
 /** The alert preview reads its body as the webhook does: the alert message as TradingView would send it. */
 const PREVIEW_PATH = /^\/api\/strategies\/[^/?]+\/preview(\?|$)/;
 
@@ -44,7 +45,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes, trustProxy: trustProxy(config.server.trustProxy) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? loggerLevels(config.log.level),
+    logger: consoleLogger(options.logger ?? loggerLevels(config.log.level)),
     bufferLogs: false,
     // Body parsing is ours (acceptAnyWebhookBody), so webhooks see the raw text.
     bodyParser: false,
@@ -53,7 +54,7 @@ export async function createApp(
   installAuthentication(app);
   addSecurityHeaders(app, config);
   acceptAnyWebhookBody(app);
-  logOversizedWebhooks(app, config);
+  guardWebhooks(app, config);
   app.useGlobalFilters(new TooManyRequestsFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new WsAdapter(app));
@@ -85,24 +86,16 @@ function acceptAnyWebhookBody(app: NestFastifyApplication): void {
     if (request.url.startsWith(WEBHOOK_PATH) || PREVIEW_PATH.test(request.url)) return done(null, text);
     if (!(request.headers['content-type'] ?? '').includes('json')) return done(null, text);
     if (text === '') return done(null, undefined);
+    // Validation walks a body recursively: thousands of nested brackets must not reach it.
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      return done(new BadRequestException(`request body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+    }
     try {
       done(null, JSON.parse(text));
     } catch (error) {
       done(new BadRequestException(`request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
-}
-
-function logOversizedWebhooks(app: NestFastifyApplication, config: AppConfig): void {
-  const webhooks = app.get(WebhooksService);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', async (request, reply) => {
-      if (reply.statusCode !== 413 || !request.url.startsWith(WEBHOOK_PATH)) return;
-      const token = decodeURIComponent(request.url.slice(WEBHOOK_PATH.length).split(/[/?]/)[0]);
-      await webhooks.refusedBeforeParsing(token, `body larger than ${config.webhooks.maxBodyBytes} bytes (413)`, request.ip ?? null);
-    });
 }
 
 function collectRoutes(app: NestFastifyApplication): void {
@@ -184,7 +177,7 @@ class AdminDeepLinkFilter implements ExceptionFilter {
   }
 }
 
-function loggerLevels(level: AppConfig['log']['level']) {
+export function loggerLevels(level: AppConfig['log']['level']) {
   const all = ['error', 'warn', 'log', 'debug'] as const;
   const cut = { error: 1, warn: 2, info: 3, debug: 4 }[level];
   return all.slice(0, cut) as unknown as ('error' | 'warn' | 'log' | 'debug')[];

@@ -15,6 +15,8 @@ export interface StrategyExits {
 export interface RiskLimits {
   /** Largest absolute position per ticker. */
   maxPositionSize?: number;
+  /** Largest single order that adds to a position (closing orders always pass). */
+  maxOrderQuantity?: number;
   maxOrdersPerMinute?: number;
   /** Today's P&L at or below −this: flatten, cancel, and halt until the next trading day. */
   maxDailyLoss?: number;

@@ -41,6 +41,25 @@ export interface OrderRequest {
 const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 /**
+ * The most any one order — or any position — may be, whatever the settings: a million contracts,
+ * shares or coins. Past it a quantity is a typo or an attack, and money stops being exact (a
+ * P&L in cents must stay a safe integer). Configured limits sit well below it.
+ */
+export const MAX_QUANTITY = 1_000_000;
+/** The finest quantity booked (fractions of shares or coins): eight decimals. */
+export const MIN_QUANTITY = 1e-8;
+
+/** Why a quantity cannot be an order's, in words, or undefined when it can. */
+export function quantityProblem(quantity: unknown, field = 'quantity'): string | undefined {
+  if (!isPositive(quantity))
+    return `${field} must be a number above 0, got ${typeof quantity === 'string' ? JSON.stringify(quantity) : String(quantity)}`;
+  if (quantity > MAX_QUANTITY)
+    return `${field} ${quantity} is more than any order may be (at most ${MAX_QUANTITY.toLocaleString('en-US')})`;
+  if (quantity < MIN_QUANTITY) return `${field} ${quantity} is smaller than the finest quantity booked (${MIN_QUANTITY})`;
+  return undefined;
+}
+
+/**
  * Why an order request is malformed, in words, or undefined when it is well-formed: the checks
  * every broker plugin makes before it trades (a broker adds its own, e.g. whole contracts).
  */
@@ -50,7 +69,8 @@ export function orderRequestProblem(order: OrderRequest): string | undefined {
   if (order.type !== 'market' && order.type !== 'limit' && order.type !== 'stop') {
     return `order type must be market, limit or stop, got ${JSON.stringify(order.type)}`;
   }
-  if (!isPositive(order.quantity)) return `quantity must be a number above 0, got ${String(order.quantity)}`;
+  const quantity = quantityProblem(order.quantity);
+  if (quantity) return quantity;
   if (order.type === 'limit' && !isPositive(order.limitPrice)) {
     return order.limitPrice == null
       ? `limit order for ${order.ticker} has no limitPrice`

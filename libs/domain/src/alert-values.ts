@@ -1,3 +1,5 @@
+import { MAX_QUANTITY } from '@tradeloop/contracts';
+
 /**
  * Readers for the values of an alert body, which comes from outside: every name is looked up as
  * data (a Map, `Object.hasOwn`), never as a property that `__proto__` or `constructor` could
@@ -9,8 +11,8 @@ export class AlertError extends Error {}
 
 /** Bounds no real alert comes near: a typo or a hostile body is refused before it reaches an order. */
 export const ALERT_LIMITS = {
-  /** Contracts, shares or coins in one alert. */
-  quantity: 1_000_000,
+  /** Contracts, shares or coins in one alert (or a target position): no order or position may be larger. */
+  quantity: MAX_QUANTITY,
   /** A price in any unit (BRK.A trades near 700,000; nothing trades near this). */
   price: 100_000_000,
   /** Dollars: a dollar amount or a risk amount to size a quantity from. */

@@ -1,4 +1,4 @@
-import type { ExitSpec, Instrument, RiskLimits, StrategyExits } from '@tradeloop/contracts';
+import { MAX_QUANTITY, type ExitSpec, type Instrument, type RiskLimits, type StrategyExits } from '@tradeloop/contracts';
 import { parseDayStart, zoneOffsetMs } from './trading-day.js';
 
 /** How a strategy's signal is copied to one account. */
@@ -137,14 +137,26 @@ export function checkRiskLimits(raw: unknown, isTimeZone: (zone: string) => bool
   if (typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, error: `risk must be an object like {"maxDailyLoss":500}, got ${JSON.stringify(raw)}` };
   const input = raw as Record<string, unknown>;
-  const known = ['maxPositionSize', 'maxOrdersPerMinute', 'maxDailyLoss', 'maxDailyProfit', 'tradingWindow', 'flattenAt', 'timeZone'];
+  const known = [
+    'maxPositionSize',
+    'maxOrderQuantity',
+    'maxOrdersPerMinute',
+    'maxDailyLoss',
+    'maxDailyProfit',
+    'tradingWindow',
+    'flattenAt',
+    'timeZone',
+  ];
   const unknown = Object.keys(input).filter((k) => !known.includes(k));
   if (unknown.length) return { ok: false, error: `risk.${unknown[0]} is not a risk limit; known: ${known.join(', ')}` };
   const out: RiskLimits = {};
-  for (const field of ['maxPositionSize', 'maxOrdersPerMinute', 'maxDailyLoss', 'maxDailyProfit'] as const) {
+  for (const field of ['maxPositionSize', 'maxOrderQuantity', 'maxOrdersPerMinute', 'maxDailyLoss', 'maxDailyProfit'] as const) {
     if (input[field] === undefined || input[field] === null) continue;
     const value = positiveNumber(`risk.${field}`, input[field]);
     if (typeof value === 'string') return { ok: false, error: value };
+    if ((field === 'maxPositionSize' || field === 'maxOrderQuantity') && value > MAX_QUANTITY) {
+      return { ok: false, error: `risk.${field} must be at most ${MAX_QUANTITY.toLocaleString('en-US')}, got ${value}` };
+    }
     out[field] = value;
   }
   if (input.tradingWindow !== undefined && input.tradingWindow !== null) {

@@ -4,6 +4,7 @@ import {
   applyFill,
   averagePrice,
   EMPTY_POSITION,
+  fillProblem,
   grossPnlCents,
   netQuantity,
   openPnlCents,
@@ -248,5 +249,45 @@ describe('open P&L', () => {
   });
   it('never returns −0', () => {
     expect(Object.is(grossPnlCents('short', 100, 100, 1, NQ), 0)).toBe(true);
+  });
+});
+
+describe('fillProblem', () => {
+  const fill = (fields: Partial<FillInput> = {}): FillInput => ({
+    side: 'buy',
+    quantity: 1,
+    price: 25000,
+    time: 1,
+    commissionCents: 0,
+    ...fields,
+  });
+
+  it('accepts an ordinary fill and what it books', () => {
+    const result = applyFill(EMPTY_POSITION, fill({ quantity: 3 }), NQ);
+    expect(fillProblem(fill({ quantity: 3 }), result)).toBeUndefined();
+  });
+
+  it.each([
+    [{ quantity: 1e300 }, /fill quantity 1e\+300 is more than any order may be \(at most 1,000,000\)/],
+    [{ quantity: Number.NaN }, /fill quantity must be a number above 0, got NaN/],
+    [{ quantity: Number.POSITIVE_INFINITY }, /fill quantity must be a number above 0, got Infinity/],
+    [{ quantity: 1e-12 }, /smaller than the finest quantity/],
+    [{ price: Number.POSITIVE_INFINITY }, /fill price must be a price above 0/],
+    [{ price: 2e9 }, /at most 1,000,000,000, got 2000000000/],
+    [{ commissionCents: 0.5 }, /whole cents/],
+  ])('refuses %o', (fields, reason) => {
+    expect(fillProblem(fill(fields))).toMatch(reason);
+  });
+
+  it('refuses a fill that would make the position larger than any may be, or P&L inexact', () => {
+    const state = { lots: [{ quantity: 999_999, price: 25000, time: 1, commissionCents: 0 }] };
+    const more = fill({ quantity: 2 });
+    expect(fillProblem(more, applyFill(state, more, NQ))).toBe(
+      'the position would be 1000001, more than any position may be (at most 1,000,000)',
+    );
+    // Closing 1,000,000 contracts a billion points away: 4e9 ticks × $5 × 1e6 is past exact cents.
+    const huge = { lots: [{ quantity: 1_000_000, price: 1, time: 1, commissionCents: 0 }] };
+    const close = fill({ side: 'sell', quantity: 1_000_000, price: 999_999_999 });
+    expect(fillProblem(close, applyFill(huge, close, NQ))).toBe('its P&L would be too large to keep exact to the cent');
   });
 });

@@ -1,4 +1,4 @@
-import type { Instrument, OrderSide } from '@tradeloop/contracts';
+import { MAX_QUANTITY, quantityProblem, type Instrument, type OrderSide } from '@tradeloop/contracts';
 import { tickValueCents } from './instruments.js';
 
 /** An open slice of a position. Quantity is signed (+ long, − short); its entry commission rides along. */
@@ -165,4 +165,35 @@ export function applyFill(state: PositionState, fill: FillInput, instrument: Ins
     });
   }
   return { state: { lots: open }, trades, realizedCents: trades.reduce((sum, t) => sum + t.pnlCents, 0) };
+}
+
+/** The highest price a fill is booked at: past it a broker's report is an error, and cents stop being exact. */
+export const MAX_PRICE = 1_000_000_000;
+
+/**
+ * Why a fill can never be booked exactly — before booking (its own numbers) and after
+ * `applyFill` (the position and P&L it makes) — or undefined when it can. A fill refused here is
+ * a fact at the broker the ledger cannot hold: it becomes a dead letter with this reason, not a
+ * booking tried again and again.
+ */
+export function fillProblem(fill: FillInput, result?: FillResult, realizedBeforeCents = 0): string | undefined {
+  const quantity = quantityProblem(fill.quantity, 'fill quantity');
+  if (quantity) return quantity;
+  if (typeof fill.price !== 'number' || !Number.isFinite(fill.price) || fill.price <= 0 || fill.price > MAX_PRICE) {
+    return `fill price must be a price above 0 and at most ${MAX_PRICE.toLocaleString('en-US')}, got ${String(fill.price)}`;
+  }
+  if (!Number.isSafeInteger(fill.commissionCents)) return `fill commission must be whole cents, got ${String(fill.commissionCents)}`;
+  if (!Number.isFinite(fill.time)) return `fill time must be a time, got ${String(fill.time)}`;
+  if (!result) return undefined;
+  const held = netQuantity(result.state);
+  if (!Number.isFinite(held) || Math.abs(held) > MAX_QUANTITY) {
+    return `the position would be ${held}, more than any position may be (at most ${MAX_QUANTITY.toLocaleString('en-US')})`;
+  }
+  const cents = [
+    result.realizedCents,
+    realizedBeforeCents + result.realizedCents,
+    ...result.trades.flatMap((t) => [t.grossCents, t.pnlCents]),
+  ];
+  if (!cents.every(Number.isSafeInteger)) return 'its P&L would be too large to keep exact to the cent';
+  return undefined;
 }

@@ -1,25 +1,33 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { AdminOnly, CurrentPrincipal, Public } from './access.js';
 import { AuthService, SESSION_COOKIE, type Principal } from './auth.service.js';
 import { ChangePasswordDto, CreateApiTokenDto, LoginDto } from './dto/auth.dto.js';
 
-const sessionCookie = (request: FastifyRequest, value: string, maxAgeSeconds: number) =>
-  [
-    `${SESSION_COOKIE}=${value}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Strict',
-    `Max-Age=${maxAgeSeconds}`,
-    ...(request.protocol === 'https' ? ['Secure'] : []),
-  ].join('; ');
+/**
+ * `Secure` whenever the admin is served over HTTPS: PUBLIC_URL says so (a proxy in front, trusted
+ * or not), or the request itself came over TLS.
+ */
+const sessionCookie = (secure: boolean, value: string, maxAgeSeconds: number) =>
+  [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`, ...(secure ? ['Secure'] : [])].join(
+    '; ',
+  );
 
 @ApiTags('auth')
 @ApiBearerAuth()
 @Controller('api/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private secure(request: FastifyRequest): boolean {
+    return this.config.server.publicUrl.startsWith('https://') || request.protocol === 'https';
+  }
 
   @Post('login')
   @Public()
@@ -28,7 +36,7 @@ export class AuthController {
   async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const session = await this.auth.login(dto.username, dto.password, request.ip);
     const maxAge = Math.round((session.expiresAt - Date.now()) / 1000);
-    reply.header('set-cookie', sessionCookie(request, session.token, maxAge));
+    reply.header('set-cookie', sessionCookie(this.secure(request), session.token, maxAge));
     return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), username: session.username };
   }
 
@@ -37,7 +45,7 @@ export class AuthController {
   @ApiOperation({ summary: 'End this session (or revoke the API token that calls it)' })
   async logout(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.auth.logout(principal);
-    reply.header('set-cookie', sessionCookie(request, '', 0));
+    reply.header('set-cookie', sessionCookie(this.secure(request), '', 0));
   }
 
   @Get('me')

@@ -3,11 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
 import { iso } from '../common/money.js';
+import { ConcurrencyGate, GateFull } from '../common/concurrency-gate.js';
 import { RateLimiter } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { LogsService } from '../logs/logs.service.js';
 import { AuthToken, type TokenKind, type TokenScope } from './auth-token.entity.js';
 import { hashPassword, randomPassword, verifyPassword } from './passwords.js';
 import { User } from './user.entity.js';
@@ -27,6 +29,8 @@ const TOKEN_PREFIX = 'tl_';
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** Password checks that may wait for a free slot; more at once are refused (429). */
+const PASSWORD_CHECKS_WAITING = 100;
 
 @Injectable()
 export class AuthService implements OnModuleInit {
@@ -35,33 +39,47 @@ export class AuthService implements OnModuleInit {
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
   private readonly failuresByName: RateLimiter;
   private readonly failuresByIp: RateLimiter;
+  /** scrypt checks running at once; a burst waits in line or is refused, never takes the machine. */
+  private readonly checks: ConcurrencyGate;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
     private readonly database: DatabaseService,
+    private readonly logs: LogsService,
   ) {
     const { maxFailures, maxFailuresPerIp, windowMinutes } = config.auth.login;
     this.failuresByName = new RateLimiter(maxFailures, windowMinutes * 60_000);
     this.failuresByIp = new RateLimiter(maxFailuresPerIp, windowMinutes * 60_000);
+    this.checks = new ConcurrencyGate(config.auth.login.concurrentChecks, PASSWORD_CHECKS_WAITING);
   }
 
-  /** The admin exists from the first start: with ADMIN_PASSWORD when set, else a generated one. */
+  /**
+   * The admin exists from the first start: with ADMIN_PASSWORD when set, else a generated one.
+   * ADMIN_PASSWORD is applied again only when it changed since it was last applied — a password
+   * changed in the admin survives restarts — and applying it ends every session and API token of
+   * the admin: whoever knew the old password is out.
+   */
   async onModuleInit(): Promise<void> {
     const { adminUser, adminPassword } = this.config.auth;
     const existing = await this.users.findOneBy({ username: adminUser });
     if (existing) {
-      if (adminPassword && !(await verifyPassword(adminPassword, existing.passwordHash))) {
-        const passwordHash = await hashPassword(adminPassword);
-        await this.database.transaction((m) => m.update(User, { id: existing.id }, { passwordHash, updatedAt: Date.now() }));
-      }
+      if (adminPassword) await this.applyConfiguredPassword(existing, adminPassword);
       return;
     }
     if (!adminPassword && (await this.users.count()) > 0) return;
     const password = adminPassword || randomPassword();
     const now = Date.now();
-    const user = { id: randomUUID(), username: adminUser, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now };
+    const passwordHash = await hashPassword(password);
+    const user: User = {
+      id: randomUUID(),
+      username: adminUser,
+      passwordHash,
+      configPasswordHash: adminPassword ? passwordHash : null,
+      createdAt: now,
+      updatedAt: now,
+    };
     try {
       await this.database.transaction((m) => m.insert(User, user));
     } catch (error) {
@@ -72,28 +90,62 @@ export class AuthService implements OnModuleInit {
     if (!adminPassword) this.firstStartPassword = password;
   }
 
+  private async applyConfiguredPassword(user: User, password: string): Promise<void> {
+    if (user.configPasswordHash && (await verifyPassword(password, user.configPasswordHash))) return;
+    const now = Date.now();
+    if (await verifyPassword(password, user.passwordHash)) {
+      // Already the password (set before this was recorded): nothing to end, only remember it.
+      await this.database.transaction((m) => m.update(User, { id: user.id }, { configPasswordHash: user.passwordHash }));
+      return;
+    }
+    const passwordHash = await hashPassword(password);
+    const ended = await this.database.transaction(async (m) => {
+      await m.update(User, { id: user.id }, { passwordHash, configPasswordHash: passwordHash, updatedAt: now });
+      const live = await m.findBy(AuthToken, { userId: user.id, revokedAt: IsNull() });
+      if (live.length) await m.update(AuthToken, { id: In(live.map((t) => t.id)) }, { revokedAt: now });
+      return live;
+    });
+    ended.forEach((t) => this.announceRevoked(t.id));
+    await this.logs.write({
+      level: 'warn',
+      category: 'system',
+      message: `ADMIN_PASSWORD changed since it was last applied: it is now ${user.username}'s password, and ${ended.length} session(s) and API token(s) of ${user.username} were ended`,
+    });
+  }
+
   /**
    * Checks a name and password. Failures count per address and name and per address: past the
    * limit every attempt, right or wrong, is refused with 429 until the window lets one through.
+   * The attempt is counted before the password is checked — so a burst sent at once cannot spend
+   * one allowance many times — and given back when it succeeds.
    */
   async login(username: string, password: string, ip: string) {
     const nameKey = `${ip}|${username.toLowerCase()}`;
-    for (const [limiter, key] of [
-      [this.failuresByName, nameKey],
-      [this.failuresByIp, ip],
-    ] as const) {
-      const decision = limiter.peek(key);
-      if (!decision.allowed) throw new TooManyRequests('too many failed logins; try again later', decision.retryAfterSeconds);
+    const byIp = this.failuresByIp.take(ip);
+    if (!byIp.allowed) throw new TooManyRequests('too many failed logins; try again later', byIp.retryAfterSeconds);
+    const byName = this.failuresByName.take(nameKey);
+    if (!byName.allowed) {
+      this.failuresByIp.refund(ip);
+      throw new TooManyRequests('too many failed logins; try again later', byName.retryAfterSeconds);
     }
-    const user = await this.users.findOneBy({ username });
-    // A missing user costs the same scrypt work as a wrong password, so timing does not tell them apart.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await unknownUserHash()));
-    if (!user || !ok) {
-      this.failuresByName.take(nameKey);
-      this.failuresByIp.take(ip);
-      throw new UnauthorizedException('wrong user name or password');
+    let user: User | null;
+    let ok: boolean;
+    try {
+      ({ user, ok } = await this.checks.run(async () => {
+        const found = await this.users.findOneBy({ username });
+        // A missing user costs the same scrypt work as a wrong password, so timing does not tell them apart.
+        return { user: found, ok: await verifyPassword(password, found?.passwordHash ?? (await unknownUserHash())) };
+      }));
+    } catch (error) {
+      // Not checked: it does not count.
+      this.failuresByIp.refund(ip);
+      this.failuresByName.refund(nameKey);
+      if (error instanceof GateFull) throw new TooManyRequests('too many sign-ins at once; try again in a moment', 1);
+      throw error;
     }
+    if (!user || !ok) throw new UnauthorizedException('wrong user name or password');
     this.failuresByName.reset(nameKey);
+    this.failuresByIp.refund(ip);
     const expiresAt = Date.now() + this.config.auth.sessionHours * 3_600_000;
     const { token } = await this.issue(user, 'session', 'admin', `login from ${ip}`, expiresAt);
     return { token, expiresAt, username: user.username };
@@ -125,8 +177,13 @@ export class AuthService implements OnModuleInit {
 
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.findOneByOrFail({ id: principal.userId });
-    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new UnauthorizedException('current password is wrong');
-    const passwordHash = await hashPassword(newPassword);
+    const passwordHash = await this.checks
+      .run(async () => ((await verifyPassword(currentPassword, user.passwordHash)) ? hashPassword(newPassword) : null))
+      .catch((error: unknown) => {
+        if (error instanceof GateFull) throw new TooManyRequests('too many password checks at once; try again in a moment', 1);
+        throw error;
+      });
+    if (!passwordHash) throw new UnauthorizedException('current password is wrong');
     const now = Date.now();
     // A new password ends every other session: whoever knew the old one is signed out.
     const others = (await this.tokens.findBy({ userId: user.id, kind: 'session', revokedAt: IsNull() })).filter(

@@ -2,9 +2,20 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
+/** The deepest page: past it an offset is a mistake or a probe, answered 400 rather than handed to the database. */
+export const MAX_OFFSET = 10_000_000;
+/** Row ids (`beforeId`) fit a 32-bit integer column. */
+export const MAX_ROW_ID = 2_147_483_647;
+
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_OFFSET)
+  offset?: number;
 }
 
 export class StrategyAccountQueryDto extends PageQueryDto {

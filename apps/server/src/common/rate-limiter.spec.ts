@@ -46,3 +46,40 @@ describe('RateLimiter', () => {
     expect(limiter.size).toBe(1);
   });
 });
+
+describe('RateLimiter table', () => {
+  it('remembers nothing for a key it was only asked about', () => {
+    const limiter = new RateLimiter(5, 60_000, () => 0);
+    for (let i = 0; i < 80_000; i++) limiter.peek(`name-${i}`);
+    expect(limiter.size).toBe(0);
+  });
+
+  it('holds at most maxKeys buckets, letting the one unused longest go', () => {
+    let now = 0;
+    const limiter = new RateLimiter(1, 60_000, () => now, 1000);
+    limiter.take('kept');
+    for (let i = 0; i < 80_000; i++) {
+      now++;
+      limiter.take(`name-${i}`);
+      if (i % 100 === 0) limiter.take('kept');
+    }
+    expect(limiter.size).toBe(1000);
+    // Used all along: still empty, still refused.
+    expect(limiter.take('kept').allowed).toBe(false);
+    // Unused longest: forgotten, so allowed again.
+    expect(limiter.take('name-0').allowed).toBe(true);
+  });
+
+  it('refunds an attempt, forgetting a bucket that is full again', () => {
+    const limiter = new RateLimiter(2, 60_000, () => 0);
+    limiter.take('a');
+    limiter.take('a');
+    expect(limiter.peek('a').allowed).toBe(false);
+    limiter.refund('a');
+    expect(limiter.peek('a').allowed).toBe(true);
+    limiter.refund('a');
+    expect(limiter.size).toBe(0);
+    limiter.refund('never-seen');
+    expect(limiter.size).toBe(0);
+  });
+});

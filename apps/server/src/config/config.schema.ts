@@ -1,3 +1,4 @@
+import { MAX_QUANTITY } from '@tradeloop/contracts';
 import { isValidTimeZone } from '@tradeloop/domain';
 import { z } from 'zod';
 
@@ -23,11 +24,13 @@ export const configSchema = z
        * allow-lists) are the real ones. true, false, or the proxies' addresses/CIDRs, comma separated.
        */
       trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true'), z.string().min(1)]).default(false),
+      /** SIGTERM: in-flight work gets this long to finish before the process stops anyway. */
+      shutdownSeconds: z.coerce.number().positive().max(3600),
     }),
     auth: z.object({
       /** The admin's name; ADMIN_USER. */
       adminUser: z.string().min(1).max(100),
-      /** ADMIN_PASSWORD: when set, the admin's password is this one at every start. Empty: generated once. */
+      /** ADMIN_PASSWORD: applied at a start when it differs from the value last applied (ending the admin's sessions and API tokens). Empty: generated once. */
       adminPassword: z.union([z.literal(''), z.string().min(12, 'must be at least 12 characters')]),
       /** How long a login session lasts. */
       sessionHours: z.coerce
@@ -40,6 +43,8 @@ export const configSchema = z
         /** Failed logins allowed per address for any name within `windowMinutes`. */
         maxFailuresPerIp: z.coerce.number().int().min(1),
         windowMinutes: z.coerce.number().positive(),
+        /** Password checks (scrypt: tens of ms and 32 MB each) running at once; up to 100 more wait, the rest get 429. */
+        concurrentChecks: z.coerce.number().int().min(1).max(64),
       }),
     }),
     secrets: z.object({
@@ -88,6 +93,13 @@ export const configSchema = z
       maxQueuedMessages: z.coerce.number().int().min(10),
     }),
     accounts: z.object({ paperStartingBalance: z.coerce.number().nonnegative() }),
+    /** Limits for every strategy and every account that does not set its own (risk limits in the API). */
+    risk: z.object({
+      /** The largest order that adds to a position, in contracts (shares, coins). */
+      maxOrderQuantity: z.coerce.number().positive().max(MAX_QUANTITY),
+      /** The largest position per ticker: a strategy's own, and an account's net over everything in it. */
+      maxPositionSize: z.coerce.number().positive().max(MAX_QUANTITY),
+    }),
     plugins: z.object({
       dir: z.string().min(1),
       /** Plugin folder names to leave unloaded. */
@@ -129,7 +141,11 @@ export const configSchema = z
       retention: z.object({ secondsDays: days, minutesDays: days, hoursDays: days }),
     }),
     admin: z.object({ dir: z.string().min(1) }),
-    log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']) }),
+    log: z.object({
+      level: z.enum(['debug', 'info', 'warn', 'error']),
+      /** Log lines one strategy (and, apart, the server itself) may write a minute; the rest are counted, not kept. */
+      maxLinesPerMinute: z.coerce.number().int().min(10).max(100_000),
+    }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -10,6 +10,7 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   PORT: ['server', 'port'],
   PUBLIC_URL: ['server', 'publicUrl'],
   TRUST_PROXY: ['server', 'trustProxy'],
+  SHUTDOWN_SECONDS: ['server', 'shutdownSeconds'],
   ADMIN_USER: ['auth', 'adminUser'],
   ADMIN_PASSWORD: ['auth', 'adminPassword'],
   SESSION_HOURS: ['auth', 'sessionHours'],

@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.schema.js';
+import { loadConfiguredKey, SecretBox } from '../infra/secrets/secret-box.js';
 import { DatabaseLogger } from './database-logger.js';
-import { ENTITIES, MIGRATIONS } from './entities.js';
+import { ENTITIES, migrations } from './entities.js';
 
 export type DatabaseType = 'sqlite' | 'postgres';
 
@@ -13,9 +15,11 @@ export const sqliteFile = (config: AppConfig) => join(resolve(config.dataDir), '
 
 /** Migrations run at start; the schema is never synchronized from the entities. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  let box: SecretBox | undefined;
+  const secrets = () => (box ??= new SecretBox(loadConfiguredKey(config).key));
   const common = {
     entities: ENTITIES,
-    migrations: MIGRATIONS,
+    migrations: migrations(secrets),
     migrationsRun: true,
     synchronize: false,
     logging: ['error', 'warn'] as ('error' | 'warn')[],
@@ -24,7 +28,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   if (databaseType(config) === 'postgres') {
     return { type: 'postgres', url: config.database.url, ...common };
   }
-  mkdirSync(resolve(config.dataDir), { recursive: true });
+  const file = privateSqliteFile(config);
   return {
     type: 'better-sqlite3',
     database: sqliteFile(config),
@@ -34,7 +38,27 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       db.pragma('synchronous = FULL');
       // Bounded well inside TradingView's 3 s: a locked database answers the webhook 503, not a timeout.
       db.pragma('busy_timeout = 2000');
+      // SQLite gives its -wal and -shm files the database file's mode; ones left by an older version are made private too.
+      for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) chmodSync(extra, 0o600);
     },
     ...common,
   };
+}
+
+/**
+ * The data folder is made private when it is created (0700) and the database file always is
+ * (0600): it holds the account's whole history. A folder that already existed keeps its mode —
+ * it may be shared on purpose — but one others can read is reported.
+ */
+function privateSqliteFile(config: AppConfig): string {
+  const dir = resolve(config.dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if (mode & 0o077) {
+    new Logger('Database').warn(`the data folder ${dir} is open to other users (mode ${mode.toString(8)}); run chmod 700 on it`);
+  }
+  const file = sqliteFile(config);
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  return file;
 }

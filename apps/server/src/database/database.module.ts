@@ -17,18 +17,35 @@ const MIGRATION_LOCK = 746_283_511;
 async function migrated(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource(options).initialize();
   if (options.type !== 'postgres') {
-    await dataSource.runMigrations();
+    await wipeRemovedSecrets(dataSource, await dataSource.runMigrations());
     return dataSource;
   }
   const runner = dataSource.createQueryRunner();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations();
+    await wipeRemovedSecrets(dataSource, await dataSource.runMigrations());
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();
   }
   return dataSource;
+}
+
+/** Migrations that take a secret out of a table: the old rows' bytes must not stay behind in free pages. */
+const REMOVE_SECRETS = new Set(['SealedWebhookTokens1765100000000']);
+
+/**
+ * After such a migration the database is rewritten, outside any transaction: SQLite's VACUUM (and
+ * a checkpoint that empties the WAL), PostgreSQL's VACUUM FULL of the table.
+ */
+async function wipeRemovedSecrets(dataSource: DataSource, ran: { name: string }[]): Promise<void> {
+  if (!ran.some((m) => REMOVE_SECRETS.has(m.name))) return;
+  if (dataSource.options.type === 'postgres') {
+    await dataSource.query('VACUUM FULL "strategies"');
+    return;
+  }
+  await dataSource.query('VACUUM');
+  await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
 @Global()

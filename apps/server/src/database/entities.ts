@@ -23,6 +23,9 @@ import { ExecutionControls1764300000000 } from './migrations/1764300000000-execu
 import { WebhookEventsLastSignal1764350000000 } from './migrations/1764350000000-webhook-events-last-signal.js';
 import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook-body-hash.js';
 import { AlertControlsAndPriceSources1765000000000 } from './migrations/1765000000000-alert-controls-and-price-sources.js';
+import { sealedWebhookTokens } from './migrations/1765100000000-sealed-webhook-tokens.js';
+import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
+import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 export const ENTITIES = [
   Account,
@@ -43,7 +46,8 @@ export const ENTITIES = [
   StrategyLink,
   SystemSetting,
 ];
-export const MIGRATIONS = [
+/** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
+export const migrations = (secrets: () => SecretBox) => [
   InitialSchema1764000000000,
   AccessControl1764050000000,
   PnlHistory1764100000000,
@@ -52,4 +56,6 @@ export const MIGRATIONS = [
   WebhookEventsLastSignal1764350000000,
   WebhookBodyHash1764400000000,
   AlertControlsAndPriceSources1765000000000,
+  sealedWebhookTokens(secrets),
+  AdminPasswordApplied1765110000000,
 ];

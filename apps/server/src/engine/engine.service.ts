@@ -5,6 +5,7 @@ import { In, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
+import { UnbookableFill } from '../ledger/ledger.service.js';
 import { Position } from '../ledger/position.entity.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
@@ -36,12 +37,30 @@ export class EngineService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     this.failures.set((event, error) => void this.markFailed(event, error).catch(() => undefined));
+    // A fill reported after its event finished, that can never be booked: the event becomes a dead letter after all.
+    this.execution.onUnbookableFill((order, error) => {
+      if (order.eventId) void this.failLater(order.eventId, error).catch(() => undefined);
+    });
     await this.queue.process((event) => this.handle(event));
     await this.replayUnfinished();
     await this.watchOpenPositions();
   }
 
+  /** A fill that can never be booked ends the event as a dead letter with its reason, never as something to retry. */
   async handle(event: EngineEvent): Promise<void> {
+    try {
+      await this.dispatch(event);
+    } catch (error) {
+      if (!(error instanceof UnbookableFill)) throw error;
+      if (event.type === 'webhook') {
+        const row = await this.events.findOneBy({ id: event.eventId });
+        if (row) await this.finish(row, 'failed', error.message);
+      }
+      // Other events were logged with the fill (the order and the log say what happened).
+    }
+  }
+
+  private async dispatch(event: EngineEvent): Promise<void> {
     switch (event.type) {
       case 'webhook':
         return this.handleWebhook(event.eventId);
@@ -150,6 +169,12 @@ export class EngineService implements OnApplicationBootstrap {
     }
     const row = await this.events.findOneBy({ id: event.eventId });
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  private async failLater(eventId: string, error: UnbookableFill): Promise<void> {
+    const row = await this.events.findOneBy({ id: eventId });
+    if (!row || row.status === 'failed' || row.status === 'dismissed') return;
+    await this.finish(row, 'failed', error.message);
   }
 
   private setEvent(id: string, changes: Partial<WebhookEvent>): Promise<unknown> {

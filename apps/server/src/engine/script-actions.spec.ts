@@ -31,9 +31,22 @@ describe('script actions, as the host checks them', () => {
 
   it.each([
     [{ kind: 'order', side: 'hold', ticker: 'NQ1!', quantity: 1 }, 'side must be buy or sell'],
-    [{ kind: 'order', side: 'buy', ticker: '', quantity: 1 }, 'ticker must be a non-empty string'],
-    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: -1 }, 'quantity must be a number above 0'],
-    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: Number.NaN }, 'quantity must be a number above 0'],
+    [{ kind: 'order', side: 'buy', ticker: '', quantity: 1 }, 'buy: ticker is empty: expected a symbol like NQ1!, CME_MINI:NQ1! or AAPL'],
+    [
+      { kind: 'order', side: 'buy', ticker: `<script>${'x'.repeat(60_000)}`, quantity: 1 },
+      'buy: ticker is 60008 characters long; at most 64',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: '<script>alert(1)</script>', quantity: 1 },
+      'buy: ticker "<script>alert(1)</script>" is not a symbol: at most 32 letters, digits and . _ ! / - (like NQ1!, CME_MINI:NQ1!, AAPL, BTCUSDT)',
+    ],
+    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: -1 }, 'buy NQ1!: quantity must be a number above 0, got -1'],
+    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: Number.NaN }, 'buy NQ1!: quantity must be a number above 0, got NaN'],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1e300 },
+      'buy NQ1!: quantity 1e+300 is more than any order may be (at most 1,000,000)',
+    ],
+    [{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: '1' }, 'buy NQ1!: quantity must be a number above 0, got "1"'],
     [
       { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'limit' } },
       'buy NQ1!: a limit order needs limitPrice above 0',
@@ -54,7 +67,7 @@ describe('script actions, as the host checks them', () => {
       { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { stopLoss: { ticks: -4 } } },
       'buy NQ1!: stopLoss.ticks must be a number above 0',
     ],
-    [{ kind: 'flatten', ticker: 42 }, 'flatten: ticker must be a string'],
+    [{ kind: 'flatten', ticker: 42 }, 'flatten: ticker must be a string like NQ1!, CME_MINI:NQ1! or AAPL, got number'],
     [{ kind: 'transfer', to: 'x' }, 'unknown action'],
     ['buy', 'not an action'],
   ])('refuses %p: %s', (raw, problem) => {

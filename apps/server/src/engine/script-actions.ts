@@ -1,4 +1,5 @@
-import type { OrderOptions, PriceTarget } from '@tradeloop/contracts';
+import { quantityProblem, type OrderOptions, type PriceTarget } from '@tradeloop/contracts';
+import { tickerProblem } from '@tradeloop/domain';
 import type { ScriptAction } from '../sandbox/protocol.js';
 
 /**
@@ -8,7 +9,6 @@ import type { ScriptAction } from '../sandbox/protocol.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const tickerOk = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && v.length <= 64;
 
 function target(value: unknown, name: string): PriceTarget | undefined | string {
   if (value === undefined) return undefined;
@@ -49,16 +49,22 @@ export function parseAction(raw: unknown): ScriptAction | string {
   switch (raw.kind) {
     case 'order': {
       if (raw.side !== 'buy' && raw.side !== 'sell') return 'side must be buy or sell';
-      if (!tickerOk(raw.ticker)) return 'ticker must be a non-empty string';
-      if (!positive(raw.quantity)) return 'quantity must be a number above 0';
+      const badTicker = tickerProblem(raw.ticker);
+      if (badTicker) return `${raw.side}: ${badTicker}`;
+      const ticker = (raw.ticker as string).trim();
+      const badQuantity = quantityProblem(raw.quantity);
+      if (badQuantity) return `${raw.side} ${ticker}: ${badQuantity}`;
       const parsed = options(raw.options);
-      if (typeof parsed === 'string') return `${raw.side} ${raw.ticker}: ${parsed}`;
-      return { kind: 'order', side: raw.side, ticker: raw.ticker.trim(), quantity: raw.quantity, options: parsed };
+      if (typeof parsed === 'string') return `${raw.side} ${ticker}: ${parsed}`;
+      return { kind: 'order', side: raw.side, ticker, quantity: raw.quantity as number, options: parsed };
     }
     case 'flatten':
-    case 'cancelAll':
-      if (raw.ticker !== null && raw.ticker !== undefined && !tickerOk(raw.ticker)) return `${raw.kind}: ticker must be a string`;
-      return { kind: raw.kind, ticker: typeof raw.ticker === 'string' ? raw.ticker.trim() : null };
+    case 'cancelAll': {
+      if (raw.ticker === null || raw.ticker === undefined) return { kind: raw.kind, ticker: null };
+      const badTicker = tickerProblem(raw.ticker);
+      if (badTicker) return `${raw.kind}: ${badTicker}`;
+      return { kind: raw.kind, ticker: (raw.ticker as string).trim() };
+    }
     default:
       return 'unknown action';
   }

@@ -78,11 +78,12 @@ export class ScriptOrdersService {
     return notes;
   }
 
-  private resolve(ticker: string): string | null {
+  /** The canonical ticker, or why there is none (in the words of the catalogue). */
+  private resolve(ticker: string): { ticker: string } | { problem: string } {
     try {
-      return this.market.resolve(ticker).ticker;
-    } catch {
-      return null;
+      return { ticker: this.market.resolve(ticker).ticker };
+    } catch (error) {
+      return { problem: (error as Error).message };
     }
   }
 
@@ -95,9 +96,10 @@ export class ScriptOrdersService {
     /** Closing orders (flatten) are never held back by the rate limit. */
     limited = true,
   ): Promise<string> {
-    const ticker = this.resolve(action.ticker);
+    const resolved = this.resolve(action.ticker);
     const what = `${action.side} ${action.quantity} ${action.ticker}`;
-    if (!ticker) return this.refuse(strategy, source, `${what} refused: unknown ticker`);
+    if ('problem' in resolved) return this.refuse(strategy, source, `${what} refused: ${resolved.problem}`);
+    const ticker = resolved.ticker;
     if (this.market.instrument(ticker).kind === 'future' && !Number.isInteger(action.quantity)) {
       return this.refuse(strategy, source, `${what} refused: futures trade whole contracts`);
     }
@@ -128,8 +130,9 @@ export class ScriptOrdersService {
   }
 
   private async cancelAll(strategy: Strategy, ticker: string | null, source: ActionSource): Promise<string> {
-    const resolved = ticker === null ? undefined : this.resolve(ticker);
-    if (resolved === null) return this.refuse(strategy, source, `cancelAll ${ticker} refused: unknown ticker`);
+    const found = ticker === null ? undefined : this.resolve(ticker);
+    if (found && 'problem' in found) return this.refuse(strategy, source, `cancelAll ${ticker} refused: ${found.problem}`);
+    const resolved = found?.ticker;
     await this.brackets.cancelBrackets(strategy.id, resolved);
     const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by the script (${source.label})`, resolved);
     return `cancelled ${cancelled} working order(s)${resolved ? ` in ${resolved}` : ''}`;
@@ -142,8 +145,9 @@ export class ScriptOrdersService {
     source: ActionSource,
     nextId: () => string,
   ): Promise<string[]> {
-    const resolved = ticker === null ? undefined : this.resolve(ticker);
-    if (resolved === null) return [await this.refuse(strategy, source, `flatten ${ticker} refused: unknown ticker`)];
+    const found = ticker === null ? undefined : this.resolve(ticker);
+    if (found && 'problem' in found) return [await this.refuse(strategy, source, `flatten ${ticker} refused: ${found.problem}`)];
+    const resolved = found?.ticker;
     const notes = [await this.cancelAll(strategy, resolved ?? null, source)];
     const open = await this.positions.findBy({
       strategyId: strategy.id,

@@ -18,7 +18,7 @@ import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { orderData } from '../ledger/ledger-messages.js';
-import { LedgerService, type BookedFill } from '../ledger/ledger.service.js';
+import { LedgerService, UnbookableFill, type BookedFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
@@ -67,10 +67,16 @@ export const PLACED_ELSEWHERE = 'placed outside Tradeloop (reported by the broke
 /** Told about every fill once the ledger has committed it; must not throw and should not block. */
 export type FillListener = (booked: BookedFill) => void;
 
+/** Told about a fill that can never be booked, once its order is marked: the event behind it becomes a dead letter. */
+export type UnbookableListener = (order: Order, error: UnbookableFill) => void;
+
 /** Routes orders to broker plugins and books what comes back. */
 @Injectable()
 export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   private readonly fillListeners = new Set<FillListener>();
+  private readonly unbookableListeners = new Set<UnbookableListener>();
+  /** Orders being sent right now, and the unbookable fill their broker reported meanwhile (submit fails their event). */
+  private readonly sending = new Map<string, UnbookableFill | null>();
   private readonly console = new Logger(ExecutionService.name);
   private holder?: OrderHolder;
   private readonly calendar: TradingCalendar;
@@ -199,6 +205,12 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
+  /** The engine fails the event behind a fill that arrived later and can never be booked. */
+  onUnbookableFill(listener: UnbookableListener): () => void {
+    this.unbookableListeners.add(listener);
+    return () => this.unbookableListeners.delete(listener);
+  }
+
   /** Brackets and scripted strategies follow fills here; returns the unsubscribe function. */
   onFillBooked(listener: FillListener): () => void {
     this.fillListeners.add(listener);
@@ -207,9 +219,23 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
 
   /**
    * Records the order, then sends it. The same clientOrderId twice (a redelivered event) returns
-   * the order already on record and sends nothing new, unless it never reached the broker.
+   * the order already on record and sends nothing new, unless it never reached the broker. When
+   * the broker reports a fill for it that can never be booked, an event's order throws
+   * UnbookableFill (the event becomes a dead letter); any other comes back rejected with the reason.
    */
   async submit(intent: OrderIntent): Promise<Order> {
+    this.sending.set(intent.clientOrderId, null);
+    try {
+      const order = await this.send(intent);
+      const unbookable = this.sending.get(intent.clientOrderId);
+      if (unbookable && intent.eventId) throw unbookable;
+      return order;
+    } finally {
+      this.sending.delete(intent.clientOrderId);
+    }
+  }
+
+  private async send(intent: OrderIntent): Promise<Order> {
     const existing = await this.orders.findOneBy({ clientOrderId: intent.clientOrderId });
     if (existing && existing.status !== 'pending') return existing;
     const now = Date.now();
@@ -390,7 +416,15 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       });
       return;
     }
-    const booked = await this.bookPatiently(order, fill);
+    let booked: BookedFill | null;
+    try {
+      booked = await this.bookPatiently(order, fill);
+    } catch (error) {
+      if (!(error instanceof UnbookableFill)) throw error;
+      // Told to the broker as taken: reporting it again would fail the same way.
+      await this.deadLetter(order, error);
+      return;
+    }
     if (!booked) return;
     for (const listener of this.fillListeners) {
       try {
@@ -402,9 +436,36 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
+   * A fill the ledger can never hold: its order is marked (rejected, with the reason — the broker
+   * holds the fill, the ledger does not), the log says so loudly, and the event behind it fails.
+   */
+  private async deadLetter(order: Order, error: UnbookableFill): Promise<void> {
+    await this.setStatus(order.id, 'rejected', `filled at the broker but not booked: ${error.reason}`.slice(0, 500));
+    await this.logs.write({
+      level: 'error',
+      category: 'fill',
+      strategyId: order.strategyId,
+      message: `${error.message}; the broker holds this fill and the ledger does not: settle it at the broker`,
+      context: { orderId: order.id, clientOrderId: order.clientOrderId, brokerFillId: error.fill.fillId },
+    });
+    if (this.sending.has(order.clientOrderId)) {
+      this.sending.set(order.clientOrderId, error);
+      return;
+    }
+    for (const listener of this.unbookableListeners) {
+      try {
+        listener({ ...order, status: 'rejected' }, error);
+      } catch (failure) {
+        this.console.error(`unbookable-fill listener failed: ${(failure as Error).message}`);
+      }
+    }
+  }
+
+  /**
    * A fill is a fact at the broker: a database that refuses it for a moment must not lose it. The
    * booking is one transaction (fill, position, trades, realized P&L), so a failed try leaves
-   * nothing behind; while the database refuses, only the console can say so.
+   * nothing behind; while the database refuses, only the console can say so. A fill that can
+   * never be booked (UnbookableFill) is not tried again.
    */
   private async bookPatiently(order: Order, fill: BrokerFill): Promise<BookedFill | null> {
     let firstError: Error | undefined;
@@ -420,6 +481,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
           });
         return booked;
       } catch (error) {
+        if (error instanceof UnbookableFill) throw error;
         firstError ??= error as Error;
         if (attempt >= FILL_BOOKING_ATTEMPTS) {
           this.console.error(`fill ${fill.fillId} of order ${order.clientOrderId} could not be booked: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BrokerFill } from '@tradeloop/contracts';
-import { applyFill, averagePrice, netQuantity, toCents } from '@tradeloop/domain';
+import { applyFill, averagePrice, fillProblem, netQuantity, toCents } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
@@ -31,6 +31,19 @@ function slippageNote(order: Order, fill: BrokerFill): string {
   const against = (fill.side === 'buy' ? fill.price - order.signalPrice : order.signalPrice - fill.price) + 0;
   const shown = Number(against.toFixed(8));
   return `; slippage ${shown > 0 ? '+' : ''}${shown} vs signal ${order.signalPrice}`;
+}
+
+/**
+ * A fill the ledger can never hold exactly (a quantity, price or P&L past any real one): trying
+ * again would fail the same way, so it is a dead letter with this reason instead.
+ */
+export class UnbookableFill extends Error {
+  constructor(
+    readonly fill: BrokerFill,
+    readonly reason: string,
+  ) {
+    super(`fill ${fill.fillId} (${fill.side} ${String(fill.quantity)} ${fill.ticker} @ ${String(fill.price)}) cannot be booked: ${reason}`);
+  }
 }
 
 /** The money: a fill, the position it moves, the round trips it closes and its realized P&L commit together. */
@@ -87,20 +100,22 @@ export class LedgerService {
           lots: [],
         });
 
-      const commissionCents = toCents(brokerFill.commission);
+      const commission = Number.isFinite(brokerFill.commission) ? toCents(brokerFill.commission) : Number.NaN;
       const priceSource = fillPriceSource(brokerFill);
-      const result = applyFill(
-        { lots: position.lots },
-        {
-          side: brokerFill.side,
-          quantity: brokerFill.quantity,
-          price: brokerFill.price,
-          time: brokerFill.time,
-          commissionCents,
-          priceSource,
-        },
-        instrument,
-      );
+      const input = {
+        side: brokerFill.side,
+        quantity: brokerFill.quantity,
+        price: brokerFill.price,
+        time: brokerFill.time,
+        commissionCents: commission,
+        priceSource,
+      };
+      const before = fillProblem(input);
+      if (before) throw new UnbookableFill(brokerFill, before);
+      const result = applyFill({ lots: position.lots }, input, instrument);
+      const after = fillProblem(input, result, position.realizedCents);
+      if (after) throw new UnbookableFill(brokerFill, after);
+      const commissionCents = commission;
       const fill = m.create(Fill, {
         id: randomUUID(),
         brokerFillId: brokerFill.fillId,

@@ -1,9 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository, type EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogEntry, type LogLevel } from './log-entry.entity.js';
+import { logContext, logText } from './log-text.js';
+import { MinuteAllowance, OTHER_KEYS, type ClosedMinute } from '../common/minute-allowance.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -24,45 +28,47 @@ export interface LogQuery {
   beforeId?: number;
 }
 
-/** The trader-facing log: every webhook outcome, order, fill and plugin event, stored and printed. */
+/**
+ * The trader-facing log: every webhook outcome, order, fill and plugin event, stored and printed.
+ * Every line is cut to about 2 KB and kept on one line (log-text.ts), and each strategy — and the
+ * server's own lines — may write `log.maxLinesPerMinute` lines a minute: the rest are dropped and
+ * counted, and one line says how many once the minute is over.
+ */
 @Injectable()
-export class LogsService {
+export class LogsService implements OnModuleDestroy {
   private readonly console = new Logger('Tradeloop');
+  private readonly allowance: MinuteAllowance;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(LogEntry) private readonly entries: Repository<LogEntry>,
     private readonly database: DatabaseService,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.allowance = new MinuteAllowance(config.log.maxLinesPerMinute);
+    // A strategy that went quiet after a flood still gets its count.
+    this.sweeper = setInterval(() => void this.closeMinutes(), 15_000).unref();
+  }
 
-  /** Writes inside the caller's transaction when given one, so the log and the change commit together. */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.closeMinutes(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Writes inside the caller's transaction when given one, so the log and the change commit
+   * together. A line over the strategy's per-minute allowance is dropped (and counted).
+   */
   async write(input: LogInput, manager?: EntityManager): Promise<void> {
-    const entry = this.entries.create({
-      time: Date.now(),
-      level: input.level,
-      category: input.category,
-      strategyId: input.strategyId ?? null,
-      message: input.message,
-      context: input.context ? JSON.stringify(input.context) : null,
-    });
-    this.print(input);
-    const announce = () =>
-      this.bus.publish('LOG', {
-        id: entry.id ?? null,
-        time: entry.time,
-        level: entry.level,
-        category: entry.category,
-        strategyId: entry.strategyId,
-        message: entry.message,
-      });
-    if (manager) {
-      await manager.insert(LogEntry, entry);
-      // Inside the caller's transaction: announced only if it commits.
-      this.database.afterCommit(manager, announce);
-    } else {
-      await this.database.bookkeeping((m) => m.insert(LogEntry, entry));
-      announce();
-    }
+    const decision = this.allowance.take(input.strategyId ?? '');
+    if (decision.closed) void this.reportDropped(decision.closed);
+    if (decision.allowed) await this.store(input, manager);
+  }
+
+  /** Ends the minutes that are over (every one at shutdown), writing how many lines each dropped. */
+  async closeMinutes(now = Date.now()): Promise<void> {
+    await Promise.all(this.allowance.close(now).map((closed) => this.reportDropped(closed)));
   }
 
   async query(query: LogQuery) {
@@ -86,11 +92,51 @@ export class LogsService {
     }));
   }
 
-  private print(input: LogInput): void {
-    const line = `[${input.category}] ${input.message}`;
-    if (input.level === 'error') this.console.error(line);
-    else if (input.level === 'warn') this.console.warn(line);
-    else if (input.level === 'debug') this.console.debug(line);
+  private async store(input: LogInput, manager?: EntityManager): Promise<void> {
+    const entry = this.entries.create({
+      time: Date.now(),
+      level: input.level,
+      category: logText(input.category).slice(0, 32),
+      strategyId: input.strategyId ?? null,
+      message: logText(input.message),
+      context: logContext(input.context),
+    });
+    this.print(entry);
+    const announce = () =>
+      this.bus.publish('LOG', {
+        id: entry.id ?? null,
+        time: entry.time,
+        level: entry.level,
+        category: entry.category,
+        strategyId: entry.strategyId,
+        message: entry.message,
+      });
+    if (manager) {
+      await manager.insert(LogEntry, entry);
+      // Inside the caller's transaction: announced only if it commits.
+      this.database.afterCommit(manager, announce);
+    } else {
+      await this.database.bookkeeping((m) => m.insert(LogEntry, entry));
+      announce();
+    }
+  }
+
+  private reportDropped(closed: ClosedMinute): Promise<void> {
+    const strategyId = closed.key === '' || closed.key === OTHER_KEYS ? null : closed.key;
+    const whose = strategyId ? 'this strategy' : "the server's own lines";
+    return this.store({
+      level: 'warn',
+      category: 'system',
+      strategyId,
+      message: `${closed.dropped} log line(s) dropped between ${new Date(closed.start).toISOString()} and ${new Date(closed.end).toISOString()}: more than ${this.config.log.maxLinesPerMinute} a minute for ${whose}`,
+    }).catch((error: unknown) => this.console.error(`could not write the count of dropped log lines: ${(error as Error).message}`));
+  }
+
+  private print(entry: LogEntry): void {
+    const line = `[${entry.category}] ${entry.message}`;
+    if (entry.level === 'error') this.console.error(line);
+    else if (entry.level === 'warn') this.console.warn(line);
+    else if (entry.level === 'debug') this.console.debug(line);
     else this.console.log(line);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { OrderSide, RiskLimits } from '@tradeloop/contracts';
+import { quantityProblem, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
 import { Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
@@ -32,9 +32,10 @@ const MINUTE_MS = 60_000;
 
 /**
  * The hard limits every order passes before it reaches a broker: the kill switch, a halted
- * strategy or account, position size, orders per minute and the trading window — of the strategy
- * and of the account. An order that only brings a position toward flat always passes: a limit
- * never keeps a trader in a trade. The answer is the reason for a refusal, in words, or null.
+ * strategy or account, order and position size, orders per minute and the trading window — of the
+ * strategy and of the account, each falling back to the configured defaults (`risk:`) for the
+ * sizes. An order that only brings a position toward flat always passes: a limit never keeps a
+ * trader in a trade. The answer is the reason for a refusal, in words, or null.
  */
 @Injectable()
 export class RiskService {
@@ -64,6 +65,9 @@ export class RiskService {
 
   async check(subject: RiskSubject, now = Date.now()): Promise<string | null> {
     const { account, strategyId, positionKey, ticker, side, quantity } = subject;
+    // No order of any kind may be nonsense: not a number, or beyond what any position may be.
+    const malformed = quantityProblem(quantity);
+    if (malformed) return malformed;
     const held = await this.positions.findOneBy({ accountId: account.id, strategyId: positionKey, ticker });
     const current = held?.quantity ?? 0;
     // Closing is never refused.
@@ -77,12 +81,13 @@ export class RiskService {
     if (account.haltedUntil && account.haltedUntil > now)
       return `account "${account.name}" is halted until ${new Date(account.haltedUntil).toISOString()}: a daily limit was hit`;
 
-    for (const [scope, limits] of [
-      [`strategy "${strategy?.name}"`, strategy?.risk],
-      [`account "${account.name}"`, account.risk],
-    ] as const) {
-      if (!limits) continue;
-      const problem = await this.checkLimits(scope, limits, { account, strategyId, positionKey, ticker, after }, now);
+    const defaults: RiskLimits = { ...this.config.risk };
+    const scopes: [string, RiskLimits][] = [
+      ...(strategy ? [[`strategy "${strategy.name}"`, { ...defaults, ...(strategy.risk ?? {}) }] as [string, RiskLimits]] : []),
+      [`account "${account.name}"`, { ...defaults, ...(account.risk ?? {}) }],
+    ];
+    for (const [scope, limits] of scopes) {
+      const problem = await this.checkLimits(scope, limits, { account, strategyId, positionKey, ticker, after, quantity }, now);
       if (problem) return problem;
     }
     // Counted once allowed: a refused order does not use up the allowance.
@@ -94,12 +99,15 @@ export class RiskService {
   private async checkLimits(
     scope: string,
     limits: RiskLimits,
-    at: { account: Account; strategyId: string | null; positionKey: string; ticker: string; after: number },
+    at: { account: Account; strategyId: string | null; positionKey: string; ticker: string; after: number; quantity: number },
     now: number,
   ): Promise<string | null> {
     const zone = limits.timeZone ?? this.config.pnl.timeZone;
     if (limits.tradingWindow && !insideWindow(now, { ...limits.tradingWindow, timeZone: zone })) {
       return `${scope} trades only between ${limits.tradingWindow.start} and ${limits.tradingWindow.end} (${zone}): only orders that reduce a position are allowed now`;
+    }
+    if (limits.maxOrderQuantity !== undefined && at.quantity > limits.maxOrderQuantity) {
+      return `${scope} may order at most ${limits.maxOrderQuantity} at once; this order is ${at.quantity}`;
     }
     if (limits.maxPositionSize !== undefined) {
       const size = scope.startsWith('account')

@@ -1,7 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/access.js';
+import type { Principal } from '../auth/auth.service.js';
 import { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { StrategiesService } from './strategies.service.js';
+
+/** A webhook URL places orders: only callers who may trade see it, never a read-only token. */
+const mayTrade = (principal: Principal) => principal.scope !== 'read';
 
 @ApiTags('strategies')
 @Controller('api/strategies')
@@ -9,14 +14,17 @@ export class StrategiesController {
   constructor(private readonly strategies: StrategiesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Strategies with live todayPnl, totalPnl, openPnl and position (net quantity per ticker)' })
-  list() {
-    return this.strategies.list();
+  @ApiOperation({
+    summary:
+      'Strategies with live todayPnl, totalPnl, openPnl and position (net quantity per ticker); webhookUrl only for callers who may trade',
+  })
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.strategies.list(mayTrade(principal));
   }
 
   @Get(':id')
-  get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.strategies.detail(id);
+  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.strategies.detail(id, mayTrade(principal));
   }
 
   @Post()

@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, Inject, Injectable, NotFoundExc
 import type { ScriptParams, StrategyStatus } from '@tradeloop/contracts';
 import { checkExits, checkRiskLimits, isValidTimeZone } from '@tradeloop/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Not, Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { iso } from '../common/money.js';
@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
+import { SecretBox } from '../infra/secrets/secret-box.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
 import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
@@ -45,6 +46,7 @@ export class StrategiesService {
     private readonly bus: EventBus,
     private readonly pnl: PnlLiveService,
     private readonly links: StrategyLinksService,
+    private readonly secretBox: SecretBox,
   ) {}
 
   private readonly listeners = new Set<StrategyChangeListener>();
@@ -59,7 +61,12 @@ export class StrategiesService {
     return `${base.replace(/\/+$/, '')}/webhooks/${token}`;
   }
 
-  view(s: Strategy) {
+  /**
+   * A strategy as the API shows it. The webhook token and URL are there only for a caller who may
+   * trade (`showSecret`): a read-only token never sees them. null when the token cannot be opened
+   * (sealed under another secret key): rotating it gives a new one.
+   */
+  view(s: Strategy, showSecret: boolean) {
     return {
       id: s.id,
       name: s.name,
@@ -72,8 +79,7 @@ export class StrategiesService {
       params: s.script ? (s.params ?? {}) : null,
       status: s.status,
       statusReason: s.statusReason,
-      webhookToken: s.webhookToken,
-      webhookUrl: this.webhookUrl(s.webhookToken),
+      ...(showSecret ? this.webhook(s) : {}),
       allowedIps: s.allowedIps ?? [],
       exits: s.exits,
       risk: s.risk,
@@ -83,23 +89,36 @@ export class StrategiesService {
     };
   }
 
+  private webhook(s: Strategy): { webhookToken: string | null; webhookUrl: string | null } {
+    try {
+      const token = this.secretBox.open(s.webhookTokenSealed);
+      return { webhookToken: token, webhookUrl: this.webhookUrl(token) };
+    } catch {
+      return { webhookToken: null, webhookUrl: null };
+    }
+  }
+
   /** Every strategy with its live P&L and position (one positions query for all of them) and its last accepted alert. */
-  async list() {
+  async list(showSecrets: boolean) {
     const strategies = await this.strategies.find({ order: { createdAt: 'ASC' } });
     const [live, signals] = await Promise.all([this.pnl.of('strategy'), this.lastSignals()]);
-    return strategies.map((s) => ({ ...this.view(s), ...livePnlView(live.get(s.id)), lastSignalAt: iso(signals.get(s.id) ?? null) }));
+    return strategies.map((s) => ({
+      ...this.view(s, showSecrets),
+      ...livePnlView(live.get(s.id)),
+      lastSignalAt: iso(signals.get(s.id) ?? null),
+    }));
   }
 
   /**
    * One strategy with its live P&L, position and last accepted alert — its recorder: the signal
    * traded on the strategy's own account — and each link (a copy to another account) with its own.
    */
-  async detail(id: string) {
+  async detail(id: string, showSecret: boolean) {
     const strategy = await this.get(id);
     const links = await this.links.forStrategy(id);
     const [live, signals] = await Promise.all([this.pnl.of('strategy', [id, ...links.map((l) => l.id)]), this.lastSignals(id)]);
     return {
-      ...this.view(strategy),
+      ...this.view(strategy, showSecret),
       ...livePnlView(live.get(id)),
       lastSignalAt: iso(signals.get(id) ?? null),
       links: links.map((l) => ({ ...this.links.view(l), ...livePnlView(live.get(l.id)) })),
@@ -127,25 +146,20 @@ export class StrategiesService {
   }
 
   /**
-   * The strategy a webhook token belongs to. Looked up by the token's hash and then compared in
-   * constant time, so response timing reveals nothing about how close a guess came.
+   * The strategy a webhook token belongs to, looked up by the token's SHA-256: the database holds
+   * no token to compare, and response timing says nothing about how close a guess came.
    */
   async findByToken(token: string): Promise<Strategy | null> {
     if (!token || token.length > 64) return null;
-    const strategy = await this.strategies.findOneBy({ webhookTokenHash: webhookTokenHash(token) });
-    if (!strategy) return null;
-    const given = Buffer.from(token);
-    const stored = Buffer.from(strategy.webhookToken);
-    return given.length === stored.length && timingSafeEqual(given, stored) ? strategy : null;
+    return this.strategies.findOneBy({ webhookTokenHash: webhookTokenHash(token) });
   }
 
   /** A new webhook secret; the old URL stops working at once. */
   async rotateToken(id: string) {
     const strategy = await this.get(id);
-    const webhookToken = newWebhookToken();
-    const changes = { webhookToken, webhookTokenHash: webhookTokenHash(webhookToken), updatedAt: Date.now() };
+    const changes = { ...this.newToken(), updatedAt: Date.now() };
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
-    return this.view({ ...strategy, ...changes });
+    return this.view({ ...strategy, ...changes }, true);
   }
 
   async create(dto: CreateStrategyDto) {
@@ -164,7 +178,7 @@ export class StrategiesService {
       statusReason: null,
       accountId: account.id,
       defaultQuantity: dto.defaultQuantity ?? 1,
-      defaultTicker: dto.defaultTicker ? this.market.resolve(dto.defaultTicker).ticker : null,
+      defaultTicker: dto.defaultTicker ? this.ticker('defaultTicker', dto.defaultTicker) : null,
       ...this.newToken(),
       allowedIps: dto.allowedIps ? this.allowList(dto.allowedIps) : null,
       script: script?.name ?? null,
@@ -182,7 +196,7 @@ export class StrategiesService {
     });
     this.publishStatus(strategy);
     this.changed(strategy.id);
-    return this.view(strategy);
+    return this.view(strategy, true);
   }
 
   async update(id: string, dto: UpdateStrategyDto) {
@@ -194,7 +208,9 @@ export class StrategiesService {
       ...(dto.description !== undefined ? { description: dto.description } : {}),
       ...(dto.accountId !== undefined ? { accountId: dto.accountId } : {}),
       ...(dto.defaultQuantity !== undefined ? { defaultQuantity: dto.defaultQuantity } : {}),
-      ...(dto.defaultTicker !== undefined ? { defaultTicker: this.market.resolve(dto.defaultTicker).ticker } : {}),
+      ...(dto.defaultTicker !== undefined
+        ? { defaultTicker: dto.defaultTicker === null ? null : this.ticker('defaultTicker', dto.defaultTicker) }
+        : {}),
       ...(dto.allowedIps !== undefined ? { allowedIps: this.allowList(dto.allowedIps) } : {}),
       ...this.scriptChanges(strategy, dto),
       ...(dto.exits !== undefined ? { exits: this.exits(dto.exits) } : {}),
@@ -215,7 +231,7 @@ export class StrategiesService {
     const updated = { ...strategy, ...changes };
     if (updated.status !== strategy.status) this.publishStatus(updated);
     this.changed(id);
-    return this.view(updated);
+    return this.view(updated, true);
   }
 
   /** A strategy whose script keeps failing stops: disabled, errored with the reason, announced on /ws. */
@@ -319,9 +335,18 @@ export class StrategiesService {
     return checked.value;
   }
 
+  /** The canonical ticker, or 400 with the catalogue's reason. */
+  private ticker(field: string, raw: string): string {
+    try {
+      return this.market.resolve(raw).ticker;
+    } catch (error) {
+      throw new BadRequestException(`${field}: ${(error as Error).message}`);
+    }
+  }
+
   private newToken() {
-    const webhookToken = newWebhookToken();
-    return { webhookToken, webhookTokenHash: webhookTokenHash(webhookToken) };
+    const token = newWebhookToken();
+    return { webhookTokenHash: webhookTokenHash(token), webhookTokenSealed: this.secretBox.seal(token) };
   }
 
   private allowList(entries: string[]): string[] | null {

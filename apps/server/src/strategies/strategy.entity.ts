@@ -6,10 +6,10 @@ import { IdColumn, TimeColumn } from '../database/columns.js';
 export class Strategy {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @Column({ type: 'varchar', length: 100, unique: true }) name!: string;
-  /** Secret part of the webhook URL; 128+ bits of randomness. */
-  @Column({ type: 'varchar', length: 64, unique: true }) webhookToken!: string;
-  /** SHA-256 of the token: intake looks strategies up by it, so timing reveals nothing of the token. */
+  /** SHA-256 of the webhook token (the secret part of the URL): intake looks strategies up by it. */
   @Column({ type: 'varchar', length: 64, unique: true }) webhookTokenHash!: string;
+  /** The token itself, sealed (AES-256-GCM) under the secret key: shown only to callers who may trade. */
+  @Column({ type: 'varchar', length: 255 }) webhookTokenSealed!: string;
   /** Addresses or CIDR ranges allowed to call the webhook (`tradingview` for its published ones); empty: any. */
   @Column({ type: 'simple-json', nullable: true }) allowedIps!: string[] | null;
   @Column({ type: 'boolean', default: true }) enabled!: boolean;

@@ -5,6 +5,7 @@ import {
   Inject,
   Injectable,
   ServiceUnavailableException,
+  type OnModuleDestroy,
   UnauthorizedException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -12,7 +13,7 @@ import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import { MoreThanOrEqual, Repository } from 'typeorm';
-import { RateLimiter } from '../common/rate-limiter.js';
+import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -24,6 +25,7 @@ import { MarketService } from '../market/market.service.js';
 import { StrategiesService, tokenFingerprint, webhookTokenHash } from '../strategies/strategies.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 import { allowListMatcher } from './ip-allow-list.js';
+import { RefusalLog, type Refusal } from './refusal-log.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 import { alertLabel, eventRef } from './alert-label.js';
 
@@ -50,18 +52,17 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
     );
   });
 
-/** Rate-limit refusals are logged once a minute per token or address, so a flood cannot flood the log. */
-const REFUSAL_LOG_INTERVAL_MS = 60_000;
-
 /**
  * The public intake. Validates, stores the event durably and enqueues it; the engine does the
- * trading. Every outcome, accepted or refused, is written to the strategy's log.
+ * trading. Every outcome is written to the strategy's log: each accepted alert, and refusals at
+ * most once a minute per address (the rest counted, see RefusalLog).
  */
 @Injectable()
-export class WebhooksService {
+export class WebhooksService implements OnModuleDestroy {
   private readonly perToken: RateLimiter;
   private readonly perIp: RateLimiter;
-  private readonly refusalsLogged = new Map<string, number>();
+  private readonly refusals: RefusalLog;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,29 +75,67 @@ export class WebhooksService {
   ) {
     this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
     this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
+    this.refusals = new RefusalLog((line) => this.logs.write(line));
+    this.sweeper = setInterval(() => void this.closeRefusalMinutes(), 15_000).unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.closeRefusalMinutes(Number.POSITIVE_INFINITY);
+  }
+
+  /** Writes the counts of refusals whose minute is over (all of them at shutdown). */
+  closeRefusalMinutes(now = Date.now()): Promise<void> {
+    return this.refusals.closeMinutes(now).catch(() => undefined);
+  }
+
+  /**
+   * Every request to /webhooks counts against its address before its body is read — refusals
+   * (oversized, unknown token, bad JSON) as much as alerts — so a flood of any kind meets 429.
+   */
+  admitAddress(sourceIp: string | null, url: string): RateDecision {
+    const decision = this.perIp.take(`ip:${sourceIp}`);
+    if (!decision.allowed) {
+      void this.noteRefusal({
+        address: sourceIp,
+        strategyId: null,
+        status: 429,
+        reason: `rate limit from ${sourceIp} reached (${this.config.webhooks.rateLimit.perIpPerMinute} a minute)`,
+        context: { token: tokenFingerprint(tokenIn(url)) },
+      });
+    }
+    return decision;
   }
 
   async receive(token: string, body: unknown, sourceIp: string | null): Promise<WebhookResult> {
-    // Limits come before the lookup: a flood costs no database work.
-    await this.limit(this.perIp, `ip:${sourceIp}`, `from ${sourceIp}`, token, sourceIp);
-    await this.limit(this.perToken, `token:${webhookTokenHash(token)}`, 'for this strategy', token, sourceIp);
+    // The token's limit comes before the lookup: a flood costs no database work.
+    const byToken = this.perToken.take(`token:${webhookTokenHash(token)}`);
+    if (!byToken.allowed) {
+      await this.noteRefusal({
+        address: sourceIp,
+        strategyId: null,
+        status: 429,
+        reason: `rate limit for this strategy reached (${this.config.webhooks.rateLimit.perTokenPerMinute} a minute)`,
+        context: { token: tokenFingerprint(token) },
+        strategyOf: async () => (await this.strategies.findByToken(token))?.id ?? null,
+      });
+      throw new TooManyRequests(
+        `too many webhooks for this strategy; retry after ${byToken.retryAfterSeconds} s`,
+        byToken.retryAfterSeconds,
+      );
+    }
     const strategy = await this.strategies.findByToken(token);
     if (!strategy) {
-      await this.logs.write({
-        level: 'warn',
-        category: 'webhook',
-        message: `webhook refused: unknown token ${tokenFingerprint(token)}`,
-        context: { sourceIp },
-      });
+      await this.noteRefusal({ address: sourceIp, strategyId: null, status: 401, reason: `unknown token ${tokenFingerprint(token)}` });
       throw new UnauthorizedException('unknown webhook token');
     }
     const refuse = async (error: BadRequestException | ConflictException | ForbiddenException): Promise<never> => {
-      await this.logs.write({
-        level: 'warn',
-        category: 'webhook',
+      await this.noteRefusal({
+        address: sourceIp,
         strategyId: strategy.id,
-        message: `webhook refused: ${error.message}`,
-        context: { sourceIp, body: preview(body) },
+        status: error.getStatus(),
+        reason: error.message,
+        context: { body: preview(body) },
       });
       throw error;
     };
@@ -160,36 +199,22 @@ export class WebhooksService {
     return { ok: true, alert: normalized.alert, notes: [...parsed.notes, ...normalized.notes] };
   }
 
-  /** For requests Fastify refused before the controller ran (a body over the limit): still in the strategy's log. */
-  async refusedBeforeParsing(token: string, reason: string, sourceIp: string | null): Promise<void> {
-    const strategy = await this.strategies.findByToken(token);
-    const who = strategy ? '' : ` (unknown token ${tokenFingerprint(token)})`;
-    await this.logs.write({
-      level: 'warn',
-      category: 'webhook',
-      strategyId: strategy?.id ?? null,
-      message: `webhook refused: ${reason}${who}`,
-      context: { sourceIp },
+  /** For requests Fastify refused before the controller ran (a body over the limit): counted like any refusal. */
+  async refusedBeforeParsing(url: string, status: number, reason: string, sourceIp: string | null): Promise<void> {
+    const token = tokenIn(url);
+    await this.noteRefusal({
+      address: sourceIp,
+      strategyId: null,
+      status,
+      reason: `${reason} (${status})`,
+      context: { token: tokenFingerprint(token) },
+      strategyOf: async () => (await this.strategies.findByToken(token))?.id ?? null,
     });
   }
 
-  private async limit(limiter: RateLimiter, key: string, scope: string, token: string, sourceIp: string | null): Promise<void> {
-    const decision = limiter.take(key);
-    if (decision.allowed) return;
-    const now = Date.now();
-    if ((this.refusalsLogged.get(key) ?? 0) + REFUSAL_LOG_INTERVAL_MS <= now) {
-      if (this.refusalsLogged.size > 10_000) this.refusalsLogged.clear();
-      this.refusalsLogged.set(key, now);
-      const strategy = await this.strategies.findByToken(token);
-      await this.logs.write({
-        level: 'warn',
-        category: 'webhook',
-        strategyId: strategy?.id ?? null,
-        message: `webhook refused: rate limit ${scope} reached (429; further refusals this minute are not logged)`,
-        context: { sourceIp, token: tokenFingerprint(token) },
-      });
-    }
-    throw new TooManyRequests(`too many webhooks ${scope}; retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
+  /** Written at most once a minute per address, strategy and status; the rest are counted. */
+  private noteRefusal(refusal: Refusal): Promise<void> {
+    return this.refusals.note(refusal).catch(() => undefined);
   }
 
   /**
@@ -313,6 +338,20 @@ export function describe(alert: Alert): string {
   ];
   return parts.filter((p) => p !== undefined && p !== '').join(' ');
 }
+
+/** The token part of a /webhooks/<token> path. */
+export function tokenIn(url: string): string {
+  const raw = url
+    .slice(url.indexOf('/webhooks/') + '/webhooks/'.length)
+    .split(/[/?#]/)[0]
+    .slice(0, 200);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 
 /** The start of a refused body for the log, with other services' secrets (PickMyTrade's token) blanked. */
 export function preview(body: unknown): string | undefined {

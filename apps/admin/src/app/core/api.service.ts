@@ -62,8 +62,9 @@ export interface Strategy extends LivePnl {
   accountId: string;
   defaultQuantity: number;
   defaultTicker: string | null;
-  webhookToken: string;
-  webhookUrl: string;
+  /** Only for callers who may trade (never a read-only token); null when the stored token cannot be opened. */
+  webhookToken?: string | null;
+  webhookUrl?: string | null;
   allowedIps: string[];
   /** When its newest accepted alert arrived; null before the first. */
   lastSignalAt: string | null;

@@ -44,7 +44,6 @@ import { defaultOrderText, positionText, withLiveMessage, type StrategyListMessa
               <th class="num">Total</th>
               <th>Last signal</th>
               <th title="What an alert without a quantity or ticker trades">Default order</th>
-              <th>Webhook URL</th>
             </tr>
           </thead>
           <tbody>
@@ -80,11 +79,10 @@ import { defaultOrderText, positionText, withLiveMessage, type StrategyListMessa
                 >
                   {{ defaultOrder(s) }}
                 </td>
-                <td data-label="Webhook URL" class="mono url">{{ s.webhookUrl }}</td>
               </tr>
             } @empty {
               <tr>
-                <td colspan="9" class="muted">No strategies yet. Name one above to get its webhook URL.</td>
+                <td colspan="8" class="muted">No strategies yet. Name one above; its page shows its webhook URL.</td>
               </tr>
             }
           </tbody>

@@ -57,6 +57,7 @@ describe('risk', () => {
   it('round-trips every limit', () => {
     const risk = {
       maxPositionSize: 3,
+      maxOrderQuantity: 2,
       maxOrdersPerMinute: 10,
       maxDailyLoss: 500,
       maxDailyProfit: 1500,

@@ -29,6 +29,7 @@ export interface ExitsDraft {
 
 export interface RiskDraft {
   maxPositionSize: number | null;
+  maxOrderQuantity: number | null;
   maxOrdersPerMinute: number | null;
   maxDailyLoss: number | null;
   maxDailyProfit: number | null;
@@ -100,6 +101,7 @@ export function exitsInput(draft: ExitsDraft): StrategyExits | null {
 export function riskDraft(risk: RiskLimits | null | undefined): RiskDraft {
   return {
     maxPositionSize: risk?.maxPositionSize ?? null,
+    maxOrderQuantity: risk?.maxOrderQuantity ?? null,
     maxOrdersPerMinute: risk?.maxOrdersPerMinute ?? null,
     maxDailyLoss: risk?.maxDailyLoss ?? null,
     maxDailyProfit: risk?.maxDailyProfit ?? null,
@@ -116,7 +118,7 @@ export function riskDraft(risk: RiskLimits | null | undefined): RiskDraft {
  */
 export function riskInput(draft: RiskDraft): RiskLimits | null {
   const out: RiskLimits = {};
-  for (const field of ['maxPositionSize', 'maxOrdersPerMinute', 'maxDailyLoss', 'maxDailyProfit'] as const) {
+  for (const field of ['maxPositionSize', 'maxOrderQuantity', 'maxOrdersPerMinute', 'maxDailyLoss', 'maxDailyProfit'] as const) {
     const value = draft[field];
     if (set(value)) out[field] = value;
   }

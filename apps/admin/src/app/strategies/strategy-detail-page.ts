@@ -34,6 +34,7 @@ import { CopyButton } from '../shared/copy-button';
 import { LogStream, logLine } from '../shared/log-stream';
 import { alertMessage } from './alert-message';
 import { AlertPreviewPanel } from './alert-preview';
+import { WebhookUrl } from './webhook-url';
 import { paramFields, paramOverrides, type ParamField } from './script-params';
 import {
   EXIT_KINDS,
@@ -67,7 +68,7 @@ interface Draft {
 
 @Component({
   selector: 'tl-strategy-detail-page',
-  imports: [FormsModule, CopyButton, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream, AlertPreviewPanel],
+  imports: [FormsModule, CopyButton, WebhookUrl, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream, AlertPreviewPanel],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (strategy(); as s) {
@@ -94,10 +95,7 @@ interface Draft {
       <h2>TradingView</h2>
       <div class="panel">
         <label class="label" for="webhook-url">Webhook URL</label>
-        <div class="copy-row">
-          <code id="webhook-url" class="mono url" data-testid="webhook-url">{{ s.webhookUrl }}</code>
-          <tl-copy-button [text]="s.webhookUrl" testId="copy-webhook-url" />
-        </div>
+        <tl-webhook-url [url]="s.webhookUrl" />
         <label class="label">Alert message</label>
         <div class="copy-row">
           <pre class="mono" data-testid="alert-message">{{ message }}</pre>
@@ -332,8 +330,19 @@ interface Draft {
               min="0"
               step="any"
               [(ngModel)]="draft.risk.maxPositionSize"
-              placeholder="no limit"
+              placeholder="server default"
               data-testid="risk-max-position"
+          /></label>
+          <label
+            >Max order (contracts at once)
+            <input
+              name="risk-max-order"
+              type="number"
+              min="0"
+              step="any"
+              [(ngModel)]="draft.risk.maxOrderQuantity"
+              placeholder="server default"
+              data-testid="risk-max-order"
           /></label>
           <label
             >Max orders a minute

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { AppConfig } from '../../config/config.schema.js';
 
 const VERSION = 'v1';
 
@@ -30,13 +31,16 @@ export function loadSecretKey(configured: string, keyFile: string): { key: Buffe
   return { key: parseSecretKey(readFileSync(keyFile, 'utf8'), keyFile), created: false, warning };
 }
 
+/** The key this configuration names: TRADELOOP_SECRET_KEY, or `<dataDir>/secret.key`. */
+export const loadConfiguredKey = (config: AppConfig) => loadSecretKey(config.secrets.key, join(resolve(config.dataDir), 'secret.key'));
+
 /**
  * Writes a new key in full under a name of its own, then links it into place: another process
  * never reads a half-written key, and of two processes starting together one wins (false: the
  * other's key stands).
  */
 function createKeyFile(keyFile: string): boolean {
-  mkdirSync(dirname(keyFile), { recursive: true });
+  mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
   const draft = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   writeFileSync(draft, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {

@@ -1,8 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { join, resolve } from 'node:path';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { loadSecretKey, SecretBox } from './secret-box.js';
+import { loadConfiguredKey, SecretBox } from './secret-box.js';
 
 @Global()
 @Module({
@@ -11,7 +10,7 @@ import { loadSecretKey, SecretBox } from './secret-box.js';
       provide: SecretBox,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
-        const { key, created, warning } = loadSecretKey(config.secrets.key, join(resolve(config.dataDir), 'secret.key'));
+        const { key, created, warning } = loadConfiguredKey(config);
         const console = new Logger('Secrets');
         if (created) console.log('created a secret key for broker credentials under the data folder (back it up with the database)');
         if (warning) console.warn(warning);

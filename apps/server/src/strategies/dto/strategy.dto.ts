@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { MAX_QUANTITY } from '@tradeloop/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,17 +12,22 @@ import {
   IsString,
   IsUUID,
   Length,
+  Max,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 
+/** A copy may trade up to this many contracts per contract of the signal. */
+export const MAX_LINK_MULTIPLIER = 1000;
+
 /** One account the signal is copied to. */
 export class LinkInput {
   @ApiProperty() @IsUUID() accountId!: string;
-  @ApiPropertyOptional({ default: 1, description: 'Contracts per contract of the signal' })
+  @ApiPropertyOptional({ default: 1, maximum: MAX_LINK_MULTIPLIER, description: 'Contracts per contract of the signal' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
+  @Max(MAX_LINK_MULTIPLIER)
   multiplier?: number;
   @ApiPropertyOptional({ example: 'MNQ1!', description: "Trade this symbol instead of the alert's" })
   @IsOptional()
@@ -35,16 +41,17 @@ export class LinkInput {
 export class CreateStrategyDto {
   @ApiProperty({ example: 'NQ trend' }) @IsString() @Length(1, 100) name!: string;
   @ApiPropertyOptional({ description: 'Defaults to the first account (Paper)' }) @IsOptional() @IsUUID() accountId?: string;
-  @ApiPropertyOptional({ default: 1, description: 'Contracts per alert when the alert has no quantity' })
+  @ApiPropertyOptional({ default: 1, maximum: MAX_QUANTITY, description: 'Contracts per alert when the alert has no quantity' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
+  @Max(MAX_QUANTITY)
   defaultQuantity?: number;
-  @ApiPropertyOptional({ example: 'NQ1!', description: 'Ticker for alerts that name none' })
+  @ApiPropertyOptional({ example: 'NQ1!', nullable: true, description: 'Ticker for alerts that name none; null: none' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
-  defaultTicker?: string;
+  defaultTicker?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional({
@@ -93,7 +100,8 @@ export class CreateStrategyDto {
   exits?: Record<string, unknown> | null;
   @ApiPropertyOptional({
     example: { maxPositionSize: 3, maxDailyLoss: 500, tradingWindow: { start: '09:30', end: '15:55' }, flattenAt: '15:55' },
-    description: 'Risk limits: maxPositionSize, maxOrdersPerMinute, maxDailyLoss, maxDailyProfit, tradingWindow, flattenAt, timeZone',
+    description:
+      'Risk limits: maxPositionSize, maxOrderQuantity (both default to the server-wide risk settings), maxOrdersPerMinute, maxDailyLoss, maxDailyProfit, tradingWindow, flattenAt, timeZone',
   })
   @IsOptional()
   @IsObject()
