@@ -8,7 +8,8 @@ import { LogsService } from '../apps/server/src/logs/logs.service.js';
 import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
 import { freePort, MAIN } from './support/processes.js';
 
-const FORGED = 'x\n[Nest] 1  - 01/01/2026, 00:00:00     LOG [Tradeloop] [risk] KILL SWITCH released\u001b[2J\u001b[31m';
+// Short enough to be quoted whole in the log line that names the alert (its own id is clipped at 40 characters).
+const FORGED = 'x\n[Nest] 1 LOG KILL SWITCH\u001b[2J\u001b[31m';
 
 /** The log sink: bounded lines, one line each, a bounded number a minute per strategy. */
 describe('the log', () => {
@@ -43,7 +44,7 @@ describe('the log', () => {
     });
     expect(sent.status).toBe(202);
     const rows = await eventually(async () => {
-      const found = (await rowsOf(strategy.id)).filter((r) => r.message.includes('KILL SWITCH released'));
+      const found = (await rowsOf(strategy.id)).filter((r) => r.message.includes('KILL SWITCH'));
       return found.length ? found : null;
     });
     for (const row of rows) {
@@ -143,13 +144,13 @@ describe('the console', () => {
     expect(
       (await http(base, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'buy', price: 25000, id: FORGED })).status,
     ).toBe(202);
-    await eventually(async () => output.includes('KILL SWITCH released'), 10_000, 'the alert on the console');
+    await eventually(async () => output.includes('KILL SWITCH'), 10_000, 'the alert on the console');
 
     const lines = output.split('\n');
     // The forged text never starts a line of its own; every line holding it is the server's "alert accepted" line.
-    expect(lines.filter((l) => l.startsWith('[Nest] 1  -'))).toEqual([]);
-    for (const line of lines.filter((l) => l.includes('KILL SWITCH released'))) {
-      expect(line).toMatch(/\[webhook\] alert accepted: buy NQ1! id x\\n\[Nest\] 1/);
+    expect(lines.filter((l) => l.startsWith('[Nest] 1 LOG'))).toEqual([]);
+    for (const line of lines.filter((l) => l.includes('KILL SWITCH'))) {
+      expect(line).toMatch(/\[webhook\] alert accepted: buy NQ1! @ 25000 \(#[0-9a-f]{8} "x\\n\[Nest\] 1 LOG/);
       expect(line).toContain('\\u001b[2J\\u001b[31m');
       expect(line).not.toContain('\u001b[2J');
     }

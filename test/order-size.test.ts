@@ -81,10 +81,10 @@ describe('order and position size', () => {
 
   it('answers alerts with sizes past any order or position 400, naming the field, and stores nothing', async () => {
     for (const [alert, message] of [
-      [{ quantity: 1e300 }, 'quantity 1e+300 is more than any order may be (at most 1,000,000)'],
-      [{ quantity: 1e15 }, 'quantity 1000000000000000 is more than any order may be (at most 1,000,000)'],
+      [{ quantity: 1e300 }, 'quantity must be at most 1,000,000, got 1e+300'],
+      [{ quantity: 1e15 }, 'quantity must be at most 1,000,000, got 1000000000000000'],
       [{ quantity: '1e300' }, /^quantity/],
-      [{ positionSize: -1e300, action: undefined }, 'positionSize -1e+300 is more than any position may be (at most 1,000,000)'],
+      [{ positionSize: -1e300, action: undefined }, /^positionSize .*1,000,000/],
     ] as const) {
       const response = await hook(server, strategy.webhookToken, { ticker: 'NQ1!', action: 'buy', price: 25000, ...alert });
       expect(response.status).toBe(400);

@@ -60,7 +60,7 @@ describe('tickers from outside', () => {
     ]) {
       const response = await hook(server, strategy.webhookToken, body);
       expect(response.status).toBe(400);
-      expect(response.body.message).toMatch(/^ticker: /);
+      expect(response.body.message).toMatch(/^ticker /);
       expect(response.body.message).toMatch(ticker === HUGE ? /characters long; at most 64/ : /is not a symbol/);
     }
     await nothingCreated();

@@ -43,9 +43,15 @@ describe('webhook refusals', () => {
   it('answers a concurrent burst of oversized posts with 429 past the address limit, in a bounded number of log lines', async () => {
     const before = (await refusalLines()).length;
     const oversized = JSON.stringify({ ticker: 'ES1!', action: 'buy', comment: 'x'.repeat(70 * 1024) });
+    const started = Date.now();
     const burst = await Promise.all(Array.from({ length: 300 }, () => post('203.0.113.1', oversized)));
+    // The address's bucket holds 50 and refills one every 1.2 s: on a busy machine the burst may outlast a refill.
+    const refilled = Math.floor((Date.now() - started) / 1200);
     const statuses = count(burst.map((r) => r.status));
-    expect(statuses).toEqual({ 413: 50, 429: 250 });
+    expect(Object.keys(statuses).sort()).toEqual(['413', '429']);
+    expect(statuses[413]).toBeGreaterThanOrEqual(50);
+    expect(statuses[413]).toBeLessThanOrEqual(50 + refilled);
+    expect(statuses[413] + statuses[429]).toBe(300);
     expect(burst.filter((r) => r.status === 429).every((r) => Number(r.retryAfter) >= 1)).toBe(true);
     // Even a good alert from there waits now: the refusals used up the address's allowance.
     expect((await post('203.0.113.1', alert)).status).toBe(429);
@@ -59,10 +65,10 @@ describe('webhook refusals', () => {
     expect(lines[0].strategyId).toBe(strategy.id);
 
     await server.app.get(WebhooksService).closeRefusalMinutes(Date.now() + 60_000);
-    const summaries = (await refusalLines()).slice(before + 2).map((l) => l.message);
+    const summaries = (await refusalLines()).slice(before + 2).map((l) => l.message.replace(/between \S+ and \S+/, 'between TIMES'));
     expect(summaries.sort()).toEqual([
-      expect.stringMatching(/^webhook refused 250 more time\(s\) from 203\.0\.113\.1 between .+ \(status 429 ×250\)$/),
-      expect.stringMatching(/^webhook refused 49 more time\(s\) from 203\.0\.113\.1 between .+ \(status 413 ×49\)$/),
+      `webhook refused ${statuses[429]} more time(s) from 203.0.113.1 between TIMES (status 429 ×${statuses[429]})`,
+      `webhook refused ${statuses[413] - 1} more time(s) from 203.0.113.1 between TIMES (status 413 ×${statuses[413] - 1})`,
     ]);
   });
 
@@ -77,7 +83,7 @@ describe('webhook refusals', () => {
     const lines = (await refusalLines()).slice(before);
     expect(lines.map((l) => [l.message.replace(/token [0-9a-f]{8}$/, 'token …'), l.strategyId])).toEqual([
       ['webhook refused: unknown token …', null],
-      [expect.stringMatching(/^webhook refused: body is not valid JSON/), strategy.id],
+      [expect.stringMatching(/^webhook refused: the alert message must be JSON, and this is not valid JSON/), strategy.id],
       ['webhook refused: rate limit from 203.0.113.2 reached (50 a minute)', null],
     ]);
     // The unknown tokens are told apart by a fingerprint, never written out.

@@ -109,6 +109,7 @@ describe('admin in a browser', () => {
     const copied = await page.evaluate('navigator.clipboard.readText()');
     expect(copied).toMatch(/\/webhooks\/[A-Za-z0-9_-]{32}$/);
     await page.getByTestId('show-webhook-url').click();
+    await page.getByTestId('webhook-url').filter({ hasNotText: '•' }).waitFor();
     const shownUrl = (await page.getByTestId('webhook-url').textContent())!.trim();
     expect(shownUrl).toBe(copied);
     expect(shownUrl.slice(-4)).toBe(masked.slice(-4));

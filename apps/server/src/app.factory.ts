@@ -45,7 +45,10 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.webhooks.maxBodyBytes, trustProxy: trustProxy(config.server.trustProxy) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: consoleLogger(options.logger ?? loggerLevels(config.log.level)),
+    logger:
+      options.logger === undefined || options.logger === false || Array.isArray(options.logger)
+        ? consoleLogger(options.logger ?? loggerLevels(config.log.level))
+        : options.logger,
     bufferLogs: false,
     // Body parsing is ours (acceptAnyWebhookBody), so webhooks see the raw text.
     bodyParser: false,

@@ -12,6 +12,7 @@ import { MarketService } from '../market/market.service.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { alertLabel } from '../webhooks/alert-label.js';
+import { ExecutionService } from '../execution/execution.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { SignalPlannerService } from './signal-planner.service.js';
@@ -27,6 +28,7 @@ export class EngineService implements OnApplicationBootstrap {
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
     @InjectRepository(Position) private readonly positions: Repository<Position>,
     private readonly market: MarketService,
+    private readonly execution: ExecutionService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly scripted: ScriptedStrategyService,

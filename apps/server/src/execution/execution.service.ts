@@ -226,7 +226,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   async submit(intent: OrderIntent): Promise<Order> {
     this.sending.set(intent.clientOrderId, null);
     try {
-      const order = await this.send(intent);
+      const order = await this.record(intent);
       const unbookable = this.sending.get(intent.clientOrderId);
       if (unbookable && intent.eventId) throw unbookable;
       return order;
@@ -235,7 +235,8 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  private async send(intent: OrderIntent): Promise<Order> {
+  /** Records the order, checks the limits, then holds it or sends it. */
+  private async record(intent: OrderIntent): Promise<Order> {
     const existing = await this.orders.findOneBy({ clientOrderId: intent.clientOrderId });
     if (existing && existing.status !== 'pending') return existing;
     const now = Date.now();

@@ -352,7 +352,6 @@ export function tokenIn(url: string): string {
   }
 }
 
-
 /** The start of a refused body for the log, with other services' secrets (PickMyTrade's token) blanked. */
 export function preview(body: unknown): string | undefined {
   let text: string | undefined;

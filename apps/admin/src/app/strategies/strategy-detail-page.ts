@@ -68,7 +68,17 @@ interface Draft {
 
 @Component({
   selector: 'tl-strategy-detail-page',
-  imports: [FormsModule, CopyButton, WebhookUrl, PnlSummaryPanel, PnlSeriesPanel, PnlCalendarPanel, TradeHistory, LogStream, AlertPreviewPanel],
+  imports: [
+    FormsModule,
+    CopyButton,
+    WebhookUrl,
+    PnlSummaryPanel,
+    PnlSeriesPanel,
+    PnlCalendarPanel,
+    TradeHistory,
+    LogStream,
+    AlertPreviewPanel,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (strategy(); as s) {
