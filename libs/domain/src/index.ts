@@ -4,3 +4,6 @@ export * from './money.js';
 export * from './pnl.js';
 export * from './trading-day.js';
 export * from './execution-controls.js';
+export * from './account-rules.js';
+export * from './account-rules-orders.js';
+export * from './account-rules-file.js';
