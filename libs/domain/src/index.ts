@@ -11,3 +11,6 @@ export * from './alert-sizing.js';
 export * from './bridges.js';
 export * from './contract-months.js';
 export * from './held-orders.js';
+export * from './account-rules.js';
+export * from './account-rules-orders.js';
+export * from './account-rules-file.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toCents, toDollars } from './money.js';
+import { formatMoney, toCents, toDollars } from './money.js';
 
 describe('money', () => {
   it.each([
@@ -28,5 +28,23 @@ describe('money', () => {
     expect(toDollars(41000)).toBe(410);
     expect(toDollars(-6250)).toBe(-62.5);
     expect(toDollars(1)).toBe(0.01);
+  });
+});
+
+describe('formatMoney', () => {
+  it.each([
+    [0, '$0.00'],
+    [5, '$0.05'],
+    [41200, '$412.00'],
+    [4840000, '$48,400.00'],
+    [123456789, '$1,234,567.89'],
+    [-41250, '-$412.50'],
+    [-1, '-$0.01'],
+  ])('formatMoney(%d) = %s', (cents, text) => {
+    expect(formatMoney(cents)).toBe(text);
+  });
+
+  it('refuses fractions of a cent', () => {
+    expect(() => formatMoney(0.5)).toThrow(/whole number of cents/);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   addDays,
+  insideMinutes,
+  minutesInZone,
+  weekdayOf,
   monthDates,
   parseDayStart,
   TradingCalendar,
@@ -182,5 +185,22 @@ describe('TradingCalendar', () => {
     const dates: string[] = [];
     calendar.walk([at('2026-10-15T12:00:00Z'), at('2026-11-20T12:00:00Z')], (date) => dates.push(date));
     expect(dates).toEqual(['2026-10-15', '2026-11-20']);
+  });
+});
+
+describe('clock helpers', () => {
+  it('reads local minutes and weekdays', () => {
+    // 2026-03-17T20:55Z is 16:55 in New York (UTC−4 after 2026-03-08).
+    expect(minutesInZone(at('2026-03-17T20:55:00Z'), NY)).toBe(16 * 60 + 55);
+    expect(minutesInZone(at('2026-01-05T04:30:00Z'), NY)).toBe(23 * 60 + 30);
+    expect(['1970-01-01', '2026-03-17', '2026-03-21', '2026-03-22'].map(weekdayOf)).toEqual([4, 2, 6, 0]);
+  });
+
+  it('tells whether a minute is inside a window, across midnight too', () => {
+    expect(insideMinutes(600, 570, 960)).toBe(true);
+    expect(insideMinutes(960, 570, 960)).toBe(false);
+    expect(insideMinutes(1100, 1080, 1015)).toBe(true);
+    expect(insideMinutes(600, 1080, 1015)).toBe(true);
+    expect(insideMinutes(1016, 1080, 1015)).toBe(false);
   });
 });

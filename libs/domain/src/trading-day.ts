@@ -224,3 +224,16 @@ export class TradingCalendar implements TradingDay {
     }
   }
 }
+
+/** Minutes after local midnight of an instant in a zone. */
+export function minutesInZone(instant: number, timeZone: string): number {
+  const local = instant + zoneOffsetMs(instant, timeZone);
+  return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / MINUTE_MS);
+}
+
+/** `from` inclusive to `to` exclusive, in minutes after midnight; a window whose end comes before its start spans midnight. */
+export const insideMinutes = (now: number, from: number, to: number): boolean =>
+  from <= to ? now >= from && now < to : now >= from || now < to;
+
+/** Day of the week of a `YYYY-MM-DD` date, 0 = Sunday. */
+export const weekdayOf = (date: string): number => (((dayNumber(date) + 4) % 7) + 7) % 7;
