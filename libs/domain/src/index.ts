@@ -11,3 +11,5 @@ export * from './alert-sizing.js';
 export * from './bridges.js';
 export * from './contract-months.js';
 export * from './held-orders.js';
+export * from './exits.js';
+export * from './brackets.js';
