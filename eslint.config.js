@@ -38,6 +38,26 @@ export default tseslint.config(
     },
   },
   {
+    // The domain library runs in the server, the plugins and the admin's browser bundle: its own
+    // files, the shared contracts and zod (pure, browser-safe) only — no node:, Nest, TypeORM or any
+    // other package.
+    files: ['libs/domain/src/**/*.ts'],
+    ignores: ['libs/domain/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.{1,2}/|@tradeloop/contracts$|zod$)',
+              message: 'libs/domain is pure and browser-safe: import only its own files, @tradeloop/contracts and zod.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     plugins: { jest },
     rules: {

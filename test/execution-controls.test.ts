@@ -365,6 +365,38 @@ describe('manual trader and the kill switch', () => {
     expect(await working()).toBe(0);
   });
 
+  it("measures a manual limit order's exits from its limit price, as an alert's, even when it fills better", async () => {
+    market.publish(quote('MNQ1!', 18500, 18500.25));
+    const order = await http(server.url, 'POST', '/api/orders', {
+      accountId: paper,
+      ticker: 'MNQ1!',
+      side: 'buy',
+      quantity: 1,
+      type: 'limit',
+      limitPrice: 18490,
+      takeProfit: { percent: 0.1 },
+      stopLoss: { ticks: 20 },
+    });
+    expect(order.body.status).toBe('working');
+    // The market gaps through the limit: the paper broker fills at the better ask, 18489.
+    market.publish(quote('MNQ1!', 18488.75, 18489));
+    const legs = await eventually(
+      async () => {
+        const items = (await http(server.url, 'GET', `/api/orders?accountId=${paper}&limit=20`)).body.items as any[];
+        const tp = items.find((o) => o.clientOrderId === `${order.body.clientOrderId}:tp1`);
+        const sl = items.find((o) => o.clientOrderId === `${order.body.clientOrderId}:sl1`);
+        return tp && sl ? { tp, sl, entry: items.find((o) => o.id === order.body.id) } : undefined;
+      },
+      5000,
+      'bracket legs',
+    );
+    expect(legs.entry.avgFillPrice).toBe(18489);
+    // From 18490: 0.1 % is 18.49 → 18508.49, down onto the grid 18508.25; 20 ticks below is 18485.
+    expect([legs.tp.type, legs.tp.limitPrice, legs.sl.type, legs.sl.stopPrice]).toEqual(['limit', 18508.25, 'stop', 18485]);
+    await http(server.url, 'POST', '/api/positions/flatten', { accountId: paper, ticker: 'MNQ1!' });
+    expect(await positions()).toEqual([]);
+  });
+
   it('answers bad manual orders in words', async () => {
     const none = await http(server.url, 'POST', '/api/orders', { ticker: 'NQ1!', side: 'buy', quantity: 1 });
     expect(none.body.message).toBe('accountId or strategyId is required');

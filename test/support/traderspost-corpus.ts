@@ -134,8 +134,9 @@ function exitExamples(page: string, lines: number[], ticker: 'SPY' | 'SQ'): Corp
   const mid = (bid + ask) / 2;
   const tick = 0.01;
   // Relative exits without a signal price: TradersPost estimates the entry at the quote's midpoint;
-  // Tradeloop turns the distance into ticks at that midpoint and places the legs from the fill.
-  const away = (distance: number, sign: number) => Number((ask + sign * Math.round(distance / tick) * tick).toFixed(2));
+  // Tradeloop turns the distance into whole ticks at that midpoint (rounded toward the entry, at
+  // least one) and places the legs from the fill.
+  const away = (distance: number, sign: number) => Number((ask + sign * Math.max(1, Math.floor(distance / tick + 1e-6)) * tick).toFixed(2));
   const low: Market = { [ticker]: [15, 15.01] };
   const [l1, l2, l3, l4, l5, l6, l7, l8, l9, l10] = lines;
   return [
@@ -239,8 +240,8 @@ export const CORPUS: CorpusCase[] = [
       extras: { strategy: 'EMA_Crossover', comment: 'Breakout entry', exitType: 'trailing_atr' },
     }),
     ticker: 'AAPL',
-    // Exits from the signal price 191.25: 210.375 → 210.38 and 181.6875 → 181.69.
-    expect: ok(10, [filled('buy', 10, 191.26)], { takeProfit: 210.38, stopLoss: 181.69, fillSource: 'quote:ws-data-feed' }),
+    // Exits from the signal price 191.25, on the grid toward the entry: 210.375 → 210.37, 181.6875 → 181.69.
+    expect: ok(10, [filled('buy', 10, 191.26)], { takeProfit: 210.37, stopLoss: 181.69, fillSource: 'quote:ws-data-feed' }),
   },
 
   // core-concepts/webhooks.md, the signal message reference.
@@ -256,7 +257,8 @@ export const CORPUS: CorpusCase[] = [
       stopLoss: { type: 'stop', percent: 5 },
     }),
     ticker: 'AMD',
-    expect: ok(1, [filled('buy', 1, 143.13)], { takeProfit: 157.43, stopLoss: 135.96 }),
+    // 157.432 → 157.43 and 135.964 → 135.97, toward the entry.
+    expect: ok(1, [filled('buy', 1, 143.13)], { takeProfit: 157.43, stopLoss: 135.97 }),
   },
   {
     source: 'core-concepts/webhooks.md:40',

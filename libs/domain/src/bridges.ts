@@ -57,6 +57,22 @@ function decimalOrText(raw: unknown): number | string {
  * PickMyTrade's own settings (`dollar_*`, `trail*`, `risk_percentage`), updates of open exits, and
  * `reverse_order_close: false` (holding both sides at once, which a netted account cannot).
  */
+/** The alert fields a PickMyTrade alert is translated into. */
+type AlertField =
+  | 'ticker'
+  | 'price'
+  | 'time'
+  | 'id'
+  | 'comment'
+  | 'action'
+  | 'quantity'
+  | 'reverse'
+  | 'positionSize'
+  | 'orderType'
+  | 'limitPrice'
+  | 'takeProfit'
+  | 'stopLoss';
+
 export function fromPickMyTrade(body: Record<string, unknown>): Translated {
   const notes: string[] = [];
   for (const [field, instead] of SETTINGS_BOUND) {
@@ -72,7 +88,7 @@ export function fromPickMyTrade(body: Record<string, unknown>): Translated {
   const data = text('data', own(body, 'data'))?.toLowerCase();
   const quantity = decimal('quantity', own(body, 'quantity'));
   const orderType = text('order_type', own(body, 'order_type'))?.toUpperCase();
-  const out: Record<string, unknown> = { ticker: own(body, 'symbol'), price: own(body, 'price'), time: own(body, 'date') };
+  const out: Partial<Record<AlertField, unknown>> = { ticker: own(body, 'symbol'), price: own(body, 'price'), time: own(body, 'date') };
   if (own(body, 'id') !== undefined) out.id = own(body, 'id');
   if (own(body, 'comment') !== undefined) out.comment = own(body, 'comment');
 

@@ -1,18 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Instrument } from '@tradeloop/contracts';
 import {
   checkExits,
   checkRiskLimits,
-  exitPrice,
   increasesExposure,
   insideWindow,
   linkTarget,
   localMinutes,
   parseExitTarget,
 } from './execution-controls.js';
-
-const NQ: Instrument = { root: 'NQ', description: 'NQ', kind: 'future', tickSize: 0.25, tickValue: 5 };
-const CL: Instrument = { root: 'CL', description: 'CL', kind: 'future', tickSize: 0.01, tickValue: 10 };
 
 describe('linkTarget', () => {
   it.each([
@@ -42,25 +37,6 @@ describe('parseExitTarget', () => {
     expect(parseExitTarget('stopLoss', { ticks: -5 })).toBe('stopLoss.ticks must be a number greater than 0, got -5');
     expect(parseExitTarget('stopLoss', { ticks: 5, price: 1 })).toMatch(/^stopLoss needs exactly one of/);
     expect(parseExitTarget('stopLoss', { miles: 5 })).toMatch(/^stopLoss needs exactly one of/);
-  });
-});
-
-describe('exitPrice', () => {
-  it('puts a long take profit above and its stop below the fill, on the tick grid', () => {
-    expect(exitPrice({ ticks: 40 }, 'buy', 25000.25, 'takeProfit', NQ)).toBe(25010.25);
-    expect(exitPrice({ ticks: 20 }, 'buy', 25000.25, 'stopLoss', NQ)).toBe(24995.25);
-    expect(exitPrice({ points: 10 }, 'buy', 25000.25, 'takeProfit', NQ)).toBe(25010.25);
-  });
-
-  it('mirrors them for a short', () => {
-    expect(exitPrice({ ticks: 40 }, 'sell', 25000, 'takeProfit', NQ)).toBe(24990);
-    expect(exitPrice({ points: 5 }, 'sell', 25000, 'stopLoss', NQ)).toBe(25005);
-  });
-
-  it('rounds percents and prices to the grid', () => {
-    // 1% of 75.37 = 0.7537 → 76.1237 → 76.12
-    expect(exitPrice({ percent: 1 }, 'buy', 75.37, 'takeProfit', CL)).toBe(76.12);
-    expect(exitPrice({ price: 25000.3 }, 'buy', 24900, 'takeProfit', NQ)).toBe(25000.25);
   });
 });
 

@@ -1,4 +1,4 @@
-import { MAX_QUANTITY, type ExitSpec, type Instrument, type RiskLimits, type StrategyExits } from '@tradeloop/contracts';
+import { MAX_QUANTITY, type ExitSpec, type RiskLimits, type StrategyExits } from '@tradeloop/contracts';
 import { parseDayStart, zoneOffsetMs } from './trading-day.js';
 
 /** How a strategy's signal is copied to one account. */
@@ -74,22 +74,6 @@ interface ExitShape {
   percent: number;
 }
 
-/** A target's price for an entry filled at `fillPrice`, on the tick grid: above for a long's take profit and a short's stop. */
-export function exitPrice(
-  target: ExitTarget,
-  entrySide: 'buy' | 'sell',
-  fillPrice: number,
-  role: 'takeProfit' | 'stopLoss',
-  instrument: Instrument,
-): number {
-  const onGrid = (price: number) => Number((Math.round(price / instrument.tickSize) * instrument.tickSize).toFixed(10));
-  if ('price' in target) return onGrid(target.price);
-  const direction = (entrySide === 'buy' ? 1 : -1) * (role === 'takeProfit' ? 1 : -1);
-  const distance =
-    'ticks' in target ? target.ticks * instrument.tickSize : 'points' in target ? target.points : (fillPrice * target.percent) / 100;
-  return onGrid(fillPrice + direction * distance);
-}
-
 /** A daily window in a zone: `09:30`–`16:00` America/New_York. */
 export interface TradingWindow {
   start: string;
@@ -136,7 +120,7 @@ export function checkRiskLimits(raw: unknown, isTimeZone: (zone: string) => bool
   if (raw === null || raw === undefined) return { ok: true, value: null };
   if (typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, error: `risk must be an object like {"maxDailyLoss":500}, got ${JSON.stringify(raw)}` };
-  const input = raw as Record<string, unknown>;
+  const input = raw as { [field in keyof RiskLimits]?: unknown };
   const known = [
     'maxPositionSize',
     'maxOrderQuantity',
@@ -160,7 +144,7 @@ export function checkRiskLimits(raw: unknown, isTimeZone: (zone: string) => bool
     out[field] = value;
   }
   if (input.tradingWindow !== undefined && input.tradingWindow !== null) {
-    const w = input.tradingWindow as Record<string, unknown>;
+    const w = input.tradingWindow as { start?: unknown; end?: unknown };
     if (typeof w !== 'object' || Array.isArray(w))
       return { ok: false, error: 'risk.tradingWindow must be {"start":"09:30","end":"16:00"}' };
     const start = clock('risk.tradingWindow.start', w.start);

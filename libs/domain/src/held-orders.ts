@@ -1,4 +1,6 @@
 import type { OrderSide } from '@tradeloop/contracts';
+import { exitDistance } from './exits.js';
+import { onGrid } from './instruments.js';
 
 /**
  * Orders the server holds for brokers that lack them, and triggers on quotes: a stop-limit sends
@@ -13,12 +15,11 @@ export interface HeldOrder {
   trailPercent?: number | null;
 }
 
-const onGrid = (price: number, tickSize: number) => Number((Math.round(price / tickSize) * tickSize).toFixed(10));
-
 /** A trailing stop's distance from a price: its amount, or its percent of that price. */
 export function trailDistance(order: Pick<HeldOrder, 'trailAmount' | 'trailPercent'>, price: number): number {
-  if (order.trailAmount !== null && order.trailAmount !== undefined) return order.trailAmount;
-  return (price * (order.trailPercent ?? 0)) / 100;
+  const trail =
+    order.trailAmount !== null && order.trailAmount !== undefined ? { points: order.trailAmount } : { percent: order.trailPercent ?? 0 };
+  return exitDistance(trail, 0, price) ?? 0;
 }
 
 /** Where a trailing stop starts from a price: below it for a sell, above it for a buy, on the tick grid. */

@@ -14,3 +14,5 @@ export * from './held-orders.js';
 export * from './account-rules.js';
 export * from './account-rules-orders.js';
 export * from './account-rules-file.js';
+export * from './exits.js';
+export * from './brackets.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FUTURES_CATALOG, InstrumentCatalog, MAX_TICKER_LENGTH, tickerProblem, tickValueCents } from './instruments.js';
+import { atTick, FUTURES_CATALOG, InstrumentCatalog, MAX_TICKER_LENGTH, onGrid, tickerProblem, tickValueCents } from './instruments.js';
 
 const catalog = new InstrumentCatalog();
 
@@ -113,5 +113,31 @@ describe('instrument lookup from TradingView symbols', () => {
     expect(catalog.canonical('MESM2026')).toBe('MES1!');
     expect(catalog.canonical('MGC1!')).toBe('MGC1!');
     expect(catalog.instrument('MES').tickValue).toBe(1.25);
+  });
+});
+
+describe('the tick grid', () => {
+  it.each([
+    // price, tick, nearest, up, down
+    [25000.13, 0.25, 25000.25, 25000.25, 25000], // 100000.52 ticks
+    [25000.1, 0.25, 25000, 25000.25, 25000],
+    [0.1 + 0.2, 0.1, 0.3, 0.3, 0.3], // 0.30000000000000004: dust, not a tick
+    [0.3, 0.1, 0.3, 0.3, 0.3], // 2.9999999999999996 ticks: on the grid
+    [75.37 * 1.01, 0.01, 76.12, 76.13, 76.12], // 76.1237
+    [6817.50125, 0.25, 6817.5, 6817.75, 6817.5],
+    [2100.05, 0.1, 2100.1, 2100.1, 2100], // M2K: half a tick rounds up when nearest
+    [25003, 1, 25003, 25003, 25003], // YM: whole points
+  ])('%d on a %d grid: nearest %d, up %d, down %d', (price, tickSize, nearest, up, down) => {
+    expect([onGrid(price, tickSize), onGrid(price, tickSize, 'up'), onGrid(price, tickSize, 'down')]).toEqual([nearest, up, down]);
+  });
+
+  it('leaves a price alone without a usable tick size, and never gives −0', () => {
+    expect([onGrid(25000.13, 0), onGrid(25000.13, NaN), onGrid(NaN, 0.25)]).toEqual([25000.13, 25000.13, NaN]);
+    expect(Object.is(onGrid(-0.0001, 0.25), -0)).toBe(false);
+  });
+
+  it("puts a future's order price on the grid and leaves a stock's as sent", () => {
+    expect(atTick(25000.3, { kind: 'future', tickSize: 0.25 })).toBe(25000.25);
+    expect(atTick(0.5123, { kind: 'equity', tickSize: 0.01 })).toBe(0.5123);
   });
 });

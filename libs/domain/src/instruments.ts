@@ -127,3 +127,25 @@ export const pointValue = (instrument: Instrument): number => Number((instrument
 
 /** Tick value in integer cents (NQ: 500). */
 export const tickValueCents = (instrument: Instrument): number => Math.round(instrument.tickValue * 100);
+
+/** Which way a price goes onto the tick grid when it falls between two ticks. */
+export type GridRounding = 'nearest' | 'up' | 'down';
+
+/**
+ * A price on the tick grid, free of float dust (25000.1 + 0.2 → 25000.3). A price within a
+ * millionth of a tick of the grid is on it, whichever way is asked: 0.3 / 0.1 is 2.9999999999999996
+ * steps, and rounding that down would cost a whole tick. A tick size that is not a positive
+ * number leaves the price as it is.
+ */
+export function onGrid(price: number, tickSize: number, rounding: GridRounding = 'nearest'): number {
+  if (!(tickSize > 0) || !Number.isFinite(price)) return price;
+  const steps = price / tickSize;
+  const nearest = Math.round(steps);
+  const whole =
+    Math.abs(steps - nearest) < 1e-6 || rounding === 'nearest' ? nearest : rounding === 'up' ? Math.ceil(steps) : Math.floor(steps);
+  return Number((whole * tickSize).toFixed(10)) + 0;
+}
+
+/** A price an order states, on the tick grid for futures (their brokers refuse off-grid prices); stocks as sent. */
+export const atTick = (price: number, instrument: Pick<Instrument, 'kind' | 'tickSize'>): number =>
+  instrument.kind === 'future' ? onGrid(price, instrument.tickSize) : price;

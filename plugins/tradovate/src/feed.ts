@@ -1,4 +1,5 @@
 import type { BrokerAccount, DataFeedContext, DataFeedPlugin, FeedStatusReport, PluginLogger } from '@tradeloop/contracts';
+import { onGrid } from '@tradeloop/domain';
 import { frontMonth, isSupportedRoot } from './contracts.js';
 import type { SessionPool } from './pool.js';
 import type { Session } from './session.js';
@@ -186,6 +187,7 @@ export class TradovateFeed implements DataFeedPlugin {
       if (typeof bid === 'number' && Number.isFinite(bid)) subscription.bid = bid;
       if (typeof ask === 'number' && Number.isFinite(ask)) subscription.ask = ask;
       if (subscription.bid === undefined || subscription.ask === undefined) continue;
+      // On the tick grid: Tradovate's prices can carry float noise.
       const tick = this.ctx.instrument(subscription.ticker).tickSize;
       this.ctx.publish({
         ticker: subscription.ticker,
@@ -218,6 +220,3 @@ export class TradovateFeed implements DataFeedPlugin {
     this.ctx.reportStatus(status);
   }
 }
-
-/** Rounds to the tick grid (Tradovate's prices can carry float noise). */
-const onGrid = (price: number, tick: number) => (tick > 0 ? Math.round(Math.round(price / tick) * tick * 1e8) / 1e8 : price);

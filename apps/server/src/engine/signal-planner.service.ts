@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, Instrument, OrderSide, Quote, ServerOrderType } from '@tradeloop/contracts';
-import { initialTrailingStop, linkTarget, planAlert, pointValue, quotedAlike, sizeQuantity } from '@tradeloop/domain';
+import {
+  atTick,
+  entryReference,
+  exitPrice,
+  initialTrailingStop,
+  legPrices,
+  linkTarget,
+  planAlert,
+  pointValue,
+  quotedAlike,
+  sizeQuantity,
+} from '@tradeloop/domain';
 import { Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { Position } from '../ledger/position.entity.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
-import {
-  atTick,
-  bracketPrices,
-  entryReference,
-  mergedExits,
-  plannedBracket,
-  stopPriceFor,
-  type PlannedLeg,
-  type PlannedOrder,
-  type SignalPlan,
-} from './signal-plan.js';
+import { mergedExits, plannedBracket, type PlannedLeg, type PlannedOrder, type SignalPlan } from './signal-plan.js';
 
 /** How long a market order waits for the first quote of a ticker nobody watched yet. */
 const FIRST_QUOTE_TIMEOUT_MS = 1500;
@@ -69,7 +70,7 @@ export class SignalPlannerService {
         quantityType: alert.quantityType,
         value: alert.quantity,
         entryPrice: entry,
-        stopPrice: exits?.stopLoss && entry !== null ? stopPriceFor(exits.stopLoss, side, entry, instrument) : null,
+        stopPrice: exits?.stopLoss && entry !== null ? exitPrice(exits.stopLoss, side, entry, 'stopLoss', instrument.tickSize) : null,
         pointValue: pointValue(instrument),
         wholeUnits: instrument.kind === 'future',
         equity:
@@ -118,7 +119,7 @@ export class SignalPlannerService {
       limit: limitPrice === null ? undefined : atTick(limitPrice, instrument),
       stop: stopPrice === null ? undefined : atTick(stopPrice, instrument),
     };
-    const reference = entryReference(alert, prices.limit, prices.stop);
+    const reference = entryReference({ type, limitPrice: prices.limit, stopPrice: prices.stop, signalPrice: signal });
 
     const legs: PlannedLeg[] = [];
     const recorderAccount = await this.accounts.get(strategy.accountId);
@@ -209,7 +210,7 @@ export class SignalPlannerService {
             exits: c.exits,
             side: bracketSide,
             reference: c.reference,
-            fallback: mid(c.quote),
+            estimate: mid(c.quote),
             instrument: c.instrument,
             absolute: c.absolute,
           })
@@ -240,7 +241,7 @@ export class SignalPlannerService {
       const limitPrice = c.type === 'limit' || c.type === 'stop_limit' ? c.prices.limit : undefined;
       const expectedPrice = this.expectedFill(c.type, part.side, c.quote, c.signalPrice, limitPrice, stopPrice);
       const withBracket = part.withBracket ? bracket : null;
-      const legs = bracketPrices(withBracket, part.side, c.reference ?? expectedPrice.price, c.instrument.tickSize);
+      const legs = legPrices(part.side, c.reference ?? expectedPrice.price, c.instrument.tickSize, withBracket);
       return {
         part: i + 1,
         idPrefix,

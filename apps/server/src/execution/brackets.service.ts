@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderSide, PriceTarget, Quote, StopLossType } from '@tradeloop/contracts';
+import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type ManagedStop } from '@tradeloop/domain';
 import { In, Like, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -30,39 +31,13 @@ export type BracketRole = 'order' | 'takeProfit' | 'stopLoss';
 /** `<entry>:tp<n>` / `<entry>:sl<n>`, and `<entry>:sl<n>.<k>` for the k-th moved stop of pair n. */
 const LEG = /^(.*):(tp|sl)(\d+)(?:\.(\d+))?$/;
 
-/** A stop that follows the market: moved to the entry at break-even, then trailed. */
-interface ManagedStop {
+/** A stop that follows the market (see `managedStopPrice`), and which leg it is. */
+interface FollowedStop extends ManagedStop {
   parentClientOrderId: string;
   n: number;
   ticker: string;
-  entrySide: OrderSide;
-  entryPrice: number;
-  tickSize: number;
-  breakEvenTicks: number | null;
-  trailingTicks: number | null;
-  /** Best price seen since the entry: highest bid for a long, lowest ask for a short. */
-  best: number;
   /** Replacements made so far (the suffix of the next stop's id). */
   moves: number;
-}
-
-/**
- * Where a managed stop should be now, or null to leave it: never looser than `current`, moved in
- * whole ticks. Longs measure from the bid, shorts from the ask.
- */
-export function managedStopPrice(
-  stop: Omit<ManagedStop, 'parentClientOrderId' | 'n' | 'ticker' | 'moves'>,
-  current: number,
-): number | null {
-  const dir = stop.entrySide === 'buy' ? 1 : -1;
-  const onGrid = (price: number) => Number((Math.round(price / stop.tickSize) * stop.tickSize).toFixed(10));
-  const candidates: number[] = [];
-  if (stop.breakEvenTicks !== null && dir * (stop.best - stop.entryPrice) >= stop.breakEvenTicks * stop.tickSize - 1e-9)
-    candidates.push(stop.entryPrice);
-  if (stop.trailingTicks !== null) candidates.push(onGrid(stop.best - dir * stop.trailingTicks * stop.tickSize));
-  if (!candidates.length) return null;
-  const desired = dir > 0 ? Math.max(...candidates) : Math.min(...candidates);
-  return dir * (desired - current) >= stop.tickSize - 1e-9 ? onGrid(desired) : null;
 }
 
 /** Whether an order is the take-profit or stop-loss leg of a bracket, from its clientOrderId. */
@@ -71,19 +46,21 @@ export function bracketRole(clientOrderId: string): BracketRole {
   return !leg ? 'order' : leg[2] === 'tp' ? 'takeProfit' : 'stopLoss';
 }
 
-/** The take-profit and stop-loss prices for a fill, on the instrument's tick grid. */
-export function legPrices(
-  entrySide: OrderSide,
-  fillPrice: number,
-  tickSize: number,
-  spec: Pick<OrderBracket, 'takeProfitPrice' | 'takeProfitTicks' | 'stopLossPrice' | 'stopLossTicks'>,
-): { takeProfit: number | null; stopLoss: number | null } {
-  const dir = entrySide === 'buy' ? 1 : -1;
-  const onGrid = (price: number) => Number((Math.round(price / tickSize) * tickSize).toFixed(10));
-  const at = (price: number | null, ticks: number | null, sign: number) =>
-    price !== null ? onGrid(price) : ticks !== null ? onGrid(fillPrice + sign * dir * ticks * tickSize) : null;
-  return { takeProfit: at(spec.takeProfitPrice, spec.takeProfitTicks, 1), stopLoss: at(spec.stopLossPrice, spec.stopLossTicks, -1) };
-}
+/** A bracket's exits as its row keeps them: each a price or ticks from the fill. */
+const targetsOf = (bracket: OrderBracket): BracketTargets => ({
+  takeProfit:
+    bracket.takeProfitPrice !== null
+      ? { price: bracket.takeProfitPrice }
+      : bracket.takeProfitTicks !== null
+        ? { ticks: bracket.takeProfitTicks }
+        : null,
+  stopLoss:
+    bracket.stopLossPrice !== null
+      ? { price: bracket.stopLossPrice }
+      : bracket.stopLossTicks !== null
+        ? { ticks: bracket.stopLossTicks }
+        : null,
+});
 
 /**
  * Server-managed take-profit / stop-loss brackets: once an entry fills, a limit (take profit) and a
@@ -97,7 +74,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Bracket work runs one step at a time, off the broker's fill callback. */
   private chain: Promise<unknown> = Promise.resolve();
   /** Stops that follow the market, by `<entry>:<n>`. */
-  private readonly managed = new Map<string, ManagedStop>();
+  private readonly managed = new Map<string, FollowedStop>();
   private readonly managedTickers = new Set<string>();
   private stopQuotes?: () => void;
 
@@ -195,7 +172,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async placeLegs(bracket: OrderBracket, parent: Order, quantity: number, fillPrice: number): Promise<void> {
     const account = await this.accounts.findOneByOrFail({ id: parent.accountId });
-    const { takeProfit, stopLoss } = legPrices(parent.side, fillPrice, this.market.instrument(parent.ticker).tickSize, bracket);
+    const { takeProfit, stopLoss } = legPrices(parent.side, fillPrice, this.market.instrument(parent.ticker).tickSize, targetsOf(bracket));
     const n = bracket.legs + 1;
     bracket.legs = n;
     bracket.coveredQuantity += quantity;
@@ -253,7 +230,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  private manage(stop: ManagedStop): void {
+  private manage(stop: FollowedStop): void {
     this.managed.set(`${stop.parentClientOrderId}:${stop.n}`, stop);
     this.managedTickers.add(stop.ticker);
   }
@@ -278,8 +255,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   private async followQuote(quote: Quote): Promise<void> {
     for (const [key, stop] of this.managed) {
       if (stop.ticker !== quote.ticker) continue;
-      const mark = stop.entrySide === 'buy' ? quote.bid : quote.ask;
-      stop.best = stop.entrySide === 'buy' ? Math.max(stop.best, mark) : Math.min(stop.best, mark);
+      stop.best = bestPrice(stop, quote);
       const [working] = await this.workingLegs(stop.parentClientOrderId, 'sl', stop.n);
       if (!working || working.stopPrice === null) {
         this.managed.delete(key);

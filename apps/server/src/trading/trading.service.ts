@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ExitSpec, OrderSide, OrderType, PriceTarget } from '@tradeloop/contracts';
+import { entryReference, exitTarget, type ExitRole } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { In, Not, Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
@@ -80,18 +81,26 @@ export class TradingService {
     if (type === 'stop' && input.stopPrice === undefined) throw new BadRequestException('stopPrice is required for a stop order');
     if (type === 'market') await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
     const clientOrderId = `manual:${randomUUID()}`;
-    const reference =
-      input.limitPrice ?? input.stopPrice ?? (input.side === 'buy' ? this.market.latest(ticker)?.ask : this.market.latest(ticker)?.bid);
-    const exit = (spec?: ExitSpec): PriceTarget | undefined => {
+    // The exit rule (`exitTarget`): from a limit or stop order's price; a market order's from its fill.
+    const quote = this.market.latest(ticker);
+    const basis = {
+      entrySide: input.side,
+      tickSize: instrument.tickSize,
+      reference: entryReference({ type, limitPrice: input.limitPrice, stopPrice: input.stopPrice }),
+      estimate: quote ? (quote.bid + quote.ask) / 2 : null,
+    };
+    const exit = (spec: ExitSpec | undefined, role: ExitRole): PriceTarget | undefined => {
       if (!spec) return undefined;
-      if ('price' in spec) return { price: spec.price };
-      if ('ticks' in spec) return { ticks: spec.ticks };
-      if ('points' in spec) return { ticks: Math.max(1, Math.round(spec.points / instrument.tickSize)) };
-      if (reference === undefined) throw new BadRequestException('a percent exit needs a quote or a limit/stop price to measure from');
-      return { ticks: Math.max(1, Math.round((reference * spec.percent) / 100 / instrument.tickSize)) };
+      const target = exitTarget(spec, role, basis);
+      if (!target) throw new BadRequestException(`${role}: a percent exit needs a quote or a limit/stop price to measure from`);
+      return target;
     };
     if (input.takeProfit || input.stopLoss) {
-      await this.brackets.attachBracket(clientOrderId, { strategyId, takeProfit: exit(input.takeProfit), stopLoss: exit(input.stopLoss) });
+      await this.brackets.attachBracket(clientOrderId, {
+        strategyId,
+        takeProfit: exit(input.takeProfit, 'takeProfit'),
+        stopLoss: exit(input.stopLoss, 'stopLoss'),
+      });
     }
     const order = await this.execution.submit({
       clientOrderId,

@@ -1,5 +1,5 @@
 import type { PnlData, TradeData } from '@tradeloop/contracts';
-import { tradingDayStart, tradingDate, parseDayStart } from '@tradeloop/domain/trading-day';
+import { tradingDayStart, tradingDate, parseDayStart } from '@tradeloop/domain';
 import type { PnlSeries, PnlSummary, SeriesPoint } from './pnl.types';
 import type { TradingClock } from './trading-window';
 

@@ -1,4 +1,4 @@
-import { parseDayStart, tradingDate, tradingDayEnd, tradingDayStart, type TradingDay } from '@tradeloop/domain/trading-day';
+import { parseDayStart, tradingDate, tradingDayEnd, tradingDayStart, type TradingDay } from '@tradeloop/domain';
 
 /** The trading zone and day start the server counts days in (from the P&L summary). */
 export interface TradingClock {

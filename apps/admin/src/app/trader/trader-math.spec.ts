@@ -1,4 +1,4 @@
-import { bracketPrices, lateRefusal, onGrid, openPnl, orderRequest, positionText, spreadTicks, type OrderForm } from './trader-math';
+import { bracketPreview, lateRefusal, openPnl, orderRequest, positionText, spreadTicks, type OrderForm } from './trader-math';
 
 const nq = { bid: 25000, ask: 25000.25, step: 0.25, tickValue: 5 };
 const cl = { bid: 71.42, ask: 71.45, step: 0.01, tickValue: 10 };
@@ -51,22 +51,50 @@ describe('openPnl', () => {
   });
 });
 
-describe('bracketPrices', () => {
-  it('puts a buy’s take profit above and its stop below, on the tick grid', () => {
-    expect(bracketPrices('buy', 25000.25, 0.25, 40, 20)).toEqual({ takeProfit: 25010.25, stopLoss: 24995.25 });
+describe('bracketPreview', () => {
+  const market = { type: 'market' as const, price: null };
+
+  it('previews a market order from its fill, at today’s ask for a buy and bid for a sell', () => {
+    // NQ ask 25000.25: take profit 40 ticks up 25010.25, stop 20 down 24995.25.
+    expect(bracketPreview('buy', market, nq, 40, 20)).toEqual({ takeProfit: 25010.25, stopLoss: 24995.25, from: 'fill' });
+    // NQ bid 25000: a short's take profit 40 ticks down 24990, stop 20 up 25005.
+    expect(bracketPreview('sell', market, nq, 40, 20)).toEqual({ takeProfit: 24990, stopLoss: 25005, from: 'fill' });
+    // CL bid 71.42: 10 ticks down 71.32, 5 up 71.47.
+    expect(bracketPreview('sell', market, cl, 10, 5)).toEqual({ takeProfit: 71.32, stopLoss: 71.47, from: 'fill' });
   });
 
-  it('puts a sell’s take profit below and its stop above', () => {
-    expect(bracketPrices('sell', 71.42, 0.01, 10, 5)).toEqual({ takeProfit: 71.32, stopLoss: 71.47 });
+  it('measures a limit or stop order’s exits from its own price, as the server does', () => {
+    // Buy limit 24990 while the ask is 25000.25: from 24990, not from the ask.
+    expect(bracketPreview('buy', { type: 'limit', price: 24990 }, nq, 40, 20)).toEqual({
+      takeProfit: 25000,
+      stopLoss: 24985,
+      from: 'price',
+    });
+    // Sell stop at 71.30 on CL: take profit 10 ticks down 71.20, stop 5 up 71.35.
+    expect(bracketPreview('sell', { type: 'stop', price: 71.3 }, cl, 10, 5)).toEqual({ takeProfit: 71.2, stopLoss: 71.35, from: 'price' });
   });
 
-  it('leaves out what is not asked for', () => {
-    expect(bracketPrices('buy', 100, 0.01, null, null)).toEqual({ takeProfit: null, stopLoss: null });
+  it('rounds onto the grid toward the entry: a limit typed off the grid', () => {
+    // Buy limit 100.123 on a stock: 10 ticks up 100.223 → 100.22, 10 down 100.023 → 100.03.
+    const stock = { bid: 100.1, ask: 100.11, step: 0.01 };
+    expect(bracketPreview('buy', { type: 'limit', price: 100.123 }, stock, 10, 10)).toEqual({
+      takeProfit: 100.22,
+      stopLoss: 100.03,
+      from: 'price',
+    });
   });
 
-  it('onGrid removes float dust', () => {
-    expect(onGrid(0.1 + 0.2, 0.1)).toBe(0.3);
-    expect(onGrid(25000.13, 0.25)).toBe(25000.25);
+  it('leaves out what is not asked for, and previews from the market until a price is typed', () => {
+    expect(bracketPreview('buy', market, { bid: 100, ask: 100.01, step: 0.01 }, null, null)).toEqual({
+      takeProfit: null,
+      stopLoss: null,
+      from: 'fill',
+    });
+    expect(bracketPreview('buy', { type: 'limit', price: null }, nq, 4, null)).toEqual({
+      takeProfit: 25001.25,
+      stopLoss: null,
+      from: 'fill',
+    });
   });
 });
 

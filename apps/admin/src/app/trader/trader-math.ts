@@ -1,3 +1,4 @@
+import { entryReference, exitTarget, legPrices, onGrid, type ExitRole } from '@tradeloop/domain';
 import type { ManualOrderInput } from '../core/api.service';
 
 /** A ticker's latest quote as the trader shows it: prices, tick size and dollars per tick. */
@@ -37,27 +38,35 @@ export function openPnl(
   return cents / 100 + 0; // + 0: never −0
 }
 
-/** A price on the tick grid, free of float dust (25000.1 + 0.2 → 25000.3). */
-export function onGrid(price: number, step: number): number {
-  return Number((Math.round(price / step) * step).toFixed(10));
+export interface BracketPreview {
+  takeProfit: number | null;
+  stopLoss: number | null;
+  /** What the exits are measured from: the order's own price, or (a market order) its fill. */
+  from: 'price' | 'fill';
 }
 
 /**
- * Where a bracket would sit for an entry at `entry`: the take profit that many ticks in favour,
- * the stop loss that many against. Only a preview: the server measures from the actual fill.
+ * Where the server will put a bracket (the exit rule in `@tradeloop/domain`): a limit or stop
+ * order's exits from its price; a market order's from its fill, shown here at today's price on
+ * the side it trades (the ask for a buy, the bid for a sell).
  */
-export function bracketPrices(
+export function bracketPreview(
   side: 'buy' | 'sell',
-  entry: number,
-  step: number,
+  order: Pick<OrderForm, 'type' | 'price'>,
+  quote: Pick<TraderQuote, 'bid' | 'ask' | 'step'>,
   takeProfitTicks: number | null,
   stopLossTicks: number | null,
-): { takeProfit: number | null; stopLoss: number | null } {
-  const direction = side === 'buy' ? 1 : -1;
-  return {
-    takeProfit: takeProfitTicks ? onGrid(entry + direction * takeProfitTicks * step, step) : null,
-    stopLoss: stopLossTicks ? onGrid(entry - direction * stopLossTicks * step, step) : null,
-  };
+): BracketPreview {
+  const price = positive(order.price) ? order.price : null;
+  const reference = entryReference({ type: order.type, limitPrice: price, stopPrice: price });
+  const basis = { entrySide: side, tickSize: quote.step, reference };
+  const target = (ticks: number | null, role: ExitRole) => (ticks ? exitTarget({ ticks }, role, basis) : null);
+  const fill = reference ?? (side === 'buy' ? quote.ask : quote.bid);
+  const legs = legPrices(side, fill, quote.step, {
+    takeProfit: target(takeProfitTicks, 'takeProfit'),
+    stopLoss: target(stopLossTicks, 'stopLoss'),
+  });
+  return { ...legs, from: reference === null ? 'fill' : 'price' };
 }
 
 /** The trader's form as typed: number inputs give a number, or null when empty. */

@@ -17,12 +17,13 @@ import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
 import { Money } from '../shared/money';
 import {
-  bracketPrices,
+  bracketPreview,
   lateRefusal,
   openPnl,
   orderRequest,
   positionText,
   spreadTicks,
+  type BracketPreview,
   type OrderForm,
   type TraderQuote,
 } from './trader-math';
@@ -308,18 +309,15 @@ export class TraderPage {
     const tp = this.takeProfitTicks();
     const sl = this.stopLossTicks();
     if (!q || (!tp && !sl)) return null;
-    const describe = (side: 'buy' | 'sell') => {
-      const entry =
-        this.orderType() === 'market' ? (side === 'buy' ? q.ask : q.bid) : (this.limitOrStopPrice() ?? (side === 'buy' ? q.ask : q.bid));
-      const b = bracketPrices(side, entry, q.step, tp, sl);
-      return [
-        b.takeProfit !== null ? `take profit ${this.price(b.takeProfit)}` : '',
-        b.stopLoss !== null ? `stop ${this.price(b.stopLoss)}` : '',
-      ]
+    const order = { type: this.orderType(), price: this.limitOrStopPrice() };
+    const describe = (b: BracketPreview) =>
+      [b.takeProfit !== null ? `take profit ${this.price(b.takeProfit)}` : '', b.stopLoss !== null ? `stop ${this.price(b.stopLoss)}` : '']
         .filter(Boolean)
         .join(', ');
-    };
-    return `Bracket once filled (from the fill price; at today's prices): a buy gets ${describe('buy')}; a sell gets ${describe('sell')}.`;
+    const buy = bracketPreview('buy', order, q, tp, sl);
+    const sell = bracketPreview('sell', order, q, tp, sl);
+    const from = buy.from === 'fill' ? "from the fill price; at today's prices" : `from the ${order.type} price`;
+    return `Bracket once filled (${from}): a buy gets ${describe(buy)}; a sell gets ${describe(sell)}.`;
   });
 
   /** What this page keeps quoted while it is open: the ticker shown and those of the working orders listed. */
