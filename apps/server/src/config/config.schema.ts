@@ -116,8 +116,14 @@ export const configSchema = z
       cpuMs: z.coerce.number().int().min(1).max(60_000),
       /** Orders one strategy may place per rolling minute; more are refused and logged. */
       maxOrdersPerMinute: z.coerce.number().int().min(1),
-      /** Failed calls in a row (throw, timeout, out of memory) before the strategy is set to errored. */
+      /** Failed calls (throw, timeout, out of memory) among the last `failureWindow` before the strategy is set to errored. */
       maxFailures: z.coerce.number().int().min(1),
+      /** How many of a strategy's latest calls `maxFailures` counts over. */
+      failureWindow: z.coerce.number().int().min(1).max(1000),
+      /** A strategy whose handler calls average more than this (ms) runs in the sandbox's slow lane, out of the others' way. */
+      slowCallMs: z.coerce.number().positive().max(60_000),
+      /** Script uploads (`PUT /api/scripts/…`, each checked in a sandbox) per user per minute, this many at once. */
+      uploadsPerMinute: z.coerce.number().int().min(1),
     }),
     pnl: z.object({
       /** IANA zone that "today" and calendar days follow. */
@@ -133,6 +139,13 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.strategies.failureWindow < config.strategies.maxFailures) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['strategies', 'failureWindow'],
+        message: `must be at least strategies.maxFailures (${config.strategies.maxFailures}): the failures are counted among that many calls`,
+      });
+    }
     if (config.role !== 'all' && !config.redis.url) {
       ctx.addIssue({
         code: 'custom',
