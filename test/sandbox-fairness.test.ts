@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { SandboxService } from '../apps/server/src/sandbox/sandbox.service.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { eventually, http, REDIS_URL, startServer, type TestServer } from './support/app.js';
 import { createScripted, hook, savedState, scriptsDir } from './support/scripts.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
 
@@ -51,7 +51,11 @@ async function latencies(server: TestServer, client: WsClient, strategy: { id: s
   return times;
 }
 
-describe('sandbox fairness: a slow script never holds up another strategy', () => {
+describe.each([
+  ['the in-process queue', ''],
+  // Partitions carry several strategies there: a quote that would wait for the slow lane is skipped.
+  ['BullMQ on Redis', REDIS_URL],
+])('sandbox fairness with %s: a slow script never holds up another strategy', (_label, redisUrl) => {
   let server: TestServer;
   let dir: string;
   let client: WsClient;
@@ -59,7 +63,7 @@ describe('sandbox fairness: a slow script never holds up another strategy', () =
   beforeAll(async () => {
     dir = scriptsDir({ 'healthy.ts': HEALTHY, 'busy.ts': BUSY });
     // A busy script that a loaded machine pushes over its budget now and then must keep ticking.
-    server = await startServer({ overrides: { strategies: { dir, maxFailures: 1000, failureWindow: 1000 } } });
+    server = await startServer({ redisUrl, overrides: { strategies: { dir, maxFailures: 1000, failureWindow: 1000 } } });
     client = await connectWs(server.url);
     client.send({ type: 'SUBSCRIBE', channels: ['FILL'] });
     await client.next('SUBSCRIBED');
@@ -83,20 +87,27 @@ describe('sandbox fairness: a slow script never holds up another strategy', () =
       return sum;
     };
     await eventually(async () => (await ticks()) >= 20, 20_000, 'the busy strategies to be ticking');
+    const sandbox = server.app.get(SandboxService);
     const ticksBefore = await ticks();
+    // How often the slow lane is found running a busy script's call during the measurement.
+    const samples: boolean[] = [];
+    const sampler = setInterval(() => samples.push(sandbox.slow.queued > 0), 10);
     const started = Date.now();
     const loaded = median(await latencies(server, client, healthy, 15));
     const seconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
     const ticksDuring = (await ticks()) - ticksBefore;
+    const busyShare = samples.filter(Boolean).length / samples.length;
     console.log(
-      `webhook → fill p50: ${unloaded.toFixed(1)} ms alone, ${loaded.toFixed(1)} ms beside ten busy strategies (${ticksDuring} busy ticks in ${seconds.toFixed(1)} s)`,
+      `webhook → fill p50: ${unloaded.toFixed(1)} ms alone, ${loaded.toFixed(1)} ms beside ten busy strategies (${ticksDuring} busy ticks in ${seconds.toFixed(1)} s, slow lane busy ${(busyShare * 100).toFixed(0)}% of the time)`,
     );
 
-    // The load was real: the busy strategies kept one sandbox process busy (25 ticks a second at
-    // most, 40 ms each) while the healthy one traded...
-    expect(ticksDuring).toBeGreaterThanOrEqual(10 * seconds);
-    // ...from the slow lane, where their 40 ms calls wait for each other, not for the healthy one.
-    const sandbox = server.app.get(SandboxService);
+    // The load was real: a busy script's call was running most of the time the healthy strategy
+    // traded (alone on the machine, nearly all of it), and they kept ticking; how fast depends on
+    // the CPU the machine has to spare...
+    expect(busyShare).toBeGreaterThanOrEqual(0.5);
+    expect(ticksDuring).toBeGreaterThanOrEqual(seconds);
+    // ...in the slow lane, where their 40 ms calls wait for each other, not for the healthy one.
     expect(busy.every((b) => sandbox.laneOf(b.id) === 'slow')).toBe(true);
     expect(sandbox.laneOf(healthy.id)).toBe('main');
     // Sharing one sandbox process, the healthy alert waited behind up to ten 40 ms ticks (370–540 ms
@@ -104,6 +115,26 @@ describe('sandbox fairness: a slow script never holds up another strategy', () =
     // machine that other test files keep busy.
     expect(loaded).toBeLessThanOrEqual(2 * unloaded + 15);
   }, 120_000);
+});
+
+describe('script uploads', () => {
+  let server: TestServer;
+  let dir: string;
+  let client: WsClient;
+
+  beforeAll(async () => {
+    dir = scriptsDir({ 'healthy.ts': HEALTHY, 'busy.ts': BUSY });
+    // A busy script that a loaded machine pushes over its budget now and then must keep ticking.
+    server = await startServer({ overrides: { strategies: { dir, maxFailures: 1000, failureWindow: 1000 } } });
+    client = await connectWs(server.url);
+    client.send({ type: 'SUBSCRIBE', channels: ['FILL'] });
+    await client.next('SUBSCRIBED');
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('checks uploads in a process of their own, rate-limited: a burst of spinning scripts does not delay live alerts', async () => {
     const healthy = await createScripted(server, { name: 'healthy during uploads', script: 'healthy.ts' });

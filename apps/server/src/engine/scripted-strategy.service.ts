@@ -7,6 +7,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { bracketRole } from '../execution/brackets.service.js';
 import { Order } from '../execution/order.entity.js';
+import type { EventQueue } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { Fill } from '../ledger/fill.entity.js';
 import { Position } from '../ledger/position.entity.js';
 import { LOG_LEVELS, LogsService } from '../logs/logs.service.js';
@@ -50,11 +52,14 @@ interface Invocation {
 @Injectable()
 export class ScriptedStrategyService implements OnModuleInit {
   private readonly failures: FailureWindow;
+  /** Whether strategies share queue partitions (BullMQ), so one's waiting holds up others. */
+  private readonly sharedPartitions: boolean;
   /** The script version (name and hash) each strategy's isolate runs. */
   private readonly loaded = new Map<string, string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVENT_QUEUE) queue: EventQueue,
     @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
     @InjectRepository(Fill) private readonly fills: Repository<Fill>,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
@@ -67,6 +72,7 @@ export class ScriptedStrategyService implements OnModuleInit {
     private readonly logs: LogsService,
   ) {
     this.failures = new FailureWindow(config.strategies.failureWindow, config.strategies.maxFailures);
+    this.sharedPartitions = queue.driver === 'bullmq';
   }
 
   onModuleInit(): void {
@@ -131,6 +137,12 @@ export class ScriptedStrategyService implements OnModuleInit {
       return this.failed(strategy, call, { kind: 'invalid', message: why });
     }
     if (!entry.meta.handlers.includes(call.handler)) return { ok: true, summary: `${entry.name} has no ${call.handler}` };
+    // A partition of the BullMQ queue carries several strategies: a quote for a slow script waiting
+    // its turn in the slow lane would hold up the others' alerts. It is skipped (conflated into
+    // the next quote that finds the lane free), as a quote for a busy strategy is.
+    if (call.handler === 'onTick' && this.sharedPartitions && this.sandbox.wouldWait(strategy.id)) {
+      return { ok: true, summary: 'quote skipped: the slow lane is busy' };
+    }
 
     let outcome: CallOutcome;
     try {

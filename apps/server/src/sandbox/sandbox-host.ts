@@ -29,16 +29,27 @@ export interface SandboxHostOptions {
   /** What the log calls this process ("sandbox host"). */
   label?: string;
   /**
-   * Requests sent to the process ahead of its answers (it runs them one at a time, in order). A few
-   * keep it busy between round trips; the rest wait here, where the next one is chosen fairly.
+   * Requests sent to the process ahead of its answers (it runs them one at a time, in order), at
+   * most. Quick calls keep it busy between round trips; the rest wait here, where the next one is
+   * chosen fairly.
    */
   window?: number;
+  /**
+   * How much work (ms, by each strategy's average call) may be sent ahead at once: many quick calls
+   * ride together, a slower one waits here, where an alert can still go before it.
+   */
+  aheadMs?: number;
   /** Niceness of the process: a lane for slow scripts, or for checks, yields the CPU to the server. */
   nice?: number;
   /** With nothing to do for this long, the process ends; the next request starts it again. */
   idleMs?: number;
   /** Sandbox time per key, shared by the hosts of one server. */
   usage?: SandboxUsage;
+  /**
+   * How the next request is picked among those of the same priority: `oldest` first, or the
+   * strategy that used the `least` sandbox time lately (where calls are slow and few wait).
+   */
+  order?: 'oldest' | 'least';
 }
 
 interface Request {
@@ -53,6 +64,8 @@ interface Request {
   payload: Record<string, unknown>;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  /** What it was expected to take when sent (ms). */
+  expectedMs?: number;
 }
 
 /**
@@ -107,12 +120,18 @@ export class SandboxHost {
   private lastSpawn = 0;
   private closed = false;
   private readonly window: number;
+  private readonly aheadMs: number;
+  /** Expected ms of the requests sent and not answered. */
+  private inFlightMs = 0;
+  /** Waiting requests of priority 0. */
+  private urgent = 0;
   readonly usage: SandboxUsage;
   /** How many times the host has been started. */
   spawns = 0;
 
   constructor(private readonly options: SandboxHostOptions) {
-    this.window = Math.max(1, options.window ?? 8);
+    this.window = Math.max(1, options.window ?? 64);
+    this.aheadMs = options.aheadMs ?? 2;
     this.usage = options.usage ?? new SandboxUsage();
   }
 
@@ -163,7 +182,8 @@ export class SandboxHost {
   async unload(key: string): Promise<void> {
     this.scripts.delete(key);
     this.loadedIn.delete(key);
-    if (this.child) await this.request('unload', { key }, key, 0);
+    // Behind the key's ticks waiting, as unloading comes after them (ticks wait at priority 1).
+    if (this.child) await this.request('unload', { key }, key, 1);
   }
 
   /** Transpiles and runs a script's top level in a throwaway isolate: what it declares, or a ScriptFailure. */
@@ -182,6 +202,7 @@ export class SandboxHost {
     clearTimeout(this.idleTimer);
     const waiting = this.waiting;
     this.waiting = [];
+    this.urgent = 0;
     waiting.forEach((r) => r.reject(new SandboxUnavailableError('the sandbox is closed')));
     const child = this.child;
     this.child = undefined;
@@ -199,6 +220,7 @@ export class SandboxHost {
     key: string | null,
     priority: 0 | 1,
   ): Promise<HostOperations[K]['reply']> {
+    if (priority === 0) this.urgent++;
     return new Promise((resolve, reject) => {
       this.waiting.push({
         id: ++this.seq,
@@ -220,15 +242,22 @@ export class SandboxHost {
     const child = this.child;
     if (!child) return;
     while (this.pending.size < this.window && this.waiting.length) {
-      const request = this.waiting.splice(this.next(), 1)[0];
+      const index = this.next();
+      const request = this.waiting[index];
       if (request.generation !== this.generation) {
+        this.take(index);
         request.reject(new SandboxUnavailableError('the sandbox host restarted before this request was sent'));
         continue;
       }
+      request.expectedMs = this.expectedMs(request);
+      if (this.pending.size > 0 && this.inFlightMs + request.expectedMs > this.aheadMs) break;
+      this.take(index);
+      this.inFlightMs += request.expectedMs;
       this.pending.set(request.id, request);
       this.watchHead(child);
       child.send({ id: request.id, op: request.op, ...request.payload }, (error) => {
         if (!error || !this.pending.delete(request.id)) return;
+        this.settled(request);
         this.watchHead(child);
         request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
       });
@@ -236,11 +265,29 @@ export class SandboxHost {
     if (this.pending.size === 0 && this.waiting.length === 0) this.idleSoon(child);
   }
 
+  private take(index: number): void {
+    if (this.waiting.splice(index, 1)[0].priority === 0) this.urgent--;
+  }
+
+  /** What a request is expected to take: the strategy's average call; other requests count as quick. */
+  private expectedMs(request: Request): number {
+    return request.op === 'call' && request.key !== null ? Math.max(0.02, this.usage.averageMs(request.key)) : 0.02;
+  }
+
+  /** A request left the process (answered, or the process went away). */
+  private settled(request: Request): void {
+    this.inFlightMs = this.pending.size === 0 ? 0 : Math.max(0, this.inFlightMs - (request.expectedMs ?? 0));
+  }
+
   /**
    * The waiting request to send next: first by priority, then the strategy that used the least
    * sandbox time lately, then the oldest. A strategy's requests keep their own order.
    */
   private next(): number {
+    if (this.options.order !== 'least') {
+      if (this.urgent === 0) return 0;
+      return Math.max(0, this.waiting.findIndex((r) => r.priority === 0));
+    }
     let best = 0;
     let bestUsage = Infinity;
     const seen = new Set<string>();
@@ -362,6 +409,7 @@ export class SandboxHost {
     const entry = this.pending.get(message.id);
     if (!entry) return;
     this.pending.delete(message.id);
+    this.settled(entry);
     if (entry.key !== null && typeof message.micros === 'number') {
       this.usage.record(entry.key, message.micros / 1000, entry.op === 'call' ? 'call' : 'other');
     }
@@ -385,9 +433,11 @@ export class SandboxHost {
     if (this.child === child) this.child = undefined;
     const entries = [...this.pending.entries()];
     this.pending.clear();
+    this.inFlightMs = 0;
     // Nothing waiting was sent: it was meant for this process, and is tried again (the queue redelivers).
     const waiting = this.waiting;
     this.waiting = [];
+    this.urgent = 0;
     clearTimeout(this.watchdog);
     const killedFor = this.killedFor;
     this.watchdog = this.watched = this.killedFor = undefined;

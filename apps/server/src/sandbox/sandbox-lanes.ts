@@ -27,8 +27,8 @@ const BACKGROUND_NICE = 10;
  *
  * - the **main lane** runs every strategy whose handler calls are quick. Requests wait on this
  *   side and the next one is picked fairly (alerts, fills and timers before ticks, then the
- *   strategy that used the least sandbox time lately), so a healthy strategy's alert waits at most
- *   for the few quick calls already sent;
+ *   strategy that used the least sandbox time lately); only about 2 ms of work is sent ahead, so
+ *   a healthy strategy's alert waits at most for that and the call running;
  * - the **slow lane** takes a strategy whose calls average more than `slowCallMs`, at a lower CPU
  *   priority, one call at a time and fairly among the slow ones; it comes back once its calls are
  *   quick again (half the limit). Moving reloads the script in the other process: top-level
@@ -47,7 +47,7 @@ export class SandboxLanes {
   constructor(private readonly lanesOptions: SandboxLanesOptions) {
     const { limits, entry } = lanesOptions;
     const notice = (level: 'warn' | 'error', message: string) => lanesOptions.onNotice?.(level, message);
-    this.main = new SandboxHost({ limits, entry, usage: this.usage, onNotice: notice, window: 8 });
+    this.main = new SandboxHost({ limits, entry, usage: this.usage, onNotice: notice });
     this.slow = new SandboxHost({
       limits,
       entry,
@@ -55,6 +55,7 @@ export class SandboxLanes {
       onNotice: notice,
       label: 'slow-lane sandbox host',
       window: 1,
+      order: 'least',
       nice: BACKGROUND_NICE,
     });
     this.checker = new SandboxHost({
@@ -84,6 +85,14 @@ export class SandboxLanes {
   /** Where the strategy's calls run now. */
   laneOf(key: string): Lane {
     return this.lanes.get(key)?.lane ?? 'main';
+  }
+
+  /**
+   * Whether a call for the key would wait its turn in the slow lane. Where strategies share a
+   * queue partition (BullMQ), a tick that would wait is skipped rather than hold the partition.
+   */
+  wouldWait(key: string): boolean {
+    return this.laneOf(key) === 'slow' && this.slow.queued > 0;
   }
 
   async load(key: string, name: string, source: string): Promise<ScriptMeta & { logs: ScriptLog[] }> {
