@@ -79,7 +79,7 @@ describe.each([
     await latencies(server, client, healthy, 4); // warm up: the isolate, the quote cache, the JIT
     const unloaded = median(await latencies(server, client, healthy, 15));
 
-    const busy = [];
+    const busy: { id: string; webhookToken: string }[] = [];
     for (let i = 0; i < 10; i++) busy.push(await createScripted(server, { name: `busy ${i}`, script: 'busy.ts' }));
     const ticks = async () => {
       let sum = 0;

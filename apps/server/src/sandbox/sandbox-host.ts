@@ -286,7 +286,10 @@ export class SandboxHost {
   private next(): number {
     if (this.options.order !== 'least') {
       if (this.urgent === 0) return 0;
-      return Math.max(0, this.waiting.findIndex((r) => r.priority === 0));
+      return Math.max(
+        0,
+        this.waiting.findIndex((r) => r.priority === 0),
+      );
     }
     let best = 0;
     let bestUsage = Infinity;
