@@ -1,4 +1,4 @@
-import { isValidTimeZone } from '@tradeloop/domain';
+import { isValidTimeZone, tickerProblem } from '@tradeloop/domain';
 import { z } from 'zod';
 
 // 0 picks a free port (tests).
@@ -78,6 +78,22 @@ export const configSchema = z
     market: z.object({
       /** A ticker nobody watches any more is unsubscribed from its feed after this long (so quick re-use does not flap). */
       unsubscribeAfterSeconds: z.coerce.number().min(0),
+      /** The quote of a ticker nobody watches is forgotten once it is this old. */
+      forgetQuotesAfterSeconds: z.coerce.number().positive(),
+      /** Quotes the cache holds at most; the stalest unwatched one makes room for a new ticker. */
+      maxQuotes: z.coerce.number().int().min(10),
+      /**
+       * Tickers always quoted, from the first second (with every enabled strategy's default ticker).
+       * Until the watchlist is edited in the admin (then the database keeps it).
+       */
+      watchlist: z
+        .array(
+          z.string().superRefine((ticker, ctx) => {
+            const problem = tickerProblem(ticker);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+        )
+        .max(50),
     }),
     realtime: z.object({
       /** Per strategy and account, at most one PNL message in this interval. */
@@ -86,6 +102,12 @@ export const configSchema = z
       backpressureBytes: z.coerce.number().int().min(1024),
       /** A backed-up client with more than this many unconflatable messages waiting is disconnected. */
       maxQueuedMessages: z.coerce.number().int().min(10),
+      /** Tickers in one WATCH or SUBSCRIBE. */
+      maxTickersPerWatch: z.coerce.number().int().min(1).max(10_000),
+      /** Distinct tickers one token (a login session or an API token) keeps quoted over all its connections. */
+      maxTickersPerToken: z.coerce.number().int().min(1).max(100_000),
+      /** Open `/ws` connections per token. */
+      maxConnectionsPerToken: z.coerce.number().int().min(1).max(10_000),
     }),
     accounts: z.object({ paperStartingBalance: z.coerce.number().nonnegative() }),
     plugins: z.object({
