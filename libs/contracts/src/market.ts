@@ -19,3 +19,13 @@ export interface Quote {
   /** Milliseconds since the epoch, UTC. */
   time: number;
 }
+
+/** `GET /api/market/watchlist`: the tickers always quoted. */
+export interface WatchlistView {
+  /** The watchlist as the trader keeps it (`PUT` replaces it). */
+  tickers: string[];
+  /** Default tickers of enabled strategies, quoted with it. */
+  strategyTickers: string[];
+  /** Everything always quoted: both, without repeats. */
+  quoted: string[];
+}

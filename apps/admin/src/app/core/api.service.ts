@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject, type WritableSignal } from '@angular/core';
-import type { RiskLimits, StrategyExits } from '@tradeloop/contracts';
+import type { RiskLimits, StrategyExits, WatchlistView } from '@tradeloop/contracts';
 import { type Observable, type OperatorFunction, catchError, map, of, startWith } from 'rxjs';
 import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
 
@@ -417,6 +417,15 @@ export class ApiService {
 
   feeds(): Observable<FeedStatus[]> {
     return this.http.get<FeedStatus[]>('/api/market/feeds');
+  }
+
+  watchlist(): Observable<WatchlistView> {
+    return this.http.get<WatchlistView>('/api/market/watchlist');
+  }
+
+  /** Replaces the watchlist; the server checks and spells each ticker. */
+  saveWatchlist(tickers: string[]): Observable<WatchlistView> {
+    return this.http.put<WatchlistView>('/api/market/watchlist', { tickers });
   }
 
   apiTokens(): Observable<ApiToken[]> {
