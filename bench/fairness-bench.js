@@ -44,10 +44,15 @@ async function fills(server) {
     for (const waiter of waiters.splice(0)) waiter(message.data);
   });
   return {
-    /** The next FILL of `strategyId`. */
+    /** The next FILL of `strategyId` (an alert with none within 30 s fails the run). */
     next: (strategyId) =>
-      new Promise((resolve) => {
-        const wait = (fill) => (fill.strategyId === strategyId ? resolve(fill) : waiters.push(wait));
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no FILL within 30 s')), 30_000);
+        const wait = (fill) => {
+          if (fill.strategyId !== strategyId) return waiters.push(wait);
+          clearTimeout(timer);
+          resolve(fill);
+        };
         waiters.push(wait);
       }),
     close: () => socket.terminate(),
@@ -77,8 +82,9 @@ async function run(mode, redisUrl) {
     label: `fairness (${mode})`,
     config: {
       plugins: { disabled: [], settings: { 'sim-feed': { seed: 7, quotesPerSecond: 20 } } },
-      // The busy scripts stay busy even when a loaded machine pushes a call over its budget.
-      strategies: { maxFailures: 1000, failureWindow: 1000 },
+      // The busy scripts stay busy even when a loaded machine pushes a call over its budget, and the
+      // healthy one may place every order of the run within a minute.
+      strategies: { maxFailures: 1000, failureWindow: 1000, maxOrdersPerMinute: 10_000 },
     },
   });
   try {

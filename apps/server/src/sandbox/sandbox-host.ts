@@ -100,7 +100,7 @@ export function defaultHostEntry(): string {
 export class SandboxHost {
   private child?: ChildProcess;
   private starting?: Promise<ChildProcess>;
-  /** Not sent yet: the next one is picked by priority, then by the least sandbox time used lately. */
+  /** Not sent yet: the next one is picked by priority, then oldest first or least sandbox time used lately (see next()). */
   private waiting: Request[] = [];
   /** Sent and unanswered, in the order the host runs them. */
   private readonly pending = new Map<number, Request>();
@@ -280,16 +280,14 @@ export class SandboxHost {
   }
 
   /**
-   * The waiting request to send next: first by priority, then the strategy that used the least
-   * sandbox time lately, then the oldest. A strategy's requests keep their own order.
+   * The waiting request to send next: first by priority, then the oldest — or, in `order: 'least'`,
+   * the strategy that used the least sandbox time lately, keeping each strategy's own order. (A
+   * strategy has one event in hand at a time, so its requests rarely wait side by side.)
    */
   private next(): number {
     if (this.options.order !== 'least') {
-      if (this.urgent === 0) return 0;
-      return Math.max(
-        0,
-        this.waiting.findIndex((r) => r.priority === 0),
-      );
+      const first = this.urgent === 0 ? -1 : this.waiting.findIndex((r) => r.priority === 0);
+      return first < 0 ? 0 : first;
     }
     let best = 0;
     let bestUsage = Infinity;
