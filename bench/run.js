@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
 // issue 11's targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
-// short runs while developing; BENCH_ONLY=webhook,ticks,ws,sandbox,pnl to run some of them.
+// short runs while developing; BENCH_ONLY=webhook,ticks,ws,sandbox,fairness,failover,pnl to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ const SECTIONS = [
   ['ticks', 'tick-bench.js', 'ticks into live P&L and through sandboxed onTick handlers'],
   ['ws', 'ws-bench.js', '/ws fan-out (server in its own process, clients in another)'],
   ['sandbox', 'sandbox-bench.js', 'strategy sandbox: call overhead, idle isolates'],
+  ['fairness', 'fairness-bench.js', "a healthy strategy's alerts beside ten slow scripts (server in its own process)"],
+  ['failover', 'failover-bench.js', 'a server killed during an order and started again: kill → first order'],
   ['pnl', 'pnl-bench.js', 'P&L recorder pass and history queries'],
 ];
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
@@ -107,6 +109,22 @@ if (sandbox) {
     `p50 ${sandbox.roundTripMicros.p50.toFixed(1)} µs, p99 ${sandbox.roundTripMicros.p99.toFixed(1)} µs`,
   );
   row('sandbox: memory per idle strategy', `${sandbox.idle.rssMbEach.toFixed(2)} MB RSS, ${sandbox.idle.heapMbEach.toFixed(2)} MB V8 heap`);
+}
+for (const r of results.fairness?.fairness ?? []) {
+  row(
+    `[${r.mode}] healthy strategy's webhook → FILL beside ${r.busyStrategies} scripts spending ${r.busyMs} ms per onTick`,
+    `p50 ${ms(r.loaded.p50, 1)} (alone ${ms(r.alone.p50, 1)}): ${r.ratio.toFixed(2)}×`,
+    '≤ 2× alone',
+    r.ratio <= 2,
+  );
+}
+for (const r of results.failover?.failover ?? []) {
+  row(
+    `[${r.mode}] SIGKILL during an order, restarted at once: kill → first order (${r.kills} kill${r.kills === 1 ? '' : 's'})`,
+    `p50 ${ms(r.killToOrder.p50, 0)}: back up ${ms(r.killToHealthy.p50, 0)}, then ${ms(r.healthyToOrder.p50, 0)} (max ${ms(r.healthyToOrder.max, 0)})`,
+    'back up → first order < 5 s',
+    r.healthyToOrder.max < 5000,
+  );
 }
 for (const r of results.pnl?.pnl?.runs ?? []) {
   const db = r.database.startsWith('SQLite') ? 'SQLite' : 'PostgreSQL';

@@ -1,46 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, http, REDIS_URL } from './support/app.js';
+import { installJournalBroker } from './support/journal-broker.js';
 import { freePort, launchServer } from './support/processes.js';
-
-/**
- * A broker the way a real one behaves across our crashes: it keeps its orders (a journal file),
- * treats a clientOrderId it has seen as the same order, answers slowly (so a kill lands while it
- * works), and reports fills again for an order it already has (fill ids are stable).
- */
-const JOURNAL_BROKER = `
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-export default {
-  kind: 'broker',
-  apiVersion: 1,
-  create(ctx) {
-    const journal = ctx.config.journal;
-    const orders = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-    const fill = (o) => ctx.reportFill({ fillId: 'F-' + o.clientOrderId, clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId, ticker: o.ticker, side: o.side, quantity: o.quantity, price: o.price, commission: 0, time: Date.now() });
-    return {
-      async placeOrder(order) {
-        const known = orders().find((o) => o.clientOrderId === order.clientOrderId);
-        if (known) {
-          await fill(known);
-          return { brokerOrderId: known.brokerOrderId, status: 'filled' };
-        }
-        await new Promise((r) => setTimeout(r, ctx.config.delayMs));
-        const placed = { clientOrderId: order.clientOrderId, brokerOrderId: 'B-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity, price: order.referencePrice ?? 100 };
-        appendFileSync(journal, JSON.stringify(placed) + '\\n');
-        await new Promise((r) => setTimeout(r, ctx.config.delayMs));
-        await fill(placed);
-        return { brokerOrderId: placed.brokerOrderId, status: 'filled' };
-      },
-      async cancelOrder() {
-        return false;
-      },
-    };
-  },
-};
-`;
 
 /** Accepted webhooks survive a SIGKILL that lands while the broker is working, in both queue modes. */
 describe.each([
@@ -58,13 +23,7 @@ describe.each([
     launchServer(port, { DATA_DIR: join(dir, 'data'), REDIS_URL: redisUrl, TRADELOOP_CONFIG: join(dir, 'crash.yaml') });
 
   it('processes every accepted event exactly once: the broker holds one order per signal, the ledger one fill', async () => {
-    const journal = join(dir, 'broker-journal.jsonl');
-    mkdirSync(join(dir, 'plugins', 'journal-broker'), { recursive: true });
-    writeFileSync(
-      join(dir, 'plugins', 'journal-broker', 'package.json'),
-      JSON.stringify({ name: 'journal-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
-    );
-    writeFileSync(join(dir, 'plugins', 'journal-broker', 'index.js'), JOURNAL_BROKER);
+    const { journal } = installJournalBroker(dir);
     writeFileSync(
       join(dir, 'crash.yaml'),
       [

@@ -22,7 +22,8 @@ describe('/ws live stream', () => {
     server = await startServer({
       overrides: {
         plugins: { disabled: ['sim-feed'] },
-        realtime: { pnlIntervalMs: 250, backpressureBytes: 65536, maxQueuedMessages: 200 },
+        // This file keeps its connections open until the end: more than one token's default allowance.
+        realtime: { pnlIntervalMs: 250, backpressureBytes: 65536, maxQueuedMessages: 200, maxConnectionsPerToken: 100 },
         market: { unsubscribeAfterSeconds: 0 },
       },
     });
@@ -83,7 +84,7 @@ describe('/ws live stream', () => {
       client.send({ type: 'SUBSCRIBE', channels: ['DATA'], tickers: ['NYMEX:CL1!'] });
       expect((await client.next('SUBSCRIBED')).data).toEqual({ channels: ['DATA'], tickers: ['CL1!'], watching: [] });
       // The cached quote comes at once.
-      expect((await client.next('DATA')).data.ticker).toBe('CL1!');
+      await client.next('DATA', (m) => m.data.ticker === 'CL1!', 1000);
       const before = client.messages.length;
       market.publish(quote('NQ1!', 25000, 25000.25));
       market.publish(quote('CL1!', 75.02, 75.03));
@@ -109,7 +110,7 @@ describe('/ws live stream', () => {
       const client = await connect();
       client.send({ type: 'WATCH', tickers: ['COMEX:SI1!'] });
       expect((await client.next('SUBSCRIBED')).data).toEqual({ channels: null, tickers: null, watching: ['SI1!'] });
-      expect((await client.next('DATA')).data.ticker).toBe('SI1!');
+      await client.next('DATA', (m) => m.data.ticker === 'SI1!', 1000);
       const watched = () => (market as unknown as { watchers: Map<string, Set<string>> }).watchers.get('SI1!')?.size ?? 0;
       expect(watched()).toBe(1);
       // Everything else still arrives.
@@ -298,8 +299,10 @@ describe('/ws live stream', () => {
       const gateway = server.app.get(RealtimeGateway);
       const stalled = await connect();
       const brisk = await connect();
-      stalled.send({ type: 'SUBSCRIBE', channels: ['DATA', 'LOG'] });
-      brisk.send({ type: 'SUBSCRIBE', channels: ['DATA'] });
+      // Tickers they name are theirs: quotes that only clients keep go to those clients.
+      const tickers = ['NQ1!', 'ES1!', 'YM1!', 'RTY1!', 'CL1!', 'GC1!', 'MNQ1!', 'MES1!'];
+      stalled.send({ type: 'SUBSCRIBE', channels: ['DATA', 'LOG'], tickers });
+      brisk.send({ type: 'SUBSCRIBE', channels: ['DATA'], tickers });
       await stalled.next('SUBSCRIBED');
       await brisk.next('SUBSCRIBED');
       // The stalled client stops reading, and 7.5 MB of log lines fill what the loopback socket buffers
@@ -312,7 +315,6 @@ describe('/ws live stream', () => {
         bus.publish('LOG', { id: i, time: Date.now(), level: 'info', category: 'test', strategyId: null, message: filler });
 
       // A feed's pace: a round of quotes, then the event loop turns (sockets write, clients read).
-      const tickers = ['NQ1!', 'ES1!', 'YM1!', 'RTY1!', 'CL1!', 'GC1!', 'MNQ1!', 'MES1!'];
       const rounds = 1500;
       for (let i = 0; i < rounds; i++) {
         for (const ticker of tickers) market.publish(quote(ticker, 1000 + i, 1000.25 + i));

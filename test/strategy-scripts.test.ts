@@ -50,7 +50,7 @@ describe('strategy scripts', () => {
 
   beforeAll(async () => {
     dir = scriptsDir({ 'counter.ts': COUNTER, 'failing.ts': FAILING, 'burst.ts': BURST, 'notes.md': '# not a script' });
-    server = await startServer({ overrides: { strategies: { dir, maxFailures: 3, maxOrdersPerMinute: 4 } } });
+    server = await startServer({ overrides: { strategies: { dir, maxFailures: 3, failureWindow: 3, maxOrdersPerMinute: 4 } } });
   });
   afterAll(async () => {
     await server?.close();
@@ -256,7 +256,7 @@ describe('strategy scripts', () => {
   });
 
   describe('failures', () => {
-    it('logs a throw with its stack in script lines, and after maxFailures in a row sets the strategy errored, live', async () => {
+    it('logs a throw with its stack in script lines, and after maxFailures of the last calls sets the strategy errored, live', async () => {
       const strategy = await createScripted(server, { name: 'failing', script: 'failing.ts' });
       // From here on: creating it was announced too, as enabled.
       const published = strategyMessages(server);
@@ -265,13 +265,13 @@ describe('strategy scripts', () => {
       expect(done.level).toBe('warn');
       expect(done.message).toMatch(/onWebhook failed \(error\) at failing\.ts:9:13: bad alert: sell/);
       const error = (await logs(server, strategy.id)).find((l) => l.category === 'script' && l.level === 'error')!;
-      expect(error.message).toMatch(/\[1 of 3 in a row\]$/);
+      expect(error.message).toMatch(/\[1 of the last 1 calls failed; it stops at 3 of 3\]$/);
       // Script lines, not the transpiled ones: the throw is on line 9, its caller on line 11.
       expect(error.context!.stack).toMatch(/at nested \(failing\.ts:9:13\)/);
       expect(error.context!.stack).toMatch(/failing\.ts:11:5/);
       expect(error.context!.stack).not.toMatch(/tradeloop:sandbox|isolated-vm|dist\//);
 
-      // A success in between resets the count.
+      // A success in between keeps the failures under 3 of the last 3 calls.
       const ok = await hook(server, strategy.webhookToken, { ticker: 'MES1!', action: 'buy' });
       await settled(server, strategy.id, ok.body.eventId);
       for (const n of [1, 2]) {
@@ -284,7 +284,11 @@ describe('strategy scripts', () => {
 
       const after = (await http(server.url, 'GET', `/api/strategies/${strategy.id}`)).body;
       expect(after).toEqual(
-        expect.objectContaining({ status: 'errored', enabled: false, statusReason: expect.stringMatching(/^3 failed calls in a row/) }),
+        expect.objectContaining({
+          status: 'errored',
+          enabled: false,
+          statusReason: expect.stringMatching(/^3 of its last 3 calls failed; last: onWebhook failed/),
+        }),
       );
       expect(published).toEqual([
         expect.objectContaining({ id: strategy.id, name: 'failing', status: 'errored', reason: after.statusReason }),

@@ -300,6 +300,34 @@ describe('admin in a browser', () => {
     await page.close();
   });
 
+  it('edits the watchlist on the Market page: adds a ticker, refuses a bad one in words, removes one, and keeps it', async () => {
+    const { page, problems } = await signedInPage('/market');
+    const tickers = page.getByTestId('watchlist-ticker');
+    await tickers.first().waitFor();
+    expect(await tickers.allTextContents()).toEqual(['NQ1!', 'MNQ1!', 'ES1!', 'MES1!'].map((t) => expect.stringContaining(t)));
+    await page.getByTestId('watchlist-input').fill('nymex:cl1!');
+    await page.getByTestId('watchlist-add').click();
+    await page.locator('[data-testid="watchlist-ticker"][data-ticker="CL1!"]').waitFor();
+    await page.getByTestId('watchlist-input').fill('<b>');
+    await page.getByTestId('watchlist-add').click();
+    await expect(page.getByTestId('watchlist-error').textContent()).resolves.toMatch(/400.*tickers\[5\].*not a symbol/);
+    await page.locator('[data-testid="watchlist-ticker"][data-ticker="MNQ1!"]').getByTestId('watchlist-remove').click();
+    await page.locator('[data-testid="watchlist-ticker"][data-ticker="MNQ1!"]').waitFor({ state: 'detached' });
+    await shoot(page, 'market-watchlist');
+    // Kept by the server: a reload shows the same list.
+    await page.reload();
+    await page.locator('[data-testid="watchlist-ticker"][data-ticker="CL1!"]').waitFor();
+    expect((await page.getByTestId('watchlist-ticker').allTextContents()).map((t) => t.replace('×', '').trim())).toEqual([
+      'NQ1!',
+      'ES1!',
+      'MES1!',
+      'CL1!',
+    ]);
+    expect((await http(server.url, 'GET', '/api/market/watchlist')).body.tickers).toEqual(['NQ1!', 'ES1!', 'MES1!', 'CL1!']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('trades by hand: live bid/ask, a market order, the position and its P&L live, Reverse, a refused order in words, Flatten to flat', async () => {
     const market = server.app.get(MarketService);
     market.publish({ ticker: 'NQ1!', bid: 25100, ask: 25100.25, time: Date.now() });

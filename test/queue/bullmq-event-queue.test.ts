@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { BullMqEventQueue, partitionOf } from '../../apps/server/src/infra/queue/bullmq-event-queue.js';
 import type { EngineEvent } from '../../apps/server/src/infra/queue/event-queue.js';
-import { REDIS_URL } from '../support/app.js';
+import { eventually, REDIS_URL } from '../support/app.js';
 import { defineQueueContractTests } from './event-queue.contract.js';
 
 const PARTITIONS = 8;
@@ -83,4 +85,57 @@ describe('BullMQ with two worker processes on one Redis', () => {
       await dropKeys(prefix);
     }
   });
+});
+
+describe('BullMQ: a worker that dies holding a job', () => {
+  it("is found by its Redis connections being gone, and its job runs elsewhere within seconds, not after its lock's 5 s and the stalled checks", async () => {
+    const prefix = `tradeloop-queue-test-${process.pid}-dead-${Date.now()}`;
+    // A worker process on "another machine" (its name says so): its death is judged by its connections alone.
+    const doomed = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { BullMqEventQueue } from ${JSON.stringify(resolve('apps/server/dist/infra/queue/bullmq-event-queue.js'))};
+         const queue = new BullMqEventQueue({ redisUrl: ${JSON.stringify(REDIS_URL)}, partitions: 1, prefix: ${JSON.stringify(prefix)}, workerName: 'elsewhere:4242:abc', reclaimMs: 0 });
+         await queue.process(async () => { process.stdout.write('taken\\n'); await new Promise(() => undefined); });
+         process.stdout.write('ready\\n');`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const said = (word: string) =>
+      new Promise<void>((r) => {
+        let text = '';
+        doomed.stdout!.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes(word)) r();
+        });
+      });
+    const notices: string[] = [];
+    const survivor = new BullMqEventQueue({ redisUrl: REDIS_URL, partitions: 1, prefix, onNotice: (m) => notices.push(m) });
+    try {
+      await said('ready');
+      const taken = said('taken');
+      await survivor.enqueue('alpha', { type: 'webhook', strategyId: 'alpha', eventId: 'alpha-1' });
+      await taken;
+      const ran: number[] = [];
+      await survivor.process(async () => {
+        ran.push(Date.now());
+      });
+      const died = Date.now();
+      doomed.kill('SIGKILL');
+      await eventually(async () => ran.length === 1, 15_000, 'the job to run again');
+      const standstill = ran[0] - died;
+      // At least the grace for a worker on another machine (3 s); before, its lock (30 s) and the stalled checks.
+      expect(standstill).toBeGreaterThanOrEqual(2500);
+      expect(standstill).toBeLessThan(5000);
+      expect(notices).toEqual([
+        expect.stringMatching(/^took job webhook-alpha-1 of tradeloop-events-0 back from elsewhere:4242:abc, which died$/),
+      ]);
+    } finally {
+      doomed.kill('SIGKILL');
+      await survivor.close();
+      await dropKeys(prefix);
+    }
+  }, 30_000);
 });

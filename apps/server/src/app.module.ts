@@ -20,6 +20,7 @@ import { SandboxModule } from './sandbox/sandbox.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { TradingModule } from './trading/trading.module.js';
+import { WatchlistModule } from './watchlist/watchlist.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -44,6 +45,7 @@ export class AppModule {
         SandboxModule,
         ScriptsModule,
         StrategiesModule,
+        WatchlistModule,
         LedgerModule,
         PnlModule,
         ExecutionModule,

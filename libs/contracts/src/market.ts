@@ -27,3 +27,13 @@ export interface Quote {
   /** True once its feed lost its connection: the last price known, no longer the market's. */
   stale?: boolean;
 }
+
+/** `GET /api/market/watchlist`: the tickers always quoted. */
+export interface WatchlistView {
+  /** The watchlist as the trader keeps it (`PUT` replaces it). */
+  tickers: string[];
+  /** Default tickers of enabled strategies, quoted with it. */
+  strategyTickers: string[];
+  /** Everything always quoted: both, without repeats. */
+  quoted: string[];
+}

@@ -135,11 +135,13 @@ export interface SubscribedData {
 
 /**
  * Between server processes only (relayed through Redis, never sent to /ws clients): ticker watches
- * for the process that runs the feeds, and the answers to commands run by a worker.
+ * for the process that runs the feeds, watchlist edits, and the answers to commands run by a worker.
  */
 export type InternalData =
   | { kind: 'watch'; process: string; tickers: string[]; watching: boolean }
   | { kind: 'resync'; process: string }
+  /** The watchlist was edited in another process: read it again. */
+  | { kind: 'watchlist'; process: string }
   | { kind: 'command-result'; commandId: string; ok: true; result: unknown }
   | { kind: 'command-result'; commandId: string; ok: false; status: number; message: string };
 

@@ -1,5 +1,5 @@
 import { MAX_QUANTITY } from '@tradeloop/contracts';
-import { isValidTimeZone } from '@tradeloop/domain';
+import { isValidTimeZone, tickerProblem } from '@tradeloop/domain';
 import { z } from 'zod';
 
 // 0 picks a free port (tests).
@@ -83,6 +83,22 @@ export const configSchema = z
     market: z.object({
       /** A ticker nobody watches any more is unsubscribed from its feed after this long (so quick re-use does not flap). */
       unsubscribeAfterSeconds: z.coerce.number().min(0),
+      /** The quote of a ticker nobody watches is forgotten once it is this old. */
+      forgetQuotesAfterSeconds: z.coerce.number().positive(),
+      /** Quotes the cache holds at most; the stalest unwatched one makes room for a new ticker. */
+      maxQuotes: z.coerce.number().int().min(10),
+      /**
+       * Tickers always quoted, from the first second (with every enabled strategy's default ticker).
+       * Until the watchlist is edited in the admin (then the database keeps it).
+       */
+      watchlist: z
+        .array(
+          z.string().superRefine((ticker, ctx) => {
+            const problem = tickerProblem(ticker);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+        )
+        .max(50),
     }),
     realtime: z.object({
       /** Per strategy and account, at most one PNL message in this interval. */
@@ -91,6 +107,12 @@ export const configSchema = z
       backpressureBytes: z.coerce.number().int().min(1024),
       /** A backed-up client with more than this many unconflatable messages waiting is disconnected. */
       maxQueuedMessages: z.coerce.number().int().min(10),
+      /** Tickers in one WATCH or SUBSCRIBE. */
+      maxTickersPerWatch: z.coerce.number().int().min(1).max(10_000),
+      /** Distinct tickers one token (a login session or an API token) keeps quoted over all its connections. */
+      maxTickersPerToken: z.coerce.number().int().min(1).max(100_000),
+      /** Open `/ws` connections per token. */
+      maxConnectionsPerToken: z.coerce.number().int().min(1).max(10_000),
     }),
     accounts: z.object({ paperStartingBalance: z.coerce.number().nonnegative() }),
     /** Limits for every strategy and every account that does not set its own (risk limits in the API). */
@@ -128,8 +150,14 @@ export const configSchema = z
       cpuMs: z.coerce.number().int().min(1).max(60_000),
       /** Orders one strategy may place per rolling minute; more are refused and logged. */
       maxOrdersPerMinute: z.coerce.number().int().min(1),
-      /** Failed calls in a row (throw, timeout, out of memory) before the strategy is set to errored. */
+      /** Failed calls (throw, timeout, out of memory) among the last `failureWindow` before the strategy is set to errored. */
       maxFailures: z.coerce.number().int().min(1),
+      /** How many of a strategy's latest calls `maxFailures` counts over. */
+      failureWindow: z.coerce.number().int().min(1).max(1000),
+      /** A strategy whose handler calls average more than this (ms) runs in the sandbox's slow lane, out of the others' way. */
+      slowCallMs: z.coerce.number().positive().max(60_000),
+      /** Script uploads (`PUT /api/scripts/…`, each checked in a sandbox) per user per minute, this many at once. */
+      uploadsPerMinute: z.coerce.number().int().min(1),
     }),
     pnl: z.object({
       /** IANA zone that "today" and calendar days follow. */
@@ -149,6 +177,13 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.strategies.failureWindow < config.strategies.maxFailures) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['strategies', 'failureWindow'],
+        message: `must be at least strategies.maxFailures (${config.strategies.maxFailures}): the failures are counted among that many calls`,
+      });
+    }
     if (config.role !== 'all' && !config.redis.url) {
       ctx.addIssue({
         code: 'custom',

@@ -92,19 +92,14 @@ export class EngineService implements OnApplicationBootstrap {
     }
   }
 
-  /** Quotes for everything held, so open P&L is live after a restart. */
+  /** Quotes for everything held, so open P&L is live after a restart (strategies' default tickers: the watchlist). */
   private async watchOpenPositions(): Promise<void> {
     const held = await this.positions
       .createQueryBuilder('p')
       .select('DISTINCT p.ticker', 'ticker')
       .where('p.quantity <> 0')
       .getRawMany<{ ticker: string }>();
-    const defaults = await this.strategies
-      .createQueryBuilder('s')
-      .select('DISTINCT s.defaultTicker', 'ticker')
-      .where('s.defaultTicker IS NOT NULL')
-      .getRawMany<{ ticker: string }>();
-    await this.market.subscribe([...new Set([...held, ...defaults].map((r) => r.ticker))]);
+    await this.market.subscribe([...new Set(held.map((r) => r.ticker))]);
   }
 
   private async handleWebhook(eventId: string): Promise<void> {

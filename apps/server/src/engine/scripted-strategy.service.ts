@@ -7,15 +7,18 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { bracketRole } from '../execution/brackets.service.js';
 import { Order } from '../execution/order.entity.js';
+import type { EventQueue } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { Fill } from '../ledger/fill.entity.js';
 import { Position } from '../ledger/position.entity.js';
 import { LOG_LEVELS, LogsService } from '../logs/logs.service.js';
-import { ScriptFailure, type CallOutcome, type HandlerName, type ScriptError, type ScriptLog } from '../sandbox/protocol.js';
+import { clip, ScriptFailure, type CallOutcome, type HandlerName, type ScriptError, type ScriptLog } from '../sandbox/protocol.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import { effectiveParams } from '../scripts/script-rules.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 import { Strategy } from '../strategies/strategy.entity.js';
+import { FailureWindow } from './failure-window.js';
 import { ScriptContextService } from './script-context.service.js';
 import { ScriptOrdersService } from './script-orders.service.js';
 
@@ -42,17 +45,21 @@ interface Invocation {
 /**
  * Runs scripted strategies' handlers in the sandbox: the snapshot in, the handler call, then the
  * state saved and the orders placed. A call that throws, times out or runs out of memory is logged
- * with its stack in script lines; `strategies.maxFailures` of them in a row set the strategy to
- * errored. Only the sandbox host being unavailable is thrown on, for the queue to redeliver.
+ * with its stack in script lines (both cut to about 2 KB); `strategies.maxFailures` of them among
+ * the last `strategies.failureWindow` calls set the strategy to errored. Only the sandbox host
+ * being unavailable is thrown on, for the queue to redeliver.
  */
 @Injectable()
 export class ScriptedStrategyService implements OnModuleInit {
-  private readonly failures = new Map<string, number>();
+  private readonly failures: FailureWindow;
+  /** Whether strategies share queue partitions (BullMQ), so one's waiting holds up others. */
+  private readonly sharedPartitions: boolean;
   /** The script version (name and hash) each strategy's isolate runs. */
   private readonly loaded = new Map<string, string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVENT_QUEUE) queue: EventQueue,
     @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
     @InjectRepository(Fill) private readonly fills: Repository<Fill>,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
@@ -63,7 +70,10 @@ export class ScriptedStrategyService implements OnModuleInit {
     private readonly context: ScriptContextService,
     private readonly actions: ScriptOrdersService,
     private readonly logs: LogsService,
-  ) {}
+  ) {
+    this.failures = new FailureWindow(config.strategies.failureWindow, config.strategies.maxFailures);
+    this.sharedPartitions = queue.driver === 'bullmq';
+  }
 
   onModuleInit(): void {
     // A strategy switched off, errored or deleted frees its isolate; switched on again, it starts with a clean slate.
@@ -127,6 +137,12 @@ export class ScriptedStrategyService implements OnModuleInit {
       return this.failed(strategy, call, { kind: 'invalid', message: why });
     }
     if (!entry.meta.handlers.includes(call.handler)) return { ok: true, summary: `${entry.name} has no ${call.handler}` };
+    // A partition of the BullMQ queue carries several strategies: a quote for a slow script waiting
+    // its turn in the slow lane would hold up the others' alerts. It is skipped (conflated into
+    // the next quote that finds the lane free), as a quote for a busy strategy is.
+    if (call.handler === 'onTick' && this.sharedPartitions && this.sandbox.wouldWait(strategy.id)) {
+      return { ok: true, summary: 'quote skipped: the slow lane is busy' };
+    }
 
     let outcome: CallOutcome;
     try {
@@ -153,7 +169,7 @@ export class ScriptedStrategyService implements OnModuleInit {
     if (Buffer.byteLength(outcome.state) > MAX_STATE_BYTES) {
       return this.failed(strategy, call, { kind: 'invalid', message: `ctx.state is larger than ${MAX_STATE_BYTES / 1024} KiB` });
     }
-    this.failures.delete(strategy.id);
+    this.failures.record(strategy.id, false);
     const notes = await this.actions.execute(strategy, outcome.actions, {
       eventId: call.eventId,
       webhookEventId: call.webhookEventId,
@@ -174,22 +190,23 @@ export class ScriptedStrategyService implements OnModuleInit {
   }
 
   private async failed(strategy: Strategy, call: Invocation, error: ScriptError): Promise<ScriptRun> {
-    const count = (this.failures.get(strategy.id) ?? 0) + 1;
-    this.failures.set(strategy.id, count);
-    const limit = this.config.strategies.maxFailures;
+    const count = this.failures.record(strategy.id, true);
+    const { maxFailures: limit, failureWindow } = this.config.strategies;
+    const calls = this.failures.calls(strategy.id);
     const where = error.line ? ` at ${strategy.script}:${error.line}:${error.column}` : '';
-    const message = `${call.handler} failed (${error.kind})${where}: ${error.message}`;
+    // The sandbox cuts these already; a message from anywhere else is held to the same bound.
+    const message = `${call.handler} failed (${error.kind})${where}: ${clip(String(error.message))}`;
     if (error.logs?.length) await this.writeScriptLogs(strategy, call.handler, error.logs, call.eventId);
     await this.logs.write({
       level: 'error',
       category: 'script',
       strategyId: strategy.id,
-      message: `${message} [${count} of ${limit} in a row]`,
-      context: { eventId: call.eventId, kind: error.kind, ...(error.stack ? { stack: error.stack } : {}) },
+      message: `${message} [${count} of the last ${calls} calls failed; it stops at ${limit} of ${failureWindow}]`,
+      context: { eventId: call.eventId, kind: error.kind, ...(error.stack ? { stack: clip(String(error.stack)) } : {}) },
     });
-    if (count >= limit) {
-      this.failures.delete(strategy.id);
-      const reason = `${limit} failed calls in a row; last: ${message}`;
+    if (this.failures.exceeded(count)) {
+      this.failures.forget(strategy.id);
+      const reason = `${count} of its last ${calls} calls failed; last: ${message}`;
       await this.strategies.setErrored(strategy.id, reason);
       await this.logs.write({ level: 'error', category: 'script', strategyId: strategy.id, message: `strategy stopped: ${reason}` });
     }
@@ -203,7 +220,7 @@ export class ScriptedStrategyService implements OnModuleInit {
         level: LOG_LEVELS.includes(log.level) ? log.level : 'info',
         category: 'script',
         strategyId: strategy.id,
-        message: `${where}: ${String(log.message).slice(0, 1000)}`,
+        message: `${where}: ${clip(String(log.message), 1000)}`,
         context: { eventId },
       });
     }
@@ -212,7 +229,7 @@ export class ScriptedStrategyService implements OnModuleInit {
   private async release(strategyId: string): Promise<void> {
     const strategy = await this.strategyRows.findOneBy({ id: strategyId });
     if (strategy?.enabled && strategy.script) return;
-    this.failures.delete(strategyId);
+    this.failures.forget(strategyId);
     this.actions.forget(strategyId);
     if (this.loaded.delete(strategyId)) await this.sandbox.unload(strategyId);
   }

@@ -32,6 +32,10 @@ const FEED_HEARTBEAT_MS = 5000;
 const WATCH_REFRESH_MS = 30_000;
 /** Owner of the tickers asked for through `subscribe()`: kept for as long as the server runs. */
 const SYSTEM = 'system';
+/** Owner of the watchlist's tickers. */
+const WATCHLIST = 'watchlist';
+/** How often (at most) quotes nobody watches are looked at, to be forgotten once stale. */
+const SWEEP_MS = 30_000;
 
 /** `DATA` in the exact shape of the Trade Manager stream. */
 export const quoteData = (quote: Quote, instrument: Instrument): QuoteData => ({
@@ -49,6 +53,12 @@ export const quoteData = (quote: Quote, instrument: Instrument): QuoteData => ({
 export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy {
   readonly catalog: InstrumentCatalog;
   private readonly quotes = new Map<string, Quote>();
+  /** When each cached quote last arrived (this process's clock). */
+  private readonly seenAt = new Map<string, number>();
+  /** Owners that are `/ws` clients, with how many tickers each keeps: their quotes are theirs alone. */
+  private readonly clientOwners = new Map<string, number>();
+  private watchlistTickers: string[] = [];
+  private sweeper?: NodeJS.Timeout;
   private readonly listeners = new Set<(quote: Quote, origin: 'local' | 'remote') => void>();
   private readonly feeds: FeedEntry[] = [];
   /** Ticker → the feed quoting it. */
@@ -97,6 +107,8 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
       }
     });
     this.heartbeat = setInterval(() => this.feeds.forEach((f) => this.announceFeed(f)), FEED_HEARTBEAT_MS).unref();
+    const sweepMs = Math.min(SWEEP_MS, this.config.market.forgetQuotesAfterSeconds * 500);
+    this.sweeper = setInterval(() => this.forgetStale(), sweepMs).unref();
     if (this.config.redis.url) {
       this.watchRefresh = setInterval(() => (this.leading ? this.expireRemote() : this.announceWatches()), WATCH_REFRESH_MS).unref();
     }
@@ -106,6 +118,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     this.unsubscribeBus?.();
     clearInterval(this.heartbeat);
     clearInterval(this.watchRefresh);
+    clearInterval(this.sweeper);
     for (const timer of this.releaseTimers.values()) clearTimeout(timer);
     this.releaseTimers.clear();
   }
@@ -181,8 +194,11 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     return this.feeds.map((f) => this.feedData(f));
   }
 
-  /** Keeps tickers quoted on behalf of `owner` until it releases them. */
-  async watch(owner: string, tickers: string[]): Promise<void> {
+  /**
+   * Keeps tickers quoted on behalf of `owner` until it releases them. `client`: the owner is a `/ws`
+   * client; a ticker only clients keep is of no general interest (see ofGeneralInterest).
+   */
+  async watch(owner: string, tickers: string[], options: { client?: boolean } = {}): Promise<void> {
     const fresh: string[] = [];
     for (const ticker of tickers) {
       let owners = this.watchers.get(ticker);
@@ -190,6 +206,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
         this.watchers.set(ticker, (owners = new Set()));
         if (!this.releaseTimers.has(ticker)) fresh.push(ticker);
       }
+      if (options.client && !owners.has(owner)) this.clientOwners.set(owner, (this.clientOwners.get(owner) ?? 0) + 1);
       owners.add(owner);
       const pending = this.releaseTimers.get(ticker);
       if (pending) {
@@ -207,7 +224,13 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     const names = tickers ?? [...this.watchers.entries()].filter(([, owners]) => owners.has(owner)).map(([ticker]) => ticker);
     for (const ticker of names) {
       const owners = this.watchers.get(ticker);
-      if (!owners?.delete(owner) || owners.size > 0) continue;
+      if (!owners?.delete(owner)) continue;
+      const held = this.clientOwners.get(owner);
+      if (held !== undefined) {
+        if (held > 1) this.clientOwners.set(owner, held - 1);
+        else this.clientOwners.delete(owner);
+      }
+      if (owners.size > 0) continue;
       this.watchers.delete(ticker);
       if (this.releaseTimers.has(ticker)) continue;
       const timer = setTimeout(() => {
@@ -222,6 +245,37 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   /** Quotes these tickers for as long as the server runs. */
   async subscribe(tickers: string[]): Promise<void> {
     await this.watch(SYSTEM, tickers);
+  }
+
+  /** Tickers always quoted (the watchlist and every enabled strategy's default ticker); replaces the previous ones. */
+  async setWatchlist(tickers: string[]): Promise<void> {
+    const next = [...new Set(tickers)];
+    const removed = this.watchlistTickers.filter((t) => !next.includes(t));
+    this.watchlistTickers = next;
+    if (removed.length) this.release(WATCHLIST, removed);
+    await this.watch(WATCHLIST, next);
+  }
+
+  /** The tickers always quoted, as last set. */
+  watchlist(): readonly string[] {
+    return this.watchlistTickers;
+  }
+
+  /**
+   * Whether a ticker's quotes are for every client: something other than `/ws` clients keeps it
+   * quoted (the watchlist, a strategy, a position, an order). One that only clients keep — or
+   * nothing at all — is for the clients that asked for it.
+   */
+  ofGeneralInterest(ticker: string): boolean {
+    const owners = this.watchers.get(ticker);
+    if (!owners) return false;
+    for (const owner of owners) if (!this.clientOwners.has(owner)) return true;
+    return false;
+  }
+
+  /** How many quotes the cache holds (health, tests). */
+  get cachedQuotes(): number {
+    return this.quotes.size;
   }
 
   subscriptions(): string[] {
@@ -265,7 +319,9 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   }
 
   private accept(quote: Quote, origin: 'local' | 'remote' = 'local'): void {
+    if (!this.quotes.has(quote.ticker) && this.quotes.size >= this.config.market.maxQuotes) this.evictOne();
     this.quotes.set(quote.ticker, quote);
+    this.seenAt.set(quote.ticker, Date.now());
     for (const listener of this.listeners) listener(quote, origin);
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.ticker === quote.ticker);
@@ -304,7 +360,11 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     if (on === this.simulatedOn) return;
     this.simulatedOn = on;
     if (!on) {
-      for (const [ticker, quote] of this.quotes) if (quote.simulated) this.quotes.delete(ticker);
+      for (const [ticker, quote] of this.quotes) {
+        if (!quote.simulated) continue;
+        this.quotes.delete(ticker);
+        this.seenAt.delete(ticker);
+      }
       for (const [ticker, entry] of [...this.subscribed]) {
         if (!entry.simulated) continue;
         this.subscribed.delete(ticker);
@@ -327,6 +387,37 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     } catch (error) {
       this.console.warn(`${entry.name} could not move ${ticker} to ${price}: ${(error as Error).message}`);
     }
+  }
+
+  /** Quotes of tickers nobody here watches, not updated for `market.forgetQuotesAfterSeconds`, are forgotten. */
+  forgetStale(now = Date.now()): number {
+    const cutoff = now - this.config.market.forgetQuotesAfterSeconds * 1000;
+    let forgotten = 0;
+    for (const [ticker, at] of this.seenAt) {
+      if (at > cutoff || this.watchers.has(ticker)) continue;
+      this.quotes.delete(ticker);
+      this.seenAt.delete(ticker);
+      forgotten++;
+    }
+    return forgotten;
+  }
+
+  /** The cache is full: the stalest quote nobody watches makes room (the stalest of all if everything is watched). */
+  private evictOne(): void {
+    let victim: string | undefined;
+    let victimWatched = true;
+    let oldest = Infinity;
+    for (const [ticker, at] of this.seenAt) {
+      const watched = this.watchers.has(ticker);
+      if ((victimWatched && !watched) || (watched === victimWatched && at < oldest)) {
+        victim = ticker;
+        victimWatched = watched;
+        oldest = at;
+      }
+    }
+    if (victim === undefined) return;
+    this.quotes.delete(victim);
+    this.seenAt.delete(victim);
   }
 
   /** Asks the first feed that supports the ticker (real feeds before fallbacks) to start quoting it. */

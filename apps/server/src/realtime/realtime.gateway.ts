@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { MarketService, quoteData } from '../market/market.service.js';
 import { ClientStream } from './client-stream.js';
+import { ClientWatches } from './client-watches.js';
 
 interface Client {
   id: string;
@@ -19,10 +20,13 @@ interface Client {
   stream: ClientStream;
   principal: Principal;
   alive: boolean;
-  /** Tickers its WATCH keeps quoted. */
+  /** Tickers its WATCH keeps quoted, as the server spells them, in the order given. */
   watching: string[];
   drainTimer?: NodeJS.Timeout;
 }
+
+/** The market's name for what one client keeps quoted (its WATCH and its SUBSCRIBE tickers). */
+const ownerOf = (client: Client) => `client:${client.id}`;
 
 type VerifyCallback = (verified: boolean, code?: number, message?: string) => void;
 type AuthenticatedRequest = IncomingMessage & { principal?: Principal };
@@ -32,15 +36,23 @@ const PING_INTERVAL_MS = 30_000;
 /** Token re-check for open sockets (revocations made by another process). */
 const RECHECK_INTERVAL_MS = 60_000;
 const DRAIN_POLL_MS = 20;
-const MAX_TICKERS = 500;
+/** A connection slot taken while the upgrade completes is given back after this long if no socket used it. */
+const RESERVATION_MS = 10_000;
 
 /**
  * `/ws`: every bus message to every signed-in client, as `{"type","data"}` envelopes, narrowed by
  * the client's SUBSCRIBE. A client message that is not a valid SUBSCRIBE gets an `ERROR` back.
+ * Quotes of a ticker that only `/ws` clients keep quoted go to those clients alone, so one
+ * client's WATCH never floods the others; tickers per message, per token and connections per
+ * token are limited.
  */
 @WebSocketGateway({ path: '/ws', maxPayload: 64 * 1024 })
 export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly clients = new Map<WebSocket, Client>();
+  private readonly byId = new Map<string, Client>();
+  private readonly watches: ClientWatches;
+  /** Connections per token: open sockets and upgrades under way (each reservation with its expiry). */
+  private readonly connectionsOf = new Map<string, { open: number; reserved: number[] }>();
   private readonly stops: (() => void)[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly console = new Logger('Realtime');
@@ -50,7 +62,9 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     private readonly auth: AuthService,
     private readonly bus: EventBus,
     private readonly market: MarketService,
-  ) {}
+  ) {
+    this.watches = new ClientWatches({ ...config.realtime, graceMs: config.market.unsubscribeAfterSeconds * 1000 });
+  }
 
   afterInit(server: WebSocketServer): void {
     // The upgrade itself is refused without a valid token: 401 before any socket exists.
@@ -94,6 +108,9 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       stream: new ClientStream(socket, this.config.realtime, () => this.giveUp(client)),
     };
     this.clients.set(socket, client);
+    this.byId.set(client.id, client);
+    this.claimConnection(client.principal.tokenId);
+    this.sendWatchlist(client);
     const limiter = new RateLimiter(20, 1000);
     socket.on('pong', () => (client.alive = true));
     socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -106,9 +123,16 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     const client = this.clients.get(socket);
     if (!client) return;
     this.clients.delete(socket);
+    this.byId.delete(client.id);
     clearInterval(client.drainTimer);
-    this.market.release(`client:${client.id}`);
-    this.market.release(`watch:${client.id}`);
+    this.releaseConnection(client.principal.tokenId);
+    const removed = this.watches.drop(client.id);
+    if (removed.length) this.market.release(ownerOf(client), removed);
+  }
+
+  /** Distinct tickers kept quoted by clients of this process (health, tests). */
+  get clientTickers(): number {
+    return this.watches.tickers;
   }
 
   /** How many clients are connected (health, tests). */
@@ -134,6 +158,10 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     const { token, fromCookie } = fromQuery ? { token: fromQuery, fromCookie: false } : credentialOf(request.headers);
     const principal = await this.auth.authenticate(token);
     if (!principal) return { code: 401, message: 'authentication required' };
+    // Taken now, synchronously after the await: a burst of upgrades with one token cannot all pass.
+    if (!this.reserveConnection(principal.tokenId)) {
+      return { code: 429, message: `too many connections for this token: at most ${this.config.realtime.maxConnectionsPerToken}` };
+    }
     // The cookie goes along with any page's WebSocket: only our own pages may use it.
     if (fromCookie && origin) {
       let host: string | undefined;
@@ -142,7 +170,10 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       } catch {
         host = undefined;
       }
-      if (host !== request.headers.host) return { code: 403, message: 'cross-site connection refused' };
+      if (host !== request.headers.host) {
+        this.releaseReservation(principal.tokenId);
+        return { code: 403, message: 'cross-site connection refused' };
+      }
     }
     request.principal = principal;
     return true;
@@ -151,9 +182,19 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   private broadcast(message: ServerMessage): void {
     if (this.clients.size === 0 || message.type === 'INTERNAL') return;
     const text = JSON.stringify(message);
-    for (const client of this.clients.values()) {
+    // A ticker only clients keep quoted: its quotes go to them, not to everyone.
+    const only = message.type === 'DATA' && !this.market.ofGeneralInterest(message.data.ticker);
+    const recipients = only ? this.keepers(message.data.ticker) : this.clients.values();
+    for (const client of recipients) {
       client.stream.offer(message, text);
       if (client.stream.backlog > 0) this.startDraining(client);
+    }
+  }
+
+  private *keepers(ticker: string): Iterable<Client> {
+    for (const id of this.watches.keeping(ticker) ?? []) {
+      const client = this.byId.get(id);
+      if (client) yield client;
     }
   }
 
@@ -204,11 +245,13 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       if (typeof parsed === 'string') return parsed;
       canonical = parsed;
     }
+    const problem = this.watches.problem(client.id, client.principal.tokenId, 'subscribe', canonical ?? []);
+    if (problem) return problem;
     client.stream.channels = Array.isArray(channels) ? new Set(channels as Channel[]) : null;
     client.stream.tickers = canonical ? new Set(canonical) : null;
     this.sendSubscribed(client);
     // Named tickers stay quoted while this client watches them; it gets their latest quotes right away.
-    this.keepQuoted(client, `client:${client.id}`, canonical ?? []);
+    this.keepQuoted(client, 'subscribe', canonical ?? []);
     return undefined;
   }
 
@@ -216,16 +259,20 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   private watch(client: Client, tickers: unknown): string | undefined {
     const canonical = this.canonicalTickers(tickers);
     if (typeof canonical === 'string') return canonical;
+    const problem = this.watches.problem(client.id, client.principal.tokenId, 'watch', canonical);
+    if (problem) return problem;
     client.watching = canonical;
     this.sendSubscribed(client);
-    this.keepQuoted(client, `watch:${client.id}`, canonical);
+    this.keepQuoted(client, 'watch', canonical);
     return undefined;
   }
 
   private canonicalTickers(tickers: unknown): string[] | string {
     if (!Array.isArray(tickers) || tickers.some((t) => typeof t !== 'string'))
-      return `tickers must be a list of symbols like ["NQ1!"], got ${JSON.stringify(tickers)}`;
-    if (tickers.length > MAX_TICKERS) return `tickers: at most ${MAX_TICKERS}, got ${tickers.length}`;
+      return `tickers must be a list of symbols like ["NQ1!"], got ${JSON.stringify(tickers)?.slice(0, 200)}`;
+    // Checked before each is read: a list of 100,000 names costs no more than one too many.
+    const max = this.config.realtime.maxTickersPerWatch;
+    if (tickers.length > max) return `tickers: at most ${max} in one message, got ${tickers.length}`;
     try {
       return [...new Set(tickers.map((t: string) => this.market.resolve(t).ticker))];
     } catch (error) {
@@ -238,14 +285,53 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     this.send(client, 'SUBSCRIBED', { channels: channels && [...channels], tickers: tickers && [...tickers], watching: client.watching });
   }
 
-  private keepQuoted(client: Client, owner: string, tickers: string[]): void {
-    this.market.release(owner);
-    if (!tickers.length) return;
-    void this.market.watch(owner, tickers);
+  /** Sets what the client keeps quoted, telling the market only what changed; sends the named tickers' latest quotes. */
+  private keepQuoted(client: Client, kind: 'watch' | 'subscribe', tickers: string[]): void {
+    const { added, removed } = this.watches.set(client.id, client.principal.tokenId, kind, tickers);
+    if (removed.length) this.market.release(ownerOf(client), removed);
+    if (added.length) void this.market.watch(ownerOf(client), added, { client: true });
     for (const ticker of tickers) {
       const quote = this.market.latest(ticker);
       if (quote) this.send(client, 'DATA', quoteData(quote, this.market.instrument(ticker)));
     }
+  }
+
+  /** A new client gets the watchlist's latest quotes at once, before any SUBSCRIBE. */
+  private sendWatchlist(client: Client): void {
+    for (const ticker of this.market.watchlist()) {
+      const quote = this.market.latest(ticker);
+      if (quote) this.send(client, 'DATA', quoteData(quote, this.market.instrument(ticker)));
+    }
+  }
+
+  private reserveConnection(token: string): boolean {
+    const now = Date.now();
+    const count = this.connectionsOf.get(token) ?? { open: 0, reserved: [] };
+    count.reserved = count.reserved.filter((expiry) => expiry > now);
+    if (count.open + count.reserved.length >= this.config.realtime.maxConnectionsPerToken) return false;
+    count.reserved.push(now + RESERVATION_MS);
+    this.connectionsOf.set(token, count);
+    return true;
+  }
+
+  private releaseReservation(token: string): void {
+    const count = this.connectionsOf.get(token);
+    count?.reserved.shift();
+    if (count && count.open === 0 && count.reserved.length === 0) this.connectionsOf.delete(token);
+  }
+
+  private claimConnection(token: string): void {
+    const count = this.connectionsOf.get(token) ?? { open: 0, reserved: [] };
+    count.reserved.shift();
+    count.open++;
+    this.connectionsOf.set(token, count);
+  }
+
+  private releaseConnection(token: string): void {
+    const count = this.connectionsOf.get(token);
+    if (!count) return;
+    count.open = Math.max(0, count.open - 1);
+    if (count.open === 0 && count.reserved.length === 0) this.connectionsOf.delete(token);
   }
 
   private send<K extends ServerMessageType>(client: Client, type: K, data: ServerMessageMap[K]): void {

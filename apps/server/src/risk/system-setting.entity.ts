@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { TimeColumn } from '../database/columns.js';
 
-/** Server-wide switches that must survive a restart (the kill switch). */
+/** Server-wide settings that must survive a restart: the kill switch, the watchlist once edited. */
 @Entity('system_settings')
 export class SystemSetting {
   @PrimaryColumn({ type: 'varchar', length: 64 }) key!: string;

@@ -40,10 +40,45 @@ export interface ScriptError {
   logs?: ScriptLog[];
 }
 
+/**
+ * The longest error message, and stack, that leaves the sandbox. A script can throw an error of
+ * any size; each copy of it (isolate → host → server → log) is cut to this.
+ */
+export const MAX_ERROR_CHARS = 2000;
+
+/** Cuts a text from a script to at most `max` characters, saying how much was left out. Cutting again changes nothing. */
+export function clip(text: string, max = MAX_ERROR_CHARS): string {
+  if (text.length <= max) return text;
+  const kept = max - 32;
+  return `${text.slice(0, kept)}… (${text.length - kept} more characters)`;
+}
+
+/**
+ * A script error with its message and stack bounded. V8 starts a stack with the message: that copy
+ * is cut first, so the frames (where it happened) survive.
+ */
+export function boundedError(error: ScriptError): ScriptError {
+  const message = String(error.message);
+  let stack = error.stack === undefined ? undefined : String(error.stack);
+  if (stack !== undefined && message.length > MAX_ERROR_CHARS) {
+    const at = stack.indexOf(message);
+    if (at >= 0) stack = stack.slice(0, at) + clip(message, 200) + stack.slice(at + message.length);
+  }
+  return {
+    ...error,
+    message: clip(message),
+    ...(stack !== undefined ? { stack: clip(stack) } : {}),
+    ...(error.logs ? { logs: error.logs.slice(0, 20).map((l) => ({ level: l.level, message: clip(String(l.message), 1000) })) } : {}),
+  };
+}
+
 /** A script that failed: syntax, a throw, a timeout, memory, an invalid export, or the host dying under it. */
 export class ScriptFailure extends Error {
-  constructor(readonly error: ScriptError) {
-    super(error.message);
+  readonly error: ScriptError;
+  constructor(error: ScriptError) {
+    const bounded = boundedError(error);
+    super(bounded.message);
+    this.error = bounded;
   }
 }
 
@@ -89,7 +124,8 @@ export interface HostStats {
 
 export type HostRequest = { [K in HostOperation]: { id: number; op: K } & HostOperations[K]['request'] }[HostOperation];
 
-export type HostReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ScriptError };
+/** `micros`: how long the host spent on the request (the strategy's share of sandbox time is counted from it). */
+export type HostReply = { id: number; micros: number } & ({ ok: true; value: unknown } | { ok: false; error: ScriptError });
 
 /** Sent unasked: the host is up, or going down (V8 lost control of an isolate). */
 export type HostNotice = { notice: 'ready' } | { notice: 'catastrophic'; message: string };

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,6 +15,7 @@ import {
   type ScriptLog,
   type ScriptMeta,
 } from './protocol.js';
+import { SandboxUsage } from './sandbox-usage.js';
 
 /** The host process went away with this request in the queue behind another: try again. */
 export class SandboxUnavailableError extends Error {}
@@ -24,12 +26,46 @@ export interface SandboxHostOptions {
   entry?: string;
   /** Lifecycle messages (a crash, a restart) for the server log. */
   onNotice?: (level: 'warn' | 'error', message: string) => void;
+  /** What the log calls this process ("sandbox host"). */
+  label?: string;
+  /**
+   * Requests sent to the process ahead of its answers (it runs them one at a time, in order), at
+   * most. Quick calls keep it busy between round trips; the rest wait here, where the next one is
+   * chosen fairly.
+   */
+  window?: number;
+  /**
+   * How much work (ms, by each strategy's average call) may be sent ahead at once: many quick calls
+   * ride together, a slower one waits here, where an alert can still go before it.
+   */
+  aheadMs?: number;
+  /** Niceness of the process: a lane for slow scripts, or for checks, yields the CPU to the server. */
+  nice?: number;
+  /** With nothing to do for this long, the process ends; the next request starts it again. */
+  idleMs?: number;
+  /** Sandbox time per key, shared by the hosts of one server. */
+  usage?: SandboxUsage;
+  /**
+   * How the next request is picked among those of the same priority: `oldest` first, or the
+   * strategy that used the `least` sandbox time lately (where calls are slow and few wait).
+   */
+  order?: 'oldest' | 'least';
 }
 
-interface Pending {
+interface Request {
+  id: number;
   op: HostOperation;
+  /** The strategy it is for; null for checks and stats. */
+  key: string | null;
+  /** 0 first: alerts, fills, timers, loads; 1: ticks, which are conflated and can wait. */
+  priority: 0 | 1;
+  /** The process generation it was meant for: a request never reaches a host it was not loaded in. */
+  generation: number;
+  payload: Record<string, unknown>;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  /** What it was expected to take when sent (ms). */
+  expectedMs?: number;
 }
 
 /**
@@ -64,12 +100,18 @@ export function defaultHostEntry(): string {
 export class SandboxHost {
   private child?: ChildProcess;
   private starting?: Promise<ChildProcess>;
-  private readonly pending = new Map<number, Pending>();
+  /** Not sent yet: the next one is picked by priority, then oldest first or least sandbox time used lately (see next()). */
+  private waiting: Request[] = [];
+  /** Sent and unanswered, in the order the host runs them. */
+  private readonly pending = new Map<number, Request>();
   private watchdog?: NodeJS.Timeout;
   /** The request the watchdog is timing. */
   private watched?: number;
   /** The request the watchdog killed the host over. */
   private killedFor?: number;
+  private idleTimer?: NodeJS.Timeout;
+  /** A process let go for having nothing to do: its exit is no crash. */
+  private retiring?: ChildProcess;
   private readonly scripts = new Map<string, { name: string; source: string }>();
   /** The host generation each script was loaded into. */
   private readonly loadedIn = new Map<string, number>();
@@ -77,24 +119,49 @@ export class SandboxHost {
   private seq = 0;
   private lastSpawn = 0;
   private closed = false;
+  private readonly window: number;
+  private readonly aheadMs: number;
+  /** Expected ms of the requests sent and not answered. */
+  private inFlightMs = 0;
+  /** Waiting requests of priority 0. */
+  private urgent = 0;
+  readonly usage: SandboxUsage;
   /** How many times the host has been started. */
   spawns = 0;
 
-  constructor(private readonly options: SandboxHostOptions) {}
+  constructor(private readonly options: SandboxHostOptions) {
+    this.window = Math.max(1, options.window ?? 64);
+    this.aheadMs = options.aheadMs ?? 2;
+    this.usage = options.usage ?? new SandboxUsage();
+  }
 
   get limits(): SandboxLimits {
     return this.options.limits;
+  }
+
+  private get label(): string {
+    return this.options.label ?? 'sandbox host';
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
+  /** Requests not answered yet: sent, or waiting their turn. */
+  get queued(): number {
+    return this.pending.size + this.waiting.length;
+  }
+
+  /** Whether the script of `key` is loaded here. */
+  has(key: string): boolean {
+    return this.scripts.has(key);
+  }
+
   /** Loads (or replaces) the script a key runs; the returned meta says what the script declares. */
   async load(key: string, name: string, source: string): Promise<ScriptMeta & { logs: ScriptLog[] }> {
-    const child = await this.ensureChild();
+    await this.ensureChild();
     const generation = this.generation;
-    const meta = await this.request(child, 'load', { key, name, source, limits: this.options.limits });
+    const meta = await this.request('load', { key, name, source, limits: this.options.limits }, key, 0);
     this.scripts.set(key, { name, source });
     this.loadedIn.set(key, generation);
     return meta;
@@ -102,33 +169,41 @@ export class SandboxHost {
 
   /** Runs one handler; a script loaded into an earlier host is loaded again first. */
   async call(key: string, handler: HandlerName, arg: string, ctx: string): Promise<CallOutcome> {
-    let child = await this.ensureChild();
+    await this.ensureChild();
     if (this.loadedIn.get(key) !== this.generation) {
       const script = this.scripts.get(key);
       if (!script) throw new ScriptFailure({ kind: 'invalid', message: `no script is loaded for ${key}` });
       await this.load(key, script.name, script.source);
-      child = await this.ensureChild();
+      await this.ensureChild();
     }
-    return this.request(child, 'call', { key, handler, arg, ctx });
+    return this.request('call', { key, handler, arg, ctx }, key, handler === 'onTick' ? 1 : 0);
   }
 
   async unload(key: string): Promise<void> {
     this.scripts.delete(key);
     this.loadedIn.delete(key);
-    if (this.child) await this.request(this.child, 'unload', { key });
+    // Behind the key's ticks waiting, as unloading comes after them (ticks wait at priority 1).
+    if (this.child) await this.request('unload', { key }, key, 1);
   }
 
   /** Transpiles and runs a script's top level in a throwaway isolate: what it declares, or a ScriptFailure. */
   async check(name: string, source: string): Promise<ScriptMeta> {
-    return this.request(await this.ensureChild(), 'check', { name, source, limits: this.options.limits });
+    await this.ensureChild();
+    return this.request('check', { name, source, limits: this.options.limits }, null, 0);
   }
 
   async stats(): Promise<HostStats> {
-    return this.request(await this.ensureChild(), 'stats', {});
+    await this.ensureChild();
+    return this.request('stats', {}, null, 0);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.urgent = 0;
+    waiting.forEach((r) => r.reject(new SandboxUnavailableError('the sandbox is closed')));
     const child = this.child;
     this.child = undefined;
     if (!child) return;
@@ -140,20 +215,109 @@ export class SandboxHost {
   }
 
   private request<K extends HostOperation>(
-    child: ChildProcess,
     op: K,
     payload: HostOperations[K]['request'],
+    key: string | null,
+    priority: 0 | 1,
   ): Promise<HostOperations[K]['reply']> {
-    const id = ++this.seq;
+    if (priority === 0) this.urgent++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject });
-      this.watchHead(child);
-      child.send({ id, op, ...payload }, (error) => {
-        if (!error || !this.pending.delete(id)) return;
-        this.watchHead(child);
-        reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
+      this.waiting.push({
+        id: ++this.seq,
+        op,
+        key,
+        priority,
+        generation: this.generation,
+        payload: payload as Record<string, unknown>,
+        resolve: resolve as (value: unknown) => void,
+        reject,
       });
+      clearTimeout(this.idleTimer);
+      this.pump();
     });
+  }
+
+  /** Sends waiting requests while the window has room. */
+  private pump(): void {
+    const child = this.child;
+    if (!child) return;
+    while (this.pending.size < this.window && this.waiting.length) {
+      const index = this.next();
+      const request = this.waiting[index];
+      if (request.generation !== this.generation) {
+        this.take(index);
+        request.reject(new SandboxUnavailableError('the sandbox host restarted before this request was sent'));
+        continue;
+      }
+      request.expectedMs = this.expectedMs(request);
+      if (this.pending.size > 0 && this.inFlightMs + request.expectedMs > this.aheadMs) break;
+      this.take(index);
+      this.inFlightMs += request.expectedMs;
+      this.pending.set(request.id, request);
+      this.watchHead(child);
+      child.send({ id: request.id, op: request.op, ...request.payload }, (error) => {
+        if (!error || !this.pending.delete(request.id)) return;
+        this.settled(request);
+        this.watchHead(child);
+        request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
+      });
+    }
+    if (this.pending.size === 0 && this.waiting.length === 0) this.idleSoon(child);
+  }
+
+  private take(index: number): void {
+    if (this.waiting.splice(index, 1)[0].priority === 0) this.urgent--;
+  }
+
+  /** What a request is expected to take: the strategy's average call; other requests count as quick. */
+  private expectedMs(request: Request): number {
+    return request.op === 'call' && request.key !== null ? Math.max(0.02, this.usage.averageMs(request.key)) : 0.02;
+  }
+
+  /** A request left the process (answered, or the process went away). */
+  private settled(request: Request): void {
+    this.inFlightMs = this.pending.size === 0 ? 0 : Math.max(0, this.inFlightMs - (request.expectedMs ?? 0));
+  }
+
+  /**
+   * The waiting request to send next: first by priority, then the oldest — or, in `order: 'least'`,
+   * the strategy that used the least sandbox time lately, keeping each strategy's own order. (A
+   * strategy has one event in hand at a time, so its requests rarely wait side by side.)
+   */
+  private next(): number {
+    if (this.options.order !== 'least') {
+      const first = this.urgent === 0 ? -1 : this.waiting.findIndex((r) => r.priority === 0);
+      return first < 0 ? 0 : first;
+    }
+    let best = 0;
+    let bestUsage = Infinity;
+    const seen = new Set<string>();
+    for (let i = 0; i < this.waiting.length; i++) {
+      const request = this.waiting[i];
+      if (request.key !== null) {
+        if (seen.has(request.key)) continue;
+        seen.add(request.key);
+      }
+      const used = this.usage.recent(request.key);
+      const chosen = this.waiting[best];
+      if (i === 0 || request.priority < chosen.priority || (request.priority === chosen.priority && used < bestUsage)) {
+        best = i;
+        bestUsage = used;
+      }
+    }
+    return best;
+  }
+
+  private idleSoon(child: ChildProcess): void {
+    if (!this.options.idleMs || this.closed) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.child !== child || this.queued > 0) return;
+      this.retiring = child;
+      this.child = undefined;
+      child.disconnect?.();
+    }, this.options.idleMs);
+    this.idleTimer.unref();
   }
 
   /** Times the oldest unanswered request: the one running now. */
@@ -170,7 +334,7 @@ export class SandboxHost {
     this.watched = id;
     const limit = op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS;
     this.watchdog = setTimeout(() => {
-      this.options.onNotice?.('error', `sandbox host did not finish a ${op} within ${limit} ms: restarting it`);
+      this.options.onNotice?.('error', `${this.label} did not finish a ${op} within ${limit} ms: restarting it`);
       this.killedFor = id;
       child.kill('SIGKILL');
     }, limit);
@@ -199,7 +363,7 @@ export class SandboxHost {
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       const line = text.trim();
-      if (line) this.options.onNotice?.('warn', `sandbox host: ${line.slice(0, 2000)}`);
+      if (line) this.options.onNotice?.('warn', `${this.label}: ${line.slice(0, 2000)}`);
     });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: HostMessage) => {
@@ -223,7 +387,14 @@ export class SandboxHost {
     this.child = child;
     child.on('message', (message: HostMessage) => this.onMessage(message));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
-    child.on('error', (error) => this.options.onNotice?.('error', `sandbox host: ${error.message}`));
+    child.on('error', (error) => this.options.onNotice?.('error', `${this.label}: ${error.message}`));
+    if (this.options.nice) {
+      try {
+        setPriority(child.pid!, this.options.nice);
+      } catch {
+        /* not allowed here (some containers): it runs at the server's priority */
+      }
+    }
     if (this.closed) {
       child.kill('SIGKILL');
       throw new SandboxUnavailableError('the sandbox is closed');
@@ -233,15 +404,20 @@ export class SandboxHost {
 
   private onMessage(message: HostMessage): void {
     if ('notice' in message) {
-      if (message.notice === 'catastrophic') this.options.onNotice?.('error', `sandbox host: V8 lost an isolate (${message.message})`);
+      if (message.notice === 'catastrophic') this.options.onNotice?.('error', `${this.label}: V8 lost an isolate (${message.message})`);
       return;
     }
     const entry = this.pending.get(message.id);
     if (!entry) return;
     this.pending.delete(message.id);
+    this.settled(entry);
+    if (entry.key !== null && typeof message.micros === 'number') {
+      this.usage.record(entry.key, message.micros / 1000, entry.op === 'call' ? 'call' : 'other');
+    }
     if (this.child) this.watchHead(this.child);
     if (message.ok) entry.resolve(message.value);
     else entry.reject(new ScriptFailure(message.error));
+    this.pump();
   }
 
   /**
@@ -251,22 +427,32 @@ export class SandboxHost {
    * killed from outside, fails with SandboxUnavailableError, for the queue to redeliver.
    */
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child === this.retiring) {
+      this.retiring = undefined; // let go while idle: nothing was running in it
+      return;
+    }
     if (this.child === child) this.child = undefined;
     const entries = [...this.pending.entries()];
     this.pending.clear();
+    this.inFlightMs = 0;
+    // Nothing waiting was sent: it was meant for this process, and is tried again (the queue redelivers).
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.urgent = 0;
     clearTimeout(this.watchdog);
     const killedFor = this.killedFor;
     this.watchdog = this.watched = this.killedFor = undefined;
     const how = signal ?? `code ${code}`;
     const selfInflicted = killedFor !== undefined || (signal !== null && SELF_INFLICTED.has(signal)) || (signal === null && code !== 0);
-    if (!this.closed) this.options.onNotice?.('warn', `sandbox host stopped (${how}); it restarts with the next event`);
+    if (!this.closed) this.options.onNotice?.('warn', `${this.label} stopped (${how}); it restarts with the next event`);
     entries.forEach(([id, entry], i) => {
       const culprit = killedFor !== undefined ? id === killedFor : i === 0 && selfInflicted;
       if (culprit && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
-        entry.reject(new ScriptFailure({ kind: 'crash', message: `the sandbox host stopped (${how}) while running this script` }));
+        entry.reject(new ScriptFailure({ kind: 'crash', message: `the ${this.label} stopped (${how}) while running this script` }));
       } else {
-        entry.reject(new SandboxUnavailableError(`the sandbox host stopped (${how}) before this request finished`));
+        entry.reject(new SandboxUnavailableError(`the ${this.label} stopped (${how}) before this request finished`));
       }
     });
+    waiting.forEach((r) => r.reject(new SandboxUnavailableError(`the ${this.label} stopped (${how}) before this request was sent`)));
   }
 }

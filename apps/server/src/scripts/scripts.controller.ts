@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/access.js';
+import type { Principal } from '../auth/auth.service.js';
 import { SaveScriptDto } from './dto/script.dto.js';
 import { ScriptsService } from './scripts.service.js';
 
@@ -21,9 +23,12 @@ export class ScriptsController {
   }
 
   @Put(':name')
-  @ApiOperation({ summary: 'Create or replace a script; one that does not load is refused with its line and column, and not written' })
-  save(@Param('name') name: string, @Body() dto: SaveScriptDto) {
-    return this.scripts.save(name, dto.source);
+  @ApiOperation({
+    summary:
+      'Create or replace a script; one that does not load is refused with its line and column, and not written. Rate-limited per user (429).',
+  })
+  save(@Param('name') name: string, @Body() dto: SaveScriptDto, @CurrentPrincipal() principal: Principal) {
+    return this.scripts.save(name, dto.source, principal.userId);
   }
 
   @Delete(':name')

@@ -13,6 +13,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Repository } from 'typeorm';
+import { RateLimiter } from '../common/rate-limiter.js';
+import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -41,6 +43,8 @@ export type ScriptChangeListener = (entry: ScriptEntry) => void;
 /** Several saves in a burst (an editor writing a temp file, then renaming) reload once. */
 const WATCH_DEBOUNCE_MS = 100;
 export const MAX_SCRIPT_BYTES = 256 * 1024;
+/** Uploads waiting for the checker at once, over every user: more are refused until it catches up. */
+export const MAX_CHECKS_WAITING = 8;
 
 const hashOf = (source: string) => createHash('sha256').update(source).digest('hex');
 
@@ -59,6 +63,9 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
   /** Refreshes of one file run one after another. */
   private readonly refreshing = new Map<string, Promise<ScriptEntry | undefined>>();
   private watcher?: FSWatcher;
+  /** Uploads per user: each one runs untrusted code in the checker. */
+  private readonly uploads: RateLimiter;
+  private checksWaiting = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -67,6 +74,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     private readonly logs: LogsService,
   ) {
     this.dir = resolve(config.strategies.dir);
+    this.uploads = new RateLimiter(config.strategies.uploadsPerMinute, 60_000);
   }
 
   async onModuleInit(): Promise<void> {
@@ -113,10 +121,19 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     return { ...this.view(entry, linked.get(name) ?? []), source };
   }
 
-  /** Checks, then writes atomically. A script that does not load is refused (400 with line and column) and nothing is written. */
-  async save(name: string, source: string) {
+  /**
+   * Checks, then writes atomically. A script that does not load is refused (400 with line and
+   * column) and nothing is written. `uploader` (a user id) is held to `strategies.uploadsPerMinute`.
+   */
+  async save(name: string, source: string, uploader: string) {
     this.assertName(name);
     if (Buffer.byteLength(source) > MAX_SCRIPT_BYTES) throw new BadRequestException(`source: larger than ${MAX_SCRIPT_BYTES} bytes`);
+    const allowed = this.uploads.take(uploader);
+    if (!allowed.allowed) {
+      throw new TooManyRequests(`too many script uploads; retry after ${allowed.retryAfterSeconds} s`, allowed.retryAfterSeconds);
+    }
+    if (this.checksWaiting >= MAX_CHECKS_WAITING) throw new TooManyRequests('the script checker is busy; retry in a few seconds', 5);
+    this.checksWaiting++;
     try {
       await this.sandbox.check(name, source);
     } catch (error) {
@@ -125,6 +142,8 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
         throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `source: ${message}`, kind, line, column });
       }
       throw error;
+    } finally {
+      this.checksWaiting--;
     }
     const path = join(this.dir, name);
     const temp = join(this.dir, `.${name}.${process.pid}.tmp`);

@@ -275,6 +275,16 @@ export class StrategiesService {
     return due.map((s) => s.name);
   }
 
+  /** The default tickers of enabled strategies: always quoted, with the watchlist. */
+  async defaultTickers(): Promise<string[]> {
+    const rows = await this.strategies
+      .createQueryBuilder('s')
+      .select('DISTINCT s.defaultTicker', 'ticker')
+      .where('s.enabled = :enabled AND s.defaultTicker IS NOT NULL', { enabled: true })
+      .getRawMany<{ ticker: string }>();
+    return rows.map((r) => r.ticker).sort();
+  }
+
   /** `ctx.state` after a call that succeeded. */
   async saveState(id: string, state: string): Promise<void> {
     await this.database.transaction((m) => m.update(Strategy, { id }, { state }));

@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject, type WritableSignal } from '@angular/core';
-import type { AlertPreview, RiskLimits, StrategyExits } from '@tradeloop/contracts';
+import type { AlertPreview, RiskLimits, StrategyExits, WatchlistView } from '@tradeloop/contracts';
 import { type Observable, type OperatorFunction, catchError, map, of, startWith } from 'rxjs';
 import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
 
@@ -446,6 +446,15 @@ export class ApiService {
   /** What an alert message would do, sent as TradingView sends it (the text as typed); nothing is executed. */
   previewAlert(strategyId: string, message: string): Observable<AlertPreview> {
     return this.http.post<AlertPreview>(`/api/strategies/${strategyId}/preview`, message, { headers: { 'content-type': 'text/plain' } });
+  }
+
+  watchlist(): Observable<WatchlistView> {
+    return this.http.get<WatchlistView>('/api/market/watchlist');
+  }
+
+  /** Replaces the watchlist; the server checks and spells each ticker. */
+  saveWatchlist(tickers: string[]): Observable<WatchlistView> {
+    return this.http.put<WatchlistView>('/api/market/watchlist', { tickers });
   }
 
   apiTokens(): Observable<ApiToken[]> {

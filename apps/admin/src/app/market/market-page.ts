@@ -1,12 +1,13 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { bufferTime, filter, forkJoin, interval, startWith, switchMap } from 'rxjs';
+import type { WatchlistView } from '@tradeloop/contracts';
 import { ApiService, describeError, type FeedStatus, type QuoteRow } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
 
-/** Live quotes and the feeds that deliver them. */
+/** The watchlist, live quotes and the feeds that deliver them. */
 @Component({
   selector: 'tl-market-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -17,6 +18,47 @@ import { formatPrice } from '../shared/format';
     @if (error(); as message) {
       <p class="error" role="alert">{{ message }}</p>
     }
+    <h2>Watchlist</h2>
+    <p class="muted small-text">
+      Always quoted, from the first second a client connects, with the default ticker of every enabled strategy.
+    </p>
+    <ul class="chips" data-testid="watchlist">
+      @for (t of watchlist(); track t) {
+        <li class="chip mono" data-testid="watchlist-ticker" [attr.data-ticker]="t">
+          {{ t }}
+          <button
+            type="button"
+            class="small"
+            [disabled]="savingWatchlist()"
+            (click)="removeFromWatchlist(t)"
+            [attr.aria-label]="'Remove ' + t"
+            data-testid="watchlist-remove"
+          >
+            ×
+          </button>
+        </li>
+      } @empty {
+        <li class="muted">Empty: only what strategies, positions, orders and pages watch is quoted.</li>
+      }
+      @for (t of strategyTickers(); track t) {
+        <li class="chip mono muted" title="The default ticker of an enabled strategy">{{ t }} (strategy)</li>
+      }
+    </ul>
+    <form class="inline-form" (submit)="addToWatchlist($event)">
+      <input
+        name="watchTicker"
+        [value]="newTicker()"
+        (input)="newTicker.set($any($event.target).value)"
+        placeholder="Ticker, e.g. CL1! or CME_MINI:NQ1!"
+        maxlength="64"
+        data-testid="watchlist-input"
+      />
+      <button type="submit" [disabled]="savingWatchlist() || !newTicker().trim()" data-testid="watchlist-add">Add</button>
+    </form>
+    @if (watchlistError(); as message) {
+      <p class="error" role="alert" data-testid="watchlist-error">{{ message }}</p>
+    }
+
     <h2>Feeds</h2>
     <table>
       <thead>
@@ -107,6 +149,11 @@ export class MarketPage {
   protected readonly error = signal<string | null>(null);
   protected readonly quotes = computed(() => [...this.byTicker().values()].sort((a, b) => a.ticker.localeCompare(b.ticker)));
   protected readonly feeds = computed(() => [...this.feedMap().values()]);
+  protected readonly watchlist = signal<string[]>([]);
+  protected readonly strategyTickers = signal<string[]>([]);
+  protected readonly newTicker = signal('');
+  protected readonly savingWatchlist = signal(false);
+  protected readonly watchlistError = signal<string | null>(null);
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -114,13 +161,14 @@ export class MarketPage {
     this.live.reconnected$
       .pipe(
         startWith(undefined),
-        switchMap(() => forkJoin({ quotes: this.api.quotes(), feeds: this.api.feeds() })),
+        switchMap(() => forkJoin({ quotes: this.api.quotes(), feeds: this.api.feeds(), watchlist: this.api.watchlist() })),
         takeUntilDestroyed(destroyRef),
       )
       .subscribe({
-        next: ({ quotes, feeds }) => {
+        next: ({ quotes, feeds, watchlist }) => {
           this.byTicker.set(new Map(quotes.map((q) => [q.ticker, q])));
           this.feedMap.set(new Map(feeds.map((f) => [f.name, f])));
+          this.showWatchlist(watchlist);
         },
         error: (error: unknown) => this.error.set(describeError(error)),
       });
@@ -173,6 +221,37 @@ export class MarketPage {
   private onlySimulated(): boolean {
     const running = this.feeds().filter((f) => f.connected && f.on !== false);
     return running.length > 0 && running.every((f) => f.simulated);
+  }
+
+  protected addToWatchlist(event: Event): void {
+    event.preventDefault();
+    const ticker = this.newTicker().trim();
+    if (ticker) this.saveWatchlist([...this.watchlist(), ticker], () => this.newTicker.set(''));
+  }
+
+  protected removeFromWatchlist(ticker: string): void {
+    this.saveWatchlist(this.watchlist().filter((t) => t !== ticker));
+  }
+
+  private saveWatchlist(tickers: string[], done?: () => void): void {
+    this.savingWatchlist.set(true);
+    this.watchlistError.set(null);
+    this.api.saveWatchlist(tickers).subscribe({
+      next: (view) => {
+        this.showWatchlist(view);
+        this.savingWatchlist.set(false);
+        done?.();
+      },
+      error: (error: unknown) => {
+        this.watchlistError.set(describeError(error));
+        this.savingWatchlist.set(false);
+      },
+    });
+  }
+
+  private showWatchlist(view: WatchlistView): void {
+    this.watchlist.set(view.tickers);
+    this.strategyTickers.set(view.strategyTickers.filter((t) => !view.tickers.includes(t)));
   }
 
   protected price(value: number, step: number): string {

@@ -1,11 +1,18 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DeadWorkerReclaimer } from './dead-worker-reclaimer.js';
 import type { EngineEvent, EnqueueOptions, EventHandler, EventQueue } from './event-queue.js';
 import {
   DEFAULT_ATTEMPTS,
   DEFAULT_BACKOFF_MS,
   DEFAULT_JOB_OPTIONS,
   DEFAULT_PARTITIONS,
+  MAX_RECLAIMS,
+  MAX_STALLED_COUNT,
   QUEUE_NAME,
+  RECLAIM_EVERY_MS,
+  RECLAIM_REMOTE_GRACE_MS,
   WORKER_LOCK_MS,
   WORKER_STALLED_INTERVAL_MS,
 } from './queue.constants.js';
@@ -22,6 +29,12 @@ export interface BullMqEventQueueOptions {
   lockMs?: number;
   /** How often workers look for such jobs. */
   stalledMs?: number;
+  /** How often this process looks for jobs of workers that died (0: never; only the locks then). */
+  reclaimMs?: number;
+  /** Lifecycle lines for the log: a job taken back from a dead worker. */
+  onNotice?: (message: string) => void;
+  /** The workers' name, `host:pid:suffix` (tests; by default this machine's, this process's and a random suffix). */
+  workerName?: string;
 }
 
 /** FNV-1a: stable across processes and versions, so a strategy always lands on the same partition. */
@@ -68,11 +81,18 @@ export class BullMqEventQueue implements EventQueue {
   private closed = false;
   /** The queues' shared Redis connection, once made; its status says whether Redis is reachable. */
   private client?: { status: string };
+  /**
+   * This process's workers' name, on their Redis connections and on every job they take: a job
+   * whose worker has no connection left belongs to a process that died.
+   */
+  readonly workerName: string;
+  private reclaimer?: DeadWorkerReclaimer;
 
   constructor(private readonly options: BullMqEventQueueOptions) {
     this.connection = connectionFromUrl(options.redisUrl);
     this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
     this.prefix = options.prefix ?? 'tradeloop';
+    this.workerName = options.workerName ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.queues = Array.from(
       { length: this.partitions },
       (_, i) =>
@@ -131,17 +151,39 @@ export class BullMqEventQueue implements EventQueue {
           }
         },
         {
+          name: this.workerName,
           connection: this.connection,
           prefix: this.prefix,
           concurrency: 1,
           lockDuration: this.options.lockMs ?? WORKER_LOCK_MS,
           stalledInterval: this.options.stalledMs ?? WORKER_STALLED_INTERVAL_MS,
+          maxStalledCount: MAX_STALLED_COUNT,
         },
       );
       worker.on('error', () => undefined); // reconnects are BullMQ's job; errors surface through /api/health later
+      // The handler above never throws: a job failed by BullMQ itself stalled too often (its workers
+      // kept dying). It ends as a dead letter like any event that failed every attempt.
+      worker.on('failed', (job, error) => {
+        if (job) this.options.onFailed?.(job.data, error);
+      });
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    const reclaimMs = this.options.reclaimMs ?? RECLAIM_EVERY_MS;
+    if (reclaimMs > 0) {
+      this.reclaimer = new DeadWorkerReclaimer(this.queues, {
+        ownName: this.workerName,
+        everyMs: reclaimMs,
+        remoteGraceMs: RECLAIM_REMOTE_GRACE_MS,
+        maxReclaims: MAX_RECLAIMS,
+        onReclaimed: (queue, jobId, worker) => this.options.onNotice?.(`took job ${jobId} of ${queue} back from ${worker}, which died`),
+        onUnavailable: (reason) =>
+          this.options.onNotice?.(
+            `Redis refuses CLIENT LIST (${reason}): a dead worker's job waits for its lock to lapse (queue.lockSeconds)`,
+          ),
+      });
+      this.reclaimer.start();
+    }
   }
 
   /**
@@ -170,6 +212,7 @@ export class BullMqEventQueue implements EventQueue {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.reclaimer?.stop();
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
   }

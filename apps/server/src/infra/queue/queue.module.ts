@@ -60,6 +60,7 @@ class QueueCloser implements OnModuleDestroy, OnApplicationBootstrap {
               lockMs: config.queue.lockSeconds * 1000,
               stalledMs: config.queue.stalledSeconds * 1000,
               onFailed: failures.report,
+              onNotice: (message) => new Logger('Queue').warn(message),
             })
           : new MemoryEventQueue({ onFailed: failures.report }),
     },

@@ -32,6 +32,10 @@ const ORDER_TYPES = ['market', 'limit', 'stop'];
 const MAX_ACTIONS = 100;
 const MAX_LOGS = 20;
 const MAX_MESSAGE = 1000;
+// An error of any size may be thrown; what leaves the isolate is cut (the host cuts it again).
+const MAX_ERROR = 2000;
+// The same as the host's clip(), so that cutting again there changes nothing.
+const cut = (text, max) => (text.length > max ? text.slice(0, max - 32) + '… (' + (text.length - max + 32) + ' more characters)' : text);
 
 let definition = null;
 let current = null;
@@ -47,11 +51,14 @@ const fail = (message) => {
 function describe(error) {
   try {
     if (error !== null && typeof error === 'object') {
-      const message = StringCtor(error.message === undefined ? error : error.message);
-      const stack = typeof error.stack === 'string' ? error.stack : undefined;
-      return { message, stack };
+      const full = StringCtor(error.message === undefined ? error : error.message);
+      const message = cut(full, MAX_ERROR);
+      let stack = typeof error.stack === 'string' ? error.stack : undefined;
+      // V8 begins the stack with the message: keep the frames, not a second copy of a long message.
+      if (stack !== undefined && full.length > MAX_ERROR) stack = stack.replace(full, cut(full, 200));
+      return { message, stack: stack === undefined ? undefined : cut(stack, MAX_ERROR * 2) };
     }
-    return { message: StringCtor(error) };
+    return { message: cut(StringCtor(error), MAX_ERROR) };
   } catch (e) {
     return { message: 'the script threw a value that cannot be printed' };
   }
@@ -72,7 +79,7 @@ function addLog(level, parts) {
   if (target.closed || target.logs.length >= MAX_LOGS) return;
   let message = '';
   for (let i = 0; i < parts.length; i++) message += (i ? ' ' : '') + text(parts[i]);
-  target.logs[target.logs.length] = { level, message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) + '…' : message };
+  target.logs[target.logs.length] = { level, message: cut(message, MAX_MESSAGE) };
 }
 
 const logger = (level) => (...parts) => addLog(level, parts);

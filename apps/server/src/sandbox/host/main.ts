@@ -76,13 +76,17 @@ function handle(request: HostRequest): unknown {
 
 process.on('message', (request: HostRequest) => {
   let reply: HostReply;
+  const started = process.hrtime.bigint();
+  const micros = () => Number(process.hrtime.bigint() - started) / 1000;
   try {
-    reply = { id: request.id, ok: true, value: handle(request) };
+    const value = handle(request);
+    reply = { id: request.id, micros: micros(), ok: true, value };
   } catch (error) {
-    reply =
+    const failure =
       error instanceof ScriptFailure
-        ? { id: request.id, ok: false, error: error.error }
-        : { id: request.id, ok: false, error: { kind: 'error', message: error instanceof Error ? error.message : String(error) } };
+        ? error
+        : new ScriptFailure({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+    reply = { id: request.id, micros: micros(), ok: false, error: failure.error };
   }
   send(reply);
 });

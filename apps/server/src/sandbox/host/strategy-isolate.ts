@@ -1,5 +1,6 @@
 import ivm from 'isolated-vm';
 import {
+  boundedError,
   ScriptFailure,
   type CallOutcome,
   type HandlerName,
@@ -162,6 +163,8 @@ export class StrategyIsolate {
   }
 
   private scriptError(kind: ScriptError['kind'], error: { message: string; stack?: string }): ScriptError {
-    return { kind, message: error.message, ...mapStack(this.script, error.stack) };
+    // Bounded before the stack is mapped: a script decides how long its error is.
+    const bounded = boundedError({ kind, message: String(error.message), stack: error.stack });
+    return { kind, message: bounded.message, ...mapStack(this.script, bounded.stack) };
   }
 }

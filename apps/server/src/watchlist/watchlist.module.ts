@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { MarketModule } from '../market/market.module.js';
+import { StrategiesModule } from '../strategies/strategies.module.js';
+import { WatchlistController } from './watchlist.controller.js';
+import { WatchlistService } from './watchlist.service.js';
+
+/** The tickers always quoted, editable on the admin's Market page. */
+@Module({
+  imports: [MarketModule, StrategiesModule],
+  controllers: [WatchlistController],
+  providers: [WatchlistService],
+})
+export class WatchlistModule {}

@@ -1,0 +1,117 @@
+import { BadRequestException, Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { WatchlistView } from '@tradeloop/contracts';
+import { Repository } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import { MarketService } from '../market/market.service.js';
+import { SystemSetting } from '../risk/system-setting.entity.js';
+import { StrategiesService } from '../strategies/strategies.service.js';
+
+/** Tickers the watchlist holds at most. */
+export const MAX_WATCHLIST = 50;
+/** The watchlist's row among the server's settings; absent until the trader edits it. */
+const SETTING = 'market.watchlist';
+/** Other processes' strategy changes are picked up within this long. */
+const REFRESH_MS = 30_000;
+
+/**
+ * The tickers always quoted, from the first second a `/ws` client connects: the watchlist
+ * (`market.watchlist` until the trader edits it on the Market page; the database keeps it from
+ * then on) and the default ticker of every enabled strategy.
+ */
+@Injectable()
+export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly stops: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+  /** Refreshes run one after another. */
+  private refreshing: Promise<WatchlistView> = Promise.resolve({ tickers: [], strategyTickers: [], quoted: [] });
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
+    private readonly database: DatabaseService,
+    private readonly market: MarketService,
+    private readonly strategies: StrategiesService,
+    private readonly bus: EventBus,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stops.push(
+      this.strategies.onChange(() => void this.refresh()),
+      this.bus.subscribe((message, origin) => {
+        if (origin !== 'remote') return;
+        // Edited in another process, or a strategy switched on or off there.
+        if ((message.type === 'INTERNAL' && message.data.kind === 'watchlist') || message.type === 'STRATEGY') void this.refresh();
+      }),
+    );
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+    await this.refresh();
+  }
+
+  onModuleDestroy(): void {
+    this.stops.forEach((stop) => stop());
+    clearInterval(this.timer);
+  }
+
+  view(): Promise<WatchlistView> {
+    return this.refresh();
+  }
+
+  /** Replaces the watchlist; every ticker is checked and spelled as the server does (`nq1!` → `NQ1!`). */
+  async replace(input: string[]): Promise<WatchlistView> {
+    if (input.length > MAX_WATCHLIST) throw new BadRequestException(`tickers: at most ${MAX_WATCHLIST}, got ${input.length}`);
+    const tickers: string[] = [];
+    for (const [i, raw] of input.entries()) {
+      let ticker: string;
+      try {
+        ticker = this.market.resolve(raw).ticker;
+      } catch (error) {
+        throw new BadRequestException(`tickers[${i}]: ${(error as Error).message}`);
+      }
+      if (!tickers.includes(ticker)) tickers.push(ticker);
+    }
+    const row: SystemSetting = { key: SETTING, value: JSON.stringify(tickers), updatedAt: Date.now() };
+    await this.database.transaction((m) => m.save(SystemSetting, row));
+    this.bus.publish('INTERNAL', { kind: 'watchlist', process: this.market.processId });
+    return this.refresh();
+  }
+
+  private refresh(): Promise<WatchlistView> {
+    this.refreshing = this.refreshing.catch(() => undefined).then(() => this.apply());
+    return this.refreshing;
+  }
+
+  private async apply(): Promise<WatchlistView> {
+    const [tickers, strategyTickers] = await Promise.all([this.stored(), this.strategies.defaultTickers()]);
+    const quoted = [...new Set([...tickers, ...strategyTickers])];
+    await this.market.setWatchlist(quoted);
+    return { tickers, strategyTickers, quoted };
+  }
+
+  /** The edited watchlist, or the configured one before any edit. Spelled as the server does. */
+  private async stored(): Promise<string[]> {
+    const row = await this.settings.findOneBy({ key: SETTING });
+    let list: unknown = this.config.market.watchlist;
+    if (row) {
+      try {
+        list = JSON.parse(row.value);
+      } catch {
+        list = [];
+      }
+    }
+    const out: string[] = [];
+    for (const raw of Array.isArray(list) ? list : []) {
+      try {
+        const ticker = this.market.resolve(String(raw)).ticker;
+        if (!out.includes(ticker)) out.push(ticker);
+      } catch {
+        /* a configured ticker the catalog cannot read is left out (the config check names bad ones) */
+      }
+    }
+    return out.slice(0, MAX_WATCHLIST);
+  }
+}
