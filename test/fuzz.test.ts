@@ -197,7 +197,13 @@ describe('fuzzing every input path', () => {
         plugins: { disabled: ['sim-feed'] },
         webhooks: { rateLimit: { perTokenPerMinute: 1_000_000, perIpPerMinute: 1_000_000 } },
         // A loaded machine may take longer than 50 ms for a call; the fuzz is about inputs, not timing.
-        strategies: { dir: scriptsDir({ 'actor.ts': ACTOR }), maxOrdersPerMinute: 100_000, cpuMs: 2000, maxFailures: 100_000 },
+        strategies: {
+          dir: scriptsDir({ 'actor.ts': ACTOR }),
+          maxOrdersPerMinute: 100_000,
+          cpuMs: 2000,
+          maxFailures: 1000,
+          failureWindow: 1000,
+        },
       },
     });
     db = server.app.get(DataSource);

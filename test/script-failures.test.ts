@@ -82,7 +82,7 @@ describe('a script that fails most of the time', () => {
     expect(rows.length).toBe(5 * 21 + 1);
     for (const row of rows) expect(row.message.length + JSON.stringify(row.context ?? {}).length).toBeLessThan(5000);
     expect(
-      rows.filter((l) => /^onTick failed \(error\) at loud\.ts:6:\d+: z+… \(298032 more characters\) \[/.test(l.message)),
+      rows.filter((l) => /^onTick failed \(error\) at loud\.ts:6:\d+: z+… \(298532 more characters\) \[/.test(l.message)),
     ).toHaveLength(5);
     expect(rows.filter((l) => /^onTick: y+… \(49032 more characters\)$/.test(l.message))).toHaveLength(5 * 20);
   });

@@ -41,10 +41,11 @@ export interface ScriptError {
 }
 
 /**
- * The longest error message, and stack, that leaves the sandbox. A script can throw an error of
- * any size; each copy of it (isolate → host → server → log) is cut to this.
+ * The longest error message that leaves the sandbox (its stack may be twice as long). A script can
+ * throw an error of any size; each copy of it (isolate → host → server → log) is cut to this, short
+ * enough that the log line naming the call and its place still fits the log's 2,000 characters.
  */
-export const MAX_ERROR_CHARS = 2000;
+export const MAX_ERROR_CHARS = 1500;
 
 /** Cuts a text from a script to at most `max` characters, saying how much was left out. Cutting again changes nothing. */
 export function clip(text: string, max = MAX_ERROR_CHARS): string {

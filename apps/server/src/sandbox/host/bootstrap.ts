@@ -33,7 +33,7 @@ const MAX_ACTIONS = 100;
 const MAX_LOGS = 20;
 const MAX_MESSAGE = 1000;
 // An error of any size may be thrown; what leaves the isolate is cut (the host cuts it again).
-const MAX_ERROR = 2000;
+const MAX_ERROR = 1500;
 // The same as the host's clip(), so that cutting again there changes nothing.
 const cut = (text, max) => (text.length > max ? text.slice(0, max - 32) + '… (' + (text.length - max + 32) + ' more characters)' : text);
 
