@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ScriptFile, ScriptInfo } from '@tradeloop/contracts';
 import { SaveScriptDto } from './dto/script.dto.js';
 import { ScriptsService } from './scripts.service.js';
 
@@ -10,26 +11,26 @@ export class ScriptsController {
 
   @Get()
   @ApiOperation({ summary: 'Strategy scripts in the scripts folder, with what each declares and the strategies using it' })
-  list() {
+  list(): Promise<ScriptInfo[]> {
     return this.scripts.list();
   }
 
   @Get(':name')
   @ApiOperation({ summary: 'One script with its source' })
-  read(@Param('name') name: string) {
+  read(@Param('name') name: string): Promise<ScriptFile> {
     return this.scripts.read(name);
   }
 
   @Put(':name')
   @ApiOperation({ summary: 'Create or replace a script; one that does not load is refused with its line and column, and not written' })
-  save(@Param('name') name: string, @Body() dto: SaveScriptDto) {
+  save(@Param('name') name: string, @Body() dto: SaveScriptDto): Promise<ScriptFile> {
     return this.scripts.save(name, dto.source);
   }
 
   @Delete(':name')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a script no strategy uses' })
-  remove(@Param('name') name: string) {
+  remove(@Param('name') name: string): Promise<void> {
     return this.scripts.remove(name);
   }
 }
