@@ -5,3 +5,4 @@ export * from './realtime.js';
 export * from './webhook.js';
 export * from './strategy-api.js';
 export * from './controls.js';
+export * from './api/index.js';

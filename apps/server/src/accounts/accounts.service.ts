@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { BrokerAccount } from '@tradeloop/contracts';
+import type { AccountView, BrokerAccount } from '@tradeloop/contracts';
 import { checkRiskLimits, isValidTimeZone, toCents, toDollars } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -73,7 +73,7 @@ export class AccountsService implements OnModuleInit {
   }
 
   /** Accounts with balance, equity (balance + open P&L) and live P&L; manual trades count toward their account. */
-  async list() {
+  async list(): Promise<AccountView[]> {
     const accounts = await this.accounts.find({ order: { createdAt: 'ASC' } });
     const live = await this.pnl.of('account');
     return accounts.map((a) => {
@@ -95,7 +95,7 @@ export class AccountsService implements OnModuleInit {
     });
   }
 
-  async create(dto: CreateAccountDto) {
+  async create(dto: CreateAccountDto): Promise<AccountView> {
     this.assertBroker(dto.broker);
     await this.assertNameFree(dto.name);
     const account: Account = {
@@ -116,7 +116,7 @@ export class AccountsService implements OnModuleInit {
   }
 
   /** `secrets` merge key by key: a string sets one, null removes it, absent keys stay. They are never read back. */
-  async update(id: string, dto: UpdateAccountDto) {
+  async update(id: string, dto: UpdateAccountDto): Promise<AccountView> {
     const account = await this.get(id);
     if (dto.name !== undefined && dto.name.trim() !== account.name) await this.assertNameFree(dto.name);
     const changes: Partial<Account> = {
@@ -140,7 +140,7 @@ export class AccountsService implements OnModuleInit {
     return this.viewOne(id);
   }
 
-  async viewOne(id: string) {
+  async viewOne(id: string): Promise<AccountView> {
     await this.get(id);
     return (await this.list()).find((a) => a.id === id)!;
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { CreatedApiToken, ListedToken, LoginAnswer, SignedInView } from '@tradeloop/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -33,7 +34,11 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: the token for scripts, and an httpOnly session cookie for the admin' })
-  async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async login(
+    @Body() dto: LoginDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginAnswer> {
     const session = await this.auth.login(dto.username, dto.password, request.ip);
     const maxAge = Math.round((session.expiresAt - Date.now()) / 1000);
     reply.header('set-cookie', sessionCookie(this.secure(request), session.token, maxAge));
@@ -49,7 +54,7 @@ export class AuthController {
   }
 
   @Get('me')
-  me(@CurrentPrincipal() principal: Principal) {
+  me(@CurrentPrincipal() principal: Principal): SignedInView {
     return { username: principal.username, kind: principal.kind, scope: principal.scope };
   }
 
@@ -57,41 +62,41 @@ export class AuthController {
   @AdminOnly()
   @HttpCode(204)
   @ApiOperation({ summary: 'Change the password; every other session ends' })
-  changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto) {
+  changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto): Promise<void> {
     return this.auth.changePassword(principal, dto.currentPassword, dto.newPassword);
   }
 
   @Get('sessions')
   @AdminOnly()
-  sessions(@CurrentPrincipal() principal: Principal) {
+  sessions(@CurrentPrincipal() principal: Principal): Promise<ListedToken[]> {
     return this.auth.list('session', principal);
   }
 
   @Delete('sessions/:id')
   @AdminOnly()
   @HttpCode(204)
-  revokeSession(@Param('id', ParseUUIDPipe) id: string) {
+  revokeSession(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
     return this.auth.revoke(id, 'session');
   }
 
   @Get('tokens')
   @AdminOnly()
   @ApiOperation({ summary: 'API tokens, without their secrets' })
-  tokens(@CurrentPrincipal() principal: Principal) {
+  tokens(@CurrentPrincipal() principal: Principal): Promise<ListedToken[]> {
     return this.auth.list('api', principal);
   }
 
   @Post('tokens')
   @AdminOnly()
   @ApiOperation({ summary: 'Create an API token; its secret is shown in this answer only' })
-  createToken(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiTokenDto) {
+  createToken(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiTokenDto): Promise<CreatedApiToken> {
     return this.auth.createApiToken(principal, dto.name, dto.scope, dto.expiresInDays);
   }
 
   @Delete('tokens/:id')
   @AdminOnly()
   @HttpCode(204)
-  revokeToken(@Param('id', ParseUUIDPipe) id: string) {
+  revokeToken(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
     return this.auth.revoke(id, 'api');
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
+import type { ApiTokenView, CreatedApiToken, ListedToken } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
@@ -196,14 +197,19 @@ export class AuthService implements OnModuleInit {
     others.forEach((t) => this.announceRevoked(t.id));
   }
 
-  async createApiToken(principal: Principal, name: string, scope: Exclude<TokenScope, 'admin'>, expiresInDays?: number) {
+  async createApiToken(
+    principal: Principal,
+    name: string,
+    scope: Exclude<TokenScope, 'admin'>,
+    expiresInDays?: number,
+  ): Promise<CreatedApiToken> {
     const user = await this.users.findOneByOrFail({ id: principal.userId });
     const expiresAt = expiresInDays ? Date.now() + expiresInDays * 86_400_000 : null;
     const { token, row } = await this.issue(user, 'api', scope, name, expiresAt);
     return { ...this.view(row), token };
   }
 
-  async list(kind: TokenKind, principal: Principal) {
+  async list(kind: TokenKind, principal: Principal): Promise<ListedToken[]> {
     const rows = await this.tokens.find({ where: { kind, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
     const now = Date.now();
     return rows
@@ -248,7 +254,7 @@ export class AuthService implements OnModuleInit {
     return { token, row };
   }
 
-  private view(row: AuthToken) {
+  private view(row: AuthToken): ApiTokenView {
     return {
       id: row.id,
       kind: row.kind,

@@ -7,6 +7,8 @@ import type {
   OrderSide,
   OrderType,
   OrderUpdate,
+  OrderView,
+  Page,
   RecordedOrder,
   ServerOrderType,
   TimeInForce,
@@ -376,7 +378,13 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     return true;
   }
 
-  async list(filter: { strategyId?: string; accountId?: string; status?: string; limit: number; offset: number }) {
+  async list(filter: {
+    strategyId?: string;
+    accountId?: string;
+    status?: string;
+    limit: number;
+    offset: number;
+  }): Promise<Page<OrderView>> {
     const [items, total] = await this.orders.findAndCount({
       where: {
         ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
@@ -396,7 +404,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** An order as the API shows it. */
-  view(o: Order) {
+  view(o: Order): OrderView {
     return orderView(o);
   }
 

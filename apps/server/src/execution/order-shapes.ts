@@ -1,4 +1,5 @@
-import type { OrderRequest, OrderType, ServerOrderType } from '@tradeloop/contracts';
+import type { OrderRequest, OrderType, OrderView, ServerOrderType } from '@tradeloop/contracts';
+import { iso } from '../common/money.js';
 import type { Account } from '../accounts/account.entity.js';
 import type { Order } from './order.entity.js';
 
@@ -37,19 +38,43 @@ export function brokerRequest(order: Order, account: Account): OrderRequest {
   };
 }
 
-/** An order as the API shows it: times in ISO 8601, and its slippage against the alert's price. */
-export function orderView(o: Order) {
+/**
+ * An order as the API shows it: times in ISO 8601, and its slippage against the alert's price.
+ * Field by field, so a column added to the table never reaches the API unasked.
+ */
+export function orderView(o: Order): OrderView {
   // Against the trader: a buy filled above the alert's price, a sell below it.
   const slippage =
     o.signalPrice === null || o.avgFillPrice === null
       ? null
       : Number(((o.side === 'buy' ? o.avgFillPrice - o.signalPrice : o.signalPrice - o.avgFillPrice) + 0).toFixed(8));
   return {
-    ...o,
+    id: o.id,
+    clientOrderId: o.clientOrderId,
+    strategyId: o.strategyId,
+    linkId: o.linkId,
+    accountId: o.accountId,
+    eventId: o.eventId,
+    ticker: o.ticker,
+    side: o.side,
+    quantity: o.quantity,
+    type: o.type,
+    limitPrice: o.limitPrice,
+    stopPrice: o.stopPrice,
+    trailAmount: o.trailAmount,
+    trailPercent: o.trailPercent,
+    timeInForce: o.timeInForce,
+    expiresAt: iso(o.expiresAt),
+    extendedHours: o.extendedHours,
+    signalPrice: o.signalPrice,
+    triggeredAt: iso(o.triggeredAt),
+    status: o.status,
+    filledQuantity: o.filledQuantity,
+    avgFillPrice: o.avgFillPrice,
+    brokerOrderId: o.brokerOrderId,
+    reason: o.reason,
     slippage,
-    expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString(),
-    triggeredAt: o.triggeredAt === null ? null : new Date(o.triggeredAt).toISOString(),
-    createdAt: new Date(o.createdAt).toISOString(),
-    updatedAt: new Date(o.updatedAt).toISOString(),
+    createdAt: iso(o.createdAt),
+    updatedAt: iso(o.updatedAt),
   };
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { OrderView, Page } from '@tradeloop/contracts';
 import { IsIn, IsOptional } from 'class-validator';
 import { page, StrategyAccountQueryDto } from '../common/query.dto.js';
 import { ExecutionService } from './execution.service.js';
@@ -17,7 +18,7 @@ export class OrdersController {
 
   @Get()
   @ApiOperation({ summary: 'Orders, newest first' })
-  list(@Query() query: OrdersQueryDto) {
+  list(@Query() query: OrdersQueryDto): Promise<Page<OrderView>> {
     return this.execution.list({ strategyId: query.strategyId, accountId: query.accountId, status: query.status, ...page(query) });
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { HealthView } from '@tradeloop/contracts';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../auth/access.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -28,7 +29,7 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Status for anyone; server, database, queue and plugin details when signed in' })
-  async health(@Req() request: FastifyRequest) {
+  async health(@Req() request: FastifyRequest): Promise<HealthView> {
     const databaseOk = await this.database.ping();
     const plugins = this.plugins.list();
     const status = databaseOk ? (plugins.some((p) => p.status === 'failed') ? 'degraded' : 'ok') : 'error';

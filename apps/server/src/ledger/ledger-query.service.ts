@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { FillView, Page, PositionView, TradeView } from '@tradeloop/contracts';
 import { openPnlCents, toDollars } from '@tradeloop/domain';
 import { Between, Not, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
@@ -34,7 +35,7 @@ export class LedgerQueryService {
     private readonly market: MarketService,
   ) {}
 
-  async listPositions(filter: PositionFilter) {
+  async listPositions(filter: PositionFilter): Promise<PositionView[]> {
     const rows = await this.positions.find({
       where: {
         ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
@@ -64,7 +65,7 @@ export class LedgerQueryService {
     });
   }
 
-  async listFills(filter: TradeFilter) {
+  async listFills(filter: TradeFilter): Promise<Page<FillView>> {
     const where: FindOptionsWhere<Fill> = {
       ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
       ...(filter.accountId ? { accountId: filter.accountId } : {}),
@@ -99,7 +100,7 @@ export class LedgerQueryService {
     };
   }
 
-  async listTrades(filter: TradeFilter) {
+  async listTrades(filter: TradeFilter): Promise<Page<TradeView>> {
     const where: FindOptionsWhere<Trade> = {
       ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
       ...(filter.accountId ? { accountId: filter.accountId } : {}),

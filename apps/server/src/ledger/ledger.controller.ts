@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { FillView, Page, PositionView, TradeView } from '@tradeloop/contracts';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { instant, page, StrategyAccountQueryDto, TimeRangeQueryDto } from '../common/query.dto.js';
@@ -20,13 +21,13 @@ export class LedgerController {
 
   @Get('positions')
   @ApiOperation({ summary: 'Open positions with open P&L (longs at the bid, shorts at the ask; null until a quote arrives)' })
-  positions(@Query() query: PositionsQueryDto) {
+  positions(@Query() query: PositionsQueryDto): Promise<PositionView[]> {
     return this.ledger.listPositions(query);
   }
 
   @Get('fills')
   @ApiOperation({ summary: 'Fills, newest first, each with where its price came from (quote:<feed>, alert, simulated, broker)' })
-  fills(@Query() query: TimeRangeQueryDto) {
+  fills(@Query() query: TimeRangeQueryDto): Promise<Page<FillView>> {
     return this.ledger.listFills({
       strategyId: query.strategyId,
       accountId: query.accountId,
@@ -38,7 +39,7 @@ export class LedgerController {
 
   @Get('trades')
   @ApiOperation({ summary: 'Closed round trips, newest exit first, matched FIFO' })
-  trades(@Query() query: TimeRangeQueryDto) {
+  trades(@Query() query: TimeRangeQueryDto): Promise<Page<TradeView>> {
     return this.ledger.listTrades({
       strategyId: query.strategyId,
       accountId: query.accountId,

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { LogEntryView } from '@tradeloop/contracts';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { MAX_ROW_ID } from '../common/query.dto.js';
@@ -26,7 +27,7 @@ export class LogsController {
 
   @Get()
   @ApiOperation({ summary: 'Newest log entries first' })
-  list(@Query() query: LogsQueryDto) {
+  list(@Query() query: LogsQueryDto): Promise<LogEntryView[]> {
     return this.logs.query({ ...query, limit: query.limit ?? 100 });
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { LogEntryView } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -71,7 +72,7 @@ export class LogsService implements OnModuleDestroy {
     await Promise.all(this.allowance.close(now).map((closed) => this.reportDropped(closed)));
   }
 
-  async query(query: LogQuery) {
+  async query(query: LogQuery): Promise<LogEntryView[]> {
     const rows = await this.entries.find({
       where: {
         ...(query.strategyId ? { strategyId: query.strategyId } : {}),

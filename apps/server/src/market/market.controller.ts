@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { FeedStatus, InstrumentView, QuoteView, SimulatedFeedState } from '@tradeloop/contracts';
 import { IsBoolean } from 'class-validator';
 import { MarketService } from './market.service.js';
 import { SimulatedFeedSetting } from './simulated-feed.service.js';
@@ -21,7 +22,7 @@ export class MarketController {
 
   @Get('quotes')
   @ApiOperation({ summary: 'The quote cache: latest bid/ask per ticker with its tick size and tick value' })
-  quotes() {
+  quotes(): QuoteView[] {
     return this.market.allQuotes().map((q) => {
       const instrument = this.market.instrument(q.ticker);
       return {
@@ -40,7 +41,7 @@ export class MarketController {
 
   @Get('instruments')
   @ApiOperation({ summary: 'The futures catalog (built in plus config); any other symbol trades at step 0.01, $0.01 per unit' })
-  instruments() {
+  instruments(): InstrumentView[] {
     return this.market.catalog.futuresRoots().map((root) => {
       const { description, tickSize, tickValue } = this.market.instrument(root);
       return { root, ticker: `${root}1!`, description, tickSize, tickValue };
@@ -49,19 +50,19 @@ export class MarketController {
 
   @Get('feeds')
   @ApiOperation({ summary: 'Data feeds: connected, age of the last quote, reconnects; simulated ones (demo prices) say so' })
-  feeds() {
+  feeds(): FeedStatus[] {
     return this.market.feedStatus();
   }
 
   @Get('simulated-feed')
   @ApiOperation({ summary: 'Whether the simulated feed (demo prices) is on' })
-  simulatedFeed() {
+  simulatedFeed(): SimulatedFeedState {
     return this.simulated.state();
   }
 
   @Put('simulated-feed')
   @ApiOperation({ summary: 'Switch the simulated feed (demo prices) on or off; kept across restarts' })
-  setSimulatedFeed(@Body() dto: SimulatedFeedDto) {
+  setSimulatedFeed(@Body() dto: SimulatedFeedDto): Promise<SimulatedFeedState> {
     return this.simulated.set(dto.on);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { SimulatedFeedState } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
@@ -9,13 +10,6 @@ import { MarketService } from './market.service.js';
 const KEY = 'simulatedFeed';
 /** Other processes pick a change up within this long. */
 const REFRESH_MS = 5000;
-
-export interface SimulatedFeedState {
-  /** Whether the simulated feed's demo prices are used at all. */
-  on: boolean;
-  /** The simulated feeds installed (by plugin name). */
-  feeds: string[];
-}
 
 /**
  * The trader's switch for the simulated feed (Settings), kept in the database so it holds across

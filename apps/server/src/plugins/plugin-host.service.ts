@@ -8,7 +8,7 @@ import {
   type DataFeedContext,
   type DataFeedPlugin,
   type OrderUpdate,
-  type PluginKind,
+  type PluginInfo,
   type PluginLogger,
   type RecordedOrder,
 } from '@tradeloop/contracts';
@@ -20,18 +20,6 @@ import type { AppConfig } from '../config/config.schema.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { checkPluginModule, parseManifest } from './plugin-manifest.js';
-
-/** `remote`: known from its manifest, run by the worker processes (this is an api process). */
-export type PluginStatus = 'loaded' | 'started' | 'failed' | 'stopped' | 'remote';
-
-export interface PluginInfo {
-  name: string;
-  /** One kind, both (`["broker", "datafeed"]`), or null when the manifest could not be read. */
-  kind: PluginKind | PluginKind[] | null;
-  displayName: string;
-  status: PluginStatus;
-  error: string | null;
-}
 
 interface LoadedPlugin extends PluginInfo {
   broker?: BrokerPlugin;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { LivePnl } from '@tradeloop/contracts';
 import { toDollars, TradingCalendar } from '@tradeloop/domain';
 import { Clock } from './clock.js';
 import { maybeNum, num, PnlSql } from './pnl-sql.js';
@@ -6,17 +7,6 @@ import { scopeKey, totalsByScope } from './pnl-scopes.js';
 import { PnlTrades } from './pnl-trades.js';
 import { PositionReader } from './position-reader.js';
 import type { PnlScopeKind } from './pnl.types.js';
-
-/** Dollars. Open, total and today's P&L are null while a held ticker has no quote. */
-export interface LivePnl {
-  todayPnl: number | null;
-  totalPnl: number | null;
-  openPnl: number | null;
-  realizedPnl: number;
-  activePositions: number;
-  /** Net signed quantity per ticker, open tickers only, e.g. {"NQ1!": 2}. */
-  position: Record<string, number>;
-}
 
 export interface LivePnlCents {
   todayCents: number | null;

@@ -1,4 +1,5 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { PnlCalendar, PnlSeries, PnlSummary, SeriesPoint, SeriesResolution } from '@tradeloop/contracts';
 import { addDays, DAY_MS, monthDates, toDollars, TradingCalendar } from '@tradeloop/domain';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -9,7 +10,6 @@ import { PnlRecorder } from './pnl-recorder.service.js';
 import { PnlTrades, type ScopeRef } from './pnl-trades.js';
 import type { BarResolution } from './pnl.types.js';
 
-export type SeriesResolution = '1s' | '1m' | '1h' | '1d';
 export const RESOLUTIONS = ['auto', '1s', '1m', '1h', '1d'] as const;
 
 const STEP_MS: Record<SeriesResolution, number> = { '1s': 1000, '1m': 60_000, '1h': 3_600_000, '1d': DAY_MS };
@@ -17,15 +17,6 @@ const STEP_MS: Record<SeriesResolution, number> = { '1s': 1000, '1m': 60_000, '1
 export const AUTO_MAX_POINTS = 1000;
 /** …and an explicit resolution may return up to this many. */
 export const MAX_POINTS = 10_000;
-
-export interface SeriesPoint {
-  /** Epoch ms: the second, or the bucket's first instant (a trading day's for 1d). */
-  t: number;
-  /** Cumulative total P&L, dollars. */
-  pnl: number;
-  /** pnl minus its running maximum since recording began (starting at 0): zero or negative. */
-  drawdown: number;
-}
 
 const rate = (value: number) => Math.round(value * 10_000) / 10_000;
 
@@ -61,7 +52,7 @@ export class PnlQueryService {
     return this.calendar.dateOf(now).slice(0, 7);
   }
 
-  async summary(ref: ScopeRef, now = this.clock.now()) {
+  async summary(ref: ScopeRef, now = this.clock.now()): Promise<PnlSummary> {
     const [live, stats, days, recorded] = await Promise.all([
       this.live.of(ref.scope, ref.scope === 'all' ? undefined : [ref.scopeId], now),
       this.trades.stats(ref),
@@ -94,7 +85,7 @@ export class PnlQueryService {
   }
 
   /** Realized P&L of the trades closed on each trading day of a month (days without trades left out). */
-  async calendarMonth(ref: ScopeRef, month: string) {
+  async calendarMonth(ref: ScopeRef, month: string): Promise<PnlCalendar> {
     const dates = monthDates(month);
     const from = this.calendar.startOf(dates[0]);
     const to = this.calendar.startOf(addDays(dates[dates.length - 1], 1));
@@ -143,7 +134,11 @@ export class PnlQueryService {
     return '1d';
   }
 
-  async series(ref: ScopeRef, range: { from?: number; to?: number; resolution?: (typeof RESOLUTIONS)[number] }, now = this.clock.now()) {
+  async series(
+    ref: ScopeRef,
+    range: { from?: number; to?: number; resolution?: (typeof RESOLUTIONS)[number] },
+    now = this.clock.now(),
+  ): Promise<PnlSeries> {
     const to = range.to ?? now;
     const from = range.from ?? to - DAY_MS;
     if (from > to) throw new BadRequestException('from must not be after to');

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { quantityProblem, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
+import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
 import { Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
@@ -19,12 +19,6 @@ export interface RiskSubject {
   ticker: string;
   side: OrderSide;
   quantity: number;
-}
-
-export interface KillSwitchState {
-  engaged: boolean;
-  since: number | null;
-  reason: string | null;
 }
 
 const KILL_SWITCH = 'killSwitch';

@@ -8,6 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { ScriptFile, ScriptInfo, ScriptRefusal } from '@tradeloop/contracts';
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
@@ -106,13 +107,13 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     return this.entries.get(name);
   }
 
-  async list() {
+  async list(): Promise<ScriptInfo[]> {
     const names = [...this.entries.keys()].sort();
     const linked = await this.linkedStrategies();
     return names.map((name) => this.view(this.entries.get(name)!, linked.get(name) ?? []));
   }
 
-  async read(name: string) {
+  async read(name: string): Promise<ScriptFile> {
     this.assertName(name);
     const entry = this.entries.get(name) ?? (await this.refresh(name));
     if (!entry) throw new NotFoundException(`no script named ${name}`);
@@ -125,7 +126,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
    * Checks, then writes atomically. A script that does not load is refused (400 with line and
    * column) and nothing is written. `uploader` (a user id) is held to `strategies.uploadsPerMinute`.
    */
-  async save(name: string, source: string, uploader: string) {
+  async save(name: string, source: string, uploader: string): Promise<ScriptFile> {
     this.assertName(name);
     if (Buffer.byteLength(source) > MAX_SCRIPT_BYTES) throw new BadRequestException(`source: larger than ${MAX_SCRIPT_BYTES} bytes`);
     const allowed = this.uploads.take(uploader);
@@ -139,7 +140,8 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       if (error instanceof ScriptFailure) {
         const { kind, message, line, column } = error.error;
-        throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `source: ${message}`, kind, line, column });
+        const refusal: ScriptRefusal = { statusCode: 400, error: 'Bad Request', message: `source: ${message}`, kind, line, column };
+        throw new BadRequestException(refusal);
       }
       throw error;
     } finally {
@@ -249,7 +251,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     return map;
   }
 
-  private view(entry: ScriptEntry, strategyIds: string[]) {
+  private view(entry: ScriptEntry, strategyIds: string[]): ScriptInfo {
     return {
       name: entry.name,
       size: entry.size,

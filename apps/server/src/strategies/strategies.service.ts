@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { ScriptParams, StrategyStatus } from '@tradeloop/contracts';
+import type { ScriptParams, StrategyDetail, StrategyListItem, StrategyStatus, StrategyView } from '@tradeloop/contracts';
 import { checkExits, checkRiskLimits, isValidTimeZone } from '@tradeloop/domain';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -66,7 +66,7 @@ export class StrategiesService {
    * trade (`showSecret`): a read-only token never sees them. null when the token cannot be opened
    * (sealed under another secret key): rotating it gives a new one.
    */
-  view(s: Strategy, showSecret: boolean) {
+  view(s: Strategy, showSecret: boolean): StrategyView {
     return {
       id: s.id,
       name: s.name,
@@ -99,7 +99,7 @@ export class StrategiesService {
   }
 
   /** Every strategy with its live P&L and position (one positions query for all of them) and its last accepted alert. */
-  async list(showSecrets: boolean) {
+  async list(showSecrets: boolean): Promise<StrategyListItem[]> {
     const strategies = await this.strategies.find({ order: { createdAt: 'ASC' } });
     const [live, signals] = await Promise.all([this.pnl.of('strategy'), this.lastSignals()]);
     return strategies.map((s) => ({
@@ -113,7 +113,7 @@ export class StrategiesService {
    * One strategy with its live P&L, position and last accepted alert — its recorder: the signal
    * traded on the strategy's own account — and each link (a copy to another account) with its own.
    */
-  async detail(id: string, showSecret: boolean) {
+  async detail(id: string, showSecret: boolean): Promise<StrategyDetail> {
     const strategy = await this.get(id);
     const links = await this.links.forStrategy(id);
     const [live, signals] = await Promise.all([this.pnl.of('strategy', [id, ...links.map((l) => l.id)]), this.lastSignals(id)]);
@@ -155,14 +155,14 @@ export class StrategiesService {
   }
 
   /** A new webhook secret; the old URL stops working at once. */
-  async rotateToken(id: string) {
+  async rotateToken(id: string): Promise<StrategyView> {
     const strategy = await this.get(id);
     const changes = { ...this.newToken(), updatedAt: Date.now() };
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
     return this.view({ ...strategy, ...changes }, true);
   }
 
-  async create(dto: CreateStrategyDto) {
+  async create(dto: CreateStrategyDto): Promise<StrategyView> {
     const account = dto.accountId ? await this.accounts.get(dto.accountId) : await this.accounts.defaultAccount();
     await this.assertNameFree(dto.name);
     const script = dto.script ? this.checkScript(dto.script, dto.params ?? {}) : null;
@@ -199,7 +199,7 @@ export class StrategiesService {
     return this.view(strategy, true);
   }
 
-  async update(id: string, dto: UpdateStrategyDto) {
+  async update(id: string, dto: UpdateStrategyDto): Promise<StrategyView> {
     const strategy = await this.get(id);
     if (dto.accountId) await this.accounts.get(dto.accountId);
     if (dto.name !== undefined && dto.name.trim() !== strategy.name) await this.assertNameFree(dto.name, id);

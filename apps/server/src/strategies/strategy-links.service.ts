@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { StrategyLinkView } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
 import { Repository, type EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
@@ -85,7 +86,7 @@ export class StrategyLinksService implements OnModuleInit {
     return next;
   }
 
-  view(link: StrategyLink) {
+  view(link: StrategyLink): StrategyLinkView {
     return {
       id: link.id,
       accountId: link.accountId,

@@ -13,6 +13,8 @@ const ANSWER_TIMEOUT_MS = 15_000;
 export const COMMANDS_PARTITION = 'commands';
 
 type Op = TradingCommand['op'];
+/** What an operation answers, as the caller gets it (from this process or a worker's). */
+type Answer<O extends Op> = Awaited<ReturnType<TradingService[O]>>;
 
 /**
  * Runs a trader's command where orders are placed: here in a single process (`role: all`), or in a
@@ -28,10 +30,10 @@ export class CommandsService {
     private readonly trading: TradingService,
   ) {}
 
-  async run(op: Op, ...args: unknown[]): Promise<unknown> {
-    if (this.config.role !== 'api') return this.call(op, args);
+  async run<O extends Op>(op: O, ...args: Parameters<TradingService[O]>): Promise<Answer<O>> {
+    if (this.config.role !== 'api') return this.call(op, args) as Promise<Answer<O>>;
     const commandId = randomUUID();
-    const answer = new Promise<unknown>((resolve, reject) => {
+    const answer = new Promise<Answer<O>>((resolve, reject) => {
       const timer = setTimeout(() => {
         stop();
         reject(
@@ -45,7 +47,7 @@ export class CommandsService {
         clearTimeout(timer);
         stop();
         const data = message.data;
-        if (data.ok) resolve(data.result);
+        if (data.ok) resolve(data.result as Answer<O>);
         else reject(new HttpException({ statusCode: data.status, message: data.message }, data.status));
       });
     });

@@ -1,6 +1,15 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { ExitSpec, OrderSide, OrderType, PriceTarget } from '@tradeloop/contracts';
+import type {
+  ExitSpec,
+  FlattenResult,
+  KillSwitchResult,
+  KillSwitchState,
+  OrderSide,
+  OrderType,
+  OrderView,
+  PriceTarget,
+} from '@tradeloop/contracts';
 import { entryReference, exitTarget, type ExitRole } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { In, Not, Repository } from 'typeorm';
@@ -69,7 +78,7 @@ export class TradingService {
   ) {}
 
   /** A manual order on an account (no strategy), or on a strategy's own account under the strategy. */
-  async placeOrder(input: ManualOrder) {
+  async placeOrder(input: ManualOrder): Promise<OrderView> {
     const { account, strategyId } = await this.target(input);
     const ticker = this.ticker(input.ticker);
     const instrument = this.market.instrument(ticker);
@@ -124,7 +133,7 @@ export class TradingService {
     return this.execution.view(order);
   }
 
-  async cancelOrder(id: string) {
+  async cancelOrder(id: string): Promise<OrderView> {
     const order = await this.orders.findOneBy({ id });
     if (!order) throw new NotFoundException(`order ${id} not found`);
     if (order.status !== 'working' && order.status !== 'pending')
@@ -140,7 +149,7 @@ export class TradingService {
    * strategy (its recorder and links), a ticker, or everything. `cause` keys the orders when the
    * server flattens on its own (a limit, a time of day), so doing it twice places nothing new.
    */
-  async flatten(scope: FlattenScope, reason: string, cause?: string) {
+  async flatten(scope: FlattenScope, reason: string, cause?: string): Promise<FlattenResult> {
     if (scope.accountId) await this.accounts.get(scope.accountId);
     const ticker = scope.ticker ? this.ticker(scope.ticker) : undefined;
     const keys = scope.strategyId ? await this.strategyKeys(scope.strategyId) : undefined;
@@ -182,7 +191,7 @@ export class TradingService {
   }
 
   /** Turns a position around: one market order for twice its size. */
-  async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }) {
+  async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }): Promise<OrderView> {
     const { account, strategyId } = await this.target(scope);
     const ticker = this.ticker(scope.ticker);
     const held = await this.positions.findOneBy({ accountId: account.id, strategyId: strategyId ?? NO_STRATEGY, ticker });
@@ -205,7 +214,7 @@ export class TradingService {
   }
 
   /** Everything stops: every strategy disabled, every working order cancelled, every position closed. */
-  async engageKillSwitch(reason: string) {
+  async engageKillSwitch(reason: string): Promise<KillSwitchResult> {
     const state = await this.risk.setKillSwitch(true, reason);
     const strategies = await this.strategyRows.findBy({ enabled: true });
     for (const strategy of strategies) await this.strategies.halt(strategy.id, `kill switch: ${reason}`, null);
@@ -219,7 +228,7 @@ export class TradingService {
     return { ...state, strategiesDisabled: strategies.length, ...result };
   }
 
-  async releaseKillSwitch() {
+  async releaseKillSwitch(): Promise<KillSwitchState> {
     const state = await this.risk.setKillSwitch(false, null);
     await this.logs.write({
       level: 'warn',

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AlertPreview } from '@tradeloop/contracts';
 import { AlertPreviewService } from './alert-preview.service.js';
 
 @ApiTags('strategies')
@@ -21,7 +22,7 @@ export class AlertPreviewController {
       example: { ticker: 'NQ1!', action: 'buy', quantity: 1, price: 25000, stopLoss: { type: 'stop', amount: 10 } },
     },
   })
-  preview(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
+  preview(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<AlertPreview> {
     return this.previews.preview(id, body);
   }
 }

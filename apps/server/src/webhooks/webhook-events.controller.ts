@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { WebhookEventView } from '@tradeloop/contracts';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { instant } from '../common/query.dto.js';
@@ -26,7 +27,7 @@ export class WebhookEventsController {
 
   @Get()
   @ApiOperation({ summary: 'Accepted alerts and what became of them; status=failed lists the dead letters' })
-  list(@Query() query: EventQueryDto) {
+  list(@Query() query: EventQueryDto): Promise<WebhookEventView[]> {
     return this.events.list({
       status: query.status,
       strategyId: query.strategyId,
@@ -36,21 +37,21 @@ export class WebhookEventsController {
   }
 
   @Get(':id')
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<WebhookEventView> {
     return this.events.get(id);
   }
 
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a failed event again (orders are keyed by the event: none is placed twice)' })
-  retry(@Param('id', ParseUUIDPipe) id: string) {
+  retry(@Param('id', ParseUUIDPipe) id: string): Promise<WebhookEventView> {
     return this.events.retry(id);
   }
 
   @Post(':id/dismiss')
   @HttpCode(200)
   @ApiOperation({ summary: 'Let a failed event go; it stays on record as dismissed' })
-  dismiss(@Param('id', ParseUUIDPipe) id: string) {
+  dismiss(@Param('id', ParseUUIDPipe) id: string): Promise<WebhookEventView> {
     return this.events.dismiss(id);
   }
 }

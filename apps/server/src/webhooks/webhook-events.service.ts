@@ -1,4 +1,5 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { WebhookEventView } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
@@ -26,7 +27,7 @@ export class WebhookEventsService {
     private readonly logs: LogsService,
   ) {}
 
-  async list(filter: EventFilter) {
+  async list(filter: EventFilter): Promise<WebhookEventView[]> {
     const where: FindOptionsWhere<WebhookEvent> = {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
@@ -36,12 +37,12 @@ export class WebhookEventsService {
     return rows.map((e) => this.view(e));
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<WebhookEventView> {
     return this.view(await this.find(id));
   }
 
   /** A dead letter goes back to the queue as if just accepted; its orders keep their ids, so nothing runs twice. */
-  async retry(id: string) {
+  async retry(id: string): Promise<WebhookEventView> {
     const event = await this.find(id);
     if (event.status !== 'failed' && event.status !== 'dismissed') {
       throw new ConflictException(`event ${id} is ${event.status}: only failed or dismissed events can be retried`);
@@ -64,7 +65,7 @@ export class WebhookEventsService {
   }
 
   /** A dead letter the trader has looked at and let go: kept, but no longer listed as failed. */
-  async dismiss(id: string) {
+  async dismiss(id: string): Promise<WebhookEventView> {
     const event = await this.find(id);
     if (event.status !== 'failed') throw new ConflictException(`event ${id} is ${event.status}: only failed events can be dismissed`);
     await this.database.transaction(async (m) => {
@@ -101,7 +102,7 @@ export class WebhookEventsService {
     return event;
   }
 
-  private view(e: WebhookEvent) {
+  private view(e: WebhookEvent): WebhookEventView {
     return {
       id: e.id,
       strategyId: e.strategyId,

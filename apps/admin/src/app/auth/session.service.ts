@@ -1,12 +1,11 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
+import type { LoginAnswer, LoginInput, SignedInView } from '@tradeloop/contracts';
 import { type Observable, catchError, map, of, tap } from 'rxjs';
 
-export interface SignedIn {
-  username: string;
-  scope: string;
-}
+/** Who the admin shows as signed in. */
+export type SignedIn = Pick<SignedInView, 'username' | 'scope'>;
 
 /**
  * Who is signed in. The session itself is an httpOnly cookie the browser sends on its own; this
@@ -21,7 +20,7 @@ export class SessionService {
   /** True when the cookie still stands for a session. */
   check(): Observable<boolean> {
     if (this.user()) return of(true);
-    return this.http.get<SignedIn>('/api/auth/me').pipe(
+    return this.http.get<SignedInView>('/api/auth/me').pipe(
       tap((user) => this.user.set(user)),
       map(() => true),
       catchError(() => of(false)),
@@ -29,10 +28,14 @@ export class SessionService {
   }
 
   login(username: string, password: string): Observable<SignedIn> {
-    return this.http
-      .post<{ username: string }>('/api/auth/login', { username, password })
-      .pipe(map(({ username: name }) => ({ username: name, scope: 'admin' })))
-      .pipe(tap((user) => this.user.set(user)));
+    const body: LoginInput = { username, password };
+    return (
+      this.http
+        .post<LoginAnswer>('/api/auth/login', body)
+        // A password signs in as the admin; the token in the answer is not kept (the cookie is the session).
+        .pipe(map(({ username: name }): SignedIn => ({ username: name, scope: 'admin' })))
+        .pipe(tap((user) => this.user.set(user)))
+    );
   }
 
   logout(): void {

@@ -1,333 +1,54 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
-import { Injectable, inject, type WritableSignal } from '@angular/core';
-import type { AlertPreview, RiskLimits, StrategyExits, WatchlistView } from '@tradeloop/contracts';
-import { type Observable, type OperatorFunction, catchError, map, of, startWith } from 'rxjs';
-import type { PnlCalendar, PnlSeries, PnlSummary } from '../pnl/pnl.types';
+import { Injectable, inject } from '@angular/core';
+import {
+  SCRIPT_PROBLEM_KINDS,
+  type AccountChange,
+  type AccountInput,
+  type AccountView,
+  type AlertPreview,
+  type ApiTokenInput,
+  type CreatedApiToken,
+  type FeedStatus,
+  type FlattenInput,
+  type FlattenResult,
+  type HealthDetails,
+  type InstrumentView,
+  type KillSwitchResult,
+  type KillSwitchState,
+  type ListedToken,
+  type LogEntryView,
+  type ManualOrderInput,
+  type OrderView,
+  type Page,
+  type PnlCalendar,
+  type PnlScopeQuery,
+  type PnlSeries,
+  type PnlSummary,
+  type PositionView,
+  type QuoteView,
+  type ReverseInput,
+  type ScriptFile,
+  type ScriptInfo,
+  type ScriptProblem,
+  type ScriptRefusal,
+  type SeriesResolution,
+  type SimulatedFeedState,
+  type StrategyChange,
+  type StrategyDetail,
+  type StrategyInput,
+  type StrategyListItem,
+  type StrategyView,
+  type TradeView,
+  type WebhookEventStatus,
+  type WebhookEventView,
+  type WatchlistView,
+} from '@tradeloop/contracts';
+import type { Observable } from 'rxjs';
 
-export interface PluginStatus {
-  name: string;
-  /** One kind, or both (`["broker", "datafeed"]`) for a plugin that is a broker and a data feed. */
-  kind: string | string[] | null;
-  displayName?: string;
-  status: string;
-  error?: string | null;
-}
-
-export interface FeedStatus {
-  name: string;
-  connected: boolean;
-  lastQuoteAgeMs: number | null;
-  reconnects: number;
-  error: string | null;
-  /** Demo prices (the simulated feed), and whether the trader has it on. */
-  simulated?: boolean;
-  on?: boolean;
-}
-
-export interface SimulatedFeedState {
-  on: boolean;
-  feeds: string[];
-}
-
-export interface Health {
-  status: string;
-  version: string;
-  uptimeSeconds: number;
-  database: { type: string; ok: boolean };
-  queue: { driver: string };
-  plugins: PluginStatus[];
-  feeds: FeedStatus[];
-}
-
-/** Live P&L a listing carries (dollars; null while a held ticker has no quote). */
-export interface LivePnl {
-  todayPnl: number | null;
-  totalPnl: number | null;
-  openPnl: number | null;
-  realizedPnl: number;
-  activePositions: number;
-  /** Net quantity per open ticker, e.g. {"NQ1!": 2}. */
-  position: Record<string, number>;
-}
-
-export interface Strategy extends LivePnl {
-  id: string;
-  name: string;
-  description: string;
-  enabled: boolean;
-  status: 'enabled' | 'disabled' | 'errored';
-  statusReason: string | null;
-  script: string | null;
-  params: Record<string, ScriptParamValue> | null;
-  accountId: string;
-  defaultQuantity: number;
-  defaultTicker: string | null;
-  /** Only for callers who may trade (never a read-only token); null when the stored token cannot be opened. */
-  webhookToken?: string | null;
-  webhookUrl?: string | null;
-  allowedIps: string[];
-  /** When its newest accepted alert arrived; null before the first. */
-  lastSignalAt: string | null;
-  /** Default take profit / stop loss, break-even and trailing for entries its alerts open. */
-  exits: StrategyExits | null;
-  risk: RiskLimits | null;
-  /** A daily limit was hit: no new exposure until then. */
-  haltedUntil: string | null;
-  /** Accounts the signal is copied to; only `GET /api/strategies/:id` has them. */
-  links?: StrategyLink[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** One account a strategy's signal is copied to. */
-export interface StrategyLink {
-  id: string;
-  accountId: string;
-  /** Contracts per contract of the signal. */
-  multiplier: number;
-  /** Trade this symbol instead of the alert's. */
-  symbolOverride: string | null;
-  /** Trade the opposite side. */
-  inverse: boolean;
-  enabled: boolean;
-}
-
-export interface StrategyLinkInput {
-  accountId: string;
-  multiplier?: number;
-  symbolOverride?: string;
-  inverse?: boolean;
-  enabled?: boolean;
-}
-
-export type StrategyInput = Partial<Pick<Strategy, 'name' | 'description' | 'enabled' | 'accountId' | 'defaultQuantity' | 'allowedIps'>> & {
-  defaultTicker?: string;
-  script?: string | null;
-  params?: Record<string, ScriptParamValue>;
-  /** Replaces the whole list. */
-  links?: StrategyLinkInput[];
-  /** null: none. */
-  exits?: StrategyExits | null;
-  risk?: RiskLimits | null;
-};
-
-export interface Account extends LivePnl {
-  id: string;
-  name: string;
-  broker: string;
-  brokerAccountId: string;
-  startingBalance: number;
-  balance: number;
-  /** Balance plus open P&L; null while open P&L is unknown. */
-  equity: number | null;
-  settings: Record<string, string | number | boolean | null>;
-  /** Names of the secrets that are set; never their values. */
-  secrets: string[];
-  createdAt: string;
-}
-
-export interface AccountInput {
-  name?: string;
-  broker?: string;
-  brokerAccountId?: string;
-  startingBalance?: number;
-  settings?: Record<string, string | number | boolean | null>;
-  secrets?: Record<string, string | null>;
-}
-
-export interface Position {
-  id: string;
-  accountId: string;
-  strategyId: string | null;
-  ticker: string;
-  quantity: number;
-  side: 'long' | 'short' | 'flat';
-  avgPrice: number | null;
-  markPrice: number | null;
-  openPnl: number | null;
-  realizedPnl: number;
-  updatedAt: string;
-}
-
-export interface Order {
-  id: string;
-  clientOrderId: string;
-  strategyId: string | null;
-  accountId: string;
-  ticker: string;
-  side: 'buy' | 'sell';
-  quantity: number;
-  /** stop_limit and trailing_stop are held by the server until they trigger. */
-  type: 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
-  limitPrice: number | null;
-  stopPrice: number | null;
-  status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
-  filledQuantity: number;
-  avgFillPrice: number | null;
-  reason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A manual order (`POST /api/orders`); a take profit or stop loss becomes a bracket once it fills. */
-export interface ManualOrderInput {
-  accountId: string;
-  ticker: string;
-  side: 'buy' | 'sell';
-  quantity: number;
-  type: 'market' | 'limit' | 'stop';
-  limitPrice?: number;
-  stopPrice?: number;
-  takeProfit?: { ticks: number };
-  stopLoss?: { ticks: number };
-}
-
-/** What a flatten did: working orders cancelled, and one closing order per open position. */
-export interface FlattenResult {
-  cancelled: number;
-  orders: Order[];
-}
-
-export interface KillSwitchState {
-  engaged: boolean;
-  /** Epoch milliseconds; null while released. */
-  since: number | null;
-  reason: string | null;
-}
-
-/** The answer to engaging it: the state and what it stopped. */
-export interface KillSwitchResult extends KillSwitchState, FlattenResult {
-  strategiesDisabled: number;
-}
-
-export interface Trade {
-  id: string;
-  accountId: string;
-  strategyId: string | null;
-  ticker: string;
-  direction: 'long' | 'short';
-  quantity: number;
-  entryPrice: number;
-  exitPrice: number;
-  entryTime: string;
-  exitTime: string;
-  grossPnl: number;
-  commission: number;
-  pnl: number;
-  /** Where each side's fill price came from: `quote:<feed>`, `alert`, `simulated`, `broker`. */
-  entryPriceSource: string;
-  exitPriceSource: string;
-}
-
-export interface LogLine {
-  id: number;
-  time: string;
-  level: 'debug' | 'info' | 'warn' | 'error';
-  category: string;
-  strategyId: string | null;
-  message: string;
-  context: Record<string, unknown> | null;
-}
-
-export interface Page<T> {
-  total: number;
-  limit: number;
-  offset: number;
-  items: T[];
-}
-
-export interface QuoteRow {
-  ticker: string;
-  bid: number;
-  ask: number;
-  step: number;
-  tickValue: number;
-  time: string;
-  subscribed: boolean;
-  feed: string | null;
-  /** Demo prices from the simulated feed. */
-  simulated: boolean;
-}
-
-export interface Instrument {
-  root: string;
-  ticker: string;
-  description: string;
-  tickSize: number;
-  tickValue: number;
-}
-
-export interface ApiToken {
-  id: string;
-  kind: 'api' | 'session';
-  name: string;
-  scope: 'admin' | 'trading' | 'read';
-  prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  current?: boolean;
-  /** Only in the answer that created it. */
-  token?: string;
-}
-
-export type ScriptParamValue = number | string | boolean;
-
-/** Why a script does not load; line and column point into the script as written. */
-export interface ScriptProblem {
-  kind: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-export interface ScriptInfo {
-  name: string;
-  size: number;
-  updatedAt: string;
-  /** A version of the file has loaded (strategies can run it). */
-  loaded: boolean;
-  /** Why the file as it is on disk does not load (the previous version keeps running). */
-  error: ScriptProblem | null;
-  handlers: string[];
-  /** The declared defaults of the settings a strategy may change. */
-  params: Record<string, ScriptParamValue>;
-  tickers: string[];
-  /** The timer's period in milliseconds, or null. */
-  every: number | null;
-  /** The strategies running it. */
-  strategyIds: string[];
-}
-
-export interface ScriptFile extends ScriptInfo {
-  source: string;
-}
-
-export type WebhookEventStatus = 'accepted' | 'processing' | 'done' | 'failed' | 'dismissed';
-
-export interface WebhookEventRow {
-  id: string;
-  strategyId: string;
-  status: WebhookEventStatus;
-  alert: Record<string, unknown>;
-  idempotencyKey: string | null;
-  sourceIp: string | null;
-  receivedAt: string;
-  processedAt: string | null;
-  error: string | null;
-}
-
-/** What a P&L query is about: one strategy, one account, or (neither) every strategy together. */
-export interface PnlScopeQuery {
-  strategyId?: string;
-  accountId?: string;
-}
-
-type Query = Record<string, string | number | boolean | undefined | null>;
-
-const params = (query: Query = {}) =>
+/** A query's fields as URL parameters; absent, null and empty ones are left out. */
+const params = (query: object = {}) =>
   Object.entries(query).reduce(
-    (p, [key, value]) => (value === undefined || value === null || value === '' ? p : p.set(key, String(value))),
+    (p, [key, value]: [string, unknown]) => (value === undefined || value === null || value === '' ? p : p.set(key, String(value))),
     new HttpParams(),
   );
 
@@ -336,71 +57,75 @@ const params = (query: Query = {}) =>
 export class ApiService {
   private readonly http = inject(HttpClient);
 
-  health(): Observable<Health> {
-    return this.http.get<Health>('/api/health');
+  /** The details a signed-in caller gets (the admin always is). */
+  health(): Observable<HealthDetails> {
+    return this.http.get<HealthDetails>('/api/health');
   }
 
-  strategies(): Observable<Strategy[]> {
-    return this.http.get<Strategy[]>('/api/strategies');
+  strategies(): Observable<StrategyListItem[]> {
+    return this.http.get<StrategyListItem[]>('/api/strategies');
   }
 
-  strategy(id: string): Observable<Strategy> {
-    return this.http.get<Strategy>(`/api/strategies/${id}`);
+  strategy(id: string): Observable<StrategyDetail> {
+    return this.http.get<StrategyDetail>(`/api/strategies/${id}`);
   }
 
-  createStrategy(input: StrategyInput): Observable<Strategy> {
-    return this.http.post<Strategy>('/api/strategies', input);
+  createStrategy(input: StrategyInput): Observable<StrategyView> {
+    return this.http.post<StrategyView>('/api/strategies', input);
   }
 
-  updateStrategy(id: string, input: StrategyInput): Observable<Strategy> {
-    return this.http.patch<Strategy>(`/api/strategies/${id}`, input);
+  /** The answer has the settings only: no live numbers, no links. */
+  updateStrategy(id: string, change: StrategyChange): Observable<StrategyView> {
+    return this.http.patch<StrategyView>(`/api/strategies/${id}`, change);
   }
 
   deleteStrategy(id: string): Observable<void> {
     return this.http.delete<void>(`/api/strategies/${id}`);
   }
 
-  rotateToken(id: string): Observable<Strategy> {
-    return this.http.post<Strategy>(`/api/strategies/${id}/rotate-token`, {});
+  rotateToken(id: string): Observable<StrategyView> {
+    return this.http.post<StrategyView>(`/api/strategies/${id}/rotate-token`, {});
   }
 
-  accounts(): Observable<Account[]> {
-    return this.http.get<Account[]>('/api/accounts');
+  accounts(): Observable<AccountView[]> {
+    return this.http.get<AccountView[]>('/api/accounts');
   }
 
-  createAccount(input: AccountInput): Observable<Account> {
-    return this.http.post<Account>('/api/accounts', input);
+  createAccount(input: AccountInput): Observable<AccountView> {
+    return this.http.post<AccountView>('/api/accounts', input);
   }
 
-  updateAccount(id: string, input: AccountInput): Observable<Account> {
-    return this.http.patch<Account>(`/api/accounts/${id}`, input);
+  updateAccount(id: string, change: AccountChange): Observable<AccountView> {
+    return this.http.patch<AccountView>(`/api/accounts/${id}`, change);
   }
 
-  positions(query: Query = {}): Observable<Position[]> {
-    return this.http.get<Position[]>('/api/positions', { params: params(query) });
+  positions(query: { accountId?: string; strategyId?: string; includeFlat?: boolean } = {}): Observable<PositionView[]> {
+    return this.http.get<PositionView[]>('/api/positions', { params: params(query) });
   }
 
-  orders(query: Query = {}): Observable<Page<Order>> {
-    return this.http.get<Page<Order>>('/api/orders', { params: params(query) });
+  orders(
+    query: { accountId?: string; strategyId?: string; status?: OrderView['status']; limit?: number; offset?: number } = {},
+  ): Observable<Page<OrderView>> {
+    return this.http.get<Page<OrderView>>('/api/orders', { params: params(query) });
   }
 
   /** A manual order; one the server refuses by its limits comes back `rejected` with the reason. */
-  placeOrder(input: ManualOrderInput): Observable<Order> {
-    return this.http.post<Order>('/api/orders', input);
+  placeOrder(input: ManualOrderInput): Observable<OrderView> {
+    return this.http.post<OrderView>('/api/orders', input);
   }
 
-  cancelOrder(id: string): Observable<Order> {
-    return this.http.delete<Order>(`/api/orders/${id}`);
+  cancelOrder(id: string): Observable<OrderView> {
+    return this.http.delete<OrderView>(`/api/orders/${id}`);
   }
 
   /** Cancels working orders and closes positions in scope (an account, a ticker; neither: everything). */
-  flatten(scope: { accountId?: string; strategyId?: string; ticker?: string }): Observable<FlattenResult> {
+  flatten(scope: FlattenInput): Observable<FlattenResult> {
     return this.http.post<FlattenResult>('/api/positions/flatten', scope);
   }
 
   /** One market order for twice the manual position (the account's, with no strategy). */
-  reverse(scope: { accountId: string; ticker: string }): Observable<Order> {
-    return this.http.post<Order>('/api/positions/reverse', scope);
+  reverse(scope: ReverseInput): Observable<OrderView> {
+    return this.http.post<OrderView>('/api/positions/reverse', scope);
   }
 
   killSwitch(): Observable<KillSwitchState> {
@@ -415,20 +140,21 @@ export class ApiService {
     return this.http.delete<KillSwitchState>('/api/kill-switch');
   }
 
-  trades(query: Query = {}): Observable<Page<Trade>> {
-    return this.http.get<Page<Trade>>('/api/trades', { params: params(query) });
+  /** `from` and `to` in ISO 8601. */
+  trades(query: PnlScopeQuery & { from?: string; to?: string; limit?: number; offset?: number } = {}): Observable<Page<TradeView>> {
+    return this.http.get<Page<TradeView>>('/api/trades', { params: params(query) });
   }
 
-  logs(query: Query = {}): Observable<LogLine[]> {
-    return this.http.get<LogLine[]>('/api/logs', { params: params(query) });
+  logs(query: { strategyId?: string; level?: LogEntryView['level']; limit?: number; beforeId?: number } = {}): Observable<LogEntryView[]> {
+    return this.http.get<LogEntryView[]>('/api/logs', { params: params(query) });
   }
 
-  quotes(): Observable<QuoteRow[]> {
-    return this.http.get<QuoteRow[]>('/api/market/quotes');
+  quotes(): Observable<QuoteView[]> {
+    return this.http.get<QuoteView[]>('/api/market/quotes');
   }
 
-  instruments(): Observable<Instrument[]> {
-    return this.http.get<Instrument[]>('/api/market/instruments');
+  instruments(): Observable<InstrumentView[]> {
+    return this.http.get<InstrumentView[]>('/api/market/instruments');
   }
 
   feeds(): Observable<FeedStatus[]> {
@@ -457,20 +183,20 @@ export class ApiService {
     return this.http.put<WatchlistView>('/api/market/watchlist', { tickers });
   }
 
-  apiTokens(): Observable<ApiToken[]> {
-    return this.http.get<ApiToken[]>('/api/auth/tokens');
+  apiTokens(): Observable<ListedToken[]> {
+    return this.http.get<ListedToken[]>('/api/auth/tokens');
   }
 
-  createApiToken(input: { name: string; scope: 'read' | 'trading'; expiresInDays?: number }): Observable<ApiToken> {
-    return this.http.post<ApiToken>('/api/auth/tokens', input);
+  createApiToken(input: ApiTokenInput): Observable<CreatedApiToken> {
+    return this.http.post<CreatedApiToken>('/api/auth/tokens', input);
   }
 
   revokeApiToken(id: string): Observable<void> {
     return this.http.delete<void>(`/api/auth/tokens/${id}`);
   }
 
-  sessions(): Observable<ApiToken[]> {
-    return this.http.get<ApiToken[]>('/api/auth/sessions');
+  sessions(): Observable<ListedToken[]> {
+    return this.http.get<ListedToken[]>('/api/auth/sessions');
   }
 
   revokeSession(id: string): Observable<void> {
@@ -490,7 +216,7 @@ export class ApiService {
     return this.http.get<PnlCalendar>('/api/pnl/calendar', { params: params({ month, ...scope }) });
   }
 
-  pnlSeries(query: PnlScopeQuery & { from: number; to: number; resolution?: 'auto' | PnlSeries['resolution'] }): Observable<PnlSeries> {
+  pnlSeries(query: PnlScopeQuery & { from: number; to: number; resolution?: 'auto' | SeriesResolution }): Observable<PnlSeries> {
     return this.http.get<PnlSeries>('/api/pnl/series', { params: params({ resolution: 'auto', ...query }) });
   }
 
@@ -512,16 +238,16 @@ export class ApiService {
   }
 
   /** Accepted alerts; `status: 'failed'` lists the dead letters. */
-  events(query: { status?: WebhookEventStatus; strategyId?: string; limit?: number } = {}): Observable<WebhookEventRow[]> {
-    return this.http.get<WebhookEventRow[]>('/api/events', { params: params(query) });
+  events(query: { status?: WebhookEventStatus; strategyId?: string; limit?: number } = {}): Observable<WebhookEventView[]> {
+    return this.http.get<WebhookEventView[]>('/api/events', { params: params(query) });
   }
 
-  retryEvent(id: string): Observable<WebhookEventRow> {
-    return this.http.post<WebhookEventRow>(`/api/events/${id}/retry`, {});
+  retryEvent(id: string): Observable<WebhookEventView> {
+    return this.http.post<WebhookEventView>(`/api/events/${id}/retry`, {});
   }
 
-  dismissEvent(id: string): Observable<WebhookEventRow> {
-    return this.http.post<WebhookEventRow>(`/api/events/${id}/dismiss`, {});
+  dismissEvent(id: string): Observable<WebhookEventView> {
+    return this.http.post<WebhookEventView>(`/api/events/${id}/dismiss`, {});
   }
 }
 
@@ -530,10 +256,11 @@ export function scriptProblemOf(error: unknown): ScriptProblem | null {
   if (!(error instanceof HttpErrorResponse) || error.status !== 400) return null;
   const body: unknown = error.error;
   if (!body || typeof body !== 'object' || !('line' in body)) return null;
-  const { kind, message, line, column } = body as { kind?: unknown; message?: unknown; line?: unknown; column?: unknown };
+  // A `ScriptRefusal`, read without trusting it: any 400 may come here.
+  const { kind, message, line, column } = body as { [K in keyof ScriptRefusal]?: unknown };
   if (typeof line !== 'number') return null;
   return {
-    kind: typeof kind === 'string' ? kind : 'syntax',
+    kind: SCRIPT_PROBLEM_KINDS.find((k) => k === kind) ?? 'syntax',
     // `source: breakout.ts:3:15: Expression expected.` → `Expression expected.`: the line and column are shown apart.
     message: String(message ?? '')
       .replace(/^source: /, '')
@@ -553,33 +280,4 @@ export function describeError(error: unknown): string {
     return `The server answered ${error.status}: ${detail}`;
   }
   return `Something went wrong: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** Where a call stands, for templates to switch on. */
-export type Loadable<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
-
-/** Turns a call into loading → ok | error, starting synchronously with `loading` (so `toSignal(..., { requireSync: true })` works). */
-export function loadable<T>(source: Observable<T>): Observable<Loadable<T>> {
-  return source.pipe(
-    map((value): Loadable<T> => ({ state: 'ok', value })),
-    catchError((error: unknown) => of<Loadable<T>>({ state: 'error', message: describeError(error) })),
-    startWith<Loadable<T>>({ state: 'loading' }),
-  );
-}
-
-/** A failed load shows why in `error` and gives null, so the stream lives on for the next reload. */
-export function showingErrorIn<T>(error: WritableSignal<string | null>): OperatorFunction<T, T | null> {
-  return catchError((e: unknown) => {
-    error.set(describeError(e));
-    return of(null);
-  });
-}
-
-/** A load's value or, when it failed, why in words: for panels that keep their last value on an error. */
-export function valueOrError<T>(): OperatorFunction<T, { value: T; error: null } | { value: null; error: string }> {
-  return (source) =>
-    source.pipe(
-      map((value) => ({ value, error: null })),
-      catchError((error: unknown) => of({ value: null, error: describeError(error) })),
-    );
 }

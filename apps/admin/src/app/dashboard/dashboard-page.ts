@@ -1,13 +1,10 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { startWith, switchMap } from 'rxjs';
-import { ApiService, showingErrorIn } from '../core/api.service';
-import { LiveService } from '../core/live.service';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { TimeZoneService } from '../core/time-zone.service';
 import { PnlCalendarPanel } from '../pnl/pnl-calendar-panel';
 import { PnlSeriesPanel } from '../pnl/pnl-series-panel';
 import { PnlSummaryPanel } from '../pnl/pnl-summary-panel';
 import { TradeHistory } from '../pnl/trade-history';
+import { liveStrategyList } from '../strategies/live-strategy-list';
 
 /**
  * Every strategy together: the numbers, the P&L-vs-drawdown chart, the calendar and the trade
@@ -32,31 +29,17 @@ import { TradeHistory } from '../pnl/trade-history';
   `,
 })
 export class DashboardPage {
-  private readonly api = inject(ApiService);
-  private readonly live = inject(LiveService);
   protected readonly zone = inject(TimeZoneService);
+  /** For the trades' strategy names; a strategy created meanwhile announces itself with STRATEGY. */
+  private readonly strategies = liveStrategyList();
   /** Strategy names by id, for the trades. */
-  protected readonly names = signal<Record<string, string>>({});
-  protected readonly error = signal<string | null>(null);
+  protected readonly names = computed<Record<string, string>>(
+    () => Object.fromEntries((this.strategies.value() ?? []).map((s) => [s.id, s.name])),
+    {
+      // P&L pushes move the list every second; the names only change with a STRATEGY message.
+      equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+    },
+  );
+  protected readonly error = this.strategies.error;
   protected readonly zoneText = computed(() => `Times in ${this.zone.zone()}; trading days start ${this.zone.dayStart()}`);
-
-  constructor() {
-    const destroyRef = inject(DestroyRef);
-    // Names for the trades; a strategy created meanwhile announces itself with STRATEGY.
-    this.live.reconnected$
-      .pipe(
-        startWith(undefined),
-        switchMap(() => this.api.strategies().pipe(showingErrorIn(this.error))),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe((list) => {
-        if (!list) return;
-        this.error.set(null);
-        this.names.set(Object.fromEntries(list.map((s) => [s.id, s.name])));
-      });
-    this.live
-      .on('STRATEGY')
-      .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe((s) => this.names.update((names) => ({ ...names, [s.id]: s.name })));
-  }
 }

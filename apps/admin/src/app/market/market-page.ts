@@ -1,8 +1,8 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { bufferTime, filter, forkJoin, interval, startWith, switchMap } from 'rxjs';
-import type { WatchlistView } from '@tradeloop/contracts';
-import { ApiService, describeError, type FeedStatus, type QuoteRow } from '../core/api.service';
+import type { FeedStatus, QuoteView, WatchlistView } from '@tradeloop/contracts';
+import { ApiService, describeError } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
@@ -144,7 +144,7 @@ export class MarketPage {
   private readonly api = inject(ApiService);
   private readonly live = inject(LiveService);
   protected readonly zone = inject(TimeZoneService);
-  private readonly byTicker = signal(new Map<string, QuoteRow>());
+  private readonly byTicker = signal(new Map<string, QuoteView>());
   private readonly feedMap = signal(new Map<string, FeedStatus>());
   protected readonly error = signal<string | null>(null);
   protected readonly quotes = computed(() => [...this.byTicker().values()].sort((a, b) => a.ticker.localeCompare(b.ticker)));

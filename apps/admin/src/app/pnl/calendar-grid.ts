@@ -1,5 +1,5 @@
 import { tone } from '../shared/format';
-import type { CalendarDay } from './pnl.types';
+import type { CalendarDay } from '@tradeloop/contracts';
 
 export interface CalendarCell {
   /** `YYYY-MM-DD`, or null for the blanks before the 1st and after the last day. */

@@ -1,6 +1,5 @@
-import type { PnlData } from '@tradeloop/contracts';
+import type { PnlData, PnlSeries, PnlSummary } from '@tradeloop/contracts';
 import { bucketStart, pnlInScope, tradeInScope, withLivePnl, withLivePoint } from './live-pnl';
-import type { PnlSeries, PnlSummary } from './pnl.types';
 
 const UTC = { timeZone: 'UTC', dayStart: '00:00' };
 const T0 = Date.parse('2026-11-03T14:30:00Z');
@@ -18,6 +17,8 @@ const push = (time: number, totalPnl: number | null, drawdown: number | null = 0
 
 describe('withLivePnl', () => {
   const summary: PnlSummary = {
+    scope: 'all',
+    id: null,
     timeZone: 'UTC',
     dayStart: '00:00',
     tradingDay: '2026-11-03',
@@ -26,6 +27,7 @@ describe('withLivePnl', () => {
     realizedPnl: 100,
     openPnl: 0,
     activePositions: 1,
+    position: { 'NQ1!': 1 },
     tradeCount: 4,
     winRate: 0.5,
     profitFactor: 1.5,
@@ -70,7 +72,14 @@ describe('bucketStart', () => {
 });
 
 describe('withLivePoint', () => {
-  const series = (points: PnlSeries['points'], from = T0 - 3_600_000, to = T0): PnlSeries => ({ resolution: '1m', from, to, points });
+  const series = (points: PnlSeries['points'], from = T0 - 3_600_000, to = T0): PnlSeries => ({
+    scope: 'all',
+    id: null,
+    resolution: '1m',
+    from,
+    to,
+    points,
+  });
 
   it('replaces the newest point within its minute and starts a new one the next minute', () => {
     const start = series([{ t: T0, pnl: 10, drawdown: 0 }]);
@@ -111,7 +120,7 @@ describe('withLivePoint', () => {
   });
 
   it('keeps All growing from the start and bounded in length', () => {
-    let s: PnlSeries = { resolution: '1s', from: 0, to: T0, points: [] };
+    let s: PnlSeries = { scope: 'all', id: null, resolution: '1s', from: 0, to: T0, points: [] };
     for (let i = 0; i < 30; i++) s = withLivePoint(s, push(T0 + i * 1000, i), UTC, 10);
     expect(s.from).toBe(0);
     expect(s.points).toHaveLength(10);

@@ -1,12 +1,9 @@
-import type { PnlData, TradeData } from '@tradeloop/contracts';
+import type { PnlData, PnlScopeQuery, PnlSeries, PnlSummary, SeriesPoint, TradeData } from '@tradeloop/contracts';
 import { tradingDayStart, tradingDate, parseDayStart } from '@tradeloop/domain';
-import type { PnlSeries, PnlSummary, SeriesPoint } from './pnl.types';
 import type { TradingClock } from './trading-window';
 
 /** What a P&L view shows: everything (the dashboard) or one strategy. */
-export interface PnlScopeRef {
-  strategyId?: string;
-}
+export type PnlScopeRef = Pick<PnlScopeQuery, 'strategyId'>;
 
 /** True when a `PNL` message is about the scope a view shows (`all` has id ''). */
 export function pnlInScope(p: Pick<PnlData, 'scope' | 'id'>, scope: PnlScopeRef): boolean {

@@ -1,13 +1,12 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { Subject, catchError, debounceTime, filter, map, merge, of, switchMap, tap } from 'rxjs';
-import { ApiService, describeError, valueOrError } from '../core/api.service';
+import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal, signal } from '@angular/core';
+import { debounceTime, filter, map } from 'rxjs';
+import { ApiService } from '../core/api.service';
+import { liveState } from '../core/live-state';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { tradeInScope } from './live-pnl';
 import { PnlCalendar } from './pnl-calendar';
-import type { PnlCalendar as CalendarData } from './pnl.types';
-import { tradeRow, type TradeRow } from './trade-row';
+import { tradeRow } from './trade-row';
 import { TradesTable } from './trades-table';
 import { dayTradesQuery } from './trading-window';
 
@@ -62,79 +61,52 @@ export class PnlCalendarPanel {
   readonly strategyId = input<string>();
   /** Strategy names by id, for the day's trades. */
   readonly names = input<Record<string, string>>({});
-  /** `YYYY-MM`; null until the server has said which month is current. */
-  protected readonly month = signal<string | null>(null);
-  protected readonly data = signal<CalendarData | null>(null);
-  protected readonly selected = signal<string | null>(null);
-  protected readonly dayTrades = signal<TradeRow[] | null>(null);
-  protected readonly error = signal<string | null>(null);
-  protected readonly dayError = signal<string | null>(null);
-  private readonly loadMonth = new Subject<void>();
-  private readonly loadDay = new Subject<void>();
   private readonly scope = computed(() => ({ strategyId: this.strategyId() }));
+  /** A live trade in scope: the month and the day shown change (a burst costs one reload). */
+  private readonly liveTrade$ = this.live.on('TRADE').pipe(
+    filter((t) => tradeInScope(t, this.scope())),
+    debounceTime(RELOAD_DEBOUNCE_MS),
+  );
+  /** `YYYY-MM` the trader went to; null: the current trading month, which the server says. */
+  private readonly requested = signal<string | null>(null);
+  private readonly calendar = liveState({
+    params: () => ({ scope: this.scope(), month: this.requested() }),
+    load: ({ scope, month }) => this.api.pnlCalendar(month, scope),
+    clearWhen: (before, after) => before.scope !== after.scope,
+    onLoad: (calendar) => this.zone.adopt(calendar),
+    reloadOn: this.liveTrade$,
+  });
+  /** The day whose trades are listed; none again for another strategy. */
+  protected readonly selected = linkedSignal<string | undefined, string | null>({ source: this.strategyId, computation: () => null });
+  private readonly day = liveState({
+    params: () => ({ scope: this.scope(), day: this.selected() }),
+    // The day's window in the trading zone with the day start, as the calendar counts it.
+    load: ({ scope, day }) =>
+      day === null
+        ? null
+        : this.api
+            .trades({ ...scope, ...dayTradesQuery(day, this.zone.clock()), limit: DAY_TRADES_LIMIT })
+            .pipe(map((page) => page.items.map(tradeRow).filter((t) => tradeInScope(t, scope)))),
+    clearWhen: (before, after) => before.day !== after.day || before.scope !== after.scope,
+    reloadOn: this.liveTrade$,
+  });
 
-  constructor() {
-    const destroyRef = inject(DestroyRef);
-    const liveTrade$ = this.live.on('TRADE').pipe(
-      filter((t) => tradeInScope(t, this.scope())),
-      debounceTime(RELOAD_DEBOUNCE_MS),
-    );
-    merge(
-      toObservable(this.strategyId).pipe(
-        tap(() => {
-          this.data.set(null);
-          this.selected.set(null);
-        }),
-      ),
-      this.loadMonth,
-      this.live.reconnected$,
-      liveTrade$,
-    )
-      .pipe(
-        switchMap(() => this.api.pnlCalendar(this.month(), this.scope()).pipe(valueOrError())),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe(({ value, error }) => {
-        this.error.set(error);
-        if (!value) return;
-        this.zone.adopt(value);
-        // The month asked for may have changed while this one was on its way.
-        if (this.month() === null) this.month.set(value.month);
-        if (value.month === this.month()) this.data.set(value);
-      });
-
-    merge(this.loadDay, this.live.reconnected$, liveTrade$)
-      .pipe(
-        filter(() => this.selected() !== null),
-        switchMap(() => {
-          const day = this.selected()!;
-          return this.api.trades({ ...this.scope(), ...dayTradesQuery(day, this.zone.clock()), limit: DAY_TRADES_LIMIT }).pipe(
-            map((page) => ({ day, value: page.items.map(tradeRow).filter((t) => tradeInScope(t, this.scope())), error: null })),
-            catchError((error: unknown) => of({ day, value: null, error: describeError(error) })),
-          );
-        }),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe(({ day, value, error }) => {
-        if (day !== this.selected()) return;
-        this.dayError.set(error);
-        if (value) this.dayTrades.set(value);
-      });
-  }
+  /** `YYYY-MM`; null until the server has said which month is current. */
+  protected readonly month = computed(() => this.requested() ?? this.calendar.value()?.month ?? null);
+  /** The month shown, once its own answer is in. */
+  protected readonly data = computed(() => {
+    const calendar = this.calendar.value();
+    return calendar && calendar.month === this.month() ? calendar : null;
+  });
+  protected readonly error = this.calendar.error;
+  protected readonly dayTrades = this.day.value;
+  protected readonly dayError = this.day.error;
 
   protected showMonth(month: string): void {
-    this.month.set(month);
-    this.loadMonth.next();
+    this.requested.set(month);
   }
 
   protected select(date: string): void {
-    if (this.selected() === date) {
-      this.selected.set(null);
-      return;
-    }
-    this.selected.set(date);
-    this.dayTrades.set(null);
-    this.dayError.set(null);
-    this.loadDay.next();
+    this.selected.set(this.selected() === date ? null : date);
   }
 }

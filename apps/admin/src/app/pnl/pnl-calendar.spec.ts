@@ -1,10 +1,12 @@
 import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { PnlCalendar } from './pnl-calendar';
-import type { PnlCalendar as CalendarData } from './pnl.types';
+import type { PnlCalendar as CalendarData } from '@tradeloop/contracts';
 
 const november: CalendarData = {
   month: '2026-11',
+  scope: 'all',
+  id: null,
   timeZone: 'America/New_York',
   dayStart: '18:00',
   days: [

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { formatCompactMoney, formatMoney } from '../shared/format';
 import { calendarGrid, shiftMonth } from './calendar-grid';
-import type { PnlCalendar as CalendarData } from './pnl.types';
+import type { PnlCalendar as CalendarData } from '@tradeloop/contracts';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 

@@ -12,7 +12,7 @@ import {
 } from 'chart.js';
 import { BaseChartDirective, provideCharts } from 'ng2-charts';
 import { chartSeries, chartSummary } from './series-chart-data';
-import type { PnlSeries } from './pnl.types';
+import type { PnlSeries } from '@tradeloop/contracts';
 
 const GOOD = '#26c281';
 const BAD = '#ef5350';

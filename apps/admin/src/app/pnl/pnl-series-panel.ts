@@ -1,12 +1,9 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { combineLatest, filter, of, startWith, switchMap, tap } from 'rxjs';
-import { ApiService, valueOrError } from '../core/api.service';
-import { LiveService } from '../core/live.service';
+import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ApiService } from '../core/api.service';
+import { liveState } from '../core/live-state';
 import { TimeZoneService } from '../core/time-zone.service';
 import { pnlInScope, withLivePoint } from './live-pnl';
 import { PnlChart } from './pnl-chart';
-import type { PnlSeries } from './pnl.types';
 import { RANGES, rangeWindow, type Range } from './series-chart-data';
 
 /**
@@ -54,39 +51,22 @@ import { RANGES, rangeWindow, type Range } from './series-chart-data';
 })
 export class PnlSeriesPanel {
   private readonly api = inject(ApiService);
-  private readonly live = inject(LiveService);
   protected readonly zone = inject(TimeZoneService);
   /** One strategy; every strategy together when absent. */
   readonly strategyId = input<string>();
   protected readonly ranges = RANGES;
   protected readonly range = signal<Range>('1D');
-  protected readonly series = signal<PnlSeries | null>(null);
-  protected readonly loading = signal(false);
-  protected readonly error = signal<string | null>(null);
-
-  constructor() {
-    const destroyRef = inject(DestroyRef);
-    const strategyId$ = toObservable(this.strategyId).pipe(tap(() => this.series.set(null)));
-    combineLatest([strategyId$, toObservable(this.range), this.live.reconnected$.pipe(startWith(undefined))])
-      .pipe(
-        switchMap(([strategyId, range]) => {
-          this.loading.set(true);
-          return this.api.pnlSeries({ strategyId, ...rangeWindow(range, Date.now()) }).pipe(valueOrError());
-        }),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe(({ value, error }) => {
-        this.loading.set(false);
-        this.error.set(error);
-        if (value) this.series.set(value);
-      });
-
-    this.live
-      .on('PNL')
-      .pipe(
-        filter((p) => pnlInScope(p, { strategyId: this.strategyId() })),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe((p) => this.series.update((s) => s && withLivePoint(s, p, this.zone.clock())));
-  }
+  private readonly state = liveState({
+    params: () => ({ strategyId: this.strategyId(), range: this.range() }),
+    // The window ends now: a reload after a reconnect moves it up to the present.
+    load: ({ strategyId, range }) => this.api.pnlSeries({ strategyId, ...rangeWindow(range, Date.now()) }),
+    // Another range keeps the chart shown until the new one arrives; another strategy does not.
+    clearWhen: (before, after) => before.strategyId !== after.strategyId,
+    deltas: {
+      PNL: (series, p) => (pnlInScope(p, { strategyId: this.strategyId() }) ? withLivePoint(series, p, this.zone.clock()) : series),
+    },
+  });
+  protected readonly series = this.state.value;
+  protected readonly loading = this.state.loading;
+  protected readonly error = this.state.error;
 }

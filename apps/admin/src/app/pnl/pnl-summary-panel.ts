@@ -1,13 +1,12 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { Subject, debounceTime, filter, merge, of, switchMap, tap } from 'rxjs';
-import { ApiService, valueOrError } from '../core/api.service';
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { debounceTime, filter, merge } from 'rxjs';
+import { ApiService } from '../core/api.service';
+import { liveState } from '../core/live-state';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPercent } from '../shared/format';
 import { Money } from '../shared/money';
 import { pnlInScope, tradeInScope, withLivePnl } from './live-pnl';
-import type { PnlSummary } from './pnl.types';
 
 /** Reloads wait this long after a trade or position change, so a burst of fills costs one request. */
 const RELOAD_DEBOUNCE_MS = 300;
@@ -70,46 +69,21 @@ export class PnlSummaryPanel {
   private readonly zone = inject(TimeZoneService);
   /** One strategy; every strategy together when absent. */
   readonly strategyId = input<string>();
-  protected readonly summary = signal<PnlSummary | null>(null);
-  protected readonly error = signal<string | null>(null);
-  private readonly reload = new Subject<void>();
-
-  constructor() {
-    const destroyRef = inject(DestroyRef);
-    const scope = () => ({ strategyId: this.strategyId() });
-    merge(
-      toObservable(this.strategyId).pipe(
-        // Another strategy: its numbers, not the last one's, even for a moment.
-        tap(() => this.summary.set(null)),
-      ),
-      this.live.reconnected$,
-      this.reload.pipe(debounceTime(RELOAD_DEBOUNCE_MS)),
-    )
-      .pipe(
-        switchMap(() => this.api.pnlSummary(scope()).pipe(valueOrError())),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe(({ value, error }) => {
-        this.error.set(error);
-        if (!value) return;
-        this.summary.set(value);
-        this.zone.adopt(value);
-      });
-
-    this.live
-      .on('PNL')
-      .pipe(
-        filter((p) => pnlInScope(p, scope())),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe((p) => this.summary.update((s) => s && withLivePnl(s, p)));
-    merge(this.live.on('TRADE'), this.live.on('POSITION'))
-      .pipe(
-        filter((t) => tradeInScope(t, scope())),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe(() => this.reload.next());
-  }
+  private readonly state = liveState({
+    params: () => ({ strategyId: this.strategyId() }),
+    load: (scope) => this.api.pnlSummary(scope),
+    // Another strategy: its numbers, not the last one's, even for a moment.
+    clearWhen: (before, after) => before.strategyId !== after.strategyId,
+    onLoad: (summary) => this.zone.adopt(summary),
+    deltas: { PNL: (summary, p) => (pnlInScope(p, { strategyId: this.strategyId() }) ? withLivePnl(summary, p) : summary) },
+    // Trade statistics move with trades and positions, which a PNL push does not carry: a burst costs one reload.
+    reloadOn: merge(this.live.on('TRADE'), this.live.on('POSITION')).pipe(
+      filter((t) => tradeInScope(t, { strategyId: this.strategyId() })),
+      debounceTime(RELOAD_DEBOUNCE_MS),
+    ),
+  });
+  protected readonly summary = this.state.value;
+  protected readonly error = this.state.error;
 
   protected percent(value: number | null | undefined): string {
     return formatPercent(value);

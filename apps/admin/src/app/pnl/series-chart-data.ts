@@ -1,5 +1,5 @@
 import { formatMoney, formatTime } from '../shared/format';
-import type { SeriesPoint } from './pnl.types';
+import type { SeriesPoint } from '@tradeloop/contracts';
 
 export type Range = '1D' | '1W' | '1M' | '3M' | '1Y' | 'All';
 export const RANGES: readonly Range[] = ['1D', '1W', '1M', '3M', '1Y', 'All'];

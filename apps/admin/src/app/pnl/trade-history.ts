@@ -1,8 +1,7 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { Subject, filter, map, merge, of, switchMap, tap } from 'rxjs';
-import { ApiService, valueOrError } from '../core/api.service';
-import { LiveService } from '../core/live.service';
+import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal } from '@angular/core';
+import { map } from 'rxjs';
+import { ApiService } from '../core/api.service';
+import { liveState } from '../core/live-state';
 import { tradeInScope } from './live-pnl';
 import { tradeRow, withLiveTrade, type TradeRow } from './trade-row';
 import { TradesTable } from './trades-table';
@@ -40,59 +39,31 @@ const MAX_ROWS = 1000;
 })
 export class TradeHistory {
   private readonly api = inject(ApiService);
-  private readonly live = inject(LiveService);
   /** One strategy; every strategy's trades (and manual ones) when absent. */
   readonly strategyId = input<string>();
   /** Strategy names by id. */
   readonly names = input<Record<string, string>>({});
-  protected readonly trades = signal<TradeRow[] | null>(null);
-  protected readonly total = signal(0);
-  protected readonly error = signal<string | null>(null);
-  private readonly limit = signal(PAGE);
-  private readonly load = new Subject<void>();
-  protected readonly nextPage = computed(() => Math.min(PAGE, this.total() - (this.trades()?.length ?? 0)));
-
-  constructor() {
-    const destroyRef = inject(DestroyRef);
-    merge(
-      toObservable(this.strategyId).pipe(
-        tap(() => {
-          this.trades.set(null);
-          this.limit.set(PAGE);
-        }),
-      ),
-      this.load,
-      this.live.reconnected$,
-    )
-      .pipe(
-        switchMap(() => this.api.trades({ strategyId: this.strategyId(), limit: this.limit() }).pipe(valueOrError())),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe(({ value, error }) => {
-        this.error.set(error);
-        if (!value) return;
-        this.trades.set(value.items.map(tradeRow));
-        this.total.set(value.total);
-      });
-
-    this.live
-      .on('TRADE')
-      .pipe(
+  /** How many rows are asked for: a page more with each "show more", one page again for another strategy. */
+  private readonly limit = linkedSignal<string | undefined, number>({ source: this.strategyId, computation: () => PAGE });
+  private readonly state = liveState({
+    params: () => ({ strategyId: this.strategyId(), limit: this.limit() }),
+    load: (query) => this.api.trades(query).pipe(map((page) => ({ rows: page.items.map(tradeRow), total: page.total }))),
+    clearWhen: (before, after) => before.strategyId !== after.strategyId,
+    deltas: {
+      TRADE: (history, t) => {
         // The history lists manual trades too; a strategy's page only its own.
-        filter((t) => !this.strategyId() || tradeInScope(t, { strategyId: this.strategyId() })),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe((t) => {
-        const rows = this.trades();
-        if (!rows) return;
-        const next = withLiveTrade(rows, tradeRow(t), Math.min(MAX_ROWS, Math.max(this.limit(), rows.length + 1)));
-        if (next !== rows) this.total.update((n) => n + 1);
-        this.trades.set(next);
-      });
-  }
+        if (this.strategyId() && !tradeInScope(t, { strategyId: this.strategyId() })) return history;
+        const rows = withLiveTrade(history.rows, tradeRow(t), Math.min(MAX_ROWS, Math.max(this.limit(), history.rows.length + 1)));
+        return rows === history.rows ? history : { rows, total: history.total + 1 };
+      },
+    },
+  });
+  protected readonly trades = computed<TradeRow[] | null>(() => this.state.value()?.rows ?? null);
+  protected readonly total = computed(() => this.state.value()?.total ?? 0);
+  protected readonly error = this.state.error;
+  protected readonly nextPage = computed(() => Math.min(PAGE, this.total() - (this.trades()?.length ?? 0)));
 
   protected more(): void {
     this.limit.update((n) => Math.min(MAX_ROWS, n + PAGE));
-    this.load.next();
   }
 }

@@ -38,22 +38,6 @@ describe('tradeRow', () => {
     expect(live.exitTime).toBe(Date.parse('2026-11-03T14:31:00Z'));
     expect([live.entryPriceSource, live.exitPriceSource]).toEqual(['quote:tradovate', 'alert']);
   });
-
-  it('reads a trade booked before price sources were kept', () => {
-    const old = {
-      id: 't',
-      accountId: 'a',
-      strategyId: null,
-      ticker: 'ES1!',
-      direction: 'long' as const,
-      quantity: 1,
-      entryPrice: 1,
-      exitPrice: 2,
-      pnl: 50,
-    };
-    const row = tradeRow({ ...old, entryTime: 1, exitTime: 2 } as never);
-    expect([row.entryPriceSource, row.exitPriceSource]).toEqual(['unrecorded', 'unrecorded']);
-  });
 });
 
 describe('withLiveTrade', () => {

@@ -1,5 +1,4 @@
-import type { TradeData } from '@tradeloop/contracts';
-import type { Trade } from '../core/api.service';
+import type { TradeData, TradeView } from '@tradeloop/contracts';
 
 /**
  * A closed round trip as the tables show it, from the REST listing or a live `TRADE` message
@@ -7,10 +6,8 @@ import type { Trade } from '../core/api.service';
  */
 export type TradeRow = TradeData;
 
-export function tradeRow(t: Trade | TradeData): TradeRow {
-  const { id, accountId, strategyId, ticker, direction, quantity, entryPrice, exitPrice, pnl } = t;
-  // Trades booked before price sources were kept have none.
-  const source = (value: string | undefined) => value ?? 'unrecorded';
+export function tradeRow(t: TradeView | TradeData): TradeRow {
+  const { id, accountId, strategyId, ticker, direction, quantity, entryPrice, exitPrice, pnl, entryPriceSource, exitPriceSource } = t;
   const epoch = (time: string | number) => (typeof time === 'number' ? time : Date.parse(time));
   return {
     id,
@@ -24,8 +21,8 @@ export function tradeRow(t: Trade | TradeData): TradeRow {
     entryTime: epoch(t.entryTime),
     exitTime: epoch(t.exitTime),
     pnl,
-    entryPriceSource: source(t.entryPriceSource),
-    exitPriceSource: source(t.exitPriceSource),
+    entryPriceSource,
+    exitPriceSource,
   };
 }
 

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input, linkedSignal, model, untracked } from '@angular/core';
-import type { ScriptProblem } from '../core/api.service';
+import type { ScriptProblem } from '@tradeloop/contracts';
 import { tokenLines } from './ts-tokenizer';
 
 const INDENT = '  ';

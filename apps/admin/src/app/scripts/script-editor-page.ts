@@ -3,7 +3,8 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { Router, RouterLink } from '@angular/router';
 import { catchError, map, of, switchMap, tap } from 'rxjs';
-import { ApiService, describeError, scriptProblemOf, type ScriptFile, type ScriptProblem } from '../core/api.service';
+import type { ScriptFile, ScriptProblem } from '@tradeloop/contracts';
+import { ApiService, describeError, scriptProblemOf } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { CodeEditor } from './code-editor';
 import { NEW_SCRIPT } from './script-template';

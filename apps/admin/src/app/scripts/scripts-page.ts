@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { forkJoin } from 'rxjs';
-import { ApiService, describeError, type ScriptInfo } from '../core/api.service';
+import type { ScriptInfo } from '@tradeloop/contracts';
+import { ApiService, describeError } from '../core/api.service';
 import { TimeZoneService } from '../core/time-zone.service';
 import { scriptFileName } from './script-template';
 

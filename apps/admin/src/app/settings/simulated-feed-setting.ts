@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { ApiService, describeError, type SimulatedFeedState } from '../core/api.service';
+import type { SimulatedFeedState } from '@tradeloop/contracts';
+import { ApiService, describeError } from '../core/api.service';
 
 /** Settings: the simulated feed's demo prices, on or off (kept across restarts). */
 @Component({

@@ -1,27 +1,40 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import type { LogData } from '@tradeloop/contracts';
-import type { LogLine } from '../core/api.service';
+import type { LogData, LogEntryView } from '@tradeloop/contracts';
+import { map } from 'rxjs';
+import { ApiService } from '../core/api.service';
+import { liveState } from '../core/live-state';
 import { TimeZoneService } from '../core/time-zone.service';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const KEEP = 500;
+/** Lines loaded at first (and after a reconnect); live ones join them up to `KEEP`. */
+const LOAD = 200;
 
 /** A live `LOG` message as a stored line (live lines have no id until stored: the time stands in). */
-export function logLine(l: LogData): LogLine {
+export function logLine(l: LogData): LogEntryView {
   return { ...l, id: l.id ?? l.time, time: new Date(l.time).toISOString(), context: null };
 }
 
+/** Lines shown, and live ones waiting while the reader has scrolled away from the top. */
+interface LogLines {
+  shown: LogEntryView[];
+  waiting: LogEntryView[];
+}
+
 /**
- * The AutoTrader log, newest first. Scrolling away from the top pauses it: new lines wait (and
- * are counted) until the reader scrolls back or presses resume, so a line never jumps away
- * while being read.
+ * The AutoTrader log of every strategy or of one, newest first: loaded, then each `LOG` on top.
+ * Scrolling away from the top pauses it: new lines wait (and are counted) until the reader
+ * scrolls back or presses resume, so a line never jumps away while being read.
  */
 @Component({
   selector: 'tl-log-stream',
   imports: [FormsModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
+    @if (error(); as message) {
+      <p class="error" role="alert">{{ message }}</p>
+    }
     <div class="toolbar">
       @if (strategyFilterShown()) {
         <select [ngModel]="strategyFilter()" (ngModelChange)="strategyFilter.set($event)" aria-label="Strategy" data-testid="log-strategy">
@@ -59,33 +72,40 @@ export function logLine(l: LogData): LogLine {
   `,
 })
 export class LogStream {
+  private readonly api = inject(ApiService);
   protected readonly zone = inject(TimeZoneService);
+  /** One strategy's log (no filter, no name on each line); every strategy's when absent. */
+  readonly strategyId = input<string>();
+  /** Names for the lines and the filter. */
   readonly strategies = input<{ id: string; name: string }[]>([]);
-  /** False on a page about one strategy: no filter, no name on each line. */
-  readonly strategyFilterShown = input(true);
+  protected readonly strategyFilterShown = computed(() => !this.strategyId());
   protected readonly levels = LEVELS;
   protected readonly strategyFilter = signal('');
   protected readonly levelFilter = signal<(typeof LEVELS)[number]>('info');
-  private readonly lines = signal<LogLine[]>([]);
-  protected readonly waiting = signal<LogLine[]>([]);
   protected readonly paused = signal(false);
+  private readonly log = liveState({
+    params: () => this.strategyId(),
+    load: (strategyId) =>
+      this.api.logs({ strategyId, limit: LOAD }).pipe(map((lines): LogLines => ({ shown: lines.slice(0, KEEP), waiting: [] }))),
+    clearWhen: (before, after) => before !== after,
+    deltas: {
+      LOG: (lines, l) => {
+        if (this.strategyId() && l.strategyId !== this.strategyId()) return lines;
+        const line = logLine(l);
+        return this.paused()
+          ? { ...lines, waiting: [line, ...lines.waiting].slice(0, KEEP) }
+          : { ...lines, shown: [line, ...lines.shown].slice(0, KEEP) };
+      },
+    },
+  });
+  protected readonly error = this.log.error;
+  protected readonly waiting = computed(() => this.log.value()?.waiting ?? []);
 
   protected readonly visible = computed(() => {
     const strategy = this.strategyFilter();
     const min = LEVELS.indexOf(this.levelFilter());
-    return this.lines().filter((l) => LEVELS.indexOf(l.level) >= min && (!strategy || l.strategyId === strategy));
+    return (this.log.value()?.shown ?? []).filter((l) => LEVELS.indexOf(l.level) >= min && (!strategy || l.strategyId === strategy));
   });
-
-  /** Replaces the lines (first load, reload after a reconnect); newest first. */
-  reset(lines: LogLine[]): void {
-    this.lines.set(lines.slice(0, KEEP));
-    this.waiting.set([]);
-  }
-
-  add(line: LogLine): void {
-    if (this.paused()) this.waiting.update((w) => [line, ...w].slice(0, KEEP));
-    else this.lines.update((l) => [line, ...l].slice(0, KEEP));
-  }
 
   protected onScroll(event: Event): void {
     const atTop = (event.target as HTMLElement).scrollTop < 8;
@@ -94,8 +114,7 @@ export class LogStream {
   }
 
   protected resume(): void {
-    this.lines.update((l) => [...this.waiting(), ...l].slice(0, KEEP));
-    this.waiting.set([]);
+    this.log.update(({ shown, waiting }) => ({ shown: [...waiting, ...shown].slice(0, KEEP), waiting: [] }));
     this.paused.set(false);
   }
 

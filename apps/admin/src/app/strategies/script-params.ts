@@ -1,4 +1,4 @@
-import type { ScriptParamValue } from '../core/api.service';
+import type { ScriptParamValue } from '@tradeloop/contracts';
 
 /** One input of a script's parameters, typed by its declared default. */
 export interface ParamField {

@@ -1,13 +1,14 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { interval, merge, map, startWith, switchMap } from 'rxjs';
-import { ApiService, describeError, showingErrorIn, type Strategy } from '../core/api.service';
+import type { StrategyListItem } from '@tradeloop/contracts';
+import { ApiService, describeError } from '../core/api.service';
 import { LiveService } from '../core/live.service';
 import { TimeZoneService } from '../core/time-zone.service';
+import { minuteClock } from '../shared/minute-clock';
 import { Money } from '../shared/money';
-import { defaultOrderText, positionText, withLiveMessage, type StrategyListMessage } from './strategy-list';
+import { liveStrategyList } from './live-strategy-list';
+import { defaultOrderText, positionText } from './strategy-list';
 
 /**
  * Every strategy and how it is doing — position, open, today's and total P&L, last signal — live
@@ -93,65 +94,31 @@ import { defaultOrderText, positionText, withLiveMessage, type StrategyListMessa
 })
 export class StrategiesPage {
   private readonly api = inject(ApiService);
-  private readonly live = inject(LiveService);
   private readonly router = inject(Router);
   protected readonly zone = inject(TimeZoneService);
-  protected readonly strategies = signal<readonly Strategy[] | null>(null);
-  /** Moves once a minute, so "today" in short times follows the clock. */
-  protected readonly now = signal(Date.now());
-  protected readonly position = (s: Strategy) => positionText(s.position);
+  private readonly list = liveStrategyList();
+  protected readonly strategies = this.list.value;
+  protected readonly now = minuteClock();
+  protected readonly position = (s: StrategyListItem) => positionText(s.position);
   protected readonly defaultOrder = defaultOrderText;
-  protected readonly error = signal<string | null>(null);
+  private readonly createError = signal<string | null>(null);
+  protected readonly error = computed(() => this.createError() ?? this.list.error());
   protected readonly busy = signal(false);
   protected name = '';
   protected ticker = '';
 
   constructor() {
-    const destroyRef = inject(DestroyRef);
-    this.live.start();
-    this.live.reconnected$
-      .pipe(
-        startWith(undefined),
-        switchMap(() => this.api.strategies().pipe(showingErrorIn(this.error))),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe((list) => {
-        if (!list) return;
-        this.error.set(null);
-        this.strategies.set(list);
-      });
-    merge(
-      this.live.on('PNL').pipe(map((data): StrategyListMessage => ({ type: 'PNL', data }))),
-      this.live.on('POSITION').pipe(map((data): StrategyListMessage => ({ type: 'POSITION', data }))),
-      this.live.on('LOG').pipe(map((data): StrategyListMessage => ({ type: 'LOG', data }))),
-      this.live.on('STRATEGY').pipe(map((data): StrategyListMessage => ({ type: 'STRATEGY', data }))),
-    )
-      .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe((message) => {
-        const list = this.strategies();
-        // A strategy made elsewhere (another tab, the API): load the list again.
-        if (message.type === 'STRATEGY' && list && !list.some((s) => s.id === message.data.id)) {
-          this.api
-            .strategies()
-            .pipe(showingErrorIn(this.error))
-            .subscribe((fresh) => fresh && this.strategies.set(fresh));
-          return;
-        }
-        if (list) this.strategies.set(withLiveMessage(list, message));
-      });
-    interval(60_000)
-      .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe(() => this.now.set(Date.now()));
+    inject(LiveService).start();
   }
 
   protected create(): void {
     this.busy.set(true);
-    this.error.set(null);
+    this.createError.set(null);
     this.api.createStrategy({ name: this.name.trim(), ...(this.ticker.trim() ? { defaultTicker: this.ticker.trim() } : {}) }).subscribe({
       next: (created) => void this.router.navigate(['/strategies', created.id]),
       error: (e: unknown) => {
         this.busy.set(false);
-        this.error.set(describeError(e));
+        this.createError.set(describeError(e));
       },
     });
   }

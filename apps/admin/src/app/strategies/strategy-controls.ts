@@ -1,5 +1,4 @@
-import type { ExitSpec, RiskLimits, StrategyExits } from '@tradeloop/contracts';
-import type { StrategyLink, StrategyLinkInput } from '../core/api.service';
+import type { ExitSpec, RiskLimits, StrategyExits, StrategyLinkInput, StrategyLinkView } from '@tradeloop/contracts';
 
 /**
  * A strategy's execution controls as its settings form edits them — links (copies to other
@@ -15,7 +14,8 @@ export interface LinkDraft {
   enabled: boolean;
 }
 
-export type ExitKind = 'ticks' | 'points' | 'percent' | 'price';
+/** How an exit is measured: the one key of an `ExitSpec`. */
+export type ExitKind = ExitSpec extends infer S ? (S extends unknown ? keyof S : never) : never;
 export const EXIT_KINDS: readonly ExitKind[] = ['ticks', 'points', 'percent', 'price'];
 
 export interface ExitsDraft {
@@ -43,7 +43,7 @@ export interface RiskDraft {
 
 export const newLink = (accountId: string): LinkDraft => ({ accountId, multiplier: 1, symbolOverride: '', inverse: false, enabled: true });
 
-export function linkDrafts(links: readonly StrategyLink[] | undefined): LinkDraft[] {
+export function linkDrafts(links: readonly StrategyLinkView[] | undefined): LinkDraft[] {
   return (links ?? []).map((l) => ({
     accountId: l.accountId,
     multiplier: l.multiplier,

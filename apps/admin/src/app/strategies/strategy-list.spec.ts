@@ -1,7 +1,7 @@
-import type { Strategy } from '../core/api.service';
+import type { StrategyListItem } from '@tradeloop/contracts';
 import { defaultOrderText, isAcceptedAlert, positionText, withLiveMessage } from './strategy-list';
 
-const strategy = (id: string, extra: Partial<Strategy> = {}): Strategy =>
+const strategy = (id: string, extra: Partial<StrategyListItem> = {}): StrategyListItem =>
   ({
     id,
     name: id,
@@ -18,7 +18,7 @@ const strategy = (id: string, extra: Partial<Strategy> = {}): Strategy =>
     activePositions: 0,
     position: {},
     ...extra,
-  }) as Strategy;
+  }) as StrategyListItem;
 
 describe('the Strategies list, live', () => {
   const list = [strategy('a'), strategy('b', { position: { 'NQ1!': 2 }, activePositions: 1 })];

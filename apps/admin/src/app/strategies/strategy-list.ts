@@ -1,5 +1,4 @@
-import type { LogData, PnlData, PositionData, StrategyData } from '@tradeloop/contracts';
-import type { Strategy } from '../core/api.service';
+import type { LogData, PnlData, PositionData, StrategyData, StrategyListItem } from '@tradeloop/contracts';
 
 /** How the log line the server writes on accepting an alert begins: that alert is the strategy's last signal. */
 export const ACCEPTED_ALERT = 'alert accepted';
@@ -21,8 +20,8 @@ export type StrategyListMessage =
  * position, an accepted alert its last signal, a status change its badge. Anything else (another
  * scope, a link's or a manual position) leaves the list as it was, the same array.
  */
-export function withLiveMessage(list: readonly Strategy[], message: StrategyListMessage): readonly Strategy[] {
-  const update = (id: string | null, change: (s: Strategy) => Strategy) => {
+export function withLiveMessage(list: readonly StrategyListItem[], message: StrategyListMessage): readonly StrategyListItem[] {
+  const update = (id: string | null, change: (s: StrategyListItem) => StrategyListItem) => {
     const index = list.findIndex((s) => s.id === id);
     if (index < 0) return list;
     const next = [...list];
@@ -62,6 +61,6 @@ export function positionText(position: Readonly<Record<string, number>>): string
 }
 
 /** What an alert without a quantity or ticker trades: `1 × NQ1!`, or `1 × the alert's ticker`. */
-export function defaultOrderText(s: Pick<Strategy, 'defaultQuantity' | 'defaultTicker'>): string {
+export function defaultOrderText(s: Pick<StrategyListItem, 'defaultQuantity' | 'defaultTicker'>): string {
   return `${s.defaultQuantity} × ${s.defaultTicker ?? "the alert's ticker"}`;
 }

@@ -1,5 +1,5 @@
 import { entryReference, exitTarget, legPrices, onGrid, type ExitRole } from '@tradeloop/domain';
-import type { ManualOrderInput } from '../core/api.service';
+import type { ManualOrderInput } from '@tradeloop/contracts';
 
 /** A ticker's latest quote as the trader shows it: prices, tick size and dollars per tick. */
 export interface TraderQuote {
