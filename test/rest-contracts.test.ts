@@ -471,6 +471,9 @@ describe('REST answers match their contracts', () => {
     const feed: Keys<SimulatedFeedState> = { on: 'required', feeds: 'required' };
     expectShape('GET simulated-feed', await call('GET', '/api/market/simulated-feed'), feed);
     expectShape('PUT simulated-feed', await call('PUT', '/api/market/simulated-feed', undefined, { on: false }), feed);
+    const watchlist: Keys<WatchlistView> = { tickers: 'required', strategyTickers: 'required', quoted: 'required' };
+    expectShape('GET watchlist', await call('GET', '/api/market/watchlist'), watchlist);
+    expectShape('PUT watchlist', await call('PUT', '/api/market/watchlist', undefined, { tickers: ['NQ1!', 'ES1!'] }), watchlist);
     // On again: the orders below need its quotes.
     expect(await call('PUT', '/api/market/simulated-feed', undefined, { on: true })).toEqual(expect.objectContaining({ on: true }));
   });

@@ -161,9 +161,13 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     const users = (await this.linkedStrategies()).get(name) ?? [];
     if (users.length)
       throw new ConflictException(`${name} is the script of ${users.length} strateg${users.length === 1 ? 'y' : 'ies'}: unlink it first`);
+    clearTimeout(this.pending.get(name));
+    this.pending.delete(name);
     await unlink(join(this.dir, name)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
+    // A reload that read the file before it went (a save's, the watcher's) would put it back when it ends.
+    await this.refreshing.get(name)?.catch(() => undefined);
     this.entries.delete(name);
   }
 
