@@ -31,6 +31,7 @@ import type {
   SeriesPoint,
   SignedInView,
   SimulatedFeedState,
+  WatchlistView,
   StrategyDetail,
   StrategyLinkView,
   StrategyListItem,
