@@ -1,16 +1,15 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert } from '@tradeloop/contracts';
-import { In, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
 import { UnbookableFill } from '../ledger/ledger.service.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { WebhookEventsReader } from '../webhooks/webhook-events.reader.js';
 import { alertLabel } from '../webhooks/alert-label.js';
 import { ExecutionService } from '../execution/execution.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
@@ -24,9 +23,9 @@ export class EngineService implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly failures: QueueFailures,
-    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
-    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly events: WebhookEventsReader,
+    private readonly strategies: StrategiesReader,
+    private readonly positions: PositionsReader,
     private readonly market: MarketService,
     private readonly execution: ExecutionService,
     private readonly database: DatabaseService,
@@ -55,7 +54,7 @@ export class EngineService implements OnApplicationBootstrap {
     } catch (error) {
       if (!(error instanceof UnbookableFill)) throw error;
       if (event.type === 'webhook') {
-        const row = await this.events.findOneBy({ id: event.eventId });
+        const row = await this.events.byId(event.eventId);
         if (row) await this.finish(row, 'failed', error.message);
       }
       // Other events were logged with the fill (the order and the log say what happened).
@@ -83,7 +82,7 @@ export class EngineService implements OnApplicationBootstrap {
 
   /** Accepted events whose processing never finished (a crash, a restart) run again; orders are idempotent. */
   private async replayUnfinished(): Promise<void> {
-    const unfinished = await this.events.find({ where: { status: In(['accepted', 'processing']) }, order: { receivedAt: 'ASC' } });
+    const unfinished = await this.events.unfinished();
     for (const event of unfinished) {
       await this.queue.enqueue(event.strategyId, { type: 'webhook', strategyId: event.strategyId, eventId: event.id });
     }
@@ -94,22 +93,17 @@ export class EngineService implements OnApplicationBootstrap {
 
   /** Quotes for everything held, so open P&L is live after a restart (strategies' default tickers: the watchlist). */
   private async watchOpenPositions(): Promise<void> {
-    const held = await this.positions
-      .createQueryBuilder('p')
-      .select('DISTINCT p.ticker', 'ticker')
-      .where('p.quantity <> 0')
-      .getRawMany<{ ticker: string }>();
-    await this.market.subscribe([...new Set(held.map((r) => r.ticker))]);
+    await this.market.subscribe(await this.positions.heldTickers());
   }
 
   private async handleWebhook(eventId: string): Promise<void> {
-    const event = await this.events.findOneBy({ id: eventId });
+    const event = await this.events.byId(eventId);
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
       return;
     await this.setEvent(eventId, { status: 'processing' });
 
-    const strategy = await this.strategies.findOneBy({ id: event.strategyId });
+    const strategy = await this.strategies.byId(event.strategyId);
     if (!strategy) return this.finish(event, 'failed', 'strategy was deleted before the alert ran');
     if (!strategy.enabled)
       return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
@@ -164,12 +158,12 @@ export class EngineService implements OnApplicationBootstrap {
       });
       return;
     }
-    const row = await this.events.findOneBy({ id: event.eventId });
+    const row = await this.events.byId(event.eventId);
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private async failLater(eventId: string, error: UnbookableFill): Promise<void> {
-    const row = await this.events.findOneBy({ id: eventId });
+    const row = await this.events.byId(eventId);
     if (!row || row.status === 'failed' || row.status === 'dismissed') return;
     await this.finish(row, 'failed', error.message);
   }

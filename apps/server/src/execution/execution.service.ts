@@ -16,7 +16,8 @@ import type {
 import { TradingCalendar, tradingDate, tradingDayEnd } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import type { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { orderData } from '../ledger/ledger-messages.js';
@@ -85,7 +86,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
 
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly accounts: AccountsReader,
     private readonly database: DatabaseService,
     private readonly plugins: PluginHostService,
     private readonly ledger: LedgerService,
@@ -116,7 +117,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     const open = await this.orders.findBy({ status: In([...OPEN_STATUSES]) });
     let resent = 0;
     for (const order of open.filter((o) => o.status === 'working' || o.eventId === null)) {
-      const account = await this.accounts.findOneBy({ id: order.accountId });
+      const account = await this.accounts.byId(order.accountId);
       const broker = account && this.plugins.broker(account.broker);
       if (!account || !broker) continue;
       try {
@@ -153,7 +154,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    * silently: which strategy a stray contract belongs to is the trader's call.
    */
   private async reconcileWithBrokers(): Promise<void> {
-    for (const account of await this.accounts.find()) {
+    for (const account of await this.accounts.all()) {
       const broker = this.plugins.broker(account.broker);
       if (!broker?.snapshot) continue;
       try {
@@ -370,7 +371,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       await this.setStatus(order.id, 'cancelled', reason);
       return true;
     }
-    const account = await this.accounts.findOneBy({ id: order.accountId });
+    const account = await this.accounts.byId(order.accountId);
     const broker = account && this.plugins.broker(account.broker);
     const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
     if (!done && order.status !== 'pending') return false;
@@ -507,7 +508,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    * (no strategy) on the account the broker names, so its position and P&L show up too.
    */
   private async orderPlacedElsewhere(broker: string, fill: BrokerFill): Promise<Order | null> {
-    const account = await this.accounts.findOneBy({ broker, brokerAccountId: fill.brokerAccountId });
+    const account = await this.accounts.byBrokerAccount(broker, fill.brokerAccountId);
     if (!account) return null;
     const now = Date.now();
     const order = this.orders.create({
@@ -569,7 +570,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    * broker by them after a restart (recorded before it was asked, with its id once it answered).
    */
   private async openOrders(broker: string): Promise<RecordedOrder[]> {
-    const accounts = await this.accounts.findBy({ broker });
+    const accounts = await this.accounts.byBroker(broker);
     if (!accounts.length) return [];
     const byId = new Map(accounts.map((a) => [a.id, a]));
     const open = await this.orders.findBy({ accountId: In([...byId.keys()]), status: In([...OPEN_STATUSES]) });

@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { PnlBar } from './pnl-bar.entity.js';
+import { PnlLatest } from './pnl-latest.entity.js';
+import { PnlPoint } from './pnl-point.entity.js';
+import { PnlRollupMark } from './pnl-rollup-mark.entity.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -20,7 +26,13 @@ import { tradingCalendarProvider } from './trading-calendar.provider.js';
 
 /** Recorder, rollups, the summary/calendar/series API and the live P&L the listings show. */
 @Module({
-  imports: [ScheduleModule.forRoot(), MarketModule, LinksModule],
+  imports: [
+    TypeOrmModule.forFeature([PnlPoint, PnlBar, PnlLatest, PnlRollupMark]),
+    ScheduleModule.forRoot(),
+    MarketModule,
+    LinksModule,
+    LedgerModule,
+  ],
   controllers: [PnlController],
   providers: [
     tradingCalendarProvider,

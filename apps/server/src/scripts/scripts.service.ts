@@ -7,13 +7,11 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { ScriptFile, ScriptInfo, ScriptRefusal } from '@tradeloop/contracts';
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Repository } from 'typeorm';
 import { RateLimiter } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -21,8 +19,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import { LogsService } from '../logs/logs.service.js';
 import { ScriptFailure, type ScriptError, type ScriptMeta } from '../sandbox/protocol.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
 import { isScriptName, scriptNameProblem } from './script-rules.js';
+import { ScriptUsers } from './script-users.js';
 
 /** The last version of a script file that loaded, and the problem with the newest one if it did not. */
 export interface ScriptEntry {
@@ -70,7 +68,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    private readonly users: ScriptUsers,
     private readonly sandbox: SandboxService,
     private readonly logs: LogsService,
   ) {
@@ -248,11 +246,8 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     return names.filter(isScriptName).sort();
   }
 
-  private async linkedStrategies(): Promise<Map<string, string[]>> {
-    const rows = await this.strategies.find({ select: { id: true, script: true } });
-    const map = new Map<string, string[]>();
-    for (const row of rows) if (row.script) map.set(row.script, [...(map.get(row.script) ?? []), row.id]);
-    return map;
+  private linkedStrategies(): Promise<Map<string, string[]>> {
+    return this.users.byScript();
   }
 
   private view(entry: ScriptEntry, strategyIds: string[]): ScriptInfo {

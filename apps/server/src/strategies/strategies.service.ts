@@ -3,7 +3,7 @@ import type { ScriptParams, StrategyDetail, StrategyListItem, StrategyStatus, St
 import { checkExits, checkRiskLimits, isValidTimeZone } from '@tradeloop/domain';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Not, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,7 +11,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
 import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
 import { paramsProblem, scriptNameProblem } from '../scripts/script-rules.js';
@@ -38,7 +38,7 @@ export class StrategiesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly positions: PositionsReader,
     private readonly accounts: AccountsService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
@@ -327,7 +327,7 @@ export class StrategiesService {
 
   async remove(id: string): Promise<void> {
     await this.get(id);
-    const open = await this.positions.countBy({ strategyId: id, quantity: Not(0) });
+    const open = await this.positions.countOpen(id);
     if (open > 0) throw new ConflictException('strategy has open positions: flatten them before deleting it');
     await this.database.transaction((m) => m.delete(Strategy, { id }));
     this.changed(id);

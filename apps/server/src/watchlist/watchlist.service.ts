@@ -1,13 +1,10 @@
 import { BadRequestException, Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { WatchlistView } from '@tradeloop/contracts';
-import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { MarketService } from '../market/market.service.js';
-import { SystemSetting } from '../risk/system-setting.entity.js';
+import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 
 /** Tickers the watchlist holds at most. */
@@ -31,8 +28,7 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
-    private readonly database: DatabaseService,
+    private readonly settings: SystemSettings,
     private readonly market: MarketService,
     private readonly strategies: StrategiesService,
     private readonly bus: EventBus,
@@ -74,8 +70,7 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
       }
       if (!tickers.includes(ticker)) tickers.push(ticker);
     }
-    const row: SystemSetting = { key: SETTING, value: JSON.stringify(tickers), updatedAt: Date.now() };
-    await this.database.transaction((m) => m.save(SystemSetting, row));
+    await this.settings.write(SETTING, tickers);
     this.bus.publish('INTERNAL', { kind: 'watchlist', process: this.market.processId });
     return this.refresh();
   }
@@ -94,11 +89,11 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** The edited watchlist, or the configured one before any edit. Spelled as the server does. */
   private async stored(): Promise<string[]> {
-    const row = await this.settings.findOneBy({ key: SETTING });
+    const stored = await this.settings.read(SETTING);
     let list: unknown = this.config.market.watchlist;
-    if (row) {
+    if (stored !== null) {
       try {
-        list = JSON.parse(row.value);
+        list = JSON.parse(stored);
       } catch {
         list = [];
       }
