@@ -21,7 +21,8 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { SettingsModule } from './settings/settings.module.js';
-import { ScriptUsersModule } from './strategies/script-users.module.js';
+import { StrategyPortsModule } from './strategies/strategy-ports.module.js';
+import { WebhookRecordsModule } from './webhooks/webhook-records.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { TradingModule } from './trading/trading.module.js';
 import { WatchlistModule } from './watchlist/watchlist.module.js';
@@ -48,7 +49,8 @@ export class AppModule {
         PluginsModule,
         AccountsModule,
         SandboxModule,
-        ScriptUsersModule,
+        StrategyPortsModule,
+        WebhookRecordsModule,
         ScriptsModule,
         StrategiesModule,
         WatchlistModule,

@@ -9,7 +9,6 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
-import { Position } from '../ledger/position.entity.js';
 import { PluginHostService, providesBroker } from '../plugins/plugin-host.service.js';
 import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import { Account } from './account.entity.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionService } from '../execution/execution.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
-import type { BookedFill } from '../ledger/ledger.service.js';
+import type { BookedFill } from '../execution/order-fills.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';

@@ -5,7 +5,7 @@ import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type Manag
 import { In, Like, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
-import type { BookedFill } from '../ledger/ledger.service.js';
+import type { BookedFill } from './order-fills.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { ExecutionService } from './execution.service.js';

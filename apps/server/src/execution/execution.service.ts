@@ -20,8 +20,7 @@ import type { Account } from '../accounts/account.entity.js';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
-import { orderData } from '../ledger/ledger-messages.js';
-import { LedgerService, UnbookableFill, type BookedFill } from '../ledger/ledger.service.js';
+import { LedgerService, UnbookableFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
@@ -30,6 +29,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
+import { afterFill, type BookedFill } from './order-fills.js';
+import { orderData } from './order-messages.js';
 import { brokerRequest, isHeldType, orderView, type OrderHolder } from './order-shapes.js';
 
 export interface OrderIntent {
@@ -472,6 +473,26 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
+   * One unit of work: the ledger books the fill (fill, position, trades, realized P&L, log line)
+   * and the order row takes the fill, so neither is ever written without the other. The news goes
+   * out once it has committed.
+   */
+  private async bookFill(order: Order, fill: BrokerFill): Promise<BookedFill | null> {
+    const done = await this.database.bookkeeping(async (m) => {
+      const entry = await this.ledger.book(m, order, fill);
+      if (!entry) return null;
+      const state = afterFill(order, fill);
+      await m.update(Order, { id: order.id }, state);
+      return { entry, state };
+    });
+    if (!done) return null;
+    Object.assign(order, done.state);
+    this.ledger.announce(done.entry);
+    this.bus.publish('ORDER', orderData(order));
+    return { ...done.entry, order };
+  }
+
+  /**
    * A fill is a fact at the broker: a database that refuses it for a moment must not lose it. The
    * booking is one transaction (fill, position, trades, realized P&L), so a failed try leaves
    * nothing behind; while the database refuses, only the console can say so. A fill that can
@@ -481,7 +502,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     let firstError: Error | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        const booked = await this.ledger.bookFill(order, fill);
+        const booked = await this.bookFill(order, fill);
         if (firstError)
           await this.logs.write({
             level: 'warn',

@@ -8,7 +8,7 @@ import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import type { Position } from '../ledger/position.entity.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
-import { StrategyLinksService } from '../strategies/strategy-links.service.js';
+import { LinkIds } from './link-ids.js';
 
 /** Open tickers are watched under this owner, so their quotes keep coming while anything is held. */
 const POSITIONS = 'positions';
@@ -64,7 +64,7 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly market: MarketService,
     private readonly bus: EventBus,
     private readonly calendar: TradingCalendar,
-    private readonly links: StrategyLinksService,
+    private readonly links: LinkIds,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
