@@ -13,7 +13,6 @@ import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { PlanningModule } from './planning.module.js';
 import { LinksModule } from '../strategies/links.module.js';
-import { TradingModule } from '../trading/trading.module.js';
 import { WebhookRecordsModule } from '../webhooks/webhook-records.module.js';
 
 @Module({
@@ -24,7 +23,6 @@ import { WebhookRecordsModule } from '../webhooks/webhook-records.module.js';
     ScriptsModule,
     StrategiesModule,
     LinksModule,
-    TradingModule,
     PlanningModule,
     LedgerModule,
     WebhookRecordsModule,

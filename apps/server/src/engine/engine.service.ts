@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Alert } from '@tradeloop/contracts';
 import { DatabaseService } from '../database/database.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
+import { QueueConsumers } from '../infra/queue/queue-consumers.js';
 import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
 import { UnbookableFill } from '../ledger/ledger.service.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
@@ -15,7 +16,6 @@ import { ExecutionService } from '../execution/execution.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { SignalPlannerService } from './signal-planner.service.js';
-import { CommandsService } from '../trading/commands.service.js';
 
 /** Turns queued events into orders, one event at a time per strategy. */
 @Injectable()
@@ -33,7 +33,7 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly scripted: ScriptedStrategyService,
     private readonly signals: SignalOrdersService,
     private readonly planner: SignalPlannerService,
-    private readonly commands: CommandsService,
+    private readonly consumers: QueueConsumers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,7 +42,8 @@ export class EngineService implements OnApplicationBootstrap {
     this.execution.onUnbookableFill((order, error) => {
       if (order.eventId) void this.failLater(order.eventId, error).catch(() => undefined);
     });
-    await this.queue.process((event) => this.handle(event));
+    for (const type of ['webhook', 'tick', 'fill', 'timer'] as const) this.consumers.consume(type, (event) => this.handle(event));
+    await this.consumers.start();
     await this.replayUnfinished();
     await this.watchOpenPositions();
   }
@@ -75,8 +76,6 @@ export class EngineService implements OnApplicationBootstrap {
       case 'timer':
         await this.scripted.onTimer(event.strategyId, event.eventId, event.time);
         return;
-      case 'command':
-        return this.commands.execute(event);
     }
   }
 

@@ -4,8 +4,10 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { BullMqEventQueue } from './bullmq-event-queue.js';
 import type { EngineEvent, EventQueue } from './event-queue.js';
 import { MemoryEventQueue } from './memory-event-queue.js';
+import { QueueConsumers } from './queue-consumers.js';
+import { EVENT_QUEUE } from './queue.tokens.js';
 
-export const EVENT_QUEUE = Symbol('EVENT_QUEUE');
+export { EVENT_QUEUE };
 
 /** Events that failed every attempt are reported here; the engine marks them failed. */
 @Injectable()
@@ -65,7 +67,8 @@ class QueueCloser implements OnModuleDestroy, OnApplicationBootstrap {
           : new MemoryEventQueue({ onFailed: failures.report }),
     },
     QueueCloser,
+    QueueConsumers,
   ],
-  exports: [EVENT_QUEUE, QueueFailures],
+  exports: [EVENT_QUEUE, QueueFailures, QueueConsumers],
 })
 export class QueueModule {}
