@@ -17,6 +17,9 @@ import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { SignalPlannerService } from './signal-planner.service.js';
 
+/** The queued events the engine consumes (trader commands have a consumer of their own, in trading). */
+type EngineConsumed = Exclude<EngineEvent, { type: 'command' }>;
+
 /** Turns queued events into orders, one event at a time per strategy. */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap {
@@ -49,7 +52,7 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   /** A fill that can never be booked ends the event as a dead letter with its reason, never as something to retry. */
-  async handle(event: EngineEvent): Promise<void> {
+  async handle(event: EngineConsumed): Promise<void> {
     try {
       await this.dispatch(event);
     } catch (error) {
@@ -62,7 +65,7 @@ export class EngineService implements OnApplicationBootstrap {
     }
   }
 
-  private async dispatch(event: EngineEvent): Promise<void> {
+  private async dispatch(event: EngineConsumed): Promise<void> {
     switch (event.type) {
       case 'webhook':
         return this.handleWebhook(event.eventId);
