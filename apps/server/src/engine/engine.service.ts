@@ -3,7 +3,8 @@ import type { Alert } from '@tradeloop/contracts';
 import { DatabaseService } from '../database/database.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { QueueConsumers } from '../infra/queue/queue-consumers.js';
-import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 import { UnbookableFill } from '../ledger/ledger.service.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -25,7 +26,7 @@ type EngineConsumed = Exclude<EngineEvent, { type: 'command' }>;
 export class EngineService implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
-    private readonly failures: QueueFailures,
+    private readonly domainEvents: DomainEvents,
     private readonly events: WebhookEventsReader,
     private readonly strategies: StrategiesReader,
     private readonly positions: PositionsReader,
@@ -40,7 +41,7 @@ export class EngineService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.failures.set((event, error) => void this.markFailed(event, error).catch(() => undefined));
+    this.domainEvents.on('QueueEventFailed', ({ event, error }) => void this.markFailed(event, error).catch(() => undefined));
     // A fill reported after its event finished, that can never be booked: the event becomes a dead letter after all.
     this.execution.onUnbookableFill((order, error) => {
       if (order.eventId) void this.failLater(order.eventId, error).catch(() => undefined);

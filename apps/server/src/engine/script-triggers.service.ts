@@ -10,8 +10,8 @@ import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import type { HandlerName } from '../sandbox/protocol.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
-import { StrategiesService } from '../strategies/strategies.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 interface Watch {
   handlers: Set<HandlerName>;
@@ -44,7 +44,7 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
     private readonly strategyRows: StrategiesReader,
     private readonly positions: PositionsReader,
     private readonly scripts: ScriptsService,
-    private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly market: MarketService,
     private readonly execution: ExecutionService,
     private readonly logs: LogsService,
@@ -57,8 +57,8 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
         if (origin === 'local') this.onQuote(quote);
       }),
       this.execution.onFillBooked((booked) => this.onFill(booked)),
-      this.scripts.onChange((entry) => void this.refreshScript(entry.name)),
-      this.strategies.onChange((id) => void this.refresh(id)),
+      this.events.on('ScriptChanged', ({ name }) => void this.refreshScript(name)),
+      this.events.on('StrategyChanged', ({ strategyId }) => void this.refresh(strategyId)),
     );
     const scripted = (await this.strategyRows.enabledScriptedIds()).map((id) => ({ id }));
     for (const { id } of scripted) await this.refresh(id);

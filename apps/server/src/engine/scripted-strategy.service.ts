@@ -19,6 +19,7 @@ import type { Strategy } from '../strategies/strategy.entity.js';
 import { FailureWindow } from './failure-window.js';
 import { ScriptContextService } from './script-context.service.js';
 import { ScriptOrdersService } from './script-orders.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** `ctx.state` is saved after every call that succeeds; more than this is a failure of the call. */
 export const MAX_STATE_BYTES = 64 * 1024;
@@ -64,6 +65,7 @@ export class ScriptedStrategyService implements OnModuleInit {
     private readonly sandbox: SandboxService,
     private readonly scripts: ScriptsService,
     private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly context: ScriptContextService,
     private readonly actions: ScriptOrdersService,
     private readonly logs: LogsService,
@@ -74,7 +76,7 @@ export class ScriptedStrategyService implements OnModuleInit {
 
   onModuleInit(): void {
     // A strategy switched off, errored or deleted frees its isolate; switched on again, it starts with a clean slate.
-    this.strategies.onChange((id) => void this.release(id).catch(() => undefined));
+    this.events.on('StrategyChanged', ({ strategyId }) => void this.release(strategyId).catch(() => undefined));
   }
 
   onWebhook(strategy: Strategy, eventId: string, alert: ScriptAlert, receivedAt: number): Promise<ScriptRun> {

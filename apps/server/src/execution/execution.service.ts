@@ -32,6 +32,8 @@ import { Order } from './order.entity.js';
 import { afterFill, type BookedFill } from './order-fills.js';
 import { orderData } from './order-messages.js';
 import { brokerRequest, isHeldType, orderView, type OrderHolder } from './order-shapes.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
+import { fillData, positionData, tradeData } from '../ledger/ledger-messages.js';
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -93,6 +95,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     private readonly ledger: LedgerService,
     private readonly logs: LogsService,
     private readonly bus: EventBus,
+    private readonly events: DomainEvents,
     private readonly market: MarketService,
     private readonly risk: RiskService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -201,12 +204,19 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
       openOrders: (broker) => this.openOrders(broker),
     });
-    // A working order keeps its ticker quoted (the paper broker fills resting orders off quotes).
-    this.bus.subscribe((message, origin) => {
-      if (origin === 'local' && message.type === 'ORDER' && !OPEN_STATUSES.includes(message.data.status as never)) {
-        this.market.release(`order:${message.data.id}`, [message.data.ticker]);
-      }
-    });
+  }
+
+  /**
+   * An order row changed (and committed): `/ws` clients get ORDER; an order that left the open
+   * statuses frees its ticker's quote (a working order keeps it quoted: the paper broker fills
+   * resting orders off quotes) and is announced as OrderSettled.
+   */
+  private orderChanged(order: Order): void {
+    const data = orderData(order);
+    this.bus.publish('ORDER', data);
+    if (OPEN_STATUSES.includes(order.status as never)) return;
+    this.market.release(`order:${order.id}`, [order.ticker]);
+    this.events.publish('OrderSettled', { order: data });
   }
 
   /** The engine fails the event behind a fill that arrived later and can never be booked. */
@@ -276,7 +286,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       });
     if (!existing) {
       await this.database.transaction((m) => m.insert(Order, order));
-      this.bus.publish('ORDER', orderData(order));
+      this.orderChanged(order);
     }
 
     // Limits first: a refused order is on record as rejected with the reason, like a broker's refusal.
@@ -488,7 +498,14 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (!done) return null;
     Object.assign(order, done.state);
     this.ledger.announce(done.entry);
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
+    const { fill: booked, position, trades } = done.entry;
+    this.events.publish('FillBooked', {
+      fill: fillData(booked),
+      position: positionData(position),
+      trades: trades.map(tradeData),
+      order: orderData(order),
+    });
     return { ...done.entry, order };
   }
 
@@ -560,7 +577,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       if (existing) return existing;
       throw error;
     }
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
     await this.logs.write({
       level: 'info',
       category: 'order',
@@ -618,7 +635,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   /** The ack never undoes a fill that was booked while the broker was answering. */
   private async applyAck(orderId: string, ack: OrderAck): Promise<Order> {
     const order = await this.acknowledge(orderId, ack);
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
     return order;
   }
 
@@ -653,6 +670,6 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
       return m.findOneByOrFail(Order, { id: orderId });
     });
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
   }
 }

@@ -21,6 +21,7 @@ import { ScriptFailure, type ScriptError, type ScriptMeta } from '../sandbox/pro
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import { isScriptName, scriptNameProblem } from './script-rules.js';
 import { ScriptUsers } from './script-users.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** The last version of a script file that loaded, and the problem with the newest one if it did not. */
 export interface ScriptEntry {
@@ -36,8 +37,6 @@ export interface ScriptEntry {
   updatedAt: number;
   size: number;
 }
-
-export type ScriptChangeListener = (entry: ScriptEntry) => void;
 
 /** Several saves in a burst (an editor writing a temp file, then renaming) reload once. */
 const WATCH_DEBOUNCE_MS = 100;
@@ -57,7 +56,6 @@ const hashOf = (source: string) => createHash('sha256').update(source).digest('h
 export class ScriptsService implements OnModuleInit, OnModuleDestroy {
   readonly dir: string;
   private readonly entries = new Map<string, ScriptEntry>();
-  private readonly listeners = new Set<ScriptChangeListener>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   /** Refreshes of one file run one after another. */
   private readonly refreshing = new Map<string, Promise<ScriptEntry | undefined>>();
@@ -69,6 +67,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly users: ScriptUsers,
+    private readonly events: DomainEvents,
     private readonly sandbox: SandboxService,
     private readonly logs: LogsService,
   ) {
@@ -93,11 +92,6 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     this.watcher?.close();
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
-  }
-
-  onChange(listener: ScriptChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** The version strategies run, or undefined when there is no such file. */
@@ -226,7 +220,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
       );
     }
     this.entries.set(name, entry);
-    if (entry.error === null) for (const listener of this.listeners) listener(entry);
+    if (entry.error === null) this.events.publish('ScriptChanged', { name: entry.name });
     return entry;
   }
 

@@ -22,9 +22,7 @@ import { normalizeAllowList } from './ip-allow-list.js';
 import { LastSignals } from './last-signals.js';
 import { newWebhookToken, webhookTokenHash } from './webhook-token.js';
 import { Strategy } from './strategy.entity.js';
-
-/** Told the id of a strategy that was created, changed, errored or deleted. */
-export type StrategyChangeListener = (strategyId: string) => void;
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 @Injectable()
 export class StrategiesService {
@@ -37,18 +35,12 @@ export class StrategiesService {
     private readonly database: DatabaseService,
     private readonly scripts: ScriptsService,
     private readonly bus: EventBus,
+    private readonly events: DomainEvents,
     private readonly pnl: PnlLiveService,
     private readonly signals: LastSignals,
     private readonly links: StrategyLinksService,
     private readonly secretBox: SecretBox,
   ) {}
-
-  private readonly listeners = new Set<StrategyChangeListener>();
-
-  onChange(listener: StrategyChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 
   webhookUrl(token: string): string {
     const base = this.config.server.publicUrl || `http://localhost:${this.config.server.port}`;
@@ -305,8 +297,9 @@ export class StrategiesService {
     this.bus.publish('STRATEGY', { id: s.id, name: s.name, status: s.status as StrategyStatus, reason: s.statusReason, time: Date.now() });
   }
 
+  /** StrategyChanged: a strategy was created, changed, errored or deleted. */
   private changed(id: string): void {
-    for (const listener of this.listeners) listener(id);
+    this.events.publish('StrategyChanged', { strategyId: id });
   }
 
   async remove(id: string): Promise<void> {

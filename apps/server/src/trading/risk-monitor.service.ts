@@ -10,6 +10,7 @@ import { LogsService } from '../logs/logs.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { TradingService } from './trading.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** How often halts are lifted and daily flatten times looked at. */
 const CLOCK_MS = 10_000;
@@ -44,6 +45,7 @@ export class RiskMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly strategyRows: StrategiesReader,
     private readonly accountRows: AccountsReader,
     private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly accounts: AccountsService,
     private readonly trading: TradingService,
     private readonly calendar: TradingCalendar,
@@ -53,7 +55,7 @@ export class RiskMonitor implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
-    this.stops.push(this.strategies.onChange(() => void this.reload()));
+    this.stops.push(this.events.on('StrategyChanged', () => void this.reload()));
     this.stops.push(
       this.bus.subscribe((message) => {
         if (message.type === 'PNL') void this.onPnl(message.data);

@@ -6,6 +6,7 @@ import { EventBus } from '../infra/events/event-bus.js';
 import { MarketService } from '../market/market.service.js';
 import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** Tickers the watchlist holds at most. */
 export const MAX_WATCHLIST = 50;
@@ -31,12 +32,13 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly settings: SystemSettings,
     private readonly market: MarketService,
     private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly bus: EventBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.stops.push(
-      this.strategies.onChange(() => void this.refresh()),
+      this.events.on('StrategyChanged', () => void this.refresh()),
       this.bus.subscribe((message, origin) => {
         if (origin !== 'remote') return;
         // Edited in another process, or a strategy switched on or off there.
