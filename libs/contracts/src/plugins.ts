@@ -140,6 +140,13 @@ export interface BrokerPlugin {
   flatten?(brokerAccountId: string, ticker?: string): Promise<void>;
   /** Optional: positions, working orders, today's fills and cash as the broker reports them. */
   snapshot?(brokerAccountId: string): Promise<BrokerAccountSnapshot>;
+  /**
+   * Optional: what one tick of a canonical ticker is worth at this broker (tick size, tick value),
+   * for instruments outside the server's futures catalog — a contract the catalog lacks, a stock, a
+   * coin. The server asks before it sends an order in such a ticker and prices its fills and P&L
+   * with the answer; undefined (or a throw) leaves the catalog's default. Answer from a cache.
+   */
+  instrument?(ticker: string): Promise<Instrument | undefined>;
 }
 
 /** A feed's own account of its connection, shown in /api/health and as `FEED` on /ws. */
