@@ -215,7 +215,7 @@ export class ProjectXBroker {
       return false;
     }
     await this.tracker.idle();
-    if (tracked.final) return false; // filled while the cancel was on its way
+    if (tracked.final === 'filled') return false; // filled while the cancel was on its way
     tracked.final = 'cancelled';
     return true;
   }

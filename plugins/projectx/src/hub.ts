@@ -58,9 +58,26 @@ export class Hub {
 
   async start(): Promise<void> {
     this.stopped = false;
-    const delay = (attempt: number) => Math.min(this.options.reconnectMaxMs, 100 * 2 ** Math.min(attempt, 12)) * (0.75 + Math.random() / 2);
+    try {
+      await this.connect();
+    } catch (error) {
+      if (this.stopped) return;
+      const reason = (error as Error).message.replace(/access_token=[^&\s]+/g, 'access_token=***');
+      this.options.logger.warn(`${this.options.name} hub could not connect: ${reason.slice(0, 300)}`);
+      this.options.onState?.(false, `cannot connect: ${reason.slice(0, 200)}`, this.reconnects);
+      this.schedule(this.delay(this.attempts++));
+    }
+  }
+
+  private delay(attempt: number): number {
+    return Math.min(this.options.reconnectMaxMs, 100 * 2 ** Math.min(attempt, 12)) * (0.75 + Math.random() / 2);
+  }
+
+  private async connect(): Promise<void> {
+    const delay = (attempt: number) => this.delay(attempt);
     const connection = new HubConnectionBuilder()
-      .withUrl(this.options.url, {
+      // As ProjectX's examples connect: the token in the URL; the client also sends it as a bearer header, fresh on every reconnection.
+      .withUrl(`${this.options.url}?access_token=${encodeURIComponent(await this.options.token())}`, {
         skipNegotiation: true,
         transport: HttpTransportType.WebSockets,
         accessTokenFactory: () => this.options.token(),
@@ -81,17 +98,9 @@ export class Hub {
       this.schedule(delay(this.attempts++));
     });
     this.connection = connection;
-    try {
-      await connection.start();
-      this.attempts = 0;
-      await this.resubscribe(connection);
-    } catch (error) {
-      if (this.stopped) return;
-      const reason = (error as Error).message.replace(/access_token=[^&\s]+/g, 'access_token=***');
-      this.options.logger.warn(`${this.options.name} hub could not connect: ${reason.slice(0, 300)}`);
-      this.options.onState?.(false, `cannot connect: ${reason.slice(0, 200)}`, this.reconnects);
-      this.schedule(delay(this.attempts++));
-    }
+    await connection.start();
+    this.attempts = 0;
+    await this.resubscribe(connection);
   }
 
   async stop(): Promise<void> {
