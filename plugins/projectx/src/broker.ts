@@ -123,7 +123,9 @@ export class ProjectXBroker {
     const problem =
       orderRequestProblem(order) ??
       (Number.isInteger(order.quantity) ? undefined : `quantity must be whole contracts, got ${order.quantity}`) ??
-      (trailPrice !== null && !(trailPrice > 0 && Number.isFinite(trailPrice)) ? `trailPrice must be above 0, got ${trailPrice}` : undefined);
+      (trailPrice !== null && !(trailPrice > 0 && Number.isFinite(trailPrice))
+        ? `trailPrice must be above 0, got ${trailPrice}`
+        : undefined);
     if (problem) return this.answerOnce(order, { brokerOrderId: '', status: 'rejected', reason: problem });
     const tracked = { request: order, filled: 0 } as Tracked;
     this.tracker.byClient.set(order.clientOrderId, tracked);
@@ -143,7 +145,11 @@ export class ProjectXBroker {
     const order = tracked.request;
     const rejected = (reason: string): OrderAck => {
       tracked.final = 'rejected';
-      return { brokerOrderId: tracked.orderId !== undefined ? String(tracked.orderId) : '', status: 'rejected', reason: this.redact(reason) };
+      return {
+        brokerOrderId: tracked.orderId !== undefined ? String(tracked.orderId) : '',
+        status: 'rejected',
+        reason: this.redact(reason),
+      };
     };
     const target = await this.targetOf(order.brokerAccountId).catch((e: unknown) => ({ ok: false as const, reason: (e as Error).message }));
     if (!target.ok) return rejected(`ProjectX cannot take the order: ${target.reason}`);
@@ -209,7 +215,11 @@ export class ProjectXBroker {
     if (tracked.placing) await tracked.placing.catch(() => undefined);
     if (tracked.final || tracked.orderId === undefined) return false;
     try {
-      await tracked.session.call('/api/Order/cancel', { accountId: tracked.accountId, orderId: tracked.orderId }, `the cancel of ${clientOrderId}`);
+      await tracked.session.call(
+        '/api/Order/cancel',
+        { accountId: tracked.accountId, orderId: tracked.orderId },
+        `the cancel of ${clientOrderId}`,
+      );
     } catch (error) {
       this.logger.warn(`ProjectX did not cancel ${clientOrderId}: ${this.redact((error as Error).message)}`);
       return false;
@@ -253,7 +263,11 @@ export class ProjectXBroker {
     const snapshot = await this.reconciler.snapshot(target.account, target.session, target.accountId);
     for (const position of snapshot.positions)
       if (!contractId || position.contract === contractId)
-        await target.session.call('/api/Position/closeContract', { accountId: target.accountId, contractId: position.contract }, 'the flatten');
+        await target.session.call(
+          '/api/Position/closeContract',
+          { accountId: target.accountId, contractId: position.contract },
+          'the flatten',
+        );
   }
 
   /** Tick size and value of a ticker's front month, from ProjectX's contract (for roots outside the catalog). */

@@ -12,7 +12,10 @@ const MONTHS = 'FGHJKMNQUVXZ';
  * (`NQZ5`, `NQZ2025`) keeps its root too. Exchange prefixes (`CME_MINI:`) are gone before it gets here.
  */
 export function rootOf(ticker: string): string {
-  const symbol = ticker.trim().toUpperCase().replace(/^[^:]*:/, '');
+  const symbol = ticker
+    .trim()
+    .toUpperCase()
+    .replace(/^[^:]*:/, '');
   const continuous = /^([A-Z0-9]+?)\d!$/.exec(symbol);
   if (continuous) return continuous[1]!;
   const dated = /^([A-Z0-9]+?)[FGHJKMNQUVXZ](\d{1,2}|\d{4})$/.exec(symbol);

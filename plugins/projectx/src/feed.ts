@@ -78,7 +78,10 @@ export class ProjectXFeed {
     this.hub = undefined;
     this.session = session;
     if (!session) {
-      this.ctx.reportStatus({ connected: false, error: resolved && !resolved.ok ? resolved.problem : 'idle: no ProjectX account is configured' });
+      this.ctx.reportStatus({
+        connected: false,
+        error: resolved && !resolved.ok ? resolved.problem : 'idle: no ProjectX account is configured',
+      });
       return;
     }
     const hub = new Hub({

@@ -1,4 +1,11 @@
-import { HttpTransportType, HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection, type ILogger } from '@microsoft/signalr';
+import {
+  HttpTransportType,
+  HubConnectionBuilder,
+  HubConnectionState,
+  LogLevel,
+  type HubConnection,
+  type ILogger,
+} from '@microsoft/signalr';
 import type { PluginLogger } from '@tradeloop/contracts';
 
 export interface HubOptions {
@@ -86,7 +93,9 @@ export class Hub {
       .configureLogging(hubLogger(this.options.logger, this.options.name))
       .build();
     for (const [event, handler] of this.handlers) connection.on(event, handler);
-    connection.onreconnecting((error) => this.options.onState?.(false, error ? `reconnecting: ${error.message}` : 'reconnecting', this.reconnects));
+    connection.onreconnecting((error) =>
+      this.options.onState?.(false, error ? `reconnecting: ${error.message}` : 'reconnecting', this.reconnects),
+    );
     connection.onreconnected(() => {
       this.reconnects++;
       this.options.logger.info(`${this.options.name} hub reconnected: subscribing again`);

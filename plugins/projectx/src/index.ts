@@ -1,4 +1,4 @@
-import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
+import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule, type BrokerPlugin } from '@tradeloop/contracts';
 import { ProjectXBroker } from './broker.js';
 import { ProjectXFeed } from './feed.js';
 import { redactingLogger, SessionPool } from './pool.js';
@@ -30,19 +30,23 @@ const projectx: BrokerAndDataFeedPluginModule = {
     };
     const brokerHalf = new ProjectXBroker(broker, settings, pool, logger);
     const feedHalf = new ProjectXFeed(datafeed, settings, pool, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
-    return {
-      broker: {
-        start: () => brokerHalf.start(),
-        stop: async () => {
-          await brokerHalf.stop();
-          await release();
-        },
-        placeOrder: (order) => brokerHalf.placeOrder(order),
-        cancelOrder: (id) => brokerHalf.cancelOrder(id),
-        flatten: (account, ticker) => brokerHalf.flatten(account, ticker),
-        snapshot: (account) => brokerHalf.snapshot(account),
-        instrument: (ticker) => brokerHalf.instrument(ticker),
+    // The interface's methods, and ProjectX's own beyond it (modify, trailing stops) for callers that know them.
+    const brokerApi: BrokerPlugin & Pick<ProjectXBroker, 'modifyOrder' | 'placeTrailingStop'> = {
+      start: () => brokerHalf.start(),
+      stop: async () => {
+        await brokerHalf.stop();
+        await release();
       },
+      placeOrder: (order) => brokerHalf.placeOrder(order),
+      cancelOrder: (id) => brokerHalf.cancelOrder(id),
+      flatten: (account, ticker) => brokerHalf.flatten(account, ticker),
+      snapshot: (account) => brokerHalf.snapshot(account),
+      instrument: (ticker) => brokerHalf.instrument(ticker),
+      modifyOrder: (id, changes) => brokerHalf.modifyOrder(id, changes),
+      placeTrailingStop: (order, trailPrice) => brokerHalf.placeTrailingStop(order, trailPrice),
+    };
+    return {
+      broker: brokerApi,
       datafeed: {
         start: () => feedHalf.start(),
         stop: async () => {

@@ -80,7 +80,10 @@ export class ProjectXRest {
         this.blockedUntil = Math.max(this.blockedUntil, Date.now() + waitMs);
         this.options.onRateLimited?.(waitMs);
         if (attempt < 2 && waitMs <= this.options.rateLimitRetrySeconds * 1000) continue;
-        throw new ProjectXError(`ProjectX is limiting requests (HTTP 429): ${what} not sent, try again in ${Math.ceil(waitMs / 1000)} s`, 'rate-limited');
+        throw new ProjectXError(
+          `ProjectX is limiting requests (HTTP 429): ${what} not sent, try again in ${Math.ceil(waitMs / 1000)} s`,
+          'rate-limited',
+        );
       }
       if (response.status === 401 && this.options.token() !== null && !relogged) {
         relogged = true;
@@ -88,7 +91,8 @@ export class ProjectXRest {
       }
       if (response.status === 401) throw new ProjectXError(`ProjectX refused the session (HTTP 401) for ${what}`, 'unauthorized');
       const text = await response.text();
-      if (!response.ok) throw new ProjectXError(`ProjectX answered HTTP ${response.status} to ${what}${text ? `: ${clip(text)}` : ''}`, 'http');
+      if (!response.ok)
+        throw new ProjectXError(`ProjectX answered HTTP ${response.status} to ${what}${text ? `: ${clip(text)}` : ''}`, 'http');
       let parsed: T;
       try {
         parsed = JSON.parse(text) as T;
@@ -98,7 +102,8 @@ export class ProjectXRest {
       if (parsed === null || typeof parsed !== 'object') throw new ProjectXError(`ProjectX answered ${what} with no object`, 'http');
       if (parsed.success === false) {
         const code = typeof parsed.errorCode === 'number' ? parsed.errorCode : null;
-        const message = typeof parsed.errorMessage === 'string' && parsed.errorMessage.trim() ? clip(parsed.errorMessage.trim()) : 'no reason given';
+        const message =
+          typeof parsed.errorMessage === 'string' && parsed.errorMessage.trim() ? clip(parsed.errorMessage.trim()) : 'no reason given';
         throw new ProjectXError(`${message}${code !== null ? ` (error code ${code})` : ''}`, 'refused', code);
       }
       return parsed;
@@ -109,12 +114,18 @@ export class ProjectXRest {
     const blocked = this.blockedUntil - Date.now();
     if (blocked > 0) {
       if (blocked > this.options.rateLimitRetrySeconds * 1000)
-        throw new ProjectXError(`ProjectX is limiting requests (HTTP 429): ${what} not sent, try again in ${Math.ceil(blocked / 1000)} s`, 'rate-limited');
+        throw new ProjectXError(
+          `ProjectX is limiting requests (HTTP 429): ${what} not sent, try again in ${Math.ceil(blocked / 1000)} s`,
+          'rate-limited',
+        );
       await pause(blocked);
     }
     for (let wait = this.budget.wait(); wait > 0; wait = this.budget.wait()) {
       if (wait > this.options.timeoutMs)
-        throw new ProjectXError(`the request budget (${this.options.requestsPerMinute} a minute) is spent: ${what} not sent`, 'rate-limited');
+        throw new ProjectXError(
+          `the request budget (${this.options.requestsPerMinute} a minute) is spent: ${what} not sent`,
+          'rate-limited',
+        );
       await pause(wait);
     }
     this.budget.take();

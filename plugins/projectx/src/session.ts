@@ -86,7 +86,11 @@ export class Session {
   /** The login's accounts (cached a minute; `fresh` asks again). */
   async accounts(fresh = false): Promise<PxAccount[]> {
     if (!fresh && this.accountList && Date.now() - this.accountList.at < 60_000) return this.accountList.accounts;
-    const answer = await this.call<Answer & { accounts?: PxAccount[] }>('/api/Account/search', { onlyActiveAccounts: true }, 'the account search');
+    const answer = await this.call<Answer & { accounts?: PxAccount[] }>(
+      '/api/Account/search',
+      { onlyActiveAccounts: true },
+      'the account search',
+    );
     const accounts = Array.isArray(answer.accounts) ? answer.accounts.slice(0, 1000) : [];
     this.accountList = { at: Date.now(), accounts };
     return accounts;
@@ -150,7 +154,8 @@ export class Session {
       }
       throw error;
     }
-    if (typeof answer.token !== 'string' || answer.token === '') throw new ProjectXError('ProjectX answered the login without a token', 'http');
+    if (typeof answer.token !== 'string' || answer.token === '')
+      throw new ProjectXError('ProjectX answered the login without a token', 'http');
     this.setToken(answer.token);
     this.logger.info(`logged in to ProjectX as ${this.login.userName}`);
     return answer.token;

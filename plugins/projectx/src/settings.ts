@@ -102,7 +102,8 @@ export function loginOf(account: BrokerAccount, settings: ProjectXSettings): Log
   const apiKey = account.secrets['apiKey'];
   if (typeof userName !== 'string' || userName.trim() === '')
     return { problem: `account "${account.name}" has no userName setting (the ProjectX user name)` };
-  if (typeof apiKey !== 'string' || apiKey === '') return { problem: `account "${account.name}" has no apiKey secret (the ProjectX API key)` };
+  if (typeof apiKey !== 'string' || apiKey === '')
+    return { problem: `account "${account.name}" has no apiKey secret (the ProjectX API key)` };
   const url = (key: 'apiUrl' | 'rtcUrl') => {
     const value = account.settings[key];
     return typeof value === 'string' && value.trim() !== '' ? trimUrl(value) : settings[key];

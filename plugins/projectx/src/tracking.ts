@@ -53,7 +53,9 @@ export class OrderTracker {
 
   /** Runs event handling one at a time; errors are logged, never thrown at the hub. */
   enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((error: unknown) => this.logger.error(`handling a ProjectX event failed: ${(error as Error).message}`));
+    this.queue = this.queue
+      .then(task)
+      .catch((error: unknown) => this.logger.error(`handling a ProjectX event failed: ${(error as Error).message}`));
   }
 
   idle(): Promise<void> {
@@ -153,10 +155,13 @@ export class OrderTracker {
     // An order made elsewhere (ProjectX's own platform): booked as a manual trade on its account.
     const link = this.links.get(OrderTracker.key(session, trade.accountId));
     if (!link) return undefined;
-    const contract = session.contracts.known(trade.contractId) ?? (await session.contracts.byContractId(trade.contractId).catch(() => undefined));
+    const contract =
+      session.contracts.known(trade.contractId) ?? (await session.contracts.byContractId(trade.contractId).catch(() => undefined));
     const ticker = session.contracts.tickerOf(trade.contractId) ?? (contract ? tickerOfName(contract.name) : undefined);
     if (!ticker) {
-      this.logger.warn(`ProjectX trade ${trade.id} is in contract ${trade.contractId.slice(0, 60)}, which ProjectX could not name: not booked`);
+      this.logger.warn(
+        `ProjectX trade ${trade.id} is in contract ${trade.contractId.slice(0, 60)}, which ProjectX could not name: not booked`,
+      );
       return undefined;
     }
     return { ...base, clientOrderId: `projectx-order-${trade.orderId}`, ticker, brokerAccountId: link.brokerAccountId };

@@ -17,7 +17,15 @@ export interface ExchangeEvents {
 export const FRONT = 'Z6';
 export const NEXT = 'H7';
 
-const contract = (root: string, symbol: string, tail: string, tickSize: number, tickValue: number, active: boolean, description: string): PxContract => ({
+const contract = (
+  root: string,
+  symbol: string,
+  tail: string,
+  tickSize: number,
+  tickValue: number,
+  active: boolean,
+  description: string,
+): PxContract => ({
   id: `CON.F.US.${symbol}.${tail[0]}${Number(tail.slice(1)) + 20}`,
   name: `${root}${tail}`,
   description,
@@ -133,7 +141,11 @@ export class FakeExchange {
     const before = current ? (current.type === POSITION_TYPE.short ? -current.size : current.size) : 0;
     const after = before + signed;
     const average =
-      current && Math.sign(before) === Math.sign(signed) ? (current.averagePrice * Math.abs(before) + price * Math.abs(signed)) / Math.abs(after) : after !== 0 && Math.sign(after) !== Math.sign(before) ? price : (current?.averagePrice ?? price);
+      current && Math.sign(before) === Math.sign(signed)
+        ? (current.averagePrice * Math.abs(before) + price * Math.abs(signed)) / Math.abs(after)
+        : after !== 0 && Math.sign(after) !== Math.sign(before)
+          ? price
+          : (current?.averagePrice ?? price);
     const position: PxPosition = {
       id: current?.id ?? ++this.nextPosition,
       accountId,

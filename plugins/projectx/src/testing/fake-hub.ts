@@ -76,7 +76,9 @@ export class FakeHubs {
       }
       if (!client.handshaken) {
         if (message.protocol !== 'json' || message.version !== 1) {
-          client.socket.send(JSON.stringify({ error: `protocol ${String(message.protocol)} v${String(message.version)} is not supported` }) + RS);
+          client.socket.send(
+            JSON.stringify({ error: `protocol ${String(message.protocol)} v${String(message.version)} is not supported` }) + RS,
+          );
           client.socket.close();
           return;
         }
@@ -89,7 +91,12 @@ export class FakeHubs {
         this.invocations.push({ hub: client.hub, target: message.target, args });
         const error = this.onInvoke(client, message.target, args);
         if (message.invocationId !== undefined)
-          this.write(client, error ? { type: COMPLETION, invocationId: message.invocationId, error } : { type: COMPLETION, invocationId: message.invocationId, result: null });
+          this.write(
+            client,
+            error
+              ? { type: COMPLETION, invocationId: message.invocationId, error }
+              : { type: COMPLETION, invocationId: message.invocationId, result: null },
+          );
       } else if (message.type === CLOSE) client.socket.close();
     }
   }
@@ -100,7 +107,8 @@ export class FakeHubs {
 
   /** Sends an event to every client of the hub subscribed to `subscription`. */
   emit(hub: 'user' | 'market', subscription: string, target: string, args: unknown[]): void {
-    for (const c of this.clients) if (c.hub === hub && c.handshaken && c.subscriptions.has(subscription)) this.write(c, { type: INVOCATION, target, arguments: args });
+    for (const c of this.clients)
+      if (c.hub === hub && c.handshaken && c.subscriptions.has(subscription)) this.write(c, { type: INVOCATION, target, arguments: args });
   }
 
   /** Drops every connection without a close message (a network failure): clients reconnect by themselves. */

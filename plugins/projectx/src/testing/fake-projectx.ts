@@ -57,7 +57,11 @@ export class FakeProjectX {
   ) {
     this.users = options.users ?? [structuredClone(DEFAULT_USER)];
     this.tokenLifetimeMs = options.tokenLifetimeMs ?? 24 * 3_600_000;
-    this.hubs = new FakeHubs((token) => this.userOf(token) !== undefined, (client, target, args) => this.invoke(client, target, args), options.keepAliveMs ?? 1000);
+    this.hubs = new FakeHubs(
+      (token) => this.userOf(token) !== undefined,
+      (client, target, args) => this.invoke(client, target, args),
+      options.keepAliveMs ?? 1000,
+    );
     this.exchange = new FakeExchange({
       order: (o) => this.hubs.emit('user', `SubscribeOrders:${o.accountId}`, 'GatewayUserOrder', [{ ...o, extreme: undefined }]),
       trade: (t) => this.hubs.emit('user', `SubscribeTrades:${t.accountId}`, 'GatewayUserTrade', [t]),
@@ -111,7 +115,16 @@ export class FakeProjectX {
     this.exchange.quote(id, bid, ask);
     this.hubs.emit('market', `SubscribeContractQuotes:${id}`, 'GatewayQuote', [
       id,
-      { symbol, symbolName: symbol, lastPrice: ask, bestBid: bid, bestAsk: ask, change: 0, volume: 1, lastUpdated: new Date().toISOString() },
+      {
+        symbol,
+        symbolName: symbol,
+        lastPrice: ask,
+        bestBid: bid,
+        bestAsk: ask,
+        change: 0,
+        volume: 1,
+        lastUpdated: new Date().toISOString(),
+      },
     ]);
   }
 
@@ -163,7 +176,12 @@ export class FakeProjectX {
       // The gateway answers a quote subscription with the current quote.
       const quote = this.exchange.quotes.get(String(arg));
       if (quote && target === 'SubscribeContractQuotes')
-        setImmediate(() => this.hubs.emit('market', `SubscribeContractQuotes:${String(arg)}`, 'GatewayQuote', [arg, { bestBid: quote.bid, bestAsk: quote.ask }]));
+        setImmediate(() =>
+          this.hubs.emit('market', `SubscribeContractQuotes:${String(arg)}`, 'GatewayQuote', [
+            arg,
+            { bestBid: quote.bid, bestAsk: quote.ask },
+          ]),
+        );
       return null;
     }
     if (/^Unsubscribe/.test(target)) {

@@ -48,7 +48,9 @@ export function route(fake: FakeProjectX, user: FakeUser, path: string, body: Bo
       return { orders: [...ex.orders.values()].filter((o) => o.accountId === body['accountId'] && o.status === STATUS.open).map(wire) };
     case '/api/Order/search':
       return {
-        orders: [...ex.orders.values()].filter((o) => o.accountId === body['accountId'] && Date.parse(o.creationTimestamp) >= since(body)).map(wire),
+        orders: [...ex.orders.values()]
+          .filter((o) => o.accountId === body['accountId'] && Date.parse(o.creationTimestamp) >= since(body))
+          .map(wire),
       };
     case '/api/Position/searchOpen':
       return { positions: [...ex.positions.values()].filter((p) => p.accountId === body['accountId']) };
