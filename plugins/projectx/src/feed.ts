@@ -14,6 +14,8 @@ import type { PxQuote } from './wire.js';
  */
 export class ProjectXFeed {
   private session?: Session;
+  /** Whether a login was chosen once (an idle start reports its status too). */
+  private chosen = false;
   private hub?: Hub;
   /** Canonical ticker → its contract id, for every ticker subscribed. */
   private readonly tickers = new Map<string, string>();
@@ -73,7 +75,8 @@ export class ProjectXFeed {
     const account = accounts.find((a) => a.brokerAccountId === this.settings.marketDataAccount) ?? accounts[0];
     const resolved = account ? this.pool.resolve(account) : undefined;
     const session = resolved?.ok ? resolved.session : undefined;
-    if (session === this.session) return;
+    if (session === this.session && this.chosen) return;
+    this.chosen = true;
     await this.hub?.stop();
     this.hub = undefined;
     this.session = session;
