@@ -37,6 +37,8 @@ export class ProjectXBroker {
   readonly tracker: OrderTracker;
   private readonly reconciler: Reconciler;
   private unsubscribe?: () => void;
+  /** Trades made elsewhere before this are not booked by a catch-up (the reconcile at start owns those). */
+  private startedAt = Date.now();
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -53,6 +55,7 @@ export class ProjectXBroker {
   }
 
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     this.unsubscribe = this.ctx.onAccountsChanged(() => void this.attachAll());
     await this.attachAll();
   }
@@ -79,11 +82,19 @@ export class ProjectXBroker {
         }
         const { session, accountId } = target;
         this.tracker.link({ brokerAccountId: account.brokerAccountId, session, accountId });
-        await session.watch(accountId, {
-          GatewayUserTrade: (payload) => this.tracker.enqueue(() => this.tracker.onTrade(session, unwrap<PxTrade>(payload)!)),
-          GatewayUserOrder: (payload) => this.tracker.enqueue(() => this.tracker.onOrder(session, unwrap<PxOrder>(payload)!)),
-        });
+        // What happened while Tradeloop was away first; then the hub, whose subscription looks up any gap in between.
         await this.reconciler.reconcile(account, session, accountId);
+        await session.watch(
+          accountId,
+          {
+            GatewayUserTrade: (payload) => this.tracker.enqueue(() => this.tracker.onTrade(session, unwrap<PxTrade>(payload)!)),
+            GatewayUserOrder: (payload) => this.tracker.enqueue(() => this.tracker.onOrder(session, unwrap<PxOrder>(payload)!)),
+            // Positions and balances are read when needed (snapshot); the events are taken and let go.
+            GatewayUserPosition: () => undefined,
+            GatewayUserAccount: () => undefined,
+          },
+          () => this.tracker.enqueue(() => this.reconciler.catchUp(session, accountId, this.startedAt)),
+        );
       } catch (error) {
         this.logger.error(`ProjectX account "${account.name}" could not be started: ${this.redact((error as Error).message)}`);
       }

@@ -95,6 +95,26 @@ export class Reconciler {
     );
   }
 
+  /**
+   * After the user hub (re)subscribed an account: trades and order changes it may have missed while
+   * it was not subscribed (a reconnection, or a fill faster than the first subscription) are looked
+   * up and handled like events; every fill is reported once. Trades made elsewhere count from `since`.
+   */
+  async catchUp(session: Session, accountId: number, since: number): Promise<void> {
+    let orders: PxOrder[];
+    let trades: PxTrade[];
+    try {
+      [orders, trades] = await Promise.all([this.orders(session, accountId), this.trades(session, accountId)]);
+    } catch (error) {
+      this.logger.warn(`ProjectX: looking up what the user hub missed failed: ${(error as Error).message.slice(0, 300)}`);
+      return;
+    }
+    for (const trade of trades)
+      if (this.tracker.find(session, trade.orderId) || Date.parse(trade.creationTimestamp) >= since)
+        await this.tracker.onTrade(session, trade);
+    for (const order of orders) if (this.tracker.find(session, order.id)) await this.tracker.onOrder(session, order);
+  }
+
   async snapshot(account: BrokerAccount, session: Session, accountId: number): Promise<BrokerAccountSnapshot> {
     const [positionsAnswer, openAnswer, trades, accounts] = await Promise.all([
       session.call<Answer & { positions?: PxPosition[] }>('/api/Position/searchOpen', { accountId }, 'the position search'),

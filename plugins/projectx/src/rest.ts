@@ -41,8 +41,8 @@ export interface RestOptions {
   rateLimitRetrySeconds: number;
   /** The token to send, if any. */
   token: () => string | null;
-  /** Called once after a 401 to get a fresh token; false when none could be had. */
-  relogin: () => Promise<boolean>;
+  /** Called once after a 401 with the token that was refused, to get a fresh one; false when none could be had. */
+  relogin: (refused: string | null) => Promise<boolean>;
   onRateLimited?: (waitMs: number) => void;
 }
 
@@ -74,7 +74,8 @@ export class ProjectXRest {
     let relogged = false;
     for (let attempt = 0; ; attempt++) {
       await this.clearance(what);
-      const response = await this.send(path, body, what);
+      const sentToken = this.options.token();
+      const response = await this.send(path, body, sentToken, what);
       if (response.status === 429) {
         const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? this.options.rateLimitWaitSeconds * 1000;
         this.blockedUntil = Math.max(this.blockedUntil, Date.now() + waitMs);
@@ -85,9 +86,9 @@ export class ProjectXRest {
           'rate-limited',
         );
       }
-      if (response.status === 401 && this.options.token() !== null && !relogged) {
+      if (response.status === 401 && sentToken !== null && !relogged) {
         relogged = true;
-        if (await this.options.relogin()) continue;
+        if (await this.options.relogin(sentToken)) continue;
       }
       if (response.status === 401) throw new ProjectXError(`ProjectX refused the session (HTTP 401) for ${what}`, 'unauthorized');
       const text = await response.text();
@@ -131,8 +132,7 @@ export class ProjectXRest {
     this.budget.take();
   }
 
-  private async send(path: string, body: unknown, what: string): Promise<Response> {
-    const token = this.options.token();
+  private async send(path: string, body: unknown, token: string | null, what: string): Promise<Response> {
     try {
       return await fetch(`${this.options.baseUrl}${path}`, {
         method: 'POST',

@@ -34,7 +34,8 @@ export class Session {
   private refusal: string | null = null;
   private accountList?: { at: number; accounts: PxAccount[] };
   private hub?: Hub;
-  private readonly watched = new Set<number>();
+  /** Accounts on the user hub, each with what to do once it is subscribed (again). */
+  private readonly watched = new Map<number, () => void>();
   private stopped = false;
   logins = 0;
   renewals = 0;
@@ -51,8 +52,9 @@ export class Session {
       rateLimitWaitSeconds: settings.rateLimitWaitSeconds,
       rateLimitRetrySeconds: settings.rateLimitRetrySeconds,
       token: () => this.token,
-      relogin: async () => {
-        this.token = null;
+      relogin: async (refused) => {
+        // Another request may have logged in again already: only a token still in use is thrown away.
+        if (this.token === refused) this.token = null;
         try {
           await this.accessToken();
           return true;
@@ -104,8 +106,11 @@ export class Session {
     return found.id;
   }
 
-  /** The user hub, started on first use; `accountId` is subscribed now and after every reconnection. */
-  async watch(accountId: number, handlers: Record<string, (payload: unknown) => void>): Promise<void> {
+  /**
+   * The user hub, started on first use; `accountId` is subscribed now and after every reconnection,
+   * and `subscribed` runs after each of those (to look up what happened while it was not).
+   */
+  async watch(accountId: number, handlers: Record<string, (payload: unknown) => void>, subscribed: () => void): Promise<void> {
     const first = !this.hub;
     this.hub ??= new Hub({
       name: 'user',
@@ -115,14 +120,20 @@ export class Session {
       logger: this.logger,
       subscribe: async (hub) => {
         await hub.invoke('SubscribeAccounts');
-        for (const id of this.watched) await this.subscribeAccount(hub.invoke.bind(hub), id);
+        for (const [id, after] of this.watched) {
+          await this.subscribeAccount(hub.invoke.bind(hub), id);
+          after();
+        }
       },
     });
     if (first) for (const [event, handler] of Object.entries(handlers)) this.hub.on(event, (payload) => handler(payload));
     const added = !this.watched.has(accountId);
-    this.watched.add(accountId);
+    this.watched.set(accountId, subscribed);
     if (first) await this.hub.start();
-    else if (added) await this.subscribeAccount((method, ...args) => this.hub!.invoke(method, ...args), accountId);
+    else if (added && this.hub.connected) {
+      await this.subscribeAccount((method, ...args) => this.hub!.invoke(method, ...args), accountId);
+      subscribed();
+    }
   }
 
   get userHubConnected(): boolean {

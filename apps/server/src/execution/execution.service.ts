@@ -124,6 +124,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
           // Still waiting for its trigger: the server holds it again.
           await this.requireHolder().hold(order);
         } else {
+          await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
           const ack = await broker.placeOrder({ ...brokerRequest(order, account), quantity: order.quantity - order.filledQuantity });
           await this.applyAck(order.id, ack);
         }
@@ -318,6 +319,8 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
       try {
+        // A ticker outside the catalog: the broker tells its tick size and value before its fills are priced.
+        await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
         ack = await broker.placeOrder(brokerRequest(order, account));
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
