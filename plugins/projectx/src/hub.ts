@@ -82,9 +82,11 @@ export class Hub {
 
   private async connect(): Promise<void> {
     const delay = (attempt: number) => this.delay(attempt);
+    const token = await this.options.token();
+    if (this.stopped) return;
     const connection = new HubConnectionBuilder()
       // As ProjectX's examples connect: the token in the URL; the client also sends it as a bearer header, fresh on every reconnection.
-      .withUrl(`${this.options.url}?access_token=${encodeURIComponent(await this.options.token())}`, {
+      .withUrl(`${this.options.url}?access_token=${encodeURIComponent(token)}`, {
         skipNegotiation: true,
         transport: HttpTransportType.WebSockets,
         accessTokenFactory: () => this.options.token(),
@@ -108,6 +110,10 @@ export class Hub {
     });
     this.connection = connection;
     await connection.start();
+    if (this.stopped || this.connection !== connection) {
+      await connection.stop();
+      return;
+    }
     this.attempts = 0;
     await this.resubscribe(connection);
   }

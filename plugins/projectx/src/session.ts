@@ -111,6 +111,7 @@ export class Session {
    * and `subscribed` runs after each of those (to look up what happened while it was not).
    */
   async watch(accountId: number, handlers: Record<string, (payload: unknown) => void>, subscribed: () => void): Promise<void> {
+    if (this.stopped) return;
     const first = !this.hub;
     this.hub ??= new Hub({
       name: 'user',
