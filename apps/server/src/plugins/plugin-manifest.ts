@@ -31,12 +31,15 @@ const accountSettingsSchema = z
       .object({ title: z.string().max(100).optional(), description: z.string().max(1000).optional() })
       .strict()
       .optional(),
-    properties: z.record(z.string().regex(NAME, { error: 'a field name is letters, digits and _' }), fieldSchema),
+    properties: z.record(z.string(), fieldSchema),
     required: z.array(z.string()).optional(),
     notes: z.array(z.string().max(1000)).max(20).optional(),
   })
   .strict()
   .refine((s) => Object.keys(s.properties).length <= 50, { error: 'at most 50 fields' })
+  .refine((s) => Object.keys(s.properties).every((name) => NAME.test(name)), {
+    error: 'a field name is letters, digits and _ (at most 64), starting with a letter',
+  })
   .refine((s) => (s.required ?? []).every((name) => name in s.properties), { error: 'every required name must be a field in properties' });
 
 const manifestSchema = z.object({
