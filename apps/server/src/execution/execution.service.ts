@@ -112,6 +112,11 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
+    // Fills booked while catching up are priced with the broker's tick for tickers outside the catalog.
+    for (const order of await this.orders.findBy({ status: In([...OPEN_STATUSES]) })) {
+      const broker = this.plugins.broker((await this.accounts.findOneBy({ id: order.accountId }))?.broker ?? '');
+      if (broker) await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
+    }
     await this.reconcileWithBrokers();
     const open = await this.orders.findBy({ status: In([...OPEN_STATUSES]) });
     let resent = 0;
