@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_USER, FakeProjectX } from '../plugins/projectx/src/testing/fake-projectx.js';
 import { eventually, http, startServer, type TestServer } from './support/app.js';
 
@@ -159,5 +162,74 @@ describe('ProjectX through the server', () => {
     const logs = JSON.stringify((await http(server.url, 'GET', '/api/logs?limit=500')).body);
     expect(logs).toContain('projectx');
     expect(logs).not.toContain(user.apiKey);
+  });
+});
+
+/**
+ * A restart between placing and filling: the server sends its working order to the plugin again;
+ * the plugin finds it at ProjectX by its customTag and places nothing twice, and the fill that
+ * happened while the server was down is booked against the original order.
+ */
+describe('ProjectX across a server restart', () => {
+  const user = structuredClone(DEFAULT_USER);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-projectx-restart-'));
+  let fake: FakeProjectX;
+  let server: TestServer | undefined;
+  const settings = () => ({
+    overrides: {
+      plugins: { disabled: ['sim-feed', 'tradovate'], settings: { projectx: { apiUrl: fake.url, rtcUrl: fake.url, reconnectMaxMs: 200 } } },
+    },
+  });
+
+  beforeAll(async () => {
+    fake = await FakeProjectX.start({ users: [user], keepAliveMs: 500 });
+    fake.quote('NQZ6', 25300, 25300.25);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('recognises its working order after the restart, places it once, and books the fill it missed on the original order', async () => {
+    server = await startServer({ dataDir, ...settings() });
+    const account = await http(server.url, 'POST', '/api/accounts', {
+      name: 'TopstepX practice',
+      broker: 'projectx',
+      brokerAccountId: 'PRAC-V2-101',
+      settings: { userName: user.userName },
+      secrets: { apiKey: user.apiKey },
+    });
+    expect(account.status).toBe(201);
+    const strategy = (
+      await http(server.url, 'POST', '/api/strategies', { name: 'NQ limit', defaultQuantity: 1, accountId: account.body.id })
+    ).body;
+    await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+      ticker: 'NQ1!',
+      action: 'buy',
+      orderType: 'limit',
+      limitPrice: 25200,
+    });
+    const working = await eventually(
+      async () => ((await http(server!.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.items as any[])[0],
+      10000,
+      'the working order',
+    );
+    expect(fake.calls('/api/Order/place')).toHaveLength(1);
+    await server.close({ keepData: true });
+    server = undefined;
+
+    fake.quote('NQZ6', 25199.75, 25200); // fills while Tradeloop is away
+    server = await startServer({ dataDir, ...settings() });
+    const position = await eventually(
+      async () =>
+        ((await http(server!.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body as any[]).find((p) => p.quantity === 1),
+      10000,
+      'the position',
+    );
+    expect(position).toEqual(expect.objectContaining({ ticker: 'NQ1!', avgPrice: 25200 }));
+    expect(fake.calls('/api/Order/place')).toHaveLength(1);
+    const orders = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body.items as any[];
+    expect(orders).toEqual([expect.objectContaining({ id: working.id, status: 'filled', filledQuantity: 1, avgFillPrice: 25200 })]);
   });
 });
