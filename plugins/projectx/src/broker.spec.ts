@@ -166,7 +166,9 @@ describe('projectx broker', () => {
       const h = await started({ accounts: [account({ secrets: { apiKey: 'wrong-key-123456' } })] });
       const ack = await h.broker.placeOrder(order());
       expect(ack.status).toBe('rejected');
-      expect(ack.reason).toMatch(/refused the login of trader@example.com: Invalid credentials \(error code 3\)/);
+      expect(ack.reason).toBe(
+        'ProjectX cannot take the order: ProjectX refused the login of trader@example.com: Invalid credentials (error code 3). Check the user name and API key of the account.',
+      );
       await h.broker.placeOrder(order());
       expect(h.fake.calls('/api/Auth/loginKey')).toHaveLength(1); // not retried until the account changes
       const text = JSON.stringify([ack, h.logs]);

@@ -73,7 +73,7 @@ export class Session {
 
   /** A valid token, logging in when there is none. */
   async accessToken(): Promise<string> {
-    if (this.refusal) throw new ProjectXError(this.refusal, 'refused');
+    if (this.refusal) throw new ProjectXError(this.refusal, 'unauthorized');
     if (this.token && Date.now() < this.expiresAt) return this.token;
     this.loggingIn ??= this.doLogin().finally(() => (this.loggingIn = undefined));
     return this.loggingIn;
@@ -162,7 +162,7 @@ export class Session {
       if (error instanceof ProjectXError && error.kind === 'refused') {
         this.refusal = `ProjectX refused the login of ${this.login.userName}: ${error.message}. Check the user name and API key of the account.`;
         this.logger.error(this.refusal);
-        throw new ProjectXError(this.refusal, 'refused', error.errorCode);
+        throw new ProjectXError(this.refusal, 'unauthorized', error.errorCode);
       }
       throw error;
     }
