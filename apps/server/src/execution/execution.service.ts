@@ -119,7 +119,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (this.config.role === 'api') return;
     // Fills booked while catching up are priced with the broker's tick for tickers outside the catalog.
     for (const order of await this.orders.findBy({ status: In([...OPEN_STATUSES]) })) {
-      const broker = this.plugins.broker((await this.accounts.findOneBy({ id: order.accountId }))?.broker ?? '');
+      const broker = this.plugins.broker((await this.accounts.byId(order.accountId))?.broker ?? '');
       if (broker) await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
     }
     await this.reconcileWithBrokers();
