@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
-import { MarketService } from '../market/market.service.js';
+import { InstrumentCatalogue } from '../market/instrument-catalogue.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { FillIntake } from './fill-intake.service.js';
 import { OrderRouter } from './order-router.service.js';
@@ -24,7 +24,7 @@ export class BrokerReconciler implements OnApplicationBootstrap {
     private readonly plugins: PluginHostService,
     private readonly ledger: LedgerService,
     private readonly logs: LogsService,
-    private readonly market: MarketService,
+    private readonly instruments: InstrumentCatalogue,
     private readonly router: OrderRouter,
     private readonly intake: FillIntake,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -43,7 +43,7 @@ export class BrokerReconciler implements OnApplicationBootstrap {
     // Fills booked while catching up are priced with the broker's tick for tickers outside the catalog.
     for (const order of await this.orders.findBy({ status: In([...OPEN_STATUSES]) })) {
       const broker = this.plugins.broker((await this.accounts.byId(order.accountId))?.broker ?? '');
-      if (broker) await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
+      if (broker) await this.instruments.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
     }
     await this.reconcileWithBrokers();
     const open = await this.orders.findBy({ status: In([...OPEN_STATUSES]) });
@@ -92,10 +92,10 @@ export class BrokerReconciler implements OnApplicationBootstrap {
         const held = new Map<string, number>();
         for (const p of await this.ledger.netPositions(account.id)) held.set(p.ticker, p.quantity);
         const differences: string[] = [];
-        const tickers = new Set([...held.keys(), ...snapshot.positions.map((p) => this.market.resolve(p.ticker).ticker)]);
+        const tickers = new Set([...held.keys(), ...snapshot.positions.map((p) => this.instruments.resolve(p.ticker).ticker)]);
         for (const ticker of tickers) {
           const atBroker = snapshot.positions
-            .filter((p) => this.market.resolve(p.ticker).ticker === ticker)
+            .filter((p) => this.instruments.resolve(p.ticker).ticker === ticker)
             .reduce((n, p) => n + p.quantity, 0);
           const inLedger = held.get(ticker) ?? 0;
           if (atBroker !== inLedger) differences.push(`${ticker}: the broker holds ${atBroker}, the ledger ${inLedger}`);

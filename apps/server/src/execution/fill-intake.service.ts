@@ -9,7 +9,7 @@ import { DomainEvents } from '../infra/events/domain-events.js';
 import { fillData, positionData, tradeData } from '../ledger/ledger-messages.js';
 import { LedgerService, UnbookableFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
-import { MarketService } from '../market/market.service.js';
+import { InstrumentCatalogue } from '../market/instrument-catalogue.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { afterFill, type BookedFill } from './order-fills.js';
 import { orderData } from './order-messages.js';
@@ -50,7 +50,7 @@ export class FillIntake implements OnModuleInit {
     private readonly ledger: LedgerService,
     private readonly logs: LogsService,
     private readonly events: DomainEvents,
-    private readonly market: MarketService,
+    private readonly instruments: InstrumentCatalogue,
     private readonly states: OrderStates,
     private readonly queries: OrderQueries,
   ) {}
@@ -224,7 +224,7 @@ export class FillIntake implements OnModuleInit {
       strategyId: null,
       accountId: account.id,
       eventId: null,
-      ticker: this.market.resolve(fill.ticker).ticker,
+      ticker: this.instruments.resolve(fill.ticker).ticker,
       side: fill.side,
       quantity: fill.quantity,
       type: 'market',
