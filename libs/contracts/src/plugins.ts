@@ -140,6 +140,11 @@ export interface BrokerPlugin {
   flatten?(brokerAccountId: string, ticker?: string): Promise<void>;
   /** Optional: positions, working orders, today's fills and cash as the broker reports them. */
   snapshot?(brokerAccountId: string): Promise<BrokerAccountSnapshot>;
+  /**
+   * Optional: the instrument as this broker trades it (tick size from the broker, point value),
+   * for tickers outside the futures catalog (stocks, crypto); undefined when it does not know it.
+   */
+  instrument?(ticker: string): Instrument | undefined;
 }
 
 /** A feed's own account of its connection, shown in /api/health and as `FEED` on /ws. */
