@@ -81,6 +81,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   /** On the leader: other processes' watched tickers, and when each was last heard. */
   private readonly remote = new Map<string, number>();
   private readonly console = new Logger('Market');
+  private readonly instrumentSources: ((ticker: string) => Instrument | undefined)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -128,7 +129,24 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   }
 
   instrument(ticker: string): Instrument {
-    return this.catalog.instrument(ticker);
+    const known = this.catalog.instrument(ticker);
+    if (known.kind !== 'equity') return known;
+    // Outside the futures catalog (stocks, crypto): the tick size of a broker that trades it, if one knows it.
+    for (const source of this.instrumentSources) {
+      let found: Instrument | undefined;
+      try {
+        found = source(known.root);
+      } catch {
+        continue; // a plugin's fault must not break quoting
+      }
+      if (found && found.tickSize > 0 && found.tickValue > 0) return { ...found, root: known.root, kind: 'equity' };
+    }
+    return known;
+  }
+
+  /** A broker plugin's `instrument()`: asked for tickers outside the futures catalog. */
+  registerInstrumentSource(source: (ticker: string) => Instrument | undefined): void {
+    this.instrumentSources.push(source);
   }
 
   latest(ticker: string): Quote | undefined {

@@ -175,6 +175,8 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
         plugin.broker = broker;
         plugin.feed = datafeed;
       }
+      const broker = plugin.broker;
+      if (broker?.instrument) this.market.registerInstrumentSource((ticker) => broker.instrument?.(ticker));
       if (plugin.feed)
         this.market.registerFeed(name, plugin.feed, { fallback: manifest.fallback === true, simulated: manifest.simulated === true });
       plugin.status = 'loaded';

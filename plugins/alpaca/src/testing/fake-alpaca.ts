@@ -125,6 +125,16 @@ export class FakeAlpaca {
     for (const ws of this.tradeSockets.keys()) ws.terminate();
   }
 
+  /** Closes every market-data connection. */
+  dropDataStreams(): void {
+    for (const ws of this.dataSockets.keys()) ws.terminate();
+  }
+
+  /** Symbols some market-data connection is subscribed to. */
+  dataSubscriptions(): string[] {
+    return [...this.dataSockets.values()].flatMap((s) => [...s.quotes]);
+  }
+
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
