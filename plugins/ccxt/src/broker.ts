@@ -8,8 +8,9 @@ import {
   type OrderRequest,
   type PluginLogger,
 } from '@tradeloop/contracts';
-import ccxt, { type MarketInterface as Market, type Order } from 'ccxt';
+import type { MarketInterface as Market, Order } from 'ccxt';
 import { createHash } from 'node:crypto';
+import { ccxtLib, loadCcxt } from './lib.js';
 import { ExchangeLink, isFinal, wordsOf, type Tracked } from './link.js';
 import { loginOf, type CcxtSettings } from './settings.js';
 import { marketFor, onGrid, stepOf } from './symbols.js';
@@ -86,8 +87,16 @@ export class CcxtBroker {
         return;
       }
       const seen = new Set<string>();
+      if (accounts.length) {
+        try {
+          await loadCcxt();
+        } catch (error) {
+          this.logger.error(`loading the ccxt library failed: ${message(error)}`);
+          return;
+        }
+      }
       for (const account of accounts) {
-        const login = loginOf(account, ccxt.exchanges);
+        const login = loginOf(account, ccxtLib().exchanges);
         if (typeof login === 'string') {
           this.logger.warn(login);
           continue;
@@ -145,7 +154,7 @@ export class CcxtBroker {
             t.orderId ? {} : { clientOrderId: t.exchangeClientId },
           );
         } catch (error) {
-          if (error instanceof ccxt.OrderNotFound) {
+          if (error instanceof ccxtLib().OrderNotFound) {
             await link.finish(t, 'rejected', `the order never reached ${link.login.exchange} (the server stopped while placing it)`);
             continue;
           }
@@ -249,7 +258,8 @@ export class CcxtBroker {
 
   /** After a failed placement that may have reached the exchange (a timeout, a lost connection): look for it by client id. */
   private async alreadyThere(link: ExchangeLink, t: Tracked, error: unknown): Promise<Order | undefined> {
-    if (!(error instanceof ccxt.NetworkError) && !(error instanceof ccxt.DuplicateOrderId)) return undefined;
+    const lib = ccxtLib();
+    if (!(error instanceof lib.NetworkError) && !(error instanceof lib.DuplicateOrderId)) return undefined;
     try {
       return await link.exchange.fetchOrder(undefined as unknown as string, t.symbol, { clientOrderId: t.exchangeClientId });
     } catch {

@@ -1,5 +1,6 @@
 import type { BrokerContext, OrderSide, PluginLogger } from '@tradeloop/contracts';
-import ccxt, { type Exchange, type MarketInterface as Market, type Order, type Trade } from 'ccxt';
+import type { Exchange, MarketInterface as Market, Order, Trade } from 'ccxt';
+import { ccxtLib } from './lib.js';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { CcxtLogin, CcxtSettings } from './settings.js';
@@ -69,7 +70,7 @@ export class ExchangeLink {
     private readonly ctx: BrokerContext,
     private readonly logger: PluginLogger,
   ) {
-    const Class = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[login.exchange]!;
+    const Class = (ccxtLib() as unknown as Record<string, new (config: object) => Exchange>)[login.exchange]!;
     this.exchange = new Class({
       apiKey: login.apiKey,
       secret: login.secret,
