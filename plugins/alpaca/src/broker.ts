@@ -160,7 +160,9 @@ export class AlpacaBroker {
       waiters: [],
     };
     link.track(tracked);
-    await link.ready(this.settings.requestTimeoutMs);
+    // Listening before sending means the fill is seen as it happens; a stream that is down only
+    // delays the booking (its return catches up), so the order does not wait long for it.
+    await link.ready(this.settings.ackWaitMs);
     let placed: AlpacaOrder;
     try {
       placed = await link.rest.placeOrder(body);

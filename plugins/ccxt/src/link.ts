@@ -157,8 +157,15 @@ export class ExchangeLink {
   async sync(t: Tracked, known?: Order): Promise<void> {
     const order = known ?? (await this.exchange.fetchOrder(t.orderId, t.symbol));
     if ((order.filled ?? 0) > t.filled) {
-      const trades = await this.exchange.fetchMyTrades(t.symbol, t.createdAt - 60_000);
-      for (const trade of trades.filter((x) => x.order === t.orderId)) await this.book(t, trade);
+      // A placement's answer may carry its fills already (Binance's FULL answer): when they add up
+      // to the filled amount, book them; otherwise ask for the account's trades.
+      const carried = (order.trades ?? []).filter((x) => x.id);
+      const carriedAmount = carried.reduce((sum, x) => sum + (x.amount ?? 0), 0);
+      const trades =
+        known && carried.length && Math.abs(carriedAmount - (order.filled ?? 0)) < 1e-9
+          ? carried
+          : (await this.exchange.fetchMyTrades(t.symbol, t.createdAt - 60_000)).filter((x) => x.order === t.orderId);
+      for (const trade of trades) await this.book(t, trade);
     }
     if (order.status === 'closed' && t.filled >= (order.amount ?? 0) - 1e-12) await this.finish(t, 'filled');
     else if (order.status === 'canceled') await this.finish(t, 'cancelled', `cancelled at ${this.login.exchange}`);
