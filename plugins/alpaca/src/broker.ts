@@ -117,8 +117,9 @@ export class AlpacaBroker {
         }
       }
     }
-    // Each link catches up once its stream listens; wait for that briefly so a start books what it can.
-    await Promise.all([...this.links.values()].map((link) => link.ready(this.settings.requestTimeoutMs)));
+    // Each link catches up once its stream listens; wait for that briefly so a start books what it
+    // can, without holding the server's start when Alpaca is out of reach (the catch-up follows).
+    await Promise.all([...this.links.values()].map((link) => link.ready(Math.max(this.settings.ackWaitMs, 1000))));
   }
 
   placeOrder(order: OrderRequest): Promise<OrderAck> {
