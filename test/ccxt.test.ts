@@ -5,7 +5,8 @@ import { eventually, http, startServer, type TestServer } from './support/app.js
 /**
  * The ccxt plugin inside a real server, against a fake of Binance's spot REST API reached by
  * pointing ccxt's URLs at it: a webhook alert becomes an order there, its fill comes back through
- * ccxt's own polling (fetchOrder, fetchMyTrades) and is booked to the cent, fees included.
+ * ccxt (a market order's in the placement's answer, a resting order's by polling fetchOrder and
+ * fetchMyTrades) and is booked to the cent, fees included.
  */
 describe('ccxt (Binance) through the server', () => {
   const apiKey = 'e2e-binance-key';
@@ -90,6 +91,35 @@ describe('ccxt (Binance) through the server', () => {
     );
     // 0.02 × (91000 − 90000.5) = 19.99; fees 0.1 %: 1800.01 → 1.80 and 1820.00 → 1.82; 19.99 − 3.62 = 16.37.
     expect(summary.realizedPnl).toBe(16.37);
+  });
+
+  it('rests a limit order from an alert at the exchange and books its fill, found by polling, to the cent', async () => {
+    const created = await http(server.url, 'POST', '/api/strategies', { name: 'BTC limits via ccxt', defaultQuantity: 0.01, accountId });
+    const strategy = created.body;
+    const before = fake.calls('GET', '/api/v3/myTrades').length;
+    const hook = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+      ticker: 'BTCUSDT',
+      action: 'buy',
+      orderType: 'limit',
+      limitPrice: 89000,
+    });
+    expect(hook.status).toBe(202);
+    await eventually(
+      async () => fake.orders.find((o) => o.type === 'LIMIT' && o.price === '89000' && o.isWorking),
+      10000,
+      'the resting order',
+    );
+    fake.quote('BTCUSDT', 88990, 88995.5);
+    const position = await eventually(
+      async () =>
+        ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body as any[]).find((p) => p.quantity === 0.01),
+      10000,
+      'the position',
+    );
+    expect(position.avgPrice).toBe(88995.5);
+    expect(fake.calls('GET', '/api/v3/myTrades').length).toBeGreaterThan(before);
+    const orders = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body.items as any[];
+    expect(orders).toEqual([expect.objectContaining({ status: 'filled' })]);
   });
 
   it('never writes the API secret to the log', async () => {
