@@ -164,11 +164,16 @@ describe('alpaca broker', () => {
     expect(snapshot.cash).toEqual({ balance: 9_998_124.8, realizedPnl: null, openPnl: -0.1, netLiquidation: 9_999_999.9 });
   });
 
-  it('takes tick size from the asset once it is known; point value one dollar per share', async () => {
+  it('tells tick size from the asset (point value one dollar per share); nothing for what Alpaca does not list', async () => {
     const h = await started();
-    expect(h.broker.instrument!('AAPL')).toBeUndefined();
-    await h.broker.placeOrder(order());
-    expect(h.broker.instrument!('AAPL')).toEqual({ root: 'AAPL', description: 'AAPL', kind: 'equity', tickSize: 0.01, tickValue: 0.01 });
+    expect(await h.broker.instrument!('AAPL')).toEqual({
+      root: 'AAPL',
+      description: 'AAPL',
+      kind: 'equity',
+      tickSize: 0.01,
+      tickValue: 0.01,
+    });
+    expect(await h.broker.instrument!('ZZZZ')).toBeUndefined();
   });
 
   it('stays idle without an account, then trades once one is added; never logs the secret', async () => {

@@ -282,17 +282,17 @@ export class AlpacaBroker {
   }
 
   /**
-   * The instrument as Alpaca trades it, once an order or a lookup fetched its asset: the price
-   * increment as the tick, one dollar per point per share. Undefined before that.
+   * The instrument as Alpaca trades it: the asset's price increment as the tick, one dollar per
+   * point per share (the asset lookup is the one an order makes, cached per symbol).
    */
-  instrument(ticker: string): Instrument | undefined {
+  async instrument(ticker: string): Promise<Instrument | undefined> {
     const symbol = alpacaSymbol(ticker);
-    if (!symbol) return undefined;
-    for (const link of this.links.values()) {
-      const asset = link.knownAssets.get(symbol);
-      const tick = Number(asset?.price_increment ?? 0);
-      if (asset && tick > 0) return { root: symbol, description: symbol, kind: 'equity', tickSize: tick, tickValue: tick };
-    }
-    return undefined;
+    await this.syncing;
+    const link = this.links.values().next().value;
+    if (!symbol || !link) return undefined;
+    const asset = await link.asset(symbol).catch(() => undefined);
+    const tick = Number(asset?.price_increment ?? 0);
+    if (!asset || !(tick > 0)) return undefined;
+    return { root: symbol, description: symbol, kind: 'equity', tickSize: tick, tickValue: tick };
   }
 }

@@ -43,8 +43,6 @@ export class AccountLink {
   readonly rest: AlpacaRest;
   readonly byAlpacaId = new Map<string, Tracked>();
   private readonly assets = new Map<string, Promise<AlpacaAsset>>();
-  /** Assets fetched so far, for instrument lookups that must not wait. */
-  readonly knownAssets = new Map<string, AlpacaAsset>();
   private readonly socket: ReconnectingSocket;
   private queue: Promise<void> = Promise.resolve();
   private listening = false;
@@ -104,10 +102,7 @@ export class AccountLink {
     if (!found) {
       found = this.rest.asset(symbol);
       this.assets.set(symbol, found);
-      found.then(
-        (asset) => this.knownAssets.set(symbol, asset),
-        () => this.assets.delete(symbol),
-      );
+      found.catch(() => this.assets.delete(symbol));
     }
     return found;
   }

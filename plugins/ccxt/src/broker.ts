@@ -313,23 +313,15 @@ export class CcxtBroker {
     };
   }
 
-  /** The market's tick size, one quote-currency unit per point per coin (linear markets), once markets are loaded. */
-  instrument(ticker: string): Instrument | undefined {
-    for (const link of this.links.values()) {
-      const markets = link.loadedMarkets();
-      const market = markets && marketFor(ticker, markets);
-      const tick = market && stepOf(market.precision.price, link.exchange.precisionMode ?? 0);
-      if (market && tick && (market.spot || market.linear)) {
-        const size = market.contractSize ?? 1;
-        return {
-          root: ticker,
-          description: market.symbol,
-          kind: 'equity',
-          tickSize: tick,
-          tickValue: Number((tick * size).toPrecision(12)),
-        };
-      }
-    }
-    return undefined;
+  /** The market's tick size, one quote-currency unit per point per coin (linear markets), from the first account's markets. */
+  async instrument(ticker: string): Promise<Instrument | undefined> {
+    await this.syncing;
+    const link = this.links.values().next().value;
+    if (!link) return undefined;
+    const market = marketFor(ticker, await link.loadMarkets().catch(() => ({}) as Record<string, Market>));
+    const tick = market && stepOf(market.precision.price, link.exchange.precisionMode ?? 0);
+    if (!market || !tick || !(market.spot || market.linear)) return undefined;
+    const size = market.contractSize ?? 1;
+    return { root: ticker, description: market.symbol, kind: 'equity', tickSize: tick, tickValue: Number((tick * size).toPrecision(12)) };
   }
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
+import { BrokerInstruments } from './broker-instruments.js';
 
 interface Waiter {
   ticker: string;
@@ -52,6 +53,8 @@ export const quoteData = (quote: Quote, instrument: Instrument): QuoteData => ({
 @Injectable()
 export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy {
   readonly catalog: InstrumentCatalog;
+  /** Tick size and value brokers told for tickers outside the catalog. */
+  readonly brokerInstruments: BrokerInstruments;
   private readonly quotes = new Map<string, Quote>();
   /** When each cached quote last arrived (this process's clock). */
   private readonly seenAt = new Map<string, number>();
@@ -81,13 +84,13 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   /** On the leader: other processes' watched tickers, and when each was last heard. */
   private readonly remote = new Map<string, number>();
   private readonly console = new Logger('Market');
-  private readonly instrumentSources: ((ticker: string) => Instrument | undefined)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: EventBus,
   ) {
     this.catalog = new InstrumentCatalog(config.instruments.map((i) => ({ ...i, kind: 'future' as const })));
+    this.brokerInstruments = new BrokerInstruments(this.catalog);
     this.leading = !config.redis.url;
   }
 
@@ -129,24 +132,8 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   }
 
   instrument(ticker: string): Instrument {
-    const known = this.catalog.instrument(ticker);
-    if (known.kind !== 'equity') return known;
-    // Outside the futures catalog (stocks, crypto): the tick size of a broker that trades it, if one knows it.
-    for (const source of this.instrumentSources) {
-      let found: Instrument | undefined;
-      try {
-        found = source(known.root);
-      } catch {
-        continue; // a plugin's fault must not break quoting
-      }
-      if (found && found.tickSize > 0 && found.tickValue > 0) return { ...found, root: known.root, kind: 'equity' };
-    }
-    return known;
-  }
-
-  /** A broker plugin's `instrument()`: asked for tickers outside the futures catalog. */
-  registerInstrumentSource(source: (ticker: string) => Instrument | undefined): void {
-    this.instrumentSources.push(source);
+    const resolved = this.catalog.resolve(ticker);
+    return this.brokerInstruments.get(resolved.ticker) ?? resolved.instrument;
   }
 
   latest(ticker: string): Quote | undefined {
