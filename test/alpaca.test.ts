@@ -41,6 +41,18 @@ describe('Alpaca through the server', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('refuses an account without its declared fields, naming them', async () => {
+    const missing = await http(server.url, 'POST', '/api/accounts', {
+      name: 'Alpaca',
+      broker: 'alpaca',
+      brokerAccountId: 'PA3X',
+      settings: {},
+    });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toMatch(/keyId/);
+    expect(JSON.stringify(missing.body)).toMatch(/secretKey/);
+  });
+
   it('takes an account whose secret key stays write-only', async () => {
     const created = await http(server.url, 'POST', '/api/accounts', {
       name: 'Alpaca paper',
