@@ -25,6 +25,8 @@ import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook
 import { AlertControlsAndPriceSources1765000000000 } from './migrations/1765000000000-alert-controls-and-price-sources.js';
 import { sealedWebhookTokens } from './migrations/1765100000000-sealed-webhook-tokens.js';
 import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
+import { ExecutionAnalytics1766200000000 } from './migrations/1766200000000-execution-analytics.js';
+import { ANALYTICS_ENTITIES } from '../analytics/analytics.entities.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 export const ENTITIES = [
@@ -45,6 +47,7 @@ export const ENTITIES = [
   PnlRollupMark,
   StrategyLink,
   SystemSetting,
+  ...ANALYTICS_ENTITIES,
 ];
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
 export const migrations = (secrets: () => SecretBox) => [
@@ -58,4 +61,5 @@ export const migrations = (secrets: () => SecretBox) => [
   AlertControlsAndPriceSources1765000000000,
   sealedWebhookTokens(secrets),
   AdminPasswordApplied1765110000000,
+  ExecutionAnalytics1766200000000,
 ];
