@@ -210,6 +210,7 @@ const SUMMARY: Keys<PnlSummary> = {
   timeZone: 'required',
   dayStart: 'required',
   tradingDay: 'required',
+  tag: 'optional',
   tradeCount: 'required',
   winRate: 'required',
   profitFactor: 'required',

@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { StampsModule } from './analytics/stamps.module.js';
+import { JournalModule } from './journal/journal.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
@@ -35,6 +38,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         EventsModule,
+        StampsModule,
         SecretsModule,
         AuthModule,
         LogsModule,
@@ -53,6 +57,8 @@ export class AppModule {
         TradingModule,
         WebhooksModule,
         HealthModule,
+        AnalyticsModule.forRole(consumes),
+        JournalModule,
         ...(serves ? [RealtimeModule] : []),
       ],
     };

@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert } from '@tradeloop/contracts';
+import { signalTimeOf } from '@tradeloop/domain';
 import { In, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
-import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
+import { ExecutionStamps } from '../analytics/execution-stamps.js';
+import type { EngineEvent, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
 import { UnbookableFill } from '../ledger/ledger.service.js';
 import { Position } from '../ledger/position.entity.js';
@@ -35,6 +37,7 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly signals: SignalOrdersService,
     private readonly planner: SignalPlannerService,
     private readonly commands: CommandsService,
+    private readonly stamps: ExecutionStamps,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,7 +68,7 @@ export class EngineService implements OnApplicationBootstrap {
   private async dispatch(event: EngineEvent): Promise<void> {
     switch (event.type) {
       case 'webhook':
-        return this.handleWebhook(event.eventId);
+        return this.handleWebhook(event.eventId, event.stamps);
       // Pass-through strategies act on alerts only: these reach scripted strategies alone.
       case 'tick':
         await this.scripted.onTick(event.strategyId, event.eventId, event.quote);
@@ -102,7 +105,8 @@ export class EngineService implements OnApplicationBootstrap {
     await this.market.subscribe([...new Set(held.map((r) => r.ticker))]);
   }
 
-  private async handleWebhook(eventId: string): Promise<void> {
+  private async handleWebhook(eventId: string, intake?: IntakeStamps): Promise<void> {
+    const handledAt = Date.now();
     const event = await this.events.findOneBy({ id: eventId });
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
@@ -115,6 +119,14 @@ export class EngineService implements OnApplicationBootstrap {
       return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
 
     const alert = JSON.parse(event.alert) as Alert & { ticker: string };
+    this.stamps.alertHandled(event.id, {
+      strategyId: strategy.id,
+      signalAt: signalTimeOf(alert.time, intake?.receivedAt ?? event.receivedAt),
+      receivedAt: intake?.receivedAt ?? event.receivedAt,
+      acceptedAt: intake?.acceptedAt ?? null,
+      handledAt,
+      ...(intake?.quote ? { quote: intake.quote } : {}),
+    });
     if (strategy.script) {
       const run = await this.scripted.onWebhook(strategy, event.id, alert, event.receivedAt);
       return this.finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);

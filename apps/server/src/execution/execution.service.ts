@@ -17,6 +17,7 @@ import { TradingCalendar, tradingDate, tradingDayEnd } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
+import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { orderData } from '../ledger/ledger-messages.js';
@@ -94,6 +95,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     private readonly market: MarketService,
     private readonly risk: RiskService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly stamps: ExecutionStamps,
   ) {
     this.calendar = TradingCalendar.of(config.pnl.timeZone, config.pnl.dayStart);
   }
@@ -317,11 +319,13 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (!broker) {
       ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
+      this.stamps.orderSent(order);
       try {
         ack = await broker.placeOrder(brokerRequest(order, account));
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
       }
+      this.stamps.orderAcknowledged(order.id);
     }
     return this.applyAck(order.id, ack);
   }
