@@ -57,9 +57,9 @@ export interface TimelineDraft {
   settled: boolean;
 }
 
-/** Events remembered until their orders are sent: 10 minutes, at most this many. */
-const EVENT_TTL_MS = 600_000;
-const MAX_EVENTS = 20_000;
+/** Events are remembered for their orders 5–10 minutes, at most 2 × this many (two generations). */
+const EVENT_GENERATION_MS = 300_000;
+const EVENTS_PER_GENERATION = 10_000;
 /** Orders collected at once before they are written whatever their state. */
 const MAX_ORDERS = 20_000;
 /** A filled order's `/ws` push is waited for this long (nobody may be connected). */
@@ -75,13 +75,16 @@ const IDLE_MS = 10_000;
  */
 @Injectable()
 export class ExecutionStamps {
-  private readonly events = new Map<string, HandledAlert & { seenAt: number }>();
+  /** Two generations: the newer takes new events; both are looked in; the older is dropped whole (O(1), no per-entry expiry). */
+  private events = new Map<string, HandledAlert>();
+  private olderEvents = new Map<string, HandledAlert>();
+  private generationStart = Date.now();
   private readonly orders = new Map<string, TimelineDraft>();
 
   /** The engine starts on an alert (the webhook's own stamps came with the queued event). */
   alertHandled(eventId: string, alert: HandledAlert): void {
-    if (this.events.size >= MAX_EVENTS) this.events.delete(this.events.keys().next().value!);
-    this.events.set(eventId, { ...alert, seenAt: alert.handledAt });
+    if (this.events.size >= EVENTS_PER_GENERATION) this.rotate(alert.handledAt);
+    this.events.set(eventId, alert);
   }
 
   /** An order goes to its broker (also a held order once it triggers: its first send counts). */
@@ -93,7 +96,7 @@ export class ExecutionStamps {
     draft.ticker = order.ticker;
     draft.side = order.side;
     draft.sentAt ??= at;
-    const alert = order.eventId ? this.events.get(order.eventId) : undefined;
+    const alert = order.eventId ? (this.events.get(order.eventId) ?? this.olderEvents.get(order.eventId)) : undefined;
     if (alert) {
       draft.signalAt ??= alert.signalAt;
       draft.receivedAt ??= alert.receivedAt;
@@ -159,16 +162,19 @@ export class ExecutionStamps {
       if (done) ready.push(draft);
     }
     for (const draft of ready) this.orders.delete(draft.orderId);
-    for (const [id, event] of this.events) {
-      if (now - event.seenAt < EVENT_TTL_MS) break;
-      this.events.delete(id);
-    }
+    if (now - this.generationStart >= EVENT_GENERATION_MS) this.rotate(now);
     return ready;
   }
 
   /** Orders being collected (for tests and the bench). */
   get pending(): number {
     return this.orders.size;
+  }
+
+  private rotate(now: number): void {
+    this.olderEvents = this.events;
+    this.events = new Map();
+    this.generationStart = now;
   }
 
   private draft(orderId: string, at: number): TimelineDraft {
