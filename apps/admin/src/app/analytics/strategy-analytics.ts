@@ -78,7 +78,7 @@ const SPAN_NAMES: Record<LatencySpan, string> = {
           >Histogram of
           <select [value]="span()" (change)="span.set($any($event.target).value)">
             @for (s of spans; track s) {
-              <option [value]="s">{{ spanName(s) }}</option>
+              <option [value]="s" [selected]="s === span()">{{ spanName(s) }}</option>
             }
           </select>
         </label>
