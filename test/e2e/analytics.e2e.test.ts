@@ -41,7 +41,7 @@ describe("a strategy's analytics in the admin", () => {
     const page = await signedInPage(context, server.url, `/strategies/${strategy.id}`, TEST_ADMIN);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    // The section loads (charts and all) once it comes into view.
+    // The section loads (charts and all) in its own chunk, after the page.
     await page.getByRole('heading', { name: 'Analytics', exact: true }).scrollIntoViewIfNeeded();
     const panel = page.getByTestId('strategy-analytics');
     await panel.getByTestId('latency-table').waitFor();

@@ -61,6 +61,10 @@ describe('ExecutionStamps', () => {
     expect(stamps.take(T + 2060)).toEqual([
       expect.objectContaining({ sentAt: T, filledAt: T + 60, referencePrice: 6800.25, referenceSource: 'signal' }),
     ]);
+    // The /ws push heard before the booking (listeners in turn, the same publish): filled is not after it.
+    stamps.fillPushed('o5', T + 3);
+    stamps.orderFilled({ orderId: 'o5', accountId: 'a1', strategyId: 's1', ticker: 'NQ1!', side: 'buy' }, T + 4);
+    expect(stamps.take(T + 5)).toEqual([expect.objectContaining({ orderId: 'o5', filledAt: T + 3, pushedAt: T + 3, accountId: 'a1' })]);
     stamps.orderSent(order('o4', null), T);
     stamps.orderSettled('o4');
     expect(stamps.take(T + 1)).toEqual([expect.objectContaining({ orderId: 'o4' })]);

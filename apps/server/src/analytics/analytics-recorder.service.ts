@@ -103,22 +103,15 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
     const drafts = this.stamps.take(now);
     const trades = this.closed.splice(0);
     if (!drafts.length && !trades.length) return;
-    const full = drafts.filter((d) => d.accountId !== null);
-    const pushOnly = drafts.filter((d) => d.accountId === null && d.pushedAt !== null);
     await this.database.bookkeeping(async (m) => {
-      if (full.length)
+      // Stamps only fill in: an api process's /ws push may reach the row before the worker's own stamps do.
+      if (drafts.length)
         await this.sql.fillIn(
           m,
           'order_timelines',
           [...TIMELINE_COLUMNS],
           'orderId',
-          full.map((d) => TIMELINE_COLUMNS.map((c) => d[c])),
-        );
-      for (const d of pushOnly)
-        await this.sql.query(
-          `UPDATE "order_timelines" SET "pushedAt" = COALESCE("pushedAt", ?) WHERE "orderId" = ?`,
-          [d.pushedAt, d.orderId],
-          m,
+          drafts.map((d) => TIMELINE_COLUMNS.map((c) => d[c])),
         );
       for (const closed of trades) await this.writeExcursion(m, closed);
     });

@@ -133,7 +133,8 @@ export class ExecutionStamps {
     draft.strategyId ??= fill.strategyId;
     draft.ticker ??= fill.ticker;
     draft.side ??= fill.side;
-    draft.filledAt ??= at;
+    // Told in the same publish as the /ws push, possibly after it (listeners run in turn): never later than the push.
+    draft.filledAt ??= draft.pushedAt !== null ? Math.min(at, draft.pushedAt) : at;
   }
 
   /** The fill went out on `/ws`. */

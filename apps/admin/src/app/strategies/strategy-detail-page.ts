@@ -81,8 +81,8 @@ import { WebhookUrl } from './webhook-url';
       <tl-trade-history [strategyId]="s.id" />
 
       <h2>Analytics</h2>
-      <!-- Its charts load with it, in a chunk of their own, once the section comes into view. -->
-      @defer (on viewport) {
+      <!-- Its charts load with it, in a chunk of their own, after the page is on screen. -->
+      @defer (on immediate) {
         <tl-strategy-analytics [strategyId]="s.id" />
       } @placeholder {
         <div class="panel"><p class="muted">Loading the analytics…</p></div>
