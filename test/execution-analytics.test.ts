@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TIMELINE_STAGES, TRADE_CSV_COLUMNS, type AnalyticsView, type OrderTimelineView } from '@tradeloop/contracts';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from './support/app.js';
 import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
 
@@ -9,13 +9,14 @@ import { connectWs, type WsClient } from './support/ws-client.js';
  * its timeline, its slippage against the alert's price, its MFE/MAE and R from the quotes seen
  * while it was open, then the journal's tags and notes, tag filters and the CSV export.
  */
-describe('execution analytics and the journal', () => {
+describe.each(['SQLite', 'PostgreSQL'] as const)('execution analytics and the journal on %s', (kind) => {
   let server: TestServer;
   let source: QuoteSource;
   let ws: WsClient;
   let strategy: { id: string; webhookToken: string };
   let buyEventId: string;
   let tradeId: string;
+  let drop: (() => Promise<void>) | undefined;
 
   const hook = (body: unknown) => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, body);
   const done = (eventId: string) =>
@@ -35,7 +36,10 @@ describe('execution analytics and the journal', () => {
 
   beforeAll(async () => {
     source = await startQuoteSource();
+    let databaseUrl: string | undefined;
+    if (kind === 'PostgreSQL') ({ url: databaseUrl, drop } = await createPostgresDatabase());
     server = await startServer({
+      databaseUrl,
       overrides: { plugins: { disabled: ['sim-feed'], settings: { 'ws-data-feed': quoteSourceSettings(source, ['NQ1!']) } } },
     });
     ws = await connectWs(server.url);
@@ -48,6 +52,7 @@ describe('execution analytics and the journal', () => {
     await ws?.close();
     await server?.close();
     await source?.close();
+    await drop?.();
   });
 
   it('buys above the signal, rides a known quote path and exits: timeline, slippage, MFE/MAE and R to the cent', async () => {
