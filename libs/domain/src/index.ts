@@ -18,3 +18,4 @@ export * from './exits.js';
 export * from './brackets.js';
 export * from './trade-analytics.js';
 export * from './analytics-stats.js';
+export * from './account-settings.js';
