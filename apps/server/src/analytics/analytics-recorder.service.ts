@@ -59,14 +59,16 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
   async onApplicationBootstrap(): Promise<void> {
     this.stops.push(
       this.bus.subscribe((message, origin) => {
+        // Every process hears every position (another worker may close what this one opened); the rest only its own.
+        if (this.consumes && message.type === 'POSITION') {
+          const p = message.data;
+          this.tracker.position(`${p.accountId}|${p.strategyId ?? ''}|${p.ticker}`, p.ticker, p.quantity, p.time);
+        }
         if (origin !== 'local') return;
         if (message.type === 'FILL') this.stamps.orderFilled(message.data);
         else if (message.type === 'ORDER' && (message.data.status === 'rejected' || message.data.status === 'cancelled'))
           this.stamps.orderSettled(message.data.id);
-        else if (this.consumes && message.type === 'POSITION') {
-          const p = message.data;
-          this.tracker.position(`${p.accountId}|${p.strategyId ?? ''}|${p.ticker}`, p.ticker, p.quantity, p.time);
-        } else if (this.consumes && message.type === 'TRADE' && this.closed.length < MAX_PENDING_TRADES) {
+        else if (this.consumes && message.type === 'TRADE' && this.closed.length < MAX_PENDING_TRADES) {
           this.closed.push(this.tracker.pathOf(message.data));
         }
       }),
