@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { taggedTrades } from '../journal/dto/tag-query.dto.js';
-import { StrategyLinksService } from '../strategies/strategy-links.service.js';
+import { LinkIds } from './link-ids.js';
 import { num, PnlSql } from './pnl-sql.js';
 import { NO_STRATEGY, scopeKey } from './pnl-scopes.js';
 import type { PnlScopeKind } from './pnl.types.js';
@@ -22,7 +22,7 @@ export interface ScopeRef {
 export class PnlTrades {
   constructor(
     private readonly sql: PnlSql,
-    private readonly links: StrategyLinksService,
+    private readonly links: LinkIds,
   ) {}
 
   /** WHERE clause and parameters selecting one scope's trades. */
