@@ -12,3 +12,4 @@ export * from './pnl.js';
 export * from './scripts.js';
 export * from './strategies.js';
 export * from './system.js';
+export * from './backtests.js';
