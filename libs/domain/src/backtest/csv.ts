@@ -28,7 +28,7 @@ export interface CsvTable {
 }
 
 /** Splits one CSV line (RFC 4180 quotes, `""` inside them). */
-function cells(text: string, line: number): string[] {
+function cells(text: string, line: number, what: string): string[] {
   const out: string[] = [];
   let i = 0;
   for (;;) {
@@ -37,7 +37,7 @@ function cells(text: string, line: number): string[] {
       i++;
       for (;;) {
         const quote = text.indexOf('"', i);
-        if (quote < 0) throw new HistoryError(`line ${line}: a quoted field is not closed`);
+        if (quote < 0) throw new HistoryError(`${what}: line ${line}: a quoted field is not closed`);
         cell += text.slice(i, quote);
         i = quote + 1;
         if (text[i] === '"') {
@@ -47,7 +47,7 @@ function cells(text: string, line: number): string[] {
       }
       const comma = text.indexOf(',', i);
       const rest = (comma < 0 ? text.slice(i) : text.slice(i, comma)).trim();
-      if (rest) throw new HistoryError(`line ${line}: text after a quoted field`);
+      if (rest) throw new HistoryError(`${what}: line ${line}: text after a quoted field`);
       i = comma < 0 ? text.length + 1 : comma + 1;
     } else {
       const comma = text.indexOf(',', i);
@@ -55,7 +55,7 @@ function cells(text: string, line: number): string[] {
       i = comma < 0 ? text.length + 1 : comma + 1;
     }
     out.push(cell.trim());
-    if (out.length > HISTORY_LIMITS.columns) throw new HistoryError(`line ${line}: more than ${HISTORY_LIMITS.columns} columns`);
+    if (out.length > HISTORY_LIMITS.columns) throw new HistoryError(`${what}: line ${line}: more than ${HISTORY_LIMITS.columns} columns`);
     if (i > text.length) return out;
   }
 }
@@ -80,7 +80,7 @@ export function readCsv(text: string, what: string): CsvTable {
     if (!raw.trim()) continue;
     if (raw.length > HISTORY_LIMITS.lineChars)
       throw new HistoryError(`${what}: line ${line} is longer than ${HISTORY_LIMITS.lineChars} characters`);
-    const parsed = cells(raw, line);
+    const parsed = cells(raw, line, what);
     if (!header) {
       header = parsed.map((name) => name.toLowerCase());
       continue;
@@ -188,6 +188,17 @@ export function parseInstant(dateText: string, timeText: string | undefined, tim
     instant = zonedInstant(date, minutes, timeZone) + (ms - minutes * 60_000);
   }
   return instant >= 0 && instant < LATEST && instant - ms > -DAY_MS ? instant : null;
+}
+
+/**
+ * Where a row's time is: a `Date` column with a `Time` column beside it (the vendor layout), or
+ * one column of the names given. -1 for either when absent.
+ */
+export function timeColumns(table: CsvTable, ...names: string[]): { date: number; time: number } {
+  const date = table.header.indexOf('date');
+  const time = table.header.indexOf('time');
+  if (date >= 0 && time >= 0) return { date, time };
+  return { date: column(table, ...names), time: -1 };
 }
 
 /** A time cell (or date + time cells); an error names the line. */

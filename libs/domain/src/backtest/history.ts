@@ -1,4 +1,4 @@
-import { checkZone, column, HistoryError, instantCell, numberCell, readCsv, type CsvRow } from './csv.js';
+import { checkZone, column, HistoryError, instantCell, numberCell, readCsv, timeColumns, type CsvRow } from './csv.js';
 
 /** One OHLCV bar; `time` is its open, epoch ms. */
 export interface Bar {
@@ -45,8 +45,7 @@ export function parseBars(text: string, timeZone = 'UTC'): Bar[] {
   const what = 'bars';
   checkZone(timeZone);
   const table = readCsv(text, what);
-  const date = column(table, 'time', 'date', 'datetime', 'timestamp', 'date/time');
-  const time = table.header[date] === 'date' ? column(table, 'time') : -1;
+  const { date, time } = timeColumns(table, 'time', 'date', 'datetime', 'timestamp', 'date/time');
   const at = {
     open: column(table, 'open', 'o'),
     high: column(table, 'high', 'h'),
@@ -84,8 +83,7 @@ export function parseTicks(text: string, timeZone = 'UTC'): Tick[] {
   const what = 'ticks';
   checkZone(timeZone);
   const table = readCsv(text, what);
-  const date = column(table, 'time', 'timestamp', 'date/time', 'datetime', 'date');
-  const time = table.header[date] === 'date' ? column(table, 'time') : -1;
+  const { date, time } = timeColumns(table, 'time', 'timestamp', 'date/time', 'datetime', 'date');
   const bid = column(table, 'bid');
   const ask = column(table, 'ask');
   const last = column(table, 'last', 'price');
