@@ -77,16 +77,20 @@ export interface BacktestConfig {
 /** The most notes one run keeps. */
 export const MAX_NOTES = 1000;
 
-/** One quote of P&L, sampled for the series and the drawdown: realized + open, cents. */
+/** P&L at a bar's close (or a tick): realized + open, and its running peak over every quote so far, cents. */
 export interface EquitySample {
   time: number;
   cents: number;
+  peakCents: number;
 }
 
 export interface RunOutput {
   executor: BacktestExecutor;
   notes: BacktestNote[];
+  /** P&L at the last quote of each bar (each quote of a tick file). */
   equity: EquitySample[];
+  /** Over every quote, intrabar ones too. */
+  maxDrawdownCents: number;
   quotes: number;
   alerts: number;
   scriptCalls: number;
@@ -107,6 +111,9 @@ export class BacktestRun {
   private state: unknown;
   private nextTimer: number | null = null;
   private delayed: TimedAlert[] = [];
+  /** The running peak of P&L and the deepest drawdown from it over every quote, cents. */
+  private peak = 0;
+  maxDrawdownCents = 0;
   quotes = 0;
   alerts = 0;
   scriptCalls = 0;
@@ -138,19 +145,23 @@ export class BacktestRun {
     let next = 0;
     let events = 0;
     const script = this.config.script;
-    if (script?.everyMs) this.nextTimer = null;
+    const onTick = script?.handlers.has('onTick') ?? false;
+    const timers = !!script?.everyMs && script.handlers.has('onTimer');
+    const { ledger } = this.executor;
     for (const quote of quotes) {
-      await this.until(quote.time, alerts, next, (i) => (next = i));
+      // Awaited only when something is due: most quotes meet no alert.
+      if ((next < alerts.length && alerts[next].time < quote.time) || this.delayed.length || timers) {
+        await this.until(quote.time, alerts, next, (i) => (next = i));
+      }
       this.executor.onQuote(quote);
       this.quotes++;
-      await this.drainFills();
-      if (script?.handlers.has('onTick')) {
-        const q = this.scriptQuote(quote);
-        await this.call('onTick', q);
-      }
-      const open = this.executor.ledger.openCents(quote);
-      this.equity.push({ time: quote.time, cents: this.executor.ledger.realizedCents + (open ?? 0) });
-      if (progress && ++events % 4096 === 0) await progress(events + next);
+      if (this.fills.length) await this.drainFills();
+      if (onTick) await this.call('onTick', this.scriptQuote(quote));
+      const cents = ledger.realizedCents + (ledger.state.lots.length ? (ledger.openCents(quote) ?? 0) : 0);
+      this.peak = Math.max(this.peak, cents);
+      this.maxDrawdownCents = Math.min(this.maxDrawdownCents, cents - this.peak);
+      if (quote.close) this.equity.push({ time: quote.time, cents, peakCents: this.peak });
+      if (progress && ++events % 16384 === 0) await progress(events + next);
     }
     await this.until(Infinity, alerts, next, (i) => (next = i));
     if (progress) await progress(this.quotes + next);
@@ -158,6 +169,7 @@ export class BacktestRun {
       executor: this.executor,
       notes: this.notes,
       equity: this.equity,
+      maxDrawdownCents: this.maxDrawdownCents,
       quotes: this.quotes,
       alerts: this.alerts,
       scriptCalls: this.scriptCalls,

@@ -42,6 +42,8 @@ export class BacktestExecutor {
   /** Trading date halted by a daily limit until it ends. */
   private haltedDate: string | null = null;
   private date: string | null = null;
+  private dayBegins = Infinity;
+  private dayEnds = -Infinity;
   private realizedAtDayStart = 0;
   private flattenMinutes: number | null;
   private readonly zone: string;
@@ -76,10 +78,15 @@ export class BacktestExecutor {
     this.now = quote.time;
     this.quote = quote;
     this.seq++;
-    const date = this.options.calendar.dateOf(quote.time);
-    if (date !== this.date) {
-      this.date = date;
-      this.realizedAtDayStart = this.ledger.realizedCents;
+    if (quote.time >= this.dayEnds || quote.time < this.dayBegins) {
+      // A new trading day (looked up only when the clock leaves the current one).
+      const { calendar } = this.options;
+      const date = calendar.dateOf(quote.time);
+      [this.dayBegins, this.dayEnds] = [calendar.startOf(date), calendar.endOf(date)];
+      if (date !== this.date) {
+        this.date = date;
+        this.realizedAtDayStart = this.ledger.realizedCents;
+      }
     }
     const waiting = this.waiting;
     this.waiting = [];

@@ -105,22 +105,20 @@ const STEP: [SeriesResolution, number][] = [
 ];
 
 /**
- * The P&L-vs-drawdown series: cumulative P&L (realized + open) at the last quote of each bucket,
- * the finest of 1m / 1h / 1d that gives at most `maxPoints`; drawdown is that P&L minus its
- * running peak over every quote (which starts at 0). The summary's maxDrawdown is the deepest over
- * every quote, so an intrabar low counts even between points.
+ * The P&L-vs-drawdown series: cumulative P&L (realized + open) at the last bar close of each
+ * bucket, the finest of 1m / 1h / 1d that gives at most `maxPoints`; drawdown is that P&L minus
+ * its running peak over every quote so far (which starts at 0). The summary's maxDrawdown is the
+ * deepest over every quote, so an intrabar low counts even between points.
  */
 export function series(equity: readonly EquitySample[], runId: string, maxPoints = 1000): PnlSeries {
   const from = equity.length ? equity[0].time : 0;
   const to = equity.length ? equity[equity.length - 1].time : 0;
   const [resolution, step] = STEP.find(([, ms]) => (to - from) / ms < maxPoints) ?? STEP[STEP.length - 1];
   const points: SeriesPoint[] = [];
-  let peak = 0;
   let bucket = -1;
   for (const sample of equity) {
-    peak = Math.max(peak, sample.cents);
     const b = Math.floor(sample.time / step) * step;
-    const point = { t: b, pnl: toDollars(sample.cents), drawdown: toDollars(sample.cents - peak) };
+    const point = { t: b, pnl: toDollars(sample.cents), drawdown: toDollars(sample.cents - sample.peakCents) };
     if (b === bucket) points[points.length - 1] = point;
     else points.push(point);
     bucket = b;
@@ -128,20 +126,12 @@ export function series(equity: readonly EquitySample[], runId: string, maxPoints
   return { scope: 'strategy', id: runId, resolution, from, to, points };
 }
 
-export function maxDrawdownCents(equity: readonly EquitySample[]): number {
-  let peak = 0;
-  let worst = 0;
-  for (const s of equity) {
-    peak = Math.max(peak, s.cents);
-    worst = Math.min(worst, s.cents - peak);
-  }
-  return worst;
-}
-
 export interface SummaryInput {
   runId: string;
   trades: readonly ClosedTrade[];
   equity: readonly EquitySample[];
+  /** The deepest drawdown over every quote. */
+  maxDrawdownCents: number;
   realizedCents: number;
   openCents: number | null;
   position: number;
@@ -178,7 +168,7 @@ export function summary(input: SummaryInput): PnlSummary {
     tradeCount: trades.length,
     winRate: trades.length ? rate(wins / trades.length) : null,
     profitFactor: loss < 0 ? rate(profit / -loss) : null,
-    maxDrawdown: toDollars(maxDrawdownCents(input.equity)),
+    maxDrawdown: toDollars(input.maxDrawdownCents),
     bestDay: best ? { date: best.date, pnl: toDollars(best.cents) } : null,
     worstDay: worst ? { date: worst.date, pnl: toDollars(worst.cents) } : null,
   };

@@ -174,6 +174,7 @@ export async function runBacktest(input: BacktestInput, deps: BacktestDeps): Pro
       runId: deps.id,
       trades: ledger.trades,
       equity: out.equity,
+      maxDrawdownCents: out.maxDrawdownCents,
       realizedCents: ledger.realizedCents,
       openCents: open,
       position: ledger.position,
