@@ -30,7 +30,7 @@ export interface BacktestInput {
   ticks?: string;
   /** Alerts: TradingView's strategy tester "List of trades" export. */
   trades?: string;
-  /** Alerts: `time,<alert JSON>` lines (what a recording holds), or a JSON array of `{ time, alert }`. */
+  /** Alerts: a JSON array of `{ time, alert }` (time in epoch ms or ISO), oldest first. */
   alerts?: string;
   /** Epoch ms or an ISO time; inclusive. */
   from?: number | string;
@@ -53,6 +53,25 @@ export interface BacktestInput {
   dayStart?: string;
   /** A name for the run, shown when runs are compared. */
   label?: string;
+}
+
+/**
+ * `POST /api/backtests`: an input whose history may also come from the server's history folder
+ * (`files`, names as `GET /api/backtests/data` lists them), or from a recorded live session
+ * (`recording`: the strategy's alerts as its webhook events keep them and the recorded quotes of
+ * the ticker, with the strategy's quantity, exits and risk limits).
+ */
+export interface BacktestRequest extends BacktestInput {
+  files?: { bars?: string; ticks?: string; trades?: string; alerts?: string };
+  recording?: { strategyId: string };
+}
+
+/** `GET /api/backtests/data`: a history file on the server (recorded quotes, files copied in). */
+export interface HistoryFileView {
+  /** Relative to the history folder: `quotes/NQ1_/2026-01-05.csv`. */
+  name: string;
+  bytes: number;
+  modifiedAt: string;
 }
 
 export interface BacktestStats {

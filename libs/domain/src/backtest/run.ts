@@ -78,7 +78,17 @@ function* quotesOf(
       yield* out;
     }
   }
-  for (const tick of history.ticks) if (inRange(tick.time)) yield tickQuote(tick);
+  // The market when the range starts: the last quote before it (what a live order would have met).
+  let before: Tick | undefined;
+  for (const tick of history.ticks) {
+    if (from !== null && tick.time < from) before = tick;
+    else if (inRange(tick.time)) {
+      if (before) yield tickQuote(before);
+      before = undefined;
+      yield tickQuote(tick);
+    }
+  }
+  if (before) yield tickQuote(before);
 }
 
 /**
