@@ -619,7 +619,7 @@ describe('REST answers match their contracts', () => {
       '/api/backtests/compare',
       `/api/backtests/compare?ids=${started.id},${other.id}`,
     )) as BacktestComparison;
-    expectShape('compare', compared, { runs: 'required' });
+    expectShape<BacktestComparison>('compare', compared, { runs: 'required' });
     expectEach<BacktestComparison['runs'][number]>('compare runs', compared.runs, {
       id: 'required',
       label: 'required',
