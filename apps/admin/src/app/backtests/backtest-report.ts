@@ -37,7 +37,7 @@ import { Money } from '../shared/money';
         {{ r.stats.bars }} bars, {{ r.stats.quotes }} quotes, {{ r.stats.alerts }} alerts, {{ r.stats.scriptCalls }} script calls in
         {{ r.stats.elapsedMs }} ms ({{ r.stats.barsPerSecond }} bars/s, {{ r.stats.quotesPerSecond }} quotes/s)
       </p>
-      <tl-pnl-chart [series]="r.series" [timeZone]="'UTC'" />
+      <tl-pnl-chart [series]="r.series" [timeZone]="r.summary.timeZone" />
       <h3>Trades</h3>
       <tl-trades-table [trades]="trades()" [showStrategy]="false" empty="No trades in this run." testId="backtest-trades" />
       @if (days().length) {
