@@ -60,40 +60,56 @@ function cells(text: string, line: number, what: string): string[] {
   }
 }
 
-/** Reads a CSV file with a header line; blank lines are skipped. Bounded by HISTORY_LIMITS. */
-export function readCsv(text: string, what: string): CsvTable {
+/**
+ * Reads a CSV file with a header line, row by row (blank lines are skipped), without keeping the
+ * rows: `header` gets the header's names (trimmed, lower-cased), `row` each data row. Bounded by
+ * HISTORY_LIMITS.
+ */
+export function scanCsv(text: string, what: string, header: (names: string[]) => void, row: (row: CsvRow) => void): void {
   if (typeof text !== 'string') throw new HistoryError(`${what}: expected CSV text`);
   if (text.length > HISTORY_LIMITS.chars) {
     throw new HistoryError(`${what}: the file is ${text.length} characters; at most ${HISTORY_LIMITS.chars}`);
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let header: string[] | null = null;
-  const rows: CsvRow[] = [];
+  let seenHeader = false;
+  let rows = 0;
   let start = 0;
   let line = 0;
   while (start <= body.length) {
     let end = body.indexOf('\n', start);
     if (end < 0) end = body.length;
     line++;
-    const raw = body.slice(start, end > start && body[end - 1] === '\r' ? end - 1 : end);
+    const raw = body.slice(start, end > start && body.charCodeAt(end - 1) === 13 ? end - 1 : end);
     start = end + 1;
     if (!raw.trim()) continue;
     if (raw.length > HISTORY_LIMITS.lineChars)
       throw new HistoryError(`${what}: line ${line} is longer than ${HISTORY_LIMITS.lineChars} characters`);
     const parsed = cells(raw, line, what);
-    if (!header) {
-      header = parsed.map((name) => name.toLowerCase());
+    if (!seenHeader) {
+      seenHeader = true;
+      header(parsed.map((name) => name.toLowerCase()));
       continue;
     }
-    if (rows.length >= HISTORY_LIMITS.rows) throw new HistoryError(`${what}: more than ${HISTORY_LIMITS.rows} rows (line ${line})`);
-    rows.push({ line, cells: parsed });
+    if (++rows > HISTORY_LIMITS.rows) throw new HistoryError(`${what}: more than ${HISTORY_LIMITS.rows} rows (line ${line})`);
+    row({ line, cells: parsed });
   }
-  if (!header) throw new HistoryError(`${what}: the file is empty (expected a header line)`);
-  return { header, rows };
+  if (!seenHeader) throw new HistoryError(`${what}: the file is empty (expected a header line)`);
+}
+
+/** Reads a whole CSV file with a header line (see scanCsv). */
+export function readCsv(text: string, what: string): CsvTable {
+  const table: CsvTable = { header: [], rows: [] };
+  scanCsv(
+    text,
+    what,
+    (names) => (table.header = names),
+    (row) => table.rows.push(row),
+  );
+  return table;
 }
 
 /** The index of the first header name present, or -1. */
-export function column(table: CsvTable, ...names: string[]): number {
+export function column(table: Pick<CsvTable, 'header'>, ...names: string[]): number {
   for (const name of names) {
     const at = table.header.indexOf(name);
     if (at >= 0) return at;
@@ -105,7 +121,8 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A number cell; an error names the line and the column. */
 export function numberCell(row: CsvRow, at: number, name: string, what: string, optional = false): number | undefined {
-  const text = (row.cells[at] ?? '').replace(/,/g, '');
+  const cell = row.cells[at] ?? '';
+  const text = cell.includes(',') ? cell.replace(/,/g, '') : cell;
   if (text === '' || text.toLowerCase() === 'nan') {
     if (optional) return undefined;
     throw new HistoryError(`${what}: line ${row.line}: ${name} is missing`);
@@ -194,7 +211,7 @@ export function parseInstant(dateText: string, timeText: string | undefined, tim
  * Where a row's time is: a `Date` column with a `Time` column beside it (the vendor layout), or
  * one column of the names given. -1 for either when absent.
  */
-export function timeColumns(table: CsvTable, ...names: string[]): { date: number; time: number } {
+export function timeColumns(table: Pick<CsvTable, 'header'>, ...names: string[]): { date: number; time: number } {
   const date = table.header.indexOf('date');
   const time = table.header.indexOf('time');
   if (date >= 0 && time >= 0) return { date, time };

@@ -1,4 +1,4 @@
-import { checkZone, column, HistoryError, instantCell, numberCell, readCsv, timeColumns, type CsvRow } from './csv.js';
+import { checkZone, column, HistoryError, instantCell, numberCell, readCsv, scanCsv, timeColumns, type CsvRow } from './csv.js';
 
 /** One OHLCV bar; `time` is its open, epoch ms. */
 export interface Bar {
@@ -44,20 +44,25 @@ const ascending = <T extends { time: number }>(items: T[], rows: CsvRow[], what:
 export function parseBars(text: string, timeZone = 'UTC'): Bar[] {
   const what = 'bars';
   checkZone(timeZone);
-  const table = readCsv(text, what);
-  const { date, time } = timeColumns(table, 'time', 'date', 'datetime', 'timestamp', 'date/time');
-  const at = {
-    open: column(table, 'open', 'o'),
-    high: column(table, 'high', 'h'),
-    low: column(table, 'low', 'l'),
-    close: column(table, 'close', 'c', 'last'),
-    volume: column(table, 'volume', 'vol', 'v'),
+  const bars: Bar[] = [];
+  let date = -1;
+  let time = -1;
+  const at = { open: -1, high: -1, low: -1, close: -1, volume: -1 };
+  const header = (names: string[]) => {
+    const table = { header: names };
+    ({ date, time } = timeColumns(table, 'time', 'date', 'datetime', 'timestamp', 'date/time'));
+    at.open = column(table, 'open', 'o');
+    at.high = column(table, 'high', 'h');
+    at.low = column(table, 'low', 'l');
+    at.close = column(table, 'close', 'c', 'last');
+    at.volume = column(table, 'volume', 'vol', 'v');
+    if (date < 0) throw new HistoryError(`${what}: line 1: no time column (expected time, or Date and Time)`);
+    for (const [name, index] of Object.entries(at)) {
+      if (index < 0 && name !== 'volume') throw new HistoryError(`${what}: line 1: no ${name} column`);
+    }
   };
-  if (date < 0) throw new HistoryError(`${what}: line 1: no time column (expected time, or Date and Time)`);
-  for (const [name, index] of Object.entries(at)) {
-    if (index < 0 && name !== 'volume') throw new HistoryError(`${what}: line 1: no ${name} column`);
-  }
-  const bars = table.rows.map((row): Bar => {
+  // Row by row, never keeping the cells: a year of one-minute bars is hundreds of thousands of them.
+  scanCsv(text, what, header, (row) => {
     const bar: Bar = {
       time: instantCell(row, date, time, timeZone, what),
       open: numberCell(row, at.open, 'open', what)!,
@@ -73,9 +78,12 @@ export function parseBars(text: string, timeZone = 'UTC'): Bar[] {
         `${what}: line ${row.line}: high ${bar.high} and low ${bar.low} do not contain open ${bar.open} and close ${bar.close}`,
       );
     }
-    return bar;
+    if (bars.length && bar.time < bars[bars.length - 1].time) {
+      throw new HistoryError(`${what}: line ${row.line}: time goes backwards (rows must be oldest first)`);
+    }
+    bars.push(bar);
   });
-  return ascending(bars, table.rows, what);
+  return bars;
 }
 
 /** Quotes: `time,bid,ask[,last,size]`, oldest first; an ask below the bid is refused. */
