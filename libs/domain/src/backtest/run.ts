@@ -8,7 +8,7 @@ import {
 } from '@tradeloop/contracts';
 import { checkExits, checkRiskLimits } from '../execution-controls.js';
 import { InstrumentCatalog } from '../instruments.js';
-import { isValidTimeZone, parseDayStart, TradingCalendar } from '../trading-day.js';
+import { isValidTimeZone, TradingCalendar } from '../trading-day.js';
 import { checkZone, HistoryError, parseInstant } from './csv.js';
 import { BacktestRun, type BacktestScript } from './engine.js';
 import { parseAlerts, parseBars, parseTicks, parseTradingViewTrades, type Bar, type Tick, type TimedAlert } from './history.js';
@@ -99,9 +99,12 @@ function* quotesOf(
 export async function runBacktest(input: BacktestInput, deps: BacktestDeps): Promise<BacktestReport> {
   const clock = deps.clock ?? Date.now;
   const started = clock();
+  if (input.timeZone !== undefined && typeof input.timeZone !== 'string') throw new HistoryError('timeZone must be an IANA zone name');
   const timeZone = checkZone(input.timeZone ?? 'UTC');
   const dayStart = input.dayStart ?? '00:00';
-  parseDayStart(dayStart);
+  if (typeof dayStart !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(dayStart)) {
+    throw new HistoryError(`dayStart must be a time HH:MM (24-hour), got ${JSON.stringify(dayStart)?.slice(0, 40)}`);
+  }
   const catalog = deps.catalog ?? new InstrumentCatalog();
   let resolved;
   try {
@@ -123,7 +126,7 @@ export async function runBacktest(input: BacktestInput, deps: BacktestDeps): Pro
   const history = readHistory(input, ticker, timeZone);
   const alerts = history.alerts.filter((a) => (from === null || a.time >= from) && (to === null || a.time < to));
   const strategy = String(input.strategy ?? PASS_THROUGH).slice(0, 100);
-  const params = input.params ?? {};
+  const params = strategy === PASS_THROUGH ? {} : (input.params ?? {});
   let script: BacktestScript | undefined;
   if (strategy !== PASS_THROUGH) {
     if (!deps.loadScript) throw new HistoryError(`strategy ${strategy}: scripts need the sandbox, which this runner has none of`);
