@@ -131,6 +131,34 @@ describe('runBacktest, pass-through', () => {
   });
 });
 
+describe('which bracket leg wins inside one bar', () => {
+  // A flat bar at 100 sets the market; the alert buys 1 at 100 with a take profit at 101 and a stop at 99
+  // (4 ticks each way); the next bar reaches both.
+  const alerts = JSON.stringify([
+    at('2024-01-02T14:30:30Z', { action: 'buy', quantity: 1, takeProfit: { ticks: 4 }, stopLoss: { ticks: 4 } }),
+  ]);
+  const bars = (next: string) => `time,open,high,low,close\n2024-01-02T14:30:00Z,100,100,100,100\n2024-01-02T14:31:00Z,${next}\n`;
+  const exit = async (next: string) =>
+    (await runBacktest({ strategy: 'pass-through', ticker: 'NQ1!', bars: bars(next), alerts }, { id: 'leg' })).trades;
+
+  it('the one the bar reaches first: open nearer the low goes down first', async () => {
+    // open 100, low 98.75 (1.25 away), high 101.5 (1.5 away): down first, the stop at 99: −4 ticks × $5.
+    expect((await exit('100,101.5,98.75,101')).map((t) => [t.exitPrice, t.pnl])).toEqual([[99, -20]]);
+  });
+
+  it('open nearer the high goes up first; equally near, a flat or down bar goes up first', async () => {
+    expect((await exit('100,101.25,98.5,99')).map((t) => [t.exitPrice, t.pnl])).toEqual([[101, 20]]);
+    expect((await exit('100,101.5,98.5,100')).map((t) => [t.exitPrice, t.pnl])).toEqual([[101, 20]]);
+    // Equally near and closing up: down first.
+    expect((await exit('100,101.5,98.5,100.5')).map((t) => [t.exitPrice, t.pnl])).toEqual([[99, -20]]);
+  });
+
+  it('a bar that gaps through a stop fills it at the open, worse than its price', async () => {
+    // Opens at 98 (below the stop at 99): sold at 98, −2 points.
+    expect((await exit('98,98.5,97.5,98')).map((t) => [t.exitPrice, t.pnl])).toEqual([[98, -40]]);
+  });
+});
+
 describe('runBacktest, TradingView list of trades', () => {
   const list = [
     'Trade #,Type,Signal,Date/Time,Price USD,Contracts,Profit USD',
