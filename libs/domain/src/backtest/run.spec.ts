@@ -116,6 +116,29 @@ describe('runBacktest, pass-through', () => {
     expect(report.notes.map((n) => n.message)).toContain('alert at item 1: buy 2 refused: may hold at most 1; this order would make it 2');
   });
 
+  it('flattens and halts for the day at the daily loss limit, and flattens at flattenAt', async () => {
+    const bars =
+      'time,open,high,low,close\n2024-01-02T14:30:00Z,100,100,100,100\n2024-01-02T14:31:00Z,100,100.25,98.5,99\n2024-01-02T14:32:00Z,99,99,99,99\n';
+    const alerts = JSON.stringify([
+      at('2024-01-02T14:30:30Z', { action: 'buy', quantity: 1 }),
+      at('2024-01-02T14:32:30Z', { action: 'buy', quantity: 1 }),
+    ]);
+    const lossy = await runBacktest({ strategy: 'pass-through', ticker: 'NQ1!', bars, alerts, risk: { maxDailyLoss: 30 } }, { id: 'loss' });
+    // Long 1 from 100; the 14:31 bar reaches 98.5: −1.5 points × $20 = −$30, the limit: sold at that quote's bid.
+    expect(lossy.trades.map((t) => [t.exitPrice, t.pnl, t.exitTime])).toEqual([[98.5, -30, '2024-01-02T14:31:40.000Z']]);
+    // The second buy, the same trading day, is refused.
+    expect(lossy.notes.map((n) => n.message)).toContain(
+      'alert at item 2: buy 1 refused: trading is halted for the rest of the trading day (a daily limit was hit)',
+    );
+    const flat = await runBacktest(
+      { strategy: 'pass-through', ticker: 'NQ1!', bars, alerts, risk: { flattenAt: '14:31', timeZone: 'UTC' } },
+      { id: 'flat' },
+    );
+    // Flattened at the first quote at or after 14:31 UTC, the 14:31 open (100), then bought again at 14:32:30.
+    expect(flat.trades.map((t) => [t.exitPrice, t.pnl, t.exitTime])).toEqual([[100, 0, '2024-01-02T14:31:00.000Z']]);
+    expect(flat.summary.position).toEqual({ 'NQ1!': 1 });
+  });
+
   it('fills a market order at the next quote when asked (no look-ahead)', async () => {
     const first = JSON.stringify(JSON.parse(ALERTS).slice(0, 1));
     const report = await runBacktest({ ...input, alerts: first, marketFill: 'next' }, { id: 'next' });
