@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InstrumentCatalog, parseBars, runBacktest } from '../libs/domain/dist/index.js';
-import { backtestScript, inProcessSandbox } from '../apps/server/dist/backtest/backtest-script.js';
+import { backtestScript } from '../apps/server/dist/backtest/backtest-script.js';
+import { inProcessSandbox } from '../apps/server/dist/backtest/in-process-sandbox.js';
 import { QUICK, report, ROOT } from './lib/common.js';
 
 const BARS = Number(process.env.BENCH_BARS ?? (QUICK ? 50_000 : 370_000));

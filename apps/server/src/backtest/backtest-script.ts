@@ -3,8 +3,6 @@ import { basename, join, resolve } from 'node:path';
 import type { ScriptParams } from '@tradeloop/contracts';
 import { HistoryError, type BacktestAction, type BacktestScript, type InstrumentCatalog, type ScriptCallResult } from '@tradeloop/domain';
 import { parseAction } from '../engine/script-actions.js';
-import { StrategyIsolate } from '../sandbox/host/strategy-isolate.js';
-import { transpile } from '../sandbox/host/transpile.js';
 import type { CallOutcome, HandlerName, SandboxLimits, ScriptMeta } from '../sandbox/protocol.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { MAX_SCRIPT_BYTES } from '../scripts/scripts.service.js';
@@ -13,8 +11,8 @@ import { paramsProblem, scriptNameProblem } from '../scripts/script-rules.js';
 /**
  * The sandbox a backtest runs a script in: the same isolated-vm isolate and bootstrap as live,
  * either in a supervised child process (the server: a script that brings V8 down costs that
- * process, not the API) or in this process (the CLI and the bench: one process per run anyway,
- * and no round trip per call).
+ * process, not the API) or in this process (`in-process-sandbox.ts`: the CLI and the bench, one
+ * process per run anyway, and no round trip per call).
  */
 export interface ScriptSandbox {
   load(name: string, source: string): Promise<ScriptMeta>;
@@ -28,27 +26,6 @@ export function processSandbox(limits: SandboxLimits, key: string): ScriptSandbo
     load: (name, source) => host.load(key, name, source),
     call: (handler, arg, ctx) => host.call(key, handler, arg, ctx),
     close: () => host.close(),
-  };
-}
-
-export function inProcessSandbox(limits: SandboxLimits): ScriptSandbox {
-  let isolate: StrategyIsolate | undefined;
-  return {
-    load(name, source) {
-      isolate = new StrategyIsolate(transpile(name, source), limits, (message) => {
-        // V8 lost control of the isolate: nothing in this process can be trusted any more.
-        process.stderr.write(`the sandbox lost control of ${name}: ${message}\n`);
-        process.exit(70);
-      });
-      return Promise.resolve(isolate.load());
-    },
-    call(handler, arg, ctx) {
-      return Promise.resolve(isolate!.call(handler, arg, ctx));
-    },
-    close() {
-      isolate?.dispose();
-      return Promise.resolve();
-    },
   };
 }
 

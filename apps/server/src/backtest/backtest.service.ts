@@ -1,5 +1,8 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   PASS_THROUGH,
   type BacktestComparison,
@@ -7,15 +10,17 @@ import {
   type BacktestRequest,
   type BacktestRunView,
   type HistoryFileView,
+  type Instrument,
 } from '@tradeloop/contracts';
-import { compare, HistoryError, type InstrumentCatalog, runBacktest } from '@tradeloop/domain';
+import { compare, HistoryError, type InstrumentCatalog } from '@tradeloop/domain';
 import { APP_CONFIG } from '../config/config.module.js';
 import { MarketService } from '../market/market.service.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 import { WebhookEventsService } from '../webhooks/webhook-events.service.js';
 import { listHistory, recordedTicks, withFiles } from './backtest-data.js';
-import { backtestScript, processSandbox, readScript, type ScriptSandbox } from './backtest-script.js';
+import { readScript } from './backtest-script.js';
+import type { BacktestWorkerData, BacktestWorkerMessage } from './backtest-worker.js';
 import { QuoteRecorder } from './quote-recorder.service.js';
 
 /** Runs kept (their reports in memory), newest first; older ones are forgotten. */
@@ -28,7 +33,14 @@ interface Run {
   /** Failed on its input (a HistoryError): the caller's 400 when found before the start answers. */
   badInput: boolean;
   report: BacktestReport | null;
-  sandbox: ScriptSandbox | null;
+  worker: Worker | null;
+}
+
+/** The built worker entry: under Jest this module runs from `src/`, a worker thread from `dist/` (as the sandbox host does). */
+function workerEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dir = import.meta.url.endsWith('.ts') ? here.replace(/([\\/])src([\\/]backtest)$/, '$1dist$2') : here;
+  return join(dir, 'backtest-worker.js');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,6 +54,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export class BacktestService implements OnModuleDestroy {
   private readonly runs = new Map<string, Run>();
   private readonly catalog: InstrumentCatalog;
+  /** The configured instruments, as the market's catalog takes them (the worker builds its own). */
+  private readonly instruments: Instrument[];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -51,10 +65,11 @@ export class BacktestService implements OnModuleDestroy {
     market: MarketService,
   ) {
     this.catalog = market.catalog;
+    this.instruments = config.instruments.map((i) => ({ ...i, kind: 'future' as const }));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((r) => r.sandbox?.close()));
+    await Promise.all([...this.runs.values()].map((r) => r.worker?.terminate()));
   }
 
   list(): BacktestRunView[] {
@@ -113,56 +128,71 @@ export class BacktestService implements OnModuleDestroy {
       pnl: null,
       trades: null,
     };
-    const run: Run = { view, badInput: false, report: null, sandbox: null };
+    const run: Run = { view, badInput: false, report: null, worker: null };
     this.runs.set(id, run);
     for (const [key, old] of this.runs) {
       if (this.runs.size <= KEPT_RUNS) break;
       if (old.view.state !== 'running') this.runs.delete(key);
     }
-    const finished = this.execute(run, request);
-    // A bad input found while the history is read (before the first event) is the caller's 400, not a failed run.
-    await Promise.race([finished, new Promise((r) => setImmediate(r))]);
-    if (run.badInput && run.view.done === 0) {
+    // Answered once the history is read and checked (in the worker): a bad file is the caller's 400, not a failed run.
+    await this.execute(run, request);
+    if (run.badInput) {
       this.runs.delete(id);
       throw new BadRequestException(run.view.error);
     }
     return { ...run.view };
   }
 
-  /** Waits for a run to end (tests, the CLI through the API). */
-  async settled(id: string, timeoutMs = 60_000): Promise<BacktestRunView> {
-    const until = Date.now() + timeoutMs;
-    while (this.find(id).view.state === 'running' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    return this.get(id);
-  }
-
-  private async execute(run: Run, request: BacktestRequest): Promise<void> {
+  /**
+   * Starts the run in a worker thread; resolves once it has read its history and begun (or failed
+   * or finished), while the run goes on there.
+   */
+  private execute(run: Run, request: BacktestRequest): Promise<void> {
     const { view } = run;
-    const limits = { memoryMb: this.config.strategies.memoryMb, cpuMs: this.config.strategies.cpuMs };
-    try {
-      const report = await runBacktest(request, {
-        id: view.id,
-        catalog: this.catalog,
-        loadScript: async (name, params) => {
-          run.sandbox = processSandbox(limits, `backtest:${view.id}`);
-          return backtestScript(run.sandbox, await readScript(this.config.strategies.dir, name), params, this.catalog);
-        },
-        progress: async (done, total) => {
-          view.done = done;
-          view.total = total;
-          // A pass-through run has no script to wait for: let the server answer in between.
-          await new Promise((r) => setImmediate(r));
-        },
+    const data: BacktestWorkerData = {
+      id: view.id,
+      request,
+      limits: { memoryMb: this.config.strategies.memoryMb, cpuMs: this.config.strategies.cpuMs },
+      strategiesDir: this.config.strategies.dir,
+      instruments: this.instruments,
+    };
+    const worker = new Worker(workerEntry(), { workerData: data });
+    run.worker = worker;
+    return new Promise<void>((begun) => {
+      const end = (state: 'done' | 'failed', error: string | null) => {
+        if (view.state === 'running') Object.assign(view, { state, error });
+        run.worker = null;
+        begun();
+      };
+      worker.on('message', (message: BacktestWorkerMessage) => {
+        switch (message.type) {
+          case 'started':
+            view.total = message.total;
+            begun();
+            break;
+          case 'progress':
+            view.done = message.done;
+            view.total = message.total;
+            break;
+          case 'done': {
+            const report = message.report as BacktestReport;
+            run.report = report;
+            view.done = view.total;
+            Object.assign(view, { pnl: report.summary.totalPnl ?? report.summary.realizedPnl, trades: report.summary.tradeCount });
+            end('done', null);
+            void worker.terminate();
+            break;
+          }
+          case 'failed':
+            run.badInput = message.badInput && view.done === 0 && view.total === 0;
+            end('failed', message.message);
+            void worker.terminate();
+            break;
+        }
       });
-      run.report = report;
-      Object.assign(view, { state: 'done', pnl: report.summary.totalPnl ?? report.summary.realizedPnl, trades: report.summary.tradeCount });
-    } catch (error) {
-      run.badInput = error instanceof HistoryError;
-      Object.assign(view, { state: 'failed', error: (error as Error).message.slice(0, 1000) });
-    } finally {
-      await run.sandbox?.close();
-      run.sandbox = null;
-    }
+      worker.on('error', (error) => end('failed', `the backtest stopped: ${error.message.slice(0, 500)}`));
+      worker.on('exit', () => end('failed', 'the backtest stopped before it finished'));
+    });
   }
 
   /** The request's history from files and recordings; a recording brings the strategy's own settings. */

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { PASS_THROUGH, type BacktestInput, type BacktestReport, type MarketFill, type ScriptParams } from '@tradeloop/contracts';
 import { compare, HistoryError, InstrumentCatalog, runBacktest } from '@tradeloop/domain';
-import { backtestScript, inProcessSandbox, readScript } from './backtest-script.js';
+import { backtestScript, readScript } from './backtest-script.js';
+import { inProcessSandbox } from './in-process-sandbox.js';
 import { comparisonText, reportText } from './report-text.js';
 
 export const USAGE = `usage: npm run backtest -- --strategy <pass-through|name|file> --ticker <ticker> (--bars <csv> | --ticks <csv>)

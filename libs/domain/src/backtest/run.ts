@@ -23,6 +23,8 @@ export interface BacktestDeps {
   /** Wall clock for the speed figures only; never for the simulated clock. */
   clock?: () => number;
   progress?: (done: number, total: number) => Promise<void> | void;
+  /** Called once the history is read and checked and the strategy loaded, just before the first event. */
+  started?: (total: number) => void;
 }
 
 /** The history a run replays, read and checked. */
@@ -156,6 +158,7 @@ export async function runBacktest(input: BacktestInput, deps: BacktestDeps): Pro
   const spreadTicks = bounded('spreadTicks', input.spreadTicks, 1000, 0);
   const bars = history.bars.filter((b) => (from === null || b.time >= from) && (to === null || b.time < to)).length;
   const total = bars * 4 + history.ticks.length + alerts.length;
+  deps.started?.(total);
   const out = await run.run(quotesOf(history, instrument.tickSize, spreadTicks, from, to), alerts, (done) =>
     deps.progress?.(Math.min(done, total), total),
   );
