@@ -17,3 +17,4 @@ export * from './account-rules-file.js';
 export * from './exits.js';
 export * from './brackets.js';
 export * from './backtest/index.js';
+export * from './account-settings.js';
