@@ -13,6 +13,12 @@ import type {
   TradeGroupStatsView,
   AlertPreview,
   ApiTokenView,
+  BacktestComparison,
+  BacktestNote,
+  BacktestReport,
+  BacktestRunView,
+  BacktestStats,
+  HistoryFileView,
   CalendarDay,
   CreatedApiToken,
   FeedStatus,
@@ -49,7 +55,8 @@ import type {
   TradeView,
   WebhookEventView,
 } from '@tradeloop/contracts';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { routeTable } from '../apps/server/src/app.factory.js';
 import { eventually, http, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
 import { scriptsDir } from './support/scripts.js';
@@ -664,6 +671,99 @@ describe('REST answers match their contracts', () => {
     expectShape('GET day entry', await call('GET', '/api/journal/days/:date', '/api/journal/days/2026-12-01'), entry);
     expectEach('GET /api/journal', await call('GET', '/api/journal'), entry);
     expectEach<JournalTagView>('GET /api/journal/tags', await call('GET', '/api/journal/tags'), { tag: 'required', entries: 'required' });
+  });
+
+  it('backtests: a run, its progress, report and comparison, the history files', async () => {
+    const run: Keys<BacktestRunView> = {
+      id: 'required',
+      label: 'required',
+      strategy: 'required',
+      ticker: 'required',
+      state: 'required',
+      done: 'required',
+      total: 'required',
+      startedAt: 'required',
+      error: 'required',
+      pnl: 'required',
+      trades: 'required',
+    };
+    const bars = 'time,open,high,low,close\n1704205800,100,101,99,100.5\n1704205860,100.5,102,100,101\n';
+    const alerts = JSON.stringify([
+      { time: 1704205810000, alert: { ticker: 'ES1!', action: 'buy', quantity: 1 } },
+      { time: 1704205870000, alert: { ticker: 'ES1!', action: 'exit' } },
+      // Refused: a note.
+      { time: 1704205880000, alert: { ticker: 'ES1!', action: 'jump' } },
+    ]);
+    const started = (await call(
+      'POST',
+      '/api/backtests',
+      undefined,
+      { ticker: 'ES1!', bars, alerts, strategy: 'pass-through' },
+      [202],
+    )) as BacktestRunView;
+    expectShape('POST /api/backtests', started, run);
+    await eventually(
+      async () => ((await http(server.url, 'GET', `/api/backtests/${started.id}`)).body as BacktestRunView).state === 'done',
+    );
+    const other = (await http(server.url, 'POST', '/api/backtests', { ticker: 'ES1!', bars, strategy: 'pass-through' }))
+      .body as BacktestRunView;
+    await eventually(async () => ((await http(server.url, 'GET', `/api/backtests/${other.id}`)).body as BacktestRunView).state === 'done');
+    expectShape('GET /api/backtests/:id', await call('GET', '/api/backtests/:id', `/api/backtests/${started.id}`), run);
+    expectEach('GET /api/backtests', await call('GET', '/api/backtests'), run);
+    const report = (await call('GET', '/api/backtests/:id/report', `/api/backtests/${started.id}/report`)) as BacktestReport;
+    expectShape<BacktestReport>('report', report, {
+      id: 'required',
+      label: 'required',
+      strategy: 'required',
+      ticker: 'required',
+      params: 'required',
+      from: 'required',
+      to: 'required',
+      stats: 'required',
+      trades: 'required',
+      fills: 'required',
+      summary: 'required',
+      calendar: 'required',
+      series: 'required',
+      notes: 'required',
+    });
+    expectShape<BacktestStats>('report stats', report.stats, {
+      bars: 'required',
+      quotes: 'required',
+      alerts: 'required',
+      scriptCalls: 'required',
+      elapsedMs: 'required',
+      barsPerSecond: 'required',
+      quotesPerSecond: 'required',
+    });
+    expect(report.fills.length).toBe(2);
+    expectEach('report fills', report.fills, FILL);
+    expectEach('report trades', report.trades, TRADE);
+    expectShape('report summary', report.summary, SUMMARY);
+    expectEach('report calendar', report.calendar, CALENDAR);
+    expectShape('report series', report.series, SERIES);
+    expectEach('report series points', report.series.points, POINT);
+    expectEach<BacktestNote>('report notes', report.notes, { time: 'required', level: 'required', message: 'required' });
+    const compared = (await call(
+      'GET',
+      '/api/backtests/compare',
+      `/api/backtests/compare?ids=${started.id},${other.id}`,
+    )) as BacktestComparison;
+    expectShape<BacktestComparison>('compare', compared, { runs: 'required' });
+    expectEach<BacktestComparison['runs'][number]>('compare runs', compared.runs, {
+      id: 'required',
+      label: 'required',
+      params: 'required',
+      pnl: 'required',
+      trades: 'required',
+      winRate: 'required',
+      profitFactor: 'required',
+      maxDrawdown: 'required',
+    });
+    mkdirSync(join(server.config.dataDir, 'history'), { recursive: true });
+    writeFileSync(join(server.config.dataDir, 'history', 'bars.csv'), bars);
+    const file: Keys<HistoryFileView> = { name: 'required', bytes: 'required', modifiedAt: 'required' };
+    expectEach('GET /api/backtests/data', await call('GET', '/api/backtests/data'), file);
   });
 
   it('leaves no route that answers JSON unchecked', () => {

@@ -4,6 +4,7 @@ import { AnalyticsModule } from './analytics/analytics.module.js';
 import { StampsModule } from './analytics/stamps.module.js';
 import { JournalModule } from './journal/journal.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BacktestModule } from './backtest/backtest.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -68,6 +69,7 @@ export class AppModule {
         HealthModule,
         AnalyticsModule.forRole(consumes),
         JournalModule,
+        BacktestModule,
         ...(serves ? [RealtimeModule] : []),
       ],
     };

@@ -18,4 +18,5 @@ export * from './exits.js';
 export * from './brackets.js';
 export * from './trade-analytics.js';
 export * from './analytics-stats.js';
+export * from './backtest/index.js';
 export * from './account-settings.js';

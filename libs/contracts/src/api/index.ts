@@ -14,3 +14,4 @@ export * from './strategies.js';
 export * from './system.js';
 export * from './analytics.js';
 export * from './journal.js';
+export * from './backtests.js';

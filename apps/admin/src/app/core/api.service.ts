@@ -8,6 +8,11 @@ import {
   type AlertPreview,
   type AnalyticsView,
   type ApiTokenInput,
+  type BacktestComparison,
+  type BacktestReport,
+  type BacktestRequest,
+  type BacktestRunView,
+  type HistoryFileView,
   type CreatedApiToken,
   type FeedStatus,
   type FlattenInput,
@@ -259,6 +264,27 @@ export class ApiService {
 
   dismissEvent(id: string): Observable<WebhookEventView> {
     return this.http.post<WebhookEventView>(`/api/events/${id}/dismiss`, {});
+  }
+
+  backtests(): Observable<BacktestRunView[]> {
+    return this.http.get<BacktestRunView[]>('/api/backtests');
+  }
+
+  startBacktest(request: BacktestRequest): Observable<BacktestRunView> {
+    return this.http.post<BacktestRunView>('/api/backtests', request);
+  }
+
+  backtestReport(id: string): Observable<BacktestReport> {
+    return this.http.get<BacktestReport>(`/api/backtests/${id}/report`);
+  }
+
+  compareBacktests(ids: string[]): Observable<BacktestComparison> {
+    return this.http.get<BacktestComparison>('/api/backtests/compare', { params: params({ ids: ids.join(',') }) });
+  }
+
+  /** History files on the server: recorded quotes and files copied into its history folder. */
+  historyFiles(): Observable<HistoryFileView[]> {
+    return this.http.get<HistoryFileView[]>('/api/backtests/data');
   }
 }
 
