@@ -58,7 +58,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'libs/broker-contract/src/**/*.ts'],
     plugins: { jest },
     rules: {
       'jest/no-focused-tests': 'error',
