@@ -7,7 +7,7 @@
 //
 // In-process queue, then BullMQ when Redis is reachable, then acceptance alone in an api process
 // (ROLE=api on BullMQ, no worker running: intake without the engine beside it). Run through `npm run bench`, or alone:
-// `node --no-node-snapshot bench/webhook-bench.js` (BENCH_QUICK=1 for short runs).
+// `npm run build:bench && node --no-node-snapshot bench/dist/webhook-bench.js` (BENCH_QUICK=1 for short runs).
 import http from 'node:http';
 import WebSocket from 'ws';
 import { api, fmtMs, QUICK, REDIS_URL, redisReachable, report, sleep, startServerProcess, stats } from './lib/common.js';
@@ -27,7 +27,7 @@ const PARTS = new Set((process.env.BENCH_WEBHOOK_PARTS ?? 'latency,acceptance').
 let runId = 0;
 
 /** POSTs one webhook on a keep-alive agent; resolves with the status and parsed body. */
-function postWebhook(agent, port, token, body) {
+function postWebhook(agent, port, token, body): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
     const request = http.request(

@@ -3,7 +3,7 @@
 // placed after it, with its parts (kill → healthy again, healthy → that order). In-process queue,
 // then BullMQ (the killed worker's job is taken back at start). The broker answers in 2 × 150 ms,
 // so a kill always lands during an order. Run through `npm run bench`, or alone:
-// `node --no-node-snapshot bench/failover-bench.js` (BENCH_QUICK=1 for one kill per mode).
+// `npm run build:bench && node --no-node-snapshot bench/dist/failover-bench.js` (BENCH_QUICK=1 for one kill per mode).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,7 @@ async function until(check, timeoutMs, what) {
   }
 }
 
-async function call(base, token, method, path, body) {
+async function call(base, token, method, path, body?) {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -8,7 +8,7 @@
 // live stream's push time (its `time`, whole ms) to receipt; the recorder's once-a-second PNL are
 // counted as messages but carry the second they record, so they are left out of the delay.
 //
-// Run through `npm run bench`, or alone: `node --no-node-snapshot bench/ws-bench.js`.
+// Run through `npm run bench`, or alone: `npm run build:bench && node --no-node-snapshot bench/dist/ws-bench.js`.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
@@ -39,7 +39,7 @@ function clientProcess(server, clients, stalled) {
     },
   );
   const waiting = new Map();
-  child.on('message', (message) => {
+  child.on('message', (message: any) => {
     waiting.get(message.type)?.(message);
     waiting.delete(message.type);
   });

@@ -1,7 +1,7 @@
 // Strategy sandbox cost: handler call overhead, memory per idle isolate, and calls/s through
 // onTick for 10 and 100 strategies in the sandbox alone (end to end through the engine: see
-// bench/tick-bench.js). Run through `npm run bench`, or `node --no-node-snapshot bench/sandbox-bench.js`.
-import { SandboxHost } from '../apps/server/dist/sandbox/sandbox-host.js';
+// bench/tick-bench.ts). Run through `npm run bench`, or `npm run build:bench && node --no-node-snapshot bench/dist/sandbox-bench.js`.
+import { SandboxHost } from '#server/sandbox/sandbox-host.js';
 import { ON_TICK_SCRIPT, QUICK, report, stats } from './lib/common.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 5000 : 20000));

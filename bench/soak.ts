@@ -3,6 +3,7 @@
 // accepted signal, every accepted event ended, positions and P&L match the fills to the cent.
 // Not part of CI. Run with `npm run bench:soak` (SOAK_SECONDS per mode, default 90; SOAK_RATE alerts/s, default 40; SOAK_MODES
 // embedded,cluster). Exits non-zero when the ledger does not add up.
+import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -79,7 +80,7 @@ const pick = (items) => items[Math.floor(Math.random() * items.length)];
 const freePort = () =>
   new Promise((done) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
+      const { port } = probe.address() as AddressInfo;
       probe.close(() => done(port));
     });
   });
@@ -97,7 +98,7 @@ const rssMb = (pid) => {
   }
 };
 
-async function request(base, method, path, body, token, raw) {
+async function request(base, method, path, body?, token?, raw?): Promise<{ status: number; body: any }> {
   const response = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -216,7 +217,7 @@ async function soak(mode) {
   await launch(labels[0]);
   await Promise.all(labels.slice(1).map(launch));
   const token = (await request(base, 'POST', '/api/auth/login', ADMIN)).body.token;
-  const api = (method, path, body) => request(base, method, path, body, token);
+  const api = (method, path, body?) => request(base, method, path, body, token);
 
   const catalog = (await api('GET', '/api/market/instruments')).body;
   for (const spec of TICKERS) {
@@ -235,7 +236,7 @@ async function soak(mode) {
   // /ws clients for the whole run, reconnecting after a kill the way the admin does.
   const wsCounts = { messages: 0, DATA: 0, PNL: 0, FILL: 0, reconnects: 0 };
   let running = true;
-  const sockets = new Set();
+  const sockets = new Set<WebSocket>();
   const connectClient = () => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
     sockets.add(socket);
@@ -316,7 +317,7 @@ async function soak(mode) {
     }
   };
 
-  const memory = { start: Object.fromEntries([...processes].map(([l, c]) => [l, rssMb(c.pid)])) };
+  const memory: Record<string, Record<string, number>> = { start: Object.fromEntries([...processes].map(([l, c]) => [l, rssMb(c.pid)])) };
   const startedAt = Date.now();
   const senders = strategies.map(sender);
   // Chaos: every 10–25 s a process dies with SIGKILL and comes back 1–3 s later.

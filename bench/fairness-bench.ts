@@ -2,7 +2,7 @@
 // whose onTick spends 40 ms on every quote (the simulated feed sends 20 quotes/s of NQ1!). The
 // figure is the ratio of the two medians; the target is at most 2×. Server in its own process,
 // in-process queue, then BullMQ when Redis is reachable. Run through `npm run bench`, or alone:
-// `node --no-node-snapshot bench/fairness-bench.js` (BENCH_QUICK=1 for short runs).
+// `npm run build:bench && node --no-node-snapshot bench/dist/fairness-bench.js` (BENCH_QUICK=1 for short runs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';

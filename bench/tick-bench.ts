@@ -8,19 +8,20 @@
 //    strategy), snapshot, the call into the sandbox process. Tick → handler latency is from a
 //    quote's publication to the return of the handler call that saw it.
 //
-// Run through `npm run bench`, or alone: `node --no-node-snapshot bench/tick-bench.js`.
+// Run through `npm run bench`, or alone: `npm run build:bench && node --no-node-snapshot bench/dist/tick-bench.js`.
+import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createApp } from '../apps/server/dist/app.factory.js';
-import { loadConfig } from '../apps/server/dist/config/load-config.js';
-import { EventBus } from '../apps/server/dist/infra/events/event-bus.js';
-import { MarketService } from '../apps/server/dist/market/market.service.js';
-import { PnlSql } from '../apps/server/dist/pnl/pnl-sql.js';
-import { SandboxService } from '../apps/server/dist/sandbox/sandbox.service.js';
+import { createApp } from '#server/app.factory.js';
+import { loadConfig } from '#server/config/load-config.js';
+import { EventBus } from '#server/infra/events/event-bus.js';
+import { MarketService } from '#server/market/market.service.js';
+import { PnlSql } from '#server/pnl/pnl-sql.js';
+import { SandboxService } from '#server/sandbox/sandbox.service.js';
 import { ON_TICK_SCRIPT, QUICK, report, sleep, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
 
 const SECONDS = Number(process.env.BENCH_TICK_SECONDS ?? (QUICK ? 2 : 5));
@@ -152,13 +153,13 @@ async function handlers(strategies) {
     mkdirSync(scripts, { recursive: true });
     writeFileSync(join(scripts, 'bench.ts'), ON_TICK_SCRIPT);
     const app = await start(dataDir);
-    const { port } = app.getHttpServer().address();
+    const { port } = app.getHttpServer().address() as AddressInfo;
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
     });
-    const { token } = await login.json();
+    const { token } = (await login.json()) as { token: string };
     for (let i = 0; i < strategies; i++) {
       const response = await fetch(`http://127.0.0.1:${port}/api/strategies`, {
         method: 'POST',

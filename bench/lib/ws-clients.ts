@@ -1,4 +1,4 @@
-// Child process of bench/ws-bench.js: many /ws clients (and one that stops reading its socket),
+// Child process of bench/ws-bench.ts: many /ws clients (and one that stops reading its socket),
 // each noting when every DATA and PNL message reached it. Reports over IPC when told to.
 import WebSocket from 'ws';
 import { wallNow } from './common.js';
@@ -6,7 +6,7 @@ import { wallNow } from './common.js';
 const { url, token, clients, stalled } = JSON.parse(process.argv[2]);
 const SUBSCRIBE = JSON.stringify({ type: 'SUBSCRIBE', channels: ['DATA', 'PNL'], tickers: ['NQ1!'] });
 
-function connect() {
+function connect(): Promise<WebSocket> {
   const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket));
@@ -34,14 +34,14 @@ for (let c = 0; c < clients; c++) {
   sockets.push(socket);
 }
 
-const stalledState = [];
+const stalledState: { received: number; closed: boolean; closeCode: number | null }[] = [];
 for (let s = 0; s < stalled; s++) {
   const socket = await connect();
-  const mine = { received: 0, closed: false, closeCode: null };
+  const mine = { received: 0, closed: false, closeCode: null as number | null };
   socket.on('message', () => mine.received++);
   socket.on('close', (code) => Object.assign(mine, { closed: true, closeCode: code }));
   // Everything, then never read again: the server's writes pile up in the kernel, then in its buffers.
-  socket._socket.pause();
+  (socket as unknown as { _socket: { pause(): void } })._socket.pause();
   stalledState.push(mine);
   sockets.push(socket);
 }

@@ -17,13 +17,13 @@ const SECTIONS = [
 ];
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 
-const info = machine();
+const info: ReturnType<typeof machine> & { loadAverageAtEnd?: number[] } = machine();
 const mode = QUICK ? 'quick (BENCH_QUICK=1: short runs, rough figures)' : 'full';
 const header = `Tradeloop benchmarks — ${info.cpus} × ${info.cpu}, ${info.ramGiB} GiB RAM, Node ${info.node} (${info.platform}), ${mode}; load average at start ${info.loadAverage.join(' ')}`;
 console.log(header);
 
 const scratch = tempDir('bench-results');
-const results = {};
+const results: Record<string, any> = {};
 const failures = [];
 const started = Date.now();
 for (const [name, file, what] of SECTIONS) {
@@ -32,7 +32,7 @@ for (const [name, file, what] of SECTIONS) {
   const resultFile = join(scratch, `${name}.json`);
   const sectionStart = Date.now();
   const code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', join(ROOT, 'bench', file)], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', join(ROOT, 'bench', 'dist', file)], {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, BENCH_RESULT_FILE: resultFile },

@@ -1,14 +1,15 @@
 // Shared helpers of the benchmark scripts: statistics, the machine, a real server in its own
-// process, and where each script leaves its figures for bench/run.js.
+// process, and where each script leaves its figures for bench/run.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository: this file runs as bench/dist/lib/common.js. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const QUICK = process.env.BENCH_QUICK === '1';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 export const ADMIN = { username: 'admin', password: 'bench-admin-password' };
@@ -52,7 +53,7 @@ export function machine() {
   };
 }
 
-/** Hands this script's figures to bench/run.js (BENCH_RESULT_FILE), or prints them as JSON when run alone. */
+/** Hands this script's figures to bench/run.ts (BENCH_RESULT_FILE), or prints them as JSON when run alone. */
 export function report(result) {
   const file = process.env.BENCH_RESULT_FILE;
   if (file) writeFileSync(file, JSON.stringify(result, null, 2));
@@ -60,7 +61,7 @@ export function report(result) {
 }
 
 export async function redisReachable(url = REDIS_URL) {
-  const { default: Redis } = await import('ioredis');
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await client.connect();
@@ -75,7 +76,7 @@ export async function redisReachable(url = REDIS_URL) {
 
 /** Deletes the keys a bench server left in Redis under its queue prefix. */
 export async function dropRedisPrefix(url, prefix) {
-  const { default: Redis } = await import('ioredis');
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
@@ -89,12 +90,12 @@ export async function dropRedisPrefix(url, prefix) {
   }
 }
 
-export function freePort() {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = server.address() as AddressInfo;
       server.close(() => resolvePort(port));
     });
   });
@@ -211,11 +212,11 @@ export async function login(base) {
     body: JSON.stringify(ADMIN),
   });
   if (response.status !== 200) throw new Error(`login: ${response.status} ${await response.text()}`);
-  return (await response.json()).token;
+  return ((await response.json()) as { token: string }).token;
 }
 
 /** JSON API call as the bench admin. */
-export async function api(server, method, path, body) {
+export async function api(server: { base: string; token: string }, method: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(`${server.base}${path}`, {
     method,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },

@@ -1,5 +1,5 @@
 // P&L recorder and history queries against the built server, in this process. Run through
-// `npm run bench`, or alone: `node --no-node-snapshot bench/pnl-bench.js`.
+// `npm run bench`, or alone: `npm run build:bench && node --no-node-snapshot bench/dist/pnl-bench.js`.
 //
 // 1. One recorder pass over STRATEGIES active strategies (each holding BENCH_TICKERS open
 //    positions whose quotes move every pass, so every scope changes and is written), and an idle
@@ -7,6 +7,7 @@
 // 2. A year of one strategy running around the clock, at the default retention: 2 days of
 //    per-second points, 90 days of 1m bars, a year of 1h and 1d bars, TRADES_PER_DAY trades a day.
 //    Then the calendar, series and summary queries over it, through HTTP and in the service.
+import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,14 +16,14 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { createApp } from '../apps/server/dist/app.factory.js';
-import { loadConfig } from '../apps/server/dist/config/load-config.js';
-import { MarketService } from '../apps/server/dist/market/market.service.js';
-import { Clock } from '../apps/server/dist/pnl/clock.js';
-import { PnlQueryService } from '../apps/server/dist/pnl/pnl-query.service.js';
-import { PnlRecorder } from '../apps/server/dist/pnl/pnl-recorder.service.js';
-import { PnlRollups } from '../apps/server/dist/pnl/pnl-rollup.service.js';
-import { PnlSql } from '../apps/server/dist/pnl/pnl-sql.js';
+import { createApp } from '#server/app.factory.js';
+import { loadConfig } from '#server/config/load-config.js';
+import { MarketService } from '#server/market/market.service.js';
+import { Clock } from '#server/pnl/clock.js';
+import { PnlQueryService } from '#server/pnl/pnl-query.service.js';
+import { PnlRecorder } from '#server/pnl/pnl-recorder.service.js';
+import { PnlRollups } from '#server/pnl/pnl-rollup.service.js';
+import { PnlSql } from '#server/pnl/pnl-sql.js';
 import { QUICK, report, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
 
 const STRATEGIES = Number(process.env.BENCH_STRATEGIES ?? 1000);
@@ -89,7 +90,7 @@ async function run(label, databaseUrl) {
   });
   const app = await createApp(config, { logger: ['error'] });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.getHttpServer().address();
+  const { port } = app.getHttpServer().address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   const sql = app.get(PnlSql);
   const dataSource = app.get(DataSource);
@@ -258,14 +259,14 @@ async function run(label, databaseUrl) {
   );
 
   app.get(Clock).pin(yearEnd - 1000);
-  const ref = { scope: 'strategy', scopeId: year };
+  const ref = { scope: 'strategy' as const, scopeId: year };
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
   });
-  const authorization = `Bearer ${(await login.json()).token}`;
-  const get = async (path) => {
+  const authorization = `Bearer ${((await login.json()) as { token: string }).token}`;
+  const get = async (path): Promise<any> => {
     const response = await fetch(`${base}${path}`, { headers: { authorization } });
     const body = await response.json();
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
