@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
 // issue 11's targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
-// short runs while developing; BENCH_ONLY=webhook,ticks,ws,sandbox,fairness,failover,pnl to run some of them.
+// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { floorTable } from './lib/floor-table.js';
 import { machine, QUICK, ROOT, tempDir } from './lib/common.js';
 
 const SECTIONS = [
+  ['floor', 'floor-bench.js', 'Tradeloop beside the floor (a hand-written server doing the same durable work): same client, same load'],
   ['webhook', 'webhook-bench.js', 'webhook → fill on /ws, and acceptance (server in its own process)'],
   ['ticks', 'tick-bench.js', 'ticks into live P&L and through sandboxed onTick handlers'],
   ['ws', 'ws-bench.js', '/ws fan-out (server in its own process, clients in another)'],
@@ -50,7 +52,9 @@ for (const [name, file, what] of SECTIONS) {
 }
 rmSync(scratch, { recursive: true, force: true });
 
-// --- the table -------------------------------------------------------------------------------
+// --- ratios to the floor, then the table of absolute figures ---------------------------------
+const ratioLines = floorTable(results.floor?.floor);
+
 const rows = [];
 const ms = (v, d = 2) => (v === null || v === undefined ? '—' : `${v.toFixed(d)} ms`);
 const num = (v) => (v === null || v === undefined ? '—' : Math.round(v).toLocaleString('en'));
@@ -138,6 +142,7 @@ for (const r of results.pnl?.pnl?.runs ?? []) {
 const width = Math.max(...rows.map((r) => r.figure.length), 10);
 const valueWidth = Math.max(...rows.map((r) => r.value.length), 10);
 console.log(`\n${header}\n`);
+if (ratioLines.length) console.log(`${ratioLines.join('\n')}\n`);
 console.log(`${'figure'.padEnd(width)}  ${'measured'.padEnd(valueWidth)}  target`);
 console.log(`${'-'.repeat(width)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(30)}`);
 for (const r of rows) {
@@ -154,7 +159,11 @@ mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const out = join(ROOT, 'bench', 'results', QUICK ? 'latest-quick.json' : 'latest.json');
 writeFileSync(
   out,
-  JSON.stringify({ date: new Date().toISOString(), quick: QUICK, machine: info, seconds: total, table: rows, results, failures }, null, 2),
+  JSON.stringify(
+    { date: new Date().toISOString(), quick: QUICK, machine: info, seconds: total, ratios: ratioLines, table: rows, results, failures },
+    null,
+    2,
+  ),
 );
 console.log(`figures written to bench/results/${QUICK ? 'latest-quick.json' : 'latest.json'}`);
 if (failures.length) {
