@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
 // issue 11's targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
-// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl to run some of them.
+// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl,memory to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ const SECTIONS = [
   ['fairness', 'fairness-bench.js', "a healthy strategy's alerts beside ten slow scripts (server in its own process)"],
   ['failover', 'failover-bench.js', 'a server killed during an order and started again: kill → first order'],
   ['pnl', 'pnl-bench.js', 'P&L recorder pass and history queries'],
+  ['memory', 'memory-bench.js', 'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once'],
 ];
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 
@@ -137,6 +138,19 @@ for (const r of results.pnl?.pnl?.runs ?? []) {
     `p50 ${ms(r.passWallMs.p50, 1)} wall (${ms(r.passCpuMs.p50, 1)} CPU), p99 ${ms(r.passWallMs.p99, 1)}`,
   );
   for (const q of r.queries) row(`[${db}] ${q.name}`, `p50 ${ms(q.inServiceMs.p50)} (HTTP ${ms(q.overHttpMs.p50)})`);
+}
+for (const r of results.memory?.memory?.runs ?? []) {
+  row(
+    `resident memory, ${num(r.strategies)} strategies (${num(r.scripted)} scripted), each traded once`,
+    `${r.loaded.totalMb.toFixed(1)} MB (server ${r.loaded.serverMb.toFixed(1)} MB + ${r.loaded.children} child processes; empty ${r.empty.totalMb.toFixed(1)} MB)`,
+  );
+}
+if (results.memory?.memory?.growthPerStrategyMb != null) {
+  const runs = results.memory.memory.runs;
+  row(
+    `resident memory growth, ${num(runs[0].strategies)} → ${num(runs[runs.length - 1].strategies)} strategies`,
+    `${results.memory.memory.growthPerStrategyMb.toFixed(3)} MB per strategy`,
+  );
 }
 
 const width = Math.max(...rows.map((r) => r.figure.length), 10);
