@@ -3,8 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http } from './support/app.js';
-import { freePort, launchServer } from './support/processes.js';
+import { eventually, http } from '../support/app.js';
+import { freePort, launchServer } from '../support/processes.js';
 
 /** The built server as a real process, the way `npm start` runs it. */
 const launch = (dataDir: string, port: number) =>

@@ -6,9 +6,9 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { StaleEventSweeper } from '../apps/server/src/webhooks/stale-event-sweeper.js';
-import { eventually, http, REDIS_URL, startServer, type TestServer } from './support/app.js';
-import { freePort, launchServer } from './support/processes.js';
+import { StaleEventSweeper } from '../../apps/server/src/webhooks/stale-event-sweeper.js';
+import { eventually, http, REDIS_URL, startServer, type TestServer } from '../support/app.js';
+import { freePort, launchServer } from '../support/processes.js';
 
 /** A Redis of the test's own, with an append-only file, that the test can kill and bring back. */
 async function privateRedis() {
@@ -205,7 +205,7 @@ describe('working orders across a restart', () => {
     try {
       const first = await startServer(options);
       const strategy = (await http(first.url, 'POST', '/api/strategies', { name: 'resting' })).body;
-      const { MarketService } = await import('../apps/server/src/market/market.service.js');
+      const { MarketService } = await import('../../apps/server/src/market/market.service.js');
       first.app.get(MarketService).publish({ ticker: 'MNQ1!', bid: 25000, ask: 25000.25, time: Date.now() });
       await http(first.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
         ticker: 'MNQ1!',
@@ -243,7 +243,7 @@ describe('the database locked while a fill comes in', () => {
     const server = await startServer({ overrides: { plugins: { disabled: ['sim-feed'] } } });
     try {
       const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'locked fill' })).body;
-      const { MarketService } = await import('../apps/server/src/market/market.service.js');
+      const { MarketService } = await import('../../apps/server/src/market/market.service.js');
       const market = server.app.get(MarketService);
       market.publish({ ticker: 'MNQ1!', bid: 25000, ask: 25000.25, time: Date.now() });
       await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {

@@ -3,10 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresDatabase, eventually, http, login, REDIS_URL, TEST_ADMIN } from './support/app.js';
-import { freePort, logOutputOf, MAIN } from './support/processes.js';
-import { TEST_LOG_LEVEL } from './support/test-log.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { createPostgresDatabase, eventually, http, login, REDIS_URL, TEST_ADMIN } from '../support/app.js';
+import { freePort, logOutputOf, MAIN } from '../support/processes.js';
+import { TEST_LOG_LEVEL } from '../support/test-log.js';
+import { connectWs, type WsClient } from '../support/ws-client.js';
 
 /**
  * The production layout on this machine: two api processes and two workers, real processes on one
@@ -67,7 +67,7 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
     apis.sort((a, b) => Number(a.split(':')[2]) - Number(b.split(':')[2]));
     // One session, good on both api processes: they share the database.
     const token = await login(apis[0]);
-    const { signIn } = await import('./support/app.js');
+    const { signIn } = await import('../support/app.js');
     signIn(apis[1], token);
   }, 120_000);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { routeTable } from '../apps/server/src/app.factory.js';
-import { createPostgresDatabase, http, startServer, type TestServer } from './support/app.js';
+import { routeTable } from '../../../apps/server/src/app.factory.js';
+import { createPostgresDatabase, http, startServer, type TestServer } from '../../support/app.js';
 
 /** Values a caller may put in a paging parameter; each must get 200 or a 400 naming it, never a 500. */
 const HOSTILE = ['99999999999999999999', '9007199254740993', '1e400', '-1', '0', '1.5', 'NaN', 'Infinity', '0x10', '', ' ', 'abc', '%00'];

@@ -40,9 +40,9 @@ import type {
   WebhookEventView,
 } from '@tradeloop/contracts';
 import { rmSync } from 'node:fs';
-import { routeTable } from '../apps/server/src/app.factory.js';
-import { eventually, http, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
-import { scriptsDir } from './support/scripts.js';
+import { routeTable } from '../../../apps/server/src/app.factory.js';
+import { eventually, http, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
+import { scriptsDir } from '../../support/scripts.js';
 
 /**
  * Every key of a contract, marked as always sent or sometimes left out. Written out in full below:

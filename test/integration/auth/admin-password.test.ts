@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { http, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
+import { http, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
 
 /** ADMIN_PASSWORD: applied when it changed since it was last applied, and then it ends every session. */
 describe('ADMIN_PASSWORD across restarts', () => {

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { routeTable } from '../apps/server/src/app.factory.js';
-import { AuthService } from '../apps/server/src/auth/auth.service.js';
-import { http, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
+import { routeTable } from '../../../apps/server/src/app.factory.js';
+import { AuthService } from '../../../apps/server/src/auth/auth.service.js';
+import { http, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
 
 const ANY_UUID = '00000000-0000-4000-8000-000000000000';
 
@@ -281,7 +281,7 @@ describe('access control', () => {
         secrets: { apiSecret: null, password: 'new-one' },
       });
       expect(updated.body.secrets).toEqual(['password']);
-      const { AccountsService } = await import('../apps/server/src/accounts/accounts.service.js');
+      const { AccountsService } = await import('../../../apps/server/src/accounts/accounts.service.js');
       expect(await server.app.get(AccountsService).credentials(created.body.id)).toEqual({ password: 'new-one' });
 
       const keyFile = join(server.config.dataDir, 'secret.key');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startServer, TEST_ADMIN, type TestServer } from './support/app.js';
+import { startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
 
 /** Failed-login limits that hold when the attempts arrive all at once, and a limiter that cannot be made to eat memory. */
 describe('login limits under a burst', () => {

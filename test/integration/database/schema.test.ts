@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../apps/server/src/config/load-config.js';
-import { dataSourceOptions } from '../apps/server/src/database/data-source-options.js';
-import { createPostgresDatabase } from './support/app.js';
+import { loadConfig } from '../../../apps/server/src/config/load-config.js';
+import { dataSourceOptions } from '../../../apps/server/src/database/data-source-options.js';
+import { createPostgresDatabase } from '../../support/app.js';
 
 /** The migrations alone must build exactly the schema the entities describe, and undo cleanly. */
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {

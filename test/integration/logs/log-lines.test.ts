@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 

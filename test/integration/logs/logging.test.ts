@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { LogsService } from '../apps/server/src/logs/logs.service.js';
-import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
-import { freePort, MAIN } from './support/processes.js';
+import { LogsService } from '../../../apps/server/src/logs/logs.service.js';
+import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
+import { freePort, MAIN } from '../../support/processes.js';
 
 // Short enough to be quoted whole in the log line that names the alert (its own id is clipped at 40 characters).
 const FORGED = 'x\n[Nest] 1 LOG KILL SWITCH\u001b[2J\u001b[31m';

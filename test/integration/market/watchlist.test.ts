@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { connectWs } from './support/ws-client.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { connectWs } from '../../support/ws-client.js';
 
 const DEFAULT_WATCHLIST = ['NQ1!', 'MNQ1!', 'ES1!', 'MES1!'];
 

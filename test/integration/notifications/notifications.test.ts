@@ -1,15 +1,21 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { parseChannelConfig, type ChannelConfig } from '../apps/server/src/notifications/channel-config.js';
-import type { Decision, RetryPolicy } from '../apps/server/src/notifications/delivery-policy.js';
-import { MemoryOutbox, Notifier, sendTestMessage, type Delivery, type NotifierChannel } from '../apps/server/src/notifications/delivery.js';
-import type { NotificationEvent } from '../apps/server/src/notifications/notification-events.js';
-import { DiscordSender } from '../apps/server/src/notifications/senders/discord.js';
-import { EmailSender } from '../apps/server/src/notifications/senders/email.js';
-import { TelegramSender } from '../apps/server/src/notifications/senders/telegram.js';
-import { WebhookSender } from '../apps/server/src/notifications/senders/webhook.js';
-import { FakeDiscord, FakeReceiver, FakeTelegram, waitFor } from './support/notification-fakes.js';
+import { parseChannelConfig, type ChannelConfig } from '../../../apps/server/src/notifications/channel-config.js';
+import type { Decision, RetryPolicy } from '../../../apps/server/src/notifications/delivery-policy.js';
+import {
+  MemoryOutbox,
+  Notifier,
+  sendTestMessage,
+  type Delivery,
+  type NotifierChannel,
+} from '../../../apps/server/src/notifications/delivery.js';
+import type { NotificationEvent } from '../../../apps/server/src/notifications/notification-events.js';
+import { DiscordSender } from '../../../apps/server/src/notifications/senders/discord.js';
+import { EmailSender } from '../../../apps/server/src/notifications/senders/email.js';
+import { TelegramSender } from '../../../apps/server/src/notifications/senders/telegram.js';
+import { WebhookSender } from '../../../apps/server/src/notifications/senders/webhook.js';
+import { FakeDiscord, FakeReceiver, FakeTelegram, waitFor } from '../../support/notification-fakes.js';
 
 const FAST: RetryPolicy = { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 300 };
 const NY = 'America/New_York';

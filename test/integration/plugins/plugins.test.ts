@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { http, startServer, type TestServer } from './support/app.js';
+import { http, startServer, type TestServer } from '../../support/app.js';
 
 const plugin = (dir: string, name: string, manifest: unknown, entrySource?: string) => {
   mkdirSync(join(dir, name));

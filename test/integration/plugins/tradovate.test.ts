@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { frontMonth } from '../plugins/tradovate/src/contracts.js';
-import { FakeTradovate } from '../plugins/tradovate/src/testing/fake-tradovate.js';
-import { testUser } from '../plugins/tradovate/src/testing/harness.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { connectWs } from './support/ws-client.js';
+import { frontMonth } from '../../../plugins/tradovate/src/contracts.js';
+import { FakeTradovate } from '../../../plugins/tradovate/src/testing/fake-tradovate.js';
+import { testUser } from '../../../plugins/tradovate/src/testing/harness.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { connectWs } from '../../support/ws-client.js';
 
 /**
  * The Tradovate plugin inside a real server, against a fake Tradovate: an admin adds the account

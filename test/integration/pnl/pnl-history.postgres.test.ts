@@ -1,5 +1,5 @@
-import { createPostgresDatabase } from './support/app.js';
-import { definePnlHistorySuite } from './support/pnl-history.suite.js';
+import { createPostgresDatabase } from '../../support/app.js';
+import { definePnlHistorySuite } from '../../support/pnl-history.suite.js';
 
 definePnlHistorySuite('PostgreSQL', async () => {
   const database = await createPostgresDatabase();

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { RedisLeaderLock } from '../apps/server/src/infra/leader/leader-lock.js';
-import { PnlJobs } from '../apps/server/src/pnl/pnl-jobs.service.js';
-import { createPostgresDatabase, eventually, http, REDIS_URL, startServer, type TestServer } from './support/app.js';
-import { fillBooker } from './support/pnl.js';
+import { RedisLeaderLock } from '../../../apps/server/src/infra/leader/leader-lock.js';
+import { PnlJobs } from '../../../apps/server/src/pnl/pnl-jobs.service.js';
+import { createPostgresDatabase, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { fillBooker } from '../../support/pnl.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const passes = (server: TestServer) => server.app.get(PnlJobs).passes;

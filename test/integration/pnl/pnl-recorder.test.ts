@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { EventBus } from '../apps/server/src/infra/events/event-bus.js';
-import { Clock } from '../apps/server/src/pnl/clock.js';
-import { PnlRecorder } from '../apps/server/src/pnl/pnl-recorder.service.js';
-import { PnlRollups } from '../apps/server/src/pnl/pnl-rollup.service.js';
-import { http, startServer, type TestServer } from './support/app.js';
-import { fillBooker, quote } from './support/pnl.js';
+import { EventBus } from '../../../apps/server/src/infra/events/event-bus.js';
+import { Clock } from '../../../apps/server/src/pnl/clock.js';
+import { PnlRecorder } from '../../../apps/server/src/pnl/pnl-recorder.service.js';
+import { PnlRollups } from '../../../apps/server/src/pnl/pnl-rollup.service.js';
+import { http, startServer, type TestServer } from '../../support/app.js';
+import { fillBooker, quote } from '../../support/pnl.js';
 
 // Saturday 2026-10-31, 10:00 EDT: the next midnight is the start of the 25-hour 2026-11-01.
 const T0 = Date.parse('2026-10-31T14:00:00Z');

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { Clock } from '../apps/server/src/pnl/clock.js';
-import { PnlQueryService } from '../apps/server/src/pnl/pnl-query.service.js';
-import { PnlRecorder } from '../apps/server/src/pnl/pnl-recorder.service.js';
-import { PnlRollups } from '../apps/server/src/pnl/pnl-rollup.service.js';
-import { createPostgresDatabase, http, startServer, type TestServer, type TestServerOptions } from './support/app.js';
-import { fillBooker } from './support/pnl.js';
+import { Clock } from '../../../apps/server/src/pnl/clock.js';
+import { PnlQueryService } from '../../../apps/server/src/pnl/pnl-query.service.js';
+import { PnlRecorder } from '../../../apps/server/src/pnl/pnl-recorder.service.js';
+import { PnlRollups } from '../../../apps/server/src/pnl/pnl-rollup.service.js';
+import { createPostgresDatabase, http, startServer, type TestServer, type TestServerOptions } from '../../support/app.js';
+import { fillBooker } from '../../support/pnl.js';
 
 // Tuesday 2026-11-03, 10:00 EST.
 const T0 = Date.parse('2026-11-03T15:00:00Z');

@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { BullMqEventQueue, partitionOf } from '../../apps/server/src/infra/queue/bullmq-event-queue.js';
-import type { EngineEvent } from '../../apps/server/src/infra/queue/event-queue.js';
-import { eventually, REDIS_URL } from '../support/app.js';
+import { BullMqEventQueue, partitionOf } from '../../../apps/server/src/infra/queue/bullmq-event-queue.js';
+import type { EngineEvent } from '../../../apps/server/src/infra/queue/event-queue.js';
+import { eventually, REDIS_URL } from '../../support/app.js';
 import { defineQueueContractTests } from './event-queue.contract.js';
 
 const PARTITIONS = 8;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Quote } from '@tradeloop/contracts';
-import type { EngineEvent, EventQueue } from '../../apps/server/src/infra/queue/event-queue.js';
+import type { EngineEvent, EventQueue } from '../../../apps/server/src/infra/queue/event-queue.js';
 
 export interface QueueUnderTest {
   queue: EventQueue;

@@ -1,4 +1,4 @@
-import { MemoryEventQueue } from '../../apps/server/src/infra/queue/memory-event-queue.js';
+import { MemoryEventQueue } from '../../../apps/server/src/infra/queue/memory-event-queue.js';
 import { defineQueueContractTests } from './event-queue.contract.js';
 
 defineQueueContractTests('memory', async (options) => {

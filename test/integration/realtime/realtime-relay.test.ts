@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { eventually, http, REDIS_URL, startServer, type TestServer } from './support/app.js';
-import { connectWs } from './support/ws-client.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { connectWs } from '../../support/ws-client.js';
 
 /** Two server processes' worth of apps on one Redis: what happens on one reaches clients of the other. */
 describe('/ws across processes through Redis', () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PnlData, Quote } from '@tradeloop/contracts';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { RealtimeGateway } from '../apps/server/src/realtime/realtime.gateway.js';
-import { EventBus } from '../apps/server/src/infra/events/event-bus.js';
-import { eventually, http, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { RealtimeGateway } from '../../../apps/server/src/realtime/realtime.gateway.js';
+import { EventBus } from '../../../apps/server/src/infra/events/event-bus.js';
+import { eventually, http, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 /** The simulated feed is off: quotes are published by the test, so every price below is known. */
 describe('/ws live stream', () => {
@@ -287,7 +287,7 @@ describe('/ws live stream', () => {
         return body.length ? body : undefined;
       });
       expect(position.openPnl).toBeNull();
-      const { PnlStream } = await import('../apps/server/src/pnl/pnl-stream.service.js');
+      const { PnlStream } = await import('../../../apps/server/src/pnl/pnl-stream.service.js');
       expect(server.app.get(PnlStream).message('strategy', strategy.id)).toEqual(
         expect.objectContaining({ openPnl: null, totalPnl: null, realizedPnl: 0 }),
       );

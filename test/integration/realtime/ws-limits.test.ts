@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { RealtimeGateway } from '../apps/server/src/realtime/realtime.gateway.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { RealtimeGateway } from '../../../apps/server/src/realtime/realtime.gateway.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 const invented = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 

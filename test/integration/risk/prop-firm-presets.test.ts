@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-const DIR = join(import.meta.dirname, '..', 'config', 'prop-firms');
+const DIR = join(import.meta.dirname, '..', '..', '..', 'config', 'prop-firms');
 const usd = (dollars: number) => Math.round(dollars * 100);
 
 function load(name: string): { file: AccountRulesFile; rules: AccountRules } {

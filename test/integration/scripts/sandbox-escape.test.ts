@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ScriptFailure, type CallOutcome, type HandlerName } from '../apps/server/src/sandbox/protocol.js';
-import { SandboxHost } from '../apps/server/src/sandbox/sandbox-host.js';
+import { ScriptFailure, type CallOutcome, type HandlerName } from '../../../apps/server/src/sandbox/protocol.js';
+import { SandboxHost } from '../../../apps/server/src/sandbox/sandbox-host.js';
 
 /**
  * Hostile scripts against the real sandbox host (the built child process, real isolated-vm): each

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { SandboxService } from '../apps/server/src/sandbox/sandbox.service.js';
-import { eventually, http, REDIS_URL, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, savedState, scriptsDir } from './support/scripts.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { SandboxService } from '../../../apps/server/src/sandbox/sandbox.service.js';
+import { eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, savedState, scriptsDir } from '../../support/scripts.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 const HEALTHY = `
 export default defineStrategy({

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { ScriptFailure } from '../apps/server/src/sandbox/protocol.js';
-import { SandboxHost, SandboxUnavailableError } from '../apps/server/src/sandbox/sandbox-host.js';
-import { SandboxService } from '../apps/server/src/sandbox/sandbox.service.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, logs, orders, scriptsDir, settled } from './support/scripts.js';
+import { ScriptFailure } from '../../../apps/server/src/sandbox/protocol.js';
+import { SandboxHost, SandboxUnavailableError } from '../../../apps/server/src/sandbox/sandbox-host.js';
+import { SandboxService } from '../../../apps/server/src/sandbox/sandbox.service.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, logs, orders, scriptsDir, settled } from '../../support/scripts.js';
 
 const CPU_MS = 50;
 

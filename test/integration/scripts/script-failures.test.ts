@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { createScripted, logs, scriptsDir } from './support/scripts.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, logs, scriptsDir } from '../../support/scripts.js';
 
 /**
  * Fails four quotes in five with a 400,000-character error (its message and, in V8, its stack).

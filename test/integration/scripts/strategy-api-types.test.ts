@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { contractsSource, renderStrategyTypes, strategyTypesFile } from '../apps/server/src/scripts/strategy-types.js';
+import { contractsSource, renderStrategyTypes, strategyTypesFile } from '../../../apps/server/src/scripts/strategy-types.js';
 
 describe('strategies/tradeloop.d.ts', () => {
   it('is what the contracts generate (run `npm run types:strategies` after changing libs/contracts/src/strategy-api.ts)', () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { eventually, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, logs, savedState, scriptsDir, settled } from './support/scripts.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, logs, savedState, scriptsDir, settled } from '../../support/scripts.js';
 
 const TICKS = `
 export default defineStrategy({

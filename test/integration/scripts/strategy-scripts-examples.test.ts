@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, logs, orders, savedState, scriptsDir, settled } from './support/scripts.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, logs, orders, savedState, scriptsDir, settled } from '../../support/scripts.js';
 
 /** The examples exactly as shipped in strategies/, run against the seeded simulated feed and the paper broker. */
-const example = (name: string) => readFileSync(join(import.meta.dirname, '..', 'strategies', name), 'utf8');
+const example = (name: string) => readFileSync(join(import.meta.dirname, '..', '..', '..', 'strategies', name), 'utf8');
 
 describe('example strategies against the simulated feed', () => {
   let server: TestServer;

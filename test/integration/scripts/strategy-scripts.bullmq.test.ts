@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresDatabase, eventually, REDIS_URL, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, orders, savedState, scriptsDir, settled } from './support/scripts.js';
+import { createPostgresDatabase, eventually, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, orders, savedState, scriptsDir, settled } from '../../support/scripts.js';
 
 const SCRIPT = `
 export default defineStrategy({

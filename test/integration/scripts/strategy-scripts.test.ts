@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, logs, orders, savedState, scriptsDir, settled, strategyMessages } from './support/scripts.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, logs, orders, savedState, scriptsDir, settled, strategyMessages } from '../../support/scripts.js';
 
 const COUNTER = `
 export default defineStrategy({

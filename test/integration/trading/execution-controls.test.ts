@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Quote } from '@tradeloop/contracts';
 import { addDays, TradingCalendar } from '@tradeloop/domain';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { RiskMonitor } from '../apps/server/src/trading/risk-monitor.service.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { RiskMonitor } from '../../../apps/server/src/trading/risk-monitor.service.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /** No simulated feed: the test publishes every quote, so every fill and dollar is known. */
 async function controlsServer(): Promise<TestServer> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /** With the simulated feed on, market orders fill at the live quote: buys at the ask, sells at the bid. */
 describe('trading against the simulated feed', () => {

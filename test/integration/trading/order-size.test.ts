@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
-import { freePort, MAIN } from './support/processes.js';
-import { createScripted, hook, logs, scriptsDir } from './support/scripts.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
+import { freePort, MAIN } from '../../support/processes.js';
+import { createScripted, hook, logs, scriptsDir } from '../../support/scripts.js';
 
 /**
  * A broker that reports fills no ledger can hold: for ES1! at once (the quantity times 1e300), for

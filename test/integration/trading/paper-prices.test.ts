@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 const done = async (server: TestServer, eventId: string) =>
   eventually(

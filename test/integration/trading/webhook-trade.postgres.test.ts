@@ -1,5 +1,5 @@
-import { createPostgresDatabase, REDIS_URL } from './support/app.js';
-import { defineTradingSuite } from './support/trading.suite.js';
+import { createPostgresDatabase, REDIS_URL } from '../../support/app.js';
+import { defineTradingSuite } from '../../support/trading.suite.js';
 
 defineTradingSuite('PostgreSQL, BullMQ on Redis', async () => {
   const database = await createPostgresDatabase();

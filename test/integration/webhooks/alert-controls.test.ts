@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TradingCalendar, tradingDate, tradingDayEnd } from '@tradeloop/domain';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from '../../support/quote-source.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 /** The controls an alert carries, through a real server and the paper broker, against a real feed. */
 describe('time in force, held stop-limits and trailing stops', () => {

@@ -3,8 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http, REDIS_URL } from './support/app.js';
-import { freePort, launchServer } from './support/processes.js';
+import { eventually, http, REDIS_URL } from '../../support/app.js';
+import { freePort, launchServer } from '../../support/processes.js';
 
 /**
  * A `delay` holds an alert in the database, not in a timer: a server killed with SIGKILL during

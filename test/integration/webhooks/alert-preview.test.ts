@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from '../../support/quote-source.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 /** POST /api/strategies/:id/preview: what an alert would do, answered by the code that would do it, with nothing stored or traded. */
 describe('previewing an alert', () => {

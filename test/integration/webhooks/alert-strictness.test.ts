@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
  * Values an alert names from a fixed vocabulary are looked up as data, never as properties of an

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { routeTable } from '../apps/server/src/app.factory.js';
-import { parseAction } from '../apps/server/src/engine/script-actions.js';
-import type { EventQueue } from '../apps/server/src/infra/queue/event-queue.js';
-import { EVENT_QUEUE } from '../apps/server/src/infra/queue/queue.module.js';
-import { MarketService } from '../apps/server/src/market/market.service.js';
+import { routeTable } from '../../../apps/server/src/app.factory.js';
+import { parseAction } from '../../../apps/server/src/engine/script-actions.js';
+import type { EventQueue } from '../../../apps/server/src/infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../../../apps/server/src/infra/queue/queue.module.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { quantityProblem } from '@tradeloop/contracts';
 import { tickerProblem } from '@tradeloop/domain';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { scriptsDir } from './support/scripts.js';
-import { connectWs } from './support/ws-client.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { scriptsDir } from '../../support/scripts.js';
+import { connectWs } from '../../support/ws-client.js';
 
 /**
  * Property-based fuzzing of every input path — webhook bodies, REST bodies and query strings,

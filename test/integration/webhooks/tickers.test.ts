@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { MarketService } from '../apps/server/src/market/market.service.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { createScripted, hook, logs, scriptsDir } from './support/scripts.js';
-import { connectWs } from './support/ws-client.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { createScripted, hook, logs, scriptsDir } from '../../support/scripts.js';
+import { connectWs } from '../../support/ws-client.js';
 
 /** 60,000 characters with markup inside: what a probe sent as a ticker, and once got a position with. */
 const HUGE = `NQ<script>alert(1)</script>${'A'.repeat(60_000 - 27)}`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { http, startServer, type TestServer } from './support/app.js';
+import { http, startServer, type TestServer } from '../../support/app.js';
 
 describe('webhook intake refuses bad input clearly and logs every outcome', () => {
   let server: TestServer;
@@ -30,7 +30,7 @@ describe('webhook intake refuses bad input clearly and logs every outcome', () =
     const response = await post(body);
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(message);
-    // The log holds the first refusal of a minute from an address (test/webhook-refusals.test.ts); the answer always names the problem.
+    // The log holds the first refusal of a minute from an address (test/integration/webhooks/webhook-refusals.test.ts); the answer always names the problem.
   });
 
   it('answers 401 to an unknown token and logs only its fingerprint', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { WebhooksService } from '../apps/server/src/webhooks/webhooks.service.js';
-import { http, startServer, type TestServer } from './support/app.js';
+import { WebhooksService } from '../../../apps/server/src/webhooks/webhooks.service.js';
+import { http, startServer, type TestServer } from '../../support/app.js';
 
 /** Refused webhooks count against their address and cost a handful of log lines, however many arrive. */
 describe('webhook refusals', () => {

@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { routeTable } from '../apps/server/src/app.factory.js';
-import { loadConfig } from '../apps/server/src/config/load-config.js';
-import { dataSourceOptions } from '../apps/server/src/database/data-source-options.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { scriptsDir } from './support/scripts.js';
-import { connectWs } from './support/ws-client.js';
+import { routeTable } from '../../../apps/server/src/app.factory.js';
+import { loadConfig } from '../../../apps/server/src/config/load-config.js';
+import { dataSourceOptions } from '../../../apps/server/src/database/data-source-options.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { scriptsDir } from '../../support/scripts.js';
+import { connectWs } from '../../support/ws-client.js';
 
 const SCRIPT = `export default defineStrategy({ onWebhook(alert, ctx) { ctx.log('seen ' + alert.ticker); } });`;
 
@@ -135,13 +135,13 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s database whose we
 
   it('seals each token, keeps every URL working, and leaves no copy of a token behind', async () => {
     if (kind === 'postgres') {
-      const { createPostgresDatabase } = await import('./support/app.js');
+      const { createPostgresDatabase } = await import('../../support/app.js');
       const database = await createPostgresDatabase();
       databaseUrl = database.url;
       drop = database.drop;
     }
-    const { migrations } = await import('../apps/server/src/database/entities.js');
-    const { loadConfiguredKey, SecretBox } = await import('../apps/server/src/infra/secrets/secret-box.js');
+    const { migrations } = await import('../../../apps/server/src/database/entities.js');
+    const { loadConfiguredKey, SecretBox } = await import('../../../apps/server/src/infra/secrets/secret-box.js');
     const config = loadConfig({ env: {}, overrides: { dataDir, database: { url: databaseUrl } } });
     // The schema as the previous release left it: every migration before the one that seals.
     const all = migrations(() => new SecretBox(loadConfiguredKey(config).key));
