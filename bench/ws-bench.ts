@@ -117,7 +117,11 @@ async function runMode(mode, redisUrl) {
   const server = await startServerProcess({
     redisUrl,
     label: `server (${mode})`,
-    config: { plugins: { disabled: ['sim-feed'], settings: { 'ws-data-feed': { url: feed.url, tickers: ['NQ1!'] } } } },
+    config: {
+      plugins: { disabled: ['sim-feed'], settings: { 'ws-data-feed': { url: feed.url, tickers: ['NQ1!'] } } },
+      // Every bench client signs in with the admin's one token: lift the per-token connection limit.
+      realtime: { maxConnectionsPerToken: CLIENTS + 10 },
+    },
   });
   const results = [];
   let clients;
