@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_USER, FakeProjectX } from '../plugins/projectx/src/testing/fake-projectx.js';
-import { http, startServer, type TestServer } from './support/app.js';
+import { DEFAULT_USER, FakeProjectX } from '../../../plugins/projectx/src/testing/fake-projectx.js';
+import { http, startServer, type TestServer } from '../../support/app.js';
 
 /**
  * Broker plugins declare the fields their accounts take (manifest `accountSettings`): health lists

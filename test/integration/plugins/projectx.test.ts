@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_USER, FakeProjectX } from '../plugins/projectx/src/testing/fake-projectx.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { DEFAULT_USER, FakeProjectX } from '../../../plugins/projectx/src/testing/fake-projectx.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
  * The ProjectX plugin inside a real server, against a fake ProjectX gateway: an admin adds the
