@@ -4,7 +4,9 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AlertPreviewModule } from './engine/alert-preview.module.js';
 import { EngineModule } from './engine/engine.module.js';
+import { ENTITIES } from './entities.js';
 import { ExecutionModule } from './execution/execution.module.js';
 import { HealthModule } from './health/health.module.js';
 import { EventsModule } from './infra/events/events.module.js';
@@ -18,6 +20,9 @@ import { PnlModule } from './pnl/pnl.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+import { StrategyPortsModule } from './strategies/strategy-ports.module.js';
+import { WebhookRecordsModule } from './webhooks/webhook-records.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { TradingModule } from './trading/trading.module.js';
 import { WatchlistModule } from './watchlist/watchlist.module.js';
@@ -33,7 +38,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
+        SettingsModule,
         EventsModule,
         SecretsModule,
         AuthModule,
@@ -43,6 +49,8 @@ export class AppModule {
         PluginsModule,
         AccountsModule,
         SandboxModule,
+        StrategyPortsModule,
+        WebhookRecordsModule,
         ScriptsModule,
         StrategiesModule,
         WatchlistModule,
@@ -52,6 +60,7 @@ export class AppModule {
         ...(consumes ? [EngineModule] : []),
         TradingModule,
         WebhooksModule,
+        AlertPreviewModule,
         HealthModule,
         ...(serves ? [RealtimeModule] : []),
       ],

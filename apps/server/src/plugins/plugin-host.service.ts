@@ -21,6 +21,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { checkPluginModule, parseManifest } from './plugin-manifest.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 interface LoadedPlugin extends PluginInfo {
   broker?: BrokerPlugin;
@@ -59,7 +60,11 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly market: MarketService,
     private readonly logs: LogsService,
-  ) {}
+    events: DomainEvents,
+  ) {
+    // A broker plugin re-reads its accounts when one of them is created or changed.
+    events.on('AccountsChanged', ({ broker }) => this.accountsChanged(broker));
+  }
 
   async onModuleInit(): Promise<void> {
     const dir = resolve(this.config.plugins.dir);

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
+import { LinksModule } from '../strategies/links.module.js';
 import { RiskService } from './risk.service.js';
 
-@Module({ providers: [RiskService], exports: [RiskService] })
+@Module({ imports: [SettingsModule, LedgerModule, LinksModule], providers: [RiskService], exports: [RiskService] })
 export class RiskModule {}
