@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { asset, FakeAlpaca } from '../plugins/alpaca/src/testing/fake-alpaca.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { asset, FakeAlpaca } from '../../../plugins/alpaca/src/testing/fake-alpaca.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
  * The Alpaca plugin inside a real server, against a fake Alpaca: an admin adds the account, a

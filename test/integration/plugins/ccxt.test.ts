@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeBinance, spotSymbol } from '../plugins/ccxt/src/testing/fake-binance.js';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { FakeBinance, spotSymbol } from '../../../plugins/ccxt/src/testing/fake-binance.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
  * The ccxt plugin inside a real server, against a fake of Binance's spot REST API reached by
