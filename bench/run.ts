@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
 // issue 11's targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
-// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl,memory to run some of them.
+// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl,analytics,memory to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ const SECTIONS = [
   ['failover', 'failover-bench.js', 'a server killed during an order and started again: kill → first order'],
   ['pnl', 'pnl-bench.js', 'P&L recorder pass and history queries'],
   ['memory', 'memory-bench.js', 'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once'],
+  ['analytics', 'analytics-bench.js', 'execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes'],
 ];
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 
@@ -151,6 +152,18 @@ if (results.memory?.memory?.growthPerStrategyMb != null) {
     `resident memory growth, ${num(runs[0].strategies)} → ${num(runs[runs.length - 1].strategies)} strategies`,
     `${results.memory.memory.growthPerStrategyMb.toFixed(3)} MB per strategy`,
   );
+}
+const analytics = results.analytics?.analytics;
+if (analytics) {
+  const ns = (v) => `${Math.round(v).toLocaleString('en')} ns`;
+  row(
+    'execution timeline stamps per order (hot path)',
+    `p50 ${ns(analytics.stampNsPerOrder.p50)} (floor ${ns(analytics.floorNsPerOrder.p50)})`,
+    'no I/O on the hot path',
+  );
+  row('a quote into the excursion tracker', `p50 ${ns(analytics.quoteNs.p50)}`);
+  for (const w of analytics.writes)
+    row(`grouped write of ${num(w.orders)} timelines (SQLite)`, `p50 ${ms(w.writeMs.p50, 1)}`, 'off the hot path, once a second');
 }
 
 const width = Math.max(...rows.map((r) => r.figure.length), 10);

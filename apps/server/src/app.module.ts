@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { StampsModule } from './analytics/stamps.module.js';
+import { JournalModule } from './journal/journal.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
@@ -41,6 +44,7 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         SettingsModule,
         EventsModule,
+        StampsModule,
         SecretsModule,
         AuthModule,
         LogsModule,
@@ -62,6 +66,8 @@ export class AppModule {
         WebhooksModule,
         AlertPreviewModule,
         HealthModule,
+        AnalyticsModule.forRole(consumes),
+        JournalModule,
         ...(serves ? [RealtimeModule] : []),
       ],
     };

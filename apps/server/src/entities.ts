@@ -1,4 +1,5 @@
 import { Account } from './accounts/account.entity.js';
+import { ANALYTICS_ENTITIES } from './analytics/analytics.entities.js';
 import { AuthToken } from './auth/auth-token.entity.js';
 import { User } from './auth/user.entity.js';
 import { OrderBracket } from './execution/order-bracket.entity.js';
@@ -39,4 +40,5 @@ export const ENTITIES = [
   PnlRollupMark,
   StrategyLink,
   SystemSetting,
+  ...ANALYTICS_ENTITIES,
 ];

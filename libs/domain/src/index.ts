@@ -16,4 +16,6 @@ export * from './account-rules-orders.js';
 export * from './account-rules-file.js';
 export * from './exits.js';
 export * from './brackets.js';
+export * from './trade-analytics.js';
+export * from './analytics-stats.js';
 export * from './account-settings.js';

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type {
   AccountView,
+  AnalyticsView,
+  ExcursionPointView,
+  JournalEntryView,
+  JournalTagView,
+  LatencyStageView,
+  OrderTimelineView,
+  SlippageGroupView,
+  SlippageView,
+  TradeExcursionView,
+  TradeGroupStatsView,
   AlertPreview,
   ApiTokenView,
   CalendarDay,
@@ -203,6 +213,34 @@ const TRADE: Keys<TradeView> = {
   exitPriceSource: 'required',
 };
 const PAGE: Keys<Page<unknown>> = { total: 'required', limit: 'required', offset: 'required', items: 'required' };
+const TIMELINE: Keys<OrderTimelineView> = {
+  orderId: 'required',
+  eventId: 'required',
+  strategyId: 'required',
+  accountId: 'required',
+  ticker: 'required',
+  side: 'required',
+  stamps: 'required',
+  spans: 'required',
+  referencePrice: 'required',
+  referenceSource: 'required',
+};
+const EXCURSION: Keys<TradeExcursionView> = {
+  tradeId: 'required',
+  mfeTicks: 'required',
+  mfe: 'required',
+  mfePrice: 'required',
+  mfeTime: 'required',
+  maeTicks: 'required',
+  mae: 'required',
+  maePrice: 'required',
+  maeTime: 'required',
+  holdingMs: 'required',
+  stopPrice: 'required',
+  risk: 'required',
+  rMultiple: 'required',
+  complete: 'required',
+};
 const SUMMARY: Keys<PnlSummary> = {
   ...LIVE_PNL,
   scope: 'required',
@@ -210,6 +248,7 @@ const SUMMARY: Keys<PnlSummary> = {
   timeZone: 'required',
   dayStart: 'required',
   tradingDay: 'required',
+  tag: 'optional',
   tradeCount: 'required',
   winRate: 'required',
   profitFactor: 'required',
@@ -541,6 +580,90 @@ describe('REST answers match their contracts', () => {
     const engaged: Keys<KillSwitchResult> = { ...KILL_SWITCH, ...FLATTEN, strategiesDisabled: 'required' };
     expectShape('POST /api/kill-switch', await call('POST', '/api/kill-switch', undefined, { reason: 'shapes' }), engaged);
     expectShape('DELETE /api/kill-switch', await call('DELETE', '/api/kill-switch'), KILL_SWITCH);
+  });
+
+  it('execution analytics and the journal', async () => {
+    const trades = (await call('GET', '/api/trades')) as Page<TradeView>;
+    const tradeId = trades.items[0].id;
+    const timelines = await eventually(async () => {
+      const page = (await call('GET', '/api/analytics/timelines')) as Page<OrderTimelineView>;
+      return page.items.some((t) => t.stamps.filled) ? page : undefined;
+    });
+    expectShape('GET /api/analytics/timelines', timelines, PAGE);
+    expectEach('timelines', timelines.items, TIMELINE);
+    const excursion = await eventually(async () => {
+      const answer = await http(server.url, 'GET', `/api/analytics/trades/${tradeId}`);
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    expectShape('GET /api/analytics/trades/:id', excursion, EXCURSION);
+    checked.add('GET /api/analytics/trades/:id');
+    const view = (await call('GET', '/api/analytics')) as AnalyticsView;
+    expectShape<AnalyticsView>('GET /api/analytics', view, {
+      latency: 'required',
+      slippage: 'required',
+      excursions: 'required',
+      byTag: 'required',
+      byHour: 'required',
+    });
+    expectEach<LatencyStageView>('latency', view.latency, {
+      span: 'required',
+      count: 'required',
+      p50Ms: 'required',
+      p99Ms: 'required',
+      histogram: 'required',
+    });
+    expectShape<SlippageView>('slippage', view.slippage, {
+      fills: 'required',
+      slippage: 'required',
+      averageTicks: 'required',
+      histogram: 'required',
+      byStrategy: 'required',
+      byAccount: 'required',
+      byInstrument: 'required',
+      byHour: 'required',
+    });
+    expectEach<SlippageGroupView>('slippage by account', view.slippage.byAccount, {
+      key: 'required',
+      fills: 'required',
+      slippage: 'required',
+      averageTicks: 'required',
+    });
+    expectEach<ExcursionPointView>('excursions', view.excursions, {
+      tradeId: 'required',
+      ticker: 'required',
+      mfe: 'required',
+      mae: 'required',
+      pnl: 'required',
+      rMultiple: 'required',
+    });
+    const stats: Keys<TradeGroupStatsView> = {
+      key: 'required',
+      trades: 'required',
+      wins: 'required',
+      winRate: 'required',
+      pnl: 'required',
+      expectancy: 'required',
+    };
+    expectEach('by tag', view.byTag, stats);
+    expectEach('by hour', view.byHour, stats);
+    const csv = await fetch(`${server.url}/api/analytics/trades.csv`, { headers: { authorization: `Bearer ${server.token}` } });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    checked.add('GET /api/analytics/trades.csv');
+
+    const entry: Keys<JournalEntryView> = {
+      tradeId: 'required',
+      day: 'required',
+      tags: 'required',
+      note: 'required',
+      updatedAt: 'required',
+    };
+    const route = '/api/journal/trades/:tradeId';
+    expectShape('PUT trade entry', await call('PUT', route, `/api/journal/trades/${tradeId}`, { tags: ['shape'], note: 'n' }), entry);
+    expectShape('GET trade entry', await call('GET', route, `/api/journal/trades/${tradeId}`), entry);
+    expectShape('PUT day entry', await call('PUT', '/api/journal/days/:date', '/api/journal/days/2026-12-01', { note: 'd' }), entry);
+    expectShape('GET day entry', await call('GET', '/api/journal/days/:date', '/api/journal/days/2026-12-01'), entry);
+    expectEach('GET /api/journal', await call('GET', '/api/journal'), entry);
+    expectEach<JournalTagView>('GET /api/journal/tags', await call('GET', '/api/journal/tags'), { tag: 'required', entries: 'required' });
   });
 
   it('leaves no route that answers JSON unchecked', () => {

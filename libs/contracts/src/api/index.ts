@@ -12,3 +12,5 @@ export * from './pnl.js';
 export * from './scripts.js';
 export * from './strategies.js';
 export * from './system.js';
+export * from './analytics.js';
+export * from './journal.js';

@@ -6,6 +6,7 @@ import {
   type AccountInput,
   type AccountView,
   type AlertPreview,
+  type AnalyticsView,
   type ApiTokenInput,
   type CreatedApiToken,
   type FeedStatus,
@@ -235,6 +236,16 @@ export class ApiService {
 
   deleteScript(name: string): Observable<void> {
     return this.http.delete<void>(`/api/scripts/${encodeURIComponent(name)}`);
+  }
+
+  /** Latency, slippage, excursions and stats by tag and hour of a strategy's or account's trades (`tag`: only those with it). */
+  analytics(query: PnlScopeQuery & { tag?: string | null; from?: string; to?: string } = {}): Observable<AnalyticsView> {
+    return this.http.get<AnalyticsView>('/api/analytics', { params: params(query) });
+  }
+
+  /** Every trade of the scope with every field, as CSV text. */
+  tradesCsv(query: PnlScopeQuery & { tag?: string | null } = {}): Observable<string> {
+    return this.http.get('/api/analytics/trades.csv', { params: params(query), responseType: 'text' });
   }
 
   /** Accepted alerts; `status: 'failed'` lists the dead letters. */
