@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TIMELINE_STAGES, TRADE_CSV_COLUMNS, type AnalyticsView, type OrderTimelineView } from '@tradeloop/contracts';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from './support/app.js';
-import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from '../../support/quote-source.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 /**
  * A webhook trade end to end over real HTTP and /ws, with NQ quoted by a real feed connection:
