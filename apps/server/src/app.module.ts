@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountRulesWatchModule } from './account-rules/account-rules-watch.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -13,6 +14,7 @@ import { QueueModule } from './infra/queue/queue.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { PnlModule } from './pnl/pnl.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -51,6 +53,8 @@ export class AppModule {
         ExecutionModule,
         ...(consumes ? [EngineModule] : []),
         TradingModule,
+        AccountRulesWatchModule,
+        NotificationsModule,
         WebhooksModule,
         HealthModule,
         ...(serves ? [RealtimeModule] : []),

@@ -1,3 +1,5 @@
+import type { AccountRulesData } from './account-rules.js';
+
 /**
  * The `/ws` stream: every message is an envelope `{"type": ..., "data": ...}`. `DATA` keeps the
  * exact shape of the Trade Manager stream so clients written for it work unchanged.
@@ -156,6 +158,8 @@ export interface ServerMessageMap {
   LOG: LogData;
   STRATEGY: StrategyData;
   FEED: FeedData;
+  /** An account's prop-firm rules: live margins and locks. */
+  ACCOUNT_RULES: AccountRulesData;
   ERROR: ErrorData;
   SUBSCRIBED: SubscribedData;
   INTERNAL: InternalData;
@@ -166,7 +170,18 @@ export type ServerMessage = { [K in ServerMessageType]: { type: K; data: ServerM
 
 /** What a client may narrow its stream to; `ERROR` and `SUBSCRIBED` always reach it. */
 export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED' | 'INTERNAL'>;
-export const CHANNELS: readonly Channel[] = ['DATA', 'PNL', 'POSITION', 'ORDER', 'FILL', 'TRADE', 'LOG', 'STRATEGY', 'FEED'];
+export const CHANNELS: readonly Channel[] = [
+  'DATA',
+  'PNL',
+  'POSITION',
+  'ORDER',
+  'FILL',
+  'TRADE',
+  'LOG',
+  'STRATEGY',
+  'FEED',
+  'ACCOUNT_RULES',
+];
 
 /** `{"type":"SUBSCRIBE","channels":["DATA","PNL"],"tickers":["NQ1!"]}`: omitted fields mean everything. */
 export interface SubscribeMessage {

@@ -1,3 +1,4 @@
+import { AccountRuleSet } from '../account-rules/account-rule-set.entity.js';
 import { Account } from '../accounts/account.entity.js';
 import { AuthToken } from '../auth/auth-token.entity.js';
 import { User } from '../auth/user.entity.js';
@@ -7,6 +8,8 @@ import { Fill } from '../ledger/fill.entity.js';
 import { Position } from '../ledger/position.entity.js';
 import { Trade } from '../ledger/trade.entity.js';
 import { LogEntry } from '../logs/log-entry.entity.js';
+import { NotificationChannel } from '../notifications/notification-channel.entity.js';
+import { NotificationDelivery } from '../notifications/notification-delivery.entity.js';
 import { PnlBar } from '../pnl/pnl-bar.entity.js';
 import { PnlLatest } from '../pnl/pnl-latest.entity.js';
 import { PnlPoint } from '../pnl/pnl-point.entity.js';
@@ -25,6 +28,7 @@ import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook
 import { AlertControlsAndPriceSources1765000000000 } from './migrations/1765000000000-alert-controls-and-price-sources.js';
 import { sealedWebhookTokens } from './migrations/1765100000000-sealed-webhook-tokens.js';
 import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
+import { AccountRulesAndNotifications1766150000000 } from './migrations/1766150000000-account-rules-and-notifications.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 export const ENTITIES = [
@@ -45,6 +49,10 @@ export const ENTITIES = [
   PnlRollupMark,
   StrategyLink,
   SystemSetting,
+  // Owned by their modules (account rules, notifications).
+  AccountRuleSet,
+  NotificationChannel,
+  NotificationDelivery,
 ];
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
 export const migrations = (secrets: () => SecretBox) => [
@@ -58,4 +66,5 @@ export const migrations = (secrets: () => SecretBox) => [
   AlertControlsAndPriceSources1765000000000,
   sealedWebhookTokens(secrets),
   AdminPasswordApplied1765110000000,
+  AccountRulesAndNotifications1766150000000,
 ];

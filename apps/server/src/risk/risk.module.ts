@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AccountRulesModule } from '../account-rules/account-rules.module.js';
 import { RiskService } from './risk.service.js';
 
-@Module({ providers: [RiskService], exports: [RiskService] })
+@Module({ imports: [AccountRulesModule], providers: [RiskService], exports: [RiskService] })
 export class RiskModule {}

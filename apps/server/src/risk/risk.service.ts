@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
 import { Repository } from 'typeorm';
+import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import type { Account } from '../accounts/account.entity.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -42,6 +43,7 @@ export class RiskService {
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
     @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
     private readonly database: DatabaseService,
+    private readonly accountRules: AccountRulesGate,
   ) {}
 
   /** Read from the database every time: with several processes, any of them may have engaged it. */
@@ -74,6 +76,8 @@ export class RiskService {
       return `strategy "${strategy.name}" is halted until ${new Date(strategy.haltedUntil).toISOString()}: ${strategy.statusReason ?? 'a daily limit was hit'}`;
     if (account.haltedUntil && account.haltedUntil > now)
       return `account "${account.name}" is halted until ${new Date(account.haltedUntil).toISOString()}: a daily limit was hit`;
+    const ruled = await this.accountRules.check({ accountId: account.id, ticker, side, quantity }, now);
+    if (ruled) return `account "${account.name}": ${ruled}`;
 
     const defaults: RiskLimits = { ...this.config.risk };
     const scopes: [string, RiskLimits][] = [

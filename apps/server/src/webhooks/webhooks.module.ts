@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountRulesModule } from '../account-rules/account-rules.module.js';
 import { PlanningModule } from '../engine/planning.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { AlertPreviewController } from './alert-preview.controller.js';
@@ -12,7 +13,7 @@ import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @Module({
-  imports: [StrategiesModule, MarketModule, PlanningModule],
+  imports: [StrategiesModule, MarketModule, PlanningModule, AccountRulesModule],
   controllers: [WebhooksController, WebhookEventsController, AlertPreviewController],
   providers: [WebhooksService, WebhookEventsService, StaleEventSweeper, DelayedAlertsService, AlertPreviewService],
   exports: [WebhookEventsService],

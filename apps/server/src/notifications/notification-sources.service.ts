@@ -1,0 +1,244 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { AccountRulesData, FeedData, FillData, LogData, OrderData, StrategyData } from '@tradeloop/contracts';
+import { addDays, RULE_LABELS, toCents, TradingCalendar } from '@tradeloop/domain';
+import { Between, Repository } from 'typeorm';
+import { Account } from '../accounts/account.entity.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import { Position } from '../ledger/position.entity.js';
+import { Trade } from '../ledger/trade.entity.js';
+import { Strategy } from '../strategies/strategy.entity.js';
+import { NotificationHub } from './notification-hub.service.js';
+import type { NotificationEvent } from './notification-events.js';
+
+/** How often the trading day's end is looked for. */
+const DAY_CHECK_MS = 30_000;
+
+/**
+ * What the trader is told about, taken from the internal events (the event bus) rather than from
+ * the services that cause them: fills, refused and failed orders, refused alerts, account-rule
+ * warnings and breaches, feeds dropping and coming back, strategies stopped by an error, and a
+ * summary when the trading day ends. Only events that happened in this process are taken (a
+ * relayed copy was taken where it happened). Each is keyed by what caused it, so it is queued once.
+ */
+@Injectable()
+export class NotificationSources implements OnApplicationBootstrap, OnModuleDestroy {
+  private stop?: () => void;
+  private dayTimer?: NodeJS.Timeout;
+  private readonly feeds = new Map<string, { connected: boolean; since: number }>();
+  private currentDate: string;
+  private readonly console = new Logger('Notifications');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    @InjectRepository(Trade) private readonly trades: Repository<Trade>,
+    private readonly bus: EventBus,
+    private readonly hub: NotificationHub,
+    private readonly calendar: TradingCalendar,
+  ) {
+    this.currentDate = calendar.dateOf(Date.now());
+  }
+
+  onApplicationBootstrap(): void {
+    this.stop = this.bus.subscribe((message, origin) => {
+      if (origin !== 'local') return;
+      const done = (work: Promise<unknown>) =>
+        void work.catch((error: unknown) => this.console.error(`notification for ${message.type} not queued: ${(error as Error).message}`));
+      switch (message.type) {
+        case 'FILL':
+          return done(this.fill(message.data));
+        case 'ORDER':
+          if (message.data.status === 'rejected') done(this.rejected(message.data));
+          return;
+        case 'LOG':
+          return done(this.log(message.data));
+        case 'FEED':
+          return done(this.feed(message.data));
+        case 'STRATEGY':
+          return done(this.strategy(message.data));
+        case 'ACCOUNT_RULES':
+          return done(this.rules(message.data));
+        default:
+          return;
+      }
+    });
+    if (this.config.role !== 'api') {
+      this.dayTimer = setInterval(() => void this.dayEnd(Date.now()), DAY_CHECK_MS);
+      this.dayTimer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.stop?.();
+    clearInterval(this.dayTimer);
+  }
+
+  private notify(event: Exclude<NotificationEvent, { kind: 'test' }>, key: string): Promise<number> {
+    return this.hub.notify(event, key);
+  }
+
+  private async fill(fill: FillData): Promise<void> {
+    const [account, strategy, held] = await Promise.all([
+      this.accounts.findOne({ where: { id: fill.accountId }, select: { name: true } }),
+      fill.strategyId ? this.strategies.findOne({ where: { id: fill.strategyId }, select: { name: true } }) : null,
+      this.positions.find({ where: { accountId: fill.accountId, ticker: fill.ticker }, select: { quantity: true } }),
+    ]);
+    await this.notify(
+      {
+        kind: 'fill',
+        at: fill.time,
+        account: account?.name ?? fill.accountId,
+        strategy: strategy?.name ?? null,
+        ticker: fill.ticker,
+        side: fill.side,
+        quantity: fill.quantity,
+        price: fill.price,
+        positionAfter: held.reduce((sum, p) => sum + p.quantity, 0),
+        realizedPnlCents: fill.realizedPnl === 0 ? null : toCents(fill.realizedPnl),
+      },
+      fill.id,
+    );
+  }
+
+  /** An order refused by a limit or a rule (nothing reached the broker), or by the broker. */
+  private async rejected(order: OrderData): Promise<void> {
+    const [account, strategy] = await Promise.all([
+      this.accounts.findOne({ where: { id: order.accountId }, select: { name: true } }),
+      order.strategyId ? this.strategies.findOne({ where: { id: order.strategyId }, select: { name: true } }) : null,
+    ]);
+    const reason = order.reason ?? 'no reason given';
+    await this.notify(
+      {
+        kind: reason.startsWith('risk limit:') ? 'alert-refused' : 'alert-failed',
+        at: order.time,
+        strategy: strategy?.name ?? null,
+        account: account?.name ?? null,
+        ticker: order.ticker,
+        reason,
+        alertId: null,
+      },
+      order.id,
+    );
+  }
+
+  /** An alert the intake refused for a strategy (a lock, a disabled strategy, a bad body): from its log line. */
+  private async log(line: LogData): Promise<void> {
+    if (line.category !== 'webhook' || !line.strategyId || !line.message.startsWith('webhook refused: ')) return;
+    const strategy = await this.strategies.findOne({ where: { id: line.strategyId }, select: { name: true } });
+    await this.notify(
+      {
+        kind: 'alert-refused',
+        at: line.time,
+        strategy: strategy?.name ?? null,
+        account: null,
+        ticker: null,
+        reason: line.message.slice('webhook refused: '.length),
+        alertId: null,
+      },
+      `log:${line.id ?? `${line.strategyId}:${line.time}`}`,
+    );
+  }
+
+  private async feed(feed: FeedData): Promise<void> {
+    const before = this.feeds.get(feed.name);
+    const now = Date.now();
+    if (before?.connected === feed.connected) return;
+    this.feeds.set(feed.name, { connected: feed.connected, since: now });
+    // The first report of a feed that is up is no news; one that starts down is.
+    if (!before && feed.connected) return;
+    await this.notify(
+      {
+        kind: 'connection',
+        at: now,
+        source: 'feed',
+        name: feed.name,
+        state: feed.connected ? 'reconnected' : 'disconnected',
+        reason: feed.error,
+        downForMs: feed.connected && before ? now - before.since : null,
+      },
+      `feed:${feed.name}:${now}`,
+    );
+  }
+
+  private async strategy(data: StrategyData): Promise<void> {
+    if (data.status !== 'errored') return;
+    await this.notify(
+      { kind: 'strategy-errored', at: data.time, strategy: data.name, error: data.reason ?? 'no reason given', stopped: true },
+      `${data.id}:${data.time}`,
+    );
+  }
+
+  private async rules(data: AccountRulesData): Promise<void> {
+    const event = data.event;
+    if (!event) return;
+    if (event.kind === 'breach') {
+      await this.notify(
+        {
+          kind: 'breach',
+          at: data.time,
+          account: data.account,
+          rule: RULE_LABELS[event.rule],
+          reason: event.text,
+          action: event.action ?? 'flatten-and-lock',
+          until: event.until === null ? null : Date.parse(event.until),
+        },
+        `${data.accountId}:${event.rule}:${data.date}`,
+      );
+    } else if (event.kind === 'warning') {
+      await this.notify(
+        {
+          kind: 'risk-warning',
+          at: data.time,
+          account: data.account,
+          rule: RULE_LABELS[event.rule],
+          remainingCents: toCents(event.remaining ?? 0),
+          margin: event.text,
+        },
+        `${data.accountId}:${event.rule}:${data.date}`,
+      );
+    }
+  }
+
+  /** The trading day ended since the last look: its summary, once (keyed by its date). */
+  async dayEnd(now: number): Promise<void> {
+    const date = this.calendar.dateOf(now);
+    if (date === this.currentDate) return;
+    const ended = this.currentDate;
+    this.currentDate = date;
+    await this.summarize(ended).catch((error: unknown) => this.console.error(`daily summary failed: ${(error as Error).message}`));
+  }
+
+  /** The summary of one trading date: realized P&L, trades, wins and losses, one line per account. */
+  async summarize(date: string): Promise<number> {
+    const trades = await this.trades.find({
+      where: { exitTime: Between(this.calendar.startOf(date), this.calendar.startOf(addDays(date, 1)) - 1) },
+      select: { accountId: true, pnlCents: true },
+    });
+    const names = new Map((await this.accounts.find({ select: { id: true, name: true } })).map((a) => [a.id, a.name]));
+    const perAccount = new Map<string, { name: string; pnlCents: number; trades: number }>();
+    for (const t of trades) {
+      const row = perAccount.get(t.accountId) ?? { name: names.get(t.accountId) ?? t.accountId, pnlCents: 0, trades: 0 };
+      row.pnlCents += t.pnlCents;
+      row.trades++;
+      perAccount.set(t.accountId, row);
+    }
+    return this.notify(
+      {
+        kind: 'daily-summary',
+        at: this.calendar.startOf(addDays(date, 1)),
+        date,
+        realizedPnlCents: trades.reduce((sum, t) => sum + t.pnlCents, 0),
+        trades: trades.length,
+        wins: trades.filter((t) => t.pnlCents > 0).length,
+        losses: trades.filter((t) => t.pnlCents < 0).length,
+        accounts: [...perAccount.values()],
+      },
+      date,
+    );
+  }
+}
