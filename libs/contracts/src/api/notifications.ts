@@ -2,16 +2,20 @@ import type { IsoTime } from './common.js';
 
 export type NotificationChannelType = 'discord' | 'telegram' | 'webhook' | 'email';
 
-export type NotificationKindName =
-  | 'fill'
-  | 'alert-refused'
-  | 'alert-failed'
-  | 'risk-warning'
-  | 'breach'
-  | 'connection'
-  | 'login-expiring'
-  | 'strategy-errored'
-  | 'daily-summary';
+/** What a channel can subscribe to (all by default). */
+export const NOTIFICATION_KIND_NAMES = [
+  'fill',
+  'alert-refused',
+  'alert-failed',
+  'risk-warning',
+  'breach',
+  'connection',
+  'login-expiring',
+  'strategy-errored',
+  'daily-summary',
+] as const;
+
+export type NotificationKindName = (typeof NOTIFICATION_KIND_NAMES)[number];
 
 /**
  * `GET /api/notifications/channels`: a channel's settings; its secrets (the Discord webhook URL,
