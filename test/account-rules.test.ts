@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { FakeDiscord, waitFor } from './support/notification-fakes.js';
 import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
 
@@ -17,11 +18,17 @@ describe('account rules on a live account', () => {
   let ws: WsClient;
   let account: { id: string; name: string };
   let strategy: { id: string; webhookToken: string };
+  /** Where the account's warnings and breaches are told (a stand-in speaking Discord's webhook API). */
+  const discord = new FakeDiscord();
+  const titles = () => discord.accepted.map((r) => String((r.body.embeds as { title: string }[])[0].title));
 
   const start = async () => {
     server = await startServer({
       dataDir,
-      overrides: { plugins: { disabled: ['sim-feed'], settings: { 'ws-data-feed': quoteSourceSettings(source, ['NQ1!']) } } },
+      overrides: {
+        plugins: { disabled: ['sim-feed'], settings: { 'ws-data-feed': quoteSourceSettings(source, ['NQ1!']) } },
+        notifications: { discordBaseUrl: `http://127.0.0.1:${discord.port}` },
+      },
     });
     ws = await connectWs(server.url);
     ws.send({ type: 'WATCH', tickers: ['NQ1!'] });
@@ -39,6 +46,7 @@ describe('account rules on a live account', () => {
 
   beforeAll(async () => {
     source = await startQuoteSource();
+    await discord.start();
     source.quote('NQ1!', 25000, 25000.25);
     await start();
     await quoted(server.url, 'NQ1!', 25000);
@@ -49,6 +57,7 @@ describe('account rules on a live account', () => {
     await ws?.close();
     await server?.close();
     await source?.close();
+    await discord.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -115,6 +124,13 @@ describe('account rules on a live account', () => {
       rules: { startingBalance: 50000, timeZone: 'America/New_York', dayStart: '18:00', dailyLoss: { limit: 500, enforcement: 'hard' } },
     });
     expect(set.status).toBe(200);
+    const channel = await http(server.url, 'POST', '/api/notifications/channels', {
+      type: 'discord',
+      name: 'Risk desk',
+      webhookUrl: `https://discord.com/api/webhooks/${discord.id}/${discord.token}`,
+      events: ['risk-warning', 'breach'],
+    });
+    expect(channel.status).toBe(201);
     const buy = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'buy', quantity: 1 });
     expect(buy.status).toBe(202);
     await eventually(async () => (await position()) === 1, 10000, 'long 1 NQ');
@@ -146,6 +162,11 @@ describe('account rules on a live account', () => {
     expect(Date.parse(breach.data.locks[0].until!)).toBeGreaterThan(Date.now());
     const lines = ((await http(server.url, 'GET', '/api/logs?level=warn&limit=50')).body as any[]).map((l) => `${l.category} ${l.message}`);
     expect(lines).toEqual(expect.arrayContaining([expect.stringContaining(`risk account "Paper": daily loss limit breached`)]));
+    // Told on the channel: the warning at 25% of the room left ($95 of $500), then the lock.
+    await waitFor(() => titles().includes('Account locked: Paper'), 5000, 'the breach notification');
+    expect(titles()).toEqual(['Risk warning: Paper', 'Account locked: Paper']);
+    const locked = (discord.accepted[1].body.embeds as { description: string }[])[0].description;
+    expect(locked).toMatch(/reached the daily loss limit of \$500\.00.*Positions flattened, working orders cancelled, until 2\d{3}-/);
   });
 
   it('answers a webhook for the locked account with the reason, and executes nothing', async () => {
@@ -177,5 +198,49 @@ describe('account rules on a live account', () => {
     // An exit still passes the intake (it can only bring a position toward flat).
     const exit = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'exit' });
     expect(exit.status).toBe(202);
+  });
+  it('trails an intraday drawdown with open P&L, keeps its high and floor across a restart, and fails the account at the floor', async () => {
+    expect((await http(server.url, 'DELETE', `/api/accounts/${account.id}/rules`)).body.rules).toBeNull();
+    await market(25000);
+    const set = await http(server.url, 'PUT', `/api/accounts/${account.id}/rules`, {
+      rules: { startingBalance: 50000, timeZone: 'America/New_York', dayStart: '18:00', drawdown: { mode: 'intraday', amount: 300 } },
+    });
+    expect([set.body.high, set.body.floor, set.body.locks]).toEqual([50000, 49700, []]);
+    expect(
+      (await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'NQ1!', action: 'buy', quantity: 1 })).status,
+    ).toBe(202);
+    await eventually(async () => (await position()) === 1, 10000, 'long 1 NQ');
+    // Bought at 25000.25. Bid 25020: +19.75 points = +$395, equity $50,395: the floor trails to $50,095.
+    await market(25010);
+    await market(25020);
+    const trailed = await eventually(
+      async () => {
+        const rules = (await http(server.url, 'GET', `/api/accounts/${account.id}/rules`)).body;
+        return rules.high === 50395 ? rules : undefined;
+      },
+      5000,
+      'the high at $50,395',
+    );
+    expect(trailed.floor).toBe(50095);
+    await ws.close();
+    await server.close({ keepData: true });
+    await start();
+    const after = (await http(server.url, 'GET', `/api/accounts/${account.id}/rules`)).body;
+    expect([after.high, after.floor]).toEqual([50395, 50095]);
+    // Bid 25010: +$195, $100 above the floor. Bid 25005: +$95, equity $50,095 touches it.
+    await market(25010);
+    expect(await position()).toBe(1);
+    await market(25005);
+    await eventually(async () => (await position()) === 0, 5000, 'flat at the floor');
+    const rules = (await http(server.url, 'GET', `/api/accounts/${account.id}/rules`)).body;
+    expect(rules.locks).toEqual([
+      expect.objectContaining({
+        rule: 'trailing-drawdown',
+        until: null,
+        reason: 'equity $50,095.00 reached the intraday trailing drawdown floor of $50,095.00: the account has failed',
+      }),
+    ]);
+    const fills = (await http(server.url, 'GET', `/api/fills?accountId=${account.id}&limit=5`)).body.items as any[];
+    expect([fills[0].side, fills[0].price]).toEqual(['sell', 25005]);
   });
 });
