@@ -123,6 +123,19 @@ export interface FeedData {
   on?: boolean;
 }
 
+/** A broker plugin's connection and login, as it last reported them. */
+export interface BrokerData {
+  /** The broker plugin. */
+  name: string;
+  /** The login or account the report is about; null: the whole plugin. */
+  account: string | null;
+  connected: boolean;
+  error: string | null;
+  /** Epoch ms; null when unknown. */
+  loginExpiresAt: number | null;
+  time: number;
+}
+
 export interface ErrorData {
   message: string;
 }
@@ -158,6 +171,7 @@ export interface ServerMessageMap {
   LOG: LogData;
   STRATEGY: StrategyData;
   FEED: FeedData;
+  BROKER: BrokerData;
   /** An account's prop-firm rules: live margins and locks. */
   ACCOUNT_RULES: AccountRulesData;
   ERROR: ErrorData;
@@ -180,6 +194,7 @@ export const CHANNELS: readonly Channel[] = [
   'LOG',
   'STRATEGY',
   'FEED',
+  'BROKER',
   'ACCOUNT_RULES',
 ];
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { AccountRulesData, FeedData, FillData, LogData, OrderData, StrategyData } from '@tradeloop/contracts';
+import type { AccountRulesData, BrokerData, FeedData, FillData, LogData, OrderData, StrategyData } from '@tradeloop/contracts';
 import { addDays, RULE_LABELS, toCents, TradingCalendar } from '@tradeloop/domain';
 import { Between, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
@@ -13,8 +13,10 @@ import { Strategy } from '../strategies/strategy.entity.js';
 import { NotificationHub } from './notification-hub.service.js';
 import type { NotificationEvent } from './notification-events.js';
 
-/** How often the trading day's end is looked for. */
+/** How often the trading day's end and broker logins' expiry are looked at. */
 const DAY_CHECK_MS = 30_000;
+/** A broker login that expires within this is told about (once per expiry). */
+const LOGIN_WARN_MS = 15 * 60_000;
 
 /**
  * What the trader is told about, taken from the internal events (the event bus) rather than from
@@ -28,6 +30,8 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   private stop?: () => void;
   private dayTimer?: NodeJS.Timeout;
   private readonly feeds = new Map<string, { connected: boolean; since: number }>();
+  /** Broker logins by `name|account`: connection, since when, the login's expiry and the expiry already told of. */
+  private readonly brokers = new Map<string, { data: BrokerData; since: number; toldExpiry: number | null }>();
   private currentDate: string;
   private readonly console = new Logger('Notifications');
 
@@ -61,6 +65,8 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
           return done(this.feed(message.data));
         case 'STRATEGY':
           return done(this.strategy(message.data));
+        case 'BROKER':
+          return done(this.broker(message.data));
         case 'ACCOUNT_RULES':
           return done(this.rules(message.data));
         default:
@@ -68,7 +74,10 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
       }
     });
     if (this.config.role !== 'api') {
-      this.dayTimer = setInterval(() => void this.dayEnd(Date.now()), DAY_CHECK_MS);
+      this.dayTimer = setInterval(() => {
+        void this.dayEnd(Date.now());
+        void this.loginsExpiring(Date.now());
+      }, DAY_CHECK_MS);
       this.dayTimer.unref();
     }
   }
@@ -163,6 +172,45 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
       },
       `feed:${feed.name}:${now}`,
     );
+  }
+
+  /** A broker login dropping or coming back, and its expiry (looked at again on the clock). */
+  private async broker(data: BrokerData): Promise<void> {
+    const key = `${data.name}|${data.account ?? ''}`;
+    const before = this.brokers.get(key);
+    const now = Date.now();
+    const changed = before?.data.connected !== data.connected;
+    this.brokers.set(key, { data, since: changed ? now : (before?.since ?? now), toldExpiry: before?.toldExpiry ?? null });
+    const label = data.account ? `${data.name} (${data.account})` : data.name;
+    // The first report of a login that is up is no news; one that starts down is.
+    if (changed && (before || !data.connected)) {
+      await this.notify(
+        {
+          kind: 'connection',
+          at: now,
+          source: 'broker',
+          name: label,
+          state: data.connected ? 'reconnected' : 'disconnected',
+          reason: data.error,
+          downForMs: data.connected && before ? now - before.since : null,
+        },
+        `broker:${key}:${now}`,
+      );
+    }
+    await this.loginsExpiring(now);
+  }
+
+  /** Logins that expire within LOGIN_WARN_MS and were not renewed: told once per expiry. */
+  async loginsExpiring(now: number): Promise<void> {
+    for (const [key, entry] of this.brokers) {
+      const expiresAt = entry.data.loginExpiresAt;
+      if (expiresAt === null || expiresAt <= now || expiresAt - now > LOGIN_WARN_MS || entry.toldExpiry === expiresAt) continue;
+      entry.toldExpiry = expiresAt;
+      await this.notify(
+        { kind: 'login-expiring', at: now, broker: entry.data.name, account: entry.data.account ?? entry.data.name, expiresAt },
+        `${key}:${expiresAt}`,
+      );
+    }
   }
 
   private async strategy(data: StrategyData): Promise<void> {
