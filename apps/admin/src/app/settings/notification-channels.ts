@@ -130,6 +130,7 @@ function channelInput(type: NotificationChannelType, name: string, values: Recor
           {{ f.label }}{{ f.optional ? ' (optional)' : '' }}
           <input
             [name]="'field-' + f.key"
+            [attr.data-testid]="'channel-field-' + f.key"
             [type]="f.secret ? 'password' : 'text'"
             [(ngModel)]="values[f.key]"
             [placeholder]="f.placeholder ?? ''"
