@@ -52,6 +52,9 @@ export class AccountRulesGate {
   async alertRefusal(strategy: Strategy, alert: Alert, now = Date.now()): Promise<string | null> {
     await this.store.ready();
     if (alert.action === 'exit' || alert.action === 'cancel' || alert.sentiment === 'flat' || alert.positionSize === 0) return null;
+    // The usual case costs no query: the strategy's own account is not locked.
+    const own = this.store.get(strategy.accountId);
+    if (!own || !activeLocks(own.state, now).length) return null;
     const accounts = [strategy.accountId, ...(await this.links.enabledFor(strategy.id)).map((link) => link.accountId)];
     const reasons: string[] = [];
     for (const accountId of accounts) {

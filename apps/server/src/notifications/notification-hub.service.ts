@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type { NotificationKindName } from '@tradeloop/contracts';
 import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -78,6 +79,12 @@ export class NotificationHub implements OnApplicationBootstrap, OnModuleDestroy 
       this.stopWorkers();
       this.startWorkers();
     }
+  }
+
+  /** Whether any enabled channel subscribes to this kind (else its event is not even looked up). */
+  wants(kind: NotificationKindName): boolean {
+    for (const config of this.channels.values()) if (config.enabled && config.events.includes(kind)) return true;
+    return false;
   }
 
   /**

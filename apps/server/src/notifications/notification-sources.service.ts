@@ -1,6 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { AccountRulesData, BrokerData, FeedData, FillData, LogData, OrderData, StrategyData } from '@tradeloop/contracts';
+import type {
+  AccountRulesData,
+  BrokerData,
+  NotificationKindName,
+  FeedData,
+  FillData,
+  LogData,
+  OrderData,
+  StrategyData,
+} from '@tradeloop/contracts';
 import { addDays, RULE_LABELS, toCents, TradingCalendar } from '@tradeloop/domain';
 import { Between, Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
@@ -12,6 +21,15 @@ import { Trade } from '../ledger/trade.entity.js';
 import { Strategy } from '../strategies/strategy.entity.js';
 import { NotificationHub } from './notification-hub.service.js';
 import type { NotificationEvent } from './notification-events.js';
+
+/** The notification kinds each bus message can become. */
+const KIND_OF: Partial<Record<string, NotificationKindName[]>> = {
+  FILL: ['fill'],
+  ORDER: ['alert-refused', 'alert-failed'],
+  LOG: ['alert-refused'],
+  STRATEGY: ['strategy-errored'],
+  ACCOUNT_RULES: ['risk-warning', 'breach'],
+};
 
 /** How often the trading day's end and broker logins' expiry are looked at. */
 const DAY_CHECK_MS = 30_000;
@@ -51,6 +69,9 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   onApplicationBootstrap(): void {
     this.stop = this.bus.subscribe((message, origin) => {
       if (origin !== 'local') return;
+      const kind = KIND_OF[message.type];
+      // Nobody is told of it: nothing to look up (the clock still follows feeds and brokers).
+      if (kind && !kind.some((k) => this.hub.wants(k))) return;
       const done = (work: Promise<unknown>) =>
         void work.catch((error: unknown) => this.console.error(`notification for ${message.type} not queued: ${(error as Error).message}`));
       switch (message.type) {
@@ -74,6 +95,8 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
       }
     });
     if (this.config.role !== 'api') {
+      // A day that ended while the server was down is summed up now (once: the outbox keys it by date).
+      void this.summarize(addDays(this.currentDate, -1), { skipEmpty: true }).catch(() => undefined);
       this.dayTimer = setInterval(() => {
         void this.dayEnd(Date.now());
         void this.loginsExpiring(Date.now());
@@ -262,11 +285,12 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   }
 
   /** The summary of one trading date: realized P&L, trades, wins and losses, one line per account. */
-  async summarize(date: string): Promise<number> {
+  async summarize(date: string, options: { skipEmpty?: boolean } = {}): Promise<number> {
     const trades = await this.trades.find({
       where: { exitTime: Between(this.calendar.startOf(date), this.calendar.startOf(addDays(date, 1)) - 1) },
       select: { accountId: true, pnlCents: true },
     });
+    if (!trades.length && options.skipEmpty) return 0;
     const names = new Map((await this.accounts.find({ select: { id: true, name: true } })).map((a) => [a.id, a.name]));
     const perAccount = new Map<string, { name: string; pnlCents: number; trades: number }>();
     for (const t of trades) {
