@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from './support/app.js';
 import { FakeDiscord, waitFor } from './support/notification-fakes.js';
 import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
@@ -11,7 +11,9 @@ import { connectWs, type WsClient } from './support/ws-client.js';
  * Prop-firm rules on the paper account, through a real server: REST with real HTTP, quotes from a
  * real feed connection, `/ws`, SQLite, a restart. NQ: $5 a 0.25 tick, $20 a point.
  */
-describe('account rules on a live account', () => {
+describe.each(['sqlite', 'postgres'] as const)('account rules on a live account (%s)', (kind) => {
+  let databaseUrl = '';
+  let dropDatabase: (() => Promise<void>) | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-rules-'));
   let server: TestServer;
   let source: QuoteSource;
@@ -25,6 +27,7 @@ describe('account rules on a live account', () => {
   const start = async () => {
     server = await startServer({
       dataDir,
+      databaseUrl,
       overrides: {
         plugins: { disabled: ['sim-feed'], settings: { 'ws-data-feed': quoteSourceSettings(source, ['NQ1!']) } },
         notifications: { discordBaseUrl: `http://127.0.0.1:${discord.port}` },
@@ -45,6 +48,7 @@ describe('account rules on a live account', () => {
   const orders = async () => (await http(server.url, 'GET', `/api/orders?accountId=${account.id}&limit=200`)).body;
 
   beforeAll(async () => {
+    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
     source = await startQuoteSource();
     await discord.start();
     source.quote('NQ1!', 25000, 25000.25);
@@ -58,6 +62,7 @@ describe('account rules on a live account', () => {
     await server?.close();
     await source?.close();
     await discord.stop();
+    await dropDatabase?.();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from './support/app.js';
 import { FakeDiscord, FakeTelegram, waitFor } from './support/notification-fakes.js';
 import { connectWs, type WsClient } from './support/ws-client.js';
 
@@ -13,7 +13,9 @@ const DISCORD_URL = 'https://discord.com/api/webhooks/123456789012345678/fake-to
  * on the paper account reaching a local server that speaks Discord's Execute Webhook, and a
  * Telegram channel that is down while a notification is queued — across a restart.
  */
-describe('notifications from a running server', () => {
+describe.each(['sqlite', 'postgres'] as const)('notifications from a running server (%s)', (kind) => {
+  let databaseUrl = '';
+  let dropDatabase: (() => Promise<void>) | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-notify-'));
   const discord = new FakeDiscord();
   const telegram = new FakeTelegram();
@@ -25,6 +27,7 @@ describe('notifications from a running server', () => {
   const start = async () => {
     server = await startServer({
       dataDir,
+      databaseUrl,
       overrides: { notifications: { discordBaseUrl: `http://127.0.0.1:${discord.port}`, retryBaseMs: 100 } },
     });
     ws = await connectWs(server.url);
@@ -34,6 +37,7 @@ describe('notifications from a running server', () => {
   const channels = async () => (await http(server.url, 'GET', '/api/notifications/channels')).body as any[];
 
   beforeAll(async () => {
+    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
     await discord.start();
     await telegram.start();
     telegramPort = telegram.port;
@@ -45,6 +49,7 @@ describe('notifications from a running server', () => {
     await server?.close();
     await discord.stop();
     await telegram.stop();
+    await dropDatabase?.();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -21,6 +21,10 @@ const CLOCK_MS = 1000;
 const PUSH_MS = 250;
 /** State is written at most this often per account unless something that must survive happened. */
 const SAVE_MS = 1000;
+/** A locked account still holding something after a failed flatten is flattened again this soon. */
+const REFLATTEN_MS = 2000;
+/** After a flatten that went out, this long (its fills have had time to come back) before another. */
+const REFLATTEN_AFTER_SENT_MS = 30_000;
 
 /**
  * Follows every account that has prop-firm rules: each quote of a ticker it holds moves its equity
@@ -36,6 +40,8 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
   private readonly names = new Map<string, string>();
   private readonly lastPush = new Map<string, number>();
   private readonly lastSave = new Map<string, number>();
+  /** Flattens on their way, and the last try and its number per account (a failed one is tried again). */
+  private readonly flattening = new Map<string, { inFlight: boolean; at: number; tries: number; cause: string; failed: boolean }>();
   private readonly stops: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
   private readonly console = new Logger('AccountRules');
@@ -118,6 +124,7 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
     set.state = step.state;
     const shown = step.events.filter((e) => e.kind !== 'day-closed');
     for (const event of shown) void this.act(set, event);
+    if (clock) this.keepFlat(set, now);
     const lastPush = this.lastPush.get(accountId) ?? 0;
     if (shown.length || now - lastPush >= PUSH_MS || (clock && now - lastPush >= CLOCK_MS)) {
       this.lastPush.set(accountId, now);
@@ -148,16 +155,12 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
             message: `account "${name}": ${RULE_LABELS[event.rule]} breached: ${event.reason}; ${event.action === 'flatten-and-lock' ? 'flattening and locking' : 'no new entries'} ${until}`,
           });
           if (event.action === 'flatten-and-lock')
-            await this.flatten(
-              set,
-              `${RULE_LABELS[event.rule]}: ${event.reason}`,
-              `rules:${set.accountId}:${event.rule}:${set.state.date}`,
-            );
+            await this.flatten(set, `${RULE_LABELS[event.rule]}: ${event.reason}`, `rules:${event.rule}:${set.state.date}`);
           return;
         }
         case 'flatten':
           await this.logs.write({ level: 'warn', category: 'risk', message: `account "${name}": ${event.reason}` });
-          await this.flatten(set, event.reason, `rules-hours:${set.accountId}:${set.state.date}`);
+          await this.flatten(set, event.reason, `rules-hours:${set.state.date}`);
           return;
         case 'warning':
           await this.logs.write({ level: 'warn', category: 'risk', message: `account "${name}": ${event.reason}` });
@@ -174,14 +177,47 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  /** Cancels working orders and closes every position; keyed by `cause`, so a second look places nothing twice. */
+  /**
+   * Cancels working orders and closes every position. Each closing order's id is `cause` and the
+   * position's id (a position belongs to one account), so a second look places nothing twice; it
+   * stays within the 100 characters an order id may have.
+   */
   private async flatten(set: RuleSet, reason: string, cause: string): Promise<void> {
-    const result = await this.trading.flatten({ accountId: set.accountId }, reason, cause);
-    await this.logs.write({
-      level: 'error',
-      category: 'risk',
-      message: `account "${this.names.get(set.accountId) ?? set.accountId}": flattened by its rules (${result.orders.length} position(s) closed, ${result.cancelled} working order(s) cancelled)`,
-    });
+    const previous = this.flattening.get(set.accountId);
+    if (previous?.inFlight) return;
+    const tries = previous?.cause === cause ? previous.tries + 1 : 1;
+    this.flattening.set(set.accountId, { inFlight: true, at: Date.now(), tries, cause, failed: false });
+    let failed = true;
+    const name = this.names.get(set.accountId) ?? set.accountId;
+    try {
+      // A second try needs new order ids: the first ones are on record (rejected, or never sent).
+      const result = await this.trading.flatten({ accountId: set.accountId }, reason, tries === 1 ? cause : `${cause}:${tries}`);
+      const refused = result.orders.filter((o) => o.status === 'rejected');
+      failed = refused.length > 0;
+      await this.logs.write({
+        level: 'error',
+        category: 'risk',
+        message: `account "${name}": flattened by its rules (${result.orders.length - refused.length} position(s) closed, ${result.cancelled} working order(s) cancelled)${refused.length ? `; ${refused.length} closing order(s) refused (${refused[0].reason ?? 'no reason'}), tried again shortly` : ''}`,
+      });
+    } catch (error) {
+      this.console.error(`account "${name}": flattening failed, tried again shortly: ${(error as Error).message}`);
+    } finally {
+      this.flattening.set(set.accountId, { inFlight: false, at: Date.now(), tries, cause, failed });
+    }
+  }
+
+  /**
+   * A locked account that must be flat and still holds something: flattened again — soon after a
+   * try that failed, and after REFLATTEN_AFTER_SENT_MS after one that went out (a position that
+   * came later, a fill that never did), so an order on its way is not doubled.
+   */
+  private keepFlat(set: RuleSet, now: number): void {
+    const lock = set.state.locks.find((l) => l.action === 'flatten-and-lock' && (l.until === null || l.until > now));
+    const held = this.held.get(set.accountId);
+    if (!lock || !held?.size) return;
+    const last = this.flattening.get(set.accountId);
+    if (last && (last.inFlight || now - last.at < (last.failed ? REFLATTEN_MS : REFLATTEN_AFTER_SENT_MS))) return;
+    void this.flatten(set, `${RULE_LABELS[lock.rule]}: ${lock.reason}`, last?.cause ?? `rules:${lock.rule}:${set.state.date}`);
   }
 
   private track(accountId: string, strategyId: string, ticker: string, quantity: number): void {
