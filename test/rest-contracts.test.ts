@@ -264,7 +264,14 @@ const EVENT: Keys<WebhookEventView> = {
   delayedUntil: 'optional',
   error: 'required',
 };
-const PLUGIN: Keys<PluginInfo> = { name: 'required', kind: 'required', displayName: 'required', status: 'required', error: 'required' };
+const PLUGIN: Keys<PluginInfo> = {
+  name: 'required',
+  kind: 'required',
+  displayName: 'required',
+  status: 'required',
+  error: 'required',
+  accountSettings: 'required',
+};
 const FEED: Keys<FeedStatus> = {
   name: 'required',
   connected: 'required',

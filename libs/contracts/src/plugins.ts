@@ -7,6 +7,47 @@ export const PLUGIN_API_VERSION = 1;
 export type PluginKind = 'broker' | 'datafeed';
 
 /**
+ * One field of a broker account's settings, in JSON Schema's words (a small subset of it).
+ * `writeOnly: true` makes it a secret: sent in the account's `secrets`, sealed at rest, never
+ * returned by the API or shown by the admin.
+ */
+export interface AccountFieldSchema {
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  /** The label in the admin's form. */
+  title?: string;
+  /** Help under the field: where to find the value, what it changes. */
+  description?: string;
+  /** The only values allowed (the admin offers a choice). */
+  enum?: (string | number)[];
+  default?: string | number | boolean;
+  /** A secret (API key, password): goes in `secrets`, sealed, never echoed back. */
+  writeOnly?: boolean;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  /** `uri`: an http(s) address. */
+  format?: 'uri';
+  /** Shown in the form only when another field has this value (`{ "environment": "live" }`). */
+  showWhen?: Record<string, string | number | boolean>;
+}
+
+/**
+ * What an account of a broker plugin takes (manifest `accountSettings`): the admin's account form
+ * renders one field per property, and the server checks an account against it when one is created
+ * or changed (a 400 names each bad field). Secret fields (`writeOnly`) go in `secrets`.
+ * @example { "brokerAccountId": { "title": "Account name" }, "properties": { "userName": { "type": "string" }, "apiKey": { "type": "string", "writeOnly": true } }, "required": ["userName", "apiKey"] }
+ */
+export interface AccountSettingsSchema {
+  /** How this broker names an account (the form's label and help for `brokerAccountId`). */
+  brokerAccountId?: { title?: string; description?: string };
+  properties: Record<string, AccountFieldSchema>;
+  /** Fields an account must have (settings and secrets alike). */
+  required?: string[];
+  /** Sentences shown under the form. */
+  notes?: string[];
+}
+
+/**
  * The `tradeloop` key of a plugin's package.json.
  * @example { "kind": "broker", "apiVersion": 1, "entry": "dist/index.js", "displayName": "Paper broker" }
  * @example { "kind": ["broker", "datafeed"], "apiVersion": 1, "entry": "dist/index.js", "displayName": "Tradovate" }
@@ -27,6 +68,8 @@ export interface PluginManifest {
    * every fill at one says so, and the trader can switch the feed off in Settings.
    */
   simulated?: boolean;
+  /** Brokers: the fields an account takes, secrets marked `writeOnly` (see AccountSettingsSchema). */
+  accountSettings?: AccountSettingsSchema;
 }
 
 export interface PluginLogger {
@@ -157,6 +200,13 @@ export interface BrokerPlugin {
   flatten?(brokerAccountId: string, ticker?: string): Promise<void>;
   /** Optional: positions, working orders, today's fills and cash as the broker reports them. */
   snapshot?(brokerAccountId: string): Promise<BrokerAccountSnapshot>;
+  /**
+   * Optional: what one tick of a canonical ticker is worth at this broker (tick size, tick value),
+   * for instruments outside the server's futures catalog — a contract the catalog lacks, a stock, a
+   * coin. The server asks before it sends an order in such a ticker and prices its fills and P&L
+   * with the answer; undefined (or a throw) leaves the catalog's default. Answer from a cache.
+   */
+  instrument?(ticker: string): Promise<Instrument | undefined>;
 }
 
 /** A feed's own account of its connection, shown in /api/health and as `FEED` on /ws. */

@@ -16,3 +16,4 @@ export * from './account-rules-orders.js';
 export * from './account-rules-file.js';
 export * from './exits.js';
 export * from './brackets.js';
+export * from './account-settings.js';

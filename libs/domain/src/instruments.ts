@@ -108,6 +108,12 @@ export class InstrumentCatalog {
     return this.resolve(ticker).ticker;
   }
 
+  /** Whether the ticker is a catalog entry (built in or configured), not the stock-style default of anything else. */
+  knows(ticker: string): boolean {
+    const { instrument } = this.resolve(ticker);
+    return instrument === this.futures.get(instrument.root) || instrument === this.symbols.get(instrument.root);
+  }
+
   futuresRoots(): string[] {
     return [...this.futures.keys()];
   }

@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { AccountView, BrokerAccount } from '@tradeloop/contracts';
-import { checkRiskLimits, isValidTimeZone, toCents, toDollars } from '@tradeloop/domain';
+import type { AccountSettings, AccountView, BrokerAccount } from '@tradeloop/contracts';
+import { accountFieldProblems, checkRiskLimits, isValidTimeZone, toCents, toDollars } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { iso } from '../common/money.js';
@@ -97,6 +97,7 @@ export class AccountsService implements OnModuleInit {
 
   async create(dto: CreateAccountDto): Promise<AccountView> {
     this.assertBroker(dto.broker);
+    this.assertFields(dto.broker, dto.settings ?? {}, dto.secrets ?? {}, []);
     await this.assertNameFree(dto.name);
     const account: Account = {
       id: randomUUID(),
@@ -119,6 +120,11 @@ export class AccountsService implements OnModuleInit {
   async update(id: string, dto: UpdateAccountDto): Promise<AccountView> {
     const account = await this.get(id);
     if (dto.name !== undefined && dto.name.trim() !== account.name) await this.assertNameFree(dto.name);
+    if (dto.settings !== undefined || dto.secrets !== undefined) {
+      const kept = Object.keys(this.secretBox.openJson(account.secrets)).filter((name) => dto.secrets?.[name] !== null);
+      const sent = Object.fromEntries(Object.entries(dto.secrets ?? {}).filter((e): e is [string, string] => e[1] !== null));
+      this.assertFields(account.broker, dto.settings ?? account.settings ?? {}, sent, kept);
+    }
     const changes: Partial<Account> = {
       ...(dto.name !== undefined ? { name: dto.name.trim() } : {}),
       ...(dto.brokerAccountId !== undefined ? { brokerAccountId: dto.brokerAccountId } : {}),
@@ -188,6 +194,17 @@ export class AccountsService implements OnModuleInit {
       .map((p) => p.name);
     if (!brokers.includes(broker))
       throw new BadRequestException(`broker must be one of ${brokers.join(', ') || '(no broker plugins)'}, got "${broker}"`);
+  }
+
+  /** The account's fields against its broker's manifest schema (when it has one): 400 naming every bad field. */
+  private assertFields(broker: string, settings: AccountSettings, secrets: Record<string, string>, keptSecrets: string[]): void {
+    const schema = this.plugins.accountSettings(broker);
+    if (!schema) return;
+    const problems = accountFieldProblems(schema, { settings, secrets, keptSecrets });
+    if (problems.length)
+      throw new BadRequestException(
+        `a ${broker} account ${problems.length === 1 ? 'has a problem' : 'has problems'}: ${problems.join('; ')}`,
+      );
   }
 
   private async assertNameFree(name: string): Promise<void> {

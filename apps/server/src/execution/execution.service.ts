@@ -112,6 +112,11 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
+    // Fills booked while catching up are priced with the broker's tick for tickers outside the catalog.
+    for (const order of await this.orders.findBy({ status: In([...OPEN_STATUSES]) })) {
+      const broker = this.plugins.broker((await this.accounts.findOneBy({ id: order.accountId }))?.broker ?? '');
+      if (broker) await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
+    }
     await this.reconcileWithBrokers();
     const open = await this.orders.findBy({ status: In([...OPEN_STATUSES]) });
     let resent = 0;
@@ -124,6 +129,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
           // Still waiting for its trigger: the server holds it again.
           await this.requireHolder().hold(order);
         } else {
+          await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
           const ack = await broker.placeOrder({ ...brokerRequest(order, account), quantity: order.quantity - order.filledQuantity });
           await this.applyAck(order.id, ack);
         }
@@ -318,6 +324,8 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
       try {
+        // A ticker outside the catalog: the broker tells its tick size and value before its fills are priced.
+        await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
         ack = await broker.placeOrder(brokerRequest(order, account));
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };

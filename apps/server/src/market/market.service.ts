@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
+import { BrokerInstruments } from './broker-instruments.js';
 
 interface Waiter {
   ticker: string;
@@ -52,6 +53,8 @@ export const quoteData = (quote: Quote, instrument: Instrument): QuoteData => ({
 @Injectable()
 export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy {
   readonly catalog: InstrumentCatalog;
+  /** Tick size and value brokers told for tickers outside the catalog. */
+  readonly brokerInstruments: BrokerInstruments;
   private readonly quotes = new Map<string, Quote>();
   /** When each cached quote last arrived (this process's clock). */
   private readonly seenAt = new Map<string, number>();
@@ -87,6 +90,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     private readonly bus: EventBus,
   ) {
     this.catalog = new InstrumentCatalog(config.instruments.map((i) => ({ ...i, kind: 'future' as const })));
+    this.brokerInstruments = new BrokerInstruments(this.catalog);
     this.leading = !config.redis.url;
   }
 
@@ -128,7 +132,8 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   }
 
   instrument(ticker: string): Instrument {
-    return this.catalog.instrument(ticker);
+    const resolved = this.catalog.resolve(ticker);
+    return this.brokerInstruments.get(resolved.ticker) ?? resolved.instrument;
   }
 
   latest(ticker: string): Quote | undefined {

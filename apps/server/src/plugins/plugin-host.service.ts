@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import {
   pluginKinds,
+  type AccountSettingsSchema,
   type BrokerAccount,
   type BrokerContext,
   type BrokerFill,
@@ -123,7 +124,19 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   list(): PluginInfo[] {
-    return this.plugins.map(({ name, kind, displayName, status, error }) => ({ name, kind, displayName, status, error }));
+    return this.plugins.map(({ name, kind, displayName, status, error, accountSettings }) => ({
+      name,
+      kind,
+      displayName,
+      status,
+      error,
+      accountSettings,
+    }));
+  }
+
+  /** What an account of the broker plugin takes (its manifest's `accountSettings`), or null. */
+  accountSettings(name: string): AccountSettingsSchema | null {
+    return this.plugins.find((p) => p.name === name)?.accountSettings ?? null;
   }
 
   /** The started broker plugin with this name, or undefined. */
@@ -132,12 +145,13 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private async load(name: string, folder: string): Promise<void> {
-    const plugin: LoadedPlugin = { name, kind: null, displayName: name, status: 'failed', error: null };
+    const plugin: LoadedPlugin = { name, kind: null, displayName: name, status: 'failed', error: null, accountSettings: null };
     this.plugins.push(plugin);
     try {
       const manifest = parseManifest(JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')));
       plugin.kind = manifest.kind;
       plugin.displayName = manifest.displayName ?? name;
+      plugin.accountSettings = manifest.accountSettings ?? null;
       // An api process places no orders and runs no feeds: workers do.
       if (this.config.role === 'api') {
         plugin.status = 'remote';

@@ -3,6 +3,45 @@ import { z } from 'zod';
 
 const kind = z.enum(['broker', 'datafeed']);
 
+const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const scalar = z.union([z.string().max(500), z.number(), z.boolean()]);
+const fieldSchema = z
+  .object({
+    type: z.enum(['string', 'number', 'integer', 'boolean']),
+    title: z.string().max(100).optional(),
+    description: z.string().max(1000).optional(),
+    enum: z
+      .array(z.union([z.string().max(200), z.number()]))
+      .min(1)
+      .max(50)
+      .optional(),
+    default: scalar.optional(),
+    writeOnly: z.boolean().optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    maxLength: z.number().int().positive().optional(),
+    format: z.literal('uri').optional(),
+    showWhen: z.record(z.string().regex(NAME), scalar).optional(),
+  })
+  .strict();
+// The account form a broker's accounts are made with (JSON Schema's words for a small subset).
+const accountSettingsSchema = z
+  .object({
+    brokerAccountId: z
+      .object({ title: z.string().max(100).optional(), description: z.string().max(1000).optional() })
+      .strict()
+      .optional(),
+    properties: z.record(z.string(), fieldSchema),
+    required: z.array(z.string()).optional(),
+    notes: z.array(z.string().max(1000)).max(20).optional(),
+  })
+  .strict()
+  .refine((s) => Object.keys(s.properties).length <= 50, { error: 'at most 50 fields' })
+  .refine((s) => Object.keys(s.properties).every((name) => NAME.test(name)), {
+    error: 'a field name is letters, digits and _ (at most 64), starting with a letter',
+  })
+  .refine((s) => (s.required ?? []).every((name) => name in s.properties), { error: 'every required name must be a field in properties' });
+
 const manifestSchema = z.object({
   // One kind, or both for a package that is a broker and a data feed.
   kind: z.union([
@@ -17,6 +56,7 @@ const manifestSchema = z.object({
   defaults: z.record(z.string(), z.unknown()).optional(),
   fallback: z.boolean().optional(),
   simulated: z.boolean().optional(),
+  accountSettings: accountSettingsSchema.optional(),
 });
 
 /** Checks a package.json's `tradeloop` key; the message names every bad field. */

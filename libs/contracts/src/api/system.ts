@@ -1,4 +1,4 @@
-import type { PluginKind } from '../plugins.js';
+import type { AccountSettingsSchema, PluginKind } from '../plugins.js';
 import type { FeedData } from '../realtime.js';
 import type { IsoTime } from './common.js';
 
@@ -14,6 +14,8 @@ export interface PluginInfo {
   displayName: string;
   status: PluginState;
   error: string | null;
+  /** Brokers: what an account of it takes, from its manifest (null when it does not say). */
+  accountSettings: AccountSettingsSchema | null;
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'error';

@@ -51,12 +51,10 @@ import { SimulatedFeedSetting } from './simulated-feed-setting';
 export class SettingsPage {
   protected readonly health = signal<HealthDetails | null>(null);
   protected readonly error = signal<string | null>(null);
-  /** The broker plugins running: an account can be added for each. */
-  protected readonly brokers = computed(() => {
-    const health = this.health();
-    if (!health) return ['paper-broker'];
-    return health.plugins.filter((p) => [p.kind].flat().includes('broker') && p.status === 'started').map((p) => p.name);
-  });
+  /** The broker plugins running, with their account fields: an account can be added for each. */
+  protected readonly brokers = computed(() =>
+    (this.health()?.plugins ?? []).filter((p) => [p.kind].flat().includes('broker') && p.status === 'started'),
+  );
 
   constructor() {
     inject(ApiService)

@@ -1,0 +1,7 @@
+import { defineBrokerContractTests } from '../../../test/plugin-contracts/broker.contract.js';
+import { harness } from './testing/harness.js';
+
+defineBrokerContractTests('projectx', async () => {
+  const h = await harness();
+  return { plugin: h.broker, publishQuote: h.publishQuote, fills: h.fills, updates: h.updates, teardown: h.teardown };
+});
