@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../apps/server/src/config/load-config.js';
 import { dataSourceOptions } from '../apps/server/src/database/data-source-options.js';
+import { ENTITIES } from '../apps/server/src/entities.js';
 import { createPostgresDatabase } from './support/app.js';
 
 /** The migrations alone must build exactly the schema the entities describe, and undo cleanly. */
@@ -24,7 +25,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       drop = database.drop;
     }
     const config = loadConfig({ env: {}, overrides: { dataDir, database: { url } } });
-    const dataSource = new DataSource(dataSourceOptions(config));
+    const dataSource = new DataSource(dataSourceOptions(config, ENTITIES));
     await dataSource.initialize(); // runs the migrations
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { routeTable } from '../apps/server/src/app.factory.js';
 import { loadConfig } from '../apps/server/src/config/load-config.js';
 import { dataSourceOptions } from '../apps/server/src/database/data-source-options.js';
+import { ENTITIES } from '../apps/server/src/entities.js';
 import { eventually, http, startServer, type TestServer } from './support/app.js';
 import { scriptsDir } from './support/scripts.js';
 import { connectWs } from './support/ws-client.js';
@@ -140,7 +141,7 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s database whose we
       databaseUrl = database.url;
       drop = database.drop;
     }
-    const { migrations } = await import('../apps/server/src/database/entities.js');
+    const { migrations } = await import('../apps/server/src/database/migrations.js');
     const { loadConfiguredKey, SecretBox } = await import('../apps/server/src/infra/secrets/secret-box.js');
     const config = loadConfig({ env: {}, overrides: { dataDir, database: { url: databaseUrl } } });
     // The schema as the previous release left it: every migration before the one that seals.
@@ -149,7 +150,7 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s database whose we
       0,
       all.findIndex((m) => m.name === 'SealedWebhookTokens1765100000000'),
     );
-    const old = new DataSource({ ...dataSourceOptions(config), migrations: before });
+    const old = new DataSource({ ...dataSourceOptions(config, ENTITIES), migrations: before });
     await old.initialize();
     const account = randomUUID();
     const tokens = ['oldTokenNumberOne_0123456789abcd', 'oldTokenNumberTwo_0123456789abcd'];

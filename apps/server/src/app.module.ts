@@ -5,7 +5,9 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AlertPreviewModule } from './engine/alert-preview.module.js';
 import { EngineModule } from './engine/engine.module.js';
+import { ENTITIES } from './entities.js';
 import { ExecutionModule } from './execution/execution.module.js';
 import { HealthModule } from './health/health.module.js';
 import { EventsModule } from './infra/events/events.module.js';
@@ -20,6 +22,9 @@ import { PnlModule } from './pnl/pnl.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+import { StrategyPortsModule } from './strategies/strategy-ports.module.js';
+import { WebhookRecordsModule } from './webhooks/webhook-records.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { TradingModule } from './trading/trading.module.js';
 import { WatchlistModule } from './watchlist/watchlist.module.js';
@@ -35,7 +40,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
+        SettingsModule,
         EventsModule,
         SecretsModule,
         AuthModule,
@@ -45,6 +51,8 @@ export class AppModule {
         PluginsModule,
         AccountsModule,
         SandboxModule,
+        StrategyPortsModule,
+        WebhookRecordsModule,
         ScriptsModule,
         StrategiesModule,
         WatchlistModule,
@@ -56,6 +64,7 @@ export class AppModule {
         AccountRulesWatchModule,
         NotificationsModule,
         WebhooksModule,
+        AlertPreviewModule,
         HealthModule,
         ...(serves ? [RealtimeModule] : []),
       ],

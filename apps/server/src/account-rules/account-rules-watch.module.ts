@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AccountRecordsModule } from '../accounts/account-records.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { PnlModule } from '../pnl/pnl.module.js';
 import { TradingModule } from '../trading/trading.module.js';
@@ -10,7 +12,7 @@ import { AccountRulesWatcher } from './account-rules.watcher.js';
 
 /** Account rules acting on their own (flatten and lock on a breach), their REST API and the firm presets. */
 @Module({
-  imports: [AccountRulesModule, MarketModule, PnlModule, TradingModule],
+  imports: [AccountRulesModule, AccountRecordsModule, LedgerModule, MarketModule, PnlModule, TradingModule],
   controllers: [AccountRulesController],
   providers: [AccountRulePresets, AccountRulesService, AccountRulesWatcher],
 })

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, OrderSide } from '@tradeloop/contracts';
 import { activeLocks, checkOrder, RULE_LABELS } from '@tradeloop/domain';
-import { Not, Repository } from 'typeorm';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
@@ -25,7 +23,7 @@ export interface GateOrder {
 export class AccountRulesGate {
   constructor(
     private readonly store: AccountRulesStore,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly positions: PositionsReader,
     private readonly market: MarketService,
     private readonly links: StrategyLinksService,
   ) {}
@@ -79,7 +77,7 @@ export class AccountRulesGate {
 
   /** Signed contracts the account holds, by instrument root, over every strategy and manual position. */
   private async heldByRoot(accountId: string): Promise<Record<string, number>> {
-    const rows = await this.positions.find({ where: { accountId, quantity: Not(0) }, select: { ticker: true, quantity: true } });
+    const rows = await this.positions.where({ accountId, open: true });
     const held: Record<string, number> = {};
     for (const row of rows) {
       const root = this.root(row.ticker);

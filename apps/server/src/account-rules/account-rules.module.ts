@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { LinksModule } from '../strategies/links.module.js';
+import { AccountRuleSet } from './account-rule-set.entity.js';
 import { AccountRulesGate } from './account-rules.gate.js';
 import { AccountRulesStore } from './account-rules.store.js';
 
@@ -10,7 +13,7 @@ import { AccountRulesStore } from './account-rules.store.js';
  * API and the presets sit in `AccountRulesWatchModule`, above trading.
  */
 @Module({
-  imports: [MarketModule, LinksModule],
+  imports: [TypeOrmModule.forFeature([AccountRuleSet]), MarketModule, LinksModule, LedgerModule],
   providers: [AccountRulesStore, AccountRulesGate],
   exports: [AccountRulesStore, AccountRulesGate],
 })

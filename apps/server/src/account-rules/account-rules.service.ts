@@ -1,9 +1,8 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { AccountRulePresetView, AccountRulesInput, AccountRulesView } from '@tradeloop/contracts';
 import { accountRulesSchema } from '@tradeloop/domain';
-import { Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import type { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { PnlStream } from '../pnl/pnl-stream.service.js';
 import { AccountRulePresets } from './account-rule-presets.js';
@@ -15,7 +14,7 @@ import { AccountRulesWatcher } from './account-rules.watcher.js';
 @Injectable()
 export class AccountRulesService {
   constructor(
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly accounts: AccountsReader,
     private readonly store: AccountRulesStore,
     private readonly presets: AccountRulePresets,
     private readonly watcher: AccountRulesWatcher,
@@ -92,7 +91,7 @@ export class AccountRulesService {
   }
 
   private async account(id: string): Promise<Account> {
-    const account = await this.accounts.findOneBy({ id });
+    const account = await this.accounts.byId(id);
     if (!account) throw new NotFoundException(`account ${id} not found`);
     return account;
   }

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Quote } from '@tradeloop/contracts';
 import { observeEquity, RULE_LABELS, type RuleEvent } from '@tradeloop/domain';
-import { Not, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { PnlStream } from '../pnl/pnl-stream.service.js';
@@ -48,8 +46,8 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly positions: PositionsReader,
+    private readonly accounts: AccountsReader,
     private readonly store: AccountRulesStore,
     private readonly market: MarketService,
     private readonly pnl: PnlStream,
@@ -61,7 +59,7 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
     await this.store.ready();
-    for (const p of await this.positions.findBy({ quantity: Not(0) })) this.track(p.accountId, p.strategyId, p.ticker, p.quantity);
+    for (const p of await this.positions.where({ open: true })) this.track(p.accountId, p.strategyId, p.ticker, p.quantity);
     await this.refreshNames();
     this.stops.push(this.market.onQuote((quote) => this.onQuote(quote)));
     this.stops.push(
@@ -244,6 +242,6 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async refreshNames(): Promise<void> {
-    for (const account of await this.accounts.find({ select: { id: true, name: true } })) this.names.set(account.id, account.name);
+    for (const account of await this.accounts.all()) this.names.set(account.id, account.name);
   }
 }

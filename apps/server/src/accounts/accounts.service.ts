@@ -9,11 +9,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
-import { Position } from '../ledger/position.entity.js';
 import { PluginHostService, providesBroker } from '../plugins/plugin-host.service.js';
 import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import { Account } from './account.entity.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account.dto.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 export const PAPER_BROKER = 'paper-broker';
 
@@ -25,6 +25,7 @@ export class AccountsService implements OnModuleInit {
     private readonly database: DatabaseService,
     private readonly secretBox: SecretBox,
     private readonly plugins: PluginHostService,
+    private readonly events: DomainEvents,
     private readonly pnl: PnlLiveService,
   ) {}
 
@@ -112,7 +113,7 @@ export class AccountsService implements OnModuleInit {
       createdAt: Date.now(),
     };
     await this.database.transaction((m) => m.insert(Account, account));
-    this.plugins.accountsChanged(account.broker);
+    this.events.publish('AccountsChanged', { broker: account.broker });
     return this.viewOne(account.id);
   }
 
@@ -141,7 +142,7 @@ export class AccountsService implements OnModuleInit {
     }
     if (Object.keys(changes).length) {
       await this.database.transaction((m) => m.update(Account, { id }, changes));
-      this.plugins.accountsChanged(account.broker);
+      this.events.publish('AccountsChanged', { broker: account.broker });
     }
     return this.viewOne(id);
   }

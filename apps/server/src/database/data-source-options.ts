@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import type { AppConfig } from '../config/config.schema.js';
 import { loadConfiguredKey, SecretBox } from '../infra/secrets/secret-box.js';
 import { DatabaseLogger } from './database-logger.js';
-import { ENTITIES, migrations } from './entities.js';
+import { migrations } from './migrations.js';
 
 export type DatabaseType = 'sqlite' | 'postgres';
 
@@ -13,12 +13,15 @@ export const databaseType = (config: AppConfig): DatabaseType => (config.databas
 
 export const sqliteFile = (config: AppConfig) => join(resolve(config.dataDir), 'tradeloop.sqlite');
 
+/** The entity classes the DataSource maps (the app's list is `ENTITIES`, beside the app module). */
+export type EntityList = MixedList<Function | string | EntitySchema>;
+
 /** Migrations run at start; the schema is never synchronized from the entities. */
-export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+export function dataSourceOptions(config: AppConfig, entities: EntityList): DataSourceOptions {
   let box: SecretBox | undefined;
   const secrets = () => (box ??= new SecretBox(loadConfiguredKey(config).key));
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: migrations(secrets),
     migrationsRun: true,
     synchronize: false,

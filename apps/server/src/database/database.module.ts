@@ -1,11 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { dataSourceOptions, type EntityList } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
-import { ENTITIES } from './entities.js';
 
 /** An arbitrary, fixed key: one migration run at a time across every process sharing the database. */
 const MIGRATION_LOCK = 746_283_511;
@@ -48,17 +47,26 @@ async function wipeRemovedSecrets(dataSource: DataSource, ran: { name: string }[
   await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
+/**
+ * The connection, the migrations and the unit of work (`DatabaseService.transaction`), nothing
+ * more: each feature module registers its own entities (`TypeOrmModule.forFeature`) and hands
+ * others a reader, never a repository.
+ */
 @Global()
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: false }),
-      dataSourceFactory: async (options) => migrated(options!),
-    }),
-    TypeOrmModule.forFeature(ENTITIES),
-  ],
-  providers: [DatabaseService],
-  exports: [TypeOrmModule, DatabaseService],
-})
-export class DatabaseModule {}
+@Module({})
+export class DatabaseModule {
+  static forRoot(entities: EntityList): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config, entities), migrationsRun: false }),
+          dataSourceFactory: async (options) => migrated(options!),
+        }),
+      ],
+      providers: [DatabaseService],
+      exports: [DatabaseService],
+    };
+  }
+}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { ExecutionModule } from '../execution/execution.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { ScriptsModule } from '../scripts/scripts.module.js';
 import { StrategiesModule } from '../strategies/strategies.module.js';
@@ -12,10 +13,20 @@ import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { PlanningModule } from './planning.module.js';
 import { LinksModule } from '../strategies/links.module.js';
-import { TradingModule } from '../trading/trading.module.js';
+import { WebhookRecordsModule } from '../webhooks/webhook-records.module.js';
 
 @Module({
-  imports: [AccountsModule, ExecutionModule, MarketModule, ScriptsModule, StrategiesModule, LinksModule, TradingModule, PlanningModule],
+  imports: [
+    AccountsModule,
+    ExecutionModule,
+    MarketModule,
+    ScriptsModule,
+    StrategiesModule,
+    LinksModule,
+    PlanningModule,
+    LedgerModule,
+    WebhookRecordsModule,
+  ],
   providers: [
     EngineService,
     SignalOrdersService,

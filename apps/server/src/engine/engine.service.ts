@@ -1,32 +1,35 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert } from '@tradeloop/contracts';
-import { In, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
-import { EVENT_QUEUE, QueueFailures } from '../infra/queue/queue.module.js';
+import { QueueConsumers } from '../infra/queue/queue-consumers.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 import { UnbookableFill } from '../ledger/ledger.service.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { WebhookEventsReader } from '../webhooks/webhook-events.reader.js';
 import { alertLabel } from '../webhooks/alert-label.js';
 import { ExecutionService } from '../execution/execution.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { SignalPlannerService } from './signal-planner.service.js';
-import { CommandsService } from '../trading/commands.service.js';
+
+/** The queued events the engine consumes (trader commands have a consumer of their own, in trading). */
+type EngineConsumed = Exclude<EngineEvent, { type: 'command' }>;
 
 /** Turns queued events into orders, one event at a time per strategy. */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
-    private readonly failures: QueueFailures,
-    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
-    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly domainEvents: DomainEvents,
+    private readonly events: WebhookEventsReader,
+    private readonly strategies: StrategiesReader,
+    private readonly positions: PositionsReader,
     private readonly market: MarketService,
     private readonly execution: ExecutionService,
     private readonly database: DatabaseService,
@@ -34,35 +37,36 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly scripted: ScriptedStrategyService,
     private readonly signals: SignalOrdersService,
     private readonly planner: SignalPlannerService,
-    private readonly commands: CommandsService,
+    private readonly consumers: QueueConsumers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.failures.set((event, error) => void this.markFailed(event, error).catch(() => undefined));
+    this.domainEvents.on('QueueEventFailed', ({ event, error }) => void this.markFailed(event, error).catch(() => undefined));
     // A fill reported after its event finished, that can never be booked: the event becomes a dead letter after all.
     this.execution.onUnbookableFill((order, error) => {
       if (order.eventId) void this.failLater(order.eventId, error).catch(() => undefined);
     });
-    await this.queue.process((event) => this.handle(event));
+    for (const type of ['webhook', 'tick', 'fill', 'timer'] as const) this.consumers.consume(type, (event) => this.handle(event));
+    await this.consumers.start();
     await this.replayUnfinished();
     await this.watchOpenPositions();
   }
 
   /** A fill that can never be booked ends the event as a dead letter with its reason, never as something to retry. */
-  async handle(event: EngineEvent): Promise<void> {
+  async handle(event: EngineConsumed): Promise<void> {
     try {
       await this.dispatch(event);
     } catch (error) {
       if (!(error instanceof UnbookableFill)) throw error;
       if (event.type === 'webhook') {
-        const row = await this.events.findOneBy({ id: event.eventId });
+        const row = await this.events.byId(event.eventId);
         if (row) await this.finish(row, 'failed', error.message);
       }
       // Other events were logged with the fill (the order and the log say what happened).
     }
   }
 
-  private async dispatch(event: EngineEvent): Promise<void> {
+  private async dispatch(event: EngineConsumed): Promise<void> {
     switch (event.type) {
       case 'webhook':
         return this.handleWebhook(event.eventId);
@@ -76,14 +80,12 @@ export class EngineService implements OnApplicationBootstrap {
       case 'timer':
         await this.scripted.onTimer(event.strategyId, event.eventId, event.time);
         return;
-      case 'command':
-        return this.commands.execute(event);
     }
   }
 
   /** Accepted events whose processing never finished (a crash, a restart) run again; orders are idempotent. */
   private async replayUnfinished(): Promise<void> {
-    const unfinished = await this.events.find({ where: { status: In(['accepted', 'processing']) }, order: { receivedAt: 'ASC' } });
+    const unfinished = await this.events.unfinished();
     for (const event of unfinished) {
       await this.queue.enqueue(event.strategyId, { type: 'webhook', strategyId: event.strategyId, eventId: event.id });
     }
@@ -94,22 +96,17 @@ export class EngineService implements OnApplicationBootstrap {
 
   /** Quotes for everything held, so open P&L is live after a restart (strategies' default tickers: the watchlist). */
   private async watchOpenPositions(): Promise<void> {
-    const held = await this.positions
-      .createQueryBuilder('p')
-      .select('DISTINCT p.ticker', 'ticker')
-      .where('p.quantity <> 0')
-      .getRawMany<{ ticker: string }>();
-    await this.market.subscribe([...new Set(held.map((r) => r.ticker))]);
+    await this.market.subscribe(await this.positions.heldTickers());
   }
 
   private async handleWebhook(eventId: string): Promise<void> {
-    const event = await this.events.findOneBy({ id: eventId });
+    const event = await this.events.byId(eventId);
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
       return;
     await this.setEvent(eventId, { status: 'processing' });
 
-    const strategy = await this.strategies.findOneBy({ id: event.strategyId });
+    const strategy = await this.strategies.byId(event.strategyId);
     if (!strategy) return this.finish(event, 'failed', 'strategy was deleted before the alert ran');
     if (!strategy.enabled)
       return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
@@ -164,12 +161,12 @@ export class EngineService implements OnApplicationBootstrap {
       });
       return;
     }
-    const row = await this.events.findOneBy({ id: event.eventId });
+    const row = await this.events.byId(event.eventId);
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private async failLater(eventId: string, error: UnbookableFill): Promise<void> {
-    const row = await this.events.findOneBy({ id: eventId });
+    const row = await this.events.byId(eventId);
     if (!row || row.status === 'failed' || row.status === 'dismissed') return;
     await this.finish(row, 'failed', error.message);
   }

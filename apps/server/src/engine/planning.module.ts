@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { LinksModule } from '../strategies/links.module.js';
 import { SignalPlannerService } from './signal-planner.service.js';
 
 /** The alert planner on its own: the engine executes its plans, the API's preview shows them (in an api process too). */
-@Module({ imports: [AccountsModule, MarketModule, LinksModule], providers: [SignalPlannerService], exports: [SignalPlannerService] })
+@Module({
+  imports: [AccountsModule, MarketModule, LinksModule, LedgerModule],
+  providers: [SignalPlannerService],
+  exports: [SignalPlannerService],
+})
 export class PlanningModule {}

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Quote, ScriptParams, ScriptPnl, ScriptPosition, ScriptQuote } from '@tradeloop/contracts';
 import { openPnlCents, toDollars } from '@tradeloop/domain';
-import { Repository } from 'typeorm';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 
@@ -27,7 +25,7 @@ const MAX_QUOTES = 200;
 @Injectable()
 export class ScriptContextService {
   constructor(
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly positions: PositionsReader,
     private readonly market: MarketService,
   ) {}
 
@@ -60,7 +58,7 @@ export class ScriptContextService {
     strategy: Strategy,
     input: { params: ScriptParams; initialState: unknown; declared: string[]; now: number; ticker?: string },
   ): Promise<ContextSnapshot> {
-    const rows = await this.positions.findBy({ strategyId: strategy.id, accountId: strategy.accountId });
+    const rows = await this.positions.where({ strategyId: strategy.id, accountId: strategy.accountId });
     const aliases = this.aliases(input.declared);
     const positions: Record<string, ScriptPosition> = {};
     let realizedCents = 0;

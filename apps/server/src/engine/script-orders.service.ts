@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { BracketsService } from '../execution/brackets.service.js';
 import { ExecutionService, type OrderIntent } from '../execution/execution.service.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import type { ScriptAction } from '../sandbox/protocol.js';
@@ -37,7 +35,7 @@ export class ScriptOrdersService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly positions: PositionsReader,
     private readonly accounts: AccountsService,
     private readonly execution: ExecutionService,
     private readonly brackets: BracketsService,
@@ -149,10 +147,10 @@ export class ScriptOrdersService {
     if (found && 'problem' in found) return [await this.refuse(strategy, source, `flatten ${ticker} refused: ${found.problem}`)];
     const resolved = found?.ticker;
     const notes = [await this.cancelAll(strategy, resolved ?? null, source)];
-    const open = await this.positions.findBy({
+    const open = await this.positions.where({
       strategyId: strategy.id,
       accountId: account.id,
-      quantity: Not(0),
+      open: true,
       ...(resolved ? { ticker: resolved } : {}),
     });
     for (const position of open) {

@@ -1,19 +1,17 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Quote } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Not, Repository } from 'typeorm';
 import { ExecutionService } from '../execution/execution.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
-import type { BookedFill } from '../ledger/ledger.service.js';
-import { Position } from '../ledger/position.entity.js';
+import type { BookedFill } from '../execution/order-fills.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import type { HandlerName } from '../sandbox/protocol.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
-import { StrategiesService } from '../strategies/strategies.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 interface Watch {
   handlers: Set<HandlerName>;
@@ -43,10 +41,10 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
-    @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly strategyRows: StrategiesReader,
+    private readonly positions: PositionsReader,
     private readonly scripts: ScriptsService,
-    private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly market: MarketService,
     private readonly execution: ExecutionService,
     private readonly logs: LogsService,
@@ -59,10 +57,10 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
         if (origin === 'local') this.onQuote(quote);
       }),
       this.execution.onFillBooked((booked) => this.onFill(booked)),
-      this.scripts.onChange((entry) => void this.refreshScript(entry.name)),
-      this.strategies.onChange((id) => void this.refresh(id)),
+      this.events.on('ScriptChanged', ({ name }) => void this.refreshScript(name)),
+      this.events.on('StrategyChanged', ({ strategyId }) => void this.refresh(strategyId)),
     );
-    const scripted = await this.strategyRows.find({ select: { id: true }, where: { enabled: true, script: Not(IsNull()) } });
+    const scripted = (await this.strategyRows.enabledScriptedIds()).map((id) => ({ id }));
     for (const { id } of scripted) await this.refresh(id);
   }
 
@@ -92,13 +90,12 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async refreshScript(name: string): Promise<void> {
-    const users = await this.strategyRows.find({ select: { id: true }, where: { script: name } });
-    for (const { id } of users) await this.refresh(id);
+    for (const id of await this.strategyRows.idsRunning(name)) await this.refresh(id);
   }
 
   private async load(strategyId: string): Promise<void> {
     this.drop(strategyId);
-    const strategy = await this.strategyRows.findOneBy({ id: strategyId });
+    const strategy = await this.strategyRows.byId(strategyId);
     const meta = strategy?.enabled && strategy.script ? this.scripts.current(strategy.script)?.meta : undefined;
     if (!strategy || !meta) return;
     const declared = new Set<string>();
@@ -109,7 +106,7 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
         /* a ticker the catalog cannot read: nothing to watch */
       }
     }
-    const held = await this.positions.findBy({ strategyId, accountId: strategy.accountId, quantity: Not(0) });
+    const held = await this.positions.where({ strategyId, accountId: strategy.accountId, open: true });
     const watch: Watch = { handlers: new Set(meta.handlers), declared, held: new Set(held.map((p) => p.ticker)) };
     this.watches.set(strategyId, watch);
     this.index(strategyId, watch);

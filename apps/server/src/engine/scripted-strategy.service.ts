@@ -1,26 +1,25 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Quote, ScriptAlert, ScriptFill } from '@tradeloop/contracts';
 import { toDollars } from '@tradeloop/domain';
-import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { bracketRole } from '../execution/brackets.service.js';
-import { Order } from '../execution/order.entity.js';
+import { OrdersReader } from '../execution/orders.reader.js';
 import type { EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
-import { Fill } from '../ledger/fill.entity.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LOG_LEVELS, LogsService } from '../logs/logs.service.js';
 import { clip, ScriptFailure, type CallOutcome, type HandlerName, type ScriptError, type ScriptLog } from '../sandbox/protocol.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import { effectiveParams } from '../scripts/script-rules.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
+import type { Strategy } from '../strategies/strategy.entity.js';
 import { FailureWindow } from './failure-window.js';
 import { ScriptContextService } from './script-context.service.js';
 import { ScriptOrdersService } from './script-orders.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** `ctx.state` is saved after every call that succeeds; more than this is a failure of the call. */
 export const MAX_STATE_BYTES = 64 * 1024;
@@ -60,13 +59,13 @@ export class ScriptedStrategyService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_QUEUE) queue: EventQueue,
-    @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
-    @InjectRepository(Fill) private readonly fills: Repository<Fill>,
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly strategyRows: StrategiesReader,
+    private readonly orders: OrdersReader,
+    private readonly positions: PositionsReader,
     private readonly sandbox: SandboxService,
     private readonly scripts: ScriptsService,
     private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly context: ScriptContextService,
     private readonly actions: ScriptOrdersService,
     private readonly logs: LogsService,
@@ -77,7 +76,7 @@ export class ScriptedStrategyService implements OnModuleInit {
 
   onModuleInit(): void {
     // A strategy switched off, errored or deleted frees its isolate; switched on again, it starts with a clean slate.
-    this.strategies.onChange((id) => void this.release(id).catch(() => undefined));
+    this.events.on('StrategyChanged', ({ strategyId }) => void this.release(strategyId).catch(() => undefined));
   }
 
   onWebhook(strategy: Strategy, eventId: string, alert: ScriptAlert, receivedAt: number): Promise<ScriptRun> {
@@ -100,10 +99,10 @@ export class ScriptedStrategyService implements OnModuleInit {
 
   async onFill(strategyId: string, eventId: string, fillId: string): Promise<ScriptRun | null> {
     const strategy = await this.enabled(strategyId);
-    const fill = strategy && (await this.fills.findOneBy({ id: fillId }));
+    const fill = strategy && (await this.positions.fill(fillId));
     if (!strategy || !fill) return null;
-    const order = await this.orders.findOneBy({ id: fill.orderId });
-    const position = await this.positions.findOneBy({ strategyId, accountId: fill.accountId, ticker: fill.ticker });
+    const order = await this.orders.byId(fill.orderId);
+    const position = await this.positions.held(fill.accountId, strategyId, fill.ticker);
     const arg: ScriptFill = {
       orderId: fill.orderId,
       ticker: fill.ticker,
@@ -126,7 +125,7 @@ export class ScriptedStrategyService implements OnModuleInit {
   }
 
   private async enabled(strategyId: string): Promise<Strategy | null> {
-    const strategy = await this.strategyRows.findOneBy({ id: strategyId });
+    const strategy = await this.strategyRows.byId(strategyId);
     return strategy?.enabled && strategy.script ? strategy : null;
   }
 
@@ -227,7 +226,7 @@ export class ScriptedStrategyService implements OnModuleInit {
   }
 
   private async release(strategyId: string): Promise<void> {
-    const strategy = await this.strategyRows.findOneBy({ id: strategyId });
+    const strategy = await this.strategyRows.byId(strategyId);
     if (strategy?.enabled && strategy.script) return;
     this.failures.forget(strategyId);
     this.actions.forget(strategyId);

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, Instrument, OrderSide, Quote, ServerOrderType } from '@tradeloop/contracts';
 import {
   atTick,
@@ -13,9 +12,8 @@ import {
   quotedAlike,
   sizeQuantity,
 } from '@tradeloop/domain';
-import { Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
@@ -37,7 +35,7 @@ const mid = (quote: Quote | undefined) => (quote ? (quote.bid + quote.ask) / 2 :
 @Injectable()
 export class SignalPlannerService {
   constructor(
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly positions: PositionsReader,
     private readonly accounts: AccountsService,
     private readonly links: StrategyLinksService,
     private readonly market: MarketService,
@@ -281,7 +279,7 @@ export class SignalPlannerService {
   }
 
   private async position(accountId: string, key: string, ticker: string): Promise<number> {
-    return (await this.positions.findOneBy({ accountId, strategyId: key, ticker }))?.quantity ?? 0;
+    return (await this.positions.held(accountId, key, ticker))?.quantity ?? 0;
   }
 
   /**

@@ -3,9 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderSide, PriceTarget, Quote, StopLossType } from '@tradeloop/contracts';
 import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type ManagedStop } from '@tradeloop/domain';
 import { In, Like, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
-import type { BookedFill } from '../ledger/ledger.service.js';
+import type { BookedFill } from './order-fills.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { ExecutionService } from './execution.service.js';
@@ -81,7 +81,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @InjectRepository(OrderBracket) private readonly brackets: Repository<OrderBracket>,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly accounts: AccountsReader,
     private readonly execution: ExecutionService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
@@ -171,7 +171,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async placeLegs(bracket: OrderBracket, parent: Order, quantity: number, fillPrice: number): Promise<void> {
-    const account = await this.accounts.findOneByOrFail({ id: parent.accountId });
+    const account = await this.accounts.byIdOrFail(parent.accountId);
     const { takeProfit, stopLoss } = legPrices(parent.side, fillPrice, this.market.instrument(parent.ticker).tickSize, targetsOf(bracket));
     const n = bracket.legs + 1;
     bracket.legs = n;
@@ -265,7 +265,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       if (next === null) continue;
       if (!(await this.execution.cancel(working.clientOrderId, `stop moved to ${next}`))) continue;
       stop.moves++;
-      const account = await this.accounts.findOneByOrFail({ id: working.accountId });
+      const account = await this.accounts.byIdOrFail(working.accountId);
       const moved = await this.execution.submit({
         clientOrderId: `${stop.parentClientOrderId}:sl${stop.n}.${stop.moves}`,
         account,

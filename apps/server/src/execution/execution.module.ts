@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountRecordsModule } from '../accounts/account-records.module.js';
+import { OrderBracket } from './order-bracket.entity.js';
+import { Order } from './order.entity.js';
+import { OrdersReader } from './orders.reader.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { RiskModule } from '../risk/risk.module.js';
@@ -9,9 +14,9 @@ import { HeldOrdersService } from './held-orders.service.js';
 import { OrdersController } from './orders.controller.js';
 
 @Module({
-  imports: [PluginsModule, LedgerModule, MarketModule, RiskModule],
+  imports: [TypeOrmModule.forFeature([Order, OrderBracket]), AccountRecordsModule, PluginsModule, LedgerModule, MarketModule, RiskModule],
   controllers: [OrdersController],
-  providers: [ExecutionService, BracketsService, HeldOrdersService],
-  exports: [ExecutionService, BracketsService, HeldOrdersService],
+  providers: [ExecutionService, BracketsService, HeldOrdersService, OrdersReader],
+  exports: [ExecutionService, BracketsService, HeldOrdersService, OrdersReader],
 })
 export class ExecutionModule {}

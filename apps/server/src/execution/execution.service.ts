@@ -16,11 +16,11 @@ import type {
 import { TradingCalendar, tradingDate, tradingDayEnd } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import type { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
-import { orderData } from '../ledger/ledger-messages.js';
-import { LedgerService, UnbookableFill, type BookedFill } from '../ledger/ledger.service.js';
+import { LedgerService, UnbookableFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
@@ -29,7 +29,11 @@ import type { AppConfig } from '../config/config.schema.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PluginHostService } from '../plugins/plugin-host.service.js';
 import { Order } from './order.entity.js';
+import { afterFill, type BookedFill } from './order-fills.js';
+import { orderData } from './order-messages.js';
 import { brokerRequest, isHeldType, orderView, type OrderHolder } from './order-shapes.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
+import { fillData, positionData, tradeData } from '../ledger/ledger-messages.js';
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -85,12 +89,13 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
 
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly accounts: AccountsReader,
     private readonly database: DatabaseService,
     private readonly plugins: PluginHostService,
     private readonly ledger: LedgerService,
     private readonly logs: LogsService,
     private readonly bus: EventBus,
+    private readonly events: DomainEvents,
     private readonly market: MarketService,
     private readonly risk: RiskService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -114,14 +119,14 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (this.config.role === 'api') return;
     // Fills booked while catching up are priced with the broker's tick for tickers outside the catalog.
     for (const order of await this.orders.findBy({ status: In([...OPEN_STATUSES]) })) {
-      const broker = this.plugins.broker((await this.accounts.findOneBy({ id: order.accountId }))?.broker ?? '');
+      const broker = this.plugins.broker((await this.accounts.byId(order.accountId))?.broker ?? '');
       if (broker) await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
     }
     await this.reconcileWithBrokers();
     const open = await this.orders.findBy({ status: In([...OPEN_STATUSES]) });
     let resent = 0;
     for (const order of open.filter((o) => o.status === 'working' || o.eventId === null)) {
-      const account = await this.accounts.findOneBy({ id: order.accountId });
+      const account = await this.accounts.byId(order.accountId);
       const broker = account && this.plugins.broker(account.broker);
       if (!account || !broker) continue;
       try {
@@ -159,7 +164,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    * silently: which strategy a stray contract belongs to is the trader's call.
    */
   private async reconcileWithBrokers(): Promise<void> {
-    for (const account of await this.accounts.find()) {
+    for (const account of await this.accounts.all()) {
       const broker = this.plugins.broker(account.broker);
       if (!broker?.snapshot) continue;
       try {
@@ -205,12 +210,19 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
       openOrders: (broker) => this.openOrders(broker),
     });
-    // A working order keeps its ticker quoted (the paper broker fills resting orders off quotes).
-    this.bus.subscribe((message, origin) => {
-      if (origin === 'local' && message.type === 'ORDER' && !OPEN_STATUSES.includes(message.data.status as never)) {
-        this.market.release(`order:${message.data.id}`, [message.data.ticker]);
-      }
-    });
+  }
+
+  /**
+   * An order row changed (and committed): `/ws` clients get ORDER; an order that left the open
+   * statuses frees its ticker's quote (a working order keeps it quoted: the paper broker fills
+   * resting orders off quotes) and is announced as OrderSettled.
+   */
+  private orderChanged(order: Order): void {
+    const data = orderData(order);
+    this.bus.publish('ORDER', data);
+    if (OPEN_STATUSES.includes(order.status as never)) return;
+    this.market.release(`order:${order.id}`, [order.ticker]);
+    this.events.publish('OrderSettled', { order: data });
   }
 
   /** The engine fails the event behind a fill that arrived later and can never be booked. */
@@ -280,7 +292,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       });
     if (!existing) {
       await this.database.transaction((m) => m.insert(Order, order));
-      this.bus.publish('ORDER', orderData(order));
+      this.orderChanged(order);
     }
 
     // Limits first: a refused order is on record as rejected with the reason, like a broker's refusal.
@@ -378,7 +390,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       await this.setStatus(order.id, 'cancelled', reason);
       return true;
     }
-    const account = await this.accounts.findOneBy({ id: order.accountId });
+    const account = await this.accounts.byId(order.accountId);
     const broker = account && this.plugins.broker(account.broker);
     const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
     if (!done && order.status !== 'pending') return false;
@@ -479,6 +491,33 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
+   * One unit of work: the ledger books the fill (fill, position, trades, realized P&L, log line)
+   * and the order row takes the fill, so neither is ever written without the other. The news goes
+   * out once it has committed.
+   */
+  private async bookFill(order: Order, fill: BrokerFill): Promise<BookedFill | null> {
+    const done = await this.database.bookkeeping(async (m) => {
+      const entry = await this.ledger.book(m, order, fill);
+      if (!entry) return null;
+      const state = afterFill(order, fill);
+      await m.update(Order, { id: order.id }, state);
+      return { entry, state };
+    });
+    if (!done) return null;
+    Object.assign(order, done.state);
+    this.ledger.announce(done.entry);
+    this.orderChanged(order);
+    const { fill: booked, position, trades } = done.entry;
+    this.events.publish('FillBooked', {
+      fill: fillData(booked),
+      position: positionData(position),
+      trades: trades.map(tradeData),
+      order: orderData(order),
+    });
+    return { ...done.entry, order };
+  }
+
+  /**
    * A fill is a fact at the broker: a database that refuses it for a moment must not lose it. The
    * booking is one transaction (fill, position, trades, realized P&L), so a failed try leaves
    * nothing behind; while the database refuses, only the console can say so. A fill that can
@@ -488,7 +527,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     let firstError: Error | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        const booked = await this.ledger.bookFill(order, fill);
+        const booked = await this.bookFill(order, fill);
         if (firstError)
           await this.logs.write({
             level: 'warn',
@@ -515,7 +554,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    * (no strategy) on the account the broker names, so its position and P&L show up too.
    */
   private async orderPlacedElsewhere(broker: string, fill: BrokerFill): Promise<Order | null> {
-    const account = await this.accounts.findOneBy({ broker, brokerAccountId: fill.brokerAccountId });
+    const account = await this.accounts.byBrokerAccount(broker, fill.brokerAccountId);
     if (!account) return null;
     const now = Date.now();
     const order = this.orders.create({
@@ -546,7 +585,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       if (existing) return existing;
       throw error;
     }
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
     await this.logs.write({
       level: 'info',
       category: 'order',
@@ -577,7 +616,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
    * broker by them after a restart (recorded before it was asked, with its id once it answered).
    */
   private async openOrders(broker: string): Promise<RecordedOrder[]> {
-    const accounts = await this.accounts.findBy({ broker });
+    const accounts = await this.accounts.byBroker(broker);
     if (!accounts.length) return [];
     const byId = new Map(accounts.map((a) => [a.id, a]));
     const open = await this.orders.findBy({ accountId: In([...byId.keys()]), status: In([...OPEN_STATUSES]) });
@@ -604,7 +643,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
   /** The ack never undoes a fill that was booked while the broker was answering. */
   private async applyAck(orderId: string, ack: OrderAck): Promise<Order> {
     const order = await this.acknowledge(orderId, ack);
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
     return order;
   }
 
@@ -639,6 +678,6 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
       return m.findOneByOrFail(Order, { id: orderId });
     });
-    this.bus.publish('ORDER', orderData(order));
+    this.orderChanged(order);
   }
 }

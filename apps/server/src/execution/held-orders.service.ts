@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Quote } from '@tradeloop/contracts';
 import { heldOrderStep } from '@tradeloop/domain';
 import { IsNull, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
@@ -32,7 +32,7 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
 
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly accounts: AccountsReader,
     private readonly execution: ExecutionService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
@@ -125,7 +125,7 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
     );
     if (!claimed.affected) return;
     const fresh = await this.orders.findOneByOrFail({ id: order.id });
-    const account = await this.accounts.findOneByOrFail({ id: fresh.accountId });
+    const account = await this.accounts.byIdOrFail(fresh.accountId);
     const as = fresh.type === 'stop_limit' ? `a limit order at ${fresh.limitPrice}` : 'a market order';
     await this.logs.write({
       level: 'info',

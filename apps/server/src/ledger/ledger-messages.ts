@@ -1,6 +1,5 @@
-import type { FillData, OrderData, PositionData, TradeData } from '@tradeloop/contracts';
+import type { FillData, PositionData, TradeData } from '@tradeloop/contracts';
 import { toDollars } from '@tradeloop/domain';
-import type { Order } from '../execution/order.entity.js';
 import type { Fill } from './fill.entity.js';
 import type { Position } from './position.entity.js';
 import type { Trade } from './trade.entity.js';
@@ -10,22 +9,6 @@ export const NO_STRATEGY = '';
 const strategyOf = (id: string | null) => (id === NO_STRATEGY ? null : id);
 
 /** The `/ws` views of the ledger's rows: dollars, not cents; null, not '', for no strategy. */
-export const orderData = (o: Order): OrderData => ({
-  id: o.id,
-  clientOrderId: o.clientOrderId,
-  accountId: o.accountId,
-  strategyId: o.strategyId,
-  ticker: o.ticker,
-  side: o.side,
-  quantity: o.quantity,
-  type: o.type,
-  status: o.status,
-  filledQuantity: o.filledQuantity,
-  avgFillPrice: o.avgFillPrice,
-  reason: o.reason,
-  time: o.updatedAt,
-});
-
 export const fillData = (f: Fill): FillData => ({
   id: f.id,
   orderId: f.orderId,

@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Fill } from './fill.entity.js';
+import { Position } from './position.entity.js';
+import { PositionsReader } from './positions.reader.js';
+import { Trade } from './trade.entity.js';
 import { MarketModule } from '../market/market.module.js';
 import { LedgerQueryService } from './ledger-query.service.js';
 import { LedgerController } from './ledger.controller.js';
 import { LedgerService } from './ledger.service.js';
 
 @Module({
-  imports: [MarketModule],
+  imports: [TypeOrmModule.forFeature([Fill, Position, Trade]), MarketModule],
   controllers: [LedgerController],
-  providers: [LedgerService, LedgerQueryService],
-  exports: [LedgerService, LedgerQueryService],
+  providers: [LedgerService, LedgerQueryService, PositionsReader],
+  exports: [LedgerService, LedgerQueryService, PositionsReader],
 })
 export class LedgerModule {}

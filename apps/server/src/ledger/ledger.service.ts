@@ -1,22 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import type { BrokerFill } from '@tradeloop/contracts';
+import type { EntityManager } from 'typeorm';
 import { applyFill, averagePrice, fillProblem, netQuantity, toCents } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
-import { Order } from '../execution/order.entity.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { Fill } from './fill.entity.js';
-import { fillData, NO_STRATEGY, orderData, positionData, tradeData } from './ledger-messages.js';
+import { fillData, NO_STRATEGY, positionData, tradeData } from './ledger-messages.js';
 import { Position } from './position.entity.js';
 import { Trade } from './trade.entity.js';
 
-export interface BookedFill {
+/**
+ * What the ledger needs to know of the order a fill belongs to. Execution's order row has these
+ * fields; the ledger does not know that row, and never writes it.
+ */
+export interface FillSubject {
+  id: string;
+  clientOrderId: string;
+  accountId: string;
+  strategyId: string | null;
+  /** A link's copy: its position and trades are keyed under the link. */
+  linkId?: string | null;
+  ticker: string;
+  /** The price the alert carried: what slippage is measured from. */
+  signalPrice?: number | null;
+}
+
+/** What one booked fill wrote: the fill, the position it moved, the round trips it closed. */
+export interface LedgerEntry {
   fill: Fill;
   position: Position;
   trades: Trade[];
-  order: Order;
 }
 
 export { NO_STRATEGY };
@@ -26,7 +42,7 @@ export const fillPriceSource = (fill: BrokerFill): string =>
   typeof fill.priceSource === 'string' && fill.priceSource.trim() !== '' ? fill.priceSource.trim().slice(0, 80) : 'broker';
 
 /** How far the fill is from the price the alert carried, against the trader: `; slippage +0.25 vs 25000`. */
-function slippageNote(order: Order, fill: BrokerFill): string {
+function slippageNote(order: FillSubject, fill: BrokerFill): string {
   if (order.signalPrice === null || order.signalPrice === undefined) return '';
   const against = (fill.side === 'buy' ? fill.price - order.signalPrice : order.signalPrice - fill.price) + 0;
   const shown = Number(against.toFixed(8));
@@ -69,127 +85,121 @@ export class LedgerService {
     return [...net].map(([ticker, quantity]) => ({ ticker, quantity }));
   }
 
-  /** Books a broker fill against its order. A fill already booked (same broker fill id) is ignored: null. */
-  async bookFill(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
-    const booked = await this.book(order, brokerFill);
-    if (booked) {
-      this.bus.publish('FILL', fillData(booked.fill));
-      for (const trade of booked.trades) this.bus.publish('TRADE', tradeData(trade));
-      this.bus.publish('POSITION', positionData(booked.position));
-      this.bus.publish('ORDER', orderData(booked.order));
-    }
+  /**
+   * Books a broker fill in a unit of work of its own and announces it. Execution books in its own
+   * unit of work instead (`book`), so that its order row moves in the same transaction.
+   */
+  async bookFill(order: FillSubject, brokerFill: BrokerFill): Promise<LedgerEntry | null> {
+    const booked = await this.database.bookkeeping((m) => this.book(m, order, brokerFill));
+    if (booked) this.announce(booked);
     return booked;
   }
 
-  private book(order: Order, brokerFill: BrokerFill): Promise<BookedFill | null> {
+  /** The `/ws` news of a booked fill, once its unit of work has committed: the fill, its trades, the position. */
+  announce(booked: LedgerEntry): void {
+    this.bus.publish('FILL', fillData(booked.fill));
+    for (const trade of booked.trades) this.bus.publish('TRADE', tradeData(trade));
+    this.bus.publish('POSITION', positionData(booked.position));
+  }
+
+  /**
+   * Books a broker fill against its order inside the unit of work `m` it is handed: the fill, the
+   * position it moves, the round trips it closes and their realized P&L, and a log line. A fill
+   * already booked (same broker fill id) is ignored: null. Throws UnbookableFill for a fill the
+   * ledger can never hold exactly.
+   */
+  async book(m: EntityManager, order: FillSubject, brokerFill: BrokerFill): Promise<LedgerEntry | null> {
     const instrument = this.market.instrument(order.ticker);
-    return this.database.bookkeeping(async (m) => {
-      if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;
-      // A link's copy of a strategy's trade is held under the link; manual trades under no strategy.
-      const strategyKey = order.linkId ?? order.strategyId ?? NO_STRATEGY;
-      const position =
-        (await m.findOneBy(Position, { accountId: order.accountId, strategyId: strategyKey, ticker: order.ticker })) ??
-        m.create(Position, {
-          id: randomUUID(),
-          accountId: order.accountId,
-          strategyId: strategyKey,
-          ticker: order.ticker,
-          quantity: 0,
-          avgPrice: null,
-          realizedCents: 0,
-          lots: [],
-        });
-
-      const commission = Number.isFinite(brokerFill.commission) ? toCents(brokerFill.commission) : Number.NaN;
-      const priceSource = fillPriceSource(brokerFill);
-      const input = {
-        side: brokerFill.side,
-        quantity: brokerFill.quantity,
-        price: brokerFill.price,
-        time: brokerFill.time,
-        commissionCents: commission,
-        priceSource,
-      };
-      const before = fillProblem(input);
-      if (before) throw new UnbookableFill(brokerFill, before);
-      const result = applyFill({ lots: position.lots }, input, instrument);
-      const after = fillProblem(input, result, position.realizedCents);
-      if (after) throw new UnbookableFill(brokerFill, after);
-      const commissionCents = commission;
-      const fill = m.create(Fill, {
+    if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;
+    // A link's copy of a strategy's trade is held under the link; manual trades under no strategy.
+    const strategyKey = order.linkId ?? order.strategyId ?? NO_STRATEGY;
+    const position =
+      (await m.findOneBy(Position, { accountId: order.accountId, strategyId: strategyKey, ticker: order.ticker })) ??
+      m.create(Position, {
         id: randomUUID(),
-        brokerFillId: brokerFill.fillId,
-        orderId: order.id,
-        strategyId: order.strategyId,
         accountId: order.accountId,
+        strategyId: strategyKey,
         ticker: order.ticker,
-        side: brokerFill.side,
-        quantity: brokerFill.quantity,
-        price: brokerFill.price,
-        commissionCents,
-        realizedCents: result.realizedCents,
-        priceSource,
-        time: brokerFill.time,
+        quantity: 0,
+        avgPrice: null,
+        realizedCents: 0,
+        lots: [],
       });
-      await m.insert(Fill, fill);
 
-      position.lots = result.state.lots;
-      position.quantity = netQuantity(result.state);
-      position.avgPrice = averagePrice(result.state);
-      position.realizedCents += result.realizedCents;
-      position.updatedAt = brokerFill.time;
-      await m.save(Position, position);
-
-      const trades = result.trades.map((t) =>
-        m.create(Trade, {
-          id: randomUUID(),
-          accountId: order.accountId,
-          strategyId: strategyKey,
-          ticker: order.ticker,
-          direction: t.direction,
-          quantity: t.quantity,
-          entryPrice: t.entryPrice,
-          exitPrice: t.exitPrice,
-          entryTime: t.entryTime,
-          exitTime: t.exitTime,
-          grossCents: t.grossCents,
-          commissionCents: t.commissionCents,
-          pnlCents: t.pnlCents,
-          exitFillId: fill.id,
-          entryPriceSource: t.entryPriceSource,
-          exitPriceSource: t.exitPriceSource,
-        }),
-      );
-      if (trades.length) await m.insert(Trade, trades);
-
-      const filledQuantity = order.filledQuantity + brokerFill.quantity;
-      // One fill's price as it is; a weighted average without float dust (5 × 420.69 ÷ 5 is not 420.69 in binary).
-      order.avgFillPrice =
-        order.filledQuantity === 0 || order.avgFillPrice === null
-          ? brokerFill.price
-          : Number(((order.avgFillPrice * order.filledQuantity + brokerFill.price * brokerFill.quantity) / filledQuantity).toFixed(10));
-      order.filledQuantity = filledQuantity;
-      if (filledQuantity >= order.quantity) order.status = 'filled';
-      order.updatedAt = Date.now();
-      await m.update(
-        Order,
-        { id: order.id },
-        { filledQuantity, avgFillPrice: order.avgFillPrice, status: order.status, updatedAt: order.updatedAt },
-      );
-
-      const closed = trades.length ? `, closed ${trades.length} trade(s) for ${(result.realizedCents / 100).toFixed(2)}` : '';
-      const slippage = slippageNote(order, brokerFill);
-      await this.logs.write(
-        {
-          level: 'info',
-          category: 'fill',
-          strategyId: order.strategyId,
-          message: `filled ${brokerFill.side} ${brokerFill.quantity} ${order.ticker} @ ${brokerFill.price} (price: ${priceSource}${slippage})${closed}; position ${position.quantity}`,
-          context: { orderId: order.id, clientOrderId: order.clientOrderId, fillId: fill.id, priceSource },
-        },
-        m,
-      );
-      return { fill, position, trades, order };
+    const commission = Number.isFinite(brokerFill.commission) ? toCents(brokerFill.commission) : Number.NaN;
+    const priceSource = fillPriceSource(brokerFill);
+    const input = {
+      side: brokerFill.side,
+      quantity: brokerFill.quantity,
+      price: brokerFill.price,
+      time: brokerFill.time,
+      commissionCents: commission,
+      priceSource,
+    };
+    const before = fillProblem(input);
+    if (before) throw new UnbookableFill(brokerFill, before);
+    const result = applyFill({ lots: position.lots }, input, instrument);
+    const after = fillProblem(input, result, position.realizedCents);
+    if (after) throw new UnbookableFill(brokerFill, after);
+    const commissionCents = commission;
+    const fill = m.create(Fill, {
+      id: randomUUID(),
+      brokerFillId: brokerFill.fillId,
+      orderId: order.id,
+      strategyId: order.strategyId,
+      accountId: order.accountId,
+      ticker: order.ticker,
+      side: brokerFill.side,
+      quantity: brokerFill.quantity,
+      price: brokerFill.price,
+      commissionCents,
+      realizedCents: result.realizedCents,
+      priceSource,
+      time: brokerFill.time,
     });
+    await m.insert(Fill, fill);
+
+    position.lots = result.state.lots;
+    position.quantity = netQuantity(result.state);
+    position.avgPrice = averagePrice(result.state);
+    position.realizedCents += result.realizedCents;
+    position.updatedAt = brokerFill.time;
+    await m.save(Position, position);
+
+    const trades = result.trades.map((t) =>
+      m.create(Trade, {
+        id: randomUUID(),
+        accountId: order.accountId,
+        strategyId: strategyKey,
+        ticker: order.ticker,
+        direction: t.direction,
+        quantity: t.quantity,
+        entryPrice: t.entryPrice,
+        exitPrice: t.exitPrice,
+        entryTime: t.entryTime,
+        exitTime: t.exitTime,
+        grossCents: t.grossCents,
+        commissionCents: t.commissionCents,
+        pnlCents: t.pnlCents,
+        exitFillId: fill.id,
+        entryPriceSource: t.entryPriceSource,
+        exitPriceSource: t.exitPriceSource,
+      }),
+    );
+    if (trades.length) await m.insert(Trade, trades);
+
+    const closed = trades.length ? `, closed ${trades.length} trade(s) for ${(result.realizedCents / 100).toFixed(2)}` : '';
+    const slippage = slippageNote(order, brokerFill);
+    await this.logs.write(
+      {
+        level: 'info',
+        category: 'fill',
+        strategyId: order.strategyId,
+        message: `filled ${brokerFill.side} ${brokerFill.quantity} ${order.ticker} @ ${brokerFill.price} (price: ${priceSource}${slippage})${closed}; position ${position.quantity}`,
+        context: { orderId: order.id, clientOrderId: order.clientOrderId, fillId: fill.id, priceSource },
+      },
+      m,
+    );
+    return { fill, position, trades };
   }
 }

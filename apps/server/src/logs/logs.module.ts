@@ -1,7 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LogEntry } from './log-entry.entity.js';
 import { LogsController } from './logs.controller.js';
 import { LogsService } from './logs.service.js';
 
 @Global()
-@Module({ controllers: [LogsController], providers: [LogsService], exports: [LogsService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([LogEntry])],
+  controllers: [LogsController],
+  providers: [LogsService],
+  exports: [LogsService],
+})
 export class LogsModule {}

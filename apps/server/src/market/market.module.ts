@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
+import { SettingsModule } from '../settings/settings.module.js';
 import { MarketController } from './market.controller.js';
 import { FeedLeader } from './feed-leader.service.js';
 import { MarketService } from './market.service.js';
 import { SimulatedFeedSetting } from './simulated-feed.service.js';
 
-@Module({ controllers: [MarketController], providers: [MarketService, FeedLeader, SimulatedFeedSetting], exports: [MarketService] })
+@Module({
+  imports: [SettingsModule],
+  controllers: [MarketController],
+  providers: [MarketService, FeedLeader, SimulatedFeedSetting],
+  exports: [MarketService],
+})
 export class MarketModule {}

@@ -1,10 +1,8 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { SimulatedFeedState } from '@tradeloop/contracts';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 import { LogsService } from '../logs/logs.service.js';
-import { SystemSetting } from '../risk/system-setting.entity.js';
+import { SystemSettings } from '../settings/system-settings.service.js';
 import { MarketService } from './market.service.js';
 
 const KEY = 'simulatedFeed';
@@ -20,7 +18,7 @@ export class SimulatedFeedSetting implements OnModuleInit, OnApplicationBootstra
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
+    private readonly settings: SystemSettings,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
@@ -52,7 +50,7 @@ export class SimulatedFeedSetting implements OnModuleInit, OnApplicationBootstra
 
   async set(on: boolean): Promise<SimulatedFeedState> {
     await this.database.transaction(async (m) => {
-      await m.save(SystemSetting, { key: KEY, value: JSON.stringify({ on }), updatedAt: Date.now() });
+      await this.settings.write(KEY, { on }, m);
       await this.logs.write(
         {
           level: 'info',
@@ -77,10 +75,10 @@ export class SimulatedFeedSetting implements OnModuleInit, OnApplicationBootstra
   }
 
   private async stored(): Promise<boolean> {
-    const row = await this.settings.findOneBy({ key: KEY });
-    if (!row) return true;
+    const stored = await this.settings.read(KEY);
+    if (stored === null) return true;
     try {
-      return (JSON.parse(row.value) as { on?: unknown }).on !== false;
+      return (JSON.parse(stored) as { on?: unknown }).on !== false;
     } catch {
       return true;
     }

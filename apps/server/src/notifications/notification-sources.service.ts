@@ -12,13 +12,13 @@ import type {
 } from '@tradeloop/contracts';
 import { addDays, RULE_LABELS, toCents, TradingCalendar } from '@tradeloop/domain';
 import { Between, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { Trade } from '../ledger/trade.entity.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { NotificationHub } from './notification-hub.service.js';
 import type { NotificationEvent } from './notification-events.js';
 
@@ -55,9 +55,9 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
-    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly accounts: AccountsReader,
+    private readonly strategies: StrategiesReader,
+    private readonly positions: PositionsReader,
     @InjectRepository(Trade) private readonly trades: Repository<Trade>,
     private readonly bus: EventBus,
     private readonly hub: NotificationHub,
@@ -116,9 +116,9 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
 
   private async fill(fill: FillData): Promise<void> {
     const [account, strategy, held] = await Promise.all([
-      this.accounts.findOne({ where: { id: fill.accountId }, select: { name: true } }),
-      fill.strategyId ? this.strategies.findOne({ where: { id: fill.strategyId }, select: { name: true } }) : null,
-      this.positions.find({ where: { accountId: fill.accountId, ticker: fill.ticker }, select: { quantity: true } }),
+      this.accounts.byId(fill.accountId),
+      fill.strategyId ? this.strategies.byId(fill.strategyId) : null,
+      this.positions.where({ accountId: fill.accountId, ticker: fill.ticker }),
     ]);
     await this.notify(
       {
@@ -140,8 +140,8 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   /** An order refused by a limit or a rule (nothing reached the broker), or by the broker. */
   private async rejected(order: OrderData): Promise<void> {
     const [account, strategy] = await Promise.all([
-      this.accounts.findOne({ where: { id: order.accountId }, select: { name: true } }),
-      order.strategyId ? this.strategies.findOne({ where: { id: order.strategyId }, select: { name: true } }) : null,
+      this.accounts.byId(order.accountId),
+      order.strategyId ? this.strategies.byId(order.strategyId) : null,
     ]);
     const reason = order.reason ?? 'no reason given';
     await this.notify(
@@ -161,7 +161,7 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   /** An alert the intake refused for a strategy (a lock, a disabled strategy, a bad body): from its log line. */
   private async log(line: LogData): Promise<void> {
     if (line.category !== 'webhook' || !line.strategyId || !line.message.startsWith('webhook refused: ')) return;
-    const strategy = await this.strategies.findOne({ where: { id: line.strategyId }, select: { name: true } });
+    const strategy = await this.strategies.byId(line.strategyId);
     await this.notify(
       {
         kind: 'alert-refused',
@@ -291,7 +291,7 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
       select: { accountId: true, pnlCents: true },
     });
     if (!trades.length && options.skipEmpty) return 0;
-    const names = new Map((await this.accounts.find({ select: { id: true, name: true } })).map((a) => [a.id, a.name]));
+    const names = new Map((await this.accounts.all()).map((a) => [a.id, a.name]));
     const perAccount = new Map<string, { name: string; pnlCents: number; trades: number }>();
     for (const t of trades) {
       const row = perAccount.get(t.accountId) ?? { name: names.get(t.accountId) ?? t.accountId, pnlCents: 0, trades: 0 };

@@ -22,6 +22,7 @@ import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { checkPluginModule, parseManifest } from './plugin-manifest.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 interface LoadedPlugin extends PluginInfo {
   broker?: BrokerPlugin;
@@ -61,7 +62,11 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly market: MarketService,
     private readonly logs: LogsService,
     private readonly bus: EventBus,
-  ) {}
+    events: DomainEvents,
+  ) {
+    // A broker plugin re-reads its accounts when one of them is created or changed.
+    events.on('AccountsChanged', ({ broker }) => this.accountsChanged(broker));
+  }
 
   async onModuleInit(): Promise<void> {
     const dir = resolve(this.config.plugins.dir);

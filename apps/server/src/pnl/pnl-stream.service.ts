@@ -1,15 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { PnlData, PnlScope, Quote } from '@tradeloop/contracts';
 import { openPnlCents, toCents, toDollars, TradingCalendar } from '@tradeloop/domain';
-import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
-import { Position } from '../ledger/position.entity.js';
+import type { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
-import { StrategyLinksService } from '../strategies/strategy-links.service.js';
+import { LinkIds } from './link-ids.js';
 
 /** Open tickers are watched under this owner, so their quotes keep coming while anything is held. */
 const POSITIONS = 'positions';
@@ -61,15 +60,15 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Position) private readonly repository: Repository<Position>,
+    private readonly repository: PositionsReader,
     private readonly market: MarketService,
     private readonly bus: EventBus,
     private readonly calendar: TradingCalendar,
-    private readonly links: StrategyLinksService,
+    private readonly links: LinkIds,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const position of await this.repository.find()) this.track(position);
+    for (const position of await this.repository.where()) this.track(position);
     this.stops.push(this.market.onQuote((quote) => this.onQuote(quote)));
     this.stops.push(
       this.bus.subscribe((message) => {
@@ -155,7 +154,7 @@ export class PnlStream implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reload(accountId: string, strategyId: string, ticker: string): Promise<void> {
-    const position = await this.repository.findOneBy({ accountId, strategyId, ticker });
+    const position = await this.repository.held(accountId, strategyId, ticker);
     if (position) this.track(position);
   }
 

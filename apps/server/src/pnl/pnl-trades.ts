@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { StrategyLinksService } from '../strategies/strategy-links.service.js';
+import { LinkIds } from './link-ids.js';
 import { num, PnlSql } from './pnl-sql.js';
 import { NO_STRATEGY, scopeKey } from './pnl-scopes.js';
 import type { PnlScopeKind } from './pnl.types.js';
@@ -19,7 +19,7 @@ export interface ScopeRef {
 export class PnlTrades {
   constructor(
     private readonly sql: PnlSql,
-    private readonly links: StrategyLinksService,
+    private readonly links: LinkIds,
   ) {}
 
   /** WHERE clause and parameters selecting one scope's trades. */

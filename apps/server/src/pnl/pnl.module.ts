@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { PnlBar } from './pnl-bar.entity.js';
+import { PnlLatest } from './pnl-latest.entity.js';
+import { PnlPoint } from './pnl-point.entity.js';
+import { PnlRollupMark } from './pnl-rollup-mark.entity.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { LocalLeaderLock, RedisLeaderLock, type LeaderLock } from '../infra/leader/leader-lock.js';
 import { MarketModule } from '../market/market.module.js';
-import { LinksModule } from '../strategies/links.module.js';
 import { Clock } from './clock.js';
 import { PnlJobs, PNL_LEADER_LOCK } from './pnl-jobs.service.js';
 import { PnlLiveService } from './pnl-live.service.js';
@@ -20,7 +25,7 @@ import { tradingCalendarProvider } from './trading-calendar.provider.js';
 
 /** Recorder, rollups, the summary/calendar/series API and the live P&L the listings show. */
 @Module({
-  imports: [ScheduleModule.forRoot(), MarketModule, LinksModule],
+  imports: [TypeOrmModule.forFeature([PnlPoint, PnlBar, PnlLatest, PnlRollupMark]), ScheduleModule.forRoot(), MarketModule, LedgerModule],
   controllers: [PnlController],
   providers: [
     tradingCalendarProvider,

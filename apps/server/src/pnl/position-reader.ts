@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Instrument } from '@tradeloop/contracts';
 import { openPnlCents, type Lot } from '@tradeloop/domain';
 import { MarketService } from '../market/market.service.js';
-import { StrategyLinksService } from '../strategies/strategy-links.service.js';
+import { LinkIds } from './link-ids.js';
 import { num, PnlSql } from './pnl-sql.js';
 import type { PositionRow } from './pnl-scopes.js';
 
@@ -29,7 +29,7 @@ export class PositionReader {
   constructor(
     private readonly sql: PnlSql,
     private readonly market: MarketService,
-    private readonly links: StrategyLinksService,
+    private readonly links: LinkIds,
   ) {}
 
   /** Every position row, flat ones included (their realized P&L counts), optionally narrowed. */

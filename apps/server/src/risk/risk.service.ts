@@ -1,16 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
-import { Repository } from 'typeorm';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import type { Account } from '../accounts/account.entity.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { DatabaseService } from '../database/database.service.js';
-import { Position } from '../ledger/position.entity.js';
-import { Strategy } from '../strategies/strategy.entity.js';
-import { SystemSetting } from './system-setting.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
+import { SystemSettings } from '../settings/system-settings.service.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
 
 export interface RiskSubject {
   account: Account;
@@ -39,23 +36,21 @@ export class RiskService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
-    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
-    @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
-    private readonly database: DatabaseService,
+    private readonly positions: PositionsReader,
+    private readonly strategies: StrategiesReader,
+    private readonly settings: SystemSettings,
     private readonly accountRules: AccountRulesGate,
   ) {}
 
   /** Read from the database every time: with several processes, any of them may have engaged it. */
   async killSwitchState(): Promise<KillSwitchState> {
-    const row = await this.settings.findOneBy({ key: KILL_SWITCH });
-    return row ? (JSON.parse(row.value) as KillSwitchState) : { engaged: false, since: null, reason: null };
+    const stored = await this.settings.read(KILL_SWITCH);
+    return stored !== null ? (JSON.parse(stored) as KillSwitchState) : { engaged: false, since: null, reason: null };
   }
 
   async setKillSwitch(engaged: boolean, reason: string | null): Promise<KillSwitchState> {
     const state: KillSwitchState = { engaged, since: engaged ? Date.now() : null, reason: engaged ? reason : null };
-    const row: SystemSetting = { key: KILL_SWITCH, value: JSON.stringify(state), updatedAt: Date.now() };
-    await this.database.transaction((m) => m.save(SystemSetting, row));
+    await this.settings.write(KILL_SWITCH, state);
     return state;
   }
 
@@ -64,14 +59,14 @@ export class RiskService {
     // No order of any kind may be nonsense: not a number, or beyond what any position may be.
     const malformed = quantityProblem(quantity);
     if (malformed) return malformed;
-    const held = await this.positions.findOneBy({ accountId: account.id, strategyId: positionKey, ticker });
+    const held = await this.positions.held(account.id, positionKey, ticker);
     const current = held?.quantity ?? 0;
     // Closing is never refused.
     if (!increasesExposure(current, side, quantity)) return null;
     const after = current + (side === 'buy' ? quantity : -quantity);
 
     if ((await this.killSwitchState()).engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
-    const strategy = strategyId ? await this.strategies.findOneBy({ id: strategyId }) : null;
+    const strategy = strategyId ? await this.strategies.byId(strategyId) : null;
     if (strategy?.haltedUntil && strategy.haltedUntil > now)
       return `strategy "${strategy.name}" is halted until ${new Date(strategy.haltedUntil).toISOString()}: ${strategy.statusReason ?? 'a daily limit was hit'}`;
     if (account.haltedUntil && account.haltedUntil > now)
@@ -124,7 +119,7 @@ export class RiskService {
 
   /** The account's net position in a ticker after the order: every strategy, link and manual position there. */
   private async accountNet(accountId: string, ticker: string, positionKey: string, after: number): Promise<number> {
-    const rows = await this.positions.findBy({ accountId, ticker });
+    const rows = await this.positions.where({ accountId, ticker });
     return rows.reduce((sum, p) => sum + (p.strategyId === positionKey ? 0 : p.quantity), 0) + after;
   }
 

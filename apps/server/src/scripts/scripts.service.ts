@@ -7,13 +7,11 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { ScriptFile, ScriptInfo, ScriptRefusal } from '@tradeloop/contracts';
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Repository } from 'typeorm';
 import { RateLimiter } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -21,8 +19,9 @@ import type { AppConfig } from '../config/config.schema.js';
 import { LogsService } from '../logs/logs.service.js';
 import { ScriptFailure, type ScriptError, type ScriptMeta } from '../sandbox/protocol.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
 import { isScriptName, scriptNameProblem } from './script-rules.js';
+import { ScriptUsers } from './script-users.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** The last version of a script file that loaded, and the problem with the newest one if it did not. */
 export interface ScriptEntry {
@@ -38,8 +37,6 @@ export interface ScriptEntry {
   updatedAt: number;
   size: number;
 }
-
-export type ScriptChangeListener = (entry: ScriptEntry) => void;
 
 /** Several saves in a burst (an editor writing a temp file, then renaming) reload once. */
 const WATCH_DEBOUNCE_MS = 100;
@@ -59,7 +56,6 @@ const hashOf = (source: string) => createHash('sha256').update(source).digest('h
 export class ScriptsService implements OnModuleInit, OnModuleDestroy {
   readonly dir: string;
   private readonly entries = new Map<string, ScriptEntry>();
-  private readonly listeners = new Set<ScriptChangeListener>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   /** Refreshes of one file run one after another. */
   private readonly refreshing = new Map<string, Promise<ScriptEntry | undefined>>();
@@ -70,7 +66,8 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    private readonly users: ScriptUsers,
+    private readonly events: DomainEvents,
     private readonly sandbox: SandboxService,
     private readonly logs: LogsService,
   ) {
@@ -95,11 +92,6 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     this.watcher?.close();
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
-  }
-
-  onChange(listener: ScriptChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** The version strategies run, or undefined when there is no such file. */
@@ -228,7 +220,7 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
       );
     }
     this.entries.set(name, entry);
-    if (entry.error === null) for (const listener of this.listeners) listener(entry);
+    if (entry.error === null) this.events.publish('ScriptChanged', { name: entry.name });
     return entry;
   }
 
@@ -248,11 +240,8 @@ export class ScriptsService implements OnModuleInit, OnModuleDestroy {
     return names.filter(isScriptName).sort();
   }
 
-  private async linkedStrategies(): Promise<Map<string, string[]>> {
-    const rows = await this.strategies.find({ select: { id: true, script: true } });
-    const map = new Map<string, string[]>();
-    for (const row of rows) if (row.script) map.set(row.script, [...(map.get(row.script) ?? []), row.id]);
-    return map;
+  private linkedStrategies(): Promise<Map<string, string[]>> {
+    return this.users.byScript();
   }
 
   private view(entry: ScriptEntry, strategyIds: string[]): ScriptInfo {

@@ -1,7 +1,20 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountRecordsModule } from '../accounts/account-records.module.js';
 import { MarketModule } from '../market/market.module.js';
+import { StrategiesReader } from './strategies.reader.js';
+import { StrategyLink } from './strategy-link.entity.js';
 import { StrategyLinksService } from './strategy-links.service.js';
+import { Strategy } from './strategy.entity.js';
 
-/** Links on their own, so the P&L module can tell copies from strategies without depending on strategies. */
-@Module({ imports: [MarketModule], providers: [StrategyLinksService], exports: [StrategyLinksService] })
+/**
+ * Strategies' tables, their links and readers, without the strategies service: the P&L module
+ * tells copies from strategies, and risk, the engine and trading read strategies, without
+ * depending on everything the strategies service does.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Strategy, StrategyLink]), MarketModule, AccountRecordsModule],
+  providers: [StrategyLinksService, StrategiesReader],
+  exports: [StrategyLinksService, StrategiesReader, TypeOrmModule],
+})
 export class LinksModule {}

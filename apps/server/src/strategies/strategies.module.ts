@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { PnlModule } from '../pnl/pnl.module.js';
@@ -8,7 +9,7 @@ import { StrategiesController } from './strategies.controller.js';
 import { StrategiesService } from './strategies.service.js';
 
 @Module({
-  imports: [AccountsModule, MarketModule, ScriptsModule, PnlModule, LinksModule],
+  imports: [LedgerModule, AccountsModule, MarketModule, ScriptsModule, PnlModule, LinksModule],
   controllers: [StrategiesController],
   providers: [StrategiesService],
   exports: [StrategiesService],

@@ -2,8 +2,8 @@ import { BadRequestException, ConflictException, Inject, Injectable, NotFoundExc
 import type { ScriptParams, StrategyDetail, StrategyListItem, StrategyStatus, StrategyView } from '@tradeloop/contracts';
 import { checkExits, checkRiskLimits, isValidTimeZone } from '@tradeloop/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Not, Repository } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,50 +11,36 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
-import { normalizeAllowList } from '../webhooks/ip-allow-list.js';
 import { paramsProblem, scriptNameProblem } from '../scripts/script-rules.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import type { CreateStrategyDto, UpdateStrategyDto } from './dto/strategy.dto.js';
 import { StrategyLinksService } from './strategy-links.service.js';
-import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { normalizeAllowList } from './ip-allow-list.js';
+import { LastSignals } from './last-signals.js';
+import { newWebhookToken, webhookTokenHash } from './webhook-token.js';
 import { Strategy } from './strategy.entity.js';
-
-/** 192 random bits, URL-safe: the only secret between TradingView and this server. */
-export const newWebhookToken = () => randomBytes(24).toString('base64url');
-
-export const webhookTokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** Tokens never reach a log: a short hash tells them apart. */
-export const tokenFingerprint = (token: string) => webhookTokenHash(token).slice(0, 8);
-
-/** Told the id of a strategy that was created, changed, errored or deleted. */
-export type StrategyChangeListener = (strategyId: string) => void;
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 @Injectable()
 export class StrategiesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    private readonly positions: PositionsReader,
     private readonly accounts: AccountsService,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly scripts: ScriptsService,
     private readonly bus: EventBus,
+    private readonly events: DomainEvents,
     private readonly pnl: PnlLiveService,
+    private readonly signals: LastSignals,
     private readonly links: StrategyLinksService,
     private readonly secretBox: SecretBox,
   ) {}
-
-  private readonly listeners = new Set<StrategyChangeListener>();
-
-  onChange(listener: StrategyChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 
   webhookUrl(token: string): string {
     const base = this.config.server.publicUrl || `http://localhost:${this.config.server.port}`;
@@ -124,19 +110,9 @@ export class StrategiesService {
       links: links.map((l) => ({ ...this.links.view(l), ...livePnlView(live.get(l.id)) })),
     };
   }
-  /**
-   * When each strategy's newest accepted alert arrived (duplicates and refused alerts are not
-   * stored, so they do not count). One query; each strategy's maximum is a seek on the
-   * (strategyId, receivedAt) index.
-   */
-  private async lastSignals(id?: string): Promise<Map<string, number>> {
-    const query = this.strategies
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .addSelect((sub) => sub.select('MAX(e.receivedAt)').from(WebhookEvent, 'e').where('e.strategyId = s.id'), 'last');
-    if (id) query.where('s.id = :id', { id });
-    const rows = await query.getRawMany<{ id: string; last: string | number | null }>();
-    return new Map(rows.filter((r) => r.last !== null).map((r) => [r.id, Number(r.last)]));
+  /** When each strategy's newest accepted alert arrived (the webhooks module answers). */
+  private lastSignals(id?: string): Promise<Map<string, number>> {
+    return this.signals.of(id);
   }
 
   async get(id: string): Promise<Strategy> {
@@ -321,13 +297,14 @@ export class StrategiesService {
     this.bus.publish('STRATEGY', { id: s.id, name: s.name, status: s.status as StrategyStatus, reason: s.statusReason, time: Date.now() });
   }
 
+  /** StrategyChanged: a strategy was created, changed, errored or deleted. */
   private changed(id: string): void {
-    for (const listener of this.listeners) listener(id);
+    this.events.publish('StrategyChanged', { strategyId: id });
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id);
-    const open = await this.positions.countBy({ strategyId: id, quantity: Not(0) });
+    const open = await this.positions.countOpen(id);
     if (open > 0) throw new ConflictException('strategy has open positions: flatten them before deleting it');
     await this.database.transaction((m) => m.delete(Strategy, { id }));
     this.changed(id);

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { StrategyLinkView } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
 import { Repository, type EntityManager } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { MarketService } from '../market/market.service.js';
 import type { LinkInput } from './dto/strategy.dto.js';
 import { StrategyLink } from './strategy-link.entity.js';
@@ -18,7 +18,7 @@ export class StrategyLinksService implements OnModuleInit {
 
   constructor(
     @InjectRepository(StrategyLink) private readonly links: Repository<StrategyLink>,
-    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly accounts: AccountsReader,
     private readonly market: MarketService,
   ) {}
 
@@ -55,7 +55,7 @@ export class StrategyLinksService implements OnModuleInit {
       }
       if (seen.has(input.accountId)) throw new BadRequestException(`${field}.accountId: linked twice`);
       seen.add(input.accountId);
-      if (!(await this.accounts.existsBy({ id: input.accountId })))
+      if (!(await this.accounts.exists(input.accountId)))
         throw new BadRequestException(`${field}.accountId: no account ${input.accountId}`);
       let symbolOverride: string | null = null;
       if (input.symbolOverride) {

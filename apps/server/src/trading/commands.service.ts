@@ -1,9 +1,10 @@
-import { GatewayTimeoutException, HttpException, Inject, Injectable } from '@nestjs/common';
+import { GatewayTimeoutException, HttpException, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import type { EngineEvent, EventQueue, TradingCommand } from '../infra/queue/event-queue.js';
+import { QueueConsumers } from '../infra/queue/queue-consumers.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { TradingService } from './trading.service.js';
 
@@ -22,13 +23,19 @@ type Answer<O extends Op> = Awaited<ReturnType<TradingService[O]>>;
  * the event bus. Either way the caller gets the same result or the same HTTP error.
  */
 @Injectable()
-export class CommandsService {
+export class CommandsService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly bus: EventBus,
     private readonly trading: TradingService,
+    private readonly consumers: QueueConsumers,
   ) {}
+
+  /** A process that consumes the queue carries out the commands queued for it: this is their consumer. */
+  onModuleInit(): void {
+    if (this.config.role !== 'api') this.consumers.consume('command', (event) => this.execute(event));
+  }
 
   async run<O extends Op>(op: O, ...args: Parameters<TradingService[O]>): Promise<Answer<O>> {
     if (this.config.role !== 'api') return this.call(op, args) as Promise<Answer<O>>;

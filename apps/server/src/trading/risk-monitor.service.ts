@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { PnlData, RiskLimits } from '@tradeloop/contracts';
 import { addDays, localMinutes, parseDayStart, TradingCalendar } from '@tradeloop/domain';
-import { IsNull, LessThanOrEqual, Not, Repository } from 'typeorm';
-import { Account } from '../accounts/account.entity.js';
+import { AccountsReader } from '../accounts/accounts.reader.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { TradingService } from './trading.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** How often halts are lifted and daily flatten times looked at. */
 const CLOCK_MS = 10_000;
@@ -43,9 +42,10 @@ export class RiskMonitor implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
-    @InjectRepository(Account) private readonly accountRows: Repository<Account>,
+    private readonly strategyRows: StrategiesReader,
+    private readonly accountRows: AccountsReader,
     private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly accounts: AccountsService,
     private readonly trading: TradingService,
     private readonly calendar: TradingCalendar,
@@ -55,7 +55,7 @@ export class RiskMonitor implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
-    this.stops.push(this.strategies.onChange(() => void this.reload()));
+    this.stops.push(this.events.on('StrategyChanged', () => void this.reload()));
     this.stops.push(
       this.bus.subscribe((message) => {
         if (message.type === 'PNL') void this.onPnl(message.data);
@@ -73,10 +73,10 @@ export class RiskMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   /** Reads the limits again (after a strategy or account changed). */
   async reload(): Promise<void> {
     const next = new Map<string, Watched>();
-    for (const s of await this.strategyRows.findBy({ risk: Not(IsNull()) })) {
+    for (const s of await this.strategyRows.withRisk()) {
       next.set(`strategy|${s.id}`, { scope: 'strategy', id: s.id, name: s.name, limits: s.risk!, haltedUntil: s.haltedUntil });
     }
-    for (const a of await this.accountRows.findBy({ risk: Not(IsNull()) })) {
+    for (const a of await this.accountRows.withRisk()) {
       next.set(`account|${a.id}`, { scope: 'account', id: a.id, name: a.name, limits: a.risk!, haltedUntil: a.haltedUntil });
     }
     this.watched = next;
@@ -102,7 +102,7 @@ export class RiskMonitor implements OnApplicationBootstrap, OnModuleDestroy {
       const resumed = await this.strategies.resumeHalted(now);
       for (const name of resumed)
         await this.logs.write({ level: 'info', category: 'risk', message: `strategy "${name}": new trading day, halt lifted` });
-      for (const account of await this.accountRows.findBy({ haltedUntil: LessThanOrEqual(now) })) {
+      for (const account of await this.accountRows.haltEndedBy(now)) {
         await this.accounts.setHalted(account.id, null);
         await this.logs.write({ level: 'info', category: 'risk', message: `account "${account.name}": new trading day, halt lifted` });
       }

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AccountRecordsModule } from '../accounts/account-records.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { LinksModule } from '../strategies/links.module.js';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { ExecutionModule } from '../execution/execution.module.js';
 import { MarketModule } from '../market/market.module.js';
@@ -12,7 +15,17 @@ import { TradingService } from './trading.service.js';
 
 /** Manual trading, flatten and reverse, the kill switch, and the limits that act on their own. */
 @Module({
-  imports: [AccountsModule, ExecutionModule, MarketModule, PnlModule, RiskModule, StrategiesModule],
+  imports: [
+    AccountRecordsModule,
+    LinksModule,
+    LedgerModule,
+    AccountsModule,
+    ExecutionModule,
+    MarketModule,
+    PnlModule,
+    RiskModule,
+    StrategiesModule,
+  ],
   controllers: [TradingController],
   providers: [TradingService, CommandsService, RiskMonitor],
   exports: [TradingService, CommandsService],

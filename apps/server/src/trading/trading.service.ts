@@ -1,5 +1,4 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type {
   ExitSpec,
   FlattenResult,
@@ -12,20 +11,18 @@ import type {
 } from '@tradeloop/contracts';
 import { entryReference, exitTarget, type ExitRole } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
-import { In, Not, Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { BracketsService } from '../execution/brackets.service.js';
 import { ExecutionService } from '../execution/execution.service.js';
-import { Order } from '../execution/order.entity.js';
+import { OrdersReader } from '../execution/orders.reader.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
-import { Position } from '../ledger/position.entity.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
-import { StrategyLink } from '../strategies/strategy-link.entity.js';
-import { Strategy } from '../strategies/strategy.entity.js';
+import { StrategiesReader } from '../strategies/strategies.reader.js';
 
 /** How long a market order waits for the first quote of a ticker nobody watched yet. */
 const FIRST_QUOTE_TIMEOUT_MS = 1500;
@@ -64,10 +61,9 @@ interface Owner {
 @Injectable()
 export class TradingService {
   constructor(
-    @InjectRepository(Position) private readonly positions: Repository<Position>,
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(Strategy) private readonly strategyRows: Repository<Strategy>,
-    @InjectRepository(StrategyLink) private readonly linkRows: Repository<StrategyLink>,
+    private readonly positions: PositionsReader,
+    private readonly orders: OrdersReader,
+    private readonly strategyRows: StrategiesReader,
     private readonly accounts: AccountsService,
     private readonly strategies: StrategiesService,
     private readonly execution: ExecutionService,
@@ -134,14 +130,14 @@ export class TradingService {
   }
 
   async cancelOrder(id: string): Promise<OrderView> {
-    const order = await this.orders.findOneBy({ id });
+    const order = await this.orders.byId(id);
     if (!order) throw new NotFoundException(`order ${id} not found`);
     if (order.status !== 'working' && order.status !== 'pending')
       throw new ConflictException(`order ${id} is ${order.status}: only working orders can be cancelled`);
     if (!(await this.execution.cancel(order.clientOrderId, 'cancelled by hand'))) {
       throw new ConflictException(`the broker did not cancel order ${id} (it may have just filled)`);
     }
-    return this.execution.view((await this.orders.findOneBy({ id }))!);
+    return this.execution.view((await this.orders.byId(id))!);
   }
 
   /**
@@ -153,10 +149,10 @@ export class TradingService {
     if (scope.accountId) await this.accounts.get(scope.accountId);
     const ticker = scope.ticker ? this.ticker(scope.ticker) : undefined;
     const keys = scope.strategyId ? await this.strategyKeys(scope.strategyId) : undefined;
-    const open = await this.positions.findBy({
-      quantity: Not(0),
+    const open = await this.positions.where({
+      open: true,
       ...(scope.accountId ? { accountId: scope.accountId } : {}),
-      ...(keys ? { strategyId: In(keys) } : {}),
+      ...(keys ? { keys } : {}),
       ...(ticker ? { ticker } : {}),
     });
     const cancelled = await this.cancelWorking({ ...scope, ticker }, reason);
@@ -194,7 +190,7 @@ export class TradingService {
   async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }): Promise<OrderView> {
     const { account, strategyId } = await this.target(scope);
     const ticker = this.ticker(scope.ticker);
-    const held = await this.positions.findOneBy({ accountId: account.id, strategyId: strategyId ?? NO_STRATEGY, ticker });
+    const held = await this.positions.held(account.id, strategyId ?? NO_STRATEGY, ticker);
     if (!held || held.quantity === 0)
       throw new ConflictException(
         `nothing is held in ${ticker} on ${account.name}${strategyId ? ' for that strategy' : ''}: nothing to reverse`,
@@ -216,9 +212,9 @@ export class TradingService {
   /** Everything stops: every strategy disabled, every working order cancelled, every position closed. */
   async engageKillSwitch(reason: string): Promise<KillSwitchResult> {
     const state = await this.risk.setKillSwitch(true, reason);
-    const strategies = await this.strategyRows.findBy({ enabled: true });
+    const strategies = await this.strategyRows.enabled();
     for (const strategy of strategies) await this.strategies.halt(strategy.id, `kill switch: ${reason}`, null);
-    for (const strategy of await this.strategyRows.find()) await this.brackets.cancelBrackets(strategy.id);
+    for (const strategy of await this.strategyRows.all()) await this.brackets.cancelBrackets(strategy.id);
     const result = await this.flatten({}, `kill switch: ${reason}`, `kill:${state.since}`);
     await this.logs.write({
       level: 'error',
@@ -239,11 +235,9 @@ export class TradingService {
   }
 
   private async cancelWorking(scope: FlattenScope, reason: string): Promise<number> {
-    const keys = scope.strategyId ? [scope.strategyId] : undefined;
-    const working = await this.orders.findBy({
-      status: In(['pending', 'working']),
+    const working = await this.orders.working({
       ...(scope.accountId ? { accountId: scope.accountId } : {}),
-      ...(keys ? { strategyId: In(keys) } : {}),
+      ...(scope.strategyId ? { strategyId: scope.strategyId } : {}),
       ...(scope.ticker ? { ticker: scope.ticker } : {}),
     });
     if (scope.strategyId) await this.brackets.cancelBrackets(scope.strategyId, scope.ticker);
@@ -255,13 +249,13 @@ export class TradingService {
   /** The keys a strategy's positions are held under: its own and its links'. */
   private async strategyKeys(strategyId: string): Promise<string[]> {
     await this.strategies.get(strategyId);
-    const links = await this.linkRows.findBy({ strategyId });
+    const links = await this.strategyRows.linksOf(strategyId);
     return [strategyId, ...links.map((l) => l.id)];
   }
 
   private async owner(positionKey: string): Promise<Owner> {
     if (positionKey === NO_STRATEGY) return { strategyId: null, linkId: null };
-    const link = await this.linkRows.findOneBy({ id: positionKey });
+    const link = await this.strategyRows.link(positionKey);
     return link ? { strategyId: link.strategyId, linkId: link.id } : { strategyId: positionKey, linkId: null };
   }
 

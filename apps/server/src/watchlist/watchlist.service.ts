@@ -1,14 +1,12 @@
 import { BadRequestException, Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { WatchlistView } from '@tradeloop/contracts';
-import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { MarketService } from '../market/market.service.js';
-import { SystemSetting } from '../risk/system-setting.entity.js';
+import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** Tickers the watchlist holds at most. */
 export const MAX_WATCHLIST = 50;
@@ -31,16 +29,16 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(SystemSetting) private readonly settings: Repository<SystemSetting>,
-    private readonly database: DatabaseService,
+    private readonly settings: SystemSettings,
     private readonly market: MarketService,
     private readonly strategies: StrategiesService,
+    private readonly events: DomainEvents,
     private readonly bus: EventBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.stops.push(
-      this.strategies.onChange(() => void this.refresh()),
+      this.events.on('StrategyChanged', () => void this.refresh()),
       this.bus.subscribe((message, origin) => {
         if (origin !== 'remote') return;
         // Edited in another process, or a strategy switched on or off there.
@@ -74,8 +72,7 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
       }
       if (!tickers.includes(ticker)) tickers.push(ticker);
     }
-    const row: SystemSetting = { key: SETTING, value: JSON.stringify(tickers), updatedAt: Date.now() };
-    await this.database.transaction((m) => m.save(SystemSetting, row));
+    await this.settings.write(SETTING, tickers);
     this.bus.publish('INTERNAL', { kind: 'watchlist', process: this.market.processId });
     return this.refresh();
   }
@@ -94,11 +91,11 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** The edited watchlist, or the configured one before any edit. Spelled as the server does. */
   private async stored(): Promise<string[]> {
-    const row = await this.settings.findOneBy({ key: SETTING });
+    const stored = await this.settings.read(SETTING);
     let list: unknown = this.config.market.watchlist;
-    if (row) {
+    if (stored !== null) {
       try {
-        list = JSON.parse(row.value);
+        list = JSON.parse(stored);
       } catch {
         list = [];
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { allowListMatcher, normalizeAllowList, TRADINGVIEW_ADDRESSES } from './ip-allow-list.js';
+import { allowListMatcher, normalizeAllowList, TRADINGVIEW_ADDRESSES } from '../strategies/ip-allow-list.js';
 
 describe('webhook IP allow-list', () => {
   it('allows everyone when empty', () => {

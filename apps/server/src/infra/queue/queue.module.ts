@@ -4,17 +4,17 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { BullMqEventQueue } from './bullmq-event-queue.js';
 import type { EngineEvent, EventQueue } from './event-queue.js';
 import { MemoryEventQueue } from './memory-event-queue.js';
+import { QueueConsumers } from './queue-consumers.js';
+import { EVENT_QUEUE } from './queue.tokens.js';
+import { DomainEvents } from '../events/domain-events.js';
 
-export const EVENT_QUEUE = Symbol('EVENT_QUEUE');
+export { EVENT_QUEUE };
 
-/** Events that failed every attempt are reported here; the engine marks them failed. */
+/** Events that failed every attempt are reported here, as QueueEventFailed (the engine marks them failed). */
 @Injectable()
 export class QueueFailures {
-  private listener?: (event: EngineEvent, error: unknown) => void;
-  set(listener: (event: EngineEvent, error: unknown) => void) {
-    this.listener = listener;
-  }
-  report = (event: EngineEvent, error: unknown) => this.listener?.(event, error);
+  constructor(private readonly events: DomainEvents) {}
+  report = (event: EngineEvent, error: unknown) => this.events.publish('QueueEventFailed', { event, error });
 }
 
 @Injectable()
@@ -65,7 +65,8 @@ class QueueCloser implements OnModuleDestroy, OnApplicationBootstrap {
           : new MemoryEventQueue({ onFailed: failures.report }),
     },
     QueueCloser,
+    QueueConsumers,
   ],
-  exports: [EVENT_QUEUE, QueueFailures],
+  exports: [EVENT_QUEUE, QueueFailures, QueueConsumers],
 })
 export class QueueModule {}

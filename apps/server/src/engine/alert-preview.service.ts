@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { AlertPreview, PreviewOrder } from '@tradeloop/contracts';
-import { In, Repository } from 'typeorm';
-import { SignalPlannerService } from '../engine/signal-planner.service.js';
-import { Order } from '../execution/order.entity.js';
+import { OrdersReader } from '../execution/orders.reader.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
-import { WebhooksService } from './webhooks.service.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
+import { SignalPlannerService } from './signal-planner.service.js';
 
 /**
  * What an alert would do to a strategy, worked out by the same code the webhook and the engine run,
@@ -18,7 +16,7 @@ export class AlertPreviewService {
     private readonly strategies: StrategiesService,
     private readonly webhooks: WebhooksService,
     private readonly planner: SignalPlannerService,
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly orders: OrdersReader,
   ) {}
 
   async preview(strategyId: string, body: unknown): Promise<AlertPreview> {
@@ -51,10 +49,9 @@ export class AlertPreviewService {
       };
     }
     const workingNow = plan.cancel.working
-      ? await this.orders.countBy({
+      ? await this.orders.countWorking({
           strategyId: strategy.id,
-          status: In(['pending', 'working']),
-          ticker: In(plan.cancel.tickers),
+          tickers: plan.cancel.tickers,
           ...(plan.cancel.orderType ? { type: plan.cancel.orderType } : {}),
         })
       : 0;

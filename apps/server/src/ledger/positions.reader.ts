@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Not, type FindOptionsWhere, type Repository } from 'typeorm';
+import { Fill } from './fill.entity.js';
+import { Position } from './position.entity.js';
+
+/** Which positions: every field optional; `open` keeps only those not flat; `keys` is a set of position keys (strategy or link ids). */
+export interface PositionsWhere {
+  accountId?: string;
+  strategyId?: string;
+  keys?: string[];
+  ticker?: string;
+  open?: boolean;
+}
+
+/**
+ * What other modules may read of the ledger's positions and fills. The ledger alone writes them
+ * (in the unit of work it is handed); everyone else reads through here, never the repository.
+ */
+@Injectable()
+export class PositionsReader {
+  constructor(
+    @InjectRepository(Position) private readonly positions: Repository<Position>,
+    @InjectRepository(Fill) private readonly fills: Repository<Fill>,
+  ) {}
+
+  /** The position held under `key` (a strategy, a link, or none for manual trades) in `ticker`. */
+  held(accountId: string, key: string, ticker: string): Promise<Position | null> {
+    return this.positions.findOneBy({ accountId, strategyId: key, ticker });
+  }
+
+  where(filter: PositionsWhere = {}): Promise<Position[]> {
+    return this.positions.findBy(this.filter(filter));
+  }
+
+  countOpen(strategyId: string): Promise<number> {
+    return this.positions.countBy({ strategyId, quantity: Not(0) });
+  }
+
+  /** The tickers anything is held in. */
+  async heldTickers(): Promise<string[]> {
+    const rows = await this.positions
+      .createQueryBuilder('p')
+      .select('DISTINCT p.ticker', 'ticker')
+      .where('p.quantity <> 0')
+      .getRawMany<{ ticker: string }>();
+    return rows.map((r) => r.ticker);
+  }
+
+  fill(id: string): Promise<Fill | null> {
+    return this.fills.findOneBy({ id });
+  }
+
+  private filter(w: PositionsWhere): FindOptionsWhere<Position> {
+    return {
+      ...(w.accountId !== undefined ? { accountId: w.accountId } : {}),
+      ...(w.strategyId !== undefined ? { strategyId: w.strategyId } : {}),
+      ...(w.keys !== undefined ? { strategyId: In(w.keys) } : {}),
+      ...(w.ticker !== undefined ? { ticker: w.ticker } : {}),
+      ...(w.open ? { quantity: Not(0) } : {}),
+    };
+  }
+}
