@@ -4,6 +4,7 @@ import { observeEquity, RULE_LABELS, type RuleEvent } from '@tradeloop/domain';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -53,6 +54,7 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
     private readonly pnl: PnlStream,
     private readonly trading: TradingService,
     private readonly bus: EventBus,
+    private readonly events: DomainEvents,
     private readonly logs: LogsService,
   ) {}
 
@@ -63,16 +65,16 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
     await this.refreshNames();
     this.stops.push(this.market.onQuote((quote) => this.onQuote(quote)));
     this.stops.push(
-      this.bus.subscribe((message, origin) => {
+      this.bus.subscribe((message) => {
         if (message.type === 'POSITION') {
           const { accountId, strategyId, ticker, quantity } = message.data;
           this.track(accountId, strategyId ?? '', ticker, quantity);
           this.evaluate(accountId, Date.now());
-        } else if (message.type === 'FILL' && origin === 'local') {
-          this.evaluate(message.data.accountId, Date.now());
         }
       }),
     );
+    // A fill moves the balance (realized P&L): looked at once it is booked.
+    this.stops.push(this.events.on('FillBooked', ({ fill }) => this.evaluate(fill.accountId, Date.now())));
     this.timer = setInterval(() => this.tick(Date.now()), CLOCK_MS);
     this.timer.unref();
   }

@@ -15,6 +15,7 @@ import { Between, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { Trade } from '../ledger/trade.entity.js';
@@ -24,8 +25,6 @@ import type { NotificationEvent } from './notification-events.js';
 
 /** The notification kinds each bus message can become. */
 const KIND_OF: Partial<Record<string, NotificationKindName[]>> = {
-  FILL: ['fill'],
-  ORDER: ['alert-refused', 'alert-failed'],
   LOG: ['alert-refused'],
   STRATEGY: ['strategy-errored'],
   ACCOUNT_RULES: ['risk-warning', 'breach'],
@@ -45,7 +44,7 @@ const LOGIN_WARN_MS = 15 * 60_000;
  */
 @Injectable()
 export class NotificationSources implements OnApplicationBootstrap, OnModuleDestroy {
-  private stop?: () => void;
+  private readonly stops: (() => void)[] = [];
   private dayTimer?: NodeJS.Timeout;
   private readonly feeds = new Map<string, { connected: boolean; since: number }>();
   /** Broker logins by `name|account`: connection, since when, the login's expiry and the expiry already told of. */
@@ -60,6 +59,7 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
     private readonly positions: PositionsReader,
     @InjectRepository(Trade) private readonly trades: Repository<Trade>,
     private readonly bus: EventBus,
+    private readonly events: DomainEvents,
     private readonly hub: NotificationHub,
     private readonly calendar: TradingCalendar,
   ) {
@@ -67,33 +67,44 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   }
 
   onApplicationBootstrap(): void {
-    this.stop = this.bus.subscribe((message, origin) => {
-      if (origin !== 'local') return;
-      const kind = KIND_OF[message.type];
-      // Nobody is told of it: nothing to look up (the clock still follows feeds and brokers).
-      if (kind && !kind.some((k) => this.hub.wants(k))) return;
-      const done = (work: Promise<unknown>) =>
-        void work.catch((error: unknown) => this.console.error(`notification for ${message.type} not queued: ${(error as Error).message}`));
-      switch (message.type) {
-        case 'FILL':
-          return done(this.fill(message.data));
-        case 'ORDER':
-          if (message.data.status === 'rejected') done(this.rejected(message.data));
-          return;
-        case 'LOG':
-          return done(this.log(message.data));
-        case 'FEED':
-          return done(this.feed(message.data));
-        case 'STRATEGY':
-          return done(this.strategy(message.data));
-        case 'BROKER':
-          return done(this.broker(message.data));
-        case 'ACCOUNT_RULES':
-          return done(this.rules(message.data));
-        default:
-          return;
-      }
-    });
+    const failed = (what: string) => (error: unknown) =>
+      this.console.error(`notification for ${what} not queued: ${(error as Error).message}`);
+    // Fills and settled orders come as internal events, in the process where they were booked.
+    this.stops.push(
+      this.events.on('FillBooked', ({ fill }) => {
+        if (this.hub.wants('fill')) void this.fill(fill).catch(failed('a fill'));
+      }),
+      this.events.on('OrderSettled', ({ order }) => {
+        if (order.status === 'rejected' && (this.hub.wants('alert-refused') || this.hub.wants('alert-failed')))
+          void this.rejected(order).catch(failed('a refused order'));
+      }),
+    );
+    this.stops.push(
+      this.bus.subscribe((message, origin) => {
+        if (origin !== 'local') return;
+        const kind = KIND_OF[message.type];
+        // Nobody is told of it: nothing to look up (the clock still follows feeds and brokers).
+        if (kind && !kind.some((k) => this.hub.wants(k))) return;
+        const done = (work: Promise<unknown>) =>
+          void work.catch((error: unknown) =>
+            this.console.error(`notification for ${message.type} not queued: ${(error as Error).message}`),
+          );
+        switch (message.type) {
+          case 'LOG':
+            return done(this.log(message.data));
+          case 'FEED':
+            return done(this.feed(message.data));
+          case 'STRATEGY':
+            return done(this.strategy(message.data));
+          case 'BROKER':
+            return done(this.broker(message.data));
+          case 'ACCOUNT_RULES':
+            return done(this.rules(message.data));
+          default:
+            return;
+        }
+      }),
+    );
     if (this.config.role !== 'api') {
       // A day that ended while the server was down is summed up now (once: the outbox keys it by date).
       void this.summarize(addDays(this.currentDate, -1), { skipEmpty: true }).catch(() => undefined);
@@ -106,7 +117,7 @@ export class NotificationSources implements OnApplicationBootstrap, OnModuleDest
   }
 
   onModuleDestroy(): void {
-    this.stop?.();
+    this.stops.forEach((stop) => stop());
     clearInterval(this.dayTimer);
   }
 
