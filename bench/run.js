@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
 // issue 11's targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
-// short runs while developing; BENCH_ONLY=webhook,ticks,ws,sandbox,fairness,failover,pnl to run some of them.
+// short runs while developing; BENCH_ONLY=webhook,ticks,ws,sandbox,fairness,failover,pnl,analytics,backtest to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ const SECTIONS = [
   ['fairness', 'fairness-bench.js', "a healthy strategy's alerts beside ten slow scripts (server in its own process)"],
   ['failover', 'failover-bench.js', 'a server killed during an order and started again: kill → first order'],
   ['pnl', 'pnl-bench.js', 'P&L recorder pass and history queries'],
+  ['analytics', 'analytics-bench.js', 'execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes'],
+  ['backtest', 'backtest-bench.js', 'backtests: a year of one-minute bars imported and replayed'],
 ];
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 
@@ -133,6 +135,28 @@ for (const r of results.pnl?.pnl?.runs ?? []) {
     `p50 ${ms(r.passWallMs.p50, 1)} wall (${ms(r.passCpuMs.p50, 1)} CPU), p99 ${ms(r.passWallMs.p99, 1)}`,
   );
   for (const q of r.queries) row(`[${db}] ${q.name}`, `p50 ${ms(q.inServiceMs.p50)} (HTTP ${ms(q.overHttpMs.p50)})`);
+}
+const analytics = results.analytics?.analytics;
+if (analytics) {
+  const ns = (v) => `${Math.round(v).toLocaleString('en')} ns`;
+  row(
+    'execution timeline stamps per order (hot path)',
+    `p50 ${ns(analytics.stampNsPerOrder.p50)} (floor ${ns(analytics.floorNsPerOrder.p50)})`,
+    'no I/O on the hot path',
+  );
+  row('a quote into the excursion tracker', `p50 ${ns(analytics.quoteNs.p50)}`);
+  for (const w of analytics.writes)
+    row(`grouped write of ${num(w.orders)} timelines (SQLite)`, `p50 ${ms(w.writeMs.p50, 1)}`, 'off the hot path, once a second');
+}
+
+const backtest = results.backtest?.backtest;
+if (backtest) {
+  row('backtest: bars CSV import', `${num(backtest.import.barsPerSecond)} bars/s (${num(backtest.import.bars)} bars)`);
+  for (const r of backtest.runs) {
+    const value = `${num(r.barsPerSecond)} bars/s, ${num(r.quotesPerSecond)} quotes/s (${num(r.bars)} bars in ${r.seconds} s)`;
+    if (r.name === 'pass-through') row(`backtest: ${r.name}`, value, `${num(r.bars)} one-minute bars in seconds`, r.seconds < 10);
+    else row(`backtest: ${r.name}`, value);
+  }
 }
 
 const width = Math.max(...rows.map((r) => r.figure.length), 10);

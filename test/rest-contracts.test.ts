@@ -4,8 +4,24 @@ import type {
   AccountRulePresetView,
   AccountRulesView,
   AccountView,
+  AnalyticsView,
+  ExcursionPointView,
+  JournalEntryView,
+  JournalTagView,
+  LatencyStageView,
+  OrderTimelineView,
+  SlippageGroupView,
+  SlippageView,
+  TradeExcursionView,
+  TradeGroupStatsView,
   AlertPreview,
   ApiTokenView,
+  BacktestComparison,
+  BacktestNote,
+  BacktestReport,
+  BacktestRunView,
+  BacktestStats,
+  HistoryFileView,
   CalendarDay,
   CreatedApiToken,
   FeedStatus,
@@ -45,7 +61,8 @@ import type {
   TradeView,
   WebhookEventView,
 } from '@tradeloop/contracts';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { routeTable } from '../apps/server/src/app.factory.js';
 import { eventually, http, startServer, TEST_ADMIN, type TestServer } from './support/app.js';
 import { scriptsDir } from './support/scripts.js';
@@ -209,6 +226,34 @@ const TRADE: Keys<TradeView> = {
   exitPriceSource: 'required',
 };
 const PAGE: Keys<Page<unknown>> = { total: 'required', limit: 'required', offset: 'required', items: 'required' };
+const TIMELINE: Keys<OrderTimelineView> = {
+  orderId: 'required',
+  eventId: 'required',
+  strategyId: 'required',
+  accountId: 'required',
+  ticker: 'required',
+  side: 'required',
+  stamps: 'required',
+  spans: 'required',
+  referencePrice: 'required',
+  referenceSource: 'required',
+};
+const EXCURSION: Keys<TradeExcursionView> = {
+  tradeId: 'required',
+  mfeTicks: 'required',
+  mfe: 'required',
+  mfePrice: 'required',
+  mfeTime: 'required',
+  maeTicks: 'required',
+  mae: 'required',
+  maePrice: 'required',
+  maeTime: 'required',
+  holdingMs: 'required',
+  stopPrice: 'required',
+  risk: 'required',
+  rMultiple: 'required',
+  complete: 'required',
+};
 const SUMMARY: Keys<PnlSummary> = {
   ...LIVE_PNL,
   scope: 'required',
@@ -216,6 +261,7 @@ const SUMMARY: Keys<PnlSummary> = {
   timeZone: 'required',
   dayStart: 'required',
   tradingDay: 'required',
+  tag: 'optional',
   tradeCount: 'required',
   winRate: 'required',
   profitFactor: 'required',
@@ -630,6 +676,183 @@ describe('REST answers match their contracts', () => {
       finishedAt: 'required',
     };
     expectEach('deliveries', await call('GET', '/api/notifications/deliveries'), delivery);
+  });
+
+  it('execution analytics and the journal', async () => {
+    const trades = (await call('GET', '/api/trades')) as Page<TradeView>;
+    const tradeId = trades.items[0].id;
+    const timelines = await eventually(async () => {
+      const page = (await call('GET', '/api/analytics/timelines')) as Page<OrderTimelineView>;
+      return page.items.some((t) => t.stamps.filled) ? page : undefined;
+    });
+    expectShape('GET /api/analytics/timelines', timelines, PAGE);
+    expectEach('timelines', timelines.items, TIMELINE);
+    const excursion = await eventually(async () => {
+      const answer = await http(server.url, 'GET', `/api/analytics/trades/${tradeId}`);
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    expectShape('GET /api/analytics/trades/:id', excursion, EXCURSION);
+    checked.add('GET /api/analytics/trades/:id');
+    const view = (await call('GET', '/api/analytics')) as AnalyticsView;
+    expectShape<AnalyticsView>('GET /api/analytics', view, {
+      latency: 'required',
+      slippage: 'required',
+      excursions: 'required',
+      byTag: 'required',
+      byHour: 'required',
+    });
+    expectEach<LatencyStageView>('latency', view.latency, {
+      span: 'required',
+      count: 'required',
+      p50Ms: 'required',
+      p99Ms: 'required',
+      histogram: 'required',
+    });
+    expectShape<SlippageView>('slippage', view.slippage, {
+      fills: 'required',
+      slippage: 'required',
+      averageTicks: 'required',
+      histogram: 'required',
+      byStrategy: 'required',
+      byAccount: 'required',
+      byInstrument: 'required',
+      byHour: 'required',
+    });
+    expectEach<SlippageGroupView>('slippage by account', view.slippage.byAccount, {
+      key: 'required',
+      fills: 'required',
+      slippage: 'required',
+      averageTicks: 'required',
+    });
+    expectEach<ExcursionPointView>('excursions', view.excursions, {
+      tradeId: 'required',
+      ticker: 'required',
+      mfe: 'required',
+      mae: 'required',
+      pnl: 'required',
+      rMultiple: 'required',
+    });
+    const stats: Keys<TradeGroupStatsView> = {
+      key: 'required',
+      trades: 'required',
+      wins: 'required',
+      winRate: 'required',
+      pnl: 'required',
+      expectancy: 'required',
+    };
+    expectEach('by tag', view.byTag, stats);
+    expectEach('by hour', view.byHour, stats);
+    const csv = await fetch(`${server.url}/api/analytics/trades.csv`, { headers: { authorization: `Bearer ${server.token}` } });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    checked.add('GET /api/analytics/trades.csv');
+
+    const entry: Keys<JournalEntryView> = {
+      tradeId: 'required',
+      day: 'required',
+      tags: 'required',
+      note: 'required',
+      updatedAt: 'required',
+    };
+    const route = '/api/journal/trades/:tradeId';
+    expectShape('PUT trade entry', await call('PUT', route, `/api/journal/trades/${tradeId}`, { tags: ['shape'], note: 'n' }), entry);
+    expectShape('GET trade entry', await call('GET', route, `/api/journal/trades/${tradeId}`), entry);
+    expectShape('PUT day entry', await call('PUT', '/api/journal/days/:date', '/api/journal/days/2026-12-01', { note: 'd' }), entry);
+    expectShape('GET day entry', await call('GET', '/api/journal/days/:date', '/api/journal/days/2026-12-01'), entry);
+    expectEach('GET /api/journal', await call('GET', '/api/journal'), entry);
+    expectEach<JournalTagView>('GET /api/journal/tags', await call('GET', '/api/journal/tags'), { tag: 'required', entries: 'required' });
+  });
+
+  it('backtests: a run, its progress, report and comparison, the history files', async () => {
+    const run: Keys<BacktestRunView> = {
+      id: 'required',
+      label: 'required',
+      strategy: 'required',
+      ticker: 'required',
+      state: 'required',
+      done: 'required',
+      total: 'required',
+      startedAt: 'required',
+      error: 'required',
+      pnl: 'required',
+      trades: 'required',
+    };
+    const bars = 'time,open,high,low,close\n1704205800,100,101,99,100.5\n1704205860,100.5,102,100,101\n';
+    const alerts = JSON.stringify([
+      { time: 1704205810000, alert: { ticker: 'ES1!', action: 'buy', quantity: 1 } },
+      { time: 1704205870000, alert: { ticker: 'ES1!', action: 'exit' } },
+      // Refused: a note.
+      { time: 1704205880000, alert: { ticker: 'ES1!', action: 'jump' } },
+    ]);
+    const started = (await call(
+      'POST',
+      '/api/backtests',
+      undefined,
+      { ticker: 'ES1!', bars, alerts, strategy: 'pass-through' },
+      [202],
+    )) as BacktestRunView;
+    expectShape('POST /api/backtests', started, run);
+    await eventually(
+      async () => ((await http(server.url, 'GET', `/api/backtests/${started.id}`)).body as BacktestRunView).state === 'done',
+    );
+    const other = (await http(server.url, 'POST', '/api/backtests', { ticker: 'ES1!', bars, strategy: 'pass-through' }))
+      .body as BacktestRunView;
+    await eventually(async () => ((await http(server.url, 'GET', `/api/backtests/${other.id}`)).body as BacktestRunView).state === 'done');
+    expectShape('GET /api/backtests/:id', await call('GET', '/api/backtests/:id', `/api/backtests/${started.id}`), run);
+    expectEach('GET /api/backtests', await call('GET', '/api/backtests'), run);
+    const report = (await call('GET', '/api/backtests/:id/report', `/api/backtests/${started.id}/report`)) as BacktestReport;
+    expectShape<BacktestReport>('report', report, {
+      id: 'required',
+      label: 'required',
+      strategy: 'required',
+      ticker: 'required',
+      params: 'required',
+      from: 'required',
+      to: 'required',
+      stats: 'required',
+      trades: 'required',
+      fills: 'required',
+      summary: 'required',
+      calendar: 'required',
+      series: 'required',
+      notes: 'required',
+    });
+    expectShape<BacktestStats>('report stats', report.stats, {
+      bars: 'required',
+      quotes: 'required',
+      alerts: 'required',
+      scriptCalls: 'required',
+      elapsedMs: 'required',
+      barsPerSecond: 'required',
+      quotesPerSecond: 'required',
+    });
+    expect(report.fills.length).toBe(2);
+    expectEach('report fills', report.fills, FILL);
+    expectEach('report trades', report.trades, TRADE);
+    expectShape('report summary', report.summary, SUMMARY);
+    expectEach('report calendar', report.calendar, CALENDAR);
+    expectShape('report series', report.series, SERIES);
+    expectEach('report series points', report.series.points, POINT);
+    expectEach<BacktestNote>('report notes', report.notes, { time: 'required', level: 'required', message: 'required' });
+    const compared = (await call(
+      'GET',
+      '/api/backtests/compare',
+      `/api/backtests/compare?ids=${started.id},${other.id}`,
+    )) as BacktestComparison;
+    expectShape<BacktestComparison>('compare', compared, { runs: 'required' });
+    expectEach<BacktestComparison['runs'][number]>('compare runs', compared.runs, {
+      id: 'required',
+      label: 'required',
+      params: 'required',
+      pnl: 'required',
+      trades: 'required',
+      winRate: 'required',
+      profitFactor: 'required',
+      maxDrawdown: 'required',
+    });
+    mkdirSync(join(server.config.dataDir, 'history'), { recursive: true });
+    writeFileSync(join(server.config.dataDir, 'history', 'bars.csv'), bars);
+    const file: Keys<HistoryFileView> = { name: 'required', bytes: 'required', modifiedAt: 'required' };
+    expectEach('GET /api/backtests/data', await call('GET', '/api/backtests/data'), file);
   });
 
   it('leaves no route that answers JSON unchecked', () => {

@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountRulesWatchModule } from './account-rules/account-rules-watch.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { StampsModule } from './analytics/stamps.module.js';
+import { JournalModule } from './journal/journal.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BacktestModule } from './backtest/backtest.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -43,6 +47,7 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         SettingsModule,
         EventsModule,
+        StampsModule,
         SecretsModule,
         AuthModule,
         LogsModule,
@@ -66,6 +71,9 @@ export class AppModule {
         WebhooksModule,
         AlertPreviewModule,
         HealthModule,
+        AnalyticsModule.forRole(consumes),
+        JournalModule,
+        BacktestModule,
         ...(serves ? [RealtimeModule] : []),
       ],
     };

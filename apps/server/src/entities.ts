@@ -1,5 +1,6 @@
 import { AccountRuleSet } from './account-rules/account-rule-set.entity.js';
 import { Account } from './accounts/account.entity.js';
+import { ANALYTICS_ENTITIES } from './analytics/analytics.entities.js';
 import { AuthToken } from './auth/auth-token.entity.js';
 import { User } from './auth/user.entity.js';
 import { OrderBracket } from './execution/order-bracket.entity.js';
@@ -45,4 +46,5 @@ export const ENTITIES = [
   AccountRuleSet,
   NotificationChannel,
   NotificationDelivery,
+  ...ANALYTICS_ENTITIES,
 ];

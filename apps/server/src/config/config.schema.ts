@@ -185,6 +185,18 @@ export const configSchema = z
         maxAttempts: z.coerce.number().int().min(1).max(100).default(12),
       })
       .default({ discordBaseUrl: 'https://discord.com', retryBaseMs: 1000, maxAttempts: 12 }),
+    backtests: z.object({
+      /** Tickers whose quotes are recorded (under `<dataDir>/history/quotes`) so a live day can be replayed. */
+      recordTickers: z.array(z.string().refine((t) => tickerProblem(t) === null, 'not a ticker')).max(50),
+      /** Bytes of quotes recorded per ticker per day (UTC) at most; the rest of the day is not recorded. */
+      recordMaxBytesPerDay: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .max(2 ** 32),
+      /** Backtests running at once; more are refused (409) until one ends. */
+      maxRunning: z.coerce.number().int().min(1).max(16),
+    }),
     log: z.object({
       level: z.enum(['debug', 'info', 'warn', 'error']),
       /** Log lines one strategy (and, apart, the server itself) may write a minute; the rest are counted, not kept. */

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsReader } from '../accounts/accounts.reader.js';
+import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LedgerService, UnbookableFill } from '../ledger/ledger.service.js';
@@ -99,6 +100,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     private readonly market: MarketService,
     private readonly risk: RiskService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly stamps: ExecutionStamps,
   ) {
     this.calendar = TradingCalendar.of(config.pnl.timeZone, config.pnl.dayStart);
   }
@@ -335,6 +337,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
     if (!broker) {
       ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
+      this.stamps.orderSent(order);
       try {
         // A ticker outside the catalog: the broker tells its tick size and value before its fills are priced.
         await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
@@ -342,6 +345,7 @@ export class ExecutionService implements OnModuleInit, OnApplicationBootstrap {
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
       }
+      this.stamps.orderAcknowledged(order.id);
     }
     return this.applyAck(order.id, ack);
   }

@@ -20,7 +20,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
-import type { EventQueue } from '../infra/queue/event-queue.js';
+import type { EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
@@ -110,7 +110,7 @@ export class WebhooksService implements OnModuleDestroy {
     return decision;
   }
 
-  async receive(token: string, body: unknown, sourceIp: string | null): Promise<WebhookResult> {
+  async receive(token: string, body: unknown, sourceIp: string | null, receivedAt = Date.now()): Promise<WebhookResult> {
     // The token's limit comes before the lookup: a flood costs no database work.
     const byToken = this.perToken.take(`token:${webhookTokenHash(token)}`);
     if (!byToken.allowed) {
@@ -176,7 +176,12 @@ export class WebhooksService implements OnModuleDestroy {
     if (outcome.notBefore !== null) return { status: 202, body: answer };
     try {
       await withTimeout(
-        this.queue.enqueue(strategy.id, { type: 'webhook', strategyId: strategy.id, eventId: outcome.eventId }),
+        this.queue.enqueue(strategy.id, {
+          type: 'webhook',
+          strategyId: strategy.id,
+          eventId: outcome.eventId,
+          stamps: this.intakeStamps(alert, receivedAt),
+        }),
         ENQUEUE_TIMEOUT_MS,
       );
     } catch (error) {
@@ -216,6 +221,13 @@ export class WebhooksService implements OnModuleDestroy {
       context: { token: tokenFingerprint(token) },
       strategyOf: async () => (await this.strategies.findByToken(token))?.id ?? null,
     });
+  }
+
+  /** The execution timeline's intake stamps: on disk now; the quote (mid) slippage falls back on. */
+  private intakeStamps(alert: Alert, receivedAt: number): IntakeStamps {
+    const quote = alert.ticker ? this.market.latest(alert.ticker) : undefined;
+    const mid = quote && !quote.stale ? Number(((quote.bid + quote.ask) / 2).toFixed(10)) : null;
+    return { receivedAt, acceptedAt: Date.now(), ...(mid !== null ? { quote: { ticker: quote!.ticker, price: mid } } : {}) };
   }
 
   /** Written at most once a minute per address, strategy and status; the rest are counted. */

@@ -13,3 +13,6 @@ export * from './pnl.js';
 export * from './scripts.js';
 export * from './strategies.js';
 export * from './system.js';
+export * from './analytics.js';
+export * from './journal.js';
+export * from './backtests.js';

@@ -9,7 +9,13 @@ import {
   type AccountInput,
   type AccountView,
   type AlertPreview,
+  type AnalyticsView,
   type ApiTokenInput,
+  type BacktestComparison,
+  type BacktestReport,
+  type BacktestRequest,
+  type BacktestRunView,
+  type HistoryFileView,
   type CreatedApiToken,
   type FeedStatus,
   type FlattenInput,
@@ -281,6 +287,16 @@ export class ApiService {
     return this.http.post<NotificationTestResult>(`/api/notifications/channels/${id}/test`, {});
   }
 
+  /** Latency, slippage, excursions and stats by tag and hour of a strategy's or account's trades (`tag`: only those with it). */
+  analytics(query: PnlScopeQuery & { tag?: string | null; from?: string; to?: string } = {}): Observable<AnalyticsView> {
+    return this.http.get<AnalyticsView>('/api/analytics', { params: params(query) });
+  }
+
+  /** Every trade of the scope with every field, as CSV text. */
+  tradesCsv(query: PnlScopeQuery & { tag?: string | null } = {}): Observable<string> {
+    return this.http.get('/api/analytics/trades.csv', { params: params(query), responseType: 'text' });
+  }
+
   /** Accepted alerts; `status: 'failed'` lists the dead letters. */
   events(query: { status?: WebhookEventStatus; strategyId?: string; limit?: number } = {}): Observable<WebhookEventView[]> {
     return this.http.get<WebhookEventView[]>('/api/events', { params: params(query) });
@@ -292,6 +308,27 @@ export class ApiService {
 
   dismissEvent(id: string): Observable<WebhookEventView> {
     return this.http.post<WebhookEventView>(`/api/events/${id}/dismiss`, {});
+  }
+
+  backtests(): Observable<BacktestRunView[]> {
+    return this.http.get<BacktestRunView[]>('/api/backtests');
+  }
+
+  startBacktest(request: BacktestRequest): Observable<BacktestRunView> {
+    return this.http.post<BacktestRunView>('/api/backtests', request);
+  }
+
+  backtestReport(id: string): Observable<BacktestReport> {
+    return this.http.get<BacktestReport>(`/api/backtests/${id}/report`);
+  }
+
+  compareBacktests(ids: string[]): Observable<BacktestComparison> {
+    return this.http.get<BacktestComparison>('/api/backtests/compare', { params: params({ ids: ids.join(',') }) });
+  }
+
+  /** History files on the server: recorded quotes and files copied into its history folder. */
+  historyFiles(): Observable<HistoryFileView[]> {
+    return this.http.get<HistoryFileView[]>('/api/backtests/data');
   }
 }
 
