@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountRulesWatchModule } from './account-rules/account-rules-watch.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { StampsModule } from './analytics/stamps.module.js';
@@ -19,6 +20,7 @@ import { QueueModule } from './infra/queue/queue.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { PnlModule } from './pnl/pnl.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -64,6 +66,8 @@ export class AppModule {
         ExecutionModule,
         ...(consumes ? [EngineModule] : []),
         TradingModule,
+        AccountRulesWatchModule,
+        NotificationsModule,
         WebhooksModule,
         AlertPreviewModule,
         HealthModule,

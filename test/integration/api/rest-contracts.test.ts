@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type {
+  AccountMarginData,
+  AccountRulePresetView,
+  AccountRulesView,
   AccountView,
   AnalyticsView,
   ExcursionPointView,
@@ -32,6 +35,9 @@ import type {
   LivePnl,
   LogEntryView,
   LoginAnswer,
+  NotificationChannelView,
+  NotificationDeliveryView,
+  NotificationTestResult,
   OrderView,
   Page,
   PluginInfo,
@@ -589,6 +595,89 @@ describe('REST answers match their contracts', () => {
     expectShape('DELETE /api/kill-switch', await call('DELETE', '/api/kill-switch'), KILL_SWITCH);
   });
 
+  it('account rules and notification channels', async () => {
+    const preset: Keys<AccountRulePresetView> = {
+      id: 'required',
+      firm: 'required',
+      plan: 'required',
+      asOf: 'required',
+      sources: 'required',
+      unverified: 'required',
+      notes: 'required',
+      rules: 'required',
+    };
+    expectEach('GET presets', await call('GET', '/api/account-rules/presets'), preset);
+    const rules: Keys<AccountRulesView> = {
+      accountId: 'required',
+      preset: 'required',
+      rules: 'required',
+      margins: 'required',
+      locks: 'required',
+      high: 'required',
+      floor: 'required',
+      date: 'required',
+      updatedAt: 'required',
+    };
+    const margin: Keys<AccountMarginData> = {
+      rule: 'required',
+      remaining: 'required',
+      unit: 'required',
+      level: 'required',
+      text: 'required',
+    };
+    const path = `/api/accounts/${account.id}/rules`;
+    const set = (await call('PUT', '/api/accounts/:id/rules', path, { preset: 'topstep-50k-combine' })) as AccountRulesView;
+    expectShape('PUT rules', set, rules);
+    expectEach('PUT rules margins', set.margins, margin);
+    expectShape('GET rules', await call('GET', '/api/accounts/:id/rules', path), rules);
+    expectShape('DELETE rules', await call('DELETE', '/api/accounts/:id/rules', path), rules);
+    const channel: Keys<NotificationChannelView> = {
+      id: 'required',
+      type: 'required',
+      name: 'required',
+      enabled: 'required',
+      events: 'required',
+      settings: 'required',
+      secrets: 'required',
+      pending: 'required',
+      lastError: 'required',
+      createdAt: 'required',
+      updatedAt: 'required',
+    };
+    // A JSON webhook nobody listens on: its test fails, with the reason.
+    const made = (await call('POST', '/api/notifications/channels', undefined, {
+      type: 'webhook',
+      name: 'Nowhere',
+      url: 'http://127.0.0.1:9/hook',
+      signingSecret: 'sixteen characters!',
+    })) as NotificationChannelView;
+    expectShape('POST channel', made, channel);
+    // A fill for it to tell about (its delivery waits: nothing listens there).
+    expect(
+      (await http(server.url, 'POST', '/api/orders', { accountId: account.id, ticker: 'ES1!', side: 'buy', quantity: 1 })).body.status,
+    ).toBe('filled');
+    await eventually(async () => (await http(server.url, 'GET', '/api/notifications/deliveries')).body.length > 0, 5000, 'a delivery');
+    const one = `/api/notifications/channels/${made.id}`;
+    expectEach('GET channels', await call('GET', '/api/notifications/channels'), channel);
+    expectShape('GET channel', await call('GET', '/api/notifications/channels/:id', one), channel);
+    expectShape('PATCH channel', await call('PATCH', '/api/notifications/channels/:id', one, { enabled: false }), channel);
+    const tested: Keys<NotificationTestResult> = { ok: 'required', reason: 'required' };
+    expectShape('test', await call('POST', '/api/notifications/channels/:id/test', `${one}/test`), tested);
+    const delivery: Keys<NotificationDeliveryView> = {
+      id: 'required',
+      channelId: 'required',
+      kind: 'required',
+      title: 'required',
+      status: 'required',
+      attempts: 'required',
+      lastError: 'required',
+      createdAt: 'required',
+      nextAttemptAt: 'required',
+      finishedAt: 'required',
+    };
+    expectEach('deliveries', await call('GET', '/api/notifications/deliveries'), delivery);
+  });
+
   it('execution analytics and the journal', async () => {
     const trades = (await call('GET', '/api/trades')) as Page<TradeView>;
     const tradeId = trades.items[0].id;
@@ -775,6 +864,7 @@ describe('REST answers match their contracts', () => {
       'DELETE /api/auth/tokens/:id',
       'DELETE /api/strategies/:id',
       'DELETE /api/scripts/:name',
+      'DELETE /api/notifications/channels/:id',
       'POST /webhooks/:token',
     ];
     const routes = routeTable(server.app)

@@ -13,6 +13,7 @@ import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import { MoreThanOrEqual, Repository } from 'typeorm';
+import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -73,6 +74,7 @@ export class WebhooksService implements OnModuleDestroy {
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
+    private readonly accountRules: AccountRulesGate,
   ) {
     this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
     this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
@@ -147,6 +149,9 @@ export class WebhooksService implements OnModuleDestroy {
     const checked = this.check(strategy, body);
     if (!checked.ok) return refuse(checked.status === 409 ? new ConflictException(checked.error) : new BadRequestException(checked.error));
     const { alert, notes } = checked;
+    // An account locked by its prop-firm rules takes no new exposure: say so now, and queue nothing.
+    const locked = await this.accountRules.alertRefusal(strategy, alert);
+    if (locked) return refuse(new ConflictException(locked));
     // Accept only what can be queued now: with Redis down, say so at once rather than let TradingView time out.
     if (!this.queue.accepting()) {
       await this.logs.write({

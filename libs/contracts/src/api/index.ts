@@ -7,6 +7,7 @@ export * from './auth.js';
 export * from './common.js';
 export * from './ledger.js';
 export * from './logs.js';
+export * from './notifications.js';
 export * from './orders.js';
 export * from './pnl.js';
 export * from './scripts.js';

@@ -3,6 +3,9 @@ import { Injectable, inject } from '@angular/core';
 import {
   SCRIPT_PROBLEM_KINDS,
   type AccountChange,
+  type AccountRulePresetView,
+  type AccountRulesInput,
+  type AccountRulesView,
   type AccountInput,
   type AccountView,
   type AlertPreview,
@@ -24,6 +27,9 @@ import {
   type ListedToken,
   type LogEntryView,
   type ManualOrderInput,
+  type NotificationChannelInput,
+  type NotificationChannelView,
+  type NotificationTestResult,
   type OrderView,
   type Page,
   type PnlCalendar,
@@ -241,6 +247,44 @@ export class ApiService {
 
   deleteScript(name: string): Observable<void> {
     return this.http.delete<void>(`/api/scripts/${encodeURIComponent(name)}`);
+  }
+
+  accountRulePresets(): Observable<AccountRulePresetView[]> {
+    return this.http.get<AccountRulePresetView[]>('/api/account-rules/presets');
+  }
+
+  accountRules(accountId: string): Observable<AccountRulesView> {
+    return this.http.get<AccountRulesView>(`/api/accounts/${accountId}/rules`);
+  }
+
+  /** A preset by id, rules written out, or both (the rules replace the preset's, key by key). */
+  setAccountRules(accountId: string, input: AccountRulesInput): Observable<AccountRulesView> {
+    return this.http.put<AccountRulesView>(`/api/accounts/${accountId}/rules`, input);
+  }
+
+  removeAccountRules(accountId: string): Observable<AccountRulesView> {
+    return this.http.delete<AccountRulesView>(`/api/accounts/${accountId}/rules`);
+  }
+
+  notificationChannels(): Observable<NotificationChannelView[]> {
+    return this.http.get<NotificationChannelView[]>('/api/notifications/channels');
+  }
+
+  createNotificationChannel(input: NotificationChannelInput): Observable<NotificationChannelView> {
+    return this.http.post<NotificationChannelView>('/api/notifications/channels', input);
+  }
+
+  /** Fields merge; a secret left out keeps its value. */
+  updateNotificationChannel(id: string, change: NotificationChannelInput): Observable<NotificationChannelView> {
+    return this.http.patch<NotificationChannelView>(`/api/notifications/channels/${id}`, change);
+  }
+
+  deleteNotificationChannel(id: string): Observable<void> {
+    return this.http.delete<void>(`/api/notifications/channels/${id}`);
+  }
+
+  testNotificationChannel(id: string): Observable<NotificationTestResult> {
+    return this.http.post<NotificationTestResult>(`/api/notifications/channels/${id}/test`, {});
   }
 
   /** Latency, slippage, excursions and stats by tag and hour of a strategy's or account's trades (`tag`: only those with it). */
