@@ -309,7 +309,7 @@ describe('access control', () => {
       expect(JSON.stringify(bad.body.message)).toMatch(/secrets must map names/);
       const unknownBroker = await http(server.url, 'POST', '/api/accounts', { name: 'x', broker: 'nope', brokerAccountId: 'y' });
       expect(unknownBroker.status).toBe(400);
-      expect(unknownBroker.body.message).toBe('broker must be one of paper-broker, tradovate, got "nope"');
+      expect(unknownBroker.body.message).toBe('broker must be one of alpaca, ccxt, paper-broker, projectx, tradovate, got "nope"');
     });
   });
 

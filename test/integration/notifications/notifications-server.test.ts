@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from './support/app.js';
-import { FakeDiscord, FakeTelegram, waitFor } from './support/notification-fakes.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { FakeDiscord, FakeTelegram, waitFor } from '../../support/notification-fakes.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 const DISCORD_URL = 'https://discord.com/api/webhooks/123456789012345678/fake-token_abc';
 

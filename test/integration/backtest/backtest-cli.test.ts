@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../apps/server/src/backtest/cli.js';
+import { main } from '../../../apps/server/src/backtest/cli.js';
 
 const BARS = join('test', 'fixtures', 'backtest', 'nq-4-bars.csv');
 

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BacktestReport, BacktestRunView } from '@tradeloop/contracts';
-import { eventually, http, startServer, type TestServer } from './support/app.js';
-import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
+import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from '../../support/quote-source.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'backtest');
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from './support/app.js';
-import { FakeDiscord, waitFor } from './support/notification-fakes.js';
-import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from './support/quote-source.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { FakeDiscord, waitFor } from '../../support/notification-fakes.js';
+import { quoted, quoteSourceSettings, startQuoteSource, type QuoteSource } from '../../support/quote-source.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 /**
  * Prop-firm rules on the paper account, through a real server: REST with real HTTP, quotes from a

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { http, startServer, type TestServer } from './support/app.js';
-import { FakeDiscord, waitFor } from './support/notification-fakes.js';
-import { connectWs, type WsClient } from './support/ws-client.js';
+import { http, startServer, type TestServer } from '../../support/app.js';
+import { FakeDiscord, waitFor } from '../../support/notification-fakes.js';
+import { connectWs, type WsClient } from '../../support/ws-client.js';
 
 /**
  * A broker plugin that reports its login as a file tells it: each new line of JSON in `control`
