@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
-// issue 11's targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
+// their targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
 // short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl,analytics,backtest,memory to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
