@@ -21,6 +21,7 @@ export default {
   moduleNameMapper: {
     '^@tradeloop/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^@tradeloop/domain$': '<rootDir>/libs/domain/src/index.ts',
+    '^@tradeloop/broker-contract$': '<rootDir>/libs/broker-contract/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{apps,libs,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],

@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountRulesWatchModule } from './account-rules/account-rules-watch.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { StampsModule } from './analytics/stamps.module.js';
+import { JournalModule } from './journal/journal.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BacktestModule } from './backtest/backtest.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -15,6 +20,7 @@ import { QueueModule } from './infra/queue/queue.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MarketModule } from './market/market.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { PnlModule } from './pnl/pnl.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -41,6 +47,7 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         SettingsModule,
         EventsModule,
+        StampsModule,
         SecretsModule,
         AuthModule,
         LogsModule,
@@ -59,9 +66,14 @@ export class AppModule {
         ExecutionModule,
         ...(consumes ? [EngineModule] : []),
         TradingModule,
+        AccountRulesWatchModule,
+        NotificationsModule,
         WebhooksModule,
         AlertPreviewModule,
         HealthModule,
+        AnalyticsModule.forRole(consumes),
+        JournalModule,
+        BacktestModule,
         ...(serves ? [RealtimeModule] : []),
       ],
     };

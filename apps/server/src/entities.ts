@@ -1,4 +1,6 @@
+import { AccountRuleSet } from './account-rules/account-rule-set.entity.js';
 import { Account } from './accounts/account.entity.js';
+import { ANALYTICS_ENTITIES } from './analytics/analytics.entities.js';
 import { AuthToken } from './auth/auth-token.entity.js';
 import { User } from './auth/user.entity.js';
 import { OrderBracket } from './execution/order-bracket.entity.js';
@@ -7,6 +9,8 @@ import { Fill } from './ledger/fill.entity.js';
 import { Position } from './ledger/position.entity.js';
 import { Trade } from './ledger/trade.entity.js';
 import { LogEntry } from './logs/log-entry.entity.js';
+import { NotificationChannel } from './notifications/notification-channel.entity.js';
+import { NotificationDelivery } from './notifications/notification-delivery.entity.js';
 import { PnlBar } from './pnl/pnl-bar.entity.js';
 import { PnlLatest } from './pnl/pnl-latest.entity.js';
 import { PnlPoint } from './pnl/pnl-point.entity.js';
@@ -39,4 +43,8 @@ export const ENTITIES = [
   PnlRollupMark,
   StrategyLink,
   SystemSetting,
+  AccountRuleSet,
+  NotificationChannel,
+  NotificationDelivery,
+  ...ANALYTICS_ENTITIES,
 ];

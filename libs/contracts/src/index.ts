@@ -5,4 +5,5 @@ export * from './realtime.js';
 export * from './webhook.js';
 export * from './strategy-api.js';
 export * from './controls.js';
+export * from './account-rules.js';
 export * from './api/index.js';

@@ -131,6 +131,21 @@ export interface RecordedOrder {
   createdAt: number;
 }
 
+/**
+ * A broker's own account of its connection and login (optional to send): shown as `BROKER` on
+ * `/ws`, and told to notification channels when the connection drops or comes back and when the
+ * login is about to expire.
+ */
+export interface BrokerStatusReport {
+  /** The login or account it is about (a user name, an account id); absent: the whole plugin. */
+  account?: string | null;
+  connected: boolean;
+  /** Why it is not connected, in words. */
+  error?: string | null;
+  /** When the current login (access token) expires, epoch ms; null or absent: unknown. */
+  loginExpiresAt?: number | null;
+}
+
 export interface BrokerContext extends PluginContextBase {
   quotes: QuoteSource;
   /** This plugin's accounts, oldest first, read fresh from the database on every call. */
@@ -143,6 +158,8 @@ export interface BrokerContext extends PluginContextBase {
   reportOrderUpdate(update: OrderUpdate): Promise<void>;
   /** This plugin's orders on record as pending or working (optional: servers before it had none). */
   openOrders?(): Promise<RecordedOrder[]>;
+  /** Report the connection and the login's expiry on each change (optional: servers before it had none). */
+  reportStatus?(status: BrokerStatusReport): void;
 }
 
 /** Exit prices attached to an entry order: both legs become working when the entry fills, and one filling cancels the other. */

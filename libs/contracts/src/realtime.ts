@@ -1,3 +1,5 @@
+import type { AccountRulesData } from './account-rules.js';
+
 /**
  * The `/ws` stream: every message is an envelope `{"type": ..., "data": ...}`. `DATA` keeps the
  * exact shape of the Trade Manager stream so clients written for it work unchanged.
@@ -121,6 +123,19 @@ export interface FeedData {
   on?: boolean;
 }
 
+/** A broker plugin's connection and login, as it last reported them. */
+export interface BrokerData {
+  /** The broker plugin. */
+  name: string;
+  /** The login or account the report is about; null: the whole plugin. */
+  account: string | null;
+  connected: boolean;
+  error: string | null;
+  /** Epoch ms; null when unknown. */
+  loginExpiresAt: number | null;
+  time: number;
+}
+
 export interface ErrorData {
   message: string;
 }
@@ -156,6 +171,9 @@ export interface ServerMessageMap {
   LOG: LogData;
   STRATEGY: StrategyData;
   FEED: FeedData;
+  BROKER: BrokerData;
+  /** An account's prop-firm rules: live margins and locks. */
+  ACCOUNT_RULES: AccountRulesData;
   ERROR: ErrorData;
   SUBSCRIBED: SubscribedData;
   INTERNAL: InternalData;
@@ -166,7 +184,19 @@ export type ServerMessage = { [K in ServerMessageType]: { type: K; data: ServerM
 
 /** What a client may narrow its stream to; `ERROR` and `SUBSCRIBED` always reach it. */
 export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED' | 'INTERNAL'>;
-export const CHANNELS: readonly Channel[] = ['DATA', 'PNL', 'POSITION', 'ORDER', 'FILL', 'TRADE', 'LOG', 'STRATEGY', 'FEED'];
+export const CHANNELS: readonly Channel[] = [
+  'DATA',
+  'PNL',
+  'POSITION',
+  'ORDER',
+  'FILL',
+  'TRADE',
+  'LOG',
+  'STRATEGY',
+  'FEED',
+  'BROKER',
+  'ACCOUNT_RULES',
+];
 
 /** `{"type":"SUBSCRIBE","channels":["DATA","PNL"],"tickers":["NQ1!"]}`: omitted fields mean everything. */
 export interface SubscribeMessage {

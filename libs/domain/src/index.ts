@@ -16,4 +16,7 @@ export * from './account-rules-orders.js';
 export * from './account-rules-file.js';
 export * from './exits.js';
 export * from './brackets.js';
+export * from './trade-analytics.js';
+export * from './analytics-stats.js';
+export * from './backtest/index.js';
 export * from './account-settings.js';

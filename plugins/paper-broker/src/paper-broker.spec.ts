@@ -8,7 +8,7 @@ import {
   type OrderUpdate,
   type Quote,
 } from '@tradeloop/contracts';
-import { defineBrokerContractTests } from '../../../test/plugin-contracts/broker.contract.js';
+import { defineBrokerContractTests } from '@tradeloop/broker-contract';
 import paperBroker, { crossingPrice } from './index.js';
 
 const NQ: Instrument = { root: 'NQ', description: 'E-mini Nasdaq-100', kind: 'future', tickSize: 0.25, tickValue: 5 };

@@ -1,4 +1,4 @@
-import { defineBrokerContractTests } from '../../../test/plugin-contracts/broker.contract.js';
+import { defineBrokerContractTests } from '@tradeloop/broker-contract';
 import { harness } from './testing/harness.js';
 
 defineBrokerContractTests('projectx', async () => {

@@ -1,7 +1,11 @@
 import type { Instrument } from '@tradeloop/contracts';
 import { ProjectXError } from './rest.js';
-import type { Session } from './session.js';
 import type { Answer, PxContract } from './wire.js';
+
+/** What the contract book needs of a session: one authenticated gateway call. */
+export interface GatewayCalls {
+  call<T extends Partial<Answer>>(path: string, body: unknown, what: string): Promise<T>;
+}
 
 /** How long a front-month answer is kept before ProjectX is asked again (a roll is noticed within this). */
 const CONTRACT_TTL_MS = 60 * 60_000;
@@ -45,7 +49,7 @@ export class ContractBook {
   private readonly byRoot = new Map<string, { at: number; contract: PxContract }>();
   private readonly byId = new Map<string, PxContract>();
 
-  constructor(private readonly session: () => Session | undefined) {}
+  constructor(private readonly session: () => GatewayCalls | undefined) {}
 
   async front(ticker: string): Promise<PxContract> {
     const root = rootOf(ticker);

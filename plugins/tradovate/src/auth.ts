@@ -59,6 +59,11 @@ export class TokenKeeper {
     return this.tokens?.userId;
   }
 
+  /** When the current access token expires (epoch ms), or null without one. */
+  get expiresAt(): number | null {
+    return this.tokens?.expiresAt ?? null;
+  }
+
   /** Why no login can be made right now, or null. */
   problem(): string | null {
     const now = Date.now();
@@ -199,6 +204,8 @@ export class TokenKeeper {
       if (this.tokens !== current) return;
       const tokens = this.store(answer, current);
       this.logger.info(`renewed the Tradovate access token of ${this.label} until ${new Date(tokens.expiresAt).toISOString()}`);
+      // No problem, and a later expiry to report.
+      this.onProblem(null);
     } catch (error) {
       this.logger.warn(
         `renewing the Tradovate access token of ${this.label} failed (${(error as Error).message}); will log in again when needed`,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { defineBrokerContractTests } from '../../../test/plugin-contracts/broker.contract.js';
+import { defineBrokerContractTests } from '@tradeloop/broker-contract';
 import { account, harness, orderRequest as order, pause, started as startHarness, until, type Harness } from './testing/harness.js';
 
 defineBrokerContractTests('tradovate', async () => {

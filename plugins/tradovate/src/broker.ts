@@ -104,9 +104,16 @@ export class TradovateBroker implements BrokerPlugin {
   }
 
   private listen(session: Session): void {
+    // The login's state for the server: shown on /ws, and told to notification channels when it drops or nears expiry.
+    const report = (s: Session, problem: string | null) =>
+      this.kit.ctx.reportStatus?.({ account: s.label, connected: problem === null, error: problem, loginExpiresAt: s.loginExpiresAt });
     session.listen({
-      onSynced: (s) => this.kit.enqueue(() => this.fills.onSynced(s)),
+      onSynced: (s) => {
+        report(s, null);
+        this.kit.enqueue(() => this.fills.onSynced(s));
+      },
       onProps: (s, event) => this.kit.enqueue(() => this.fills.onProps(s, event)),
+      onProblem: (s, problem) => report(s, problem),
     });
   }
 }

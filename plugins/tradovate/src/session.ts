@@ -88,6 +88,11 @@ export class Session {
     return this.keeper.userId;
   }
 
+  /** When the login's access token expires (epoch ms), or null while there is none. */
+  get loginExpiresAt(): number | null {
+    return this.keeper.expiresAt;
+  }
+
   get synced(): boolean {
     return this.syncedOnce;
   }

@@ -44,6 +44,11 @@ export const routes: Routes = [
         title: 'Manual Trader · Tradeloop',
         loadComponent: () => import('./trader/trader-page').then((m) => m.TraderPage),
       },
+      {
+        path: 'backtests',
+        title: 'Backtests · Tradeloop',
+        loadComponent: () => import('./backtests/backtests-page').then((m) => m.BacktestsPage),
+      },
       { path: 'market', title: 'Market · Tradeloop', loadComponent: () => import('./market/market-page').then((m) => m.MarketPage) },
       {
         path: 'settings',

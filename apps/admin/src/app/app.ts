@@ -41,6 +41,7 @@ export class App {
     { path: '/trader', label: 'Manual Trader' },
     { path: '/strategies', label: 'Strategies' },
     { path: '/scripts', label: 'Scripts' },
+    { path: '/backtests', label: 'Backtests' },
     { path: '/market', label: 'Market' },
     { path: '/settings', label: 'Settings' },
   ] as const;

@@ -169,6 +169,34 @@ export const configSchema = z
       retention: z.object({ secondsDays: days, minutesDays: days, hoursDays: days }),
     }),
     admin: z.object({ dir: z.string().min(1) }),
+    accountRules: z
+      .object({
+        /** Firm presets (`*.yaml`) that `PUT /api/accounts/:id/rules` may name. */
+        presetsDir: z.string().min(1).default('config/prop-firms'),
+      })
+      .default({ presetsDir: 'config/prop-firms' }),
+    notifications: z
+      .object({
+        /** Where Discord webhook URLs go (their path kept): Discord itself, or a stand-in. */
+        discordBaseUrl: z.url({ protocol: /^https?$/ }).default('https://discord.com'),
+        /** The first retry's wait, doubling after each failure (capped at 10 minutes). */
+        retryBaseMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+        /** Attempts before a notification is given up. */
+        maxAttempts: z.coerce.number().int().min(1).max(100).default(12),
+      })
+      .default({ discordBaseUrl: 'https://discord.com', retryBaseMs: 1000, maxAttempts: 12 }),
+    backtests: z.object({
+      /** Tickers whose quotes are recorded (under `<dataDir>/history/quotes`) so a live day can be replayed. */
+      recordTickers: z.array(z.string().refine((t) => tickerProblem(t) === null, 'not a ticker')).max(50),
+      /** Bytes of quotes recorded per ticker per day (UTC) at most; the rest of the day is not recorded. */
+      recordMaxBytesPerDay: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .max(2 ** 32),
+      /** Backtests running at once; more are refused (409) until one ends. */
+      maxRunning: z.coerce.number().int().min(1).max(16),
+    }),
     log: z.object({
       level: z.enum(['debug', 'info', 'warn', 'error']),
       /** Log lines one strategy (and, apart, the server itself) may write a minute; the rest are counted, not kept. */

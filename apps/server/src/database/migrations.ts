@@ -8,6 +8,8 @@ import { WebhookBodyHash1764400000000 } from './migrations/1764400000000-webhook
 import { AlertControlsAndPriceSources1765000000000 } from './migrations/1765000000000-alert-controls-and-price-sources.js';
 import { sealedWebhookTokens } from './migrations/1765100000000-sealed-webhook-tokens.js';
 import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
+import { AccountRulesAndNotifications1766150000000 } from './migrations/1766150000000-account-rules-and-notifications.js';
+import { ExecutionAnalytics1766200000000 } from './migrations/1766200000000-execution-analytics.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -22,4 +24,6 @@ export const migrations = (secrets: () => SecretBox) => [
   AlertControlsAndPriceSources1765000000000,
   sealedWebhookTokens(secrets),
   AdminPasswordApplied1765110000000,
+  AccountRulesAndNotifications1766150000000,
+  ExecutionAnalytics1766200000000,
 ];

@@ -1,7 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Alert } from '@tradeloop/contracts';
+import { signalTimeOf } from '@tradeloop/domain';
+import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { DatabaseService } from '../database/database.service.js';
-import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
+import type { EngineEvent, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { QueueConsumers } from '../infra/queue/queue-consumers.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
@@ -38,6 +40,7 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly signals: SignalOrdersService,
     private readonly planner: SignalPlannerService,
     private readonly consumers: QueueConsumers,
+    private readonly stamps: ExecutionStamps,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,7 +72,7 @@ export class EngineService implements OnApplicationBootstrap {
   private async dispatch(event: EngineConsumed): Promise<void> {
     switch (event.type) {
       case 'webhook':
-        return this.handleWebhook(event.eventId);
+        return this.handleWebhook(event.eventId, event.stamps);
       // Pass-through strategies act on alerts only: these reach scripted strategies alone.
       case 'tick':
         await this.scripted.onTick(event.strategyId, event.eventId, event.quote);
@@ -99,7 +102,8 @@ export class EngineService implements OnApplicationBootstrap {
     await this.market.subscribe(await this.positions.heldTickers());
   }
 
-  private async handleWebhook(eventId: string): Promise<void> {
+  private async handleWebhook(eventId: string, intake?: IntakeStamps): Promise<void> {
+    const handledAt = Date.now();
     const event = await this.events.byId(eventId);
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
@@ -112,6 +116,14 @@ export class EngineService implements OnApplicationBootstrap {
       return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
 
     const alert = JSON.parse(event.alert) as Alert & { ticker: string };
+    this.stamps.alertHandled(event.id, {
+      strategyId: strategy.id,
+      signalAt: signalTimeOf(alert.time, intake?.receivedAt ?? event.receivedAt),
+      receivedAt: intake?.receivedAt ?? event.receivedAt,
+      acceptedAt: intake?.acceptedAt ?? null,
+      handledAt,
+      ...(intake?.quote ? { quote: intake.quote } : {}),
+    });
     if (strategy.script) {
       const run = await this.scripted.onWebhook(strategy, event.id, alert, event.receivedAt);
       return this.finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);

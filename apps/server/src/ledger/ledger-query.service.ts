@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FillView, Page, PositionView, TradeView } from '@tradeloop/contracts';
 import { openPnlCents, toDollars } from '@tradeloop/domain';
-import { Between, Not, Repository, type FindOptionsWhere } from 'typeorm';
+import { Between, Not, Raw, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
 import { MarketService } from '../market/market.service.js';
 import { Fill } from './fill.entity.js';
@@ -22,6 +22,8 @@ export interface TradeFilter {
   accountId?: string;
   from?: number;
   to?: number;
+  /** Trades only: those with this journal tag. */
+  tag?: string;
   limit: number;
   offset: number;
 }
@@ -106,6 +108,13 @@ export class LedgerQueryService {
       ...(filter.accountId ? { accountId: filter.accountId } : {}),
       ...(filter.from !== undefined || filter.to !== undefined
         ? { exitTime: Between(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER) }
+        : {}),
+      ...(filter.tag
+        ? {
+            id: Raw((id) => `${id} IN (SELECT "tradeId" FROM "journal_tags" WHERE "tag" = :tag AND "tradeId" IS NOT NULL)`, {
+              tag: filter.tag,
+            }),
+          }
         : {}),
     };
     const [rows, total] = await this.trades.findAndCount({

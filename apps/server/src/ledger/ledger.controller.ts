@@ -4,6 +4,7 @@ import type { FillView, Page, PositionView, TradeView } from '@tradeloop/contrac
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { instant, page, StrategyAccountQueryDto, TimeRangeQueryDto } from '../common/query.dto.js';
+import { TaggedTimeRangeQueryDto } from '../journal/dto/tag-query.dto.js';
 import { LedgerQueryService } from './ledger-query.service.js';
 
 export class PositionsQueryDto extends StrategyAccountQueryDto {
@@ -38,9 +39,10 @@ export class LedgerController {
   }
 
   @Get('trades')
-  @ApiOperation({ summary: 'Closed round trips, newest exit first, matched FIFO' })
-  trades(@Query() query: TimeRangeQueryDto): Promise<Page<TradeView>> {
+  @ApiOperation({ summary: 'Closed round trips, newest exit first, matched FIFO; tag= keeps those with that journal tag' })
+  trades(@Query() query: TaggedTimeRangeQueryDto): Promise<Page<TradeView>> {
     return this.ledger.listTrades({
+      tag: query.tag,
       strategyId: query.strategyId,
       accountId: query.accountId,
       from: instant(query.from),

@@ -4,20 +4,12 @@
  * instants in epoch milliseconds.
  */
 
-/** The kinds a channel subscribes to. */
-export const NOTIFICATION_KINDS = [
-  'fill',
-  'alert-refused',
-  'alert-failed',
-  'risk-warning',
-  'breach',
-  'connection',
-  'login-expiring',
-  'strategy-errored',
-  'daily-summary',
-] as const;
+import { NOTIFICATION_KIND_NAMES, type NotificationKindName } from '@tradeloop/contracts';
 
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+/** The kinds a channel subscribes to (the list lives in the contracts, where the admin reads it too). */
+export const NOTIFICATION_KINDS = NOTIFICATION_KIND_NAMES;
+
+export type NotificationKind = NotificationKindName;
 
 export type Severity = 'info' | 'warning' | 'critical';
 

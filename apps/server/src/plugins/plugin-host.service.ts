@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { checkPluginModule, parseManifest } from './plugin-manifest.js';
@@ -60,6 +61,7 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly market: MarketService,
     private readonly logs: LogsService,
+    private readonly bus: EventBus,
     events: DomainEvents,
   ) {
     // A broker plugin re-reads its accounts when one of them is created or changed.
@@ -179,6 +181,15 @@ export class PluginHostService implements OnModuleInit, OnApplicationBootstrap, 
         reportFill: (fill) => this.requireSink().onFill(name, fill),
         reportOrderUpdate: (update) => this.requireSink().onOrderUpdate(name, update),
         openOrders: () => this.requireSink().openOrders(name),
+        reportStatus: (status) =>
+          this.bus.publish('BROKER', {
+            name,
+            account: typeof status.account === 'string' ? status.account.slice(0, 100) : null,
+            connected: status.connected === true,
+            error: typeof status.error === 'string' ? status.error.slice(0, 500) : null,
+            loginExpiresAt: Number.isFinite(status.loginExpiresAt) ? Number(status.loginExpiresAt) : null,
+            time: Date.now(),
+          }),
         accounts: () => this.requireAccountSource().accounts(name),
         onAccountsChanged: (listener) => {
           let listeners = this.accountListeners.get(name);

@@ -34,7 +34,7 @@ export class PnlQueryService {
   ) {}
 
   /** strategyId, accountId or neither (every strategy together); both is ambiguous. 404 for an unknown id. */
-  async scope(strategyId?: string, accountId?: string): Promise<ScopeRef> {
+  async scope(strategyId?: string, accountId?: string, tag?: string): Promise<ScopeRef> {
     if (strategyId && accountId) throw new BadRequestException('give strategyId or accountId, not both');
     const [table, id, scope] = strategyId
       ? (['strategies', strategyId, 'strategy'] as const)
@@ -44,7 +44,7 @@ export class PnlQueryService {
     if (table && (await this.sql.query(`SELECT 1 AS "x" FROM "${table}" WHERE "id" = ?`, [id])).length === 0) {
       throw new NotFoundException(`${scope} ${id} not found`);
     }
-    return { scope, scopeId: id };
+    return { scope, scopeId: id, ...(tag ? { tag } : {}) };
   }
 
   /** YYYY-MM of the current trading day. */
@@ -74,6 +74,7 @@ export class PnlQueryService {
       timeZone: this.calendar.timeZone,
       dayStart: this.config.pnl.dayStart,
       tradingDay: this.calendar.dateOf(now),
+      ...(ref.tag ? { tag: ref.tag } : {}),
       ...livePnlView(current),
       tradeCount: stats.trades,
       winRate: stats.trades ? rate(stats.wins / stats.trades) : null,

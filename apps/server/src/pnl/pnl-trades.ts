@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { taggedTrades } from '../journal/dto/tag-query.dto.js';
 import { LinkIds } from './link-ids.js';
 import { num, PnlSql } from './pnl-sql.js';
 import { NO_STRATEGY, scopeKey } from './pnl-scopes.js';
@@ -8,6 +9,8 @@ export interface ScopeRef {
   scope: PnlScopeKind;
   /** '' for 'all'. */
   scopeId: string;
+  /** Only trades with this journal tag (the trade figures; live P&L stays the scope's). */
+  tag?: string;
 }
 
 /**
@@ -24,6 +27,11 @@ export class PnlTrades {
 
   /** WHERE clause and parameters selecting one scope's trades. */
   async where(ref: ScopeRef): Promise<{ clause: string; params: unknown[] }> {
+    const scoped = await this.scopeWhere(ref);
+    return ref.tag ? { clause: `${scoped.clause} AND ${taggedTrades('"id"')}`, params: [...scoped.params, ref.tag] } : scoped;
+  }
+
+  private async scopeWhere(ref: ScopeRef): Promise<{ clause: string; params: unknown[] }> {
     if (ref.scope === 'strategy') return { clause: `"strategyId" = ?`, params: [ref.scopeId] };
     if (ref.scope === 'account') return { clause: `"accountId" = ?`, params: [ref.scopeId] };
     const accounts = await this.accountIds();

@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { PnlCalendar, PnlSeries, PnlSummary } from '@tradeloop/contracts';
-import { PnlCalendarQueryDto, parseInstant, PnlScopeQueryDto, PnlSeriesQueryDto } from './dto/pnl-query.dto.js';
+import { PnlCalendarQueryDto, parseInstant, PnlSeriesQueryDto, PnlSummaryQueryDto } from './dto/pnl-query.dto.js';
 import { PnlQueryService } from './pnl-query.service.js';
 
 @ApiTags('pnl')
@@ -11,14 +11,15 @@ export class PnlController {
 
   @Get('summary')
   @ApiOperation({ summary: 'Total, today, realized and open P&L, trade statistics, max drawdown, best and worst trading day' })
-  async summary(@Query() query: PnlScopeQueryDto): Promise<PnlSummary> {
-    return this.pnl.summary(await this.pnl.scope(query.strategyId, query.accountId));
+  async summary(@Query() query: PnlSummaryQueryDto): Promise<PnlSummary> {
+    return this.pnl.summary(await this.pnl.scope(query.strategyId, query.accountId, query.tag));
   }
 
   @Get('calendar')
   @ApiOperation({ summary: 'Realized P&L and trade count of each trading day of a month (trades closed that day)' })
   async calendar(@Query() query: PnlCalendarQueryDto): Promise<PnlCalendar> {
-    return this.pnl.calendarMonth(await this.pnl.scope(query.strategyId, query.accountId), query.month ?? this.pnl.currentMonth());
+    const ref = await this.pnl.scope(query.strategyId, query.accountId, query.tag);
+    return this.pnl.calendarMonth(ref, query.month ?? this.pnl.currentMonth());
   }
 
   @Get('series')

@@ -32,6 +32,10 @@ export function conflationKey(message: ServerMessage): string | null {
       return `STRATEGY|${message.data.id}`;
     case 'FEED':
       return `FEED|${message.data.name}`;
+    case 'BROKER':
+      return `BROKER|${message.data.name}|${message.data.account ?? ''}`;
+    case 'ACCOUNT_RULES':
+      return `ACCOUNT_RULES|${message.data.accountId}`;
     case 'FILL':
     case 'TRADE':
     case 'LOG':

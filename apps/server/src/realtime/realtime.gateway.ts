@@ -4,6 +4,7 @@ import { CHANNELS, type Channel, type ServerMessage, type ServerMessageMap, type
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { AuthService, type Principal } from '../auth/auth.service.js';
 import { credentialOf } from '../auth/authentication.hook.js';
 import { RateLimiter } from '../common/rate-limiter.js';
@@ -62,6 +63,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     private readonly auth: AuthService,
     private readonly bus: EventBus,
     private readonly market: MarketService,
+    private readonly stamps: ExecutionStamps,
   ) {
     this.watches = new ClientWatches({ ...config.realtime, graceMs: config.market.unsubscribeAfterSeconds * 1000 });
   }
@@ -189,6 +191,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       client.stream.offer(message, text);
       if (client.stream.backlog > 0) this.startDraining(client);
     }
+    if (message.type === 'FILL') this.stamps.fillPushed(message.data.orderId);
   }
 
   private *keepers(ticker: string): Iterable<Client> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
+import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import type { Account } from '../accounts/account.entity.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -38,6 +39,7 @@ export class RiskService {
     private readonly positions: PositionsReader,
     private readonly strategies: StrategiesReader,
     private readonly settings: SystemSettings,
+    private readonly accountRules: AccountRulesGate,
   ) {}
 
   /** Read from the database every time: with several processes, any of them may have engaged it. */
@@ -69,6 +71,8 @@ export class RiskService {
       return `strategy "${strategy.name}" is halted until ${new Date(strategy.haltedUntil).toISOString()}: ${strategy.statusReason ?? 'a daily limit was hit'}`;
     if (account.haltedUntil && account.haltedUntil > now)
       return `account "${account.name}" is halted until ${new Date(account.haltedUntil).toISOString()}: a daily limit was hit`;
+    const ruled = await this.accountRules.check({ accountId: account.id, ticker, side, quantity }, now);
+    if (ruled) return `account "${account.name}": ${ruled}`;
 
     const defaults: RiskLimits = { ...this.config.risk };
     const scopes: [string, RiskLimits][] = [

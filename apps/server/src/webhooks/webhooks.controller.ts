@@ -22,7 +22,9 @@ export class WebhooksController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.webhooks.receive(token, body, request.ip ?? null);
+    // When the request arrived (Fastify counts from its first byte), not when its body was parsed.
+    const receivedAt = Date.now() - reply.elapsedTime;
+    const result = await this.webhooks.receive(token, body, request.ip ?? null, Math.round(receivedAt));
     reply.status(result.status);
     return result.body;
   }

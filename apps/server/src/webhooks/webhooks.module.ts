@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountRulesModule } from '../account-rules/account-rules.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { DelayedAlertsService } from './delayed-alerts.service.js';
 import { StrategiesModule } from '../strategies/strategies.module.js';
@@ -10,7 +11,7 @@ import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @Module({
-  imports: [WebhookRecordsModule, StrategiesModule, MarketModule],
+  imports: [WebhookRecordsModule, StrategiesModule, MarketModule, AccountRulesModule],
   controllers: [WebhooksController, WebhookEventsController],
   providers: [WebhooksService, WebhookEventsService, StaleEventSweeper, DelayedAlertsService],
   exports: [WebhooksService, WebhookEventsService],

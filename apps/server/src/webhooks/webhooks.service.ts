@@ -13,13 +13,14 @@ import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import { MoreThanOrEqual, Repository } from 'typeorm';
+import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
-import type { EventQueue } from '../infra/queue/event-queue.js';
+import type { EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
@@ -73,6 +74,7 @@ export class WebhooksService implements OnModuleDestroy {
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
+    private readonly accountRules: AccountRulesGate,
   ) {
     this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
     this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
@@ -108,7 +110,7 @@ export class WebhooksService implements OnModuleDestroy {
     return decision;
   }
 
-  async receive(token: string, body: unknown, sourceIp: string | null): Promise<WebhookResult> {
+  async receive(token: string, body: unknown, sourceIp: string | null, receivedAt = Date.now()): Promise<WebhookResult> {
     // The token's limit comes before the lookup: a flood costs no database work.
     const byToken = this.perToken.take(`token:${webhookTokenHash(token)}`);
     if (!byToken.allowed) {
@@ -147,6 +149,9 @@ export class WebhooksService implements OnModuleDestroy {
     const checked = this.check(strategy, body);
     if (!checked.ok) return refuse(checked.status === 409 ? new ConflictException(checked.error) : new BadRequestException(checked.error));
     const { alert, notes } = checked;
+    // An account locked by its prop-firm rules takes no new exposure: say so now, and queue nothing.
+    const locked = await this.accountRules.alertRefusal(strategy, alert);
+    if (locked) return refuse(new ConflictException(locked));
     // Accept only what can be queued now: with Redis down, say so at once rather than let TradingView time out.
     if (!this.queue.accepting()) {
       await this.logs.write({
@@ -171,7 +176,12 @@ export class WebhooksService implements OnModuleDestroy {
     if (outcome.notBefore !== null) return { status: 202, body: answer };
     try {
       await withTimeout(
-        this.queue.enqueue(strategy.id, { type: 'webhook', strategyId: strategy.id, eventId: outcome.eventId }),
+        this.queue.enqueue(strategy.id, {
+          type: 'webhook',
+          strategyId: strategy.id,
+          eventId: outcome.eventId,
+          stamps: this.intakeStamps(alert, receivedAt),
+        }),
         ENQUEUE_TIMEOUT_MS,
       );
     } catch (error) {
@@ -211,6 +221,13 @@ export class WebhooksService implements OnModuleDestroy {
       context: { token: tokenFingerprint(token) },
       strategyOf: async () => (await this.strategies.findByToken(token))?.id ?? null,
     });
+  }
+
+  /** The execution timeline's intake stamps: on disk now; the quote (mid) slippage falls back on. */
+  private intakeStamps(alert: Alert, receivedAt: number): IntakeStamps {
+    const quote = alert.ticker ? this.market.latest(alert.ticker) : undefined;
+    const mid = quote && !quote.stale ? Number(((quote.bid + quote.ask) / 2).toFixed(10)) : null;
+    return { receivedAt, acceptedAt: Date.now(), ...(mid !== null ? { quote: { ticker: quote!.ticker, price: mid } } : {}) };
   }
 
   /** Written at most once a minute per address, strategy and status; the rest are counted. */

@@ -31,6 +31,8 @@ export interface PnlSummary extends LivePnl {
   dayStart: string;
   /** The current trading day, `YYYY-MM-DD`. */
   tradingDay: string;
+  /** With `tag=`: the trade figures (count, rates, best and worst day) cover only trades with this journal tag. */
+  tag?: string;
   tradeCount: number;
   /** Null before the first closed trade. */
   winRate: number | null;

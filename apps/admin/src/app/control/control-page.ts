@@ -4,6 +4,7 @@ import { LiveService } from '../core/live.service';
 import { LogStream } from '../shared/log-stream';
 import { liveStrategyList } from '../strategies/live-strategy-list';
 import { AccountBalances } from './account-balances';
+import { AccountRulesPanel } from './account-rules-panel';
 import { ControlStrategies, type EnabledChange } from './control-strategies';
 import { DeadLetters } from './dead-letters';
 import { WorkingOrders } from './working-orders';
@@ -15,7 +16,7 @@ import { WorkingOrders } from './working-orders';
  */
 @Component({
   selector: 'tl-control-page',
-  imports: [ControlStrategies, AccountBalances, WorkingOrders, DeadLetters, LogStream],
+  imports: [ControlStrategies, AccountBalances, AccountRulesPanel, WorkingOrders, DeadLetters, LogStream],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -38,6 +39,8 @@ import { WorkingOrders } from './working-orders';
       <section tl-account-balances></section>
       <section tl-working-orders></section>
     </div>
+
+    <section tl-account-rules-panel></section>
 
     <tl-dead-letters [strategies]="names()" />
 

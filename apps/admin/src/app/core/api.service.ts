@@ -3,10 +3,19 @@ import { Injectable, inject } from '@angular/core';
 import {
   SCRIPT_PROBLEM_KINDS,
   type AccountChange,
+  type AccountRulePresetView,
+  type AccountRulesInput,
+  type AccountRulesView,
   type AccountInput,
   type AccountView,
   type AlertPreview,
+  type AnalyticsView,
   type ApiTokenInput,
+  type BacktestComparison,
+  type BacktestReport,
+  type BacktestRequest,
+  type BacktestRunView,
+  type HistoryFileView,
   type CreatedApiToken,
   type FeedStatus,
   type FlattenInput,
@@ -18,6 +27,9 @@ import {
   type ListedToken,
   type LogEntryView,
   type ManualOrderInput,
+  type NotificationChannelInput,
+  type NotificationChannelView,
+  type NotificationTestResult,
   type OrderView,
   type Page,
   type PnlCalendar,
@@ -237,6 +249,54 @@ export class ApiService {
     return this.http.delete<void>(`/api/scripts/${encodeURIComponent(name)}`);
   }
 
+  accountRulePresets(): Observable<AccountRulePresetView[]> {
+    return this.http.get<AccountRulePresetView[]>('/api/account-rules/presets');
+  }
+
+  accountRules(accountId: string): Observable<AccountRulesView> {
+    return this.http.get<AccountRulesView>(`/api/accounts/${accountId}/rules`);
+  }
+
+  /** A preset by id, rules written out, or both (the rules replace the preset's, key by key). */
+  setAccountRules(accountId: string, input: AccountRulesInput): Observable<AccountRulesView> {
+    return this.http.put<AccountRulesView>(`/api/accounts/${accountId}/rules`, input);
+  }
+
+  removeAccountRules(accountId: string): Observable<AccountRulesView> {
+    return this.http.delete<AccountRulesView>(`/api/accounts/${accountId}/rules`);
+  }
+
+  notificationChannels(): Observable<NotificationChannelView[]> {
+    return this.http.get<NotificationChannelView[]>('/api/notifications/channels');
+  }
+
+  createNotificationChannel(input: NotificationChannelInput): Observable<NotificationChannelView> {
+    return this.http.post<NotificationChannelView>('/api/notifications/channels', input);
+  }
+
+  /** Fields merge; a secret left out keeps its value. */
+  updateNotificationChannel(id: string, change: NotificationChannelInput): Observable<NotificationChannelView> {
+    return this.http.patch<NotificationChannelView>(`/api/notifications/channels/${id}`, change);
+  }
+
+  deleteNotificationChannel(id: string): Observable<void> {
+    return this.http.delete<void>(`/api/notifications/channels/${id}`);
+  }
+
+  testNotificationChannel(id: string): Observable<NotificationTestResult> {
+    return this.http.post<NotificationTestResult>(`/api/notifications/channels/${id}/test`, {});
+  }
+
+  /** Latency, slippage, excursions and stats by tag and hour of a strategy's or account's trades (`tag`: only those with it). */
+  analytics(query: PnlScopeQuery & { tag?: string | null; from?: string; to?: string } = {}): Observable<AnalyticsView> {
+    return this.http.get<AnalyticsView>('/api/analytics', { params: params(query) });
+  }
+
+  /** Every trade of the scope with every field, as CSV text. */
+  tradesCsv(query: PnlScopeQuery & { tag?: string | null } = {}): Observable<string> {
+    return this.http.get('/api/analytics/trades.csv', { params: params(query), responseType: 'text' });
+  }
+
   /** Accepted alerts; `status: 'failed'` lists the dead letters. */
   events(query: { status?: WebhookEventStatus; strategyId?: string; limit?: number } = {}): Observable<WebhookEventView[]> {
     return this.http.get<WebhookEventView[]>('/api/events', { params: params(query) });
@@ -248,6 +308,27 @@ export class ApiService {
 
   dismissEvent(id: string): Observable<WebhookEventView> {
     return this.http.post<WebhookEventView>(`/api/events/${id}/dismiss`, {});
+  }
+
+  backtests(): Observable<BacktestRunView[]> {
+    return this.http.get<BacktestRunView[]>('/api/backtests');
+  }
+
+  startBacktest(request: BacktestRequest): Observable<BacktestRunView> {
+    return this.http.post<BacktestRunView>('/api/backtests', request);
+  }
+
+  backtestReport(id: string): Observable<BacktestReport> {
+    return this.http.get<BacktestReport>(`/api/backtests/${id}/report`);
+  }
+
+  compareBacktests(ids: string[]): Observable<BacktestComparison> {
+    return this.http.get<BacktestComparison>('/api/backtests/compare', { params: params({ ids: ids.join(',') }) });
+  }
+
+  /** History files on the server: recorded quotes and files copied into its history folder. */
+  historyFiles(): Observable<HistoryFileView[]> {
+    return this.http.get<HistoryFileView[]>('/api/backtests/data');
   }
 }
 

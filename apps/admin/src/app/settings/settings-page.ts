@@ -2,17 +2,28 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { HealthDetails } from '@tradeloop/contracts';
 import { ApiService, describeError } from '../core/api.service';
+import { AccountRulesSettings } from './account-rules-settings';
 import { AccountSettingsPanel } from './account-settings';
 import { ApiTokens } from './api-tokens';
 import { KillSwitchPanel } from './kill-switch-panel';
+import { NotificationChannels } from './notification-channels';
 import { ServerStatus } from './server-status';
 import { SignInSettings } from './sign-in-settings';
 import { SimulatedFeedSetting } from './simulated-feed-setting';
 
-/** The kill switch, the server and its plugins, demo prices, broker accounts, API tokens, sessions and the password. */
+/** The kill switch, the server and its plugins, demo prices, broker accounts and their prop-firm rules, notifications, API tokens, sessions and the password. */
 @Component({
   selector: 'tl-settings-page',
-  imports: [KillSwitchPanel, ServerStatus, SimulatedFeedSetting, AccountSettingsPanel, ApiTokens, SignInSettings],
+  imports: [
+    KillSwitchPanel,
+    ServerStatus,
+    SimulatedFeedSetting,
+    AccountSettingsPanel,
+    AccountRulesSettings,
+    NotificationChannels,
+    ApiTokens,
+    SignInSettings,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -31,6 +42,8 @@ import { SimulatedFeedSetting } from './simulated-feed-setting';
 
     <tl-simulated-feed-setting />
     <tl-account-settings [brokers]="brokers()" />
+    <tl-account-rules-settings />
+    <tl-notification-channels />
     <tl-api-tokens />
     <tl-sign-in-settings />
   `,

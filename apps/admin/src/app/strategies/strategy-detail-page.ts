@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import type { StrategyDetail, StrategyView } from '@tradeloop/contracts';
 import { forkJoin } from 'rxjs';
+import { StrategyAnalytics } from '../analytics/strategy-analytics';
 import { ApiService, describeError } from '../core/api.service';
 import { liveState } from '../core/live-state';
 import { PnlCalendarPanel } from '../pnl/pnl-calendar-panel';
@@ -31,6 +32,7 @@ import { WebhookUrl } from './webhook-url';
     LogStream,
     AlertPreviewPanel,
     StrategySettings,
+    StrategyAnalytics,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -77,6 +79,14 @@ import { WebhookUrl } from './webhook-url';
       <tl-pnl-series [strategyId]="s.id" />
       <tl-pnl-calendar-panel [strategyId]="s.id" />
       <tl-trade-history [strategyId]="s.id" />
+
+      <h2>Analytics</h2>
+      <!-- Its charts load with it, in a chunk of their own, after the page is on screen. -->
+      @defer (on immediate) {
+        <tl-strategy-analytics [strategyId]="s.id" />
+      } @placeholder {
+        <div class="panel"><p class="muted">Loading the analytics…</p></div>
+      }
 
       <h2>Log</h2>
       <tl-log-stream [strategyId]="s.id" />

@@ -6,7 +6,8 @@ import type { Quote } from '@tradeloop/contracts';
  * WebhookEvent, the others get one when they are enqueued.
  */
 export type EngineEvent =
-  | { type: 'webhook'; strategyId: string; eventId: string }
+  /** `stamps`: the intake's times for the execution timeline (absent on a replay). */
+  | { type: 'webhook'; strategyId: string; eventId: string; stamps?: IntakeStamps }
   /** A quote for a scripted strategy that watches the ticker; conflated per strategy and ticker. */
   | { type: 'tick'; strategyId: string; eventId: string; quote: Quote }
   /** A fill the ledger booked for a scripted strategy. */
@@ -15,6 +16,13 @@ export type EngineEvent =
   | { type: 'timer'; strategyId: string; eventId: string; time: number }
   /** A trader's command taken by an api process for a worker to carry out; `strategyId` is the partition (`commands`). */
   | { type: 'command'; strategyId: string; eventId: string; command: TradingCommand };
+
+/** When the HTTP request arrived and when the alert was on disk (epoch ms), and the quote (mid) at that moment. */
+export interface IntakeStamps {
+  receivedAt: number;
+  acceptedAt: number;
+  quote?: { ticker: string; price: number };
+}
 
 /** What an api process hands a worker: a TradingService operation and its arguments. */
 export interface TradingCommand {

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { TagQueryParam } from '../../journal/dto/tag-query.dto.js';
 import { RESOLUTIONS } from '../pnl-query.service.js';
 
 export class PnlScopeQueryDto {
@@ -10,7 +11,12 @@ export class PnlScopeQueryDto {
   accountId?: string;
 }
 
+export class PnlSummaryQueryDto extends PnlScopeQueryDto {
+  @TagQueryParam() tag?: string;
+}
+
 export class PnlCalendarQueryDto extends PnlScopeQueryDto {
+  @TagQueryParam() tag?: string;
   @ApiPropertyOptional({ example: '2026-11', description: 'YYYY-MM; the current trading month when absent' })
   @IsOptional()
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' })

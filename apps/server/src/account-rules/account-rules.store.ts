@@ -1,0 +1,127 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import {
+  accountRulesSchema,
+  openAccount,
+  toAccountRules,
+  type AccountRules,
+  type AccountRulesInput,
+  type AccountState,
+} from '@tradeloop/domain';
+import { Repository } from 'typeorm';
+import { AccountRuleSet } from './account-rule-set.entity.js';
+
+/** One account's rules in force, as the gate and the watcher read them. */
+export interface RuleSet {
+  accountId: string;
+  preset: string | null;
+  input: AccountRulesInput;
+  rules: AccountRules;
+  state: AccountState;
+  /**
+   * The account's own P&L (realized + open, cents) when the rules were set: the rules count from
+   * their starting balance, so equity = startingBalance + (P&L now − this).
+   */
+  baselineCents: number;
+  updatedAt: number;
+}
+
+interface StoredState {
+  state: AccountState;
+  baselineCents: number;
+}
+
+/**
+ * Owns `account_rule_sets`: every account's rules and rule state, held in memory (the hot path
+ * reads them on every order and quote) and written through to the database. State is written when
+ * it matters — a lock, a new day, the floor moving — and otherwise at most once a second per account.
+ */
+@Injectable()
+export class AccountRulesStore {
+  private readonly sets = new Map<string, RuleSet>();
+  private loading: Promise<void> | null = null;
+  private readonly console = new Logger('AccountRules');
+
+  constructor(@InjectRepository(AccountRuleSet) private readonly rows: Repository<AccountRuleSet>) {}
+
+  /** Reads every account's rules (once; again after `reload`). */
+  ready(): Promise<void> {
+    return (this.loading ??= this.load());
+  }
+
+  async reload(): Promise<void> {
+    this.loading = this.load();
+    await this.loading;
+  }
+
+  get(accountId: string): RuleSet | undefined {
+    return this.sets.get(accountId);
+  }
+
+  all(): RuleSet[] {
+    return [...this.sets.values()];
+  }
+
+  /**
+   * Sets an account's rules. Locks in force and closed days stay (changing the rules does not lift
+   * a lock); the drawdown starts again from the new rules' starting balance.
+   */
+  async put(accountId: string, preset: string | null, input: AccountRulesInput, pnlNowCents: number, now = Date.now()): Promise<RuleSet> {
+    const rules = toAccountRules(input);
+    const previous = this.sets.get(accountId);
+    const state = openAccount(rules, now);
+    if (previous) {
+      state.locks = previous.state.locks;
+      state.days = previous.state.days;
+      state.positions = previous.state.positions;
+    }
+    const set: RuleSet = { accountId, preset, input, rules, state, baselineCents: pnlNowCents, updatedAt: now };
+    await this.rows.save({ accountId, preset, rules: JSON.stringify(input), state: this.stateJson(set), updatedAt: now });
+    this.sets.set(accountId, set);
+    return set;
+  }
+
+  async remove(accountId: string): Promise<boolean> {
+    const existed = this.sets.delete(accountId);
+    await this.rows.delete({ accountId });
+    return existed;
+  }
+
+  /** Writes the state as it is now. */
+  async saveState(set: RuleSet): Promise<void> {
+    if (this.sets.get(set.accountId) !== set) return; // replaced or removed meanwhile
+    await this.rows.update({ accountId: set.accountId }, { state: this.stateJson(set), updatedAt: Date.now() });
+  }
+
+  private stateJson(set: RuleSet): string {
+    const stored: StoredState = { state: set.state, baselineCents: set.baselineCents };
+    return JSON.stringify(stored);
+  }
+
+  private async load(): Promise<void> {
+    const next = new Map<string, RuleSet>();
+    for (const row of await this.rows.find()) {
+      // Checked again: a row written by an older version, or edited by hand, is reported and skipped, not trusted.
+      const parsed = accountRulesSchema.safeParse(JSON.parse(row.rules));
+      if (!parsed.success) {
+        this.console.error(
+          `account ${row.accountId}: stored rules are not valid and are ignored: ${parsed.error.issues[0]?.message ?? ''}`,
+        );
+        continue;
+      }
+      const rules = toAccountRules(parsed.data);
+      const stored = row.state ? (JSON.parse(row.state) as StoredState) : null;
+      next.set(row.accountId, {
+        accountId: row.accountId,
+        preset: row.preset,
+        input: parsed.data,
+        rules,
+        state: stored?.state ?? openAccount(rules, Date.now()),
+        baselineCents: stored?.baselineCents ?? 0,
+        updatedAt: row.updatedAt,
+      });
+    }
+    this.sets.clear();
+    for (const [id, set] of next) this.sets.set(id, set);
+  }
+}

@@ -1,0 +1,171 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { bracketStop, toCents, tradeExcursion } from '@tradeloop/domain';
+import type { EntityManager } from 'typeorm';
+import { DatabaseService } from '../database/database.service.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import { MarketService } from '../market/market.service.js';
+import { AnalyticsSql, maybeNum } from './analytics-sql.js';
+import { ExcursionTracker, type TradePath } from './excursion-tracker.js';
+import { ExecutionStamps, type TimelineDraft } from './execution-stamps.js';
+
+const FLUSH_MS = 1_000;
+const MAX_PENDING_TRADES = 10_000;
+
+const TIMELINE_COLUMNS = [
+  'orderId',
+  'eventId',
+  'strategyId',
+  'accountId',
+  'ticker',
+  'side',
+  'signalAt',
+  'receivedAt',
+  'acceptedAt',
+  'handledAt',
+  'sentAt',
+  'acknowledgedAt',
+  'filledAt',
+  'pushedAt',
+  'referencePrice',
+  'referenceSource',
+  'createdAt',
+] as const satisfies readonly (keyof TimelineDraft)[];
+
+/**
+ * Writes what the hot path stamped and what the quotes showed, off the hot path: once a second,
+ * every finished timeline and closed trade's excursions in one shared transaction. A process that
+ * trades (`consumes`) also follows open positions' quotes; every process writes the `/ws` pushes
+ * it made.
+ */
+@Injectable()
+export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly tracker = new ExcursionTracker();
+  private readonly closed: TradePath[] = [];
+  private readonly stops: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly console = new Logger('Analytics');
+  private lastError = 0;
+
+  constructor(
+    private readonly stamps: ExecutionStamps,
+    private readonly bus: EventBus,
+    private readonly market: MarketService,
+    private readonly database: DatabaseService,
+    private readonly sql: AnalyticsSql,
+    private readonly consumes: boolean,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stops.push(
+      this.bus.subscribe((message, origin) => {
+        // Every process hears every position (another worker may close what this one opened); the rest only its own.
+        if (this.consumes && message.type === 'POSITION') {
+          const p = message.data;
+          this.tracker.position(`${p.accountId}|${p.strategyId ?? ''}|${p.ticker}`, p.ticker, p.quantity, p.time);
+        }
+        if (origin !== 'local') return;
+        if (message.type === 'FILL') this.stamps.orderFilled(message.data);
+        else if (message.type === 'ORDER' && (message.data.status === 'rejected' || message.data.status === 'cancelled'))
+          this.stamps.orderSettled(message.data.id);
+        else if (this.consumes && message.type === 'TRADE' && this.closed.length < MAX_PENDING_TRADES) {
+          this.closed.push(this.tracker.pathOf(message.data));
+        }
+      }),
+    );
+    if (this.consumes) {
+      this.stops.push(this.market.onQuote((quote) => this.tracker.quote(quote)));
+      const open = await this.sql.query<{ accountId: string; strategyId: string; ticker: string }>(
+        `SELECT "accountId", "strategyId", "ticker" FROM "positions" WHERE "quantity" <> 0`,
+      );
+      const now = Date.now();
+      for (const p of open) this.tracker.position(`${p.accountId}|${p.strategyId}|${p.ticker}`, p.ticker, 1, now);
+    }
+    this.timer = setInterval(() => void this.flush(), FLUSH_MS).unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    this.stops.forEach((stop) => stop());
+    await this.flush(Number.POSITIVE_INFINITY);
+  }
+
+  /** Writes what is ready (everything, with `now` = Infinity); one at a time. */
+  flush(now = Date.now()): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write(now)).catch((error: unknown) => this.warn(error));
+    return this.flushing;
+  }
+
+  /** Positions followed right now (tests). */
+  get followedTickers(): number {
+    return this.tracker.tickers;
+  }
+
+  private async write(now: number): Promise<void> {
+    const drafts = this.stamps.take(now);
+    const trades = this.closed.splice(0);
+    if (!drafts.length && !trades.length) return;
+    await this.database.bookkeeping(async (m) => {
+      // Stamps only fill in: an api process's /ws push may reach the row before the worker's own stamps do.
+      if (drafts.length)
+        await this.sql.fillIn(
+          m,
+          'order_timelines',
+          [...TIMELINE_COLUMNS],
+          'orderId',
+          drafts.map((d) => TIMELINE_COLUMNS.map((c) => d[c])),
+        );
+      for (const closed of trades) await this.writeExcursion(m, closed);
+    });
+  }
+
+  private async writeExcursion(m: EntityManager, { trade, points, observedFrom }: TradePath): Promise<void> {
+    const instrument = this.market.instrument(trade.ticker);
+    const [bracket] = await this.sql.query<{ stopLossPrice: unknown; stopLossTicks: unknown }>(
+      `SELECT b."stopLossPrice", b."stopLossTicks" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
+        `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
+        `WHERE f."accountId" = ? AND f."ticker" = ? AND f."time" = ? AND f."price" = ? LIMIT 1`,
+      [trade.accountId, trade.ticker, trade.entryTime, trade.entryPrice],
+      m,
+    );
+    const stop = bracket
+      ? bracketStop(
+          trade.direction,
+          trade.entryPrice,
+          { stopLossPrice: maybeNum(bracket.stopLossPrice), stopLossTicks: maybeNum(bracket.stopLossTicks) },
+          instrument,
+        )
+      : null;
+    const x = tradeExcursion({ ...trade, pnlCents: toCents(trade.pnl) }, points, instrument, stop);
+    await this.sql.query(
+      `INSERT INTO "trade_excursions" ("tradeId", "mfeTicks", "mfeCents", "mfePrice", "mfeTime", "maeTicks", "maeCents", "maePrice", "maeTime", ` +
+        `"holdingMs", "stopPrice", "riskCents", "rMultiple", "observedFrom", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+        `ON CONFLICT ("tradeId") DO NOTHING`,
+      [
+        trade.id,
+        x.mfeTicks,
+        x.mfeCents,
+        x.mfePrice,
+        x.mfeTime,
+        x.maeTicks,
+        x.maeCents,
+        x.maePrice,
+        x.maeTime,
+        x.holdingMs,
+        x.stopPrice,
+        x.riskCents,
+        x.rMultiple,
+        observedFrom,
+        Date.now(),
+      ],
+      m,
+    );
+  }
+
+  private warn(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastError < 60_000) return;
+    this.lastError = now;
+    this.console.warn(`analytics not written: ${String((error as Error).message ?? error).slice(0, 300)}`);
+  }
+}

@@ -1,0 +1,239 @@
+// Tradeloop against the floor: a hand-written server (bench/floor/server.ts) doing the same durable
+// work of an alert and nothing else, measured in the same run with the same client and load:
+//
+// 1. webhook → `FILL` on /ws, one alert every 10 ms on keep-alive HTTP (open loop, one strategy);
+// 2. acceptance: `wrk` with 64 connections for 5 s over 100 strategies (the in-process closed loop
+//    when wrk is not installed): webhooks/s answered 202, and their p99.
+//
+// Three pairs: SQLite with the in-process queue; SQLite with BullMQ on the local Redis; PostgreSQL
+// with the in-process queue (each skipped when its service does not answer). bench/run.ts prints
+// every figure as a ratio to its floor. Alone:
+// `npm run build:bench && node --no-node-snapshot bench/dist/floor-bench.js`.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import {
+  dropRedisPrefix,
+  fmtMs,
+  QUICK,
+  REDIS_URL,
+  redisReachable,
+  report,
+  ROOT,
+  sleep,
+  startServerProcess,
+  tempDir,
+} from './lib/common.js';
+import { createStrategies, fillWatcher, latencyRun, type Target } from './lib/webhook-load.js';
+import { acceptanceUnderLoad, wrkInstalled } from './lib/wrk.js';
+
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const LATENCY_RATE = 100; // one alert every 10 ms
+const LATENCY_SECONDS = Number(process.env.BENCH_FLOOR_LATENCY_SECONDS ?? (QUICK ? 5 : 15));
+const CONNECTIONS = 64;
+const LOAD_SECONDS = 5;
+const STRATEGIES = 100;
+const FLOOR_MAIN = fileURLToPath(new URL('./floor/server.js', import.meta.url));
+
+interface Mode {
+  name: string;
+  db: 'sqlite' | 'postgres';
+  redis: boolean;
+}
+const MODES: Mode[] = [
+  { name: 'SQLite, in-process queue', db: 'sqlite', redis: false },
+  { name: 'SQLite, BullMQ (local Redis)', db: 'sqlite', redis: true },
+  { name: 'PostgreSQL, in-process queue', db: 'postgres', redis: false },
+];
+
+interface Subject extends Target {
+  tokens: string[];
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database, dropped with `drop()`. */
+async function freshDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tradeloop_bench_${label}_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function startFloor(mode: Mode): Promise<Subject> {
+  const dir = tempDir('floor');
+  const database = mode.db === 'postgres' ? await freshDatabase('floor') : null;
+  const prefix = `tradeloop-floor-${process.pid}-${Date.now()}`;
+  const child = spawn(process.execPath, [FLOOR_MAIN], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      FLOOR_DB: mode.db,
+      FLOOR_SQLITE_FILE: join(dir, 'floor.sqlite'),
+      FLOOR_PG_URL: database?.url ?? '',
+      FLOOR_REDIS_URL: mode.redis ? REDIS_URL : '',
+      FLOOR_PREFIX: prefix,
+      FLOOR_STRATEGIES: String(STRATEGIES),
+    },
+  });
+  let output = '';
+  child.stderr.on('data', (d) => {
+    output += d;
+    if (process.env.BENCH_VERBOSE === '1') process.stderr.write(`[floor] ${d}`);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+      const line = text.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) resolve(JSON.parse(line).port);
+    });
+    child.once('exit', (code) => reject(new Error(`the floor exited at start (${code}):\n${output}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    port,
+    token: '',
+    pid: child.pid ?? 0,
+    tokens: Array.from({ length: STRATEGIES }, (_, i) => `t${i}`),
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await database?.drop();
+      if (mode.redis) await dropRedisPrefix(REDIS_URL, prefix).catch(() => undefined);
+    },
+  };
+}
+
+async function startTradeloop(mode: Mode): Promise<Subject> {
+  const database = mode.db === 'postgres' ? await freshDatabase('server') : null;
+  const server = await startServerProcess({
+    redisUrl: mode.redis ? REDIS_URL : '',
+    label: `server (${mode.name})`,
+    env: database ? { DATABASE_URL: database.url } : {},
+  });
+  const tokens = await createStrategies(server, STRATEGIES);
+  return {
+    ...server,
+    tokens,
+    async stop() {
+      await server.stop();
+      await database?.drop();
+    },
+  };
+}
+
+/** The same measurements on either server. */
+async function measure(subject: Subject) {
+  const watcher = await fillWatcher(subject);
+  try {
+    const one = [subject.tokens[0]];
+    await latencyRun(subject, watcher, one, 50, 1); // warm up: JIT, statements, the first orders
+    const latency = await latencyRun(subject, watcher, one, LATENCY_RATE, LATENCY_SECONDS);
+    await acceptanceUnderLoad(subject, watcher, subject.tokens, 16, 1); // warm up
+    const acceptance = await acceptanceUnderLoad(subject, watcher, subject.tokens, CONNECTIONS, LOAD_SECONDS);
+    return { latency, acceptance };
+  } finally {
+    watcher.close();
+  }
+}
+
+const ratio = (value: number | null, floor: number | null) =>
+  value === null || floor === null || floor === 0 ? null : Math.round((value / floor) * 100) / 100;
+
+const results = [];
+const haveRedis = await redisReachable(REDIS_URL);
+const havePostgres = await postgresReachable();
+console.log(
+  `acceptance load: ${wrkInstalled ? `wrk, ${CONNECTIONS} connections, ${LOAD_SECONDS} s` : 'in-process closed loop (wrk is not installed)'}`,
+);
+for (const mode of MODES) {
+  if (mode.redis && !haveRedis) {
+    console.log(`\n(${mode.name} skipped: no Redis at ${REDIS_URL})`);
+    continue;
+  }
+  if (mode.db === 'postgres' && !havePostgres) {
+    console.log(`\n(${mode.name} skipped: no PostgreSQL at ${POSTGRES_URL})`);
+    continue;
+  }
+  const figures: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+  for (const [who, start] of [
+    ['floor', startFloor],
+    ['tradeloop', startTradeloop],
+  ] as const) {
+    const subject = await start(mode);
+    console.log(`\n${mode.name}, ${who}: pid ${subject.pid} on ${subject.base}`);
+    try {
+      const f = await measure(subject);
+      figures[who] = f;
+      const l = f.latency;
+      console.log(
+        `  webhook → FILL on /ws, 1 alert / 10 ms: ${fmtMs(l.webhookToFill)}${l.missingFills ? `  (${l.missingFills} fills missing)` : ''}${l.errors ? `  ${l.errors} errors` : ''}`,
+      );
+      const a = f.acceptance;
+      console.log(
+        `  accepted (202) under ${a.connections} connections: ${a.acceptedPerSecond}/s, p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; statuses ${JSON.stringify(a.statuses)}${a.errors ? `, ${a.errors} socket errors` : ''}`,
+      );
+    } finally {
+      await subject.stop();
+    }
+    await sleep(500);
+  }
+  const { floor, tradeloop } = figures;
+  results.push({
+    mode: mode.name,
+    floor,
+    tradeloop,
+    ratios: {
+      fillP50: ratio(tradeloop.latency.webhookToFill.p50, floor.latency.webhookToFill.p50),
+      fillP99: ratio(tradeloop.latency.webhookToFill.p99, floor.latency.webhookToFill.p99),
+      acceptedPerSecond: ratio(tradeloop.acceptance.acceptedPerSecond, floor.acceptance.acceptedPerSecond),
+      acceptP99: ratio(tradeloop.acceptance.latency.p99, floor.acceptance.latency.p99),
+    },
+  });
+}
+report({
+  floor: {
+    load: {
+      latency: `keep-alive HTTP, one alert every ${1000 / LATENCY_RATE} ms for ${LATENCY_SECONDS} s, one strategy`,
+      acceptance: wrkInstalled
+        ? `wrk, ${CONNECTIONS} connections, ${LOAD_SECONDS} s, ${STRATEGIES} strategies`
+        : `in-process closed loop, ${CONNECTIONS} connections, ${LOAD_SECONDS} s (wrk not installed)`,
+    },
+    modes: results,
+  },
+});

@@ -1,0 +1,1 @@
+export { defineBrokerContractTests, type BrokerContractHarness } from './broker.contract.js';

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
+
+/** Failed-login limits that hold when the attempts arrive all at once, and a limiter that cannot be made to eat memory. */
+describe('login limits under a burst', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({
+      // Each test poses as an address of its own (the server trusts X-Forwarded-For here); the defaults apply: 5 per name, 20 per address.
+      overrides: { plugins: { disabled: ['sim-feed'] }, server: { trustProxy: true } },
+    });
+  });
+  afterAll(() => server.close());
+
+  const attempt = (address: string, username: string, password: string) =>
+    fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ username, password }),
+    }).then(async (response) => ({
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: await response.json(),
+    }));
+
+  const count = (statuses: number[]) => statuses.reduce<Record<number, number>>((n, s) => ({ ...n, [s]: (n[s] ?? 0) + 1 }), {});
+
+  it('lets 5 of 60 wrong passwords for one name sent at once be checked, and none of the next burst', async () => {
+    const first = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt('198.51.100.10', 'admin', `guess-${i}`)));
+    expect(count(first.map((r) => r.status))).toEqual({ 401: 5, 429: 55 });
+    expect(first.filter((r) => r.status === 429).every((r) => Number(r.retryAfter) > 0)).toBe(true);
+    const second = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt('198.51.100.10', 'admin', `again-${i}`)));
+    expect(count(second.map((r) => r.status))).toEqual({ 429: 60 });
+    // Even the right password waits out the window now.
+    expect((await attempt('198.51.100.10', 'admin', TEST_ADMIN.password)).status).toBe(429);
+  });
+
+  it('lets 20 of 60 wrong passwords for different names from one address sent at once be checked', async () => {
+    const burst = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt('198.51.100.11', `user-${i}`, 'wrong-password')));
+    expect(count(burst.map((r) => r.status))).toEqual({ 401: 20, 429: 40 });
+  });
+
+  it('gives a successful login its attempt back, so signing in often never locks the owner out', async () => {
+    for (let i = 0; i < 30; i++) expect((await attempt('198.51.100.12', TEST_ADMIN.username, TEST_ADMIN.password)).status).toBe(200);
+    // As many at once as the name allows (5) all get in.
+    const together = await Promise.all(Array.from({ length: 5 }, () => attempt('198.51.100.12', TEST_ADMIN.username, TEST_ADMIN.password)));
+    expect(together.map((r) => r.status)).toEqual(Array(5).fill(200));
+    expect((await attempt('198.51.100.12', TEST_ADMIN.username, TEST_ADMIN.password)).status).toBe(200);
+  });
+
+  it('keeps its memory flat through 80,000 refused logins with different user names', async () => {
+    const address = '198.51.100.13';
+    const names = (from: number, n: number) => Array.from({ length: n }, (_, i) => `probe-${from + i}-${'x'.repeat(60)}`);
+    // The address spends its 20 checks, then everything from it is refused before any work.
+    await Promise.all(names(0, 20).map((name) => attempt(address, name, 'wrong-password')));
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const started = Date.now();
+    const statuses: Record<number, number> = {};
+    for (let sent = 0; sent < 80_000; sent += 200) {
+      for (const r of await Promise.all(names(20 + sent, 200).map((name) => attempt(address, name, 'wrong-password')))) {
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      }
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    // 20 per 15 minutes: one check refills every 45 s while this runs.
+    const refilled = Math.ceil((Date.now() - started) / 45_000);
+    expect(Object.keys(statuses).filter((s) => s !== '401' && s !== '429')).toEqual([]);
+    expect(statuses[401] ?? 0).toBeLessThanOrEqual(refilled);
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
+  }, 240_000);
+});

@@ -1,0 +1,3 @@
+import { definePnlHistorySuite } from '../../support/pnl-history.suite.js';
+
+definePnlHistorySuite('SQLite', async () => ({}));

@@ -1,0 +1,3 @@
+import { defineTradingSuite } from '../../support/trading.suite.js';
+
+defineTradingSuite('SQLite, in-process queue', async () => ({}));

@@ -1,0 +1,3 @@
+import { defineCorpusSuite } from '../../support/corpus.suite.js';
+
+defineCorpusSuite('text/plain');

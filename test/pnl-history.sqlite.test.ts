@@ -1,3 +1,0 @@
-import { definePnlHistorySuite } from './support/pnl-history.suite.js';
-
-definePnlHistorySuite('SQLite', async () => ({}));

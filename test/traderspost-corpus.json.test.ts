@@ -1,3 +1,0 @@
-import { defineCorpusSuite } from './support/corpus.suite.js';
-
-defineCorpusSuite('application/json');
