@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsReader } from '../accounts/accounts.reader.js';
+import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -61,6 +62,7 @@ export class OrderRouter {
     private readonly states: OrderStates,
     private readonly intake: FillIntake,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly stamps: ExecutionStamps,
   ) {
     this.calendar = TradingCalendar.of(config.pnl.timeZone, config.pnl.dayStart);
   }
@@ -167,6 +169,7 @@ export class OrderRouter {
     if (!broker) {
       ack = { brokerOrderId: '', status: 'rejected', reason: `broker plugin "${account.broker}" is not running` };
     } else {
+      this.stamps.orderSent(order);
       try {
         // A ticker outside the catalog: the broker tells its tick size and value before its fills are priced.
         await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
@@ -174,6 +177,7 @@ export class OrderRouter {
       } catch (error) {
         ack = { brokerOrderId: '', status: 'rejected', reason: `broker error: ${(error as Error).message}` };
       }
+      this.stamps.orderAcknowledged(order.id);
     }
     return this.states.applyAck(order.id, ack);
   }
