@@ -99,7 +99,8 @@ describe('/ws live stream', () => {
       client.send({ type: 'SUBSCRIBE', tickers: ['MGC1!'] });
       await client.next('SUBSCRIBED');
       // No feed runs here, so nothing quotes MGC; what counts is that the market tracks the watcher.
-      const watched = () => (market as unknown as { watchers: Map<string, Set<string>> }).watchers.get('MGC1!')?.size ?? 0;
+      const watched = () =>
+        (market as unknown as { watches: { watchers: Map<string, Set<string>> } }).watches.watchers.get('MGC1!')?.size ?? 0;
       expect(watched()).toBe(1);
       await client.close();
       await eventually(async () => watched() === 0, 5000, 'the watch to end');
@@ -111,7 +112,8 @@ describe('/ws live stream', () => {
       client.send({ type: 'WATCH', tickers: ['COMEX:SI1!'] });
       expect((await client.next('SUBSCRIBED')).data).toEqual({ channels: null, tickers: null, watching: ['SI1!'] });
       await client.next('DATA', (m) => m.data.ticker === 'SI1!', 1000);
-      const watched = () => (market as unknown as { watchers: Map<string, Set<string>> }).watchers.get('SI1!')?.size ?? 0;
+      const watched = () =>
+        (market as unknown as { watches: { watchers: Map<string, Set<string>> } }).watches.watchers.get('SI1!')?.size ?? 0;
       expect(watched()).toBe(1);
       // Everything else still arrives.
       market.publish(quote('NQ1!', 25003, 25003.25));

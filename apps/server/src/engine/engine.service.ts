@@ -15,7 +15,7 @@ import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { WebhookEventsReader } from '../webhooks/webhook-events.reader.js';
 import { alertLabel } from '../webhooks/alert-label.js';
-import { ExecutionService } from '../execution/execution.service.js';
+import { FillIntake } from '../execution/fill-intake.service.js';
 import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { SignalPlannerService } from './signal-planner.service.js';
@@ -33,7 +33,7 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly strategies: StrategiesReader,
     private readonly positions: PositionsReader,
     private readonly market: MarketService,
-    private readonly execution: ExecutionService,
+    private readonly fills: FillIntake,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly scripted: ScriptedStrategyService,
@@ -46,7 +46,7 @@ export class EngineService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.domainEvents.on('QueueEventFailed', ({ event, error }) => void this.markFailed(event, error).catch(() => undefined));
     // A fill reported after its event finished, that can never be booked: the event becomes a dead letter after all.
-    this.execution.onUnbookableFill((order, error) => {
+    this.fills.onUnbookableFill((order, error) => {
       if (order.eventId) void this.failLater(order.eventId, error).catch(() => undefined);
     });
     for (const type of ['webhook', 'tick', 'fill', 'timer'] as const) this.consumers.consume(type, (event) => this.handle(event));

@@ -4,7 +4,7 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { BracketsService } from '../execution/brackets.service.js';
-import { ExecutionService, type OrderIntent } from '../execution/execution.service.js';
+import { OrderRouter, type OrderIntent } from '../execution/order-router.service.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
@@ -37,7 +37,7 @@ export class ScriptOrdersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly positions: PositionsReader,
     private readonly accounts: AccountsService,
-    private readonly execution: ExecutionService,
+    private readonly router: OrderRouter,
     private readonly brackets: BracketsService,
     private readonly market: MarketService,
     private readonly logs: LogsService,
@@ -120,7 +120,7 @@ export class ScriptOrdersService {
       limitPrice,
       stopPrice,
     };
-    const order = await this.execution.submit(intent);
+    const order = await this.router.submit(intent);
     const bracket = [takeProfit && `take profit ${describeTarget(takeProfit)}`, stopLoss && `stop loss ${describeTarget(stopLoss)}`]
       .filter(Boolean)
       .join(', ');
@@ -132,7 +132,7 @@ export class ScriptOrdersService {
     if (found && 'problem' in found) return this.refuse(strategy, source, `cancelAll ${ticker} refused: ${found.problem}`);
     const resolved = found?.ticker;
     await this.brackets.cancelBrackets(strategy.id, resolved);
-    const cancelled = await this.execution.cancelWorking(strategy.id, `cancelled by the script (${source.label})`, resolved);
+    const cancelled = await this.router.cancelWorking(strategy.id, `cancelled by the script (${source.label})`, resolved);
     return `cancelled ${cancelled} working order(s)${resolved ? ` in ${resolved}` : ''}`;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Quote } from '@tradeloop/contracts';
 import { randomUUID } from 'node:crypto';
-import { ExecutionService } from '../execution/execution.service.js';
+import { FillIntake } from '../execution/fill-intake.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import type { BookedFill } from '../execution/order-fills.js';
@@ -46,7 +46,7 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
     private readonly scripts: ScriptsService,
     private readonly events: DomainEvents,
     private readonly market: MarketService,
-    private readonly execution: ExecutionService,
+    private readonly fills: FillIntake,
     private readonly logs: LogsService,
   ) {}
 
@@ -56,7 +56,7 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
       this.market.onQuote((quote, origin) => {
         if (origin === 'local') this.onQuote(quote);
       }),
-      this.execution.onFillBooked((booked) => this.onFill(booked)),
+      this.fills.onFillBooked((booked) => this.onFill(booked)),
       this.events.on('ScriptChanged', ({ name }) => void this.refreshScript(name)),
       this.events.on('StrategyChanged', ({ strategyId }) => void this.refresh(strategyId)),
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { BracketsService } from '../execution/brackets.service.js';
-import { ExecutionService } from '../execution/execution.service.js';
+import { OrderRouter } from '../execution/order-router.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 import type { SignalPlan } from './signal-plan.js';
 
@@ -15,7 +15,7 @@ import type { SignalPlan } from './signal-plan.js';
 export class SignalOrdersService {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly execution: ExecutionService,
+    private readonly router: OrderRouter,
     private readonly brackets: BracketsService,
   ) {}
 
@@ -26,7 +26,7 @@ export class SignalOrdersService {
     // Cancelling only one kind of order leaves the brackets that will place the other kind.
     if (!orderType) for (const ticker of tickers) await this.brackets.cancelBrackets(strategy.id, ticker);
     const reason = `cancelled by ${alertLabel}`;
-    const cancelled = await this.execution.cancelWorkingIn(strategy.id, reason, tickers, orderType);
+    const cancelled = await this.router.cancelWorkingIn(strategy.id, reason, tickers, orderType);
     return cancelled ? `cancelled ${cancelled} working ${orderType ? `${orderType} ` : ''}order(s)` : null;
   }
 
@@ -44,7 +44,7 @@ export class SignalOrdersService {
       for (const planned of leg.orders) {
         const clientOrderId = `${planned.idPrefix}:${planned.part}`;
         if (planned.bracket) await this.brackets.attachBracket(clientOrderId, { strategyId: strategy.id, ...planned.bracket });
-        const order = await this.execution.submit({
+        const order = await this.router.submit({
           clientOrderId,
           account,
           strategyId: strategy.id,

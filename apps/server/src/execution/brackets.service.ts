@@ -8,7 +8,8 @@ import { DatabaseService } from '../database/database.service.js';
 import type { BookedFill } from './order-fills.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
-import { ExecutionService } from './execution.service.js';
+import { FillIntake } from './fill-intake.service.js';
+import { OrderRouter } from './order-router.service.js';
 import { OrderBracket } from './order-bracket.entity.js';
 import { Order } from './order.entity.js';
 
@@ -82,14 +83,15 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectRepository(OrderBracket) private readonly brackets: Repository<OrderBracket>,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     private readonly accounts: AccountsReader,
-    private readonly execution: ExecutionService,
+    private readonly router: OrderRouter,
+    private readonly intake: FillIntake,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.execution.onFillBooked((booked) => void this.enqueue(() => this.onFill(booked)));
+    this.intake.onFillBooked((booked) => void this.enqueue(() => this.onFill(booked)));
     this.stopQuotes = this.market.onQuote((quote) => {
       if (this.managedTickers.has(quote.ticker)) void this.enqueue(() => this.followQuote(quote)).catch(() => undefined);
     });
@@ -181,7 +183,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const common = { account, strategyId: parent.strategyId, eventId: parent.eventId, ticker: parent.ticker, side, quantity };
     const placed: string[] = [];
     if (takeProfit !== null) {
-      const tp = await this.execution.submit({
+      const tp = await this.router.submit({
         ...common,
         clientOrderId: `${parent.clientOrderId}:tp${n}`,
         type: 'limit',
@@ -192,7 +194,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     if (stopLoss !== null) {
       const stopLimit = bracket.stopLossType === 'stop_limit';
       const limit = stopLimit ? (bracket.stopLossLimitPrice ?? stopLoss) : undefined;
-      const sl = await this.execution.submit({
+      const sl = await this.router.submit({
         ...common,
         clientOrderId: `${parent.clientOrderId}:sl${n}`,
         type: stopLimit ? 'stop_limit' : 'stop',
@@ -263,10 +265,10 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       }
       const next = managedStopPrice(stop, working.stopPrice);
       if (next === null) continue;
-      if (!(await this.execution.cancel(working.clientOrderId, `stop moved to ${next}`))) continue;
+      if (!(await this.router.cancel(working.clientOrderId, `stop moved to ${next}`))) continue;
       stop.moves++;
       const account = await this.accounts.byIdOrFail(working.accountId);
-      const moved = await this.execution.submit({
+      const moved = await this.router.submit({
         clientOrderId: `${stop.parentClientOrderId}:sl${stop.n}.${stop.moves}`,
         account,
         strategyId: working.strategyId,
@@ -299,9 +301,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const siblings = await this.workingLegs(parentClientOrderId, role === 'tp' ? 'sl' : 'tp', n);
     let cancelled = false;
     for (const sibling of siblings) {
-      if (
-        await this.execution.cancel(sibling.clientOrderId, `${role === 'tp' ? 'take profit' : 'stop loss'} filled (one cancels the other)`)
-      )
+      if (await this.router.cancel(sibling.clientOrderId, `${role === 'tp' ? 'take profit' : 'stop loss'} filled (one cancels the other)`))
         cancelled = true;
     }
     if (cancelled) {

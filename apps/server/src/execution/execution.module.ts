@@ -9,14 +9,18 @@ import { MarketModule } from '../market/market.module.js';
 import { RiskModule } from '../risk/risk.module.js';
 import { PluginsModule } from '../plugins/plugins.module.js';
 import { BracketsService } from './brackets.service.js';
-import { ExecutionService } from './execution.service.js';
+import { BrokerReconciler } from './broker-reconciler.service.js';
+import { FillIntake } from './fill-intake.service.js';
+import { OrderQueries } from './order-queries.service.js';
+import { OrderRouter } from './order-router.service.js';
+import { OrderStates } from './order-states.service.js';
 import { HeldOrdersService } from './held-orders.service.js';
 import { OrdersController } from './orders.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Order, OrderBracket]), AccountRecordsModule, PluginsModule, LedgerModule, MarketModule, RiskModule],
   controllers: [OrdersController],
-  providers: [ExecutionService, BracketsService, HeldOrdersService, OrdersReader],
-  exports: [ExecutionService, BracketsService, HeldOrdersService, OrdersReader],
+  providers: [OrderStates, OrderQueries, FillIntake, OrderRouter, BrokerReconciler, BracketsService, HeldOrdersService, OrdersReader],
+  exports: [OrderRouter, FillIntake, BracketsService, HeldOrdersService, OrdersReader],
 })
 export class ExecutionModule {}

@@ -7,7 +7,7 @@ import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
-import { ExecutionService } from './execution.service.js';
+import { OrderRouter } from './order-router.service.js';
 import type { OrderHolder } from './order-shapes.js';
 import { Order } from './order.entity.js';
 
@@ -33,14 +33,14 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     private readonly accounts: AccountsReader,
-    private readonly execution: ExecutionService,
+    private readonly router: OrderRouter,
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
   ) {}
 
   onModuleInit(): void {
-    this.execution.setHolder(this);
+    this.router.setHolder(this);
   }
 
   onApplicationBootstrap(): void {
@@ -134,7 +134,7 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
       message: `${fresh.type.replace('_', '-')} ${fresh.side} ${fresh.quantity} ${fresh.ticker} triggered at stop ${fresh.stopPrice} (${fresh.side === 'buy' ? 'ask' : 'bid'} ${fresh.side === 'buy' ? quote.ask : quote.bid}): sent as ${as}`,
       context: { orderId: fresh.id },
     });
-    await this.execution.send(fresh, account);
+    await this.router.send(fresh, account);
   }
 
   private async expire(): Promise<void> {
@@ -144,6 +144,6 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
 
   private async cancelExpired(order: Order): Promise<void> {
     this.held.delete(order.id);
-    await this.execution.cancel(order.clientOrderId, 'day order expired at the end of its trading day');
+    await this.router.cancel(order.clientOrderId, 'day order expired at the end of its trading day');
   }
 }

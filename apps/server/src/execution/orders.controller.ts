@@ -3,7 +3,7 @@ import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { OrderView, Page } from '@tradeloop/contracts';
 import { IsIn, IsOptional } from 'class-validator';
 import { page, StrategyAccountQueryDto } from '../common/query.dto.js';
-import { ExecutionService } from './execution.service.js';
+import { OrderQueries } from './order-queries.service.js';
 
 const STATUSES = ['pending', 'working', 'filled', 'cancelled', 'rejected'];
 
@@ -14,11 +14,11 @@ export class OrdersQueryDto extends StrategyAccountQueryDto {
 @ApiTags('orders')
 @Controller('api/orders')
 export class OrdersController {
-  constructor(private readonly execution: ExecutionService) {}
+  constructor(private readonly queries: OrderQueries) {}
 
   @Get()
   @ApiOperation({ summary: 'Orders, newest first' })
   list(@Query() query: OrdersQueryDto): Promise<Page<OrderView>> {
-    return this.execution.list({ strategyId: query.strategyId, accountId: query.accountId, status: query.status, ...page(query) });
+    return this.queries.list({ strategyId: query.strategyId, accountId: query.accountId, status: query.status, ...page(query) });
   }
 }

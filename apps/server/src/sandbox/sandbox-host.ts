@@ -1,8 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { defaultHostEntry, SandboxUnavailableError, setNiceness, startHostProcess, stoppedItself } from './host-process.js';
+import { PendingCalls, type Request } from './pending-calls.js';
 import {
   ScriptFailure,
   type CallOutcome,
@@ -17,8 +15,7 @@ import {
 } from './protocol.js';
 import { SandboxUsage } from './sandbox-usage.js';
 
-/** The host process went away with this request in the queue behind another: try again. */
-export class SandboxUnavailableError extends Error {}
+export { defaultHostEntry, SandboxUnavailableError } from './host-process.js';
 
 export interface SandboxHostOptions {
   limits: SandboxLimits;
@@ -52,22 +49,6 @@ export interface SandboxHostOptions {
   order?: 'oldest' | 'least';
 }
 
-interface Request {
-  id: number;
-  op: HostOperation;
-  /** The strategy it is for; null for checks and stats. */
-  key: string | null;
-  /** 0 first: alerts, fills, timers, loads; 1: ticks, which are conflated and can wait. */
-  priority: 0 | 1;
-  /** The process generation it was meant for: a request never reaches a host it was not loaded in. */
-  generation: number;
-  payload: Record<string, unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  /** What it was expected to take when sent (ms). */
-  expectedMs?: number;
-}
-
 /**
  * How long the request at the head of the line (the one the host is running: it handles them one
  * at a time) may take before the host is presumed stuck, killed and restarted. V8 can wedge an
@@ -76,20 +57,8 @@ interface Request {
  */
 const WATCHDOG_SETUP_MS = 30_000;
 const watchdogCallMs = (limits: SandboxLimits) => 2_000 + limits.cpuMs * 8;
-/** Signals a process gets from its own failure (V8's fatal errors abort), as opposed to being killed. */
-const SELF_INFLICTED = new Set<string>(['SIGABRT', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGTRAP', 'SIGFPE']);
 /** A crash loop cannot spin faster than this. */
 const MIN_RESPAWN_INTERVAL_MS = 250;
-
-/**
- * The built host entry. Under Jest this module runs from `src/`, the host always from `dist/`
- * (a child process runs JavaScript): `npm test` builds first.
- */
-export function defaultHostEntry(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dir = import.meta.url.endsWith('.ts') ? here.replace(/([\\/])src([\\/]sandbox)$/, '$1dist$2') : here;
-  return join(dir, 'host', 'main.js');
-}
 
 /**
  * The server's side of the sandbox host: forks it on first use, sends typed requests, restarts it
@@ -100,10 +69,8 @@ export function defaultHostEntry(): string {
 export class SandboxHost {
   private child?: ChildProcess;
   private starting?: Promise<ChildProcess>;
-  /** Not sent yet: the next one is picked by priority, then oldest first or least sandbox time used lately (see next()). */
-  private waiting: Request[] = [];
-  /** Sent and unanswered, in the order the host runs them. */
-  private readonly pending = new Map<number, Request>();
+  /** Waiting their turn, and sent and unanswered. */
+  private readonly calls: PendingCalls;
   private watchdog?: NodeJS.Timeout;
   /** The request the watchdog is timing. */
   private watched?: number;
@@ -119,20 +86,18 @@ export class SandboxHost {
   private seq = 0;
   private lastSpawn = 0;
   private closed = false;
-  private readonly window: number;
-  private readonly aheadMs: number;
-  /** Expected ms of the requests sent and not answered. */
-  private inFlightMs = 0;
-  /** Waiting requests of priority 0. */
-  private urgent = 0;
   readonly usage: SandboxUsage;
   /** How many times the host has been started. */
   spawns = 0;
 
   constructor(private readonly options: SandboxHostOptions) {
-    this.window = Math.max(1, options.window ?? 64);
-    this.aheadMs = options.aheadMs ?? 2;
     this.usage = options.usage ?? new SandboxUsage();
+    this.calls = new PendingCalls({
+      window: Math.max(1, options.window ?? 64),
+      aheadMs: options.aheadMs ?? 2,
+      order: options.order,
+      usage: this.usage,
+    });
   }
 
   get limits(): SandboxLimits {
@@ -149,7 +114,7 @@ export class SandboxHost {
 
   /** Requests not answered yet: sent, or waiting their turn. */
   get queued(): number {
-    return this.pending.size + this.waiting.length;
+    return this.calls.size;
   }
 
   /** Whether the script of `key` is loaded here. */
@@ -200,10 +165,7 @@ export class SandboxHost {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.idleTimer);
-    const waiting = this.waiting;
-    this.waiting = [];
-    this.urgent = 0;
-    waiting.forEach((r) => r.reject(new SandboxUnavailableError('the sandbox is closed')));
+    this.calls.drainWaiting().forEach((r) => r.reject(new SandboxUnavailableError('the sandbox is closed')));
     const child = this.child;
     this.child = undefined;
     if (!child) return;
@@ -220,9 +182,8 @@ export class SandboxHost {
     key: string | null,
     priority: 0 | 1,
   ): Promise<HostOperations[K]['reply']> {
-    if (priority === 0) this.urgent++;
     return new Promise((resolve, reject) => {
-      this.waiting.push({
+      this.calls.add({
         id: ++this.seq,
         op,
         key,
@@ -241,71 +202,19 @@ export class SandboxHost {
   private pump(): void {
     const child = this.child;
     if (!child) return;
-    while (this.pending.size < this.window && this.waiting.length) {
-      const index = this.next();
-      const request = this.waiting[index];
-      if (request.generation !== this.generation) {
-        this.take(index);
-        request.reject(new SandboxUnavailableError('the sandbox host restarted before this request was sent'));
-        continue;
-      }
-      request.expectedMs = this.expectedMs(request);
-      if (this.pending.size > 0 && this.inFlightMs + request.expectedMs > this.aheadMs) break;
-      this.take(index);
-      this.inFlightMs += request.expectedMs;
-      this.pending.set(request.id, request);
+    const stale = (request: Request) =>
+      request.reject(new SandboxUnavailableError('the sandbox host restarted before this request was sent'));
+    for (;;) {
+      const request = this.calls.takeNext(this.generation, stale);
+      if (!request) break;
       this.watchHead(child);
       child.send({ id: request.id, op: request.op, ...request.payload }, (error) => {
-        if (!error || !this.pending.delete(request.id)) return;
-        this.settled(request);
+        if (!error || !this.calls.settle(request.id)) return;
         this.watchHead(child);
         request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
       });
     }
-    if (this.pending.size === 0 && this.waiting.length === 0) this.idleSoon(child);
-  }
-
-  private take(index: number): void {
-    if (this.waiting.splice(index, 1)[0].priority === 0) this.urgent--;
-  }
-
-  /** What a request is expected to take: the strategy's average call; other requests count as quick. */
-  private expectedMs(request: Request): number {
-    return request.op === 'call' && request.key !== null ? Math.max(0.02, this.usage.averageMs(request.key)) : 0.02;
-  }
-
-  /** A request left the process (answered, or the process went away). */
-  private settled(request: Request): void {
-    this.inFlightMs = this.pending.size === 0 ? 0 : Math.max(0, this.inFlightMs - (request.expectedMs ?? 0));
-  }
-
-  /**
-   * The waiting request to send next: first by priority, then the oldest — or, in `order: 'least'`,
-   * the strategy that used the least sandbox time lately, keeping each strategy's own order. (A
-   * strategy has one event in hand at a time, so its requests rarely wait side by side.)
-   */
-  private next(): number {
-    if (this.options.order !== 'least') {
-      const first = this.urgent === 0 ? -1 : this.waiting.findIndex((r) => r.priority === 0);
-      return first < 0 ? 0 : first;
-    }
-    let best = 0;
-    let bestUsage = Infinity;
-    const seen = new Set<string>();
-    for (let i = 0; i < this.waiting.length; i++) {
-      const request = this.waiting[i];
-      if (request.key !== null) {
-        if (seen.has(request.key)) continue;
-        seen.add(request.key);
-      }
-      const used = this.usage.recent(request.key);
-      const chosen = this.waiting[best];
-      if (i === 0 || request.priority < chosen.priority || (request.priority === chosen.priority && used < bestUsage)) {
-        best = i;
-        bestUsage = used;
-      }
-    }
-    return best;
+    if (this.calls.size === 0) this.idleSoon(child);
   }
 
   private idleSoon(child: ChildProcess): void {
@@ -322,13 +231,13 @@ export class SandboxHost {
 
   /** Times the oldest unanswered request: the one running now. */
   private watchHead(child: ChildProcess): void {
-    const head = this.pending.entries().next();
-    if (head.done) {
+    const head = this.calls.head();
+    if (!head) {
       clearTimeout(this.watchdog);
       this.watchdog = this.watched = undefined;
       return;
     }
-    const [id, { op }] = head.value;
+    const { id, op } = head;
     if (this.watched === id) return;
     clearTimeout(this.watchdog);
     this.watched = id;
@@ -352,49 +261,13 @@ export class SandboxHost {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     this.lastSpawn = Date.now();
     const entry = this.options.entry ?? defaultHostEntry();
-    if (!existsSync(entry)) throw new Error(`sandbox host ${entry} not found: build the server first (npm run build:server)`);
-    const child = fork(entry, [], {
-      // isolated-vm needs --no-node-snapshot on Node 20; nothing of the server's own flags is passed on.
-      execArgv: ['--no-node-snapshot'],
-      // V8's dying words (an out-of-memory report) go to the server log, not to whoever owns our stderr.
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    this.spawns++;
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      const line = text.trim();
-      if (line) this.options.onNotice?.('warn', `${this.label}: ${line.slice(0, 2000)}`);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const onMessage = (message: HostMessage) => {
-        if ('notice' in message && message.notice === 'ready') {
-          cleanup();
-          resolve();
-        }
-      };
-      const onExit = (code: number | null, signal: string | null) => {
-        cleanup();
-        reject(new SandboxUnavailableError(`sandbox host exited while starting (${signal ?? code})`));
-      };
-      const cleanup = () => {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-      };
-      child.on('message', onMessage);
-      child.on('exit', onExit);
-    });
+    const child = await startHostProcess({ entry, label: this.label, onNotice: this.options.onNotice, onFork: () => this.spawns++ });
     this.generation++;
     this.child = child;
     child.on('message', (message: HostMessage) => this.onMessage(message));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     child.on('error', (error) => this.options.onNotice?.('error', `${this.label}: ${error.message}`));
-    if (this.options.nice) {
-      try {
-        setPriority(child.pid!, this.options.nice);
-      } catch {
-        /* not allowed here (some containers): it runs at the server's priority */
-      }
-    }
+    setNiceness(child, this.options.nice);
     if (this.closed) {
       child.kill('SIGKILL');
       throw new SandboxUnavailableError('the sandbox is closed');
@@ -407,10 +280,8 @@ export class SandboxHost {
       if (message.notice === 'catastrophic') this.options.onNotice?.('error', `${this.label}: V8 lost an isolate (${message.message})`);
       return;
     }
-    const entry = this.pending.get(message.id);
+    const entry = this.calls.settle(message.id);
     if (!entry) return;
-    this.pending.delete(message.id);
-    this.settled(entry);
     if (entry.key !== null && typeof message.micros === 'number') {
       this.usage.record(entry.key, message.micros / 1000, entry.op === 'call' ? 'call' : 'other');
     }
@@ -432,21 +303,16 @@ export class SandboxHost {
       return;
     }
     if (this.child === child) this.child = undefined;
-    const entries = [...this.pending.entries()];
-    this.pending.clear();
-    this.inFlightMs = 0;
     // Nothing waiting was sent: it was meant for this process, and is tried again (the queue redelivers).
-    const waiting = this.waiting;
-    this.waiting = [];
-    this.urgent = 0;
+    const { sent, waiting } = this.calls.drain();
     clearTimeout(this.watchdog);
     const killedFor = this.killedFor;
     this.watchdog = this.watched = this.killedFor = undefined;
     const how = signal ?? `code ${code}`;
-    const selfInflicted = killedFor !== undefined || (signal !== null && SELF_INFLICTED.has(signal)) || (signal === null && code !== 0);
+    const selfInflicted = killedFor !== undefined || stoppedItself(code, signal);
     if (!this.closed) this.options.onNotice?.('warn', `${this.label} stopped (${how}); it restarts with the next event`);
-    entries.forEach(([id, entry], i) => {
-      const culprit = killedFor !== undefined ? id === killedFor : i === 0 && selfInflicted;
+    sent.forEach((entry, i) => {
+      const culprit = killedFor !== undefined ? entry.id === killedFor : i === 0 && selfInflicted;
       if (culprit && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
         entry.reject(new ScriptFailure({ kind: 'crash', message: `the ${this.label} stopped (${how}) while running this script` }));
       } else {

@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { BracketsService } from '../execution/brackets.service.js';
-import { ExecutionService } from '../execution/execution.service.js';
+import { OrderRouter } from '../execution/order-router.service.js';
+import { orderView } from '../execution/order-shapes.js';
 import { OrdersReader } from '../execution/orders.reader.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
@@ -66,7 +67,7 @@ export class TradingService {
     private readonly strategyRows: StrategiesReader,
     private readonly accounts: AccountsService,
     private readonly strategies: StrategiesService,
-    private readonly execution: ExecutionService,
+    private readonly router: OrderRouter,
     private readonly brackets: BracketsService,
     private readonly market: MarketService,
     private readonly risk: RiskService,
@@ -107,7 +108,7 @@ export class TradingService {
         stopLoss: exit(input.stopLoss, 'stopLoss'),
       });
     }
-    const order = await this.execution.submit({
+    const order = await this.router.submit({
       clientOrderId,
       account,
       strategyId,
@@ -126,7 +127,7 @@ export class TradingService {
       message: `manual ${order.side} ${order.quantity} ${order.ticker} ${order.type} on ${account.name} → ${order.status}${order.reason ? ` (${order.reason})` : ''}`,
       context: { orderId: order.id },
     });
-    return this.execution.view(order);
+    return orderView(order);
   }
 
   async cancelOrder(id: string): Promise<OrderView> {
@@ -134,10 +135,10 @@ export class TradingService {
     if (!order) throw new NotFoundException(`order ${id} not found`);
     if (order.status !== 'working' && order.status !== 'pending')
       throw new ConflictException(`order ${id} is ${order.status}: only working orders can be cancelled`);
-    if (!(await this.execution.cancel(order.clientOrderId, 'cancelled by hand'))) {
+    if (!(await this.router.cancel(order.clientOrderId, 'cancelled by hand'))) {
       throw new ConflictException(`the broker did not cancel order ${id} (it may have just filled)`);
     }
-    return this.execution.view((await this.orders.byId(id))!);
+    return orderView((await this.orders.byId(id))!);
   }
 
   /**
@@ -162,7 +163,7 @@ export class TradingService {
       const account = await this.accounts.get(position.accountId);
       const clientOrderId = cause ? `${cause}:${position.id}` : `flatten:${randomUUID()}`;
       await this.market.awaitQuote(position.ticker, FIRST_QUOTE_TIMEOUT_MS);
-      const order = await this.execution.submit({
+      const order = await this.router.submit({
         clientOrderId,
         account,
         strategyId: owner.strategyId,
@@ -183,7 +184,7 @@ export class TradingService {
         message: `flatten (${reason}): ${orders.map((o) => `${o.side} ${o.quantity} ${o.ticker} → ${o.status}${o.reason ? ` (${o.reason})` : ''}`).join(', ') || 'nothing open'}; cancelled ${cancelled} working order(s)`,
       });
     }
-    return { cancelled, orders: orders.map((o) => this.execution.view(o)) };
+    return { cancelled, orders: orders.map((o) => orderView(o)) };
   }
 
   /** Turns a position around: one market order for twice its size. */
@@ -196,7 +197,7 @@ export class TradingService {
         `nothing is held in ${ticker} on ${account.name}${strategyId ? ' for that strategy' : ''}: nothing to reverse`,
       );
     await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
-    const order = await this.execution.submit({
+    const order = await this.router.submit({
       clientOrderId: `reverse:${randomUUID()}`,
       account,
       strategyId,
@@ -206,7 +207,7 @@ export class TradingService {
       quantity: Math.abs(held.quantity) * 2,
       type: 'market',
     });
-    return this.execution.view(order);
+    return orderView(order);
   }
 
   /** Everything stops: every strategy disabled, every working order cancelled, every position closed. */
@@ -242,7 +243,7 @@ export class TradingService {
     });
     if (scope.strategyId) await this.brackets.cancelBrackets(scope.strategyId, scope.ticker);
     let cancelled = 0;
-    for (const order of working) if (await this.execution.cancel(order.clientOrderId, reason)) cancelled++;
+    for (const order of working) if (await this.router.cancel(order.clientOrderId, reason)) cancelled++;
     return cancelled;
   }
 

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { OrderAck } from '@tradeloop/contracts';
+import { DatabaseService } from '../database/database.service.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
+import { EventBus } from '../infra/events/event-bus.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MarketService } from '../market/market.service.js';
+import { orderData } from './order-messages.js';
+import { Order } from './order.entity.js';
+
+export const OPEN_STATUSES = ['pending', 'working'] as const;
+
+/** Where an order row's status moves (a broker's ack, a cancel, a refusal), and who hears of it once committed. */
+@Injectable()
+export class OrderStates {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly logs: LogsService,
+    private readonly bus: EventBus,
+    private readonly events: DomainEvents,
+    private readonly market: MarketService,
+  ) {}
+
+  /**
+   * An order row changed (and committed): `/ws` clients get ORDER; an order that left the open
+   * statuses frees its ticker's quote (a working order keeps it quoted: the paper broker fills
+   * resting orders off quotes) and is announced as OrderSettled.
+   */
+  changed(order: Order): void {
+    const data = orderData(order);
+    this.bus.publish('ORDER', data);
+    if (OPEN_STATUSES.includes(order.status as never)) return;
+    this.market.release(`order:${order.id}`, [order.ticker]);
+    this.events.publish('OrderSettled', { order: data });
+  }
+
+  /** The ack never undoes a fill that was booked while the broker was answering. */
+  async applyAck(orderId: string, ack: OrderAck): Promise<Order> {
+    const order = await this.acknowledge(orderId, ack);
+    this.changed(order);
+    return order;
+  }
+
+  private acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
+    return this.database.bookkeeping(async (m) => {
+      const order = await m.findOneByOrFail(Order, { id: orderId });
+      order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
+      const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
+      // A broker may ack "filled" before its fill is booked: the order stays working until then.
+      if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
+      order.reason = ack.reason ?? order.reason;
+      order.updatedAt = Date.now();
+      await m.save(Order, order);
+      if (ack.status === 'rejected') {
+        await this.logs.write(
+          {
+            level: 'warn',
+            category: 'order',
+            strategyId: order.strategyId,
+            message: `order ${order.side} ${order.quantity} ${order.ticker} rejected: ${ack.reason ?? 'no reason given'}`,
+            context: { orderId: order.id },
+          },
+          m,
+        );
+      }
+      return order;
+    });
+  }
+
+  async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
+    const order = await this.database.bookkeeping(async (m) => {
+      await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
+      return m.findOneByOrFail(Order, { id: orderId });
+    });
+    this.changed(order);
+  }
+}
