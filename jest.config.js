@@ -13,6 +13,16 @@ const swc = [
   },
 ];
 
+/**
+ * Suites whose assertions compare times or need the machine's throughput: they run after the rest,
+ * one at a time (`TEST_MEASURED=only`), so that other suites' servers do not share the CPU with them.
+ * `TEST_MEASURED=include` runs everything together (e.g. a single suite named on the command line).
+ */
+const MEASURED = ['/test/integration/scripts/sandbox-fairness.test.ts', '/test/integration/auth/login-limits.test.ts'];
+const named = process.argv.slice(2).filter((a) => !a.startsWith('-') && !a.endsWith('.js'));
+const measured =
+  process.env.TEST_MEASURED ?? (named.some((a) => MEASURED.some((m) => m.includes(a.replace(/^\.\//, '')))) ? 'include' : 'exclude');
+
 export default {
   // Node's, with a buffer that keeps server logs out of the output unless a test fails.
   testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
@@ -24,8 +34,16 @@ export default {
     '^@tradeloop/broker-contract$': '<rootDir>/libs/broker-contract/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/{apps,libs,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
+  testMatch:
+    measured === 'only'
+      ? MEASURED.map((m) => `<rootDir>${m}`)
+      : ['<rootDir>/{apps,libs,plugins}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    '<rootDir>/apps/admin/',
+    ...(measured === 'exclude' ? MEASURED.map((m) => `<rootDir>${m}`) : []),
+  ],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   // Redis and PostgreSQL answer before any suite starts (or the run stops with what to do).
   globalSetup: '<rootDir>/test/support/preflight.ts',

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { dataSourceOptions, type EntityList } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
+import { Statements } from './statements.js';
 
 /** An arbitrary, fixed key: one migration run at a time across every process sharing the database. */
 const MIGRATION_LOCK = 746_283_511;
@@ -48,8 +49,8 @@ async function wipeRemovedSecrets(dataSource: DataSource, ran: { name: string }[
 }
 
 /**
- * The connection, the migrations and the unit of work (`DatabaseService.transaction`), nothing
- * more: each feature module registers its own entities (`TypeOrmModule.forFeature`) and hands
+ * The connection, the migrations, the unit of work (`DatabaseService.transaction`) and the hot
+ * path's prepared statements (`Statements`), nothing more: each feature module registers its own entities (`TypeOrmModule.forFeature`) and hands
  * others a reader, never a repository.
  */
 @Global()
@@ -65,8 +66,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => migrated(options!),
         }),
       ],
-      providers: [DatabaseService],
-      exports: [DatabaseService],
+      providers: [DatabaseService, Statements],
+      exports: [DatabaseService, Statements],
     };
   }
 }

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { DatabaseService } from './database.service.js';
+
+/** A value a hot-path statement binds: what both drivers take as they are (booleans as 0/1, times as epoch ms). */
+export type SqlValue = string | number | bigint | null | Buffer;
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+
+/**
+ * Statements through the drivers, for the hot path (intake, engine, execution, ledger): TypeORM
+ * keeps the schema, migrations and every other query, but on SQLite it writes number parameters
+ * into the SQL (so a statement with a price or a time is prepared anew each time) and builds and
+ * maps entities around each one. Here a statement is written once with `?` placeholders and
+ * prepared once: better-sqlite3 keeps the prepared statement, PostgreSQL a named one per
+ * connection (`$1…` numbered for it).
+ *
+ * Writes take the `manager` of a unit of work (`DatabaseService.transaction`) and so share its
+ * transaction and commit; reads may pass none. Row values come back as the driver gives them:
+ * PostgreSQL's bigint as a string (use `Number()`), SQLite's booleans as 0/1.
+ */
+@Injectable()
+export class Statements {
+  private readonly prepared = new Map<string, BetterSqlite3.Statement>();
+  private readonly pgText = new Map<string, { name: string; text: string }>();
+
+  constructor(private readonly database: DatabaseService) {}
+
+  get type(): 'sqlite' | 'postgres' {
+    return this.database.type;
+  }
+
+  /** Runs a write; the number of rows it changed. */
+  async run(manager: EntityManager | undefined, sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    if (this.type === 'sqlite') return this.sqlite(sql).run(...params).changes;
+    return (await this.pg(manager, sql, params)).rowCount ?? 0;
+  }
+
+  /** Every row of a query. */
+  async all<Row extends object>(manager: EntityManager | undefined, sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    if (this.type === 'sqlite') return this.sqlite(sql).all(...params) as Row[];
+    return (await this.pg(manager, sql, params)).rows as Row[];
+  }
+
+  /** The first row of a query, or undefined. */
+  async get<Row extends object>(
+    manager: EntityManager | undefined,
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<Row | undefined> {
+    if (this.type === 'sqlite') return this.sqlite(sql).get(...params) as Row | undefined;
+    return (await this.pg(manager, sql, params)).rows[0] as Row | undefined;
+  }
+
+  /** SQLite has one connection: a statement run on it inside a unit of work is part of that transaction. */
+  private sqlite(sql: string): BetterSqlite3.Statement {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      const connection = (this.database.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+      statement = connection.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private async pg(manager: EntityManager | undefined, sql: string, params: readonly SqlValue[]) {
+    let named = this.pgText.get(sql);
+    if (!named) {
+      let n = 0;
+      const text = sql.replace(/\?/g, () => `$${++n}`);
+      named = { name: `tl_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text };
+      this.pgText.set(sql, named);
+    }
+    const query = { ...named, values: [...params] };
+    const runner = manager?.queryRunner;
+    if (runner && !runner.isReleased) {
+      const client = (await runner.connect()) as PgClient;
+      return client.query(query);
+    }
+    const pool = (this.database.dataSource.driver as unknown as { master: PgClient }).master;
+    return pool.query(query);
+  }
+}
