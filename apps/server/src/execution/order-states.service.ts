@@ -6,7 +6,8 @@ import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { orderData } from './order-messages.js';
-import { Order } from './order.entity.js';
+import type { Order } from './order.entity.js';
+import { OrderStore } from './order-store.js';
 
 export const OPEN_STATUSES = ['pending', 'working'] as const;
 
@@ -19,6 +20,7 @@ export class OrderStates {
     private readonly bus: EventBus,
     private readonly events: DomainEvents,
     private readonly market: MarketService,
+    private readonly store: OrderStore,
   ) {}
 
   /**
@@ -43,14 +45,23 @@ export class OrderStates {
 
   private acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
     return this.database.bookkeeping(async (m) => {
-      const order = await m.findOneByOrFail(Order, { id: orderId });
+      const order = await this.store.byId(orderId, m);
+      if (!order) throw new Error(`order ${orderId} is not on record`);
+      const before = { brokerOrderId: order.brokerOrderId, status: order.status, reason: order.reason };
       order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
       const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
       // A broker may ack "filled" before its fill is booked: the order stays working until then.
       if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
       order.reason = ack.reason ?? order.reason;
+      // An ack that tells nothing new (a fill booked while the broker answered said it all) writes nothing.
+      if (order.brokerOrderId === before.brokerOrderId && order.status === before.status && order.reason === before.reason) return order;
       order.updatedAt = Date.now();
-      await m.save(Order, order);
+      await this.store.update(m, order.id, {
+        brokerOrderId: order.brokerOrderId,
+        status: order.status,
+        reason: order.reason,
+        updatedAt: order.updatedAt,
+      });
       if (ack.status === 'rejected') {
         await this.logs.write(
           {
@@ -69,8 +80,10 @@ export class OrderStates {
 
   async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
     const order = await this.database.bookkeeping(async (m) => {
-      await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
-      return m.findOneByOrFail(Order, { id: orderId });
+      await this.store.update(m, orderId, { status, reason, updatedAt: Date.now() });
+      const order = await this.store.byId(orderId, m);
+      if (!order) throw new Error(`order ${orderId} is not on record`);
+      return order;
     });
     this.changed(order);
   }

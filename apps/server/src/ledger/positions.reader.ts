@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, type FindOptionsWhere, type Repository } from 'typeorm';
 import { Fill } from './fill.entity.js';
 import { Position } from './position.entity.js';
+import { LedgerStore } from './ledger-store.js';
 
 /** Which positions: every field optional; `open` keeps only those not flat; `keys` is a set of position keys (strategy or link ids). */
 export interface PositionsWhere {
@@ -22,11 +23,12 @@ export class PositionsReader {
   constructor(
     @InjectRepository(Position) private readonly positions: Repository<Position>,
     @InjectRepository(Fill) private readonly fills: Repository<Fill>,
+    private readonly store: LedgerStore,
   ) {}
 
   /** The position held under `key` (a strategy, a link, or none for manual trades) in `ticker`. */
   held(accountId: string, key: string, ticker: string): Promise<Position | null> {
-    return this.positions.findOneBy({ accountId, strategyId: key, ticker });
+    return this.store.position(undefined, accountId, key, ticker);
   }
 
   where(filter: PositionsWhere = {}): Promise<Position[]> {
