@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type EntityManager } from 'typeorm';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface TransactionOptions {
   /**
@@ -38,7 +39,8 @@ const MAX_BATCH = 256;
  * well under a millisecond plus one fsync. PostgreSQL runs transactions concurrently instead.
  */
 @Injectable()
-export class DatabaseService {
+export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
+  private readonly checkpointer = new WalCheckpointer();
   private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
   private readonly queue: Unit[] = [];
   private draining = false;
@@ -48,6 +50,17 @@ export class DatabaseService {
 
   constructor(readonly dataSource: DataSource) {
     this.type = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  /** SQLite: checkpoints move to a worker thread (see WalCheckpointer). */
+  onModuleInit(): void {
+    if (this.type !== 'sqlite') return;
+    const file = (this.dataSource.options as { database?: unknown }).database;
+    if (typeof file === 'string') this.checkpointer.start(file, this.connection());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer.stop();
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -148,7 +161,7 @@ export class DatabaseService {
    */
   private savepoints(): { begin: BetterSqlite3.Statement; release: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement } {
     if (!this.unitSavepoints) {
-      const connection = (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+      const connection = this.connection();
       this.unitSavepoints = {
         begin: connection.prepare('SAVEPOINT unit'),
         release: connection.prepare('RELEASE unit'),
@@ -156,6 +169,10 @@ export class DatabaseService {
       };
     }
     return this.unitSavepoints;
+  }
+
+  private connection(): BetterSqlite3.Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
   }
 
   private async setSynchronous(level: 'FULL' | 'NORMAL'): Promise<void> {

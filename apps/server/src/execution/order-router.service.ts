@@ -217,12 +217,7 @@ export class OrderRouter {
    */
   async cancelWorkingIn(strategyId: string, reason: string, tickers: string[], type?: ServerOrderType): Promise<number> {
     if (!tickers.length) return 0;
-    const working = await this.orders.findBy({
-      strategyId,
-      status: In([...OPEN_STATUSES]),
-      ticker: In(tickers),
-      ...(type ? { type } : {}),
-    });
+    const working = (await this.store.openIn(strategyId, tickers)).filter((o) => !type || o.type === type);
     let cancelled = 0;
     for (const order of working) if (await this.cancelOrder(order, reason)) cancelled++;
     return cancelled;

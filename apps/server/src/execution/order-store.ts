@@ -54,6 +54,15 @@ export class OrderStore {
     return row ? ORDER.fromRow(row) : null;
   }
 
+  /** A strategy's pending and working orders in the given tickers. */
+  async openIn(strategyId: string, tickers: readonly string[]): Promise<Order[]> {
+    const sql = ORDER.select(
+      `"strategyId" = ? AND "status" IN ('pending', 'working') AND "ticker" IN (${tickers.map(() => '?').join(', ')})`,
+    );
+    const rows = await this.statements.all<Record<string, unknown>>(undefined, sql, [strategyId, ...tickers]);
+    return rows.map((row) => ORDER.fromRow(row));
+  }
+
   async insert(m: EntityManager, order: Order): Promise<void> {
     await this.statements.run(m, ORDER.insert, ORDER.values(order));
   }

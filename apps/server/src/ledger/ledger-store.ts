@@ -75,6 +75,28 @@ export class LedgerStore {
     return row ? POSITION.fromRow(row) : null;
   }
 
+  /** Positions matching every condition given (see PositionsReader.where). */
+  async positions(w: { accountId?: string; strategyId?: string; keys?: string[]; ticker?: string; open?: boolean }): Promise<Position[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    const equal = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`"${column}" = ?`);
+      params.push(value);
+    };
+    equal('accountId', w.accountId);
+    equal('strategyId', w.strategyId);
+    if (w.keys !== undefined) {
+      if (!w.keys.length) return [];
+      where.push(`"strategyId" IN (${w.keys.map(() => '?').join(', ')})`);
+      params.push(...w.keys);
+    }
+    equal('ticker', w.ticker);
+    if (w.open) where.push('"quantity" <> 0');
+    const rows = await this.statements.all<Record<string, unknown>>(undefined, POSITION.select(where.join(' AND ') || '1 = 1'), params);
+    return rows.map((row) => POSITION.fromRow(row));
+  }
+
   async insertFill(m: EntityManager, fill: Fill): Promise<void> {
     await this.statements.run(m, FILL.insert, FILL.values(fill));
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, type FindOptionsWhere, type Repository } from 'typeorm';
+import { Not, type Repository } from 'typeorm';
 import { Fill } from './fill.entity.js';
 import { Position } from './position.entity.js';
 import { LedgerStore } from './ledger-store.js';
@@ -32,7 +32,7 @@ export class PositionsReader {
   }
 
   where(filter: PositionsWhere = {}): Promise<Position[]> {
-    return this.positions.findBy(this.filter(filter));
+    return this.store.positions(filter);
   }
 
   countOpen(strategyId: string): Promise<number> {
@@ -51,15 +51,5 @@ export class PositionsReader {
 
   fill(id: string): Promise<Fill | null> {
     return this.fills.findOneBy({ id });
-  }
-
-  private filter(w: PositionsWhere): FindOptionsWhere<Position> {
-    return {
-      ...(w.accountId !== undefined ? { accountId: w.accountId } : {}),
-      ...(w.strategyId !== undefined ? { strategyId: w.strategyId } : {}),
-      ...(w.keys !== undefined ? { strategyId: In(w.keys) } : {}),
-      ...(w.ticker !== undefined ? { ticker: w.ticker } : {}),
-      ...(w.open ? { quantity: Not(0) } : {}),
-    };
   }
 }
