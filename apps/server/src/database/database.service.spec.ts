@@ -100,6 +100,19 @@ describe('DatabaseService on SQLite', () => {
     expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
   });
 
+  it('is settled only while no batch is waiting or open', async () => {
+    expect(database.settled()).toBe(true);
+    let inside: boolean | undefined;
+    const unit = database.bookkeeping(async (m) => {
+      inside = database.settled();
+      await insert('x')(m);
+    });
+    expect(database.settled()).toBe(false);
+    await unit;
+    expect(inside).toBe(false);
+    expect(database.settled()).toBe(true);
+  });
+
   it('checkpoints the log in a worker thread, leaving the main connection a backstop', async () => {
     database.onModuleInit();
     try {

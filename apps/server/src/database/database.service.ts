@@ -86,6 +86,14 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     else callback();
   }
 
+  /**
+   * Whether a read outside a unit of work sees only committed rows: always on PostgreSQL; on
+   * SQLite (one connection) only while no batch is open or waiting.
+   */
+  settled(): boolean {
+    return this.type === 'postgres' || (!this.draining && this.queue.length === 0);
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.dataSource.query('SELECT 1');

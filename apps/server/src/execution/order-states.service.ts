@@ -43,18 +43,18 @@ export class OrderStates {
     return order;
   }
 
-  private acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
+  private async acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
+    // Most acks follow a fill that said it all already (the paper broker fills before it answers):
+    // read on committed rows, such an ack needs no unit of work at all.
+    if (this.database.settled()) {
+      const order = await this.store.byId(orderId);
+      if (order && !this.acknowledged(order, ack)) return order;
+    }
     return this.database.bookkeeping(async (m) => {
       const order = await this.store.byId(orderId, m);
       if (!order) throw new Error(`order ${orderId} is not on record`);
-      const before = { brokerOrderId: order.brokerOrderId, status: order.status, reason: order.reason };
-      order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
-      const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
-      // A broker may ack "filled" before its fill is booked: the order stays working until then.
-      if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
-      order.reason = ack.reason ?? order.reason;
-      // An ack that tells nothing new (a fill booked while the broker answered said it all) writes nothing.
-      if (order.brokerOrderId === before.brokerOrderId && order.status === before.status && order.reason === before.reason) return order;
+      // An ack that tells nothing new writes nothing.
+      if (!this.acknowledged(order, ack)) return order;
       order.updatedAt = Date.now();
       await this.store.update(m, order.id, {
         brokerOrderId: order.brokerOrderId,
@@ -76,6 +76,17 @@ export class OrderStates {
       }
       return order;
     });
+  }
+
+  /** Applies the ack to `order`; whether anything on record changed. */
+  private acknowledged(order: Order, ack: OrderAck): boolean {
+    const before = { brokerOrderId: order.brokerOrderId, status: order.status, reason: order.reason };
+    order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
+    const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
+    // A broker may ack "filled" before its fill is booked: the order stays working until then.
+    if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
+    order.reason = ack.reason ?? order.reason;
+    return order.brokerOrderId !== before.brokerOrderId || order.status !== before.status || order.reason !== before.reason;
   }
 
   async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
