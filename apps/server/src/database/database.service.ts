@@ -44,6 +44,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
   private readonly queue: Unit[] = [];
   private draining = false;
+  /** A batch's transaction is open (SQLite): reads on the connection would see its uncommitted rows. */
+  private open = false;
   private synchronous: 'FULL' | 'NORMAL' | null = null;
   private unitSavepoints?: { begin: BetterSqlite3.Statement; release: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement };
   readonly type: 'sqlite' | 'postgres';
@@ -91,7 +93,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
    * SQLite (one connection) only while no batch is open or waiting.
    */
   settled(): boolean {
-    return this.type === 'postgres' || (!this.draining && this.queue.length === 0);
+    return this.type === 'postgres' || (!this.open && this.queue.length === 0);
   }
 
   async ping(): Promise<boolean> {
@@ -134,6 +136,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const savepoints = this.savepoints();
     try {
       await this.setSynchronous(batch.some((u) => u.durable) ? 'FULL' : 'NORMAL');
+      this.open = true;
       await this.dataSource.transaction(async (manager) => {
         for (const unit of batch) {
           this.pendingAfterCommit.set(manager, unit.afterCommit);
@@ -152,9 +155,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       });
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing in the batch was written.
+      this.open = false;
       for (const unit of batch) unit.reject(error);
       return;
     }
+    this.open = false;
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
       if (!outcome.ok) return unit.reject(outcome.error);
