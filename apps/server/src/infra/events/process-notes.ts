@@ -3,13 +3,15 @@ import type { EventOrigin } from './event-bus.js';
 
 /**
  * What one server process tells the others, and nobody else: ticker watches for the process that
- * runs the feeds, watchlist edits, and the answers to commands a worker carried out.
+ * runs the feeds, watchlist and account-rules edits, and the answers to commands a worker carried out.
  */
 export type ProcessNote =
   | { kind: 'watch'; process: string; tickers: string[]; watching: boolean }
   | { kind: 'resync'; process: string }
   /** The watchlist was edited in another process: read it again. */
   | { kind: 'watchlist'; process: string }
+  /** An account's prop-firm rules were set or removed, or its locks changed: read its row again. */
+  | { kind: 'account-rules'; accountId: string }
   | { kind: 'command-result'; commandId: string; ok: true; result: unknown }
   | { kind: 'command-result'; commandId: string; ok: false; status: number; message: string };
 
