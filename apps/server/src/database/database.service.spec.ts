@@ -113,6 +113,24 @@ describe('DatabaseService on SQLite', () => {
     expect(database.settled()).toBe(true);
   });
 
+  it('answers a durable unit once the log is synced off the event loop; bookkeeping does not wait for it', async () => {
+    database.onModuleInit();
+    try {
+      await database.bookkeeping(insert('bookkeeping'));
+      expect(database.walSyncs).toBe(0);
+      await database.transaction(insert('accepted webhook'));
+      expect(database.walSyncs).toBe(1);
+      // Durable units that arrive together share the sync as they share the commit.
+      await Promise.all(['a', 'b', 'c'].map((t) => database.transaction(insert(t))));
+      expect(database.walSyncs).toBe(2);
+      // The commits themselves no longer hold the event loop for an fsync.
+      expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+      expect(await texts()).toEqual(['bookkeeping', 'accepted webhook', 'a', 'b', 'c']);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+
   it('checkpoints the log in a worker thread, leaving the main connection a backstop', async () => {
     database.onModuleInit();
     try {

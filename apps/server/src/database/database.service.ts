@@ -2,11 +2,13 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 
 export interface TransactionOptions {
   /**
    * Whether the commit must survive a power cut, not only a crash of the process (default: yes).
-   * On SQLite a durable commit is fsynced (`synchronous=FULL`). The engine's own bookkeeping on
+   * On SQLite a durable commit is fsynced before its unit is answered (the log synced off the
+   * event loop, see WalSync; `synchronous=FULL` where the service was not started with a file). The engine's own bookkeeping on
    * the hot path (event status, broker acks, fills, log lines) passes `false`: it is written with
    * `NORMAL` — safe when the process is killed, and made durable by the next durable commit, which
    * syncs the whole log. What may not be lost — an accepted webhook, an order before it reaches a
@@ -41,6 +43,8 @@ const MAX_BATCH = 256;
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private readonly checkpointer = new WalCheckpointer();
+  /** SQLite on a file: durable commits are synced off the event loop (see WalSync). */
+  private walSync?: WalSync;
   private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
   private readonly queue: Unit[] = [];
   private draining = false;
@@ -58,11 +62,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     if (this.type !== 'sqlite') return;
     const file = (this.dataSource.options as { database?: unknown }).database;
-    if (typeof file === 'string') this.checkpointer.start(file, this.connection());
+    if (typeof file !== 'string' || file === '' || file === ':memory:') return;
+    this.checkpointer.start(file, this.connection());
+    this.walSync = new WalSync(`${file}-wal`);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.checkpointer.stop();
+    await this.walSync?.close();
+  }
+
+  /** How many times the log was synced off the event loop (tests). */
+  get walSyncs(): number {
+    return this.walSync?.count ?? 0;
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -135,7 +147,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     const savepoints = this.savepoints();
     try {
-      await this.setSynchronous(batch.some((u) => u.durable) ? 'FULL' : 'NORMAL');
+      const durable = batch.some((u) => u.durable);
+      await this.setSynchronous(durable && !this.walSync ? 'FULL' : 'NORMAL');
       this.open = true;
       await this.dataSource.transaction(async (manager) => {
         for (const unit of batch) {
@@ -160,11 +173,17 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.open = false;
+    // Durable units are answered once the log is on disk; the next batch need not wait for that.
+    const synced = this.walSync && batch.some((u, i) => u.durable && outcomes[i].ok) ? this.walSync.sync() : undefined;
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
       if (!outcome.ok) return unit.reject(outcome.error);
-      unit.resolve(outcome.value);
-      for (const callback of unit.afterCommit) callback();
+      const settle = () => {
+        unit.resolve(outcome.value);
+        for (const callback of unit.afterCommit) callback();
+      };
+      if (unit.durable && synced) synced.then(settle, (error: unknown) => unit.reject(error));
+      else settle();
     });
   }
 
