@@ -1,1 +1,12 @@
 export { defineBrokerContractTests, type BrokerContractHarness } from './broker.contract.js';
+export {
+  contractView,
+  orders,
+  pause,
+  recordOf,
+  serverSide,
+  until,
+  type RecordEntry,
+  type ServerSide,
+  type ServerSideOptions,
+} from './server-side.js';

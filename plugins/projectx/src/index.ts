@@ -1,13 +1,19 @@
-import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule, type BrokerPlugin } from '@tradeloop/contracts';
+import {
+  PLUGIN_API_VERSION,
+  redactingLogger,
+  releaseAfter,
+  type BrokerAndDataFeedPluginModule,
+  type BrokerPlugin,
+} from '@tradeloop/contracts';
 import { ProjectXBroker } from './broker.js';
 import { ProjectXFeed } from './feed.js';
-import { redactingLogger, SessionPool } from './pool.js';
+import { sessionPool, type SessionPool } from './pool.js';
 import { readSettings } from './settings.js';
 
 export { ProjectXBroker, type OrderChanges } from './broker.js';
 export { ContractBook, frontMonth, rootOf, tickerOfName } from './contracts.js';
 export { ProjectXFeed } from './feed.js';
-export { redact, SessionPool } from './pool.js';
+export { sessionPool, type SessionPool } from './pool.js';
 export { ProjectXError, ProjectXRest, RequestBudget, retryAfterMs } from './rest.js';
 export { loginOf, readSettings, type Login, type ProjectXSettings } from './settings.js';
 
@@ -23,11 +29,8 @@ const projectx: BrokerAndDataFeedPluginModule = {
     const holder: { pool?: SessionPool } = {};
     const logger = redactingLogger(broker.logger, () => holder.pool?.secrets() ?? []);
     const feedLogger = redactingLogger(datafeed.logger, () => holder.pool?.secrets() ?? []);
-    const pool = (holder.pool = new SessionPool(settings, logger));
-    let running = 2;
-    const release = async () => {
-      if (--running === 0) await pool.stop();
-    };
+    const pool = (holder.pool = sessionPool(settings, logger));
+    const release = releaseAfter(2, () => pool.stop());
     const brokerHalf = new ProjectXBroker(broker, settings, pool, logger);
     const feedHalf = new ProjectXFeed(datafeed, settings, pool, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
     // The interface's methods, and ProjectX's own beyond it (modify, trailing stops) for callers that know them.

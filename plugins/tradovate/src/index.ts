@@ -1,13 +1,13 @@
-import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
+import { PLUGIN_API_VERSION, redactingLogger, releaseAfter, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
 import { TradovateBroker } from './broker.js';
 import { TradovateFeed } from './feed.js';
-import { redactingLogger, SessionPool } from './pool.js';
+import { sessionPool, type SessionPool } from './pool.js';
 import { readSettings } from './settings.js';
 
 export { CL_ORD_PREFIX, invalidOrder, TradovateBroker } from './broker.js';
 export { contractSymbol, frontMonth, rootOfSymbol, supportedRoots, type FrontMonth } from './contracts.js';
 export { TradovateFeed } from './feed.js';
-export { redact, SessionPool } from './pool.js';
+export { sessionPool, type SessionPool } from './pool.js';
 export { TradovateError, TradovateRest } from './rest.js';
 export { ENDPOINTS, loginOf, readSettings, type Login, type TradovateSettings } from './settings.js';
 
@@ -24,11 +24,8 @@ const tradovate: BrokerAndDataFeedPluginModule = {
     const secrets: { pool?: SessionPool } = {};
     const logger = redactingLogger(broker.logger, () => secrets.pool?.secrets() ?? []);
     const feedLogger = redactingLogger(datafeed.logger, () => secrets.pool?.secrets() ?? []);
-    const shared = (secrets.pool = new SessionPool(settings, logger));
-    let running = 2;
-    const release = async () => {
-      if (--running === 0) await shared.stop();
-    };
+    const shared = (secrets.pool = sessionPool(settings, logger));
+    const release = releaseAfter(2, () => shared.stop());
     const brokerHalf = new TradovateBroker(broker, settings, shared, logger);
     const feedHalf = new TradovateFeed(datafeed, settings, shared, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
     return {
