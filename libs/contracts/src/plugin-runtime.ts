@@ -1,5 +1,5 @@
 import type { OrderAck, OrderRequest } from './orders.js';
-import type { BrokerAccount, BrokerContext, PluginLogger } from './plugins.js';
+import type { BrokerAccount, BrokerContext, DataFeedPlugin, PluginLogger } from './plugins.js';
 
 /**
  * Runtime pieces that broker plugins share: the wire shapes above stay plain types, these are the
@@ -184,6 +184,12 @@ export class AccountLinks<Login, Link extends AccountLink<Login>> {
     return this.syncing;
   }
 
+  /** The link of an account once the round in progress is over, or in words why there is none. */
+  async linkFor(brokerAccountId: string): Promise<Link | string> {
+    await this.syncing;
+    return this.links.get(brokerAccountId) ?? `no ${this.options.name} account "${brokerAccountId}" is configured in Tradeloop`;
+  }
+
   /** Opens a link for each new or changed account and closes the links of accounts gone. */
   sync(): Promise<void> {
     this.syncing = this.syncing.then(async () => {
@@ -305,12 +311,25 @@ export class SessionPool<Login, Session extends { stop(): Promise<void> }> {
 }
 
 /**
- * What a plugin's two halves (broker and data feed) share, stopped when the last of them stops:
- * returns the function each half calls once as it stops.
+ * For what a plugin's halves (broker and data feed) share: wraps each half's stop so that the
+ * shared thing is stopped after the last half has stopped.
  */
-export function releaseAfter(holders: number, stop: () => Promise<void>): () => Promise<void> {
-  let running = holders;
-  return async () => {
-    if (--running === 0) await stop();
+export function stopsWithLastHalf(halves: number, stopShared: () => Promise<void>): (stopHalf: () => Promise<void>) => () => Promise<void> {
+  let running = halves;
+  return (stopHalf) => async () => {
+    await stopHalf();
+    if (--running === 0) await stopShared();
   };
 }
+
+/** A feed's implementation, whose other public methods the server is not to see. */
+export type DataFeedHalf = Required<Pick<DataFeedPlugin, 'start' | 'stop' | 'supports' | 'subscribe' | 'unsubscribe'>>;
+
+/** The data feed half as the server calls it: the interface's methods of `feed`, with `stop` replaceable (see stopsWithLastHalf). */
+export const dataFeedOf = (feed: DataFeedHalf, stop: () => Promise<void> = () => feed.stop()): DataFeedPlugin => ({
+  start: () => feed.start(),
+  stop,
+  supports: (ticker) => feed.supports(ticker),
+  subscribe: (tickers) => feed.subscribe(tickers),
+  unsubscribe: (tickers) => feed.unsubscribe(tickers),
+});

@@ -107,9 +107,8 @@ export class AlpacaBroker {
     const rejected = (reason: string, brokerOrderId = ''): OrderAck => ({ brokerOrderId, status: 'rejected', reason });
     const problem = orderRequestProblem(order);
     if (problem) return rejected(problem);
-    await this.links.settled();
-    const link = this.links.get(order.brokerAccountId);
-    if (!link) return rejected(`no Alpaca account "${order.brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(order.brokerAccountId);
+    if (typeof link === 'string') return rejected(link);
     const symbol = alpacaSymbol(order.ticker);
     if (!symbol) return rejected(`${order.ticker} is not a symbol Alpaca trades`);
     let body: Record<string, unknown> | string;
@@ -207,8 +206,8 @@ export class AlpacaBroker {
 
   /** Positions, open orders, today's fills and cash as Alpaca reports them. */
   async snapshot(brokerAccountId: string): Promise<BrokerAccountSnapshot> {
-    const link = this.links.get(brokerAccountId);
-    if (!link) throw new Error(`no Alpaca account "${brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(brokerAccountId);
+    if (typeof link === 'string') throw new Error(link);
     const midnight = new Date();
     midnight.setUTCHours(0, 0, 0, 0);
     const [positions, orders, account, activities] = await Promise.all([

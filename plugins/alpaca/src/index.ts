@@ -1,4 +1,4 @@
-import { PLUGIN_API_VERSION, redactingLogger, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
+import { dataFeedOf, PLUGIN_API_VERSION, redactingLogger, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
 import { AlpacaBroker } from './broker.js';
 import { AlpacaFeed } from './feed.js';
 import { readSettings } from './settings.js';
@@ -37,13 +37,7 @@ const alpaca: BrokerAndDataFeedPluginModule = {
         snapshot: (account) => brokerHalf.snapshot(account),
         instrument: (ticker) => brokerHalf.instrument(ticker),
       },
-      datafeed: {
-        start: () => feedHalf.start(),
-        stop: () => feedHalf.stop(),
-        supports: (ticker) => feedHalf.supports(ticker),
-        subscribe: (tickers) => feedHalf.subscribe(tickers),
-        unsubscribe: (tickers) => feedHalf.unsubscribe(tickers),
-      },
+      datafeed: dataFeedOf(feedHalf),
     };
   },
 };

@@ -156,9 +156,8 @@ export class CcxtBroker {
     const rejected = (reason: string, brokerOrderId = ''): OrderAck => ({ brokerOrderId, status: 'rejected', reason });
     const problem = orderRequestProblem(order);
     if (problem) return rejected(problem);
-    await this.links.settled();
-    const link = this.links.get(order.brokerAccountId);
-    if (!link) return rejected(`no ccxt account "${order.brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(order.brokerAccountId);
+    if (typeof link === 'string') return rejected(link);
     const name = link.login.exchange;
     let markets: Record<string, Market>;
     try {
@@ -265,8 +264,8 @@ export class CcxtBroker {
 
   /** Balances as positions (spot: what is held of each currency), open orders, this run's fills, no cash figure. */
   async snapshot(brokerAccountId: string): Promise<BrokerAccountSnapshot> {
-    const link = this.links.get(brokerAccountId);
-    if (!link) throw new Error(`no ccxt account "${brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(brokerAccountId);
+    if (typeof link === 'string') throw new Error(link);
     const balance = await link.exchange.fetchBalance();
     const symbols = [...new Set([...link.tracked.values()].map((t) => t.symbol))];
     const open = (await Promise.all(symbols.map((s) => link.exchange.fetchOpenOrders(s)))).flat();

@@ -1,7 +1,8 @@
 import {
+  dataFeedOf,
   PLUGIN_API_VERSION,
   redactingLogger,
-  releaseAfter,
+  stopsWithLastHalf,
   type BrokerAndDataFeedPluginModule,
   type BrokerPlugin,
 } from '@tradeloop/contracts';
@@ -30,16 +31,13 @@ const projectx: BrokerAndDataFeedPluginModule = {
     const logger = redactingLogger(broker.logger, () => holder.pool?.secrets() ?? []);
     const feedLogger = redactingLogger(datafeed.logger, () => holder.pool?.secrets() ?? []);
     const pool = (holder.pool = sessionPool(settings, logger));
-    const release = releaseAfter(2, () => pool.stop());
+    const stopping = stopsWithLastHalf(2, () => pool.stop());
     const brokerHalf = new ProjectXBroker(broker, settings, pool, logger);
     const feedHalf = new ProjectXFeed(datafeed, settings, pool, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
     // The interface's methods, and ProjectX's own beyond it (modify, trailing stops) for callers that know them.
     const brokerApi: BrokerPlugin & Pick<ProjectXBroker, 'modifyOrder' | 'placeTrailingStop'> = {
       start: () => brokerHalf.start(),
-      stop: async () => {
-        await brokerHalf.stop();
-        await release();
-      },
+      stop: stopping(() => brokerHalf.stop()),
       placeOrder: (order) => brokerHalf.placeOrder(order),
       cancelOrder: (id) => brokerHalf.cancelOrder(id),
       flatten: (account, ticker) => brokerHalf.flatten(account, ticker),
@@ -50,16 +48,10 @@ const projectx: BrokerAndDataFeedPluginModule = {
     };
     return {
       broker: brokerApi,
-      datafeed: {
-        start: () => feedHalf.start(),
-        stop: async () => {
-          await feedHalf.stop();
-          await release();
-        },
-        supports: (ticker) => feedHalf.supports(ticker),
-        subscribe: (tickers) => feedHalf.subscribe(tickers),
-        unsubscribe: (tickers) => feedHalf.unsubscribe(tickers),
-      },
+      datafeed: dataFeedOf(
+        feedHalf,
+        stopping(() => feedHalf.stop()),
+      ),
     };
   },
 };

@@ -1,4 +1,10 @@
-import { PLUGIN_API_VERSION, redactingLogger, releaseAfter, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
+import {
+  PLUGIN_API_VERSION,
+  dataFeedOf,
+  redactingLogger,
+  stopsWithLastHalf,
+  type BrokerAndDataFeedPluginModule,
+} from '@tradeloop/contracts';
 import { TradovateBroker } from './broker.js';
 import { TradovateFeed } from './feed.js';
 import { sessionPool, type SessionPool } from './pool.js';
@@ -25,32 +31,23 @@ const tradovate: BrokerAndDataFeedPluginModule = {
     const logger = redactingLogger(broker.logger, () => secrets.pool?.secrets() ?? []);
     const feedLogger = redactingLogger(datafeed.logger, () => secrets.pool?.secrets() ?? []);
     const shared = (secrets.pool = sessionPool(settings, logger));
-    const release = releaseAfter(2, () => shared.stop());
+    const stopping = stopsWithLastHalf(2, () => shared.stop());
     const brokerHalf = new TradovateBroker(broker, settings, shared, logger);
     const feedHalf = new TradovateFeed(datafeed, settings, shared, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
     return {
       broker: {
         start: () => brokerHalf.start(),
-        stop: async () => {
-          await brokerHalf.stop();
-          await release();
-        },
+        stop: stopping(() => brokerHalf.stop()),
         placeOrder: (order) => brokerHalf.placeOrder(order),
         cancelOrder: (id) => brokerHalf.cancelOrder(id),
         placeBracket: (order, exits) => brokerHalf.placeBracket(order, exits),
         flatten: (account, ticker) => brokerHalf.flatten(account, ticker),
         snapshot: (account) => brokerHalf.snapshot(account),
       },
-      datafeed: {
-        start: () => feedHalf.start(),
-        stop: async () => {
-          await feedHalf.stop();
-          await release();
-        },
-        supports: (ticker) => feedHalf.supports(ticker),
-        subscribe: (tickers) => feedHalf.subscribe(tickers),
-        unsubscribe: (tickers) => feedHalf.unsubscribe(tickers),
-      },
+      datafeed: dataFeedOf(
+        feedHalf,
+        stopping(() => feedHalf.stop()),
+      ),
     };
   },
 };
