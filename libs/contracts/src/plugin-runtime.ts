@@ -134,7 +134,7 @@ export interface AccountLinksOptions<Login, Link extends AccountLink<Login>> {
   logger: PluginLogger;
   /** The broker's name in log lines ("reading the Alpaca accounts failed"). */
   name: string;
-  /** The account's login, or the problem with its settings in words (logged as a warning, the account skipped). */
+  /** The account's login (an object, never text), or the problem with its settings in words (logged as a warning, the account skipped). */
   loginOf(account: BrokerAccount): Login | string;
   /** A link for a new account or a changed login; `previous` is the link it replaces (stopped already), to carry its orders over. */
   open(account: BrokerAccount, login: Login, previous: Link | undefined): Link;
