@@ -5,6 +5,7 @@ export {
   pause,
   recordOf,
   serverSide,
+  tornDownAfterEach,
   until,
   type RecordEntry,
   type ServerSide,

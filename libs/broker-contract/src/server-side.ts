@@ -11,6 +11,7 @@ import type {
   Quote,
   RecordedOrder,
 } from '@tradeloop/contracts';
+import { afterEach } from '@jest/globals';
 import type { BrokerContractHarness } from './broker.contract.js';
 
 /** An order as the server keeps it: recorded before the broker is asked, its id stored from the answer. */
@@ -179,3 +180,18 @@ export const contractView = (h: {
   updates: OrderUpdate[];
   teardown(): Promise<void>;
 }): BrokerContractHarness => ({ plugin: h.broker, publishQuote: h.publishQuote, fills: h.fills, updates: h.updates, teardown: h.teardown });
+
+/**
+ * For a describe block: tears down the harnesses each test made, the last made first, after the
+ * test. Returns the function a test hands each harness to as it makes it.
+ */
+export function tornDownAfterEach<H extends { teardown(): Promise<void> }>(): (harness: H) => H {
+  const made: H[] = [];
+  afterEach(async () => {
+    for (const harness of made.splice(0).reverse()) await harness.teardown();
+  });
+  return (harness) => {
+    made.push(harness);
+    return harness;
+  };
+}

@@ -1,19 +1,12 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { contractView, defineBrokerContractTests } from '@tradeloop/broker-contract';
+import { describe, expect, it } from '@jest/globals';
+import { contractView, defineBrokerContractTests, tornDownAfterEach } from '@tradeloop/broker-contract';
 import { account, harness, orderRequest as order, pause, started as startHarness, until, type Harness } from './testing/harness.js';
 
 defineBrokerContractTests('tradovate', async () => contractView(await harness()));
 
 describe('tradovate broker', () => {
-  let h: Harness | undefined;
-  let extra: Harness | undefined;
-  afterEach(async () => {
-    await extra?.teardown();
-    await h?.teardown();
-    h = extra = undefined;
-  });
-
-  const started = async (options: Parameters<typeof harness>[0] = {}) => (h = await startHarness(options));
+  const keep = tornDownAfterEach<Harness>();
+  const started = async (options: Parameters<typeof harness>[0] = {}) => keep(await startHarness(options));
 
   describe('orders', () => {
     it('sends what the docs describe: account, front-month symbol, action, type, clOrdId, isAutomated', async () => {
