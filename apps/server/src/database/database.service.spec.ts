@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -98,5 +98,77 @@ describe('DatabaseService on SQLite', () => {
     expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]); // NORMAL
     await database.transaction(insert('accepted webhook'));
     expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
+  });
+
+  it('is settled only while no batch is waiting or open', async () => {
+    expect(database.settled()).toBe(true);
+    let inside: boolean | undefined;
+    const unit = database.bookkeeping(async (m) => {
+      inside = database.settled();
+      await insert('x')(m);
+    });
+    expect(database.settled()).toBe(false);
+    await unit;
+    expect(inside).toBe(false);
+    expect(database.settled()).toBe(true);
+  });
+
+  it('answers a durable unit once the log is synced off the event loop; bookkeeping does not wait for it', async () => {
+    database.onModuleInit();
+    try {
+      await database.bookkeeping(insert('bookkeeping'));
+      expect(database.walSyncs).toBe(0);
+      await database.transaction(insert('accepted webhook'));
+      expect(database.walSyncs).toBe(1);
+      // Durable units that arrive together share the sync as they share the commit.
+      await Promise.all(['a', 'b', 'c'].map((t) => database.transaction(insert(t))));
+      expect(database.walSyncs).toBe(2);
+      // The commits themselves no longer hold the event loop for an fsync.
+      expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+      expect(await texts()).toEqual(['bookkeeping', 'accepted webhook', 'a', 'b', 'c']);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+
+  it('checkpoints the log in a worker thread, leaving the main connection a backstop', async () => {
+    database.onModuleInit();
+    try {
+      expect(await dataSource.query('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 10000 }]);
+      const file = join(dir, 'db.sqlite');
+      const before = statSync(file).size;
+      const text = 'x'.repeat(2000);
+      await Promise.all(Array.from({ length: 200 }, (_, i) => database.bookkeeping(insert(`${i}:${text}`))));
+      // Far below the backstop: only the worker copies these pages into the database file.
+      const deadline = Date.now() + 10_000;
+      while (statSync(file).size < before + 200 * 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(statSync(file).size).toBeGreaterThanOrEqual(before + 200 * 2000);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+});
+
+describe('DatabaseService on PostgreSQL', () => {
+  const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  let dataSource: DataSource;
+  let database: DatabaseService;
+
+  beforeEach(async () => {
+    dataSource = await new DataSource({ type: 'postgres', url: POSTGRES_URL }).initialize();
+    database = new DatabaseService(dataSource);
+  });
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  const setting = (m: import('typeorm').EntityManager) =>
+    m.query('SHOW synchronous_commit').then((rows: { synchronous_commit: string }[]) => rows[0].synchronous_commit);
+
+  it('commits bookkeeping without waiting for its WAL flush, and everything else durably', async () => {
+    expect(await database.bookkeeping(setting)).toBe('off');
+    expect(await database.transaction(setting)).toBe('on');
+    // SET LOCAL: the connection goes back to the pool as it was.
+    expect(await dataSource.query('SHOW synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
   });
 });

@@ -1,14 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type EntityManager } from 'typeorm';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 
 export interface TransactionOptions {
   /**
    * Whether the commit must survive a power cut, not only a crash of the process (default: yes).
-   * On SQLite a durable commit is fsynced (`synchronous=FULL`). The engine's own bookkeeping on
+   * On SQLite a durable commit is fsynced before its unit is answered (the log synced off the
+   * event loop, see WalSync; `synchronous=FULL` where the service was not started with a file). The engine's own bookkeeping on
    * the hot path (event status, broker acks, fills, log lines) passes `false`: it is written with
    * `NORMAL` — safe when the process is killed, and made durable by the next durable commit, which
    * syncs the whole log. What may not be lost — an accepted webhook, an order before it reaches a
-   * broker, settings — stays durable. PostgreSQL commits are always durable.
+   * broker, settings — stays durable. On PostgreSQL bookkeeping commits with `synchronous_commit =
+   * off`: the same promise (a killed Tradeloop loses nothing, a crash of PostgreSQL or the machine
+   * at most the last fraction of a second of it, never half a transaction; the next durable commit
+   * flushes the WAL up to itself).
    */
   durable?: boolean;
 }
@@ -34,19 +41,44 @@ const MAX_BATCH = 256;
  * well under a millisecond plus one fsync. PostgreSQL runs transactions concurrently instead.
  */
 @Injectable()
-export class DatabaseService {
+export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
+  private readonly checkpointer = new WalCheckpointer();
+  /** SQLite on a file: durable commits are synced off the event loop (see WalSync). */
+  private walSync?: WalSync;
   private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
   private readonly queue: Unit[] = [];
   private draining = false;
+  /** A batch's transaction is open (SQLite): reads on the connection would see its uncommitted rows. */
+  private open = false;
   private synchronous: 'FULL' | 'NORMAL' | null = null;
+  private unitSavepoints?: { begin: BetterSqlite3.Statement; release: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement };
   readonly type: 'sqlite' | 'postgres';
 
   constructor(readonly dataSource: DataSource) {
     this.type = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
 
+  /** SQLite: checkpoints move to a worker thread (see WalCheckpointer). */
+  onModuleInit(): void {
+    if (this.type !== 'sqlite') return;
+    const file = (this.dataSource.options as { database?: unknown }).database;
+    if (typeof file !== 'string' || file === '' || file === ':memory:') return;
+    this.checkpointer.start(file, this.connection());
+    this.walSync = new WalSync(`${file}-wal`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer.stop();
+    await this.walSync?.close();
+  }
+
+  /** How many times the log was synced off the event loop (tests). */
+  get walSyncs(): number {
+    return this.walSync?.count ?? 0;
+  }
+
   transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    if (this.type === 'postgres') return this.postgresTransaction(work);
+    if (this.type === 'postgres') return this.postgresTransaction(work, options.durable !== false);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, durable: options.durable !== false, afterCommit: [], resolve: resolve as (value: unknown) => void, reject });
       void this.drain();
@@ -68,6 +100,14 @@ export class DatabaseService {
     else callback();
   }
 
+  /**
+   * Whether a read outside a unit of work sees only committed rows: always on PostgreSQL; on
+   * SQLite (one connection) only while no batch is open or waiting.
+   */
+  settled(): boolean {
+    return this.type === 'postgres' || (!this.open && this.queue.length === 0);
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.dataSource.query('SELECT 1');
@@ -77,10 +117,13 @@ export class DatabaseService {
     }
   }
 
-  private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
     const callbacks: (() => void)[] = [];
-    const result = await this.dataSource.transaction((manager) => {
+    const result = await this.dataSource.transaction(async (manager) => {
       this.pendingAfterCommit.set(manager, callbacks);
+      // Bookkeeping does not wait for its WAL flush (a crash of PostgreSQL itself may lose the last
+      // few, never half of one); the next durable commit flushes them with its own, as on SQLite.
+      if (!durable) await manager.query('SET LOCAL synchronous_commit = off');
       return work(manager);
     });
     for (const callback of callbacks) callback();
@@ -102,19 +145,22 @@ export class DatabaseService {
 
   private async commit(batch: Unit[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const savepoints = this.savepoints();
     try {
-      await this.setSynchronous(batch.some((u) => u.durable) ? 'FULL' : 'NORMAL');
+      const durable = batch.some((u) => u.durable);
+      await this.setSynchronous(durable && !this.walSync ? 'FULL' : 'NORMAL');
+      this.open = true;
       await this.dataSource.transaction(async (manager) => {
         for (const unit of batch) {
           this.pendingAfterCommit.set(manager, unit.afterCommit);
-          await manager.query('SAVEPOINT unit');
+          savepoints.begin.run();
           try {
             const value = await unit.work(manager);
-            await manager.query('RELEASE unit');
+            savepoints.release.run();
             outcomes.push({ ok: true, value });
           } catch (error) {
-            await manager.query('ROLLBACK TO unit');
-            await manager.query('RELEASE unit');
+            savepoints.rollback.run();
+            savepoints.release.run();
             unit.afterCommit.length = 0;
             outcomes.push({ ok: false, error });
           }
@@ -122,15 +168,43 @@ export class DatabaseService {
       });
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing in the batch was written.
+      this.open = false;
       for (const unit of batch) unit.reject(error);
       return;
     }
+    this.open = false;
+    // Durable units are answered once the log is on disk; the next batch need not wait for that.
+    const synced = this.walSync && batch.some((u, i) => u.durable && outcomes[i].ok) ? this.walSync.sync() : undefined;
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
       if (!outcome.ok) return unit.reject(outcome.error);
-      unit.resolve(outcome.value);
-      for (const callback of unit.afterCommit) callback();
+      const settle = () => {
+        unit.resolve(outcome.value);
+        for (const callback of unit.afterCommit) callback();
+      };
+      if (unit.durable && synced) synced.then(settle, (error: unknown) => unit.reject(error));
+      else settle();
     });
+  }
+
+  /**
+   * SQLite has one connection: the savepoints around each unit go straight to it, prepared once,
+   * instead of through the ORM's query path (four statements a unit).
+   */
+  private savepoints(): { begin: BetterSqlite3.Statement; release: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement } {
+    if (!this.unitSavepoints) {
+      const connection = this.connection();
+      this.unitSavepoints = {
+        begin: connection.prepare('SAVEPOINT unit'),
+        release: connection.prepare('RELEASE unit'),
+        rollback: connection.prepare('ROLLBACK TO unit'),
+      };
+    }
+    return this.unitSavepoints;
+  }
+
+  private connection(): BetterSqlite3.Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
   }
 
   private async setSynchronous(level: 'FULL' | 'NORMAL'): Promise<void> {

@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Alert } from '@tradeloop/contracts';
 import { signalTimeOf } from '@tradeloop/domain';
 import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Statements } from '../database/statements.js';
 import type { EngineEvent, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { QueueConsumers } from '../infra/queue/queue-consumers.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
@@ -12,7 +13,7 @@ import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
-import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import type { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 import { WebhookEventsReader } from '../webhooks/webhook-events.reader.js';
 import { alertLabel } from '../webhooks/alert-label.js';
 import { FillIntake } from '../execution/fill-intake.service.js';
@@ -20,12 +21,18 @@ import { ScriptedStrategyService } from './scripted-strategy.service.js';
 import { SignalOrdersService } from './signal-orders.service.js';
 import { SignalPlannerService } from './signal-planner.service.js';
 
+// Never over an end already written (on PostgreSQL the two transactions may meet out of order).
+const EVENT_PROCESSING = `UPDATE webhook_events SET "status" = 'processing' WHERE "id" = ? AND "status" NOT IN ('done', 'failed', 'dismissed')`;
+const EVENT_FINISHED = 'UPDATE webhook_events SET "status" = ?, "processedAt" = ?, "error" = ? WHERE "id" = ?';
+
 /** The queued events the engine consumes (trader commands have a consumer of their own, in trading). */
 type EngineConsumed = Exclude<EngineEvent, { type: 'command' }>;
 
 /** Turns queued events into orders, one event at a time per strategy. */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap {
+  private readonly console = new Logger(EngineService.name);
+
   constructor(
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly domainEvents: DomainEvents,
@@ -41,6 +48,7 @@ export class EngineService implements OnApplicationBootstrap {
     private readonly planner: SignalPlannerService,
     private readonly consumers: QueueConsumers,
     private readonly stamps: ExecutionStamps,
+    private readonly statements: Statements,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -108,7 +116,8 @@ export class EngineService implements OnApplicationBootstrap {
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
       return;
-    await this.setEvent(eventId, { status: 'processing' });
+    // Not waited for: the status joins the next commit (the order's, or the event's end), in order.
+    this.markProcessing(eventId);
 
     const strategy = await this.strategies.byId(event.strategyId);
     if (!strategy) return this.finish(event, 'failed', 'strategy was deleted before the alert ran');
@@ -147,7 +156,7 @@ export class EngineService implements OnApplicationBootstrap {
 
   private async finish(event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string): Promise<void> {
     await this.database.bookkeeping(async (m) => {
-      await m.update(WebhookEvent, { id: event.id }, { status, processedAt: Date.now(), error: status === 'failed' ? message : null });
+      await this.statements.run(m, EVENT_FINISHED, [status, Date.now(), status === 'failed' ? message : null, event.id]);
       await this.logs.write(
         {
           level: status === 'failed' ? 'warn' : 'info',
@@ -183,7 +192,9 @@ export class EngineService implements OnApplicationBootstrap {
     await this.finish(row, 'failed', error.message);
   }
 
-  private setEvent(id: string, changes: Partial<WebhookEvent>): Promise<unknown> {
-    return this.database.bookkeeping((m) => m.update(WebhookEvent, { id }, changes));
+  private markProcessing(id: string): void {
+    this.database
+      .bookkeeping((m) => this.statements.run(m, EVENT_PROCESSING, [id]))
+      .catch((error: unknown) => this.console.warn(`event ${id} not marked processing: ${(error as Error).message}`));
   }
 }

@@ -5,6 +5,7 @@ import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type Manag
 import { In, Like, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Statements } from '../database/statements.js';
 import type { BookedFill } from './order-fills.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
@@ -70,6 +71,8 @@ const targetsOf = (bracket: OrderBracket): BracketTargets => ({
  * restart (an entry that filled while the server was down) is picked up at start. Broker-native
  * OCO can replace the placing here without changing `attachBracket`.
  */
+const HAS_BRACKET = 'SELECT 1 AS "found" FROM order_brackets WHERE "parentClientOrderId" = ?';
+
 @Injectable()
 export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Bracket work runs one step at a time, off the broker's fill callback. */
@@ -88,6 +91,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
+    private readonly statements: Statements,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -167,6 +171,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   private async onFill({ order, fill }: BookedFill): Promise<void> {
     const leg = LEG.exec(order.clientOrderId);
     if (leg) return this.onLegFill(order, leg[1], leg[2] as 'tp' | 'sl', Number(leg[3]));
+    // Most fills have no bracket: a prepared look first.
+    if (!(await this.statements.get(undefined, HAS_BRACKET, [order.clientOrderId]))) return;
     const bracket = await this.brackets.findOneBy({ parentClientOrderId: order.clientOrderId });
     if (!bracket || (bracket.status !== 'waiting' && bracket.status !== 'open')) return;
     await this.placeLegs(bracket, order, fill.quantity, fill.price);

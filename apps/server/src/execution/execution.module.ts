@@ -14,13 +14,24 @@ import { FillIntake } from './fill-intake.service.js';
 import { OrderQueries } from './order-queries.service.js';
 import { OrderRouter } from './order-router.service.js';
 import { OrderStates } from './order-states.service.js';
+import { OrderStore } from './order-store.js';
 import { HeldOrdersService } from './held-orders.service.js';
 import { OrdersController } from './orders.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Order, OrderBracket]), AccountRecordsModule, PluginsModule, LedgerModule, MarketModule, RiskModule],
   controllers: [OrdersController],
-  providers: [OrderStates, OrderQueries, FillIntake, OrderRouter, BrokerReconciler, BracketsService, HeldOrdersService, OrdersReader],
+  providers: [
+    OrderStore,
+    OrderStates,
+    OrderQueries,
+    FillIntake,
+    OrderRouter,
+    BrokerReconciler,
+    BracketsService,
+    HeldOrdersService,
+    OrdersReader,
+  ],
   exports: [OrderRouter, FillIntake, BracketsService, HeldOrdersService, OrdersReader],
 })
 export class ExecutionModule {}

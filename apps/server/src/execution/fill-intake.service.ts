@@ -16,6 +16,7 @@ import { orderData } from './order-messages.js';
 import { OrderQueries } from './order-queries.service.js';
 import { OrderStates } from './order-states.service.js';
 import { Order } from './order.entity.js';
+import { OrderStore } from './order-store.js';
 
 /** A fill the database refuses for a moment (locked, busy) is tried again: about 16 s of backoff in all, besides each try's own busy wait. */
 const FILL_BOOKING_ATTEMPTS = 7;
@@ -53,6 +54,7 @@ export class FillIntake implements OnModuleInit {
     private readonly instruments: InstrumentCatalogue,
     private readonly states: OrderStates,
     private readonly queries: OrderQueries,
+    private readonly store: OrderStore,
   ) {}
 
   onModuleInit(): void {
@@ -90,7 +92,7 @@ export class FillIntake implements OnModuleInit {
   }
 
   async onFill(broker: string, fill: BrokerFill): Promise<void> {
-    let order = await this.orders.findOneBy({ clientOrderId: fill.clientOrderId });
+    let order = await this.store.byClientOrderId(fill.clientOrderId);
     if (!order && fill.brokerAccountId) order = await this.orderPlacedElsewhere(broker, fill);
     if (order && order.reason === PLACED_ELSEWHERE && order.filledQuantity + fill.quantity > order.quantity) {
       // Each fill of an order made elsewhere tells a little more of its size.
@@ -161,7 +163,7 @@ export class FillIntake implements OnModuleInit {
       const entry = await this.ledger.book(m, order, fill);
       if (!entry) return null;
       const state = afterFill(order, fill);
-      await m.update(Order, { id: order.id }, state);
+      await this.store.update(m, order.id, state);
       return { entry, state };
     });
     if (!done) return null;

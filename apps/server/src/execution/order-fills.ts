@@ -8,6 +8,8 @@ export interface BookedFill extends LedgerEntry {
 }
 
 export interface OrderFillState {
+  /** The broker's id for the order, learned from its first fill when its ack has not told it yet. */
+  brokerOrderId: string | null;
   filledQuantity: number;
   avgFillPrice: number | null;
   status: OrderStatus;
@@ -22,5 +24,12 @@ export function afterFill(order: Order, fill: BrokerFill, now = Date.now()): Ord
     order.filledQuantity === 0 || order.avgFillPrice === null
       ? fill.price
       : Number(((order.avgFillPrice * order.filledQuantity + fill.price * fill.quantity) / filledQuantity).toFixed(10));
-  return { filledQuantity, avgFillPrice, status: filledQuantity >= order.quantity ? 'filled' : order.status, updatedAt: now };
+  const brokerOrderId = order.brokerOrderId ?? (fill.brokerOrderId || null);
+  return {
+    brokerOrderId,
+    filledQuantity,
+    avgFillPrice,
+    status: filledQuantity >= order.quantity ? 'filled' : order.status,
+    updatedAt: now,
+  };
 }

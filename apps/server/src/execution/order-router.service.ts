@@ -18,6 +18,7 @@ import { FillIntake } from './fill-intake.service.js';
 import { brokerRequest, isHeldType, type OrderHolder } from './order-shapes.js';
 import { OPEN_STATUSES, OrderStates } from './order-states.service.js';
 import { Order } from './order.entity.js';
+import { OrderStore } from './order-store.js';
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -63,6 +64,7 @@ export class OrderRouter {
     private readonly intake: FillIntake,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly stamps: ExecutionStamps,
+    private readonly store: OrderStore,
   ) {
     this.calendar = TradingCalendar.of(config.pnl.timeZone, config.pnl.dayStart);
   }
@@ -91,12 +93,12 @@ export class OrderRouter {
 
   /** Records the order, checks the limits, then holds it or sends it. */
   private async record(intent: OrderIntent): Promise<Order> {
-    const existing = await this.orders.findOneBy({ clientOrderId: intent.clientOrderId });
+    const existing = await this.store.byClientOrderId(intent.clientOrderId);
     if (existing && existing.status !== 'pending') return existing;
     const now = Date.now();
-    const order =
+    const order: Order =
       existing ??
-      this.orders.create({
+      ({
         id: randomUUID(),
         clientOrderId: intent.clientOrderId,
         strategyId: intent.strategyId,
@@ -123,9 +125,10 @@ export class OrderRouter {
         reason: null,
         createdAt: now,
         updatedAt: now,
-      });
+      } satisfies Order);
     if (!existing) {
-      await this.database.transaction((m) => m.insert(Order, order));
+      // Durable (fsynced) before the broker hears of it.
+      await this.database.transaction((m) => this.store.insert(m, order));
       this.states.changed(order);
     }
 
@@ -214,12 +217,7 @@ export class OrderRouter {
    */
   async cancelWorkingIn(strategyId: string, reason: string, tickers: string[], type?: ServerOrderType): Promise<number> {
     if (!tickers.length) return 0;
-    const working = await this.orders.findBy({
-      strategyId,
-      status: In([...OPEN_STATUSES]),
-      ticker: In(tickers),
-      ...(type ? { type } : {}),
-    });
+    const working = (await this.store.openIn(strategyId, tickers)).filter((o) => !type || o.type === type);
     let cancelled = 0;
     for (const order of working) if (await this.cancelOrder(order, reason)) cancelled++;
     return cancelled;

@@ -6,7 +6,8 @@ import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { orderData } from './order-messages.js';
-import { Order } from './order.entity.js';
+import type { Order } from './order.entity.js';
+import { OrderStore } from './order-store.js';
 
 export const OPEN_STATUSES = ['pending', 'working'] as const;
 
@@ -19,6 +20,7 @@ export class OrderStates {
     private readonly bus: EventBus,
     private readonly events: DomainEvents,
     private readonly market: MarketService,
+    private readonly store: OrderStore,
   ) {}
 
   /**
@@ -41,16 +43,25 @@ export class OrderStates {
     return order;
   }
 
-  private acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
+  private async acknowledge(orderId: string, ack: OrderAck): Promise<Order> {
+    // Most acks follow a fill that said it all already (the paper broker fills before it answers):
+    // read on committed rows, such an ack needs no unit of work at all.
+    if (this.database.settled()) {
+      const order = await this.store.byId(orderId);
+      if (order && !this.acknowledged(order, ack)) return order;
+    }
     return this.database.bookkeeping(async (m) => {
-      const order = await m.findOneByOrFail(Order, { id: orderId });
-      order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
-      const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
-      // A broker may ack "filled" before its fill is booked: the order stays working until then.
-      if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
-      order.reason = ack.reason ?? order.reason;
+      const order = await this.store.byId(orderId, m);
+      if (!order) throw new Error(`order ${orderId} is not on record`);
+      // An ack that tells nothing new writes nothing.
+      if (!this.acknowledged(order, ack)) return order;
       order.updatedAt = Date.now();
-      await m.save(Order, order);
+      await this.store.update(m, order.id, {
+        brokerOrderId: order.brokerOrderId,
+        status: order.status,
+        reason: order.reason,
+        updatedAt: order.updatedAt,
+      });
       if (ack.status === 'rejected') {
         await this.logs.write(
           {
@@ -67,10 +78,23 @@ export class OrderStates {
     });
   }
 
+  /** Applies the ack to `order`; whether anything on record changed. */
+  private acknowledged(order: Order, ack: OrderAck): boolean {
+    const before = { brokerOrderId: order.brokerOrderId, status: order.status, reason: order.reason };
+    order.brokerOrderId = ack.brokerOrderId || order.brokerOrderId;
+    const settled = order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected';
+    // A broker may ack "filled" before its fill is booked: the order stays working until then.
+    if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
+    order.reason = ack.reason ?? order.reason;
+    return order.brokerOrderId !== before.brokerOrderId || order.status !== before.status || order.reason !== before.reason;
+  }
+
   async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
     const order = await this.database.bookkeeping(async (m) => {
-      await m.update(Order, { id: orderId }, { status, reason, updatedAt: Date.now() });
-      return m.findOneByOrFail(Order, { id: orderId });
+      await this.store.update(m, orderId, { status, reason, updatedAt: Date.now() });
+      const order = await this.store.byId(orderId, m);
+      if (!order) throw new Error(`order ${orderId} is not on record`);
+      return order;
     });
     this.changed(order);
   }

@@ -8,11 +8,12 @@ import { MarketModule } from '../market/market.module.js';
 import { LedgerQueryService } from './ledger-query.service.js';
 import { LedgerController } from './ledger.controller.js';
 import { LedgerService } from './ledger.service.js';
+import { LedgerStore } from './ledger-store.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Fill, Position, Trade]), MarketModule],
   controllers: [LedgerController],
-  providers: [LedgerService, LedgerQueryService, PositionsReader],
+  providers: [LedgerStore, LedgerService, LedgerQueryService, PositionsReader],
   exports: [LedgerService, LedgerQueryService, PositionsReader],
 })
 export class LedgerModule {}

@@ -10,7 +10,8 @@ import { MarketService } from '../market/market.service.js';
 import { Fill } from './fill.entity.js';
 import { fillData, NO_STRATEGY, positionData, tradeData } from './ledger-messages.js';
 import { Position } from './position.entity.js';
-import { Trade } from './trade.entity.js';
+import type { Trade } from './trade.entity.js';
+import { LedgerStore } from './ledger-store.js';
 
 /**
  * What the ledger needs to know of the order a fill belongs to. Execution's order row has these
@@ -70,6 +71,7 @@ export class LedgerService {
     private readonly market: MarketService,
     private readonly logs: LogsService,
     private readonly bus: EventBus,
+    private readonly store: LedgerStore,
   ) {}
 
   /** Fills booked on an account: how reconciliation counts what it caught up. */
@@ -110,12 +112,13 @@ export class LedgerService {
    */
   async book(m: EntityManager, order: FillSubject, brokerFill: BrokerFill): Promise<LedgerEntry | null> {
     const instrument = this.market.instrument(order.ticker);
-    if (await m.existsBy(Fill, { accountId: order.accountId, brokerFillId: brokerFill.fillId })) return null;
+    if (await this.store.fillBooked(m, order.accountId, brokerFill.fillId)) return null;
     // A link's copy of a strategy's trade is held under the link; manual trades under no strategy.
     const strategyKey = order.linkId ?? order.strategyId ?? NO_STRATEGY;
-    const position =
-      (await m.findOneBy(Position, { accountId: order.accountId, strategyId: strategyKey, ticker: order.ticker })) ??
-      m.create(Position, {
+    const held = await this.store.position(m, order.accountId, strategyKey, order.ticker);
+    const position: Position =
+      held ??
+      ({
         id: randomUUID(),
         accountId: order.accountId,
         strategyId: strategyKey,
@@ -124,7 +127,8 @@ export class LedgerService {
         avgPrice: null,
         realizedCents: 0,
         lots: [],
-      });
+        updatedAt: brokerFill.time,
+      } satisfies Position);
 
     const commission = Number.isFinite(brokerFill.commission) ? toCents(brokerFill.commission) : Number.NaN;
     const priceSource = fillPriceSource(brokerFill);
@@ -142,7 +146,7 @@ export class LedgerService {
     const after = fillProblem(input, result, position.realizedCents);
     if (after) throw new UnbookableFill(brokerFill, after);
     const commissionCents = commission;
-    const fill = m.create(Fill, {
+    const fill: Fill = {
       id: randomUUID(),
       brokerFillId: brokerFill.fillId,
       orderId: order.id,
@@ -156,37 +160,35 @@ export class LedgerService {
       realizedCents: result.realizedCents,
       priceSource,
       time: brokerFill.time,
-    });
-    await m.insert(Fill, fill);
+    };
+    await this.store.insertFill(m, fill);
 
     position.lots = result.state.lots;
     position.quantity = netQuantity(result.state);
     position.avgPrice = averagePrice(result.state);
     position.realizedCents += result.realizedCents;
     position.updatedAt = brokerFill.time;
-    await m.save(Position, position);
+    await this.store.savePosition(m, position, !held);
 
-    const trades = result.trades.map((t) =>
-      m.create(Trade, {
-        id: randomUUID(),
-        accountId: order.accountId,
-        strategyId: strategyKey,
-        ticker: order.ticker,
-        direction: t.direction,
-        quantity: t.quantity,
-        entryPrice: t.entryPrice,
-        exitPrice: t.exitPrice,
-        entryTime: t.entryTime,
-        exitTime: t.exitTime,
-        grossCents: t.grossCents,
-        commissionCents: t.commissionCents,
-        pnlCents: t.pnlCents,
-        exitFillId: fill.id,
-        entryPriceSource: t.entryPriceSource,
-        exitPriceSource: t.exitPriceSource,
-      }),
-    );
-    if (trades.length) await m.insert(Trade, trades);
+    const trades = result.trades.map((t): Trade => ({
+      id: randomUUID(),
+      accountId: order.accountId,
+      strategyId: strategyKey,
+      ticker: order.ticker,
+      direction: t.direction,
+      quantity: t.quantity,
+      entryPrice: t.entryPrice,
+      exitPrice: t.exitPrice,
+      entryTime: t.entryTime,
+      exitTime: t.exitTime,
+      grossCents: t.grossCents,
+      commissionCents: t.commissionCents,
+      pnlCents: t.pnlCents,
+      exitFillId: fill.id,
+      entryPriceSource: t.entryPriceSource,
+      exitPriceSource: t.exitPriceSource,
+    }));
+    if (trades.length) await this.store.insertTrades(m, trades);
 
     const closed = trades.length ? `, closed ${trades.length} trade(s) for ${(result.realizedCents / 100).toFixed(2)}` : '';
     const slippage = slippageNote(order, brokerFill);

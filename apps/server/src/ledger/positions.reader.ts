@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, type FindOptionsWhere, type Repository } from 'typeorm';
+import { Not, type Repository } from 'typeorm';
 import { Fill } from './fill.entity.js';
 import { Position } from './position.entity.js';
+import { LedgerStore } from './ledger-store.js';
 
 /** Which positions: every field optional; `open` keeps only those not flat; `keys` is a set of position keys (strategy or link ids). */
 export interface PositionsWhere {
@@ -22,15 +23,16 @@ export class PositionsReader {
   constructor(
     @InjectRepository(Position) private readonly positions: Repository<Position>,
     @InjectRepository(Fill) private readonly fills: Repository<Fill>,
+    private readonly store: LedgerStore,
   ) {}
 
   /** The position held under `key` (a strategy, a link, or none for manual trades) in `ticker`. */
   held(accountId: string, key: string, ticker: string): Promise<Position | null> {
-    return this.positions.findOneBy({ accountId, strategyId: key, ticker });
+    return this.store.position(undefined, accountId, key, ticker);
   }
 
   where(filter: PositionsWhere = {}): Promise<Position[]> {
-    return this.positions.findBy(this.filter(filter));
+    return this.store.positions(filter);
   }
 
   countOpen(strategyId: string): Promise<number> {
@@ -49,15 +51,5 @@ export class PositionsReader {
 
   fill(id: string): Promise<Fill | null> {
     return this.fills.findOneBy({ id });
-  }
-
-  private filter(w: PositionsWhere): FindOptionsWhere<Position> {
-    return {
-      ...(w.accountId !== undefined ? { accountId: w.accountId } : {}),
-      ...(w.strategyId !== undefined ? { strategyId: w.strategyId } : {}),
-      ...(w.keys !== undefined ? { strategyId: In(w.keys) } : {}),
-      ...(w.ticker !== undefined ? { ticker: w.ticker } : {}),
-      ...(w.open ? { quantity: Not(0) } : {}),
-    };
   }
 }

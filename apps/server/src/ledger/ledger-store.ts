@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { RowShape } from '../database/rows.js';
+import { Statements } from '../database/statements.js';
+import type { Fill } from './fill.entity.js';
+import type { Position } from './position.entity.js';
+import type { Trade } from './trade.entity.js';
+
+const FILL = new RowShape<Fill>('fills', {
+  id: 'text',
+  brokerFillId: 'text',
+  orderId: 'text',
+  strategyId: 'text',
+  accountId: 'text',
+  ticker: 'text',
+  side: 'text',
+  quantity: 'number',
+  price: 'number',
+  commissionCents: 'bigint',
+  realizedCents: 'bigint',
+  priceSource: 'text',
+  time: 'bigint',
+});
+
+const POSITION = new RowShape<Position>('positions', {
+  id: 'text',
+  accountId: 'text',
+  strategyId: 'text',
+  ticker: 'text',
+  quantity: 'number',
+  avgPrice: 'number',
+  realizedCents: 'bigint',
+  lots: 'json',
+  updatedAt: 'bigint',
+});
+
+const TRADE = new RowShape<Trade>('trades', {
+  id: 'text',
+  accountId: 'text',
+  strategyId: 'text',
+  ticker: 'text',
+  direction: 'text',
+  quantity: 'number',
+  entryPrice: 'number',
+  exitPrice: 'number',
+  entryTime: 'bigint',
+  exitTime: 'bigint',
+  grossCents: 'bigint',
+  commissionCents: 'bigint',
+  pnlCents: 'bigint',
+  exitFillId: 'text',
+  entryPriceSource: 'text',
+  exitPriceSource: 'text',
+});
+
+const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
+const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
+const POSITION_CHANGED =
+  'UPDATE positions SET "quantity" = ?, "avgPrice" = ?, "realizedCents" = ?, "lots" = ?, "updatedAt" = ? WHERE "id" = ?';
+
+/**
+ * The ledger's rows on the hot path (a fill, the position it moves, the trades it closes) through
+ * prepared statements; the API's views keep the repositories. Writes take the unit of work's `manager`.
+ */
+@Injectable()
+export class LedgerStore {
+  constructor(private readonly statements: Statements) {}
+
+  async fillBooked(m: EntityManager | undefined, accountId: string, brokerFillId: string): Promise<boolean> {
+    return (await this.statements.get(m, FILL_BOOKED, [accountId, brokerFillId])) !== undefined;
+  }
+
+  async position(m: EntityManager | undefined, accountId: string, key: string, ticker: string): Promise<Position | null> {
+    const row = await this.statements.get<Record<string, unknown>>(m, POSITION_HELD, [accountId, key, ticker]);
+    return row ? POSITION.fromRow(row) : null;
+  }
+
+  /** Positions matching every condition given (see PositionsReader.where). */
+  async positions(w: { accountId?: string; strategyId?: string; keys?: string[]; ticker?: string; open?: boolean }): Promise<Position[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    const equal = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`"${column}" = ?`);
+      params.push(value);
+    };
+    equal('accountId', w.accountId);
+    equal('strategyId', w.strategyId);
+    if (w.keys !== undefined) {
+      if (!w.keys.length) return [];
+      where.push(`"strategyId" IN (${w.keys.map(() => '?').join(', ')})`);
+      params.push(...w.keys);
+    }
+    equal('ticker', w.ticker);
+    if (w.open) where.push('"quantity" <> 0');
+    const rows = await this.statements.all<Record<string, unknown>>(undefined, POSITION.select(where.join(' AND ') || '1 = 1'), params);
+    return rows.map((row) => POSITION.fromRow(row));
+  }
+
+  async insertFill(m: EntityManager, fill: Fill): Promise<void> {
+    await this.statements.run(m, FILL.insert, FILL.values(fill));
+  }
+
+  /** A new position is inserted, one on record updated. */
+  async savePosition(m: EntityManager, position: Position, isNew: boolean): Promise<void> {
+    if (isNew) {
+      await this.statements.run(m, POSITION.insert, POSITION.values(position));
+      return;
+    }
+    await this.statements.run(m, POSITION_CHANGED, [
+      position.quantity,
+      position.avgPrice,
+      position.realizedCents,
+      JSON.stringify(position.lots),
+      position.updatedAt,
+      position.id,
+    ]);
+  }
+
+  async insertTrades(m: EntityManager, trades: Trade[]): Promise<void> {
+    for (const trade of trades) await this.statements.run(m, TRADE.insert, TRADE.values(trade));
+  }
+}
