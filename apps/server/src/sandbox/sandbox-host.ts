@@ -84,6 +84,7 @@ export class SandboxHost {
   private readonly loadedIn = new Map<string, number>();
   private generation = 0;
   private seq = 0;
+  private pumpScheduled = false;
   private lastSpawn = 0;
   private closed = false;
   readonly usage: SandboxUsage;
@@ -194,24 +195,45 @@ export class SandboxHost {
         reject,
       });
       clearTimeout(this.idleTimer);
+      this.pumpSoon();
+    });
+  }
+
+  /**
+   * Pumps once the requests of this turn of the event loop have come in (and the answers read in
+   * it have freed the window), so that they travel together in one message.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
 
-  /** Sends waiting requests while the window has room. */
+  /** Sends waiting requests while the window has room: those picked together, in one message. */
   private pump(): void {
     const child = this.child;
     if (!child) return;
     const stale = (request: Request) =>
       request.reject(new SandboxUnavailableError('the sandbox host restarted before this request was sent'));
+    const batch: Request[] = [];
     for (;;) {
       const request = this.calls.takeNext(this.generation, stale);
       if (!request) break;
+      batch.push(request);
+    }
+    if (batch.length) {
       this.watchHead(child);
-      child.send({ id: request.id, op: request.op, ...request.payload }, (error) => {
-        if (!error || !this.calls.settle(request.id)) return;
+      const message = (r: Request) => ({ id: r.id, op: r.op, ...r.payload });
+      // The host runs a batch's requests one after another, in order, as if each had come alone.
+      child.send(batch.length === 1 ? message(batch[0]) : batch.map(message), (error) => {
+        if (!error) return;
+        for (const request of batch) {
+          if (this.calls.settle(request.id)) request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
+        }
         this.watchHead(child);
-        request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
       });
     }
     if (this.calls.size === 0) this.idleSoon(child);
@@ -288,7 +310,7 @@ export class SandboxHost {
     if (this.child) this.watchHead(this.child);
     if (message.ok) entry.resolve(message.value);
     else entry.reject(new ScriptFailure(message.error));
-    this.pump();
+    this.pumpSoon();
   }
 
   /**

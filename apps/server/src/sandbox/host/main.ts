@@ -74,7 +74,13 @@ function handle(request: HostRequest): unknown {
   }
 }
 
-process.on('message', (request: HostRequest) => {
+/** One request, or several sent together: run one after another, in order, each answered as it ends. */
+process.on('message', (message: HostRequest | HostRequest[]) => {
+  if (Array.isArray(message)) for (const request of message) respond(request);
+  else respond(message);
+});
+
+function respond(request: HostRequest): void {
   let reply: HostReply;
   const started = process.hrtime.bigint();
   const micros = () => Number(process.hrtime.bigint() - started) / 1000;
@@ -89,7 +95,7 @@ process.on('message', (request: HostRequest) => {
     reply = { id: request.id, micros: micros(), ok: false, error: failure.error };
   }
   send(reply);
-});
+}
 
 // The server went away (or closed the channel): so does the host, with every isolate.
 process.on('disconnect', () => process.exit(0));
