@@ -74,13 +74,30 @@ function handle(request: HostRequest): unknown {
   }
 }
 
-/** One request, or several sent together: run one after another, in order, each answered as it ends. */
+/** Answers of requests sent with `hold`, not sent yet. */
+let held: HostReply[] = [];
+
+function flush(): void {
+  if (!held.length) return;
+  const replies = held;
+  held = [];
+  send(replies.length === 1 ? replies[0] : replies);
+}
+
+/**
+ * One request, or several sent together: run one after another, in order. Each is answered as it
+ * ends, except those sent with `hold`, whose answers go together before the next request without
+ * it starts and when the batch is done. So whenever a request without `hold` runs, every request
+ * before it has been answered: if the process dies under it, the server knows which it was.
+ */
 process.on('message', (message: HostRequest | HostRequest[]) => {
   if (Array.isArray(message)) for (const request of message) respond(request);
   else respond(message);
+  flush();
 });
 
 function respond(request: HostRequest): void {
+  if (!request.hold) flush();
   let reply: HostReply;
   const started = process.hrtime.bigint();
   const micros = () => Number(process.hrtime.bigint() - started) / 1000;
@@ -94,7 +111,8 @@ function respond(request: HostRequest): void {
         : new ScriptFailure({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
     reply = { id: request.id, micros: micros(), ok: false, error: failure.error };
   }
-  send(reply);
+  if (request.hold) held.push(reply);
+  else send(reply);
 }
 
 // The server went away (or closed the channel): so does the host, with every isolate.
