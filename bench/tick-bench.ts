@@ -4,9 +4,13 @@
 // 1. live P&L: STRATEGIES strategies each holding an open position in every one of 4 tickers,
 //    quotes published as fast as the event loop allows; every quote marks the positions in its
 //    ticker, and changed strategies and accounts are summed and pushed as PNL every 250 ms;
-// 2. sandboxed onTick handlers, 10 and 100 strategies watching one ticker: queue (conflated per
-//    strategy), snapshot, the call into the sandbox process. Tick → handler latency is from a
-//    quote's publication to the return of the handler call that saw it.
+// 2. sandboxed onTick handlers, 10 and 100 strategies watching one ticker: queue, snapshot, the
+//    call into the sandbox process. Quotes are conflated per strategy: while a strategy's tick
+//    waits, newer quotes only replace the one it will see, so the figure is handler calls made
+//    (each saw one quote), printed beside the quotes offered. Tick → handler latency is from a
+//    quote's publication to the return of the handler call that saw it. Measured once every
+//    strategy's handler has run (the sandbox process started, every isolate loaded) and a second
+//    more; the CPU time of the server's main thread and of the sandbox process is reported too.
 //
 // Run through `npm run bench`, or alone: `npm run build:bench && node --no-node-snapshot bench/dist/tick-bench.js`.
 import type { AddressInfo } from 'node:net';
