@@ -159,12 +159,12 @@ describe('script ticks: conflation', () => {
     }
     const state = (await eventually(
       async () => {
-        const s = (await savedState(server, strategy.id)) as { sawLast: boolean } | null;
+        const s = (await savedState(server, strategy.id)) as { sawLast: boolean; burst: number } | null;
         return s?.sawLast ? s : undefined;
       },
       15000,
       'the newest quote of the burst',
-    )) as { burst: number };
+    )) as { sawLast: boolean; burst: number };
     expect(state.burst).toBeGreaterThanOrEqual(1);
     expect(state.burst).toBeLessThanOrEqual(3);
   });

@@ -76,6 +76,13 @@ function handle(request: HostRequest): unknown {
 
 /** Answers of requests sent with `hold`, not sent yet. */
 let held: HostReply[] = [];
+/** When the first of them was held (performance.now()). */
+let heldSince = 0;
+/**
+ * Held answers go after this long (ms) even in the middle of a batch: the server takes them and
+ * sends the next requests while this process works on the rest.
+ */
+const HOLD_AT_MOST_MS = 0.5;
 
 function flush(): void {
   if (!held.length) return;
@@ -111,8 +118,12 @@ function respond(request: HostRequest): void {
         : new ScriptFailure({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
     reply = { id: request.id, micros: micros(), ok: false, error: failure.error };
   }
-  if (request.hold) held.push(reply);
-  else send(reply);
+  if (!request.hold) send(reply);
+  else {
+    if (!held.length) heldSince = performance.now();
+    held.push(reply);
+    if (performance.now() - heldSince >= HOLD_AT_MOST_MS) flush();
+  }
 }
 
 // The server went away (or closed the channel): so does the host, with every isolate.
