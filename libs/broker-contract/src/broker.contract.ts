@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MAX_QUANTITY, type BrokerFill, type BrokerPlugin, type OrderRequest, type OrderUpdate, type Quote } from '@tradeloop/contracts';
+import { pause, until } from './server-side.js';
 
 /**
  * What a broker plugin's spec hands the contract suite, fresh for every test: the plugin (not yet
@@ -15,18 +16,10 @@ export interface BrokerContractHarness {
 }
 
 /** Waits for a condition the plugin reaches asynchronously (a fill reported after a quote). */
-async function eventually<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const eventually = <T>(check: () => T | undefined | null | false, what: string) => until(check, what, 3000, 5);
 
 /** Gives the plugin time to do something it must not do. */
-const settle = (ms = 100) => new Promise((resolve) => setTimeout(resolve, ms));
+const settle = (ms = 100) => pause(ms);
 
 /**
  * The behaviour every broker plugin owes the server, tested through the public interface only.

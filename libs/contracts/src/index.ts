@@ -7,3 +7,4 @@ export * from './strategy-api.js';
 export * from './controls.js';
 export * from './account-rules.js';
 export * from './api/index.js';
+export * from './plugin-runtime.js';

@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { defineBrokerContractTests } from '@tradeloop/broker-contract';
+import { contractView, defineBrokerContractTests } from '@tradeloop/broker-contract';
 import { account, harness, orderRequest as order, pause, until, type Harness } from './testing/harness.js';
 
-defineBrokerContractTests('alpaca', async () => {
-  const h = await harness();
-  return { plugin: h.broker, publishQuote: h.publishQuote, fills: h.fills, updates: h.updates, teardown: h.teardown };
-});
+defineBrokerContractTests('alpaca', async () => contractView(await harness()));
 
 describe('alpaca broker', () => {
   let h: Harness | undefined;

@@ -1,6 +1,9 @@
 import {
+  AccountLinks,
+  errorText,
   orderRequestProblem,
-  type BrokerAccount,
+  Placements,
+  settleOrder,
   type BrokerAccountSnapshot,
   type BrokerContext,
   type Instrument,
@@ -11,9 +14,7 @@ import {
 import { AccountLink, type Tracked } from './link.js';
 import { alpacaClientId, alpacaSymbol, orderBody, refusal, statusOf } from './orders.js';
 import { AlpacaError, type AlpacaOrder } from './rest.js';
-import { loginOf, type AlpacaSettings } from './settings.js';
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+import { loginOf, type AlpacaLogin, type AlpacaSettings } from './settings.js';
 
 /**
  * Alpaca as a broker: one link (REST client and trade-updates stream) per account, orders placed
@@ -21,69 +22,45 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * server still has open looked up and their missed fills booked.
  */
 export class AlpacaBroker {
-  private readonly links = new Map<string, AccountLink>();
-  private readonly placements = new Map<string, Promise<OrderAck>>();
-  private unsubscribe: (() => void) | null = null;
-  private syncing: Promise<void> = Promise.resolve();
+  private readonly links: AccountLinks<AlpacaLogin, AccountLink>;
+  private readonly placements = new Placements();
 
   constructor(
     private readonly ctx: BrokerContext,
     private readonly settings: AlpacaSettings,
     private readonly logger: PluginLogger,
-  ) {}
+  ) {
+    this.links = new AccountLinks({
+      ctx,
+      logger,
+      name: 'Alpaca',
+      loginOf: (account) => loginOf(account, settings),
+      open: (account, login, previous) => {
+        const link = new AccountLink(account.brokerAccountId, login, settings, ctx, logger);
+        if (previous) for (const [id, t] of previous.byAlpacaId) link.byAlpacaId.set(id, t);
+        return link;
+      },
+    });
+  }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.ctx.onAccountsChanged(() => void this.sync());
-    await this.sync();
+    await this.links.start();
     if (this.links.size === 0) this.logger.info('idle: no Alpaca account is configured');
     await this.reconcile();
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await this.syncing;
-    await Promise.all([...this.links.values()].map((link) => link.stop()));
-    this.links.clear();
+  stop(): Promise<void> {
+    return this.links.stop();
   }
 
   /** Every secret of every account, for the redactor. */
   secrets(): string[] {
-    return [...this.links.values()].map((l) => l.login.secretKey);
+    return this.links.values().map((l) => l.login.secretKey);
   }
 
   /** Opens a link for each new or changed account and closes the links of accounts gone. */
   sync(): Promise<void> {
-    this.syncing = this.syncing.then(async () => {
-      let accounts: BrokerAccount[];
-      try {
-        accounts = await this.ctx.accounts();
-      } catch (error) {
-        this.logger.error(`reading the Alpaca accounts failed: ${message(error)}`);
-        return;
-      }
-      const seen = new Set<string>();
-      for (const account of accounts) {
-        const login = loginOf(account, this.settings);
-        if (typeof login === 'string') {
-          this.logger.warn(login);
-          continue;
-        }
-        seen.add(account.brokerAccountId);
-        const current = this.links.get(account.brokerAccountId);
-        if (current && JSON.stringify(current.login) === JSON.stringify(login)) continue;
-        await current?.stop();
-        const link = new AccountLink(account.brokerAccountId, login, this.settings, this.ctx, this.logger);
-        if (current) for (const [id, t] of current.byAlpacaId) link.byAlpacaId.set(id, t);
-        this.links.set(account.brokerAccountId, link);
-        link.start();
-      }
-      for (const [id, link] of this.links) {
-        if (seen.has(id)) continue;
-        this.links.delete(id);
-        await link.stop();
-      }
-    });
-    return this.syncing;
+    return this.links.sync();
   }
 
   /** The server's open orders looked up at Alpaca: tracked again, so their fills and ends are booked. */
@@ -113,30 +90,25 @@ export class AlpacaBroker {
           if (error instanceof AlpacaError && error.status === 404) {
             tracked.acked = true;
             await link.finish(tracked, 'rejected', 'the order never reached Alpaca (the server stopped while placing it)');
-          } else this.logger.warn(`looking up ${r.clientOrderId} at Alpaca failed: ${message(error)}`);
+          } else this.logger.warn(`looking up ${r.clientOrderId} at Alpaca failed: ${errorText(error)}`);
         }
       }
     }
     // Each link catches up once its stream listens; wait for that briefly so a start books what it
     // can, without holding the server's start when Alpaca is out of reach (the catch-up follows).
-    await Promise.all([...this.links.values()].map((link) => link.ready(Math.max(this.settings.ackWaitMs, 1000))));
+    await Promise.all(this.links.values().map((link) => link.ready(Math.max(this.settings.ackWaitMs, 1000))));
   }
 
   placeOrder(order: OrderRequest): Promise<OrderAck> {
-    const known = this.placements.get(order.clientOrderId);
-    if (known) return known;
-    const placing = this.place(order);
-    this.placements.set(order.clientOrderId, placing);
-    return placing;
+    return this.placements.place(order, (o) => this.place(o));
   }
 
   private async place(order: OrderRequest): Promise<OrderAck> {
     const rejected = (reason: string, brokerOrderId = ''): OrderAck => ({ brokerOrderId, status: 'rejected', reason });
     const problem = orderRequestProblem(order);
     if (problem) return rejected(problem);
-    await this.syncing;
-    const link = this.links.get(order.brokerAccountId);
-    if (!link) return rejected(`no Alpaca account "${order.brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(order.brokerAccountId);
+    if (typeof link === 'string') return rejected(link);
     const symbol = alpacaSymbol(order.ticker);
     if (!symbol) return rejected(`${order.ticker} is not a symbol Alpaca trades`);
     let body: Record<string, unknown> | string;
@@ -145,7 +117,7 @@ export class AlpacaBroker {
     } catch (error) {
       if (error instanceof AlpacaError && (error.status === 404 || error.status === 422)) return rejected(`Alpaca does not list ${symbol}`);
       if (error instanceof AlpacaError && error.status === 401) return rejected(refusal(401, error.message));
-      return rejected(`looking up ${symbol} at Alpaca failed: ${message(error)}`);
+      return rejected(`looking up ${symbol} at Alpaca failed: ${errorText(error)}`);
     }
     if (typeof body === 'string') return rejected(body);
     const tracked: Tracked = {
@@ -172,7 +144,7 @@ export class AlpacaBroker {
       if (!found) {
         tracked.state = 'rejected';
         tracked.acked = tracked.finalReported = true;
-        const reason = error instanceof AlpacaError ? refusal(error.status, error.message) : message(error);
+        const reason = error instanceof AlpacaError ? refusal(error.status, error.message) : errorText(error);
         return rejected(reason);
       }
       placed = found;
@@ -182,7 +154,7 @@ export class AlpacaBroker {
     if (status !== 'working' && status !== 'filled') await link.finish(tracked, status, `${placed.status} at Alpaca`);
     else if (tracked.state === 'placing') tracked.state = 'working';
     // A market order usually fills within moments: answer with the fill when it comes in time.
-    if (order.type === 'market' || status === 'filled') await link.settle(tracked, this.settings.ackWaitMs);
+    if (order.type === 'market' || status === 'filled') await settleOrder(tracked, this.settings.ackWaitMs);
     tracked.acked = true;
     if (tracked.state === 'working' || tracked.state === 'placing') return { brokerOrderId: placed.id, status: 'working' };
     tracked.finalReported = true;
@@ -209,7 +181,7 @@ export class AlpacaBroker {
   }
 
   async cancelOrder(clientOrderId: string): Promise<boolean> {
-    const ack = await this.placements.get(clientOrderId)?.catch(() => undefined);
+    const ack = await this.placements.settled(clientOrderId);
     let found: { link: AccountLink; tracked: Tracked } | undefined;
     for (const link of this.links.values()) {
       const tracked = link.byAlpacaId.get(alpacaClientId(clientOrderId));
@@ -222,10 +194,10 @@ export class AlpacaBroker {
       await link.rest.cancelOrder(tracked.brokerOrderId);
     } catch (error) {
       // 422: no longer cancelable (filled or done meanwhile).
-      this.logger.warn(`Alpaca did not cancel ${clientOrderId}: ${message(error)}`);
+      this.logger.warn(`Alpaca did not cancel ${clientOrderId}: ${errorText(error)}`);
       return false;
     }
-    await link.settle(tracked, this.settings.ackWaitMs);
+    await settleOrder(tracked, this.settings.ackWaitMs);
     if ((tracked.state as Tracked['state']) === 'filled') return false;
     if (tracked.state === 'working') tracked.state = 'cancelled';
     tracked.finalReported = true;
@@ -234,8 +206,8 @@ export class AlpacaBroker {
 
   /** Positions, open orders, today's fills and cash as Alpaca reports them. */
   async snapshot(brokerAccountId: string): Promise<BrokerAccountSnapshot> {
-    const link = this.links.get(brokerAccountId);
-    if (!link) throw new Error(`no Alpaca account "${brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(brokerAccountId);
+    if (typeof link === 'string') throw new Error(link);
     const midnight = new Date();
     midnight.setUTCHours(0, 0, 0, 0);
     const [positions, orders, account, activities] = await Promise.all([
@@ -287,8 +259,8 @@ export class AlpacaBroker {
    */
   async instrument(ticker: string): Promise<Instrument | undefined> {
     const symbol = alpacaSymbol(ticker);
-    await this.syncing;
-    const link = this.links.values().next().value;
+    await this.links.settled();
+    const [link] = this.links.values();
     if (!symbol || !link) return undefined;
     const asset = await link.asset(symbol).catch(() => undefined);
     const tick = Number(asset?.price_increment ?? 0);

@@ -1,18 +1,13 @@
-import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule, type PluginLogger } from '@tradeloop/contracts';
+import { dataFeedOf, PLUGIN_API_VERSION, redactingLogger, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
 import { AlpacaBroker } from './broker.js';
 import { AlpacaFeed } from './feed.js';
-import { readSettings, redact } from './settings.js';
+import { readSettings } from './settings.js';
 
 export { AlpacaBroker } from './broker.js';
 export { AlpacaFeed } from './feed.js';
 export { alpacaClientId, alpacaSymbol, CLIENT_PREFIX, orderBody, statusOf } from './orders.js';
 export { AlpacaError, AlpacaRest } from './rest.js';
 export { ENDPOINTS, loginOf, readSettings, type AlpacaSettings } from './settings.js';
-
-const redacting = (logger: PluginLogger, secrets: () => string[]): PluginLogger => {
-  const wrap = (write: (m: string) => void) => (m: string) => write(redact(m, secrets()));
-  return { debug: wrap(logger.debug), info: wrap(logger.info), warn: wrap(logger.warn), error: wrap(logger.error) };
-};
 
 /**
  * Alpaca as a broker and a data feed in one package: both halves read the same accounts' keys
@@ -25,13 +20,13 @@ const alpaca: BrokerAndDataFeedPluginModule = {
     const settings = readSettings(broker.config, (message) => broker.logger.warn(message));
     const halves: { broker?: AlpacaBroker; feed?: AlpacaFeed } = {};
     const secrets = () => [...(halves.broker?.secrets() ?? []), halves.feed?.secret() ?? ''];
-    const brokerHalf = (halves.broker = new AlpacaBroker(broker, settings, redacting(broker.logger, secrets)));
+    const brokerHalf = (halves.broker = new AlpacaBroker(broker, settings, redactingLogger(broker.logger, secrets)));
     const feedHalf = (halves.feed = new AlpacaFeed(
       datafeed,
       settings,
       () => broker.accounts(),
       broker.onAccountsChanged,
-      redacting(datafeed.logger, secrets),
+      redactingLogger(datafeed.logger, secrets),
     ));
     return {
       broker: {
@@ -42,13 +37,7 @@ const alpaca: BrokerAndDataFeedPluginModule = {
         snapshot: (account) => brokerHalf.snapshot(account),
         instrument: (ticker) => brokerHalf.instrument(ticker),
       },
-      datafeed: {
-        start: () => feedHalf.start(),
-        stop: () => feedHalf.stop(),
-        supports: (ticker) => feedHalf.supports(ticker),
-        subscribe: (tickers) => feedHalf.subscribe(tickers),
-        unsubscribe: (tickers) => feedHalf.unsubscribe(tickers),
-      },
+      datafeed: dataFeedOf(feedHalf),
     };
   },
 };

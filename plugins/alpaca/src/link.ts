@@ -1,25 +1,26 @@
-import type { BrokerContext, BrokerFill, OrderSide, PluginLogger } from '@tradeloop/contracts';
+import {
+  errorText,
+  finishOrder,
+  isFinal,
+  type BrokerContext,
+  type BrokerFill,
+  type OrderSide,
+  type PluginLogger,
+  type TrackedOrder,
+} from '@tradeloop/contracts';
 import { CLIENT_PREFIX, statusOf } from './orders.js';
 import { AlpacaError, AlpacaRest, type AlpacaAsset, type AlpacaFillActivity, type AlpacaOrder } from './rest.js';
 import type { AlpacaLogin, AlpacaSettings } from './settings.js';
 import { ReconnectingSocket } from './socket.js';
 
 /** An order this plugin placed (or found at start), followed until it is done. */
-export interface Tracked {
-  clientOrderId: string;
+export interface Tracked extends TrackedOrder {
   alpacaClientId: string;
   ticker: string;
   side: OrderSide;
   brokerOrderId: string;
   /** Epoch ms it was placed (or recorded by the server). */
   createdAt: number;
-  state: 'placing' | 'working' | 'filled' | 'cancelled' | 'rejected';
-  reason?: string;
-  /** True once placeOrder answered: later changes go out as order updates. */
-  acked: boolean;
-  /** True once the final state went out (as the ack or an update). */
-  finalReported: boolean;
-  waiters: (() => void)[];
 }
 
 /** One trade update of the `trade_updates` stream. */
@@ -32,8 +33,6 @@ export interface TradeUpdate {
   timestamp?: string;
   execution_id?: string;
 }
-
-const isFinal = (t: Tracked) => t.state === 'filled' || t.state === 'cancelled' || t.state === 'rejected';
 
 /**
  * One Alpaca account: its REST client, its trade-updates stream (auth, listen, events applied one
@@ -109,19 +108,6 @@ export class AccountLink {
 
   track(tracked: Tracked): void {
     this.byAlpacaId.set(tracked.alpacaClientId, tracked);
-  }
-
-  /** Waits until the order is done or `ms` pass. */
-  settle(tracked: Tracked, ms: number): Promise<void> {
-    if (isFinal(tracked) || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      tracked.waiters.push(done);
-    });
   }
 
   private onMessage(message: unknown, send: (m: unknown) => void): void {
@@ -233,19 +219,8 @@ export class AccountLink {
   }
 
   /** The order is done: report it (as an update once acked) and wake whoever waits for it. */
-  async finish(tracked: Tracked, state: 'filled' | 'cancelled' | 'rejected', reason?: string): Promise<void> {
-    if (isFinal(tracked)) return;
-    tracked.state = state;
-    if (reason) tracked.reason = reason;
-    for (const wake of tracked.waiters.splice(0)) wake();
-    if (!tracked.acked || tracked.finalReported) return;
-    tracked.finalReported = true;
-    await this.ctx.reportOrderUpdate({
-      clientOrderId: tracked.clientOrderId,
-      brokerOrderId: tracked.brokerOrderId,
-      status: state,
-      ...(reason && state !== 'filled' ? { reason } : {}),
-    });
+  finish(tracked: Tracked, state: 'filled' | 'cancelled' | 'rejected', reason?: string): Promise<void> {
+    return finishOrder(this.ctx, tracked, tracked.brokerOrderId, state, reason);
   }
 
   /**
@@ -285,7 +260,7 @@ export class AccountLink {
           );
         }
       } catch (error) {
-        this.logger.warn(`checking ${tracked.clientOrderId} at Alpaca failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(`checking ${tracked.clientOrderId} at Alpaca failed: ${errorText(error)}`);
       }
     }
   }

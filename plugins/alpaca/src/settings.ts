@@ -1,4 +1,4 @@
-import type { BrokerAccount } from '@tradeloop/contracts';
+import { readNumberSettings, type BrokerAccount } from '@tradeloop/contracts';
 
 /** Alpaca's public endpoints per environment (trading), and the one market-data host. */
 export const ENDPOINTS = {
@@ -61,22 +61,18 @@ export function readSettings(config: Record<string, unknown>, warn: (message: st
     if (config.dataFeed === 'iex' || config.dataFeed === 'sip') out.dataFeed = config.dataFeed;
     else warn(`setting dataFeed must be "iex" or "sip"; using "${DEFAULTS.dataFeed}"`);
   }
-  const numbers: [keyof AlpacaSettings, number, number][] = [
-    ['commissionPerShare', 0, 10],
-    ['requestTimeoutMs', 100, 120_000],
-    ['ackWaitMs', 0, 10_000],
-    ['reconnectMinMs', 10, 60_000],
-    ['reconnectMaxMs', 10, 600_000],
-  ];
-  for (const [key, min, max] of numbers) {
-    const value = config[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      warn(`setting ${key} must be a number from ${min} to ${max}; using ${String(DEFAULTS[key])}`);
-      continue;
-    }
-    (out as unknown as Record<string, number>)[key] = value;
-  }
+  readNumberSettings(
+    config,
+    out,
+    {
+      commissionPerShare: [0, 10],
+      requestTimeoutMs: [100, 120_000],
+      ackWaitMs: [0, 10_000],
+      reconnectMinMs: [10, 60_000],
+      reconnectMaxMs: [10, 600_000],
+    },
+    warn,
+  );
   return out;
 }
 
@@ -110,11 +106,4 @@ export function loginOf(account: BrokerAccount, settings: AlpacaSettings): Alpac
     restUrl: settings.restUrl || ENDPOINTS[environment].restUrl,
     streamUrl: settings.streamUrl || ENDPOINTS[environment].streamUrl,
   };
-}
-
-/** Replaces every known secret in a text with `***`. */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('***');
-  return out;
 }

@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { defineBrokerContractTests } from '@tradeloop/broker-contract';
+import { contractView, defineBrokerContractTests } from '@tradeloop/broker-contract';
 import { exchangeClientId } from './broker.js';
 import { account, harness, orderRequest as order, until, type Harness } from './testing/harness.js';
 
-defineBrokerContractTests('ccxt', async () => {
-  const h = await harness();
-  return { plugin: h.broker, publishQuote: h.publishQuote, fills: h.fills, updates: h.updates, teardown: h.teardown };
-});
+defineBrokerContractTests('ccxt', async () => contractView(await harness()));
 
 describe('ccxt broker (Binance spot through a fake of its REST API)', () => {
   let h: Harness | undefined;

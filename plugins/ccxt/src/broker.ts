@@ -1,6 +1,9 @@
 import {
+  AccountLinks,
+  errorText,
+  isFinal,
   orderRequestProblem,
-  type BrokerAccount,
+  Placements,
   type BrokerAccountSnapshot,
   type BrokerContext,
   type Instrument,
@@ -11,8 +14,8 @@ import {
 import type { MarketInterface as Market, Order } from 'ccxt';
 import { createHash } from 'node:crypto';
 import { ccxtLib, loadCcxt } from './lib.js';
-import { ExchangeLink, isFinal, wordsOf, type Tracked } from './link.js';
-import { loginOf, type CcxtSettings } from './settings.js';
+import { ExchangeLink, wordsOf, type Tracked } from './link.js';
+import { loginOf, type CcxtLogin, type CcxtSettings } from './settings.js';
 import { marketFor, onGrid, stepOf } from './symbols.js';
 
 /**
@@ -44,82 +47,59 @@ export function marketProblem(order: OrderRequest, market: Market, mode: number,
   return undefined;
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
-
 /** Crypto exchanges through ccxt as one broker: one link per account, orders with client ids, fills by polling. */
 export class CcxtBroker {
-  private readonly links = new Map<string, ExchangeLink>();
-  private readonly placements = new Map<string, Promise<OrderAck>>();
-  private unsubscribe: (() => void) | null = null;
-  private syncing: Promise<void> = Promise.resolve();
+  private readonly links: AccountLinks<CcxtLogin, ExchangeLink>;
+  private readonly placements = new Placements();
 
   constructor(
     private readonly ctx: BrokerContext,
     private readonly settings: CcxtSettings,
     private readonly logger: PluginLogger,
-  ) {}
+  ) {
+    this.links = new AccountLinks({
+      ctx,
+      logger,
+      name: 'ccxt',
+      // The library is loaded on first use: only once there is an account.
+      prepare: async (accounts) => {
+        if (!accounts.length) return true;
+        try {
+          await loadCcxt();
+          return true;
+        } catch (error) {
+          logger.error(`loading the ccxt library failed: ${errorText(error)}`);
+          return false;
+        }
+      },
+      loginOf: (account) => loginOf(account, ccxtLib().exchanges),
+      open: (account, login, previous) => {
+        const link = new ExchangeLink(account.brokerAccountId, login, settings, ctx, logger);
+        if (previous) for (const [id, t] of previous.tracked) link.tracked.set(id, t);
+        link.loadMarkets().catch((error: unknown) => {
+          logger.warn(`loading ${login.exchange} markets for ${account.brokerAccountId} failed: ${wordsOf(error, login.exchange)}`);
+        });
+        return link;
+      },
+    });
+  }
 
   secrets(): string[] {
-    return [...this.links.values()].flatMap((l) => [l.login.secret, l.login.password ?? '']);
+    return this.links.values().flatMap((l) => [l.login.secret, l.login.password ?? '']);
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.ctx.onAccountsChanged(() => void this.sync());
-    await this.sync();
+    await this.links.start();
     if (this.links.size === 0) this.logger.info('idle: no ccxt account is configured');
     await this.reconcile();
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await this.syncing;
-    await Promise.all([...this.links.values()].map((l) => l.stop()));
-    this.links.clear();
+  stop(): Promise<void> {
+    return this.links.stop();
   }
 
   sync(): Promise<void> {
-    this.syncing = this.syncing.then(async () => {
-      let accounts: BrokerAccount[];
-      try {
-        accounts = await this.ctx.accounts();
-      } catch (error) {
-        this.logger.error(`reading the ccxt accounts failed: ${message(error)}`);
-        return;
-      }
-      const seen = new Set<string>();
-      if (accounts.length) {
-        try {
-          await loadCcxt();
-        } catch (error) {
-          this.logger.error(`loading the ccxt library failed: ${message(error)}`);
-          return;
-        }
-      }
-      for (const account of accounts) {
-        const login = loginOf(account, ccxtLib().exchanges);
-        if (typeof login === 'string') {
-          this.logger.warn(login);
-          continue;
-        }
-        seen.add(account.brokerAccountId);
-        const current = this.links.get(account.brokerAccountId);
-        if (current && JSON.stringify(current.login) === JSON.stringify(login)) continue;
-        await current?.stop();
-        const link = new ExchangeLink(account.brokerAccountId, login, this.settings, this.ctx, this.logger);
-        if (current) for (const [id, t] of current.tracked) link.tracked.set(id, t);
-        this.links.set(account.brokerAccountId, link);
-        link.start();
-        link.loadMarkets().catch((error: unknown) => {
-          this.logger.warn(`loading ${login.exchange} markets for ${account.brokerAccountId} failed: ${wordsOf(error, login.exchange)}`);
-        });
-      }
-      for (const [id, link] of this.links) {
-        if (seen.has(id)) continue;
-        this.links.delete(id);
-        await link.stop();
-      }
-    });
-    return this.syncing;
+    return this.links.sync();
   }
 
   /** The server's open orders looked up at their exchange by client id, followed again, their missed fills booked. */
@@ -169,20 +149,15 @@ export class CcxtBroker {
   }
 
   placeOrder(order: OrderRequest): Promise<OrderAck> {
-    const known = this.placements.get(order.clientOrderId);
-    if (known) return known;
-    const placing = this.place(order);
-    this.placements.set(order.clientOrderId, placing);
-    return placing;
+    return this.placements.place(order, (o) => this.place(o));
   }
 
   private async place(order: OrderRequest): Promise<OrderAck> {
     const rejected = (reason: string, brokerOrderId = ''): OrderAck => ({ brokerOrderId, status: 'rejected', reason });
     const problem = orderRequestProblem(order);
     if (problem) return rejected(problem);
-    await this.syncing;
-    const link = this.links.get(order.brokerAccountId);
-    if (!link) return rejected(`no ccxt account "${order.brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(order.brokerAccountId);
+    if (typeof link === 'string') return rejected(link);
     const name = link.login.exchange;
     let markets: Record<string, Market>;
     try {
@@ -268,9 +243,9 @@ export class CcxtBroker {
   }
 
   async cancelOrder(clientOrderId: string): Promise<boolean> {
-    await this.placements.get(clientOrderId)?.catch(() => undefined);
+    await this.placements.settled(clientOrderId);
     const id = exchangeClientId(clientOrderId);
-    const link = [...this.links.values()].find((l) => l.tracked.has(id));
+    const link = this.links.values().find((l) => l.tracked.has(id));
     const t = link?.tracked.get(id);
     if (!link || !t || t.state !== 'working' || !t.orderId) return false;
     try {
@@ -289,8 +264,8 @@ export class CcxtBroker {
 
   /** Balances as positions (spot: what is held of each currency), open orders, this run's fills, no cash figure. */
   async snapshot(brokerAccountId: string): Promise<BrokerAccountSnapshot> {
-    const link = this.links.get(brokerAccountId);
-    if (!link) throw new Error(`no ccxt account "${brokerAccountId}" is configured in Tradeloop`);
+    const link = await this.links.linkFor(brokerAccountId);
+    if (typeof link === 'string') throw new Error(link);
     const balance = await link.exchange.fetchBalance();
     const symbols = [...new Set([...link.tracked.values()].map((t) => t.symbol))];
     const open = (await Promise.all(symbols.map((s) => link.exchange.fetchOpenOrders(s)))).flat();
@@ -315,8 +290,8 @@ export class CcxtBroker {
 
   /** The market's tick size, one quote-currency unit per point per coin (linear markets), from the first account's markets. */
   async instrument(ticker: string): Promise<Instrument | undefined> {
-    await this.syncing;
-    const link = this.links.values().next().value;
+    await this.links.settled();
+    const [link] = this.links.values();
     if (!link) return undefined;
     const market = marketFor(ticker, await link.loadMarkets().catch(() => ({}) as Record<string, Market>));
     const tick = market && stepOf(market.precision.price, link.exchange.precisionMode ?? 0);

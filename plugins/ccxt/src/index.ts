@@ -1,6 +1,6 @@
-import { PLUGIN_API_VERSION, type BrokerPluginModule, type PluginLogger } from '@tradeloop/contracts';
+import { PLUGIN_API_VERSION, redactingLogger, type BrokerPluginModule } from '@tradeloop/contracts';
 import { CcxtBroker } from './broker.js';
-import { readSettings, redact } from './settings.js';
+import { readSettings } from './settings.js';
 
 export { CcxtBroker, exchangeClientId, marketProblem } from './broker.js';
 export { rebase, wordsOf } from './link.js';
@@ -14,13 +14,7 @@ const ccxtBroker: BrokerPluginModule = {
   create: (ctx) => {
     const settings = readSettings(ctx.config, (m) => ctx.logger.warn(m));
     const holder: { broker?: CcxtBroker } = {};
-    const wrap = (write: (m: string) => void) => (m: string) => write(redact(m, holder.broker?.secrets() ?? []));
-    const logger: PluginLogger = {
-      debug: wrap(ctx.logger.debug),
-      info: wrap(ctx.logger.info),
-      warn: wrap(ctx.logger.warn),
-      error: wrap(ctx.logger.error),
-    };
+    const logger = redactingLogger(ctx.logger, () => holder.broker?.secrets() ?? []);
     const broker = (holder.broker = new CcxtBroker(ctx, settings, logger));
     return {
       start: () => broker.start(),

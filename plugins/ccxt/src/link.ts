@@ -1,4 +1,4 @@
-import type { BrokerContext, OrderSide, PluginLogger } from '@tradeloop/contracts';
+import { finishOrder, isFinal, type BrokerContext, type OrderSide, type PluginLogger, type TrackedOrder } from '@tradeloop/contracts';
 import type { Exchange, MarketInterface as Market, Order, Trade } from 'ccxt';
 import { ccxtLib } from './lib.js';
 import { Agent as HttpAgent } from 'node:http';
@@ -6,8 +6,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { CcxtLogin, CcxtSettings } from './settings.js';
 
 /** An order this plugin placed (or found at start), followed until it is done. */
-export interface Tracked {
-  clientOrderId: string;
+export interface Tracked extends TrackedOrder {
   exchangeClientId: string;
   ticker: string;
   symbol: string;
@@ -15,14 +14,8 @@ export interface Tracked {
   orderId: string;
   createdAt: number;
   filled: number;
-  state: 'placing' | 'working' | 'filled' | 'cancelled' | 'rejected';
-  reason?: string;
-  acked: boolean;
-  finalReported: boolean;
-  waiters: (() => void)[];
 }
 
-export const isFinal = (t: Tracked) => t.state === 'filled' || t.state === 'cancelled' || t.state === 'rejected';
 /** Fees in these currencies are dollars to the ledger; others are not booked (see the README). */
 const DOLLARS = new Set(['USD', 'USDT', 'USDC', 'BUSD', 'FDUSD', 'TUSD', 'DAI']);
 
@@ -124,18 +117,6 @@ export class ExchangeLink {
     this.tracked.set(tracked.exchangeClientId, tracked);
   }
 
-  settle(tracked: Tracked, ms: number): Promise<void> {
-    if (isFinal(tracked) || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      tracked.waiters.push(done);
-    });
-  }
-
   /** One round over the open orders; never two at once. */
   poll(): Promise<void> {
     if (this.polling) return this.polling;
@@ -194,18 +175,7 @@ export class ExchangeLink {
     t.filled = Number((t.filled + trade.amount!).toFixed(12));
   }
 
-  async finish(t: Tracked, state: 'filled' | 'cancelled' | 'rejected', reason?: string): Promise<void> {
-    if (isFinal(t)) return;
-    t.state = state;
-    if (reason) t.reason = reason;
-    for (const wake of t.waiters.splice(0)) wake();
-    if (!t.acked || t.finalReported) return;
-    t.finalReported = true;
-    await this.ctx.reportOrderUpdate({
-      clientOrderId: t.clientOrderId,
-      brokerOrderId: t.orderId,
-      status: state,
-      ...(reason && state !== 'filled' ? { reason } : {}),
-    });
+  finish(t: Tracked, state: 'filled' | 'cancelled' | 'rejected', reason?: string): Promise<void> {
+    return finishOrder(this.ctx, t, t.orderId, state, reason);
   }
 }

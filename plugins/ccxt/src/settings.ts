@@ -1,4 +1,4 @@
-import type { BrokerAccount } from '@tradeloop/contracts';
+import { readNumberSettings, type BrokerAccount } from '@tradeloop/contracts';
 
 /** Plugin-wide settings: `plugins.settings.ccxt` over the manifest defaults. */
 export interface CcxtSettings {
@@ -18,18 +18,7 @@ export function readSettings(config: Record<string, unknown>, warn: (message: st
       out.apiUrl = config.apiUrl.replace(/\/+$/, '');
     else warn('setting apiUrl must be an http(s) origin like http://127.0.0.1:8080; using the exchange hosts');
   }
-  for (const [key, min, max] of [
-    ['pollMs', 20, 60_000],
-    ['requestTimeoutMs', 100, 120_000],
-  ] as const) {
-    const value = config[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      warn(`setting ${key} must be a number from ${min} to ${max}; using ${DEFAULTS[key]}`);
-      continue;
-    }
-    out[key] = value;
-  }
+  readNumberSettings(config, out, { pollMs: [20, 60_000], requestTimeoutMs: [100, 120_000] }, warn);
   return out;
 }
 
@@ -64,10 +53,4 @@ export function loginOf(account: BrokerAccount, exchanges: readonly string[]): C
   if (typeof secret !== 'string' || secret.length < 4 || secret.length > 8192)
     return `${name}: secrets.secret must be the exchange API secret`;
   return { exchange, sandbox, marketTypes: types as ('spot' | 'linear')[], apiKey, secret, ...(password ? { password } : {}) };
-}
-
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('***');
-  return out;
 }

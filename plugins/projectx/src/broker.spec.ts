@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { tornDownAfterEach } from '@tradeloop/broker-contract';
 import { DEFAULT_USER } from './testing/fake-projectx.js';
 import { account, harness, orderRequest as order, pause, started as startHarness, until, type Harness } from './testing/harness.js';
 
 describe('projectx broker', () => {
-  let h: Harness | undefined;
-  let extra: Harness | undefined;
-  afterEach(async () => {
-    await extra?.teardown();
-    await h?.teardown();
-    h = extra = undefined;
-  });
-  const started = async (options: Parameters<typeof harness>[0] = {}) => (h = await startHarness(options));
+  const keep = tornDownAfterEach<Harness>();
+  const started = async (options: Parameters<typeof harness>[0] = {}) => keep(await startHarness(options));
 
   describe('orders', () => {
     it("sends what the docs describe: account id, the front month's contract id, type, side, size, prices and the client order id as customTag", async () => {
@@ -238,22 +233,22 @@ describe('projectx broker', () => {
 
   describe('after a restart', () => {
     it("recognises its working order by customTag, answers the server's repeat from it, and books its fill on it", async () => {
-      h = await started();
+      const h = await started();
       const request = order({ type: 'limit', limitPrice: 25200, quantity: 2 });
       const first = await h.broker.placeOrder(request);
       await h.broker.stop?.();
       await h.feed.stop?.();
-      extra = await startHarness({ reuse: h.fake, records: h.records });
-      await until(() => extra!.logs.some((l) => /restored 1 working order/.test(l)), 'the restore');
+      const extra = keep(await startHarness({ reuse: h.fake, records: h.records }));
+      await until(() => extra.logs.some((l) => /restored 1 working order/.test(l)), 'the restore');
       expect(await extra.broker.placeOrder({ ...request })).toEqual(first);
       expect(h.fake.calls('/api/Order/place')).toHaveLength(1);
       extra.publishQuote({ ticker: 'NQ1!', bid: 25199.75, ask: 25200, time: Date.now() });
-      const fill = await until(() => extra!.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the fill');
+      const fill = await until(() => extra.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the fill');
       expect(fill).toEqual(expect.objectContaining({ brokerOrderId: first.brokerOrderId, quantity: 2, price: 25200 }));
     });
 
     it('reports the fill and the final status of an order that filled while it was down', async () => {
-      h = await started();
+      const h = await started();
       const request = order({ type: 'limit', limitPrice: 25200 });
       await h.broker.placeOrder(request);
       await h.broker.stop?.();
@@ -261,10 +256,10 @@ describe('projectx broker', () => {
       h.fake.hubs.drop('user');
       await pause(50);
       h.fake.quote('NQZ6', 25150, 25150.25);
-      extra = await startHarness({ reuse: h.fake, records: h.records });
-      const fill = await until(() => extra!.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the missed fill');
+      const extra = keep(await startHarness({ reuse: h.fake, records: h.records }));
+      const fill = await until(() => extra.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the missed fill');
       expect(fill.price).toBe(25150.25);
-      await until(() => extra!.updates.find((u) => u.clientOrderId === request.clientOrderId && u.status === 'filled'), 'filled');
+      await until(() => extra.updates.find((u) => u.clientOrderId === request.clientOrderId && u.status === 'filled'), 'filled');
     });
   });
 

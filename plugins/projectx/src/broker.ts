@@ -1,5 +1,6 @@
 import {
   orderRequestProblem,
+  redact,
   type BrokerAccount,
   type BrokerAccountSnapshot,
   type BrokerContext,
@@ -8,7 +9,7 @@ import {
   type OrderRequest,
   type PluginLogger,
 } from '@tradeloop/contracts';
-import { redact, type SessionPool } from './pool.js';
+import type { SessionPool } from './pool.js';
 import { Reconciler } from './reconcile.js';
 import { ProjectXError } from './rest.js';
 import type { Session } from './session.js';

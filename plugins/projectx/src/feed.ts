@@ -1,4 +1,4 @@
-import type { BrokerAccount, DataFeedContext, PluginLogger } from '@tradeloop/contracts';
+import { errorText, type BrokerAccount, type DataFeedContext, type PluginLogger } from '@tradeloop/contracts';
 import { onGrid } from '@tradeloop/domain';
 import { Hub } from './hub.js';
 import type { SessionPool } from './pool.js';
@@ -54,7 +54,7 @@ export class ProjectXFeed {
         this.tickers.set(ticker, contract.id);
         await this.hub?.invoke('SubscribeContractQuotes', contract.id);
       } catch (error) {
-        this.logger.warn(`ProjectX cannot quote ${ticker}: ${(error as Error).message.slice(0, 300)}`);
+        this.logger.warn(`ProjectX cannot quote ${ticker}: ${errorText(error)}`);
       }
     }
   }

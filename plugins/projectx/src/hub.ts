@@ -6,7 +6,7 @@ import {
   type HubConnection,
   type ILogger,
 } from '@microsoft/signalr';
-import type { PluginLogger } from '@tradeloop/contracts';
+import { errorText, type PluginLogger } from '@tradeloop/contracts';
 
 export interface HubOptions {
   /** `https://rtc.topstepx.com/hubs/user` */
@@ -144,7 +144,7 @@ export class Hub {
       await this.options.subscribe(connection);
       this.options.onState?.(true, null, this.reconnects);
     } catch (error) {
-      this.options.logger.warn(`${this.options.name} hub subscription failed: ${(error as Error).message.slice(0, 300)}`);
+      this.options.logger.warn(`${this.options.name} hub subscription failed: ${errorText(error)}`);
       this.options.onState?.(false, `subscription failed: ${(error as Error).message.slice(0, 200)}`, this.reconnects);
     }
   }

@@ -1,13 +1,20 @@
-import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule, type BrokerPlugin } from '@tradeloop/contracts';
+import {
+  dataFeedOf,
+  PLUGIN_API_VERSION,
+  redactingLogger,
+  stopsWithLastHalf,
+  type BrokerAndDataFeedPluginModule,
+  type BrokerPlugin,
+} from '@tradeloop/contracts';
 import { ProjectXBroker } from './broker.js';
 import { ProjectXFeed } from './feed.js';
-import { redactingLogger, SessionPool } from './pool.js';
+import { sessionPool, type SessionPool } from './pool.js';
 import { readSettings } from './settings.js';
 
 export { ProjectXBroker, type OrderChanges } from './broker.js';
 export { ContractBook, frontMonth, rootOf, tickerOfName } from './contracts.js';
 export { ProjectXFeed } from './feed.js';
-export { redact, SessionPool } from './pool.js';
+export { sessionPool, type SessionPool } from './pool.js';
 export { ProjectXError, ProjectXRest, RequestBudget, retryAfterMs } from './rest.js';
 export { loginOf, readSettings, type Login, type ProjectXSettings } from './settings.js';
 
@@ -23,20 +30,14 @@ const projectx: BrokerAndDataFeedPluginModule = {
     const holder: { pool?: SessionPool } = {};
     const logger = redactingLogger(broker.logger, () => holder.pool?.secrets() ?? []);
     const feedLogger = redactingLogger(datafeed.logger, () => holder.pool?.secrets() ?? []);
-    const pool = (holder.pool = new SessionPool(settings, logger));
-    let running = 2;
-    const release = async () => {
-      if (--running === 0) await pool.stop();
-    };
+    const pool = (holder.pool = sessionPool(settings, logger));
+    const stopping = stopsWithLastHalf(2, () => pool.stop());
     const brokerHalf = new ProjectXBroker(broker, settings, pool, logger);
     const feedHalf = new ProjectXFeed(datafeed, settings, pool, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
     // The interface's methods, and ProjectX's own beyond it (modify, trailing stops) for callers that know them.
     const brokerApi: BrokerPlugin & Pick<ProjectXBroker, 'modifyOrder' | 'placeTrailingStop'> = {
       start: () => brokerHalf.start(),
-      stop: async () => {
-        await brokerHalf.stop();
-        await release();
-      },
+      stop: stopping(() => brokerHalf.stop()),
       placeOrder: (order) => brokerHalf.placeOrder(order),
       cancelOrder: (id) => brokerHalf.cancelOrder(id),
       flatten: (account, ticker) => brokerHalf.flatten(account, ticker),
@@ -47,16 +48,10 @@ const projectx: BrokerAndDataFeedPluginModule = {
     };
     return {
       broker: brokerApi,
-      datafeed: {
-        start: () => feedHalf.start(),
-        stop: async () => {
-          await feedHalf.stop();
-          await release();
-        },
-        supports: (ticker) => feedHalf.supports(ticker),
-        subscribe: (tickers) => feedHalf.subscribe(tickers),
-        unsubscribe: (tickers) => feedHalf.unsubscribe(tickers),
-      },
+      datafeed: dataFeedOf(
+        feedHalf,
+        stopping(() => feedHalf.stop()),
+      ),
     };
   },
 };

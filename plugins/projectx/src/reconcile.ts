@@ -1,4 +1,11 @@
-import type { BrokerAccount, BrokerAccountSnapshot, BrokerContext, PluginLogger, RecordedOrder } from '@tradeloop/contracts';
+import {
+  errorText,
+  type BrokerAccount,
+  type BrokerAccountSnapshot,
+  type BrokerContext,
+  type PluginLogger,
+  type RecordedOrder,
+} from '@tradeloop/contracts';
 import { tickerOfName } from './contracts.js';
 import type { Session } from './session.js';
 import type { ProjectXSettings } from './settings.js';
@@ -106,7 +113,7 @@ export class Reconciler {
     try {
       [orders, trades] = await Promise.all([this.orders(session, accountId), this.trades(session, accountId)]);
     } catch (error) {
-      this.logger.warn(`ProjectX: looking up what the user hub missed failed: ${(error as Error).message.slice(0, 300)}`);
+      this.logger.warn(`ProjectX: looking up what the user hub missed failed: ${errorText(error)}`);
       return;
     }
     for (const trade of trades)

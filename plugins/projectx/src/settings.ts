@@ -1,4 +1,4 @@
-import type { BrokerAccount } from '@tradeloop/contracts';
+import { readNumberSettings, type BrokerAccount } from '@tradeloop/contracts';
 
 /** Plugin-wide settings: `plugins.settings.projectx` over the manifest defaults. */
 export interface ProjectXSettings {
@@ -43,19 +43,8 @@ const DEFAULTS: ProjectXSettings = {
 };
 
 const URL_KEYS = ['apiUrl', 'rtcUrl'] as const;
-const NUMBER_KEYS = [
-  'commissionPerContract',
-  'renewHoursBeforeExpiry',
-  'tokenLifetimeHours',
-  'requestTimeoutMs',
-  'requestsPerMinute',
-  'rateLimitWaitSeconds',
-  'rateLimitRetrySeconds',
-  'reconnectMaxMs',
-  'reconcileDays',
-] as const;
 /** Bounds of each number: a value outside them is a typo, and falls back to the default. */
-const BOUNDS: Record<(typeof NUMBER_KEYS)[number], [number, number]> = {
+const BOUNDS = {
   commissionPerContract: [0, 1000],
   renewHoursBeforeExpiry: [0, 23],
   tokenLifetimeHours: [1, 24 * 7],
@@ -65,7 +54,7 @@ const BOUNDS: Record<(typeof NUMBER_KEYS)[number], [number, number]> = {
   rateLimitRetrySeconds: [0, 600],
   reconnectMaxMs: [10, 600_000],
   reconcileDays: [0, 30],
-};
+} as const;
 
 const trimUrl = (url: string) => url.trim().replace(/\/+$/, '');
 
@@ -78,13 +67,7 @@ export function readSettings(config: Record<string, unknown>, warn: (message: st
     if (typeof value === 'string' && value.length <= 500) settings[key] = key === 'marketDataAccount' ? value.trim() : trimUrl(value);
     else warn(`${key} must be text, got ${JSON.stringify(value).slice(0, 80)}: using the default`);
   }
-  for (const key of NUMBER_KEYS) {
-    const value = config[key];
-    if (value == null) continue;
-    const [min, max] = BOUNDS[key];
-    if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) settings[key] = value;
-    else warn(`${key} must be a number from ${min} to ${max}, got ${JSON.stringify(value).slice(0, 80)}: using ${DEFAULTS[key]}`);
-  }
+  readNumberSettings(config, settings, BOUNDS, warn);
   return settings;
 }
 

@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { defineBrokerContractTests } from '@tradeloop/broker-contract';
+import { describe, expect, it } from '@jest/globals';
+import { contractView, defineBrokerContractTests, tornDownAfterEach } from '@tradeloop/broker-contract';
 import { account, harness, orderRequest as order, pause, started as startHarness, until, type Harness } from './testing/harness.js';
 
-defineBrokerContractTests('tradovate', async () => {
-  const h = await harness();
-  return { plugin: h.broker, publishQuote: h.publishQuote, fills: h.fills, updates: h.updates, teardown: h.teardown };
-});
+defineBrokerContractTests('tradovate', async () => contractView(await harness()));
 
 describe('tradovate broker', () => {
-  let h: Harness | undefined;
-  let extra: Harness | undefined;
-  afterEach(async () => {
-    await extra?.teardown();
-    await h?.teardown();
-    h = extra = undefined;
-  });
-
-  const started = async (options: Parameters<typeof harness>[0] = {}) => (h = await startHarness(options));
+  const keep = tornDownAfterEach<Harness>();
+  const started = async (options: Parameters<typeof harness>[0] = {}) => keep(await startHarness(options));
 
   describe('orders', () => {
     it('sends what the docs describe: account, front-month symbol, action, type, clOrdId, isAutomated', async () => {
@@ -36,6 +26,38 @@ describe('tradovate broker', () => {
         isAutomated: true,
       });
       expect(request!.token).toMatch(/^access-/);
+    });
+
+    it("sends the order's time in force as Tradovate spells it (Day, GTC, IOC, FOK); without one, the plugin's setting", async () => {
+      const h = await started({ config: { timeInForce: 'GTC' } });
+      for (const timeInForce of ['day', 'gtc', 'ioc', 'fok'] as const)
+        await h.broker.placeOrder(order({ clientOrderId: `tif-${timeInForce}`, type: 'limit', limitPrice: 25000, timeInForce }));
+      await h.broker.placeOrder(order({ clientOrderId: 'tif-none', type: 'limit', limitPrice: 25000 }));
+      expect(h.fake.calls('order/placeorder').map((c) => [c.body!.clOrdId, c.body!.timeInForce])).toEqual([
+        ['tl:tif-day', 'Day'],
+        ['tl:tif-gtc', 'GTC'],
+        ['tl:tif-ioc', 'IOC'],
+        ['tl:tif-fok', 'FOK'],
+        ['tl:tif-none', 'GTC'],
+      ]);
+    });
+
+    it('reports an IOC limit that does not fill at once as cancelled by Tradovate, with no fill', async () => {
+      const h = await started();
+      const ack = await h.broker.placeOrder(order({ clientOrderId: 'ioc-1', type: 'limit', limitPrice: 25000, timeInForce: 'ioc' }));
+      expect(h.fake.calls('order/placeorder')[0]!.body!.timeInForce).toBe('IOC');
+      if (ack.status !== 'cancelled') {
+        expect(ack.status).toBe('working');
+        await until(() => h.updates.find((u) => u.clientOrderId === 'ioc-1' && u.status === 'cancelled'), 'the IOC order cancelled');
+      }
+      expect(h.fills).toHaveLength(0);
+    });
+
+    it('refuses a time in force Tradovate does not take, before sending anything', async () => {
+      const h = await started();
+      const ack = await h.broker.placeOrder(order({ timeInForce: 'opg' as unknown as 'day' }));
+      expect(ack).toEqual({ brokerOrderId: '', status: 'rejected', reason: 'timeInForce must be one of day, gtc, ioc, fok, got "opg"' });
+      expect(h.fake.calls('order/placeorder')).toHaveLength(0);
     });
 
     it("passes a refusal through in Tradovate's words", async () => {

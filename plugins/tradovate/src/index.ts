@@ -1,13 +1,19 @@
-import { PLUGIN_API_VERSION, type BrokerAndDataFeedPluginModule } from '@tradeloop/contracts';
+import {
+  PLUGIN_API_VERSION,
+  dataFeedOf,
+  redactingLogger,
+  stopsWithLastHalf,
+  type BrokerAndDataFeedPluginModule,
+} from '@tradeloop/contracts';
 import { TradovateBroker } from './broker.js';
 import { TradovateFeed } from './feed.js';
-import { redactingLogger, SessionPool } from './pool.js';
+import { sessionPool, type SessionPool } from './pool.js';
 import { readSettings } from './settings.js';
 
 export { CL_ORD_PREFIX, invalidOrder, TradovateBroker } from './broker.js';
 export { contractSymbol, frontMonth, rootOfSymbol, supportedRoots, type FrontMonth } from './contracts.js';
 export { TradovateFeed } from './feed.js';
-export { redact, SessionPool } from './pool.js';
+export { sessionPool, type SessionPool } from './pool.js';
 export { TradovateError, TradovateRest } from './rest.js';
 export { ENDPOINTS, loginOf, readSettings, type Login, type TradovateSettings } from './settings.js';
 
@@ -24,36 +30,24 @@ const tradovate: BrokerAndDataFeedPluginModule = {
     const secrets: { pool?: SessionPool } = {};
     const logger = redactingLogger(broker.logger, () => secrets.pool?.secrets() ?? []);
     const feedLogger = redactingLogger(datafeed.logger, () => secrets.pool?.secrets() ?? []);
-    const shared = (secrets.pool = new SessionPool(settings, logger));
-    let running = 2;
-    const release = async () => {
-      if (--running === 0) await shared.stop();
-    };
+    const shared = (secrets.pool = sessionPool(settings, logger));
+    const stopping = stopsWithLastHalf(2, () => shared.stop());
     const brokerHalf = new TradovateBroker(broker, settings, shared, logger);
     const feedHalf = new TradovateFeed(datafeed, settings, shared, () => broker.accounts(), broker.onAccountsChanged, feedLogger);
     return {
       broker: {
         start: () => brokerHalf.start(),
-        stop: async () => {
-          await brokerHalf.stop();
-          await release();
-        },
+        stop: stopping(() => brokerHalf.stop()),
         placeOrder: (order) => brokerHalf.placeOrder(order),
         cancelOrder: (id) => brokerHalf.cancelOrder(id),
         placeBracket: (order, exits) => brokerHalf.placeBracket(order, exits),
         flatten: (account, ticker) => brokerHalf.flatten(account, ticker),
         snapshot: (account) => brokerHalf.snapshot(account),
       },
-      datafeed: {
-        start: () => feedHalf.start(),
-        stop: async () => {
-          await feedHalf.stop();
-          await release();
-        },
-        supports: (ticker) => feedHalf.supports(ticker),
-        subscribe: (tickers) => feedHalf.subscribe(tickers),
-        unsubscribe: (tickers) => feedHalf.unsubscribe(tickers),
-      },
+      datafeed: dataFeedOf(
+        feedHalf,
+        stopping(() => feedHalf.stop()),
+      ),
     };
   },
 };

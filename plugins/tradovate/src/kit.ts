@@ -1,5 +1,5 @@
-import type { BrokerContext, PluginLogger } from '@tradeloop/contracts';
-import { redact, type SessionPool } from './pool.js';
+import { redact, type BrokerContext, type PluginLogger } from '@tradeloop/contracts';
+import type { SessionPool } from './pool.js';
 import type { TradovateSettings } from './settings.js';
 
 /** What every part of the broker shares: its context, settings, sessions, log, and one event queue. */

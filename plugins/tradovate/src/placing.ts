@@ -1,4 +1,4 @@
-import type { BracketAck, BracketExits, OrderAck, OrderRequest, OrderSide, OrderType } from '@tradeloop/contracts';
+import type { BracketAck, BracketExits, OrderAck, OrderRequest, OrderSide, OrderType, TimeInForce } from '@tradeloop/contracts';
 import { orderRequestProblem } from '@tradeloop/contracts';
 import { refusalOf, type CommandAnswer } from './answers.js';
 import type { FillSync } from './fills.js';
@@ -10,6 +10,8 @@ import type { TradovateError } from './rest.js';
 import type { Session } from './session.js';
 
 const ORDER_TYPES: Record<OrderType, string> = { market: 'Market', limit: 'Limit', stop: 'Stop' };
+/** Tradovate's `timeInForce` values (Day, FOK, GTC, GTD, IOC); an order without one takes the plugin's setting. */
+const TIME_IN_FORCE: Record<TimeInForce, string> = { day: 'Day', gtc: 'GTC', ioc: 'IOC', fok: 'FOK' };
 
 const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
@@ -18,6 +20,9 @@ export function invalidOrder(order: OrderRequest): string | undefined {
   const problem = orderRequestProblem(order);
   if (problem) return problem;
   if (!Number.isInteger(order.quantity)) return `quantity must be a whole number of contracts, got ${order.quantity}`;
+  if (order.timeInForce !== undefined && !Object.hasOwn(TIME_IN_FORCE, order.timeInForce)) {
+    return `timeInForce must be one of ${Object.keys(TIME_IN_FORCE).join(', ')}, got ${JSON.stringify(order.timeInForce)}`;
+  }
   return undefined;
 }
 
@@ -167,7 +172,7 @@ export class Placer {
       orderType: ORDER_TYPES[order.type],
       ...(order.type === 'limit' ? { price: order.limitPrice } : {}),
       ...(order.type === 'stop' ? { stopPrice: order.stopPrice } : {}),
-      timeInForce: this.kit.settings.timeInForce,
+      timeInForce: order.timeInForce ? TIME_IN_FORCE[order.timeInForce] : this.kit.settings.timeInForce,
       isAutomated: true,
     };
     return { ok: true, route, body };

@@ -1,4 +1,4 @@
-import type { BrokerAccount } from '@tradeloop/contracts';
+import { readNumberSettings, type BrokerAccount } from '@tradeloop/contracts';
 
 /** Tradovate's public endpoints per environment. */
 export const ENDPOINTS = {
@@ -70,6 +70,26 @@ const DEFAULTS: TradovateSettings = {
   ipQuotaWaitMinutes: 30,
 };
 
+/** The number settings: any amount ≥ 0. */
+const AT_LEAST_ZERO = [0, Infinity] as const;
+const NUMBERS = {
+  rollDaysBeforeExpiry: AT_LEAST_ZERO,
+  commissionPerContract: AT_LEAST_ZERO,
+  renewMinutesBeforeExpiry: AT_LEAST_ZERO,
+  requestTimeoutMs: AT_LEAST_ZERO,
+  ackTimeoutMs: AT_LEAST_ZERO,
+  reconnectMinMs: AT_LEAST_ZERO,
+  reconnectMaxMs: AT_LEAST_ZERO,
+  heartbeatMs: AT_LEAST_ZERO,
+  captchaWaitMinutes: AT_LEAST_ZERO,
+  rateLimitWaitMinutes: AT_LEAST_ZERO,
+  lockoutWarningWaitMinutes: AT_LEAST_ZERO,
+  minSecondsBetweenLogins: AT_LEAST_ZERO,
+  maintenanceWaitMinutes: AT_LEAST_ZERO,
+  connectionQuotaWaitMinutes: AT_LEAST_ZERO,
+  ipQuotaWaitMinutes: AT_LEAST_ZERO,
+};
+
 /** Reads the plugin settings; a wrong value falls back to its default with a warning naming it. */
 export function readSettings(config: Record<string, unknown>, warn: (message: string) => void = () => undefined): TradovateSettings {
   const settings: TradovateSettings = { ...DEFAULTS };
@@ -79,28 +99,7 @@ export function readSettings(config: Record<string, unknown>, warn: (message: st
     if (typeof value === 'string') settings[key] = value.trim().replace(/\/+$/, '');
     else warn(`${key} must be text, got ${JSON.stringify(value)}: using the default`);
   }
-  for (const key of [
-    'rollDaysBeforeExpiry',
-    'commissionPerContract',
-    'renewMinutesBeforeExpiry',
-    'requestTimeoutMs',
-    'ackTimeoutMs',
-    'reconnectMinMs',
-    'reconnectMaxMs',
-    'heartbeatMs',
-    'captchaWaitMinutes',
-    'rateLimitWaitMinutes',
-    'lockoutWarningWaitMinutes',
-    'minSecondsBetweenLogins',
-    'maintenanceWaitMinutes',
-    'connectionQuotaWaitMinutes',
-    'ipQuotaWaitMinutes',
-  ] as const) {
-    const value = config[key];
-    if (value == null) continue;
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) settings[key] = value;
-    else warn(`${key} must be a number ≥ 0, got ${JSON.stringify(value)}: using ${DEFAULTS[key]}`);
-  }
+  readNumberSettings(config, settings, NUMBERS, warn);
   if (config.timeInForce != null) {
     if (config.timeInForce === 'Day' || config.timeInForce === 'GTC') settings.timeInForce = config.timeInForce;
     else warn(`timeInForce must be "Day" or "GTC", got ${JSON.stringify(config.timeInForce)}: using Day`);

@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { tornDownAfterEach } from '@tradeloop/broker-contract';
 import { harness, orderRequest as order, pause, started, until, type Harness } from './testing/harness.js';
 
 /** What the user-data socket tells the broker: fills, entity arrays, statuses, risk rejections, and its own orders after a restart. */
 describe('tradovate user-data sync', () => {
-  let h: Harness | undefined;
-  let extra: Harness | undefined;
-  afterEach(async () => {
-    await extra?.teardown();
-    await h?.teardown();
-    h = extra = undefined;
-  });
-  const start = async (options: Parameters<typeof harness>[0] = {}) => (h = await started(options));
+  const keep = tornDownAfterEach<Harness>();
+  const start = async (options: Parameters<typeof harness>[0] = {}) => keep(await started(options));
   const synced = (x: Harness, n = 1) =>
     until(() => x.fake.wsRequests.filter((r) => r.endpoint === 'user/syncrequest').length >= n, 'the user sync');
 
@@ -35,7 +30,7 @@ describe('tradovate user-data sync', () => {
     });
 
     it('leaves fills from before it started alone', async () => {
-      h = await harness();
+      const h = keep(await harness());
       h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
       h.fake.tradeElsewhere(502, h.symbol('NQ1!'), 'Sell', 1, 25300);
       await pause(20);
@@ -175,7 +170,7 @@ describe('tradovate user-data sync', () => {
   describe('its own orders after a restart', () => {
     /** Places a resting order, stops, and starts a new plugin on the same fake with what the server kept. */
     const restart = async (options: { echo: boolean; keepId: boolean }) => {
-      const first = (h = await started());
+      const first = keep(await started());
       first.fake.echoClOrdId = options.echo;
       const request = order({ type: 'limit', limitPrice: 25290 });
       expect((await first.broker.placeOrder(request)).status).toBe('working');
@@ -185,10 +180,10 @@ describe('tradovate user-data sync', () => {
         ...r,
         order: { ...r.order, brokerOrderId: options.keepId ? r.order.brokerOrderId : null },
       }));
-      extra = await harness({ reuse: first.fake, records });
-      await extra.broker.start?.();
+      const second = keep(await harness({ reuse: first.fake, records }));
+      await second.broker.start?.();
       await synced(first, 2);
-      return { first, second: extra, request };
+      return { first, second, request };
     };
 
     const cases = [
@@ -212,7 +207,7 @@ describe('tradovate user-data sync', () => {
     }
 
     it('does not take an order a person placed in the Tradovate app for its own, however alike: it sends its own', async () => {
-      h = await harness();
+      const h = keep(await harness());
       h.publishQuote({ ticker: 'NQ1!', bid: 25300, ask: 25300.25, time: Date.now() });
       const request = order({ type: 'limit', limitPrice: 25290 });
       // On record, but the crash came before it reached Tradovate; meanwhile a person placed the same order by hand.

@@ -1,13 +1,5 @@
-import type {
-  BrokerAccount,
-  BrokerContext,
-  BrokerFill,
-  BrokerPlugin,
-  OrderRequest,
-  OrderUpdate,
-  Quote,
-  RecordedOrder,
-} from '@tradeloop/contracts';
+import type { BrokerAccount, BrokerPlugin, Quote } from '@tradeloop/contracts';
+import { orders, serverSide, type RecordEntry, type ServerSide } from '@tradeloop/broker-contract';
 import { InstrumentCatalog } from '@tradeloop/domain';
 import ccxtBroker from '../index.js';
 import { FakeBinance, spotSymbol, type FakeSymbol } from './fake-binance.js';
@@ -34,20 +26,13 @@ export const SYMBOLS: FakeSymbol[] = [
   spotSymbol('NQ1!', 'NQ1!', 'USD', { tickSize: '0.25', stepSize: '1', minQty: '1', minNotional: '0' }),
 ];
 
-export interface RecordEntry {
-  order: RecordedOrder;
-  status: 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected';
-}
+export { until, type RecordEntry } from '@tradeloop/broker-contract';
 
-export interface Harness {
+/** The broker against a fake Binance; `latest` holds the quotes published to it, as the server's quote source. */
+export interface Harness extends ServerSide {
   fake: FakeBinance;
   broker: BrokerPlugin;
-  fills: BrokerFill[];
-  updates: OrderUpdate[];
-  logs: string[];
-  records: RecordEntry[];
-  quotes: Map<string, Quote>;
-  setAccounts(accounts: BrokerAccount[]): void;
+  latest: Map<string, Quote>;
   publishQuote(quote: Quote): void;
   teardown(): Promise<void>;
 }
@@ -58,101 +43,28 @@ export async function harness(
   options: { reuse?: FakeBinance; accounts?: BrokerAccount[]; config?: Record<string, unknown>; records?: RecordEntry[] } = {},
 ): Promise<Harness> {
   const fake = options.reuse ?? (await FakeBinance.start({ symbols: SYMBOLS, apiKey: API_KEY }));
-  const fills: BrokerFill[] = [];
-  const updates: OrderUpdate[] = [];
-  const logs: string[] = [];
-  const records = options.records ?? [];
-  const quotes = new Map<string, Quote>();
-  let accounts = options.accounts ?? [account()];
-  const listeners = new Set<() => void>();
-  const log = (level: string) => (message: string) => void logs.push(`${level}: ${message}`);
-  const context: BrokerContext = {
+  const latest = new Map<string, Quote>();
+  const server = serverSide({
     config: { apiUrl: fake.url, pollMs: 30, ...options.config },
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-    instrument: (ticker: string) => catalog.instrument(ticker),
-    quotes: { latest: (ticker) => quotes.get(ticker), onQuote: () => () => undefined },
-    reportFill: async (fill) => void fills.push(fill),
-    reportOrderUpdate: async (update) => {
-      updates.push(update);
-      const entry = records.find((r) => r.order.clientOrderId === update.clientOrderId);
-      if (entry) entry.status = update.status;
-    },
-    openOrders: async () => records.filter((r) => r.status === 'pending' || r.status === 'working').map((r) => ({ ...r.order })),
-    accounts: async () => structuredClone(accounts),
-    onAccountsChanged: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const created = ccxtBroker.create(context);
-  const broker: BrokerPlugin = {
-    ...created,
-    placeOrder: async (order: OrderRequest) => {
-      let entry = records.find((r) => r.order.clientOrderId === order.clientOrderId);
-      if (!entry) {
-        entry = {
-          order: {
-            clientOrderId: order.clientOrderId,
-            brokerAccountId: order.brokerAccountId,
-            brokerOrderId: null,
-            ticker: order.ticker,
-            side: order.side,
-            quantity: order.quantity,
-            type: order.type,
-            limitPrice: order.limitPrice ?? null,
-            stopPrice: order.stopPrice ?? null,
-            createdAt: Date.now(),
-          },
-          status: 'pending',
-        };
-        records.push(entry);
-      }
-      const ack = await created.placeOrder(order);
-      entry.order.brokerOrderId = ack.brokerOrderId || entry.order.brokerOrderId;
-      if (entry.status === 'pending' || entry.status === 'working') entry.status = ack.status;
-      return ack;
-    },
-  };
-  return {
+    catalog,
+    accounts: options.accounts ?? [account()],
+    records: options.records,
+    latest: (ticker) => latest.get(ticker),
+  });
+  const broker = server.recording(ccxtBroker.create(server.brokerContext));
+  return Object.assign(server, {
     fake,
     broker,
-    fills,
-    updates,
-    logs,
-    records,
-    quotes,
-    setAccounts: (next) => {
-      accounts = next;
-      for (const listener of listeners) listener();
-    },
-    publishQuote: (quote) => {
-      quotes.set(quote.ticker, quote);
+    latest,
+    publishQuote: (quote: Quote) => {
+      latest.set(quote.ticker, quote);
       fake.quote(quote.ticker, quote.bid, quote.ask);
     },
     teardown: async () => {
       await broker.stop?.();
       if (!options.reuse) await fake.close();
     },
-  };
+  });
 }
 
-export async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 4000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-let seq = 0;
-export const orderRequest = (fields: Partial<OrderRequest> = {}): OrderRequest => ({
-  clientOrderId: `spec-${Date.now()}-${++seq}`,
-  brokerAccountId: 'contract-account',
-  ticker: 'BTCUSDT',
-  side: 'buy',
-  quantity: 0.01,
-  type: 'market',
-  ...fields,
-});
+export const orderRequest = orders({ brokerAccountId: 'contract-account', ticker: 'BTCUSDT', side: 'buy', quantity: 0.01, type: 'market' });

@@ -30,6 +30,8 @@ export interface FakeOrder {
   orderType: 'Market' | 'Limit' | 'Stop';
   price?: number;
   stopPrice?: number;
+  /** As sent (Day, FOK, GTC, GTD, IOC); IOC and FOK orders that do not fill at once are cancelled. */
+  timeInForce?: string;
   ordStatus: string;
   parentId?: number;
   /** Bracket legs: activated when this order fills. */
@@ -188,6 +190,7 @@ export class FakeExchange {
     orderType: 'Market' | 'Limit' | 'Stop';
     price?: number;
     stopPrice?: number;
+    timeInForce?: string;
     clOrdId?: string;
     parentId?: number;
     ordStatus?: string;
@@ -277,6 +280,7 @@ export class FakeExchange {
     order.restedAfter = this.quoteSeq;
     this.setStatus([order], 'Working');
     if (price !== undefined) this.fill(order, price);
+    else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') this.cancel([order]);
   }
 
   /** Cancels orders (and the held legs of a cancelled entry), announcing each status change in one event. */

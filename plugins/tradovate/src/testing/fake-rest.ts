@@ -17,6 +17,8 @@ export interface ScriptedAnswer {
 }
 
 /** Endpoints that place, cancel or liquidate: on a live account only an approved device may call them. */
+/** The `timeInForce` values of Tradovate's PlaceOrder. */
+const TIMES_IN_FORCE = ['Day', 'FOK', 'GTC', 'GTD', 'IOC'];
 const ORDER_PATHS = new Set(['order/placeorder', 'order/placeoso', 'order/cancelorder', 'order/liquidateposition']);
 
 /**
@@ -182,6 +184,13 @@ export class FakeRest {
     if (!owns(body.accountId)) return reply(res, 200, { failureReason: 'UnknownReason', failureText: 'Access is denied' });
     const refusal = this.refuseNext.shift();
     if (refusal) return reply(res, 200, refusal);
+    const timeInForce = body.timeInForce as string | undefined;
+    if (timeInForce !== undefined && !TIMES_IN_FORCE.includes(timeInForce)) {
+      return reply(res, 200, { failureReason: 'UnknownReason', failureText: `Invalid timeInForce: ${String(timeInForce)}` });
+    }
+    if (timeInForce === 'GTD' && !body.expireTime) {
+      return reply(res, 200, { failureReason: 'UnknownReason', failureText: 'expireTime is required for GTD' });
+    }
     const order = this.exchange.createOrder({
       accountId: body.accountId as number,
       symbol: String(body.symbol),
@@ -190,6 +199,7 @@ export class FakeRest {
       orderType: body.orderType as 'Market' | 'Limit' | 'Stop',
       price: body.price as number | undefined,
       stopPrice: body.stopPrice as number | undefined,
+      timeInForce,
       clOrdId: body.clOrdId as string | undefined,
       isAutomated: true,
     });
