@@ -4,15 +4,19 @@
 // 1. live P&L: STRATEGIES strategies each holding an open position in every one of 4 tickers,
 //    quotes published as fast as the event loop allows; every quote marks the positions in its
 //    ticker, and changed strategies and accounts are summed and pushed as PNL every 250 ms;
-// 2. sandboxed onTick handlers, 10 and 100 strategies watching one ticker: queue (conflated per
-//    strategy), snapshot, the call into the sandbox process. Tick → handler latency is from a
-//    quote's publication to the return of the handler call that saw it.
+// 2. sandboxed onTick handlers, 10 and 100 strategies watching one ticker: queue, snapshot, the
+//    call into the sandbox process. Quotes are conflated per strategy: while a strategy's tick
+//    waits, newer quotes only replace the one it will see, so the figure is handler calls made
+//    (each saw one quote), printed beside the quotes offered. Tick → handler latency is from a
+//    quote's publication to the return of the handler call that saw it. Measured once every
+//    strategy's handler has run (the sandbox process started, every isolate loaded) and a second
+//    more; the CPU time of the server's main thread and of the sandbox process is reported too.
 //
 // Run through `npm run bench`, or alone: `npm run build:bench && node --no-node-snapshot bench/dist/tick-bench.js`.
 import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -52,6 +56,18 @@ async function start(dataDir) {
   const app = await createApp(configFor(dataDir), { logger: ['error'] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); 0 elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime: fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Publishes quotes for `seconds` as fast as the loop allows, BATCH per turn; `quote(i)` makes the i-th. */
@@ -178,24 +194,33 @@ async function handlers(strategies) {
     };
     const sandbox = app.get(SandboxService);
     let calls = 0;
+    const called = new Set<string>();
     let latencies = [];
     const call = sandbox.call.bind(sandbox);
     sandbox.call = async (key, handler, arg, ctx) => {
       const outcome = await call(key, handler, arg, ctx);
       if (handler === 'onTick') {
         calls++;
+        called.add(key);
         const seq = Math.round((JSON.parse(arg).bid - 10000) / 0.25);
         latencies.push(performance.now() - publishedAt[seq]);
       }
       return outcome;
     };
     const market = app.get(MarketService);
-    await flood(market, 1, quote); // warm up: isolates loaded, JIT
+    // Warm up: the sandbox process started, every isolate loaded and called at least once, then a
+    // second more for the JIT (each isolate compiles its own code).
+    const warmUntil = performance.now() + 60_000;
+    while (called.size < strategies && performance.now() < warmUntil) await flood(market, 0.25, quote);
+    if (called.size < strategies) throw new Error(`only ${called.size} of ${strategies} strategies' handlers ran while warming up`);
+    await flood(market, 1, quote);
     await sleep(500);
     calls = 0;
     latencies = [];
+    const hostCpu = processCpuMs(sandbox.pid);
     const r = await flood(market, SECONDS, quote);
     const handled = calls;
+    const hostCpuMs = processCpuMs(sandbox.pid) - hostCpu;
     const latency = stats(latencies);
     await app.close();
     return {
@@ -203,6 +228,8 @@ async function handlers(strategies) {
       quotesPublishedPerSecond: r.perSecond,
       ticksHandledPerSecond: Math.round(handled / r.elapsed),
       cpuPercent: r.cpuPercent,
+      sandboxCpuPercent: Math.round((hostCpuMs / 1000 / r.elapsed) * 100),
+      sandboxCpuMicrosPerCall: handled ? Math.round((hostCpuMs * 1000) / handled) : null,
       loopDelayP99Ms: r.loopDelayP99Ms,
       tickToHandler: latency,
     };
@@ -224,7 +251,7 @@ for (const n of HANDLER_STRATEGIES) {
   result.handlers.push(r);
   const l = r.tickToHandler;
   console.log(
-    `ticks through sandboxed onTick, ${String(n).padStart(3)} strategies: ${r.ticksHandledPerSecond.toLocaleString('en')} handled/s (${r.quotesPublishedPerSecond.toLocaleString('en')} quotes/s published, the rest conflated); tick → handler returned p50 ${l.p50?.toFixed(2)} ms p99 ${l.p99?.toFixed(2)} ms max ${l.max?.toFixed(2)} ms`,
+    `ticks through sandboxed onTick, ${String(n).padStart(3)} strategies: ${r.ticksHandledPerSecond.toLocaleString('en')} handled/s (${r.quotesPublishedPerSecond.toLocaleString('en')} quotes/s published, the rest conflated); tick → handler returned p50 ${l.p50?.toFixed(2)} ms p99 ${l.p99?.toFixed(2)} ms max ${l.max?.toFixed(2)} ms; server main thread ${r.cpuPercent}% CPU, sandbox process ${r.sandboxCpuPercent}% (${r.sandboxCpuMicrosPerCall} µs per call)`,
   );
 }
 report({ ticks: result });

@@ -133,6 +133,34 @@ describe('sandbox host crash attribution', () => {
     expect(retried.actions).toEqual([{ kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: {} }]);
   });
 
+  it('blames no tick among those answered together when the host goes down, then tells the next crash apart', async () => {
+    const batched = new SandboxHost({ limits: { memoryMb: 32, cpuMs: 100 } });
+    try {
+      await batched.load('quick', 'quick.ts', 'let n = 0; export default defineStrategy({ onTick() { n++; } });');
+      await batched.load('wedge', 'wedge.ts', 'export default defineStrategy({ onTick() { new Array(50e6).fill(0); } });');
+      // Sent in one turn, so in one message: the quick tick's answer is held with the wedging one's.
+      const quick = batched.call('quick', 'onTick', '{}', ctx).catch((e: unknown) => e);
+      const wedge = batched.call('wedge', 'onTick', '{}', ctx).catch((e: unknown) => e);
+      const first = await wedge;
+      if (first instanceof ScriptFailure) {
+        // isolated-vm caught it in time: the host lived, and each answer is the call's own.
+        expect(first.error.kind).toBe('memory');
+        expect(await quick).toEqual(expect.objectContaining({ actions: [] }));
+        return;
+      }
+      expect(first).toBeInstanceOf(SandboxUnavailableError);
+      expect(await quick).toBeInstanceOf(SandboxUnavailableError);
+      // Retried (as the queue does), together again: answers are no longer held, so the crash is told apart.
+      const quickAgain = batched.call('quick', 'onTick', '{}', ctx).catch((e: unknown) => e);
+      const culprit = await batched.call('wedge', 'onTick', '{}', ctx).catch((e: unknown) => e);
+      expect(culprit).toBeInstanceOf(ScriptFailure);
+      expect(['crash', 'memory']).toContain((culprit as ScriptFailure).error.kind);
+      expect(await quickAgain).toEqual(expect.objectContaining({ actions: [] }));
+    } finally {
+      await batched.close();
+    }
+  });
+
   it('blames nobody when the host is killed from outside: every call in flight is retried', async () => {
     // A budget far over the slow call's 200 ms, so a busy machine cannot turn it into a timeout.
     const roomy = new SandboxHost({ limits: { memoryMb: 32, cpuMs: 5000 } });

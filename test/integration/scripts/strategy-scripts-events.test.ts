@@ -19,6 +19,18 @@ export default defineStrategy({
 });
 `;
 
+const BURST = `
+export default defineStrategy({
+  tickers: ['ES1!'],
+  state: { calls: 0, burst: 0, sawLast: false },
+  onTick(quote, ctx) {
+    ctx.state.calls += 1;
+    if (quote.bid >= 90000) ctx.state.burst += 1;
+    if (quote.bid === 90000 + 499 * 0.25) ctx.state.sawLast = true;
+  },
+});
+`;
+
 const TIMER = `
 export default defineStrategy({
   every: '1s',
@@ -109,5 +121,51 @@ describe('script events: ticks, timers, fills', () => {
     );
     expect(state).toEqual({ fills: ['buy 2 NQ1! order 2 2'] });
     expect((await logs(server, strategy.id)).filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
+
+/** With the in-process queue, quotes that come while a strategy's tick waits are conflated into it. */
+describe('script ticks: conflation', () => {
+  let server: TestServer;
+  let dir: string;
+  let market: MarketService;
+
+  beforeAll(async () => {
+    dir = scriptsDir({ 'burst.ts': BURST });
+    // No simulated feed: the only quotes are the test's.
+    server = await startServer({ overrides: { strategies: { dir }, plugins: { disabled: ['sim-feed'] } } });
+    market = server.app.get(MarketService);
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hands a tick that waited the newest quote of its ticker: a burst of quotes costs a call or two', async () => {
+    const strategy = await createScripted(server, { name: 'burst', script: 'burst.ts' });
+    await eventually(
+      async () => {
+        // Until the strategy follows the ticker (it does once its script is loaded), quotes reach nobody.
+        market.publish({ ticker: 'ES1!', bid: 7000, ask: 7000.25, time: Date.now() });
+        return (((await savedState(server, strategy.id)) as { calls: number } | null)?.calls ?? 0) >= 1;
+      },
+      15000,
+      'a first tick',
+    );
+    // 500 quotes in one turn of the event loop: the strategy's tick waits meanwhile.
+    for (let i = 0; i < 500; i++) {
+      const bid = 90000 + i * 0.25;
+      market.publish({ ticker: 'ES1!', bid, ask: bid + 0.25, time: Date.now() });
+    }
+    const state = (await eventually(
+      async () => {
+        const s = (await savedState(server, strategy.id)) as { sawLast: boolean; burst: number } | null;
+        return s?.sawLast ? s : undefined;
+      },
+      15000,
+      'the newest quote of the burst',
+    )) as { sawLast: boolean; burst: number };
+    expect(state.burst).toBeGreaterThanOrEqual(1);
+    expect(state.burst).toBeLessThanOrEqual(3);
   });
 });

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Quote, ScriptParams, ScriptPnl, ScriptPosition, ScriptQuote } from '@tradeloop/contracts';
 import { openPnlCents, toDollars } from '@tradeloop/domain';
+import { DomainEvents } from '../infra/events/domain-events.js';
+import type { EventQueue } from '../infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
+import type { Position } from '../ledger/position.entity.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
@@ -21,13 +25,58 @@ export interface ContextSnapshot {
 /** Quotes copied into one call, at most. */
 const MAX_QUOTES = 200;
 
-/** Builds the snapshot a handler call sees: the strategy's positions and P&L, quotes, params and state. */
+/**
+ * Builds the snapshot a handler call sees: the strategy's positions and P&L, quotes, params and state.
+ *
+ * With the in-process queue (one process books every fill) a strategy's position rows are kept
+ * between calls and read again after a fill was booked for it or the strategy changed: a tick
+ * does not read the database. Open P&L is worked out from the newest quotes on every call.
+ */
 @Injectable()
-export class ScriptContextService {
+export class ScriptContextService implements OnModuleInit, OnModuleDestroy {
+  /** Position rows by strategy, as last read, and the account they were read for. */
+  private readonly held = new Map<string, { accountId: string; rows: Position[] }>();
+  /** Bumped whenever kept rows are dropped: rows read across a bump are not kept. */
+  private generation = 0;
+  private readonly keep: boolean;
+  private readonly stops: (() => void)[] = [];
+
   constructor(
     private readonly positions: PositionsReader,
     private readonly market: MarketService,
-  ) {}
+    private readonly events: DomainEvents,
+    @Inject(EVENT_QUEUE) queue: EventQueue,
+  ) {
+    // With BullMQ, fills may be booked by another process, whose news never reaches this one.
+    this.keep = queue.driver === 'memory';
+  }
+
+  onModuleInit(): void {
+    if (!this.keep) return;
+    this.stops.push(
+      this.events.on('FillBooked', ({ position }) => this.forget(position.strategyId)),
+      this.events.on('StrategyChanged', ({ strategyId }) => this.forget(strategyId)),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.stops.forEach((stop) => stop());
+  }
+
+  /** The strategy's position rows are read again on its next call. */
+  forget(strategyId: string | null): void {
+    this.generation++;
+    if (strategyId !== null) this.held.delete(strategyId);
+  }
+
+  private async positionRows(strategy: Strategy): Promise<Position[]> {
+    const kept = this.keep ? this.held.get(strategy.id) : undefined;
+    if (kept && kept.accountId === strategy.accountId) return kept.rows;
+    const generation = this.generation;
+    const rows = await this.positions.where({ strategyId: strategy.id, accountId: strategy.accountId });
+    if (this.keep && generation === this.generation) this.held.set(strategy.id, { accountId: strategy.accountId, rows });
+    return rows;
+  }
 
   scriptQuote(quote: Quote): ScriptQuote {
     const instrument = this.market.instrument(quote.ticker);
@@ -58,7 +107,7 @@ export class ScriptContextService {
     strategy: Strategy,
     input: { params: ScriptParams; initialState: unknown; declared: string[]; now: number; ticker?: string },
   ): Promise<ContextSnapshot> {
-    const rows = await this.positions.where({ strategyId: strategy.id, accountId: strategy.accountId });
+    const rows = await this.positionRows(strategy);
     const aliases = this.aliases(input.declared);
     const positions: Record<string, ScriptPosition> = {};
     let realizedCents = 0;

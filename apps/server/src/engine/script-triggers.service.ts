@@ -21,13 +21,16 @@ interface Watch {
   held: Set<string>;
 }
 
+/** A tick queued and not taken by its handler for this long is queued again. */
+const STALE_WAITING_TICK_MS = 5_000;
+
 /** Decides when the milliseconds of a schedule come due: on multiples of `everyMs` since the epoch. */
 export const nextDue = (now: number, everyMs: number) => Math.floor(now / everyMs) * everyMs + everyMs;
 
 /**
  * Puts ticks, fills and timers on the event queue for the scripted strategies that handle them:
  * a quote for every enabled strategy whose script watches the ticker (declared or held),
- * conflated per strategy and ticker; a fill once the ledger booked it; a timer on the script's
+ * conflated per strategy and ticker (with the in-process queue, here: see takeTick); a fill once the ledger booked it; a timer on the script's
  * schedule. It only enqueues: the engine does the work, in order, per strategy.
  */
 @Injectable()
@@ -38,6 +41,16 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
   private readonly stops: (() => void)[] = [];
   /** Refreshes run one after another. */
   private refreshing: Promise<void> = Promise.resolve();
+  /**
+   * In-process queue only: per ticker, the newest quote, the watching strategies with no tick
+   * waiting (the next quote queues one for each), and those with a tick queued and not started
+   * (since when). A quote for a strategy whose tick waits changes nothing but the newest quote:
+   * the handler takes that when it starts (see takeTick). One enqueue per handler call, not per
+   * quote and strategy.
+   */
+  private readonly ticks = new Map<string, { latest?: Quote; idle: Set<string>; waiting: Map<string, number> }>();
+  private sweeper?: NodeJS.Timeout;
+  private readonly conflateHere: boolean;
 
   constructor(
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
@@ -48,7 +61,29 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
     private readonly market: MarketService,
     private readonly fills: FillIntake,
     private readonly logs: LogsService,
-  ) {}
+  ) {
+    // With BullMQ the handler may run in another process, which cannot take from this map.
+    this.conflateHere = queue.driver === 'memory';
+  }
+
+  /** The tick bookkeeping of a ticker (in-process queue). */
+  private tickerTicks(ticker: string) {
+    let entry = this.ticks.get(ticker);
+    if (!entry) this.ticks.set(ticker, (entry = { idle: new Set(), waiting: new Map() }));
+    return entry;
+  }
+
+  /** A tick queued and never taken (it should not happen) gives way to a new one after a while. */
+  private sweep(): void {
+    const before = performance.now() - STALE_WAITING_TICK_MS;
+    for (const entry of this.ticks.values()) {
+      for (const [strategyId, since] of entry.waiting) {
+        if (since >= before) continue;
+        entry.waiting.delete(strategyId);
+        entry.idle.add(strategyId);
+      }
+    }
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.stops.push(
@@ -60,12 +95,17 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
       this.events.on('ScriptChanged', ({ name }) => void this.refreshScript(name)),
       this.events.on('StrategyChanged', ({ strategyId }) => void this.refresh(strategyId)),
     );
+    if (this.conflateHere) {
+      this.sweeper = setInterval(() => this.sweep(), STALE_WAITING_TICK_MS);
+      this.sweeper.unref();
+    }
     const scripted = (await this.strategyRows.enabledScriptedIds()).map((id) => ({ id }));
     for (const { id } of scripted) await this.refresh(id);
   }
 
   onModuleDestroy(): void {
     this.stops.forEach((stop) => stop());
+    clearInterval(this.sweeper);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
@@ -116,6 +156,7 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
 
   private drop(strategyId: string): void {
     this.watches.delete(strategyId);
+    this.unwatchTicks(strategyId, new Set());
     for (const ids of this.byTicker.values()) ids.delete(strategyId);
     clearTimeout(this.timers.get(strategyId));
     this.timers.delete(strategyId);
@@ -123,15 +164,56 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
 
   private index(strategyId: string, watch: Watch): void {
     for (const ids of this.byTicker.values()) ids.delete(strategyId);
-    if (!watch.handlers.has('onTick')) return;
-    for (const ticker of new Set([...watch.declared, ...watch.held])) {
+    const watched = new Set(watch.handlers.has('onTick') ? [...watch.declared, ...watch.held] : []);
+    this.unwatchTicks(strategyId, watched);
+    for (const ticker of watched) {
       let ids = this.byTicker.get(ticker);
       if (!ids) this.byTicker.set(ticker, (ids = new Set()));
       ids.add(strategyId);
+      if (this.conflateHere) {
+        const entry = this.tickerTicks(ticker);
+        if (!entry.waiting.has(strategyId)) entry.idle.add(strategyId);
+      }
     }
   }
 
+  /** The strategy's tick bookkeeping for tickers it no longer watches is dropped. */
+  private unwatchTicks(strategyId: string, watched: Set<string>): void {
+    for (const [ticker, entry] of this.ticks) {
+      if (watched.has(ticker)) continue;
+      entry.idle.delete(strategyId);
+      entry.waiting.delete(strategyId);
+    }
+  }
+
+  /**
+   * The newest quote of `ticker` for the strategy's tick that is starting now, and the tick no
+   * longer waiting (the next quote queues a new one); undefined when none was kept here (BullMQ,
+   * or a redelivery), and the event's own quote stands.
+   */
+  takeTick(strategyId: string, ticker: string): Quote | undefined {
+    const entry = this.ticks.get(ticker);
+    if (!entry?.waiting.delete(strategyId)) return undefined;
+    entry.idle.add(strategyId);
+    return entry.latest;
+  }
+
   private onQuote(quote: Quote): void {
+    if (this.conflateHere) {
+      const entry = this.ticks.get(quote.ticker);
+      if (!entry) return;
+      entry.latest = quote;
+      if (!entry.idle.size) return;
+      const now = performance.now();
+      // Taken out first: a handler may start (and take its tick) within enqueue.
+      const ids = [...entry.idle];
+      entry.idle.clear();
+      for (const strategyId of ids) {
+        entry.waiting.set(strategyId, now);
+        this.enqueue({ type: 'tick', strategyId, eventId: randomUUID(), quote }, `${strategyId}:${quote.ticker}`);
+      }
+      return;
+    }
     const ids = this.byTicker.get(quote.ticker);
     if (!ids?.size) return;
     for (const strategyId of ids) {
@@ -161,8 +243,15 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
     this.timers.set(strategyId, timer);
   }
 
+  /** A tick that could not be queued: the strategy waits for none. */
+  private notQueued(strategyId: string, ticker: string): void {
+    const entry = this.ticks.get(ticker);
+    if (entry?.waiting.delete(strategyId) && this.byTicker.get(ticker)?.has(strategyId)) entry.idle.add(strategyId);
+  }
+
   private enqueue(event: EngineEvent, conflateKey?: string): void {
     this.queue.enqueue(event.strategyId, event, conflateKey ? { conflateKey } : {}).catch((error: unknown) => {
+      if (event.type === 'tick') this.notQueued(event.strategyId, event.quote.ticker);
       // Shutting down (the queue is closed) or Redis away: a tick or timer is not worth more than a line.
       void this.logs
         .write({

@@ -19,6 +19,7 @@ import type { Strategy } from '../strategies/strategy.entity.js';
 import { FailureWindow } from './failure-window.js';
 import { ScriptContextService } from './script-context.service.js';
 import { ScriptOrdersService } from './script-orders.service.js';
+import { ScriptTriggersService } from './script-triggers.service.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
 
 /** `ctx.state` is saved after every call that succeeds; more than this is a failure of the call. */
@@ -67,6 +68,7 @@ export class ScriptedStrategyService implements OnModuleInit {
     private readonly strategies: StrategiesService,
     private readonly events: DomainEvents,
     private readonly context: ScriptContextService,
+    private readonly triggers: ScriptTriggersService,
     private readonly actions: ScriptOrdersService,
     private readonly logs: LogsService,
   ) {
@@ -90,7 +92,9 @@ export class ScriptedStrategyService implements OnModuleInit {
     });
   }
 
-  async onTick(strategyId: string, eventId: string, quote: Quote): Promise<ScriptRun | null> {
+  async onTick(strategyId: string, eventId: string, queued: Quote): Promise<ScriptRun | null> {
+    // The newest quote of the ticker, when newer ones came while this tick waited (conflation).
+    const quote = this.triggers.takeTick(strategyId, queued.ticker) ?? queued;
     const strategy = await this.enabled(strategyId);
     if (!strategy) return null;
     const arg = this.context.scriptQuote(quote);

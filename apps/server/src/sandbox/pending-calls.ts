@@ -15,6 +15,10 @@ export interface Request {
   reject: (error: Error) => void;
   /** What it was expected to take when sent (ms). */
   expectedMs?: number;
+  /** The message it was sent in. */
+  batch?: number;
+  /** Sent with `hold`: its answer may travel with the next ones. */
+  hold?: boolean;
 }
 
 export interface PendingCallsOptions {

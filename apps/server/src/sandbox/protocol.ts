@@ -123,7 +123,12 @@ export interface HostStats {
   rss: number;
 }
 
-export type HostRequest = { [K in HostOperation]: { id: number; op: K } & HostOperations[K]['request'] }[HostOperation];
+/**
+ * `hold`: the answer may wait and travel with the next ones (a quick tick among others sent
+ * together); the host sends what it holds before it starts any request without `hold`, and once
+ * a batch is done.
+ */
+export type HostRequest = { [K in HostOperation]: { id: number; op: K; hold?: true } & HostOperations[K]['request'] }[HostOperation];
 
 /** `micros`: how long the host spent on the request (the strategy's share of sandbox time is counted from it). */
 export type HostReply = { id: number; micros: number } & ({ ok: true; value: unknown } | { ok: false; error: ScriptError });
@@ -131,4 +136,5 @@ export type HostReply = { id: number; micros: number } & ({ ok: true; value: unk
 /** Sent unasked: the host is up, or going down (V8 lost control of an isolate). */
 export type HostNotice = { notice: 'ready' } | { notice: 'catastrophic'; message: string };
 
-export type HostMessage = HostReply | HostNotice;
+/** An answer, answers held and sent together (in the order the requests ran), or a notice. */
+export type HostMessage = HostReply | HostReply[] | HostNotice;

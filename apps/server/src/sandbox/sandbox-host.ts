@@ -7,6 +7,7 @@ import {
   type HandlerName,
   type HostMessage,
   type HostOperation,
+  type HostReply,
   type HostOperations,
   type HostStats,
   type SandboxLimits,
@@ -57,6 +58,8 @@ export interface SandboxHostOptions {
  */
 const WATCHDOG_SETUP_MS = 30_000;
 const watchdogCallMs = (limits: SandboxLimits) => 2_000 + limits.cpuMs * 8;
+/** After a crash among ticks whose answers were held together, answers are sent one by one this long. */
+const CAREFUL_MS = 60_000;
 /** A crash loop cannot spin faster than this. */
 const MIN_RESPAWN_INTERVAL_MS = 250;
 
@@ -84,6 +87,10 @@ export class SandboxHost {
   private readonly loadedIn = new Map<string, number>();
   private generation = 0;
   private seq = 0;
+  private batches = 0;
+  /** Until then, every answer is sent as its request ends: a crash was not told apart (see onExit). */
+  private carefulUntil = 0;
+  private pumpScheduled = false;
   private lastSpawn = 0;
   private closed = false;
   readonly usage: SandboxUsage;
@@ -194,24 +201,53 @@ export class SandboxHost {
         reject,
       });
       clearTimeout(this.idleTimer);
+      this.pumpSoon();
+    });
+  }
+
+  /**
+   * Pumps once the requests of this turn of the event loop have come in (and the answers read in
+   * it have freed the window), so that they travel together in one message.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
 
-  /** Sends waiting requests while the window has room. */
+  /** Sends waiting requests while the window has room: those picked together, in one message. */
   private pump(): void {
     const child = this.child;
     if (!child) return;
     const stale = (request: Request) =>
       request.reject(new SandboxUnavailableError('the sandbox host restarted before this request was sent'));
+    const batch: Request[] = [];
     for (;;) {
       const request = this.calls.takeNext(this.generation, stale);
       if (!request) break;
+      batch.push(request);
+    }
+    if (batch.length) {
       this.watchHead(child);
-      child.send({ id: request.id, op: request.op, ...request.payload }, (error) => {
-        if (!error || !this.calls.settle(request.id)) return;
+      // Ticks sent together may have their answers sent together too, unless a crash was not
+      // told apart lately (see onExit).
+      const holding = batch.length > 1 && Date.now() >= this.carefulUntil;
+      const batchNo = ++this.batches;
+      for (const r of batch) {
+        r.batch = batchNo;
+        r.hold = holding && r.op === 'call' && r.priority === 1;
+      }
+      const message = (r: Request) => ({ id: r.id, op: r.op, ...(r.hold ? { hold: true } : {}), ...r.payload });
+      // The host runs a batch's requests one after another, in order, as if each had come alone.
+      child.send(batch.length === 1 ? message(batch[0]) : batch.map(message), (error) => {
+        if (!error) return;
+        for (const request of batch) {
+          if (this.calls.settle(request.id)) request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
+        }
         this.watchHead(child);
-        request.reject(new SandboxUnavailableError(`sandbox host unreachable: ${error.message}`));
       });
     }
     if (this.calls.size === 0) this.idleSoon(child);
@@ -276,10 +312,20 @@ export class SandboxHost {
   }
 
   private onMessage(message: HostMessage): void {
+    if (Array.isArray(message)) {
+      for (const reply of message) this.onReply(reply);
+      this.pumpSoon();
+      return;
+    }
     if ('notice' in message) {
       if (message.notice === 'catastrophic') this.options.onNotice?.('error', `${this.label}: V8 lost an isolate (${message.message})`);
       return;
     }
+    this.onReply(message);
+    this.pumpSoon();
+  }
+
+  private onReply(message: HostReply): void {
     const entry = this.calls.settle(message.id);
     if (!entry) return;
     if (entry.key !== null && typeof message.micros === 'number') {
@@ -288,13 +334,12 @@ export class SandboxHost {
     if (this.child) this.watchHead(this.child);
     if (message.ok) entry.resolve(message.value);
     else entry.reject(new ScriptFailure(message.error));
-    this.pump();
   }
 
   /**
    * The host handles requests one at a time in order, so when it brings itself down (V8 aborts,
    * or the watchdog kills it over a request that never finished) the oldest unanswered request was
-   * running: it fails as its script's crash. Everything else, and everything when the host was
+   * running (unless answers were held: see above): it fails as its script's crash. Everything else, and everything when the host was
    * killed from outside, fails with SandboxUnavailableError, for the queue to redeliver.
    */
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -310,9 +355,15 @@ export class SandboxHost {
     this.watchdog = this.watched = this.killedFor = undefined;
     const how = signal ?? `code ${code}`;
     const selfInflicted = killedFor !== undefined || stoppedItself(code, signal);
+    // The oldest unanswered request was running, unless its answer was being held with the next
+    // one's: then any of the ticks held together may have been. None is blamed (all are retried)
+    // and answers are not held for a while, so that the next crash is told apart.
+    const [head, next] = sent;
+    const untold = head?.hold === true && next?.hold === true && next.batch === head.batch;
+    if (untold && selfInflicted) this.carefulUntil = Date.now() + CAREFUL_MS;
     if (!this.closed) this.options.onNotice?.('warn', `${this.label} stopped (${how}); it restarts with the next event`);
     sent.forEach((entry, i) => {
-      const culprit = killedFor !== undefined ? entry.id === killedFor : i === 0 && selfInflicted;
+      const culprit = !untold && (killedFor !== undefined ? entry.id === killedFor : i === 0 && selfInflicted);
       if (culprit && !this.closed && entry.op !== 'unload' && entry.op !== 'stats') {
         entry.reject(new ScriptFailure({ kind: 'crash', message: `the ${this.label} stopped (${how}) while running this script` }));
       } else {

@@ -74,7 +74,37 @@ function handle(request: HostRequest): unknown {
   }
 }
 
-process.on('message', (request: HostRequest) => {
+/** Answers of requests sent with `hold`, not sent yet. */
+let held: HostReply[] = [];
+/** When the first of them was held (performance.now()). */
+let heldSince = 0;
+/**
+ * Held answers go after this long (ms) even in the middle of a batch: the server takes them and
+ * sends the next requests while this process works on the rest.
+ */
+const HOLD_AT_MOST_MS = 0.5;
+
+function flush(): void {
+  if (!held.length) return;
+  const replies = held;
+  held = [];
+  send(replies.length === 1 ? replies[0] : replies);
+}
+
+/**
+ * One request, or several sent together: run one after another, in order. Each is answered as it
+ * ends, except those sent with `hold`, whose answers go together before the next request without
+ * it starts and when the batch is done. So whenever a request without `hold` runs, every request
+ * before it has been answered: if the process dies under it, the server knows which it was.
+ */
+process.on('message', (message: HostRequest | HostRequest[]) => {
+  if (Array.isArray(message)) for (const request of message) respond(request);
+  else respond(message);
+  flush();
+});
+
+function respond(request: HostRequest): void {
+  if (!request.hold) flush();
   let reply: HostReply;
   const started = process.hrtime.bigint();
   const micros = () => Number(process.hrtime.bigint() - started) / 1000;
@@ -88,8 +118,13 @@ process.on('message', (request: HostRequest) => {
         : new ScriptFailure({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
     reply = { id: request.id, micros: micros(), ok: false, error: failure.error };
   }
-  send(reply);
-});
+  if (!request.hold) send(reply);
+  else {
+    if (!held.length) heldSince = performance.now();
+    held.push(reply);
+    if (performance.now() - heldSince >= HOLD_AT_MOST_MS) flush();
+  }
+}
 
 // The server went away (or closed the channel): so does the host, with every isolate.
 process.on('disconnect', () => process.exit(0));
