@@ -77,8 +77,11 @@ describe('a script that fails most of the time', () => {
   it('cuts what a failing call logged and threw, whatever their size', async () => {
     const strategy = await createScripted(server, { name: 'loud', script: 'loud.ts' });
     await eventually(async () => (await status(strategy.id)).status === 'errored', 20_000, 'the loud strategy to be stopped');
-    const rows = (await logs(server, strategy.id, 1000)).filter((l) => l.category === 'script');
-    // 5 calls × (20 lines + the failure) + the line saying it stopped.
+    const scriptRows = async () => (await logs(server, strategy.id, 1000)).filter((l) => l.category === 'script');
+    // 5 calls × (20 lines + the failure) + the line saying it stopped; log lines are written after
+    // the status, so a busy machine may still be writing the last call's.
+    await eventually(async () => (await scriptRows()).length >= 5 * 21 + 1, 20_000, "the loud strategy's log lines");
+    const rows = await scriptRows();
     expect(rows.length).toBe(5 * 21 + 1);
     for (const row of rows) expect(row.message.length + JSON.stringify(row.context ?? {}).length).toBeLessThan(5000);
     expect(
