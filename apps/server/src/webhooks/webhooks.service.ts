@@ -12,13 +12,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
-import { MoreThanOrEqual, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Statements } from '../database/statements.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import type { EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -30,6 +31,21 @@ import { allowListMatcher } from '../strategies/ip-allow-list.js';
 import { RefusalLog, type Refusal } from './refusal-log.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 import { alertLabel, eventRef } from './alert-label.js';
+
+/** What a duplicate answers with (PostgreSQL gives bigint as a string). */
+interface PreviousRow {
+  id: string;
+  idempotencyKey: string | null;
+  notBefore: number | string | null;
+}
+
+// The intake's statements, prepared once (see Statements): the duplicate checks and the event.
+const SAME_KEY = 'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "idempotencyKey" = ?';
+const SAME_BODY =
+  'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "bodyHash" = ? AND "receivedAt" >= ? LIMIT 1';
+const INSERT_EVENT =
+  'INSERT INTO "webhook_events" ("id", "strategyId", "idempotencyKey", "bodyHash", "status", "alert", "sourceIp", "receivedAt", "processedAt", "notBefore", "error") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)';
 
 export interface WebhookResult {
   status: 200 | 202;
@@ -75,6 +91,7 @@ export class WebhooksService implements OnModuleDestroy {
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly accountRules: AccountRulesGate,
+    private readonly statements: Statements,
   ) {
     this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
     this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
@@ -112,7 +129,8 @@ export class WebhooksService implements OnModuleDestroy {
 
   async receive(token: string, body: unknown, sourceIp: string | null, receivedAt = Date.now()): Promise<WebhookResult> {
     // The token's limit comes before the lookup: a flood costs no database work.
-    const byToken = this.perToken.take(`token:${webhookTokenHash(token)}`);
+    const hash = webhookTokenHash(token);
+    const byToken = this.perToken.take(`token:${hash}`);
     if (!byToken.allowed) {
       await this.noteRefusal({
         address: sourceIp,
@@ -127,7 +145,7 @@ export class WebhooksService implements OnModuleDestroy {
         byToken.retryAfterSeconds,
       );
     }
-    const strategy = await this.strategies.findByToken(token);
+    const strategy = token && token.length <= 64 ? await this.strategies.findByTokenHash(hash) : null;
     if (!strategy) {
       await this.noteRefusal({ address: sourceIp, strategyId: null, status: 401, reason: `unknown token ${tokenFingerprint(token)}` });
       throw new UnauthorizedException('unknown webhook token');
@@ -277,11 +295,12 @@ export class WebhooksService implements OnModuleDestroy {
     const windowMs = this.config.webhooks.duplicateWindowSeconds * 1000;
     try {
       return await this.database.transaction(async (m) => {
-        const previous = key
-          ? await m.findOneBy(WebhookEvent, { strategyId: strategy.id, idempotencyKey: key })
+        const found = key
+          ? await this.statements.get<PreviousRow>(m, SAME_KEY, [strategy.id, key])
           : windowMs > 0
-            ? await m.findOneBy(WebhookEvent, { strategyId: strategy.id, bodyHash: bodyHash!, receivedAt: MoreThanOrEqual(now - windowMs) })
-            : null;
+            ? await this.statements.get<PreviousRow>(m, SAME_BODY, [strategy.id, bodyHash!, now - windowMs])
+            : undefined;
+        const previous = found && { ...found, notBefore: found.notBefore === null ? null : Number(found.notBefore) };
         if (previous) {
           await this.logs.write(
             {
@@ -297,20 +316,9 @@ export class WebhooksService implements OnModuleDestroy {
           return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
         }
         const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
-        const event = m.create(WebhookEvent, {
-          id: randomUUID(),
-          strategyId: strategy.id,
-          idempotencyKey: key,
-          bodyHash,
-          status: notBefore === null ? 'accepted' : 'delayed',
-          alert: JSON.stringify(alert),
-          sourceIp,
-          receivedAt: now,
-          processedAt: null,
-          notBefore,
-          error: null,
-        });
-        await m.insert(WebhookEvent, event);
+        const event = { id: randomUUID(), idempotencyKey: key };
+        const status: WebhookEvent['status'] = notBefore === null ? 'accepted' : 'delayed';
+        await this.statements.run(m, INSERT_EVENT, [event.id, strategy.id, key, bodyHash, status, JSON.stringify(alert), sourceIp, now, notBefore]);
         await this.logs.write(
           {
             level: 'info',
