@@ -318,7 +318,17 @@ export class WebhooksService implements OnModuleDestroy {
         const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
         const event = { id: randomUUID(), idempotencyKey: key };
         const status: WebhookEvent['status'] = notBefore === null ? 'accepted' : 'delayed';
-        await this.statements.run(m, INSERT_EVENT, [event.id, strategy.id, key, bodyHash, status, JSON.stringify(alert), sourceIp, now, notBefore]);
+        await this.statements.run(m, INSERT_EVENT, [
+          event.id,
+          strategy.id,
+          key,
+          bodyHash,
+          status,
+          JSON.stringify(alert),
+          sourceIp,
+          now,
+          notBefore,
+        ]);
         await this.logs.write(
           {
             level: 'info',
