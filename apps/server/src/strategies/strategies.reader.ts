@@ -71,8 +71,8 @@ export class StrategiesReader {
     return map;
   }
 
-  linksOf(strategyId: string): Promise<StrategyLink[]> {
-    return this.links.findBy({ strategyId });
+  async linksOf(strategyId: string): Promise<StrategyLink[]> {
+    return (await this.cache.linksOf(strategyId)).map((link) => ({ ...link }));
   }
 
   link(id: string): Promise<StrategyLink | null> {

@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
+import { StrategyLink } from './strategy-link.entity.js';
 import { Strategy } from './strategy.entity.js';
 
 /** How long an entry is served before it is read again: a bound on staleness should a change notice ever be missed. */
@@ -15,7 +16,7 @@ interface Entry {
 }
 
 /**
- * Strategies held in memory, by id and by webhook-token hash, for the hot path (the intake looks
+ * Strategies and their links held in memory, by id and by webhook-token hash, for the hot path (the intake looks
  * one up per alert, the engine per event). Kept current three ways:
  *
  * - write-through: the strategies service puts each row it writes once its commit is done;
@@ -32,6 +33,8 @@ interface Entry {
 export class StrategyCache implements OnModuleDestroy {
   private readonly byId = new Map<string, Entry>();
   private readonly idByHash = new Map<string, string>();
+  /** Each strategy's links (copies to other accounts), oldest first. */
+  private readonly links = new Map<string, { links: StrategyLink[]; loadedAt: number }>();
   /** Bumped by every change: a read that saw another value is not stored. */
   private changes = 0;
   /** False while the cross-process relay is needed but not connected: every read goes to the database. */
@@ -43,6 +46,7 @@ export class StrategyCache implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    @InjectRepository(StrategyLink) private readonly linkRows: Repository<StrategyLink>,
     events: DomainEvents,
   ) {
     // With Redis other processes change strategies too: wait for the relay before trusting memory.
@@ -76,6 +80,16 @@ export class StrategyCache implements OnModuleDestroy {
     return row;
   }
 
+  /** A strategy's links, oldest first (written only with the strategy, which then publishes StrategyChanged). */
+  async linksOf(strategyId: string): Promise<StrategyLink[]> {
+    const held = this.links.get(strategyId);
+    if (held && Date.now() - held.loadedAt <= STRATEGY_CACHE_FRESH_MS) return held.links;
+    const seen = this.changes;
+    const links = await this.linkRows.find({ where: { strategyId }, order: { createdAt: 'ASC' } });
+    if (seen === this.changes && this.serving) this.links.set(strategyId, { links, loadedAt: Date.now() });
+    return links;
+  }
+
   /** Write-through: the row as it now stands in the database (call after the commit). */
   put(strategy: Strategy): void {
     this.changes++;
@@ -93,6 +107,7 @@ export class StrategyCache implements OnModuleDestroy {
   forget(id: string): void {
     this.changes++;
     this.drop(id);
+    this.links.delete(id);
   }
 
   /** Drops everything and stops serving from memory (the relay lost its connection). */
@@ -101,6 +116,7 @@ export class StrategyCache implements OnModuleDestroy {
     this.serving = false;
     this.byId.clear();
     this.idByHash.clear();
+    this.links.clear();
   }
 
   /** Serves from memory again, starting empty (the relay is subscribed: no change can be missed from now on). */
@@ -108,6 +124,7 @@ export class StrategyCache implements OnModuleDestroy {
     this.changes++;
     this.byId.clear();
     this.idByHash.clear();
+    this.links.clear();
     this.serving = true;
   }
 
