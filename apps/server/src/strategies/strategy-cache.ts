@@ -35,6 +35,8 @@ export class StrategyCache implements OnModuleDestroy {
   private readonly idByHash = new Map<string, string>();
   /** Each strategy's links (copies to other accounts), oldest first. */
   private readonly links = new Map<string, { links: StrategyLink[]; loadedAt: number }>();
+  /** Reads under way, by what they look up: requests that miss together share one query. */
+  private readonly loading = new Map<string, Promise<Strategy | null>>();
   /** Bumped by every change: a read that saw another value is not stored. */
   private changes = 0;
   /** False while the cross-process relay is needed but not connected: every read goes to the database. */
@@ -63,10 +65,7 @@ export class StrategyCache implements OnModuleDestroy {
   async get(id: string): Promise<Strategy | null> {
     const hit = this.fresh(this.byId.get(id));
     if (hit) return hit;
-    const seen = this.changes;
-    const row = await this.strategies.findOneBy({ id });
-    if (row && seen === this.changes) this.store(row);
-    return row;
+    return this.load(`id:${id}`, () => this.strategies.findOneBy({ id }));
   }
 
   /** The strategy whose webhook token has this SHA-256; null when none has. */
@@ -74,10 +73,29 @@ export class StrategyCache implements OnModuleDestroy {
     const id = this.idByHash.get(hash);
     const hit = id === undefined ? undefined : this.fresh(this.byId.get(id));
     if (hit && hit.webhookTokenHash === hash) return hit;
+    return this.load(`hash:${hash}`, () => this.strategies.findOneBy({ webhookTokenHash: hash }));
+  }
+
+  /** One query for every request that misses the same strategy at once; kept only if nothing changed meanwhile. */
+  private load(key: string, read: () => Promise<Strategy | null>): Promise<Strategy | null> {
+    const under = this.loading.get(key);
+    // A read that began before a change may have seen the old row: only one begun after it is shared.
+    if (under && (under as Promise<Strategy | null> & { seen?: number }).seen === this.changes) return under;
     const seen = this.changes;
-    const row = await this.strategies.findOneBy({ webhookTokenHash: hash });
-    if (row && seen === this.changes) this.store(row);
-    return row;
+    const promise: Promise<Strategy | null> & { seen?: number } = read().then(
+      (row) => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+        if (row && seen === this.changes) this.store(row);
+        return row;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+        throw error;
+      },
+    );
+    promise.seen = seen;
+    this.loading.set(key, promise);
+    return promise;
   }
 
   /** A strategy's links, oldest first (written only with the strategy, which then publishes StrategyChanged). */
