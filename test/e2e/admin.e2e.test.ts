@@ -193,6 +193,24 @@ describe('admin in a browser', () => {
     await page.getByTestId('range-1W').click();
     await page.locator('[data-testid="range-1W"][aria-pressed="true"]').waitFor();
     await shoot(page, 'strategy-performance');
+
+    // The trade's journal, from its row: tags and a note saved, a tag the server refuses shown in words.
+    const row = page.getByTestId('trade-history').getByTestId('trade-row').filter({ hasText: '+$390.00' });
+    const tradeId = await row.getAttribute('data-trade');
+    await row.getByTestId('journal-open').click();
+    const editor = page.getByTestId('journal-editor');
+    await editor.getByTestId('journal-save').and(page.locator(':enabled')).waitFor();
+    await editor.getByTestId('journal-tags').fill('Breakout, A+ setup, breakout');
+    await editor.getByTestId('journal-note').fill('waited for the retest');
+    await editor.getByTestId('journal-save').click();
+    await editor.getByTestId('journal-saved').waitFor();
+    expect((await http(server.url, 'GET', `/api/journal/trades/${tradeId}`)).body).toEqual(
+      expect.objectContaining({ tags: ['breakout', 'a+ setup'], note: 'waited for the retest' }),
+    );
+    await editor.getByTestId('journal-tags').fill('breakout, <script>');
+    await editor.getByTestId('journal-save').click();
+    await expect(editor.getByTestId('journal-error').textContent()).resolves.toMatch(/tag/i);
+    expect((await http(server.url, 'GET', `/api/journal/trades/${tradeId}`)).body.tags).toEqual(['breakout', 'a+ setup']);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -31,7 +31,8 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
       const base = `http://127.0.0.1:${port}`;
       await eventually(
         async () => (await http(base, 'GET', '/api/health', undefined, { token: null })).status === 200,
-        30000,
+        // Four Node processes starting at once on two cores (and migrating an empty database) can take a while.
+        90_000,
         `${role} on ${port}`,
       );
       apis.push(base);
@@ -168,6 +169,19 @@ describe('two api processes and two workers on Redis and PostgreSQL', () => {
     expect((await http(apis[0], 'GET', '/api/kill-switch')).body.engaged).toBe(true);
     expect(((await http(apis[0], 'GET', '/api/positions')).body as any[]).length).toBe(0);
   }, 60_000);
+
+  it("enforces an account's prop-firm rules set through one api process in every other process", async () => {
+    const paper = (await http(apis[0], 'GET', '/api/accounts')).body[0].id;
+    const rulesAt = async (api: string) => (await http(api, 'GET', `/api/accounts/${paper}/rules`)).body;
+    expect((await rulesAt(apis[1])).preset).toBeNull();
+    const set = await http(apis[0], 'PUT', `/api/accounts/${paper}/rules`, { preset: 'apex-50k-intraday', rules: { warnAtPercent: 30 } });
+    expect(set.status).toBe(200);
+    // The other api process's intake checks orders against the same rules.
+    await eventually(async () => (await rulesAt(apis[1])).preset === 'apex-50k-intraday', 10_000, 'the rules in the other api process');
+    expect((await rulesAt(apis[1])).rules).toEqual(expect.objectContaining({ warnAtPercent: 30 }));
+    expect(await http(apis[1], 'DELETE', `/api/accounts/${paper}/rules`)).toEqual(expect.objectContaining({ status: 200 }));
+    await eventually(async () => (await rulesAt(apis[0])).preset === null, 10_000, 'the rules gone from the first api process');
+  });
 
   it('stops every api process and worker cleanly on one SIGTERM: exit code 0', async () => {
     for (const client of clients) await client.close();

@@ -31,6 +31,7 @@ import { StrategyPortsModule } from './strategies/strategy-ports.module.js';
 import { WebhookRecordsModule } from './webhooks/webhook-records.module.js';
 import { StrategiesModule } from './strategies/strategies.module.js';
 import { TradingModule } from './trading/trading.module.js';
+import { TradingPortsModule } from './trading/trading-ports.module.js';
 import { WatchlistModule } from './watchlist/watchlist.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -66,6 +67,7 @@ export class AppModule {
         ExecutionModule,
         ...(consumes ? [EngineModule] : []),
         TradingModule,
+        TradingPortsModule,
         AccountRulesWatchModule,
         NotificationsModule,
         WebhooksModule,

@@ -148,18 +148,6 @@ export interface SubscribedData {
   watching: string[];
 }
 
-/**
- * Between server processes only (relayed through Redis, never sent to /ws clients): ticker watches
- * for the process that runs the feeds, watchlist edits, and the answers to commands run by a worker.
- */
-export type InternalData =
-  | { kind: 'watch'; process: string; tickers: string[]; watching: boolean }
-  | { kind: 'resync'; process: string }
-  /** The watchlist was edited in another process: read it again. */
-  | { kind: 'watchlist'; process: string }
-  | { kind: 'command-result'; commandId: string; ok: true; result: unknown }
-  | { kind: 'command-result'; commandId: string; ok: false; status: number; message: string };
-
 /** Every message the server sends, by type. */
 export interface ServerMessageMap {
   DATA: QuoteData;
@@ -176,14 +164,13 @@ export interface ServerMessageMap {
   ACCOUNT_RULES: AccountRulesData;
   ERROR: ErrorData;
   SUBSCRIBED: SubscribedData;
-  INTERNAL: InternalData;
 }
 
 export type ServerMessageType = keyof ServerMessageMap;
 export type ServerMessage = { [K in ServerMessageType]: { type: K; data: ServerMessageMap[K] } }[ServerMessageType];
 
 /** What a client may narrow its stream to; `ERROR` and `SUBSCRIBED` always reach it. */
-export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED' | 'INTERNAL'>;
+export type Channel = Exclude<ServerMessageType, 'ERROR' | 'SUBSCRIBED'>;
 export const CHANNELS: readonly Channel[] = [
   'DATA',
   'PNL',

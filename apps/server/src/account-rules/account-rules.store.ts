@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   accountRulesSchema,
@@ -9,6 +9,7 @@ import {
   type AccountState,
 } from '@tradeloop/domain';
 import { Repository } from 'typeorm';
+import { ProcessNotes } from '../infra/events/process-notes.js';
 import { AccountRuleSet } from './account-rule-set.entity.js';
 
 /** One account's rules in force, as the gate and the watcher read them. */
@@ -35,14 +36,31 @@ interface StoredState {
  * Owns `account_rule_sets`: every account's rules and rule state, held in memory (the hot path
  * reads them on every order and quote) and written through to the database. State is written when
  * it matters — a lock, a new day, the floor moving — and otherwise at most once a second per account.
+ * With several processes, each that writes an account's rules or changes its locks says so to the
+ * others (a `ProcessNote`), which read that account's row again: rules set through one api process
+ * are enforced by the workers, and a lock a worker sets is seen by every api process's intake.
  */
 @Injectable()
-export class AccountRulesStore {
+export class AccountRulesStore implements OnModuleDestroy {
   private readonly sets = new Map<string, RuleSet>();
+  /** The locks last told to other processes, per account. */
+  private readonly toldLocks = new Map<string, string>();
   private loading: Promise<void> | null = null;
   private readonly console = new Logger('AccountRules');
+  private readonly stopNotes: () => void;
 
-  constructor(@InjectRepository(AccountRuleSet) private readonly rows: Repository<AccountRuleSet>) {}
+  constructor(
+    @InjectRepository(AccountRuleSet) private readonly rows: Repository<AccountRuleSet>,
+    private readonly notes: ProcessNotes,
+  ) {
+    this.stopNotes = notes.subscribe((note, origin) => {
+      if (origin === 'remote' && note.kind === 'account-rules') void this.reloadAccount(note.accountId);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopNotes();
+  }
 
   /** Reads every account's rules (once; again after `reload`). */
   ready(): Promise<void> {
@@ -78,12 +96,14 @@ export class AccountRulesStore {
     const set: RuleSet = { accountId, preset, input, rules, state, baselineCents: pnlNowCents, updatedAt: now };
     await this.rows.save({ accountId, preset, rules: JSON.stringify(input), state: this.stateJson(set), updatedAt: now });
     this.sets.set(accountId, set);
+    this.tell(accountId, set);
     return set;
   }
 
   async remove(accountId: string): Promise<boolean> {
     const existed = this.sets.delete(accountId);
     await this.rows.delete({ accountId });
+    this.tell(accountId, null);
     return existed;
   }
 
@@ -91,6 +111,21 @@ export class AccountRulesStore {
   async saveState(set: RuleSet): Promise<void> {
     if (this.sets.get(set.accountId) !== set) return; // replaced or removed meanwhile
     await this.rows.update({ accountId: set.accountId }, { state: this.stateJson(set), updatedAt: Date.now() });
+    if (JSON.stringify(set.state.locks) !== this.toldLocks.get(set.accountId)) this.tell(set.accountId, set);
+  }
+
+  /** Another process changed this account's rules or locks: its row is read again. */
+  async reloadAccount(accountId: string): Promise<void> {
+    const row = await this.rows.findOneBy({ accountId });
+    const set = row ? this.fromRow(row) : null;
+    if (set) this.sets.set(accountId, set);
+    else this.sets.delete(accountId);
+    this.toldLocks.set(accountId, JSON.stringify(set?.state.locks ?? []));
+  }
+
+  private tell(accountId: string, set: RuleSet | null): void {
+    this.toldLocks.set(accountId, JSON.stringify(set?.state.locks ?? []));
+    this.notes.publish({ kind: 'account-rules', accountId });
   }
 
   private stateJson(set: RuleSet): string {
@@ -101,27 +136,33 @@ export class AccountRulesStore {
   private async load(): Promise<void> {
     const next = new Map<string, RuleSet>();
     for (const row of await this.rows.find()) {
-      // Checked again: a row written by an older version, or edited by hand, is reported and skipped, not trusted.
-      const parsed = accountRulesSchema.safeParse(JSON.parse(row.rules));
-      if (!parsed.success) {
-        this.console.error(
-          `account ${row.accountId}: stored rules are not valid and are ignored: ${parsed.error.issues[0]?.message ?? ''}`,
-        );
-        continue;
-      }
-      const rules = toAccountRules(parsed.data);
-      const stored = row.state ? (JSON.parse(row.state) as StoredState) : null;
-      next.set(row.accountId, {
-        accountId: row.accountId,
-        preset: row.preset,
-        input: parsed.data,
-        rules,
-        state: stored?.state ?? openAccount(rules, Date.now()),
-        baselineCents: stored?.baselineCents ?? 0,
-        updatedAt: row.updatedAt,
-      });
+      const set = this.fromRow(row);
+      if (set) next.set(row.accountId, set);
     }
     this.sets.clear();
-    for (const [id, set] of next) this.sets.set(id, set);
+    for (const [id, set] of next) {
+      this.sets.set(id, set);
+      this.toldLocks.set(id, JSON.stringify(set.state.locks));
+    }
+  }
+
+  /** Checked again: a row written by an older version, or edited by hand, is reported and skipped, not trusted. */
+  private fromRow(row: AccountRuleSet): RuleSet | null {
+    const parsed = accountRulesSchema.safeParse(JSON.parse(row.rules));
+    if (!parsed.success) {
+      this.console.error(`account ${row.accountId}: stored rules are not valid and are ignored: ${parsed.error.issues[0]?.message ?? ''}`);
+      return null;
+    }
+    const rules = toAccountRules(parsed.data);
+    const stored = row.state ? (JSON.parse(row.state) as StoredState) : null;
+    return {
+      accountId: row.accountId,
+      preset: row.preset,
+      input: parsed.data,
+      rules,
+      state: stored?.state ?? openAccount(rules, Date.now()),
+      baselineCents: stored?.baselineCents ?? 0,
+      updatedAt: row.updatedAt,
+    };
   }
 }

@@ -10,7 +10,7 @@ import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { PnlStream } from '../pnl/pnl-stream.service.js';
-import { TradingService } from '../trading/trading.service.js';
+import { AccountFlattener } from './account-flattener.js';
 import { AccountRulesStore, type RuleSet } from './account-rules.store.js';
 import { rulesData } from './account-rules.views.js';
 
@@ -52,7 +52,7 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
     private readonly store: AccountRulesStore,
     private readonly market: MarketService,
     private readonly pnl: PnlStream,
-    private readonly trading: TradingService,
+    private readonly flattener: AccountFlattener,
     private readonly bus: EventBus,
     private readonly events: DomainEvents,
     private readonly logs: LogsService,
@@ -191,7 +191,7 @@ export class AccountRulesWatcher implements OnApplicationBootstrap, OnModuleDest
     const name = this.names.get(set.accountId) ?? set.accountId;
     try {
       // A second try needs new order ids: the first ones are on record (rejected, or never sent).
-      const result = await this.trading.flatten({ accountId: set.accountId }, reason, tries === 1 ? cause : `${cause}:${tries}`);
+      const result = await this.flattener.flattenAccount(set.accountId, reason, tries === 1 ? cause : `${cause}:${tries}`);
       const refused = result.orders.filter((o) => o.status === 'rejected');
       failed = refused.length > 0;
       await this.logs.write({

@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 
-/** A bigint or count as SQLite (number) or PostgreSQL (string) returns it. */
-export const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-export const maybeNum = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+export { maybeNum, num } from '../database/statements.js';
 
 /**
  * The analytics' hand-written SQL, portable between SQLite and PostgreSQL: identifiers

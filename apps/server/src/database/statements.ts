@@ -4,6 +4,11 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DatabaseService } from './database.service.js';
 
+/** A bigint or count as SQLite (a number) or PostgreSQL (a string) returns it; 0 for none. */
+export const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+/** The same, keeping none as null. */
+export const maybeNum = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
 /** A value a hot-path statement binds: what both drivers take as they are (booleans as 0/1, times as epoch ms). */
 export type SqlValue = string | number | bigint | null | Buffer;
 

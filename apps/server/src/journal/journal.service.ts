@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import type { JournalEntryInput, JournalEntryView, JournalTagView } from '@tradeloop/contracts';
 import { DatabaseService } from '../database/database.service.js';
-import { AnalyticsSql, num } from '../analytics/analytics-sql.js';
+import { num, Statements, type SqlValue } from '../database/statements.js';
 import { JournalEntry, JournalTag } from './journal-entry.entity.js';
 import { normalizeTag, normalizeTags, noteProblem } from './journal-tags.js';
 
@@ -17,7 +17,7 @@ const keyOf = (t: Target) => (t.tradeId !== null ? `trade:${t.tradeId}` : `day:$
 export class JournalService {
   constructor(
     private readonly database: DatabaseService,
-    private readonly sql: AnalyticsSql,
+    private readonly statements: Statements,
   ) {}
 
   async trade(tradeId: string): Promise<JournalEntryView> {
@@ -41,7 +41,7 @@ export class JournalService {
   /** Entries, newest change first, at most 1,000: with a tag, only those carrying it; `from`/`to` bound a day's date. */
   async list(filter: { tag?: string; from?: string; to?: string }): Promise<JournalEntryView[]> {
     const parts = ['1 = 1'];
-    const params: unknown[] = [];
+    const params: SqlValue[] = [];
     if (filter.tag) {
       const tag = normalizeTag(filter.tag);
       if (typeof tag !== 'string') throw new BadRequestException(tag.problem);
@@ -56,7 +56,8 @@ export class JournalService {
       parts.push(`(e."day" IS NULL OR e."day" <= ?)`);
       params.push(this.requireDay(filter.to, 'to'));
     }
-    const rows = await this.sql.query<JournalEntry>(
+    const rows = await this.statements.all<JournalEntry>(
+      undefined,
       `SELECT * FROM "journal_entries" e WHERE ${parts.join(' AND ')} ORDER BY e."updatedAt" DESC, e."entryKey" LIMIT ${MAX_LISTED}`,
       params,
     );
@@ -64,7 +65,8 @@ export class JournalService {
   }
 
   async tags(): Promise<JournalTagView[]> {
-    const rows = await this.sql.query<{ tag: string; n: unknown }>(
+    const rows = await this.statements.all<{ tag: string; n: unknown }>(
+      undefined,
       `SELECT "tag", COUNT(*) AS "n" FROM "journal_tags" GROUP BY "tag" ORDER BY "tag" LIMIT ${MAX_LISTED}`,
     );
     return rows.map((r) => ({ tag: r.tag, entries: num(r.n) }));
@@ -120,7 +122,7 @@ export class JournalService {
   }
 
   private async requireTrade(tradeId: string): Promise<void> {
-    const [row] = await this.sql.query(`SELECT 1 AS "x" FROM "trades" WHERE "id" = ?`, [tradeId]);
+    const row = await this.statements.get(undefined, `SELECT 1 AS "x" FROM "trades" WHERE "id" = ?`, [tradeId]);
     if (!row) throw new NotFoundException(`trade ${tradeId} not found`);
   }
 

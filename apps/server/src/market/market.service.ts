@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
+import { ProcessNotes } from '../infra/events/process-notes.js';
 import type { BrokerInstruments } from './broker-instruments.js';
 import { FeedRegistry } from './feed-registry.js';
 import { InstrumentCatalogue, quoteData } from './instrument-catalogue.js';
@@ -37,6 +38,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   private heartbeat?: NodeJS.Timeout;
   private watchRefresh?: NodeJS.Timeout;
   private unsubscribeBus?: () => void;
+  private unsubscribeNotes?: () => void;
   /**
    * Whether this process runs the feeds. Alone (no Redis) it always does; with Redis one process
    * leads (FeedLeader) and the others send it their watched tickers and take quotes from it.
@@ -47,6 +49,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: EventBus,
+    private readonly notes: ProcessNotes,
     private readonly instruments: InstrumentCatalogue,
   ) {
     this.leading = !config.redis.url;
@@ -73,11 +76,12 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
         const quote = this.feeds.label({ ticker, bid: prices.bid, ask: prices.ask, time: Date.now() }, this.feeds.routeFor(ticker));
         if (quote.simulated && !this.feeds.isSimulatedOn) return;
         this.quotes.accept(quote, 'remote');
-      } else if (message.type === 'INTERNAL') {
-        const data = message.data;
-        if (data.kind === 'watch' && this.leading) void this.watches.remoteWatch(data.process, data.tickers, data.watching);
-        else if (data.kind === 'resync' && !this.leading) this.announceWatches();
       }
+    });
+    this.unsubscribeNotes = this.notes.subscribe((note, origin) => {
+      if (origin !== 'remote') return;
+      if (note.kind === 'watch' && this.leading) void this.watches.remoteWatch(note.process, note.tickers, note.watching);
+      else if (note.kind === 'resync' && !this.leading) this.announceWatches();
     });
     this.heartbeat = setInterval(() => this.feeds.announceAll(), FEED_HEARTBEAT_MS).unref();
     const sweepMs = Math.min(SWEEP_MS, this.config.market.forgetQuotesAfterSeconds * 500);
@@ -92,6 +96,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
 
   onModuleDestroy(): void {
     this.unsubscribeBus?.();
+    this.unsubscribeNotes?.();
     clearInterval(this.heartbeat);
     clearInterval(this.watchRefresh);
     clearInterval(this.sweeper);
@@ -289,7 +294,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
     if (leading === this.leading) return;
     this.leading = leading;
     if (leading) {
-      this.bus.publish('INTERNAL', { kind: 'resync', process: this.processId });
+      this.notes.publish({ kind: 'resync', process: this.processId });
       for (const ticker of this.watches.tickers()) await this.feeds.subscribe(ticker);
     } else {
       this.watches.forgetRemote();
@@ -299,7 +304,7 @@ export class MarketService implements QuoteSource, OnModuleInit, OnModuleDestroy
   }
 
   private publishWatch(tickers: string[], watching: boolean): void {
-    if (tickers.length) this.bus.publish('INTERNAL', { kind: 'watch', process: this.processId, tickers, watching });
+    if (tickers.length) this.notes.publish({ kind: 'watch', process: this.processId, tickers, watching });
   }
 
   /** A follower's full list of watched tickers (after a new leader asked, and every little while). */

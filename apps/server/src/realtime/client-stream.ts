@@ -41,7 +41,6 @@ export function conflationKey(message: ServerMessage): string | null {
     case 'LOG':
     case 'ERROR':
     case 'SUBSCRIBED':
-    case 'INTERNAL':
       return null;
   }
 }
@@ -71,7 +70,6 @@ export class ClientStream {
   ) {}
 
   wants(message: ServerMessage): boolean {
-    if (message.type === 'INTERNAL') return false;
     if (message.type === 'ERROR' || message.type === 'SUBSCRIBED') return true;
     if (this.channels && !this.channels.has(message.type)) return false;
     if (this.tickers) {

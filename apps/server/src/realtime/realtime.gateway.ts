@@ -182,7 +182,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   }
 
   private broadcast(message: ServerMessage): void {
-    if (this.clients.size === 0 || message.type === 'INTERNAL') return;
+    if (this.clients.size === 0) return;
     const text = JSON.stringify(message);
     // A ticker only clients keep quoted: its quotes go to them, not to everyone.
     const only = message.type === 'DATA' && !this.market.ofGeneralInterest(message.data.ticker);

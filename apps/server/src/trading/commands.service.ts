@@ -2,7 +2,7 @@ import { GatewayTimeoutException, HttpException, Inject, Injectable, type OnModu
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { EventBus } from '../infra/events/event-bus.js';
+import { ProcessNotes } from '../infra/events/process-notes.js';
 import type { EngineEvent, EventQueue, TradingCommand } from '../infra/queue/event-queue.js';
 import { QueueConsumers } from '../infra/queue/queue-consumers.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
@@ -27,7 +27,7 @@ export class CommandsService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
-    private readonly bus: EventBus,
+    private readonly notes: ProcessNotes,
     private readonly trading: TradingService,
     private readonly consumers: QueueConsumers,
   ) {}
@@ -49,11 +49,10 @@ export class CommandsService implements OnModuleInit {
           ),
         );
       }, ANSWER_TIMEOUT_MS);
-      const stop = this.bus.subscribe((message) => {
-        if (message.type !== 'INTERNAL' || message.data.kind !== 'command-result' || message.data.commandId !== commandId) return;
+      const stop = this.notes.subscribe((data) => {
+        if (data.kind !== 'command-result' || data.commandId !== commandId) return;
         clearTimeout(timer);
         stop();
-        const data = message.data;
         if (data.ok) resolve(data.result as Answer<O>);
         else reject(new HttpException({ statusCode: data.status, message: data.message }, data.status));
       });
@@ -71,11 +70,11 @@ export class CommandsService implements OnModuleInit {
   async execute(event: Extract<EngineEvent, { type: 'command' }>): Promise<void> {
     try {
       const result = await this.call(event.command.op, event.command.args);
-      this.bus.publish('INTERNAL', { kind: 'command-result', commandId: event.eventId, ok: true, result });
+      this.notes.publish({ kind: 'command-result', commandId: event.eventId, ok: true, result });
     } catch (error) {
       const status = error instanceof HttpException ? error.getStatus() : 500;
       const message = error instanceof HttpException ? describe(error) : 'the command failed on the worker; see the log';
-      this.bus.publish('INTERNAL', { kind: 'command-result', commandId: event.eventId, ok: false, status, message });
+      this.notes.publish({ kind: 'command-result', commandId: event.eventId, ok: false, status, message });
     }
   }
 

@@ -3,6 +3,7 @@ import type { WatchlistView } from '@tradeloop/contracts';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../infra/events/event-bus.js';
+import { ProcessNotes } from '../infra/events/process-notes.js';
 import { MarketService } from '../market/market.service.js';
 import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
@@ -34,15 +35,18 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly strategies: StrategiesService,
     private readonly events: DomainEvents,
     private readonly bus: EventBus,
+    private readonly notes: ProcessNotes,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.stops.push(
       this.events.on('StrategyChanged', () => void this.refresh()),
+      // Edited in another process, or a strategy switched on or off there.
+      this.notes.subscribe((note, origin) => {
+        if (origin === 'remote' && note.kind === 'watchlist') void this.refresh();
+      }),
       this.bus.subscribe((message, origin) => {
-        if (origin !== 'remote') return;
-        // Edited in another process, or a strategy switched on or off there.
-        if ((message.type === 'INTERNAL' && message.data.kind === 'watchlist') || message.type === 'STRATEGY') void this.refresh();
+        if (origin === 'remote' && message.type === 'STRATEGY') void this.refresh();
       }),
     );
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
@@ -73,7 +77,7 @@ export class WatchlistService implements OnApplicationBootstrap, OnModuleDestroy
       if (!tickers.includes(ticker)) tickers.push(ticker);
     }
     await this.settings.write(SETTING, tickers);
-    this.bus.publish('INTERNAL', { kind: 'watchlist', process: this.market.processId });
+    this.notes.publish({ kind: 'watchlist', process: this.market.processId });
     return this.refresh();
   }
 

@@ -10,6 +10,8 @@ import {
   type AccountView,
   type AlertPreview,
   type AnalyticsView,
+  type JournalEntryInput,
+  type JournalEntryView,
   type ApiTokenInput,
   type BacktestComparison,
   type BacktestReport,
@@ -295,6 +297,16 @@ export class ApiService {
   /** Every trade of the scope with every field, as CSV text. */
   tradesCsv(query: PnlScopeQuery & { tag?: string | null } = {}): Observable<string> {
     return this.http.get('/api/analytics/trades.csv', { params: params(query), responseType: 'text' });
+  }
+
+  /** A trade's journal entry: its tags and note (empty when it has none). */
+  journalTrade(tradeId: string): Observable<JournalEntryView> {
+    return this.http.get<JournalEntryView>(`/api/journal/trades/${tradeId}`);
+  }
+
+  /** Replaces a trade's tags and note; an entry left with neither is removed. */
+  putJournalTrade(tradeId: string, entry: JournalEntryInput): Observable<JournalEntryView> {
+    return this.http.put<JournalEntryView>(`/api/journal/trades/${tradeId}`, entry);
   }
 
   /** Accepted alerts; `status: 'failed'` lists the dead letters. */

@@ -26,6 +26,7 @@ const MAX_ROWS = 1000;
         [showStrategy]="!strategyId()"
         empty="No closed trades yet: a round trip appears here the moment it closes."
         testId="trade-history"
+        [journal]="true"
       />
       @if (total() > rows.length) {
         <button type="button" class="small more" (click)="more()" data-testid="trades-more">

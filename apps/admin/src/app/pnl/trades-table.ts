@@ -1,14 +1,15 @@
-import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { TimeZoneService } from '../core/time-zone.service';
 import { formatPrice } from '../shared/format';
 import { Money } from '../shared/money';
+import { JournalEditor } from './journal-editor';
 import { priceSourceLabel } from './price-source';
 import type { TradeRow } from './trade-row';
 
 /** Closed round trips, newest first; times in the trading zone. Wide tables scroll inside their box, never the page. */
 @Component({
   selector: 'tl-trades-table',
-  imports: [Money],
+  imports: [Money, JournalEditor],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="scroll">
@@ -23,6 +24,9 @@ import type { TradeRow } from './trade-row';
             <th class="num hide-phone">Entry</th>
             <th class="num hide-phone">Exit</th>
             <th class="num">P&amp;L</th>
+            @if (journal()) {
+              <th>Journal</th>
+            }
           </tr>
         </thead>
         <tbody>
@@ -46,10 +50,28 @@ import type { TradeRow } from './trade-row';
                 }
               </td>
               <td class="num" data-testid="trade-pnl"><tl-money [value]="t.pnl" /></td>
+              @if (journal()) {
+                <td>
+                  <button
+                    type="button"
+                    class="small"
+                    [attr.aria-expanded]="open() === t.id"
+                    (click)="toggle(t.id)"
+                    data-testid="journal-open"
+                  >
+                    Journal
+                  </button>
+                </td>
+              }
             </tr>
+            @if (open() === t.id) {
+              <tr>
+                <td [attr.colspan]="columns()"><tl-journal-editor [tradeId]="t.id" (closed)="open.set(null)" /></td>
+              </tr>
+            }
           } @empty {
             <tr>
-              <td [attr.colspan]="showStrategy() ? 6 : 5" class="muted">{{ empty() }}</td>
+              <td [attr.colspan]="columns()" class="muted">{{ empty() }}</td>
             </tr>
           }
         </tbody>
@@ -65,6 +87,15 @@ export class TradesTable {
   readonly showStrategy = input(true);
   readonly empty = input('No trades.');
   readonly testId = input('trades');
+  /** A Journal button on each row: its tags and note, edited in place. */
+  readonly journal = input(false);
+  /** The trade whose journal is open. */
+  protected readonly open = signal<string | null>(null);
+  protected readonly columns = computed(() => 5 + (this.showStrategy() ? 1 : 0) + (this.journal() ? 1 : 0));
+
+  protected toggle(id: string): void {
+    this.open.update((current) => (current === id ? null : id));
+  }
 
   protected nameOf(id: string | null): string {
     if (!id) return 'manual';

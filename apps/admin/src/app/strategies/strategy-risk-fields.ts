@@ -3,6 +3,24 @@ import { FormsModule } from '@angular/forms';
 import { TimeZoneService } from '../core/time-zone.service';
 import type { RiskDraft } from './strategy-controls';
 
+type NumberKey = { [K in keyof RiskDraft]: RiskDraft[K] extends number | null ? K : never }[keyof RiskDraft];
+type TimeKey = 'windowStart' | 'windowEnd' | 'flattenAt';
+
+/** Each limit's input: `id` names it in the form and its test id (`risk-<id>`); `none` is what an empty box means. */
+const LIMITS: readonly { key: NumberKey; id: string; label: string; step: string; none: string }[] = [
+  { key: 'maxPositionSize', id: 'max-position', label: 'Max position (contracts per ticker)', step: 'any', none: 'server default' },
+  { key: 'maxOrderQuantity', id: 'max-order', label: 'Max order (contracts at once)', step: 'any', none: 'server default' },
+  { key: 'maxOrdersPerMinute', id: 'max-orders', label: 'Max orders a minute', step: '1', none: 'no limit' },
+  { key: 'maxDailyLoss', id: 'max-loss', label: 'Max daily loss ($)', step: 'any', none: 'no limit' },
+  { key: 'maxDailyProfit', id: 'max-profit', label: 'Max daily profit ($)', step: 'any', none: 'no limit' },
+];
+
+const TIMES: readonly { key: TimeKey; id: string; label: string }[] = [
+  { key: 'windowStart', id: 'window-start', label: 'Trading window from' },
+  { key: 'windowEnd', id: 'window-end', label: 'to' },
+  { key: 'flattenAt', id: 'flatten-at', label: 'Flatten every day at' },
+];
+
 /** A strategy's risk limits, as its settings form edits them. */
 @Component({
   selector: 'fieldset[tl-strategy-risk]',
@@ -12,68 +30,24 @@ import type { RiskDraft } from './strategy-controls';
   template: `
     @let draft = risk();
     <legend>Risk limits</legend>
-    <label
-      >Max position (contracts per ticker)
-      <input
-        name="risk-max-position"
-        type="number"
-        min="0"
-        step="any"
-        [(ngModel)]="draft.maxPositionSize"
-        placeholder="server default"
-        data-testid="risk-max-position"
-    /></label>
-    <label
-      >Max order (contracts at once)
-      <input
-        name="risk-max-order"
-        type="number"
-        min="0"
-        step="any"
-        [(ngModel)]="draft.maxOrderQuantity"
-        placeholder="server default"
-        data-testid="risk-max-order"
-    /></label>
-    <label
-      >Max orders a minute
-      <input
-        name="risk-max-orders"
-        type="number"
-        min="0"
-        step="1"
-        [(ngModel)]="draft.maxOrdersPerMinute"
-        placeholder="no limit"
-        data-testid="risk-max-orders"
-    /></label>
-    <label
-      >Max daily loss ($)
-      <input
-        name="risk-max-loss"
-        type="number"
-        min="0"
-        step="any"
-        [(ngModel)]="draft.maxDailyLoss"
-        placeholder="no limit"
-        data-testid="risk-max-loss"
-    /></label>
-    <label
-      >Max daily profit ($)
-      <input
-        name="risk-max-profit"
-        type="number"
-        min="0"
-        step="any"
-        [(ngModel)]="draft.maxDailyProfit"
-        placeholder="no limit"
-        data-testid="risk-max-profit"
-    /></label>
-    <label
-      >Trading window from <input name="risk-window-start" type="time" [(ngModel)]="draft.windowStart" data-testid="risk-window-start"
-    /></label>
-    <label>to <input name="risk-window-end" type="time" [(ngModel)]="draft.windowEnd" data-testid="risk-window-end" /></label>
-    <label
-      >Flatten every day at <input name="risk-flatten-at" type="time" [(ngModel)]="draft.flattenAt" data-testid="risk-flatten-at"
-    /></label>
+    @for (f of limits; track f.key) {
+      <label
+        >{{ f.label }}
+        <input
+          [name]="'risk-' + f.id"
+          type="number"
+          min="0"
+          [step]="f.step"
+          [(ngModel)]="draft[f.key]"
+          [placeholder]="f.none"
+          [attr.data-testid]="'risk-' + f.id"
+      /></label>
+    }
+    @for (f of times; track f.key) {
+      <label
+        >{{ f.label }} <input [name]="'risk-' + f.id" type="time" [(ngModel)]="draft[f.key]" [attr.data-testid]="'risk-' + f.id"
+      /></label>
+    }
     <label
       >Time zone of these times
       <input
@@ -91,6 +65,8 @@ import type { RiskDraft } from './strategy-controls';
 })
 export class StrategyRiskFields {
   protected readonly zone = inject(TimeZoneService);
+  protected readonly limits = LIMITS;
+  protected readonly times = TIMES;
   /** Edited in place. */
   readonly risk = input.required<RiskDraft>();
 }

@@ -5,16 +5,18 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { EventBus } from './event-bus.js';
+import { ProcessNotes, type ProcessNote } from './process-notes.js';
 
-interface Envelope {
+/** A `/ws` message or a note between processes. */
+type Envelope = {
   /** The process that published it, so nobody hears its own messages twice. */
   origin: string;
-  message: ServerMessage;
-}
+} & ({ message: ServerMessage; note?: never } | { note: ProcessNote; message?: never });
 
 /**
- * With REDIS_URL, every process's events reach every other process over one pub/sub channel, so
- * a `/ws` client sees the same stream whichever process it is connected to. Without Redis it is idle.
+ * With REDIS_URL, every process's events and notes reach every other process over one pub/sub
+ * channel, so a `/ws` client sees the same stream whichever process it is connected to. Without
+ * Redis it is idle.
  */
 @Injectable()
 export class RedisEventBridge implements OnModuleInit, OnModuleDestroy {
@@ -22,12 +24,13 @@ export class RedisEventBridge implements OnModuleInit, OnModuleDestroy {
   private readonly channel: string;
   private publisher?: Redis;
   private subscriber?: Redis;
-  private unsubscribe?: () => void;
+  private readonly unsubscribe: (() => void)[] = [];
   private readonly console = new Logger('EventRelay');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: EventBus,
+    private readonly notes: ProcessNotes,
   ) {
     this.channel = `${config.queue.prefix}:events`;
   }
@@ -44,18 +47,24 @@ export class RedisEventBridge implements OnModuleInit, OnModuleDestroy {
       } catch {
         return;
       }
-      if (envelope.origin !== this.processId) this.bus.deliver(envelope.message, 'remote');
+      if (envelope.origin === this.processId) return;
+      if (envelope.note) this.notes.deliver(envelope.note, 'remote');
+      else if (envelope.message) this.bus.deliver(envelope.message, 'remote');
     });
     await this.subscriber.subscribe(this.channel);
-    this.unsubscribe = this.bus.subscribe((message, origin) => {
-      if (origin !== 'local' || !this.bus.relayable(message)) return;
-      const envelope: Envelope = { origin: this.processId, message };
-      this.publisher!.publish(this.channel, JSON.stringify(envelope)).catch(() => undefined);
-    });
+    const send = (envelope: Envelope) => void this.publisher!.publish(this.channel, JSON.stringify(envelope)).catch(() => undefined);
+    this.unsubscribe.push(
+      this.bus.subscribe((message, origin) => {
+        if (origin === 'local' && this.bus.relayable(message)) send({ origin: this.processId, message });
+      }),
+      this.notes.subscribe((note, origin) => {
+        if (origin === 'local') send({ origin: this.processId, note });
+      }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.unsubscribe?.();
+    this.unsubscribe.forEach((stop) => stop());
     await Promise.all([this.publisher, this.subscriber].map((client) => client?.quit().catch(() => undefined)));
   }
 }
