@@ -6,8 +6,8 @@
 //    when wrk is not installed): webhooks/s answered 202, and their p99.
 //
 // Three pairs: SQLite with the in-process queue; SQLite with BullMQ on the local Redis; PostgreSQL
-// with the in-process queue (each skipped when its service does not answer). bench/run.ts prints
-// every figure as a ratio to its floor. Alone:
+// with the in-process queue (each skipped when its service does not answer; BENCH_FLOOR_MODES=sqlite,
+// bullmq,postgres runs only those pairs). bench/run.ts prints every figure as a ratio to its floor. Alone:
 // `npm run build:bench && node --no-node-snapshot bench/dist/floor-bench.js`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
