@@ -6,8 +6,8 @@
 //    when wrk is not installed): webhooks/s answered 202, and their p99.
 //
 // Three pairs: SQLite with the in-process queue; SQLite with BullMQ on the local Redis; PostgreSQL
-// with the in-process queue (each skipped when its service does not answer). bench/run.ts prints
-// every figure as a ratio to its floor. Alone:
+// with the in-process queue (each skipped when its service does not answer; BENCH_FLOOR_MODES=sqlite,
+// bullmq,postgres runs only those pairs). bench/run.ts prints every figure as a ratio to its floor. Alone:
 // `npm run build:bench && node --no-node-snapshot bench/dist/floor-bench.js`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -42,11 +42,15 @@ interface Mode {
   db: 'sqlite' | 'postgres';
   redis: boolean;
 }
-const MODES: Mode[] = [
-  { name: 'SQLite, in-process queue', db: 'sqlite', redis: false },
-  { name: 'SQLite, BullMQ (local Redis)', db: 'sqlite', redis: true },
-  { name: 'PostgreSQL, in-process queue', db: 'postgres', redis: false },
+const ALL_MODES: (Mode & { key: string })[] = [
+  { key: 'sqlite', name: 'SQLite, in-process queue', db: 'sqlite', redis: false },
+  { key: 'bullmq', name: 'SQLite, BullMQ (local Redis)', db: 'sqlite', redis: true },
+  { key: 'postgres', name: 'PostgreSQL, in-process queue', db: 'postgres', redis: false },
 ];
+/** BENCH_FLOOR_MODES=sqlite,bullmq,postgres: some of the pairs (each still against its own floor). */
+const MODES: Mode[] = process.env.BENCH_FLOOR_MODES
+  ? ALL_MODES.filter((m) => process.env.BENCH_FLOOR_MODES!.split(',').includes(m.key))
+  : ALL_MODES;
 
 interface Subject extends Target {
   tokens: string[];

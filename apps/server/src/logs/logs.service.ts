@@ -5,10 +5,15 @@ import { In, LessThan, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Statements } from '../database/statements.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogEntry, type LogLevel } from './log-entry.entity.js';
 import { logContext, logText } from './log-text.js';
 import { MinuteAllowance, OTHER_KEYS, type ClosedMinute } from '../common/minute-allowance.js';
+
+/** One log line, prepared once (the intake and the engine write one per alert, order and fill). */
+const INSERT_LINE =
+  'INSERT INTO "log_entries" ("time", "level", "category", "strategyId", "message", "context") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -46,6 +51,7 @@ export class LogsService implements OnModuleDestroy {
     @InjectRepository(LogEntry) private readonly entries: Repository<LogEntry>,
     private readonly database: DatabaseService,
     private readonly bus: EventBus,
+    private readonly statements: Statements,
   ) {
     this.allowance = new MinuteAllowance(config.log.maxLinesPerMinute);
     // A strategy that went quiet after a flood still gets its count.
@@ -94,14 +100,14 @@ export class LogsService implements OnModuleDestroy {
   }
 
   private async store(input: LogInput, manager?: EntityManager): Promise<void> {
-    const entry = this.entries.create({
+    const entry: Omit<LogEntry, 'id'> & { id?: number } = {
       time: Date.now(),
       level: input.level,
       category: logText(input.category).slice(0, 32),
       strategyId: input.strategyId ?? null,
       message: logText(input.message),
       context: logContext(input.context),
-    });
+    };
     this.print(entry);
     const announce = () =>
       this.bus.publish('LOG', {
@@ -112,12 +118,23 @@ export class LogsService implements OnModuleDestroy {
         strategyId: entry.strategyId,
         message: entry.message,
       });
+    const insert = async (m: EntityManager) => {
+      const row = await this.statements.get<{ id: number | string }>(m, INSERT_LINE, [
+        entry.time,
+        entry.level,
+        entry.category,
+        entry.strategyId,
+        entry.message,
+        entry.context,
+      ]);
+      if (row) entry.id = Number(row.id);
+    };
     if (manager) {
-      await manager.insert(LogEntry, entry);
+      await insert(manager);
       // Inside the caller's transaction: announced only if it commits.
       this.database.afterCommit(manager, announce);
     } else {
-      await this.database.bookkeeping((m) => m.insert(LogEntry, entry));
+      await this.database.bookkeeping(insert);
       announce();
     }
   }
@@ -133,7 +150,7 @@ export class LogsService implements OnModuleDestroy {
     }).catch((error: unknown) => this.console.error(`could not write the count of dropped log lines: ${(error as Error).message}`));
   }
 
-  private print(entry: LogEntry): void {
+  private print(entry: Pick<LogEntry, 'category' | 'message' | 'level'>): void {
     const line = `[${entry.category}] ${entry.message}`;
     if (entry.level === 'error') this.console.error(line);
     else if (entry.level === 'warn') this.console.warn(line);

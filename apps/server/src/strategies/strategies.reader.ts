@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, type Repository } from 'typeorm';
+import { Statements } from '../database/statements.js';
+import { StrategyCache } from './strategy-cache.js';
 import { StrategyLink } from './strategy-link.entity.js';
 import { Strategy } from './strategy.entity.js';
 
@@ -10,10 +12,30 @@ export class StrategiesReader {
   constructor(
     @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
     @InjectRepository(StrategyLink) private readonly links: Repository<StrategyLink>,
+    private readonly cache: StrategyCache,
+    private readonly statements: Statements,
   ) {}
 
-  byId(id: string): Promise<Strategy | null> {
-    return this.strategies.findOneBy({ id });
+  /**
+   * A strategy by id, from memory (StrategyCache: current with every change, in every process).
+   * A copy: the caller may change it. With several processes a script's `ctx.state` is saved by
+   * whichever worker ran it last, so it is read from the database there.
+   */
+  async byId(id: string): Promise<Strategy | null> {
+    const strategy = await this.cache.get(id);
+    if (!strategy) return null;
+    const copy = { ...strategy };
+    if (copy.script !== null && !this.cache.exclusive) {
+      const row = await this.statements.get<{ state: string | null }>(undefined, 'SELECT "state" FROM "strategies" WHERE "id" = ?', [id]);
+      if (!row) return null;
+      copy.state = row.state;
+    }
+    return copy;
+  }
+
+  /** The strategy whose webhook token has this SHA-256, from memory; the caller must not change it. */
+  byTokenHash(hash: string): Promise<Strategy | null> {
+    return this.cache.byTokenHash(hash);
   }
 
   all(): Promise<Strategy[]> {
@@ -49,8 +71,8 @@ export class StrategiesReader {
     return map;
   }
 
-  linksOf(strategyId: string): Promise<StrategyLink[]> {
-    return this.links.findBy({ strategyId });
+  async linksOf(strategyId: string): Promise<StrategyLink[]> {
+    return (await this.cache.linksOf(strategyId)).map((link) => ({ ...link }));
   }
 
   link(id: string): Promise<StrategyLink | null> {

@@ -22,6 +22,7 @@ import { normalizeAllowList } from './ip-allow-list.js';
 import { LastSignals } from './last-signals.js';
 import { newWebhookToken, webhookTokenHash } from './webhook-token.js';
 import { Strategy } from './strategy.entity.js';
+import { StrategyCache } from './strategy-cache.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
 
 @Injectable()
@@ -40,6 +41,7 @@ export class StrategiesService {
     private readonly signals: LastSignals,
     private readonly links: StrategyLinksService,
     private readonly secretBox: SecretBox,
+    private readonly cache: StrategyCache,
   ) {}
 
   webhookUrl(token: string): string {
@@ -127,7 +129,15 @@ export class StrategiesService {
    */
   async findByToken(token: string): Promise<Strategy | null> {
     if (!token || token.length > 64) return null;
-    return this.strategies.findOneBy({ webhookTokenHash: webhookTokenHash(token) });
+    return this.findByTokenHash(webhookTokenHash(token));
+  }
+
+  /**
+   * The same by the token's SHA-256, from memory (StrategyCache): the intake asks once per alert.
+   * The row is shared: the caller must not change it.
+   */
+  findByTokenHash(hash: string): Promise<Strategy | null> {
+    return this.cache.byTokenHash(hash);
   }
 
   /** A new webhook secret; the old URL stops working at once. */
@@ -135,6 +145,8 @@ export class StrategiesService {
     const strategy = await this.get(id);
     const changes = { ...this.newToken(), updatedAt: Date.now() };
     await this.database.transaction((m) => m.update(Strategy, { id }, changes));
+    // The old token must stop working in every process at once.
+    this.changed(id);
     return this.view({ ...strategy, ...changes }, true);
   }
 
@@ -172,6 +184,7 @@ export class StrategiesService {
     });
     this.publishStatus(strategy);
     this.changed(strategy.id);
+    this.cache.put(strategy);
     return this.view(strategy, true);
   }
 
@@ -264,6 +277,7 @@ export class StrategiesService {
   /** `ctx.state` after a call that succeeded. */
   async saveState(id: string, state: string): Promise<void> {
     await this.database.transaction((m) => m.update(Strategy, { id }, { state }));
+    this.cache.putState(id, state);
   }
 
   private scriptChanges(strategy: Strategy, dto: UpdateStrategyDto): Partial<Strategy> {
@@ -299,6 +313,8 @@ export class StrategiesService {
 
   /** StrategyChanged: a strategy was created, changed, errored or deleted. */
   private changed(id: string): void {
+    // Dropped before anyone hears of the change, so whoever reads it then reads it anew.
+    this.cache.forget(id);
     this.events.publish('StrategyChanged', { strategyId: id });
   }
 

@@ -6,6 +6,7 @@ import { Repository, type EntityManager } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { MarketService } from '../market/market.service.js';
 import type { LinkInput } from './dto/strategy.dto.js';
+import { StrategyCache } from './strategy-cache.js';
 import { StrategyLink } from './strategy-link.entity.js';
 
 /**
@@ -20,6 +21,7 @@ export class StrategyLinksService implements OnModuleInit {
     @InjectRepository(StrategyLink) private readonly links: Repository<StrategyLink>,
     private readonly accounts: AccountsReader,
     private readonly market: MarketService,
+    private readonly cache: StrategyCache,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -31,12 +33,14 @@ export class StrategyLinksService implements OnModuleInit {
     return this.linkIds.has(id);
   }
 
-  forStrategy(strategyId: string): Promise<StrategyLink[]> {
-    return this.links.find({ where: { strategyId }, order: { createdAt: 'ASC' } });
+  /** A strategy's links, oldest first, from memory (StrategyCache); copies, which the caller may change. */
+  async forStrategy(strategyId: string): Promise<StrategyLink[]> {
+    return (await this.cache.linksOf(strategyId)).map((link) => ({ ...link }));
   }
 
+  /** The links that copy the signal now (the engine asks once per alert). */
   async enabledFor(strategyId: string): Promise<StrategyLink[]> {
-    return this.links.find({ where: { strategyId, enabled: true }, order: { createdAt: 'ASC' } });
+    return (await this.cache.linksOf(strategyId)).filter((link) => link.enabled).map((link) => ({ ...link }));
   }
 
   /**

@@ -12,13 +12,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
 import { createHash, randomUUID } from 'node:crypto';
-import { MoreThanOrEqual, Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Statements } from '../database/statements.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import type { EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -30,6 +31,48 @@ import { allowListMatcher } from '../strategies/ip-allow-list.js';
 import { RefusalLog, type Refusal } from './refusal-log.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 import { alertLabel, eventRef } from './alert-label.js';
+
+interface StoreOutcome {
+  eventId: string;
+  duplicate: boolean;
+  notBefore: number | null;
+}
+
+interface PendingAlert {
+  strategy: Strategy;
+  alert: Alert;
+  notes: string[];
+  sourceIp: string | null;
+  key: string | null;
+  bodyHash: string | null;
+  resolve: (outcome: StoreOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** An alert already stored, as a duplicate names it. */
+interface PreviousEvent {
+  id: string;
+  idempotencyKey: string | null;
+  notBefore: number | null;
+}
+
+/** At most this many alerts share one unit of work. */
+const MAX_BATCH = 128;
+
+/** What a duplicate answers with (PostgreSQL gives bigint as a string). */
+interface PreviousRow {
+  id: string;
+  idempotencyKey: string | null;
+  notBefore: number | string | null;
+}
+
+// The intake's statements, prepared once (see Statements): the duplicate checks and the event.
+const SAME_KEY = 'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "idempotencyKey" = ?';
+const SAME_BODY =
+  'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "bodyHash" = ? AND "receivedAt" >= ? LIMIT 1';
+const INSERT_EVENT =
+  'INSERT INTO "webhook_events" ("id", "strategyId", "idempotencyKey", "bodyHash", "status", "alert", "sourceIp", "receivedAt", "processedAt", "notBefore", "error") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL) ON CONFLICT DO NOTHING';
 
 export interface WebhookResult {
   status: 200 | 202;
@@ -65,6 +108,8 @@ export class WebhooksService implements OnModuleDestroy {
   private readonly perIp: RateLimiter;
   private readonly refusals: RefusalLog;
   private readonly sweeper: NodeJS.Timeout;
+  /** Alerts checked and waiting for the next unit of work (see store). */
+  private readonly pending: PendingAlert[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,6 +120,7 @@ export class WebhooksService implements OnModuleDestroy {
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly accountRules: AccountRulesGate,
+    private readonly statements: Statements,
   ) {
     this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
     this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
@@ -112,7 +158,8 @@ export class WebhooksService implements OnModuleDestroy {
 
   async receive(token: string, body: unknown, sourceIp: string | null, receivedAt = Date.now()): Promise<WebhookResult> {
     // The token's limit comes before the lookup: a flood costs no database work.
-    const byToken = this.perToken.take(`token:${webhookTokenHash(token)}`);
+    const hash = webhookTokenHash(token);
+    const byToken = this.perToken.take(`token:${hash}`);
     if (!byToken.allowed) {
       await this.noteRefusal({
         address: sourceIp,
@@ -127,7 +174,7 @@ export class WebhooksService implements OnModuleDestroy {
         byToken.retryAfterSeconds,
       );
     }
-    const strategy = await this.strategies.findByToken(token);
+    const strategy = token && token.length <= 64 ? await this.strategies.findByTokenHash(hash) : null;
     if (!strategy) {
       await this.noteRefusal({ address: sourceIp, strategyId: null, status: 401, reason: `unknown token ${tokenFingerprint(token)}` });
       throw new UnauthorizedException('unknown webhook token');
@@ -264,77 +311,141 @@ export class WebhooksService implements OnModuleDestroy {
     return { alert: { ...alert, ticker: resolved.ticker }, notes };
   }
 
-  private async store(
-    strategy: Strategy,
-    alert: Alert,
-    notes: string[],
-    sourceIp: string | null,
-  ): Promise<{ eventId: string; duplicate: boolean; notBefore: number | null }> {
+  /**
+   * Stores an alert, or finds the one it repeats. Alerts that arrive together (in one turn of the
+   * event loop) are stored in one unit of work: one transaction on PostgreSQL instead of one each,
+   * one savepoint in SQLite's group commit. Nothing is answered before that commit. Should the
+   * unit fail, each of its alerts is tried again alone, so one alert's failure stays its own.
+   */
+  private store(strategy: Strategy, alert: Alert, notes: string[], sourceIp: string | null): Promise<StoreOutcome> {
     const key = alert.id ?? null;
-    // Without an id, the same body twice within the window is one alert delivered twice.
-    const bodyHash = key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex');
-    const now = Date.now();
-    const windowMs = this.config.webhooks.duplicateWindowSeconds * 1000;
+    return new Promise<StoreOutcome>((resolve, reject) => {
+      this.pending.push({
+        strategy,
+        alert,
+        notes,
+        sourceIp,
+        key,
+        // Without an id, the same body twice within the window is one alert delivered twice.
+        bodyHash: key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex'),
+        resolve,
+        reject,
+      });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    while (this.pending.length) void this.storeBatch(this.pending.splice(0, MAX_BATCH));
+  }
+
+  private async storeBatch(batch: PendingAlert[]): Promise<void> {
+    let outcomes: StoreOutcome[];
     try {
-      return await this.database.transaction(async (m) => {
-        const previous = key
-          ? await m.findOneBy(WebhookEvent, { strategyId: strategy.id, idempotencyKey: key })
-          : windowMs > 0
-            ? await m.findOneBy(WebhookEvent, { strategyId: strategy.id, bodyHash: bodyHash!, receivedAt: MoreThanOrEqual(now - windowMs) })
-            : null;
-        if (previous) {
-          await this.logs.write(
-            {
-              level: 'info',
-              category: 'webhook',
-              strategyId: strategy.id,
-              message: key
-                ? `duplicate of ${alertLabel(previous)} ignored`
-                : `the same alert again within ${this.config.webhooks.duplicateWindowSeconds} s ignored as a double delivery of ${alertLabel(previous)}; give alerts an id to control this`,
-            },
-            m,
-          );
-          return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
-        }
-        const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
-        const event = m.create(WebhookEvent, {
-          id: randomUUID(),
-          strategyId: strategy.id,
-          idempotencyKey: key,
-          bodyHash,
-          status: notBefore === null ? 'accepted' : 'delayed',
-          alert: JSON.stringify(alert),
-          sourceIp,
-          receivedAt: now,
-          processedAt: null,
-          notBefore,
-          error: null,
-        });
-        await m.insert(WebhookEvent, event);
-        await this.logs.write(
-          {
-            level: 'info',
-            category: 'webhook',
-            strategyId: strategy.id,
-            message:
-              `alert accepted: ${describe({ ...alert, id: undefined })} (${alertLabel(event).slice('alert '.length)})` +
-              (notBefore !== null ? `; held ${alert.delay} s, until ${new Date(notBefore).toISOString()}` : '') +
-              (notes.length ? `; ${notes.join('; ')}` : ''),
-            context: { eventId: event.id, sourceIp },
-          },
-          m,
-        );
-        return { eventId: event.id, duplicate: false, notBefore };
+      outcomes = await this.database.transaction(async (m) => {
+        const stored = new Map<string, PreviousEvent>();
+        const results: StoreOutcome[] = [];
+        for (const item of batch) results.push(await this.storeOne(m, item, stored));
+        return results;
       });
     } catch (error) {
-      // PostgreSQL: a concurrent request with the same id won the unique key.
-      const previous = key ? await this.events.findOneBy({ strategyId: strategy.id, idempotencyKey: key }).catch(() => null) : null;
-      if (previous) return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
-      // The database refused the write (locked, full, gone): nothing was accepted, and the sender is told so.
-      throw new ServiceUnavailableException(
-        `the database could not store the alert (${(error as Error).message}); it was not accepted, try again`,
-      );
+      if (batch.length > 1) {
+        await Promise.all(batch.map((item) => this.storeBatch([item])));
+        return;
+      }
+      await this.storeFailed(batch[0], error).then(batch[0].resolve, batch[0].reject);
+      return;
     }
+    batch.forEach((item, i) => item.resolve(outcomes[i]));
+  }
+
+  private async storeOne(m: EntityManager, item: PendingAlert, stored: Map<string, PreviousEvent>): Promise<StoreOutcome> {
+    const { strategy, alert, notes, sourceIp, key, bodyHash } = item;
+    const now = Date.now();
+    const windowMs = this.config.webhooks.duplicateWindowSeconds * 1000;
+    const sameKey = key ? `key\u0000${strategy.id}\u0000${key}` : windowMs > 0 ? `body\u0000${strategy.id}\u0000${bodyHash}` : null;
+    // An earlier alert of this same unit first, then the database.
+    const previous = (sameKey && stored.get(sameKey)) || (await this.previous(m, strategy.id, key, bodyHash, now - windowMs, windowMs > 0));
+    if (previous) return this.duplicate(m, strategy, key, previous);
+    const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
+    const event = { id: randomUUID(), idempotencyKey: key, notBefore };
+    const status: WebhookEvent['status'] = notBefore === null ? 'accepted' : 'delayed';
+    const inserted = await this.statements.run(m, INSERT_EVENT, [
+      event.id,
+      strategy.id,
+      key,
+      bodyHash,
+      status,
+      JSON.stringify(alert),
+      sourceIp,
+      now,
+      notBefore,
+    ]);
+    if (inserted === 0) {
+      // PostgreSQL: a request with the same id in another transaction (another process) won the unique key.
+      const winner = await this.previous(m, strategy.id, key, null, 0, false);
+      if (!winner) throw new Error('the alert was neither stored nor found stored');
+      return this.duplicate(m, strategy, key, winner);
+    }
+    if (sameKey) stored.set(sameKey, event);
+    await this.logs.write(
+      {
+        level: 'info',
+        category: 'webhook',
+        strategyId: strategy.id,
+        message:
+          `alert accepted: ${describe({ ...alert, id: undefined })} (${alertLabel(event).slice('alert '.length)})` +
+          (notBefore !== null ? `; held ${alert.delay} s, until ${new Date(notBefore).toISOString()}` : '') +
+          (notes.length ? `; ${notes.join('; ')}` : ''),
+        context: { eventId: event.id, sourceIp },
+      },
+      m,
+    );
+    return { eventId: event.id, duplicate: false, notBefore };
+  }
+
+  /** The stored alert this one repeats: the same id, or (without one) the same body within the window. */
+  private async previous(
+    m: EntityManager,
+    strategyId: string,
+    key: string | null,
+    bodyHash: string | null,
+    since: number,
+    byBody: boolean,
+  ): Promise<PreviousEvent | undefined> {
+    const found = key
+      ? await this.statements.get<PreviousRow>(m, SAME_KEY, [strategyId, key])
+      : byBody && bodyHash
+        ? await this.statements.get<PreviousRow>(m, SAME_BODY, [strategyId, bodyHash, since])
+        : undefined;
+    return found && { ...found, notBefore: found.notBefore === null ? null : Number(found.notBefore) };
+  }
+
+  private async duplicate(m: EntityManager, strategy: Strategy, key: string | null, previous: PreviousEvent): Promise<StoreOutcome> {
+    await this.logs.write(
+      {
+        level: 'info',
+        category: 'webhook',
+        strategyId: strategy.id,
+        message: key
+          ? `duplicate of ${alertLabel(previous)} ignored`
+          : `the same alert again within ${this.config.webhooks.duplicateWindowSeconds} s ignored as a double delivery of ${alertLabel(previous)}; give alerts an id to control this`,
+      },
+      m,
+    );
+    return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
+  }
+
+  /** The unit of one alert failed: a duplicate that lost a race on PostgreSQL, or nothing stored (503). */
+  private async storeFailed(item: PendingAlert, error: unknown): Promise<StoreOutcome> {
+    const previous = item.key
+      ? await this.events.findOneBy({ strategyId: item.strategy.id, idempotencyKey: item.key }).catch(() => null)
+      : null;
+    if (previous) return { eventId: previous.id, duplicate: true, notBefore: previous.notBefore };
+    // The database refused the write (locked, full, gone): nothing was accepted, and the sender is told so.
+    throw new ServiceUnavailableException(
+      `the database could not store the alert (${(error as Error).message}); it was not accepted, try again`,
+    );
   }
 }
 

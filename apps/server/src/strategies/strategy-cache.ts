@@ -1,0 +1,171 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
+import { StrategyLink } from './strategy-link.entity.js';
+import { Strategy } from './strategy.entity.js';
+
+/** How long an entry is served before it is read again: a bound on staleness should a change notice ever be missed. */
+export const STRATEGY_CACHE_FRESH_MS = 10_000;
+
+interface Entry {
+  strategy: Strategy;
+  loadedAt: number;
+}
+
+/**
+ * Strategies and their links held in memory, by id and by webhook-token hash, for the hot path (the intake looks
+ * one up per alert, the engine per event). Kept current three ways:
+ *
+ * - write-through: the strategies service puts each row it writes once its commit is done;
+ * - StrategyChanged (published after every change) drops the entry, so the next read is fresh;
+ *   with Redis the notice also reaches every other process (StrategyChangeRelay), and while that
+ *   relay is not connected nothing is served from memory;
+ * - an entry older than STRATEGY_CACHE_FRESH_MS is read again.
+ *
+ * A read that started before a change and ends after it is not kept (each change bumps a
+ * counter the read checks), so a slow read never brings an old row back. A restart starts empty.
+ * Unknown tokens are never remembered: a strategy created a moment ago answers at once.
+ */
+@Injectable()
+export class StrategyCache implements OnModuleDestroy {
+  private readonly byId = new Map<string, Entry>();
+  private readonly idByHash = new Map<string, string>();
+  /** Each strategy's links (copies to other accounts), oldest first. */
+  private readonly links = new Map<string, { links: StrategyLink[]; loadedAt: number }>();
+  /** Reads under way, by what they look up: requests that miss together share one query. */
+  private readonly loading = new Map<string, Promise<Strategy | null>>();
+  /** Bumped by every change: a read that saw another value is not stored. */
+  private changes = 0;
+  /** False while the cross-process relay is needed but not connected: every read goes to the database. */
+  private serving: boolean;
+  /** No Redis: this is the only process, and every write to strategies goes through it. */
+  readonly exclusive: boolean;
+  private readonly stop: () => void;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectRepository(Strategy) private readonly strategies: Repository<Strategy>,
+    @InjectRepository(StrategyLink) private readonly linkRows: Repository<StrategyLink>,
+    events: DomainEvents,
+  ) {
+    // With Redis other processes change strategies too: wait for the relay before trusting memory.
+    this.exclusive = !config.redis.url;
+    this.serving = this.exclusive;
+    this.stop = events.on('StrategyChanged', ({ strategyId }) => this.forget(strategyId));
+  }
+
+  onModuleDestroy(): void {
+    this.stop();
+  }
+
+  /** A strategy by id; null when there is none. */
+  async get(id: string): Promise<Strategy | null> {
+    const hit = this.fresh(this.byId.get(id));
+    if (hit) return hit;
+    return this.load(`id:${id}`, () => this.strategies.findOneBy({ id }));
+  }
+
+  /** The strategy whose webhook token has this SHA-256; null when none has. */
+  async byTokenHash(hash: string): Promise<Strategy | null> {
+    const id = this.idByHash.get(hash);
+    const hit = id === undefined ? undefined : this.fresh(this.byId.get(id));
+    if (hit && hit.webhookTokenHash === hash) return hit;
+    return this.load(`hash:${hash}`, () => this.strategies.findOneBy({ webhookTokenHash: hash }));
+  }
+
+  /** One query for every request that misses the same strategy at once; kept only if nothing changed meanwhile. */
+  private load(key: string, read: () => Promise<Strategy | null>): Promise<Strategy | null> {
+    const under = this.loading.get(key);
+    // A read that began before a change may have seen the old row: only one begun after it is shared.
+    if (under && (under as Promise<Strategy | null> & { seen?: number }).seen === this.changes) return under;
+    const seen = this.changes;
+    const promise: Promise<Strategy | null> & { seen?: number } = read().then(
+      (row) => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+        if (row && seen === this.changes) this.store(row);
+        return row;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+        throw error;
+      },
+    );
+    promise.seen = seen;
+    this.loading.set(key, promise);
+    return promise;
+  }
+
+  /** A strategy's links, oldest first (written only with the strategy, which then publishes StrategyChanged). */
+  async linksOf(strategyId: string): Promise<StrategyLink[]> {
+    const held = this.links.get(strategyId);
+    if (held && Date.now() - held.loadedAt <= STRATEGY_CACHE_FRESH_MS) return held.links;
+    const seen = this.changes;
+    const links = await this.linkRows.find({ where: { strategyId }, order: { createdAt: 'ASC' } });
+    if (seen === this.changes && this.serving) this.links.set(strategyId, { links, loadedAt: Date.now() });
+    return links;
+  }
+
+  /** Write-through: the row as it now stands in the database (call after the commit). */
+  put(strategy: Strategy): void {
+    this.changes++;
+    this.drop(strategy.id);
+    if (this.serving) this.store({ ...strategy });
+  }
+
+  /** Write-through of `ctx.state`, which changes without a StrategyChanged. */
+  putState(id: string, state: string): void {
+    const entry = this.byId.get(id);
+    if (entry) entry.strategy.state = state;
+  }
+
+  /** Drops one strategy: the next read goes to the database. */
+  forget(id: string): void {
+    this.changes++;
+    this.drop(id);
+    this.links.delete(id);
+  }
+
+  /** Drops everything and stops serving from memory (the relay lost its connection). */
+  suspend(): void {
+    this.changes++;
+    this.serving = false;
+    this.byId.clear();
+    this.idByHash.clear();
+    this.links.clear();
+  }
+
+  /** Serves from memory again, starting empty (the relay is subscribed: no change can be missed from now on). */
+  resume(): void {
+    this.changes++;
+    this.byId.clear();
+    this.idByHash.clear();
+    this.links.clear();
+    this.serving = true;
+  }
+
+  private fresh(entry: Entry | undefined): Strategy | undefined {
+    if (!entry) return undefined;
+    if (Date.now() - entry.loadedAt > STRATEGY_CACHE_FRESH_MS) {
+      this.drop(entry.strategy.id);
+      return undefined;
+    }
+    return entry.strategy;
+  }
+
+  private store(strategy: Strategy): void {
+    if (!this.serving) return;
+    this.drop(strategy.id);
+    this.byId.set(strategy.id, { strategy, loadedAt: Date.now() });
+    this.idByHash.set(strategy.webhookTokenHash, strategy.id);
+  }
+
+  private drop(id: string): void {
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    this.byId.delete(id);
+    if (this.idByHash.get(entry.strategy.webhookTokenHash) === id) this.idByHash.delete(entry.strategy.webhookTokenHash);
+  }
+}
