@@ -126,7 +126,8 @@ describe("PickMyTrade's alerts through the webhook", () => {
     // Without duplicate_position_allow, a sell sets the position to short 2, with its stop at 25,010.25.
     const legs = await eventually(async () => {
       const orders = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}`)).body.items as any[];
-      return orders.some((o) => /:sl1$/.test(o.clientOrderId)) ? orders : undefined;
+      // The stop is on record (pending) a moment before the broker takes it (working).
+      return orders.some((o) => /:sl1$/.test(o.clientOrderId) && o.status !== 'pending') ? orders : undefined;
     });
     expect(legs.map((o) => [o.side, o.quantity, o.type, o.status, o.stopPrice]).sort()).toEqual([
       ['buy', 2, 'stop', 'working', 25010.25],
