@@ -35,7 +35,9 @@ describe('a script that fails most of the time', () => {
 
   beforeAll(async () => {
     dir = scriptsDir({ 'mostly-failing.ts': MOSTLY_FAILING, 'loud.ts': LOUD });
-    server = await startServer({ overrides: { strategies: { dir } } });
+    // A call's budget well above what 20 lines of 50,000 characters take on a busy machine: every
+    // call here fails by its own throw, never by running out of time, so the counts below are exact.
+    server = await startServer({ overrides: { strategies: { dir, cpuMs: 2000 } } });
   });
   afterAll(async () => {
     await server?.close();
