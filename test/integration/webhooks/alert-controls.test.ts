@@ -32,6 +32,8 @@ describe('time in force, held stop-limits and trailing stops', () => {
     await eventually(async () =>
       ['done', 'failed'].includes((await http(server.url, 'GET', `/api/events/${response.body.eventId}`)).body.status),
     );
+    // The event is done once its orders are sent; the broker's answers may land a moment later.
+    await eventually(async () => (await ordersOf(response.body.eventId)).every((o) => o.status !== 'pending'));
     return response.body.eventId as string;
   };
   const ordersOf = async (eventId: string) =>
@@ -84,7 +86,8 @@ describe('time in force, held stop-limits and trailing stops', () => {
       signalPrice: 100,
       stopLoss: { type: 'stop_limit', stopPrice: 95, limitPrice: 94.9 },
     });
-    const sl = await eventually(async () => (await ordersOf(entry)).find((o) => /:sl1$/.test(o.clientOrderId)));
+    // On record (pending) a moment before the broker's answer makes it working.
+    const sl = await eventually(async () => (await ordersOf(entry)).find((o) => /:sl1$/.test(o.clientOrderId) && o.status !== 'pending'));
     expect([sl.type, sl.status, sl.stopPrice, sl.limitPrice, sl.triggeredAt]).toEqual(['stop_limit', 'working', 95, 94.9, null]);
     await market(95.5);
     expect((await ordersOf(entry)).find((o) => o.id === sl.id).triggeredAt).toBeNull();
@@ -103,6 +106,8 @@ describe('time in force, held stop-limits and trailing stops', () => {
     await alert({ ticker: 'SPY', action: 'buy', quantity: 3, signalPrice: 100 });
     const exit = await alert({ ticker: 'SPY', action: 'exit', orderType: 'trailing_stop', trailAmount: 1, signalPrice: 100 });
     const stopOf = async () => (await ordersOf(exit))[0];
+    // The event is done once its order is sent; the broker's answer (working) may land a moment later.
+    await eventually(async () => (await stopOf()).status !== 'pending', 5000, 'the broker to take the trailing stop');
     expect(await stopOf()).toEqual(
       expect.objectContaining({ type: 'trailing_stop', status: 'working', stopPrice: 99, quantity: 3, side: 'sell' }),
     );
