@@ -257,6 +257,33 @@ describe('risk limits', () => {
     expect((await eventLog(s, close.body.eventId)).message).toMatch(/sell 2 YM1! market → filled/);
   });
 
+  it("counts every strategy's position toward an account's position limit, and lets an order that reduces it through", async () => {
+    const account = (
+      await http(server.url, 'POST', '/api/accounts', {
+        name: 'capped account',
+        broker: 'paper-broker',
+        brokerAccountId: 'capped',
+        startingBalance: 50000,
+        risk: { maxPositionSize: 3 },
+      })
+    ).body;
+    expect(account.id).toEqual(expect.any(String));
+    const onAccount = async (name: string) =>
+      (await http(server.url, 'POST', '/api/strategies', { name, accountId: account.id })).body;
+    const [first, second] = [await onAccount('first on capped'), await onAccount('second on capped')];
+    market.publish(quote('RTY1!', 2400, 2400.1));
+    const bought = await hook(first, { ticker: 'RTY1!', action: 'buy', quantity: 2 });
+    expect((await eventLog(first, bought.body.eventId)).message).toMatch(/buy 2 RTY1! market → filled/);
+    // 2 held by the first strategy + 2 more by the second = 4 on the account.
+    const refused = await hook(second, { ticker: 'RTY1!', action: 'buy', quantity: 2 });
+    expect((await eventLog(second, refused.body.eventId)).message).toMatch(
+      /risk limit: account "capped account" may hold at most 3 in RTY1!; this order would make it 4/,
+    );
+    // A short of 1 takes the account to 1 net: allowed.
+    const short = await hook(second, { ticker: 'RTY1!', action: 'sell', quantity: 1 });
+    expect((await eventLog(second, short.body.eventId)).message).toMatch(/sell 1 RTY1! market → filled/);
+  });
+
   it('only lets closing orders through outside the trading window', async () => {
     // A window that is closed right now, whatever the time: one minute long, an hour away.
     const now = new Date();

@@ -72,6 +72,7 @@ const targetsOf = (bracket: OrderBracket): BracketTargets => ({
  * OCO can replace the placing here without changing `attachBracket`.
  */
 const HAS_BRACKET = 'SELECT 1 AS "found" FROM order_brackets WHERE "parentClientOrderId" = ?';
+const HAS_OPEN_BRACKET = `SELECT 1 AS "found" FROM order_brackets WHERE "strategyId" = ? AND "status" IN ('waiting', 'open') LIMIT 1`;
 
 @Injectable()
 export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -141,6 +142,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Stops a strategy's brackets (in one ticker, when given) from placing more legs; the caller cancels working orders. */
   cancelBrackets(strategyId: string, ticker?: string): Promise<number> {
     return this.enqueue(async () => {
+      // Run for most alerts, and most strategies have no bracket open: a prepared look first.
+      if (!(await this.statements.get(undefined, HAS_OPEN_BRACKET, [strategyId]))) return 0;
       const open = await this.brackets.findBy({ strategyId, status: In(['waiting', 'open']) });
       let cancelled = 0;
       for (const bracket of open) {

@@ -55,6 +55,7 @@ const TRADE = new RowShape<Trade>('trades', {
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
+const OPEN_IN_TICKER = 'SELECT "strategyId", "quantity" FROM positions WHERE "accountId" = ? AND "ticker" = ? AND "quantity" <> 0';
 const POSITION_CHANGED =
   'UPDATE positions SET "quantity" = ?, "avgPrice" = ?, "realizedCents" = ?, "lots" = ?, "updatedAt" = ? WHERE "id" = ?';
 
@@ -73,6 +74,12 @@ export class LedgerStore {
   async position(m: EntityManager | undefined, accountId: string, key: string, ticker: string): Promise<Position | null> {
     const row = await this.statements.get<Record<string, unknown>>(m, POSITION_HELD, [accountId, key, ticker]);
     return row ? POSITION.fromRow(row) : null;
+  }
+
+  /** Who holds what in a ticker on an account: the open positions' keys and quantities, nothing more (read per risk check). */
+  async openQuantities(accountId: string, ticker: string): Promise<{ strategyId: string; quantity: number }[]> {
+    const rows = await this.statements.all<{ strategyId: string; quantity: unknown }>(undefined, OPEN_IN_TICKER, [accountId, ticker]);
+    return rows.map((r) => ({ strategyId: r.strategyId, quantity: Number(r.quantity) }));
   }
 
   /** Positions matching every condition given (see PositionsReader.where). */

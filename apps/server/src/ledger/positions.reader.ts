@@ -35,6 +35,11 @@ export class PositionsReader {
     return this.store.positions(filter);
   }
 
+  /** The open positions' keys and quantities in a ticker on an account. */
+  openQuantities(accountId: string, ticker: string): Promise<{ strategyId: string; quantity: number }[]> {
+    return this.store.openQuantities(accountId, ticker);
+  }
+
   countOpen(strategyId: string): Promise<number> {
     return this.positions.countBy({ strategyId, quantity: Not(0) });
   }

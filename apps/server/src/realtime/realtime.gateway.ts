@@ -50,6 +50,7 @@ const RESERVATION_MS = 10_000;
 @WebSocketGateway({ path: '/ws', maxPayload: 64 * 1024 })
 export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly clients = new Map<WebSocket, Client>();
+  private readonly corked = new Map<Client, { uncork(): void }>();
   private readonly byId = new Map<string, Client>();
   private readonly watches: ClientWatches;
   /** Connections per token: open sockets and upgrades under way (each reservation with its expiry). */
@@ -188,11 +189,32 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     const only = message.type === 'DATA' && !this.market.ofGeneralInterest(message.data.ticker);
     const recipients = only ? this.keepers(message.data.ticker) : this.clients.values();
     for (const client of recipients) {
+      this.cork(client);
       client.stream.offer(message, text);
       if (client.stream.backlog > 0) this.startDraining(client);
     }
     if (message.type === 'FILL') this.stamps.fillPushed(message.data.orderId);
   }
+
+  /**
+   * One alert sends a client several messages in a row (order states, fill, position, P&L, log
+   * lines): its socket is corked until the current turn's callbacks are done, so they leave in one
+   * write rather than a system call each.
+   */
+  private cork(client: Client): void {
+    if (this.corked.has(client)) return;
+    // `ws` keeps its net.Socket here; without one (closing) there is nothing to batch.
+    const socket = (client.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket) return;
+    socket.cork();
+    this.corked.set(client, socket);
+    if (this.corked.size === 1) process.nextTick(this.uncorkAll);
+  }
+
+  private readonly uncorkAll = (): void => {
+    for (const socket of this.corked.values()) socket.uncork();
+    this.corked.clear();
+  };
 
   private *keepers(ticker: string): Iterable<Client> {
     for (const id of this.watches.keeping(ticker) ?? []) {

@@ -119,7 +119,7 @@ export class RiskService {
 
   /** The account's net position in a ticker after the order: every strategy, link and manual position there. */
   private async accountNet(accountId: string, ticker: string, positionKey: string, after: number): Promise<number> {
-    const rows = await this.positions.where({ accountId, ticker });
+    const rows = await this.positions.openQuantities(accountId, ticker);
     return rows.reduce((sum, p) => sum + (p.strategyId === positionKey ? 0 : p.quantity), 0) + after;
   }
 

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
+import { Statements } from '../database/statements.js';
 import { SystemSetting } from './system-setting.entity.js';
+
+const READ_VALUE = 'SELECT "value" FROM system_settings WHERE "key" = ?';
 
 /**
  * Server-wide settings that survive a restart (the kill switch, the watchlist, the simulated feed),
@@ -13,11 +16,13 @@ export class SystemSettings {
   constructor(
     @InjectRepository(SystemSetting) private readonly rows: Repository<SystemSetting>,
     private readonly database: DatabaseService,
+    private readonly statements: Statements,
   ) {}
 
-  /** The stored JSON text of `key`, or null when it was never written. */
+  /** The stored JSON text of `key`, or null when it was never written. Read per order (the kill switch): prepared. */
   async read(key: string): Promise<string | null> {
-    return (await this.rows.findOneBy({ key }))?.value ?? null;
+    const row = await this.statements.get<{ value: string }>(undefined, READ_VALUE, [key]);
+    return row?.value ?? null;
   }
 
   /** Writes `value` (JSON-encoded) under `key`: in the unit of work `manager` when given, else in a durable one of its own. */
