@@ -16,7 +16,7 @@ const SECTIONS = [
   ['fairness', 'fairness-bench.js', "a healthy strategy's alerts beside ten slow scripts (server in its own process)"],
   ['failover', 'failover-bench.js', 'a server killed during an order and started again: kill → first order'],
   ['pnl', 'pnl-bench.js', 'P&L recorder pass and history queries'],
-  ['memory', 'memory-bench.js', 'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once'],
+  ['memory', 'memory-bench.js', 'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once; then a day of trading and a restart on its history'],
   ['analytics', 'analytics-bench.js', 'execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes'],
   ['backtest', 'backtest-bench.js', 'backtests: a year of one-minute bars imported and replayed'],
 ];
@@ -152,6 +152,18 @@ if (results.memory?.memory?.growthPerStrategyMb != null) {
   row(
     `resident memory growth, ${num(runs[0].strategies)} → ${num(runs[runs.length - 1].strategies)} strategies`,
     `${results.memory.memory.growthPerStrategyMb.toFixed(3)} MB per strategy`,
+  );
+}
+const day = results.memory?.memory?.day;
+if (day) {
+  const strategies = results.memory.memory.runs[results.memory.memory.runs.length - 1].strategies;
+  row(
+    `resident memory, ${num(strategies)} strategies after a day of trading (${num(day.roundTrips)} round trips each)`,
+    `${day.afterTrading.totalMb.toFixed(1)} MB (server ${day.afterTrading.serverMb.toFixed(1)} MB); ${num(day.alerts)} alerts in ${day.seconds} s`,
+  );
+  row(
+    `resident memory, started again on that day's history, dashboard read`,
+    `${day.restarted.totalMb.toFixed(1)} MB (server ${day.restarted.serverMb.toFixed(1)} MB + ${day.restarted.children} child processes)`,
   );
 }
 const analytics = results.analytics?.analytics;

@@ -120,8 +120,13 @@ function toYaml(tree, indent = '') {
  * flood they exist for) and the simulated feed is off unless `config` says otherwise.
  * BENCH_SERVER_NODE_ARGS adds node flags to it (e.g. `--cpu-prof --cpu-prof-dir=…`).
  */
-export async function startServerProcess({ redisUrl = '', config = {}, env = {}, label = 'server' } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-bench-'));
+export async function startServerProcess({
+  redisUrl = '',
+  config = {},
+  env = {},
+  label = 'server',
+  dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-bench-')),
+}: { redisUrl?: string; config?: object; env?: Record<string, string>; label?: string; dataDir?: string } = {}) {
   const port = await freePort();
   const prefix = `tradeloop-bench-${process.pid}-${Date.now()}`;
   const tree = {
@@ -191,14 +196,18 @@ export async function startServerProcess({ redisUrl = '', config = {}, env = {},
     token,
     child,
     output: () => output,
-    /** SIGTERM (lets --cpu-prof write its profile), SIGKILL if it lingers; removes its data and Redis keys. */
-    async stop() {
+    /**
+     * SIGTERM (lets --cpu-prof write its profile), SIGKILL if it lingers; removes its data and Redis
+     * keys, unless `keepData` (a server started again on the same `dataDir` takes them over).
+     */
+    async stop({ keepData = false } = {}) {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), nodeArgs.length ? 30_000 : 5_000);
         await exited;
         clearTimeout(timer);
       }
+      if (keepData) return;
       rmSync(dataDir, { recursive: true, force: true });
       if (redisUrl) await dropRedisPrefix(redisUrl, prefix).catch(() => undefined);
     },
