@@ -9,8 +9,11 @@
 //    waits, newer quotes only replace the one it will see, so the figure is handler calls made
 //    (each saw one quote), printed beside the quotes offered. Tick → handler latency is from a
 //    quote's publication to the return of the handler call that saw it. Measured once every
-//    strategy's handler has run (the sandbox process started, every isolate loaded) and a second
-//    more; the CPU time of the server's main thread and of the sandbox process is reported too.
+//    strategy's handler has run (the sandbox process started, every isolate loaded) and then
+//    BENCH_TICK_WARM_SECONDS more (30; 1 with BENCH_QUICK): every isolate compiles and optimises its
+//    own copy of the code, so the first thousands of calls each cost two to three times what a
+//    server that has run for a minute pays. The CPU time of the server's main thread and of the
+//    sandbox process is reported too.
 //
 // Run through `npm run bench`, or alone: `npm run build:bench && node --no-node-snapshot bench/dist/tick-bench.js`.
 import type { AddressInfo } from 'node:net';
@@ -29,6 +32,7 @@ import { SandboxService } from '#server/sandbox/sandbox.service.js';
 import { ON_TICK_SCRIPT, QUICK, report, sleep, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
 
 const SECONDS = Number(process.env.BENCH_TICK_SECONDS ?? (QUICK ? 2 : 5));
+const WARM_SECONDS = Number(process.env.BENCH_TICK_WARM_SECONDS ?? (QUICK ? 1 : 30));
 const PNL_STRATEGIES = (process.env.BENCH_PNL_STRATEGIES ?? '10,100').split(',').filter(Boolean).map(Number);
 const HANDLER_STRATEGIES = (process.env.BENCH_HANDLER_STRATEGIES ?? '10,100').split(',').filter(Boolean).map(Number);
 const TICKERS = ['NQ1!', 'ES1!', 'CL1!', 'GC1!'];
@@ -213,7 +217,7 @@ async function handlers(strategies) {
     const warmUntil = performance.now() + 60_000;
     while (called.size < strategies && performance.now() < warmUntil) await flood(market, 0.25, quote);
     if (called.size < strategies) throw new Error(`only ${called.size} of ${strategies} strategies' handlers ran while warming up`);
-    await flood(market, 1, quote);
+    await flood(market, WARM_SECONDS, quote);
     await sleep(500);
     calls = 0;
     latencies = [];
@@ -225,6 +229,7 @@ async function handlers(strategies) {
     await app.close();
     return {
       strategies,
+      warmSeconds: WARM_SECONDS,
       quotesPublishedPerSecond: r.perSecond,
       ticksHandledPerSecond: Math.round(handled / r.elapsed),
       cpuPercent: r.cpuPercent,
@@ -251,7 +256,7 @@ for (const n of HANDLER_STRATEGIES) {
   result.handlers.push(r);
   const l = r.tickToHandler;
   console.log(
-    `ticks through sandboxed onTick, ${String(n).padStart(3)} strategies: ${r.ticksHandledPerSecond.toLocaleString('en')} handled/s (${r.quotesPublishedPerSecond.toLocaleString('en')} quotes/s published, the rest conflated); tick → handler returned p50 ${l.p50?.toFixed(2)} ms p99 ${l.p99?.toFixed(2)} ms max ${l.max?.toFixed(2)} ms; server main thread ${r.cpuPercent}% CPU, sandbox process ${r.sandboxCpuPercent}% (${r.sandboxCpuMicrosPerCall} µs per call)`,
+    `ticks through sandboxed onTick, ${String(n).padStart(3)} strategies: ${r.ticksHandledPerSecond.toLocaleString('en')} handled/s (${r.quotesPublishedPerSecond.toLocaleString('en')} quotes/s published, the rest conflated); tick → handler returned p50 ${l.p50?.toFixed(2)} ms p99 ${l.p99?.toFixed(2)} ms max ${l.max?.toFixed(2)} ms; server main thread ${r.cpuPercent}% CPU, sandbox process ${r.sandboxCpuPercent}% (${r.sandboxCpuMicrosPerCall} µs per call), after ${r.warmSeconds} s of warm-up`,
   );
 }
 report({ ticks: result });
