@@ -17,9 +17,14 @@ interface Item {
 }
 
 interface Lane {
+  /** Items from `head` on are waiting (the one at `head` may be running). */
   items: Item[];
+  head: number;
   running?: Promise<void>;
 }
+
+/** A lane's finished items are dropped from the front in one slice once this many have piled up (shift() per item is quadratic in a burst). */
+const COMPACT_AFTER = 1024;
 
 /**
  * The default queue: in-process, one serial lane per partition key, lanes run concurrently.
@@ -33,6 +38,8 @@ export class MemoryEventQueue implements EventQueue {
   private idleWaiters: { upTo: number; resolve: () => void }[] = [];
   private handler?: EventHandler;
   private seq = 0;
+  /** No unfinished event is older than this (see oldestUnfinished). */
+  private oldest = 1;
   private closed = false;
   private readonly attempts: number;
   private readonly backoffMs: number;
@@ -54,7 +61,7 @@ export class MemoryEventQueue implements EventQueue {
     if (key !== undefined) this.waiting.set(key, item);
     this.unfinished.add(item.seq);
     let lane = this.lanes.get(partitionKey);
-    if (!lane) this.lanes.set(partitionKey, (lane = { items: [] }));
+    if (!lane) this.lanes.set(partitionKey, (lane = { items: [], head: 0 }));
     lane.items.push(item);
     this.drain(partitionKey, lane);
   }
@@ -71,8 +78,18 @@ export class MemoryEventQueue implements EventQueue {
 
   idle(): Promise<void> {
     const upTo = this.seq;
-    if (![...this.unfinished].some((s) => s <= upTo)) return Promise.resolve();
+    if (this.oldestUnfinished() > upTo) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push({ upTo, resolve }));
+  }
+
+  /**
+   * Every sequence number from 1 on was unfinished once and none comes back, so the oldest one left
+   * is found by moving a mark forward: each number is passed once, whatever the backlog (spreading
+   * a burst of 100,000 into Math.min overflowed the stack, and was quadratic before that).
+   */
+  private oldestUnfinished(): number {
+    while (this.oldest <= this.seq && !this.unfinished.has(this.oldest)) this.oldest++;
+    return this.oldest <= this.seq ? this.oldest : Number.POSITIVE_INFINITY;
   }
 
   async close(): Promise<void> {
@@ -83,16 +100,20 @@ export class MemoryEventQueue implements EventQueue {
   private drain(partitionKey: string, lane: Lane): void {
     if (!this.handler || lane.running) return;
     lane.running = (async () => {
-      while (lane.items.length && !this.closed) {
-        const item = lane.items[0];
+      while (lane.head < lane.items.length && !this.closed) {
+        const item = lane.items[lane.head];
         item.started = true;
         if (item.conflateKey !== undefined && this.waiting.get(item.conflateKey) === item) this.waiting.delete(item.conflateKey);
         await this.run(item.event);
-        lane.items.shift();
+        lane.head++;
+        if (lane.head >= COMPACT_AFTER && lane.head * 2 >= lane.items.length) {
+          lane.items = lane.items.slice(lane.head);
+          lane.head = 0;
+        }
         this.finished(item.seq);
       }
       lane.running = undefined;
-      if (!lane.items.length) this.lanes.delete(partitionKey);
+      if (lane.head >= lane.items.length) this.lanes.delete(partitionKey);
     })();
   }
 
@@ -114,8 +135,9 @@ export class MemoryEventQueue implements EventQueue {
 
   private finished(seq: number): void {
     this.unfinished.delete(seq);
-    const oldest = Math.min(...this.unfinished);
-    const ready = this.idleWaiters.filter((w) => oldest > w.upTo || this.unfinished.size === 0);
+    if (!this.idleWaiters.length) return;
+    const oldest = this.oldestUnfinished();
+    const ready = this.idleWaiters.filter((w) => oldest > w.upTo);
     if (!ready.length) return;
     this.idleWaiters = this.idleWaiters.filter((w) => !ready.includes(w));
     ready.forEach((w) => w.resolve());
