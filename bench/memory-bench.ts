@@ -78,13 +78,21 @@ async function scriptLoaded(server: { base: string; token: string }): Promise<vo
  * flat-to-long as it began): their fills, trades, order states, log lines and P&L points are the
  * day's history. Resolves once every plain strategy's alerts have filled.
  */
-async function tradeADay(server, strategies, roundTrips: number, run = 'day'): Promise<{ alerts: number; filled: number; seconds: number }> {
+async function tradeADay(
+  server,
+  strategies,
+  roundTrips: number,
+  run = 'day',
+): Promise<{ alerts: number; filled: number; seconds: number }> {
   const watcher = await fillWatcher(server);
   const agent = new http.Agent({ keepAlive: true, maxSockets: DAY_PARALLEL });
   const alerts = [];
   for (let n = 0; n < roundTrips * 2; n++)
     for (const s of strategies)
-      alerts.push({ s, body: { ticker: 'NQ1!', action: n % 2 ? 'buy' : 'sell', quantity: 1, price: 25000 + (n % 8) * 0.25, id: `${run}-${n}-${s.id}` } });
+      alerts.push({
+        s,
+        body: { ticker: 'NQ1!', action: n % 2 ? 'buy' : 'sell', quantity: 1, price: 25000 + (n % 8) * 0.25, id: `${run}-${n}-${s.id}` },
+      });
   const eventIds = [];
   const started = performance.now();
   let next = 0;

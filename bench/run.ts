@@ -16,7 +16,11 @@ const SECTIONS = [
   ['fairness', 'fairness-bench.js', "a healthy strategy's alerts beside ten slow scripts (server in its own process)"],
   ['failover', 'failover-bench.js', 'a server killed during an order and started again: kill → first order'],
   ['pnl', 'pnl-bench.js', 'P&L recorder pass and history queries'],
-  ['memory', 'memory-bench.js', 'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once; then a day of trading and a restart on its history'],
+  [
+    'memory',
+    'memory-bench.js',
+    'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once; then a day of trading and a restart on its history',
+  ],
   ['analytics', 'analytics-bench.js', 'execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes'],
   ['backtest', 'backtest-bench.js', 'backtests: a year of one-minute bars imported and replayed'],
 ];

@@ -268,8 +268,7 @@ describe('risk limits', () => {
       })
     ).body;
     expect(account.id).toEqual(expect.any(String));
-    const onAccount = async (name: string) =>
-      (await http(server.url, 'POST', '/api/strategies', { name, accountId: account.id })).body;
+    const onAccount = async (name: string) => (await http(server.url, 'POST', '/api/strategies', { name, accountId: account.id })).body;
     const [first, second] = [await onAccount('first on capped'), await onAccount('second on capped')];
     market.publish(quote('RTY1!', 2400, 2400.1));
     const bought = await hook(first, { ticker: 'RTY1!', action: 'buy', quantity: 2 });
