@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MAX_QUANTITY, type BrokerFill, type BrokerPlugin, type OrderRequest, type OrderUpdate, type Quote } from '@tradeloop/contracts';
-import { pause, until } from './server-side.js';
+import { pause, until } from './waiting.js';
 
 /**
  * What a broker plugin's spec hands the contract suite, fresh for every test: the plugin (not yet

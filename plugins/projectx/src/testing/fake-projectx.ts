@@ -4,12 +4,9 @@ import { ORDER_TYPE, SIDE, STATUS, type PxAccount, type PxContract } from '../wi
 import { FakeExchange, fakeContracts, type FakeOrder } from './fake-exchange.js';
 import { FakeHubs, type HubClient } from './fake-hub.js';
 import { route } from './fake-routes.js';
+import type { FakeUser } from './fake-user.js';
 
-export interface FakeUser {
-  userName: string;
-  apiKey: string;
-  accounts: PxAccount[];
-}
+export type { FakeUser } from './fake-user.js';
 
 export const DEFAULT_USER: FakeUser = {
   userName: 'trader@example.com',

@@ -1,6 +1,14 @@
-import { ORDER_TYPE, STATUS } from '../wire.js';
-import type { FakeOrder } from './fake-exchange.js';
-import type { FakeProjectX, FakeUser } from './fake-projectx.js';
+import { ORDER_TYPE, STATUS, type PxContract } from '../wire.js';
+import type { FakeExchange, FakeOrder } from './fake-exchange.js';
+import type { FakeUser } from './fake-user.js';
+
+/** What the routes use of the fake gateway (FakeProjectX). */
+interface RoutedGateway {
+  readonly exchange: FakeExchange;
+  readonly contracts: PxContract[];
+  swallowNextPlace: boolean;
+  renewToken(user: FakeUser, old: string): string;
+}
 
 type Body = Record<string, unknown>;
 type Answer = Record<string, unknown> | { success: false; errorCode: number; errorMessage: string } | 'swallow' | null;
@@ -10,7 +18,7 @@ const isPrice = (v: unknown): v is number => typeof v === 'number' && Number.isF
 const since = (body: Body) => Date.parse(String(body['startTimestamp'] ?? '')) || 0;
 
 /** The REST endpoints of the fake gateway, with ProjectX's field names and refusals as success:false. */
-export function route(fake: FakeProjectX, user: FakeUser, path: string, body: Body, token: string): Answer {
+export function route(fake: RoutedGateway, user: FakeUser, path: string, body: Body, token: string): Answer {
   const ex = fake.exchange;
   const mine = (accountId: unknown) => user.accounts.some((a) => a.id === accountId);
   switch (path) {
@@ -79,7 +87,7 @@ export function route(fake: FakeProjectX, user: FakeUser, path: string, body: Bo
 
 const wire = (o: FakeOrder) => ({ ...o, extreme: undefined });
 
-function place(fake: FakeProjectX, body: Body, mine: (id: unknown) => boolean): Answer {
+function place(fake: RoutedGateway, body: Body, mine: (id: unknown) => boolean): Answer {
   const ex = fake.exchange;
   const accountId = body['accountId'];
   if (!mine(accountId)) return refuse(1, 'Account not found');
