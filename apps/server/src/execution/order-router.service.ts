@@ -126,23 +126,26 @@ export class OrderRouter {
         createdAt: now,
         updatedAt: now,
       } satisfies Order);
-    if (!existing) {
-      // Durable (fsynced) before the broker hears of it.
-      await this.database.transaction((m) => this.store.insert(m, order));
-      this.states.changed(order);
-    }
-
     // Limits first: a refused order is on record as rejected with the reason, like a broker's refusal.
-    const refusal = existing
-      ? null
-      : await this.risk.check({
+    // The limits read positions and settings, not this order: they are read while its row is
+    // written, which on PostgreSQL saves their round trips on the order's path.
+    let refusal: string | null = null;
+    if (!existing) {
+      const [, refused] = await Promise.all([
+        // Durable (fsynced) before the broker hears of it.
+        this.database.transaction((m) => this.store.insert(m, order)),
+        this.risk.check({
           account: intent.account,
           strategyId: intent.strategyId,
           positionKey: intent.linkId ?? intent.strategyId ?? NO_STRATEGY,
           ticker: intent.ticker,
           side: intent.side,
           quantity: intent.quantity,
-        });
+        }),
+      ]);
+      refusal = refused;
+      this.states.changed(order);
+    }
     if (refusal) return this.states.applyAck(order.id, { brokerOrderId: '', status: 'rejected', reason: `risk limit: ${refusal}` });
 
     await this.market.watch(`order:${order.id}`, [order.ticker]);
