@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { http, startServer, type TestServer } from '../../support/app.js';
+import { createPostgresDatabase, http, startServer, type TestServer } from '../../support/app.js';
 
 describe('webhook intake refuses bad input clearly and logs every outcome', () => {
   let server: TestServer;
@@ -140,6 +140,42 @@ describe('an alert without an id delivered twice', () => {
     expect(logs.some((l) => /the same alert again within 3 s ignored as a double delivery/.test(l.message))).toBe(true);
     await new Promise((r) => setTimeout(r, 3100));
     expect((await post(body)).status).toBe(202);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('one id sent many times at once (%s)', (db) => {
+  let server: TestServer;
+  let drop: (() => Promise<void>) | undefined;
+  let strategy: { id: string; webhookToken: string };
+
+  beforeAll(async () => {
+    const database = db === 'postgres' ? await createPostgresDatabase() : undefined;
+    drop = database?.drop;
+    server = await startServer({
+      databaseUrl: database?.url,
+      overrides: { plugins: { disabled: ['sim-feed'] }, webhooks: { rateLimit: { perTokenPerMinute: 1000, perIpPerMinute: 10000 } } },
+    });
+    strategy = (await http(server.url, 'POST', '/api/strategies', { name: `burst ${db}` })).body;
+  });
+  afterAll(async () => {
+    await server.close();
+    await drop?.();
+  });
+
+  it('stores it once: one 202, the rest answered as duplicates of that same event', async () => {
+    const body = { ticker: 'MES1!', action: 'buy', quantity: 1, price: 6800, id: `burst-${db}` };
+    // A burst sent together, as a retrying bridge or a crowd would: one unit of work or several.
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, body)),
+    );
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(accepted).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200).map((a) => [a.body.duplicate, a.body.eventId])).toEqual(
+      Array.from({ length: 24 }, () => [true, accepted[0].body.eventId]),
+    );
+    const events = (await http(server.url, 'GET', `/api/events?strategyId=${strategy.id}&limit=100`)).body;
+    const items = (Array.isArray(events) ? events : events.items) as { id: string }[];
+    expect(items.map((e) => e.id)).toEqual([accepted[0].body.eventId]);
   });
 });
 

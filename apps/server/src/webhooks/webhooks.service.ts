@@ -364,8 +364,12 @@ export class WebhooksService implements OnModuleDestroy {
     const now = Date.now();
     const windowMs = this.config.webhooks.duplicateWindowSeconds * 1000;
     const sameKey = key ? `key\u0000${strategy.id}\u0000${key}` : windowMs > 0 ? `body\u0000${strategy.id}\u0000${bodyHash}` : null;
-    // An earlier alert of this same unit first, then the database.
-    const previous = (sameKey && stored.get(sameKey)) || (await this.previous(m, strategy.id, key, bodyHash, now - windowMs, windowMs > 0));
+    // An earlier alert of this same unit first, then the database. An alert with an id is simply
+    // inserted: the unique key on (strategy, id) refuses a repeat, which is then looked up (below);
+    // one statement fewer for every alert that is not a repeat.
+    const previous =
+      (sameKey && stored.get(sameKey)) ||
+      (key ? undefined : await this.previous(m, strategy.id, null, bodyHash, now - windowMs, windowMs > 0));
     if (previous) return this.duplicate(m, strategy, key, previous);
     const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
     const event = { id: randomUUID(), idempotencyKey: key, notBefore };
@@ -382,7 +386,7 @@ export class WebhooksService implements OnModuleDestroy {
       notBefore,
     ]);
     if (inserted === 0) {
-      // PostgreSQL: a request with the same id in another transaction (another process) won the unique key.
+      // The same id stored before, or (PostgreSQL) by a request in another transaction or process that won the unique key.
       const winner = await this.previous(m, strategy.id, key, null, 0, false);
       if (!winner) throw new Error('the alert was neither stored nor found stored');
       return this.duplicate(m, strategy, key, winner);
