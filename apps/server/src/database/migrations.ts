@@ -10,6 +10,7 @@ import { sealedWebhookTokens } from './migrations/1765100000000-sealed-webhook-t
 import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-admin-password-applied.js';
 import { AccountRulesAndNotifications1766150000000 } from './migrations/1766150000000-account-rules-and-notifications.js';
 import { ExecutionAnalytics1766200000000 } from './migrations/1766200000000-execution-analytics.js';
+import { OneStatusIndexOnEvents1766300000000 } from './migrations/1766300000000-one-status-index-on-events.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -26,4 +27,5 @@ export const migrations = (secrets: () => SecretBox) => [
   AdminPasswordApplied1765110000000,
   AccountRulesAndNotifications1766150000000,
   ExecutionAnalytics1766200000000,
+  OneStatusIndexOnEvents1766300000000,
 ];

@@ -7,9 +7,9 @@ export type WebhookEventStatus = 'delayed' | 'accepted' | 'processing' | 'done' 
 /** An accepted alert, durable before the 202 goes out; the engine works from this row. */
 @Entity('webhook_events')
 @Index('uq_webhook_events_strategy_key', ['strategyId', 'idempotencyKey'], { unique: true })
-@Index('ix_webhook_events_status', ['status'])
 @Index('ix_webhook_events_body', ['strategyId', 'bodyHash', 'receivedAt'])
 @Index('ix_webhook_events_strategy_received', ['strategyId', 'receivedAt'])
+// Also every lookup by status alone (the unfinished events at start, the stale ones).
 @Index('ix_webhook_events_due', ['status', 'notBefore'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
