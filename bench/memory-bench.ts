@@ -74,9 +74,9 @@ async function scriptLoaded(server: { base: string; token: string }): Promise<vo
 }
 
 /**
- * Every strategy trades `roundTrips` more round trips (sell, buy, … after the opening buy, ending
- * flat-to-long as it began): their fills, trades, order states, log lines and P&L points are the
- * day's history. Resolves once every plain strategy's alerts have filled.
+ * Every strategy trades `roundTrips` more round trips (alerts alternating sell and buy after its
+ * opening buy): their fills, trades, order states, log lines and P&L points are the day's history.
+ * Resolves once every plain strategy's alerts have filled.
  */
 async function tradeADay(
   server,
