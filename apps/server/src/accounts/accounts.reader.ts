@@ -1,20 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
+import { RowShape } from '../database/rows.js';
+import { Statements } from '../database/statements.js';
 import { Account } from './account.entity.js';
+
+const ACCOUNT = new RowShape<Account>('accounts', {
+  id: 'text',
+  name: 'text',
+  broker: 'text',
+  brokerAccountId: 'text',
+  startingBalanceCents: 'bigint',
+  settings: 'json',
+  secrets: 'text',
+  risk: 'json',
+  haltedUntil: 'bigint',
+  createdAt: 'bigint',
+});
+const ACCOUNT_BY_ID = ACCOUNT.select('"id" = ?');
 
 /** What other modules may read of the accounts table; the accounts module alone writes it. */
 @Injectable()
 export class AccountsReader {
-  constructor(@InjectRepository(Account) private readonly accounts: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly statements: Statements,
+  ) {}
 
-  byId(id: string): Promise<Account | null> {
-    return this.accounts.findOneBy({ id });
+  /** Read for every order (its broker, risk limits, halt): a prepared statement, never a stale copy. */
+  async byId(id: string): Promise<Account | null> {
+    const row = await this.statements.get<Record<string, unknown>>(undefined, ACCOUNT_BY_ID, [id]);
+    return row ? ACCOUNT.fromRow(row) : null;
   }
 
   /** The account of a row that refers to it (an order, a position): it must exist. */
-  byIdOrFail(id: string): Promise<Account> {
-    return this.accounts.findOneByOrFail({ id });
+  async byIdOrFail(id: string): Promise<Account> {
+    const account = await this.byId(id);
+    if (!account) throw new Error(`account ${id} is not on record`);
+    return account;
   }
 
   exists(id: string): Promise<boolean> {

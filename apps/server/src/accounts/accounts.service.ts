@@ -8,30 +8,15 @@ import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
-import { RowShape } from '../database/rows.js';
-import { Statements } from '../database/statements.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
 import { PluginHostService, providesBroker } from '../plugins/plugin-host.service.js';
 import { livePnlView, PnlLiveService } from '../pnl/pnl-live.service.js';
 import { Account } from './account.entity.js';
+import { AccountsReader } from './accounts.reader.js';
 import type { CreateAccountDto, UpdateAccountDto } from './dto/account.dto.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
 
 export const PAPER_BROKER = 'paper-broker';
-
-const ACCOUNT = new RowShape<Account>('accounts', {
-  id: 'text',
-  name: 'text',
-  broker: 'text',
-  brokerAccountId: 'text',
-  startingBalanceCents: 'bigint',
-  settings: 'json',
-  secrets: 'text',
-  risk: 'json',
-  haltedUntil: 'bigint',
-  createdAt: 'bigint',
-});
-const ACCOUNT_BY_ID = ACCOUNT.select('"id" = ?');
 
 @Injectable()
 export class AccountsService implements OnModuleInit {
@@ -43,7 +28,7 @@ export class AccountsService implements OnModuleInit {
     private readonly plugins: PluginHostService,
     private readonly events: DomainEvents,
     private readonly pnl: PnlLiveService,
-    private readonly statements: Statements,
+    private readonly reader: AccountsReader,
   ) {}
 
   /** Serves broker plugins their accounts; first start: a paper account so a webhook can trade out of the box. */
@@ -70,11 +55,10 @@ export class AccountsService implements OnModuleInit {
     });
   }
 
-  /** Read for every order (its broker, risk limits, halt): a prepared statement, never a stale copy. */
   async get(id: string): Promise<Account> {
-    const row = await this.statements.get<Record<string, unknown>>(undefined, ACCOUNT_BY_ID, [id]);
-    if (!row) throw new NotFoundException(`account ${id} not found`);
-    return ACCOUNT.fromRow(row);
+    const account = await this.reader.byId(id);
+    if (!account) throw new NotFoundException(`account ${id} not found`);
+    return account;
   }
 
   /** The default account for new strategies: the oldest one. */
