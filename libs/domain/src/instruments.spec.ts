@@ -114,6 +114,22 @@ describe('instrument lookup from TradingView symbols', () => {
     expect(catalog.canonical('MGC1!')).toBe('MGC1!');
     expect(catalog.instrument('MES').tickValue).toBe(1.25);
   });
+
+  it('remembers what a spelling resolved to, shares it frozen, and keeps refusing what it refused', () => {
+    const own = new InstrumentCatalog();
+    const first = own.resolve('CME_MINI:NQZ2026');
+    expect(own.resolve('CME_MINI:NQZ2026')).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.instrument)).toBe(true);
+    expect(() => {
+      (first.instrument as { tickValue: number }).tickValue = 1;
+    }).toThrow(TypeError);
+    expect(own.instrument('NQ1!').tickValue).toBe(5);
+    expect(() => own.resolve('NQ 1!')).toThrow(/is not a symbol/);
+    expect(() => own.resolve('NQ 1!')).toThrow(/is not a symbol/);
+    // A feed inventing names cannot grow the memory without bound: past its size it starts over.
+    for (let i = 0; i < 10_050; i++) expect(own.canonical(`SYM${i}`)).toBe(`SYM${i}`);
+    expect(own.resolve('CME_MINI:NQZ2026')).toEqual(first);
+  });
 });
 
 describe('the tick grid', () => {

@@ -64,9 +64,17 @@ export function tickerProblem(ticker: unknown): string | null {
   return null;
 }
 
+/** Spellings remembered with what they resolved to; beyond this the memory starts over (a feed can invent names). */
+const MAX_RESOLVED = 10_000;
+
 /** Matches TradingView's spellings of a symbol (`CME_MINI:NQ1!`, `NQZ2026`, `nq1!`) to one instrument. */
 export class InstrumentCatalog {
   private readonly futures = new Map<string, Instrument>();
+  /**
+   * Spellings already resolved: every quote and every script call resolves its ticker, and the
+   * catalog never changes after construction. Frozen, as they are shared.
+   */
+  private readonly resolved = new Map<string, ResolvedTicker>();
   /** Configured stock/crypto-style symbols (kind `equity`), matched by the exact symbol. */
   private readonly symbols = new Map<string, Instrument>();
   /** Longest first, so `MNQZ6` is MNQ and never NQ-something. */
@@ -79,13 +87,23 @@ export class InstrumentCatalog {
       if (!root) throw new Error('instrument root must not be empty');
       this.futures.delete(root);
       this.symbols.delete(root);
-      (instrument.kind === 'equity' ? this.symbols : this.futures).set(root, { ...instrument, root });
+      (instrument.kind === 'equity' ? this.symbols : this.futures).set(root, Object.freeze({ ...instrument, root }));
     }
     this.roots = [...this.futures.keys()].sort((x, y) => y.length - x.length);
   }
 
   /** Throws, with the reason in words, for a ticker `tickerProblem` refuses. */
   resolve(ticker: string): ResolvedTicker {
+    let resolved = this.resolved.get(ticker);
+    if (resolved === undefined) {
+      resolved = Object.freeze(this.resolveAfresh(ticker));
+      if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
+      this.resolved.set(ticker, resolved);
+    }
+    return resolved;
+  }
+
+  private resolveAfresh(ticker: string): ResolvedTicker {
     const problem = tickerProblem(ticker);
     if (problem) throw new Error(problem);
     const symbol = ticker
@@ -97,7 +115,10 @@ export class InstrumentCatalog {
     if (configured) return { ticker: symbol, instrument: configured };
     const root = this.futureRoot(symbol);
     if (root) return { ticker: `${root}1!`, instrument: this.futures.get(root)! };
-    return { ticker: symbol, instrument: { root: symbol, description: symbol, kind: 'equity', tickSize: 0.01, tickValue: 0.01 } };
+    return {
+      ticker: symbol,
+      instrument: Object.freeze({ root: symbol, description: symbol, kind: 'equity', tickSize: 0.01, tickValue: 0.01 }),
+    };
   }
 
   instrument(ticker: string): Instrument {
