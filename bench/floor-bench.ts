@@ -206,7 +206,7 @@ for (const mode of MODES) {
       figures[who] = f;
       const l = f.latency;
       console.log(
-        `  webhook → FILL on /ws, 1 alert / 10 ms: ${fmtMs(l.webhookToFill)}${l.missingFills ? `  (${l.missingFills} fills missing)` : ''}${l.errors ? `  ${l.errors} errors` : ''}`,
+        `  webhook → FILL on /ws, 1 alert / 10 ms: ${fmtMs(l.webhookToFill)}; its 202 p50 ${l.webhookTo202.p50?.toFixed(2)} ms${l.missingFills ? `  (${l.missingFills} fills missing)` : ''}${l.errors ? `  ${l.errors} errors` : ''}`,
       );
       const a = f.acceptance;
       console.log(

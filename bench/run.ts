@@ -97,7 +97,7 @@ for (const r of results.ticks?.ticks?.livePnl ?? []) {
 for (const r of results.ticks?.ticks?.handlers ?? []) {
   row(
     `ticks through sandboxed onTick, ${r.strategies} strategies`,
-    `${num(r.ticksHandledPerSecond)}/s, tick → handler p50 ${ms(r.tickToHandler.p50)} p99 ${ms(r.tickToHandler.p99)} (${r.warmSeconds ?? 1} s warm-up)`,
+    `${num(r.ticksHandledPerSecond)}/s, tick → handler p50 ${ms(r.tickToHandler.p50)} p99 ${ms(r.tickToHandler.p99)} (${r.warmSeconds ?? 1} s warm-up)${r.floor ? `; ${r.floor.ratio}× the isolate floor of this run (${num(r.floor.callsPerSecond)}/s)` : ''}`,
     '≥ 20,000/s',
     r.ticksHandledPerSecond >= 20_000,
   );
