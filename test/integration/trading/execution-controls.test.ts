@@ -283,6 +283,29 @@ describe('risk limits', () => {
     expect((await eventLog(second, short.body.eventId)).message).toMatch(/sell 1 RTY1! market → filled/);
   });
 
+  it("holds an account to its orders a minute when its strategies' alerts arrive at once", async () => {
+    const account = (
+      await http(server.url, 'POST', '/api/accounts', {
+        name: 'rate capped',
+        broker: 'paper-broker',
+        brokerAccountId: 'rate-capped',
+        startingBalance: 50000,
+        risk: { maxOrdersPerMinute: 3 },
+      })
+    ).body;
+    const strategies = [];
+    for (let i = 0; i < 8; i++)
+      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `burst ${i}`, accountId: account.id })).body);
+    market.publish(quote('MYM1!', 47000, 47001));
+    // Eight strategies, eight lanes: their orders are checked side by side, not one after another.
+    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker: 'MYM1!', action: 'buy', quantity: 1 })));
+    expect(sent.map((r) => r.status)).toEqual(Array(8).fill(202));
+    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
+    const filled = outcomes.filter((l) => /buy 1 MYM1! market → filled/.test(l.message));
+    const refused = outcomes.filter((l) => /risk limit: account "rate capped" may place at most 3 orders a minute/.test(l.message));
+    expect([filled.length, refused.length]).toEqual([3, 5]);
+  });
+
   it('only lets closing orders through outside the trading window', async () => {
     // A window that is closed right now, whatever the time: one minute long, an hour away.
     const now = new Date();

@@ -83,9 +83,28 @@ export class RiskService {
       const problem = await this.checkLimits(scope, limits, { account, strategyId, positionKey, ticker, after, quantity }, now);
       if (problem) return problem;
     }
-    // Counted once allowed: a refused order does not use up the allowance.
-    if (strategy?.risk?.maxOrdersPerMinute) this.count(`strategy:${strategy.id}`, now);
-    if (account.risk?.maxOrdersPerMinute) this.count(`account:${account.id}`, now);
+    return this.takeOrderAllowance(
+      scopes.map(([scope, limits]) => ({
+        scope,
+        limit: limits.maxOrdersPerMinute,
+        key: scope.startsWith('account') ? `account:${account.id}` : `strategy:${strategyId}`,
+      })),
+      now,
+    );
+  }
+
+  /**
+   * Orders a minute, checked and counted in one step with no await between them: the orders of
+   * several strategies on one account are checked side by side, and a count taken after an await
+   * let two of them through on the last place left. Counted only once every other limit allowed
+   * the order: a refused order does not use up the allowance.
+   */
+  private takeOrderAllowance(scopes: { scope: string; limit: number | undefined; key: string }[], now: number): string | null {
+    const limited = scopes.filter((s): s is { scope: string; limit: number; key: string } => s.limit !== undefined);
+    for (const { scope, limit, key } of limited) {
+      if (this.recent(key, now) >= limit) return `${scope} may place at most ${limit} orders a minute`;
+    }
+    for (const { key } of limited) this.count(key, now);
     return null;
   }
 
@@ -108,11 +127,6 @@ export class RiskService {
         : Math.abs(at.after);
       if (size > limits.maxPositionSize)
         return `${scope} may hold at most ${limits.maxPositionSize} in ${at.ticker}; this order would make it ${size}`;
-    }
-    if (limits.maxOrdersPerMinute !== undefined) {
-      const key = scope.startsWith('account') ? `account:${at.account.id}` : `strategy:${at.strategyId}`;
-      const recent = this.recent(key, now);
-      if (recent >= limits.maxOrdersPerMinute) return `${scope} may place at most ${limits.maxOrdersPerMinute} orders a minute`;
     }
     return null;
   }
