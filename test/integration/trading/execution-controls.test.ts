@@ -306,6 +306,62 @@ describe('risk limits', () => {
     expect([filled.length, refused.length]).toEqual([3, 5]);
   });
 
+  it("holds an account to its position limit when its strategies' alerts arrive at once", async () => {
+    const account = (
+      await http(server.url, 'POST', '/api/accounts', {
+        name: 'size capped',
+        broker: 'paper-broker',
+        brokerAccountId: 'size-capped',
+        startingBalance: 50000,
+        risk: { maxPositionSize: 3 },
+      })
+    ).body;
+    const strategies = [];
+    for (let i = 0; i < 8; i++)
+      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `size burst ${i}`, accountId: account.id })).body);
+    market.publish(quote('M2K1!', 2400, 2400.1));
+    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker: 'M2K1!', action: 'buy', quantity: 1 })));
+    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
+    const filled = outcomes.filter((l) => /buy 1 M2K1! market → filled/.test(l.message));
+    expect(filled).toHaveLength(3);
+    const positions = (await http(server.url, 'GET', `/api/positions?accountId=${account.id}`)).body as any[];
+    expect(positions.reduce((sum, p) => sum + p.quantity, 0)).toBe(3);
+    const refused = outcomes.filter((l) => /may hold at most 3 in M2K1!; this order would make it 4/.test(l.message));
+    expect(refused).toHaveLength(5);
+    // Filled orders stop counting as in flight: one strategy closing makes room for one more.
+    const holder = strategies[outcomes.findIndex((l) => filled.includes(l))];
+    const waiting = strategies[outcomes.findIndex((l) => refused.includes(l))];
+    const exit = await hook(holder, { ticker: 'M2K1!', action: 'exit' });
+    expect((await eventLog(holder, exit.body.eventId)).message).toMatch(/sell 1 M2K1! market → filled/);
+    const again = await hook(waiting, { ticker: 'M2K1!', action: 'buy', quantity: 1 });
+    expect((await eventLog(waiting, again.body.eventId)).message).toMatch(/buy 1 M2K1! market → filled/);
+    const more = await hook(holder, { ticker: 'M2K1!', action: 'buy', quantity: 1 });
+    expect((await eventLog(holder, more.body.eventId)).message).toMatch(/may hold at most 3 in M2K1!; this order would make it 4/);
+  });
+
+  it("holds an account to its prop-firm contract limit when its strategies' alerts arrive at once", async () => {
+    const account = (
+      await http(server.url, 'POST', '/api/accounts', {
+        name: 'prop burst',
+        broker: 'paper-broker',
+        brokerAccountId: 'prop-burst',
+        startingBalance: 50000,
+      })
+    ).body;
+    const rules = await http(server.url, 'PUT', `/api/accounts/${account.id}/rules`, {
+      rules: { startingBalance: 50000, timeZone: 'UTC', dayStart: '00:00', contracts: { max: 3, microsPerMini: 10 } },
+    });
+    expect(rules.status).toBe(200);
+    const strategies = [];
+    for (let i = 0; i < 8; i++)
+      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `prop burst ${i}`, accountId: account.id })).body);
+    market.publish(quote('ES1!', 6800, 6800.25));
+    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker: 'ES1!', action: 'buy', quantity: 1 })));
+    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
+    expect(outcomes.filter((l) => /buy 1 ES1! market → filled/.test(l.message))).toHaveLength(3);
+    expect(outcomes.filter((l) => /account rules: max contracts/.test(l.message))).toHaveLength(5);
+  });
+
   it('only lets closing orders through outside the trading window', async () => {
     // A window that is closed right now, whatever the time: one minute long, an hour away.
     const now = new Date();

@@ -28,18 +28,50 @@ export class AccountRulesGate {
     private readonly links: StrategyLinksService,
   ) {}
 
-  /** The refusal in words, or null. Positions are read from the ledger, so a fill a moment ago counts. */
-  async check(order: GateOrder, now = Date.now()): Promise<string | null> {
+  /**
+   * The refusal in words, or null, in two steps. This reads what the answer depends on (the
+   * account's rules, and its positions from the ledger, so a fill a moment ago counts) and returns
+   * the decision, which awaits nothing: given the orders allowed but not yet in the positions
+   * (signed quantities by ticker), it answers at once, so a caller can decide and take the room in
+   * one step while other orders are checked beside it.
+   */
+  async prepare(order: GateOrder): Promise<(inFlight: ReadonlyMap<string, number[]>, now: number) => string | null> {
     await this.store.ready();
-    const set = this.store.get(order.accountId);
-    if (!set) return null;
+    if (!this.store.get(order.accountId)) return () => null;
     const positions = await this.heldByRoot(order.accountId);
-    const answer = checkOrder(
-      set.rules,
-      { ...set.state, positions },
-      { at: now, root: this.root(order.ticker), side: order.side, quantity: order.quantity },
-    );
-    return answer.allowed ? null : `account rules: ${answer.reason}`;
+    return (inFlight, now) => {
+      const set = this.store.get(order.accountId);
+      if (!set) return null;
+      const answer = checkOrder(
+        set.rules,
+        { ...set.state, positions: this.withInFlight(positions, inFlight) },
+        { at: now, root: this.root(order.ticker), side: order.side, quantity: order.quantity },
+      );
+      return answer.allowed ? null : `account rules: ${answer.reason}`;
+    };
+  }
+
+  /**
+   * The positions by root as they would be if the orders in flight filled — those that take each
+   * root further from flat, the worse of the buys and the sells: an order the other way may never fill.
+   */
+  private withInFlight(positions: Record<string, number>, inFlight: ReadonlyMap<string, number[]>): Record<string, number> {
+    const byRoot = new Map<string, { up: number; down: number }>();
+    for (const [ticker, orders] of inFlight) {
+      const root = this.root(ticker);
+      const sums = byRoot.get(root) ?? { up: 0, down: 0 };
+      for (const signed of orders) {
+        if (signed > 0) sums.up += signed;
+        else sums.down += signed;
+      }
+      byRoot.set(root, sums);
+    }
+    const out = { ...positions };
+    for (const [root, { up, down }] of byRoot) {
+      const held = out[root] ?? 0;
+      out[root] = Math.abs(held + up) >= Math.abs(held + down) ? held + up : held + down;
+    }
+    return out;
   }
 
   /**

@@ -131,19 +131,27 @@ export class OrderRouter {
     // written, which on PostgreSQL saves their round trips on the order's path.
     let refusal: string | null = null;
     if (!existing) {
-      const [, refused] = await Promise.all([
+      const checked = this.risk.check({
+        account: intent.account,
+        strategyId: intent.strategyId,
+        positionKey: intent.linkId ?? intent.strategyId ?? NO_STRATEGY,
+        ticker: intent.ticker,
+        side: intent.side,
+        quantity: intent.quantity,
+        orderId: order.id,
+      });
+      // Its outcome is taken below, once the row is written; a failure meanwhile is not unhandled.
+      checked.catch(() => undefined);
+      try {
         // Durable (fsynced) before the broker hears of it.
-        this.database.transaction((m) => this.store.insert(m, order)),
-        this.risk.check({
-          account: intent.account,
-          strategyId: intent.strategyId,
-          positionKey: intent.linkId ?? intent.strategyId ?? NO_STRATEGY,
-          ticker: intent.ticker,
-          side: intent.side,
-          quantity: intent.quantity,
-        }),
-      ]);
-      refusal = refused;
+        await this.database.transaction((m) => this.store.insert(m, order));
+      } catch (error) {
+        // Never on record, so never at a broker: the room the limits gave it is given back.
+        await checked.catch(() => undefined);
+        this.risk.forget(order.id);
+        throw error;
+      }
+      refusal = await checked;
       this.states.changed(order);
     }
     if (refusal) return this.states.applyAck(order.id, { brokerOrderId: '', status: 'rejected', reason: `risk limit: ${refusal}` });

@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import type { Account } from '../accounts/account.entity.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { DomainEvents } from '../infra/events/domain-events.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { SystemSettings } from '../settings/system-settings.service.js';
+import { OrdersInFlight } from './orders-in-flight.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
 
 export interface RiskSubject {
@@ -17,11 +19,15 @@ export interface RiskSubject {
   ticker: string;
   side: OrderSide;
   quantity: number;
+  /**
+   * The order being checked. Once allowed, it counts toward its account's position limit and
+   * contract rules until its fills are booked or it ends (OrdersInFlight).
+   */
+  orderId?: string;
 }
 
 const KILL_SWITCH = 'killSwitch';
 const MINUTE_MS = 60_000;
-
 /**
  * The hard limits every order passes before it reaches a broker: the kill switch, a halted
  * strategy or account, order and position size, orders per minute and the trading window — of the
@@ -30,9 +36,12 @@ const MINUTE_MS = 60_000;
  * trader in a trade. The answer is the reason for a refusal, in words, or null.
  */
 @Injectable()
-export class RiskService {
+export class RiskService implements OnModuleInit, OnModuleDestroy {
   /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
   private readonly recentOrders = new Map<string, number[]>();
+  /** Allowed orders not yet in the positions. */
+  readonly inFlight = new OrdersInFlight();
+  private readonly stops: (() => void)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,7 +49,20 @@ export class RiskService {
     private readonly strategies: StrategiesReader,
     private readonly settings: SystemSettings,
     private readonly accountRules: AccountRulesGate,
+    private readonly events: DomainEvents,
   ) {}
+
+  onModuleInit(): void {
+    this.stops.push(
+      // Published once the fill's position is committed: from now on the positions hold it.
+      this.events.on('FillBooked', ({ order }) => this.inFlight.land(order.id, order.quantity - order.filledQuantity)),
+      this.events.on('OrderSettled', ({ order }) => this.inFlight.land(order.id, 0)),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.stops.forEach((stop) => stop());
+  }
 
   /** Read from the database every time: with several processes, any of them may have engaged it. */
   async killSwitchState(): Promise<KillSwitchState> {
@@ -54,11 +76,12 @@ export class RiskService {
     return state;
   }
 
-  async check(subject: RiskSubject, now = Date.now()): Promise<string | null> {
-    const { account, strategyId, positionKey, ticker, side, quantity } = subject;
+  async check(subject: RiskSubject, now = Date.now(), attempt = 0): Promise<string | null> {
+    const { account, strategyId, positionKey, ticker, side, quantity, orderId } = subject;
     // No order of any kind may be nonsense: not a number, or beyond what any position may be.
     const malformed = quantityProblem(quantity);
     if (malformed) return malformed;
+    const landedBefore = this.inFlight.landed(account.id);
     const held = await this.positions.held(account.id, positionKey, ticker);
     const current = held?.quantity ?? 0;
     // Closing is never refused.
@@ -71,7 +94,8 @@ export class RiskService {
       return `strategy "${strategy.name}" is halted until ${new Date(strategy.haltedUntil).toISOString()}: ${strategy.statusReason ?? 'a daily limit was hit'}`;
     if (account.haltedUntil && account.haltedUntil > now)
       return `account "${account.name}" is halted until ${new Date(account.haltedUntil).toISOString()}: a daily limit was hit`;
-    const ruled = await this.accountRules.check({ accountId: account.id, ticker, side, quantity }, now);
+    const rules = await this.accountRules.prepare({ accountId: account.id, ticker, side, quantity });
+    const ruled = rules(new Map(), now);
     if (ruled) return `account "${account.name}": ${ruled}`;
 
     const defaults: RiskLimits = { ...this.config.risk };
@@ -79,11 +103,30 @@ export class RiskService {
       ...(strategy ? [[`strategy "${strategy.name}"`, { ...defaults, ...(strategy.risk ?? {}) }] as [string, RiskLimits]] : []),
       [`account "${account.name}"`, { ...defaults, ...(account.risk ?? {}) }],
     ];
+    let accountCap: { scope: string; max: number; net: number } | null = null;
     for (const [scope, limits] of scopes) {
-      const problem = await this.checkLimits(scope, limits, { account, strategyId, positionKey, ticker, after, quantity }, now);
+      const problem = await this.checkLimits(scope, limits, { positionKey, ticker, after, quantity }, now);
       if (problem) return problem;
+      if (scope.startsWith('account') && limits.maxPositionSize !== undefined) {
+        accountCap = { scope, max: limits.maxPositionSize, net: await this.accountNet(account.id, ticker, positionKey, after) };
+      }
     }
-    return this.takeOrderAllowance(
+
+    // From here on nothing awaits: the room an order is allowed on is the room it takes. An order
+    // that landed in the positions meanwhile is in neither what was read nor the orders in
+    // flight: read again.
+    if (this.inFlight.landed(account.id) !== landedBefore && attempt < 3) return this.check(subject, now, attempt + 1);
+    const inFlight = this.inFlight.on(account.id, now);
+    if (inFlight.size) {
+      const ruledInFlight = rules(inFlight, now);
+      if (ruledInFlight) return `account "${account.name}": ${ruledInFlight} (with the account's orders not yet filled)`;
+    }
+    if (accountCap) {
+      const size = Math.abs(accountCap.net + this.inFlight.toward(account.id, ticker, side, now));
+      if (size > accountCap.max)
+        return `${accountCap.scope} may hold at most ${accountCap.max} in ${ticker}; this order would make it ${size}`;
+    }
+    const rate = this.takeOrderAllowance(
       scopes.map(([scope, limits]) => ({
         scope,
         limit: limits.maxOrdersPerMinute,
@@ -91,6 +134,14 @@ export class RiskService {
       })),
       now,
     );
+    if (rate) return rate;
+    if (orderId) this.inFlight.add(orderId, account.id, ticker, side, quantity, now);
+    return null;
+  }
+
+  /** An allowed order that will never reach a broker (its row could not be written) stops counting. */
+  forget(orderId: string): void {
+    this.inFlight.land(orderId, 0);
   }
 
   /**
@@ -108,10 +159,11 @@ export class RiskService {
     return null;
   }
 
+  /** The limits of one scope but the account's position limit and orders a minute, which are decided last, at once. */
   private async checkLimits(
     scope: string,
     limits: RiskLimits,
-    at: { account: Account; strategyId: string | null; positionKey: string; ticker: string; after: number; quantity: number },
+    at: { positionKey: string; ticker: string; after: number; quantity: number },
     now: number,
   ): Promise<string | null> {
     const zone = limits.timeZone ?? this.config.pnl.timeZone;
@@ -121,10 +173,8 @@ export class RiskService {
     if (limits.maxOrderQuantity !== undefined && at.quantity > limits.maxOrderQuantity) {
       return `${scope} may order at most ${limits.maxOrderQuantity} at once; this order is ${at.quantity}`;
     }
-    if (limits.maxPositionSize !== undefined) {
-      const size = scope.startsWith('account')
-        ? Math.abs(await this.accountNet(at.account.id, at.ticker, at.positionKey, at.after))
-        : Math.abs(at.after);
+    if (limits.maxPositionSize !== undefined && !scope.startsWith('account')) {
+      const size = Math.abs(at.after);
       if (size > limits.maxPositionSize)
         return `${scope} may hold at most ${limits.maxPositionSize} in ${at.ticker}; this order would make it ${size}`;
     }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { OrdersInFlight } from './orders-in-flight.js';
+
+describe('orders in flight', () => {
+  it("counts an account's allowed orders toward the side they trade, until their fills land", () => {
+    const inFlight = new OrdersInFlight(30_000);
+    inFlight.add('o1', 'acct', 'NQ1!', 'buy', 2, 0);
+    inFlight.add('o2', 'acct', 'NQ1!', 'buy', 1, 0);
+    inFlight.add('o3', 'acct', 'NQ1!', 'sell', 4, 0);
+    inFlight.add('o4', 'other', 'NQ1!', 'buy', 5, 0);
+    expect(inFlight.toward('acct', 'NQ1!', 'buy', 1)).toBe(3);
+    expect(inFlight.toward('acct', 'NQ1!', 'sell', 1)).toBe(-4);
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1)).toBe(0);
+
+    // A partial fill leaves the rest in flight; the landing is counted for the account.
+    expect(inFlight.landed('acct')).toBe(0);
+    inFlight.land('o1', 1);
+    expect([inFlight.toward('acct', 'NQ1!', 'buy', 1), inFlight.landed('acct')]).toEqual([2, 1]);
+    inFlight.land('o1', 0);
+    inFlight.land('o3', 0);
+    expect(inFlight.on('acct', 1)).toEqual(new Map([['NQ1!', [1]]]));
+    expect([inFlight.landed('acct'), inFlight.landed('other'), inFlight.size]).toEqual([3, 0, 2]);
+    // An order it does not hold (refused, or landed already) changes nothing.
+    inFlight.land('o1', 0);
+    inFlight.land('never', 0);
+    expect([inFlight.landed('acct'), inFlight.size]).toEqual([3, 2]);
+  });
+
+  it('stops counting an order that neither fills nor ends within its time, without asking for a new read', () => {
+    const inFlight = new OrdersInFlight(1_000);
+    inFlight.add('slow', 'acct', 'CL1!', 'sell', 3, 0);
+    expect(inFlight.toward('acct', 'CL1!', 'sell', 999)).toBe(-3);
+    expect(inFlight.toward('acct', 'CL1!', 'sell', 1_000)).toBe(0);
+    expect([inFlight.size, inFlight.landed('acct')]).toEqual([0, 0]);
+    expect(inFlight.on('acct', 1_001)).toEqual(new Map());
+  });
+});

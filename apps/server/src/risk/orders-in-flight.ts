@@ -1,0 +1,93 @@
+import type { OrderSide } from '@tradeloop/contracts';
+
+/**
+ * How long an allowed order counts toward its account's limits while it has neither filled nor
+ * ended. Bounded, so that an order a broker never answers cannot hold the room for ever: a limit
+ * order resting longer is not counted, as before there was any of this.
+ */
+export const IN_FLIGHT_MS = 30_000;
+
+interface Order {
+  /** Signed quantity still to fill: positive buys, negative sells. */
+  signed: number;
+  until: number;
+}
+
+/**
+ * Orders the risk check allowed that are not in the positions yet, by account and ticker. Orders
+ * checked side by side — several strategies' alerts at once — each read the positions before any
+ * of them filled; counting these beside the positions keeps them from all passing on the same
+ * room. An order leaves when its fills are booked (what is left of it stays) or when it ends;
+ * each leaving is counted per account, so a check that read the positions before it can tell and
+ * read them again. Kept in memory: with several worker processes each counts its own.
+ */
+export class OrdersInFlight {
+  private readonly byAccount = new Map<string, Map<string, Map<string, Order>>>();
+  private readonly placeOf = new Map<string, { accountId: string; ticker: string }>();
+  private readonly landings = new Map<string, number>();
+
+  constructor(private readonly holdMs = IN_FLIGHT_MS) {}
+
+  /** Orders of the account that left the set so far: compare before and after reading its positions. */
+  landed(accountId: string): number {
+    return this.landings.get(accountId) ?? 0;
+  }
+
+  add(orderId: string, accountId: string, ticker: string, side: OrderSide, quantity: number, now: number): void {
+    let tickers = this.byAccount.get(accountId);
+    if (!tickers) this.byAccount.set(accountId, (tickers = new Map()));
+    let orders = tickers.get(ticker);
+    if (!orders) tickers.set(ticker, (orders = new Map()));
+    orders.set(orderId, { signed: side === 'buy' ? quantity : -quantity, until: now + this.holdMs });
+    this.placeOf.set(orderId, { accountId, ticker });
+  }
+
+  /** The order's fills are in the positions and `remaining` is still to fill, or (0) it ended. */
+  land(orderId: string, remaining: number): void {
+    const place = this.placeOf.get(orderId);
+    if (!place) return;
+    this.remove(orderId, place, remaining);
+    this.landings.set(place.accountId, this.landed(place.accountId) + 1);
+  }
+
+  /** What the account's orders in flight in `ticker` still add in `side`'s direction (those the other way may never fill). */
+  toward(accountId: string, ticker: string, side: OrderSide, now: number): number {
+    let sum = 0;
+    for (const signed of this.on(accountId, now).get(ticker) ?? []) if (side === 'buy' ? signed > 0 : signed < 0) sum += signed;
+    return sum;
+  }
+
+  /** The account's orders in flight, by ticker: the signed quantities still to fill. */
+  on(accountId: string, now: number): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const [ticker, orders] of this.byAccount.get(accountId) ?? []) {
+      const live: number[] = [];
+      for (const [orderId, order] of orders) {
+        if (order.until <= now) this.remove(orderId, { accountId, ticker }, 0);
+        else live.push(order.signed);
+      }
+      if (live.length) out.set(ticker, live);
+    }
+    return out;
+  }
+
+  /** How many orders are in flight (tests, diagnostics). */
+  get size(): number {
+    return this.placeOf.size;
+  }
+
+  private remove(orderId: string, place: { accountId: string; ticker: string }, remaining: number): void {
+    const tickers = this.byAccount.get(place.accountId);
+    const orders = tickers?.get(place.ticker);
+    const order = orders?.get(orderId);
+    if (!tickers || !orders || !order) return;
+    if (remaining > 0) {
+      order.signed = Math.sign(order.signed) * remaining;
+      return;
+    }
+    orders.delete(orderId);
+    this.placeOf.delete(orderId);
+    if (!orders.size) tickers.delete(place.ticker);
+    if (!tickers.size) this.byAccount.delete(place.accountId);
+  }
+}
