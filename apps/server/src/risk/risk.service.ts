@@ -8,8 +8,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { SystemSettings } from '../settings/system-settings.service.js';
-import { OrdersInFlight } from './orders-in-flight.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
+import { OrdersInFlight } from './orders-in-flight.js';
 
 export interface RiskSubject {
   account: Account;
@@ -28,6 +28,7 @@ export interface RiskSubject {
 
 const KILL_SWITCH = 'killSwitch';
 const MINUTE_MS = 60_000;
+
 /**
  * The hard limits every order passes before it reaches a broker: the kill switch, a halted
  * strategy or account, order and position size, orders per minute and the trading window — of the
@@ -40,7 +41,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
   private readonly recentOrders = new Map<string, number[]>();
   /** Allowed orders not yet in the positions. */
-  readonly inFlight = new OrdersInFlight();
+  private readonly inFlight = new OrdersInFlight();
   private readonly stops: (() => void)[] = [];
 
   constructor(
