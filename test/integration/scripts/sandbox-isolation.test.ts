@@ -162,13 +162,14 @@ describe('sandbox host crash attribution', () => {
   });
 
   it('blames nobody when the host is killed from outside: every call in flight is retried', async () => {
-    // A budget far over the slow call's 200 ms, so a busy machine cannot turn it into a timeout.
-    const roomy = new SandboxHost({ limits: { memoryMb: 32, cpuMs: 5000 } });
+    // The slow call runs for 2 s, so the kill 50 ms in finds it running even when a busy machine
+    // fires that timer late; its budget is far over that, so it cannot turn into a timeout.
+    const roomy = new SandboxHost({ limits: { memoryMb: 32, cpuMs: 10_000 } });
     try {
       await roomy.load(
         'slow',
         'slow.ts',
-        'export default defineStrategy({ onWebhook() { const end = Date.now() + 200; while (Date.now() < end) {} } });',
+        'export default defineStrategy({ onWebhook() { const end = Date.now() + 2000; while (Date.now() < end) {} } });',
       );
       await roomy.load('fast', 'fast.ts', "export default defineStrategy({ onWebhook(a, ctx) { ctx.buy('NQ1!', 1); } });");
       const slow = roomy.call('slow', 'onWebhook', '{}', ctx).catch((e: unknown) => e);

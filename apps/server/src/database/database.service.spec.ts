@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseService } from './database.service.js';
+import { CHECKPOINT_AT_FRAMES } from './wal-checkpointer.js';
 
 /** Group commit on a real SQLite file: units share a transaction but fail alone. */
 describe('DatabaseService on SQLite', () => {
@@ -137,12 +138,14 @@ describe('DatabaseService on SQLite', () => {
       expect(await dataSource.query('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 10000 }]);
       const file = join(dir, 'db.sqlite');
       const before = statSync(file).size;
-      const text = 'x'.repeat(2000);
-      await Promise.all(Array.from({ length: 200 }, (_, i) => database.bookkeeping(insert(`${i}:${text}`))));
-      // Far below the backstop: only the worker copies these pages into the database file.
+      // A page of log a row, past the size at which the worker copies the log back (and far below
+      // the backstop): only the worker copies these pages into the database file.
+      const rows = CHECKPOINT_AT_FRAMES + 300;
+      const text = 'x'.repeat(4000);
+      await Promise.all(Array.from({ length: rows }, (_, i) => database.bookkeeping(insert(`${i}:${text}`))));
       const deadline = Date.now() + 10_000;
-      while (statSync(file).size < before + 200 * 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(statSync(file).size).toBeGreaterThanOrEqual(before + 200 * 2000);
+      while (statSync(file).size < before + rows * 4000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(statSync(file).size).toBeGreaterThanOrEqual(before + rows * 4000);
     } finally {
       await database.onApplicationShutdown();
     }
