@@ -242,6 +242,31 @@ describe('risk limits', () => {
       return logs.find((l) => l.category === 'engine' && l.context?.eventId === eventId);
     });
 
+  /**
+   * An account and eight strategies on it, each sent a buy of 1 at the same moment: eight lanes,
+   * so their orders are checked side by side, not one after another. The outcomes in order.
+   */
+  const burst = async (
+    name: string,
+    account: object,
+    ticker: string,
+    bid: number,
+    ask: number,
+    setUp: (account: any) => Promise<void> = async () => undefined,
+  ) => {
+    const created = (await http(server.url, 'POST', '/api/accounts', { name, broker: 'paper-broker', startingBalance: 50000, ...account }))
+      .body;
+    await setUp(created);
+    const strategies = [];
+    for (let i = 0; i < 8; i++)
+      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `${name} ${i}`, accountId: created.id })).body);
+    market.publish(quote(ticker, bid, ask));
+    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker, action: 'buy', quantity: 1 })));
+    expect(sent.map((r) => r.status)).toEqual(Array(8).fill(202));
+    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
+    return { account: created, strategies, outcomes };
+  };
+
   it('refuses an order past the position limit, says why in the event and on the order, and still lets a close through', async () => {
     const s = await create('capped', { maxPositionSize: 2 });
     market.publish(quote('YM1!', 47000, 47001));
@@ -284,44 +309,26 @@ describe('risk limits', () => {
   });
 
   it("holds an account to its orders a minute when its strategies' alerts arrive at once", async () => {
-    const account = (
-      await http(server.url, 'POST', '/api/accounts', {
-        name: 'rate capped',
-        broker: 'paper-broker',
-        brokerAccountId: 'rate-capped',
-        startingBalance: 50000,
-        risk: { maxOrdersPerMinute: 3 },
-      })
-    ).body;
-    const strategies = [];
-    for (let i = 0; i < 8; i++)
-      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `burst ${i}`, accountId: account.id })).body);
-    market.publish(quote('MYM1!', 47000, 47001));
-    // Eight strategies, eight lanes: their orders are checked side by side, not one after another.
-    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker: 'MYM1!', action: 'buy', quantity: 1 })));
-    expect(sent.map((r) => r.status)).toEqual(Array(8).fill(202));
-    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
+    const { outcomes } = await burst(
+      'rate capped',
+      { brokerAccountId: 'rate-capped', risk: { maxOrdersPerMinute: 3 } },
+      'MYM1!',
+      47000,
+      47001,
+    );
     const filled = outcomes.filter((l) => /buy 1 MYM1! market → filled/.test(l.message));
     const refused = outcomes.filter((l) => /risk limit: account "rate capped" may place at most 3 orders a minute/.test(l.message));
     expect([filled.length, refused.length]).toEqual([3, 5]);
   });
 
   it("holds an account to its position limit when its strategies' alerts arrive at once", async () => {
-    const account = (
-      await http(server.url, 'POST', '/api/accounts', {
-        name: 'size capped',
-        broker: 'paper-broker',
-        brokerAccountId: 'size-capped',
-        startingBalance: 50000,
-        risk: { maxPositionSize: 3 },
-      })
-    ).body;
-    const strategies = [];
-    for (let i = 0; i < 8; i++)
-      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `size burst ${i}`, accountId: account.id })).body);
-    market.publish(quote('M2K1!', 2400, 2400.1));
-    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker: 'M2K1!', action: 'buy', quantity: 1 })));
-    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
+    const { account, strategies, outcomes } = await burst(
+      'size capped',
+      { brokerAccountId: 'size-capped', risk: { maxPositionSize: 3 } },
+      'M2K1!',
+      2400,
+      2400.1,
+    );
     const filled = outcomes.filter((l) => /buy 1 M2K1! market → filled/.test(l.message));
     expect(filled).toHaveLength(3);
     const positions = (await http(server.url, 'GET', `/api/positions?accountId=${account.id}`)).body as any[];
@@ -340,24 +347,13 @@ describe('risk limits', () => {
   });
 
   it("holds an account to its prop-firm contract limit when its strategies' alerts arrive at once", async () => {
-    const account = (
-      await http(server.url, 'POST', '/api/accounts', {
-        name: 'prop burst',
-        broker: 'paper-broker',
-        brokerAccountId: 'prop-burst',
-        startingBalance: 50000,
-      })
-    ).body;
-    const rules = await http(server.url, 'PUT', `/api/accounts/${account.id}/rules`, {
-      rules: { startingBalance: 50000, timeZone: 'UTC', dayStart: '00:00', contracts: { max: 3, microsPerMini: 10 } },
+    // Rules set before any order: the account starts with none, so the burst meets them.
+    const { outcomes } = await burst('prop burst', { brokerAccountId: 'prop-burst' }, 'ES1!', 6800, 6800.25, async (account) => {
+      const rules = await http(server.url, 'PUT', `/api/accounts/${account.id}/rules`, {
+        rules: { startingBalance: 50000, timeZone: 'UTC', dayStart: '00:00', contracts: { max: 3, microsPerMini: 10 } },
+      });
+      expect(rules.status).toBe(200);
     });
-    expect(rules.status).toBe(200);
-    const strategies = [];
-    for (let i = 0; i < 8; i++)
-      strategies.push((await http(server.url, 'POST', '/api/strategies', { name: `prop burst ${i}`, accountId: account.id })).body);
-    market.publish(quote('ES1!', 6800, 6800.25));
-    const sent = await Promise.all(strategies.map((s) => hook(s, { ticker: 'ES1!', action: 'buy', quantity: 1 })));
-    const outcomes = await Promise.all(strategies.map((s, i) => eventLog(s, sent[i].body.eventId)));
     expect(outcomes.filter((l) => /buy 1 ES1! market → filled/.test(l.message))).toHaveLength(3);
     expect(outcomes.filter((l) => /account rules: max contracts/.test(l.message))).toHaveLength(5);
   });
