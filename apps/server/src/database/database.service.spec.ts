@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { DatabaseService } from './database.service.js';
+import { DatabaseService, type RowSink } from './database.service.js';
 import { CHECKPOINT_AT_FRAMES } from './wal-checkpointer.js';
 
 /** Group commit on a real SQLite file: units share a transaction but fail alone. */
@@ -94,6 +94,68 @@ describe('DatabaseService on SQLite', () => {
     expect(seen).toEqual(['kept', 'now']);
   });
 
+  /** A sink that writes its rows into `notes` and remembers each call. */
+  const notesSink = (calls: string[][], fail = false): RowSink<string> => ({
+    async write(m, rows) {
+      calls.push(rows);
+      for (const row of rows) await m.query('INSERT INTO notes (text) VALUES (?)', [row]);
+      if (fail) throw new Error('the sink refused');
+    },
+    lost(rows) {
+      calls.push(['lost', ...rows]);
+    },
+  });
+
+  it('writes the rows a batch stages in one call per sink, in unit order, just before its commit', async () => {
+    const calls: string[][] = [];
+    const sink = notesSink(calls);
+    await Promise.all(
+      ['a', 'b', 'c'].map((t) =>
+        database.bookkeeping(async (m) => {
+          expect(database.stage(m, sink, `${t}1`)).toBe(true);
+          await insert(t)(m);
+          database.stage(m, sink, `${t}2`);
+        }),
+      ),
+    );
+    expect(calls).toEqual([['a1', 'a2', 'b1', 'b2', 'c1', 'c2']]);
+    expect(await texts()).toEqual(['a', 'b', 'c', 'a1', 'a2', 'b1', 'b2', 'c1', 'c2']);
+  });
+
+  it('drops the rows of a unit that rolled back, and stages nothing for a transaction not its own', async () => {
+    const calls: string[][] = [];
+    const sink = notesSink(calls);
+    await Promise.allSettled([
+      database.transaction(async (m) => {
+        database.stage(m, sink, 'kept');
+      }),
+      database.transaction(async (m) => {
+        database.stage(m, sink, 'rolled back');
+        throw new Error('no');
+      }),
+    ]);
+    expect(calls).toEqual([['kept']]);
+    expect(await texts()).toEqual(['kept']);
+    await dataSource.transaction(async (m) => expect(database.stage(m, sink, 'foreign')).toBe(false));
+    expect(database.stage(undefined, sink, 'none')).toBe(false);
+  });
+
+  it('commits the units of a batch whose staged rows fail, and reports those rows lost', async () => {
+    const calls: string[][] = [];
+    const results = await Promise.allSettled(
+      ['x', 'y'].map((t) =>
+        database.transaction(async (m) => {
+          await insert(t)(m);
+          database.stage(m, notesSink(calls, true), `${t} staged`);
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    // Two sinks (one each), each written and rolled back alone.
+    expect(calls).toEqual([['x staged'], ['lost', 'x staged'], ['y staged'], ['lost', 'y staged']]);
+    expect(await texts()).toEqual(['x', 'y']);
+  });
+
   it('fsyncs durable commits and relaxes bookkeeping ones', async () => {
     await database.bookkeeping(insert('bookkeeping'));
     expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]); // NORMAL
@@ -173,5 +235,36 @@ describe('DatabaseService on PostgreSQL', () => {
     expect(await database.transaction(setting)).toBe('on');
     // SET LOCAL: the connection goes back to the pool as it was.
     expect(await dataSource.query('SHOW synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
+  });
+
+  it('writes staged rows inside the transaction, and not at all when it rolls back', async () => {
+    const table = `staged_${process.pid}_${Date.now()}`;
+    await dataSource.query(`CREATE TABLE ${table} (id SERIAL PRIMARY KEY, text TEXT NOT NULL)`);
+    try {
+      const calls: string[][] = [];
+      const sink: RowSink<string> = {
+        async write(m, rows) {
+          calls.push(rows);
+          for (const row of rows) await m.query(`INSERT INTO ${table} (text) VALUES ($1)`, [row]);
+        },
+        lost: () => undefined,
+      };
+      await database.bookkeeping(async (m) => {
+        database.stage(m, sink, 'one');
+        database.stage(m, sink, 'two');
+        // Not yet written: the rows wait for the end of the work.
+        expect(await m.query(`SELECT text FROM ${table}`)).toEqual([]);
+      });
+      await expect(
+        database.transaction(async (m) => {
+          database.stage(m, sink, 'rolled back');
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
+      expect(calls).toEqual([['one', 'two']]);
+      expect(await dataSource.query(`SELECT text FROM ${table} ORDER BY id`)).toEqual([{ text: 'one' }, { text: 'two' }]);
+    } finally {
+      await dataSource.query(`DROP TABLE ${table}`);
+    }
   });
 });

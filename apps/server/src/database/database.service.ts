@@ -20,10 +20,34 @@ export interface TransactionOptions {
   durable?: boolean;
 }
 
+/**
+ * A table many units of work add rows to (the log): the rows a transaction stages are written
+ * together just before it commits, in one statement where there would be one a row.
+ */
+export interface RowSink<Row> {
+  /** Writes the rows, in their order, inside the transaction of `manager`. */
+  write(manager: EntityManager, rows: Row[]): Promise<void>;
+  /** The rows could not be written (SQLite: the rest of the batch commits without them). */
+  lost(rows: Row[], error: unknown): void;
+}
+
+/** A savepoint's statements on SQLite's one connection, prepared once. */
+interface Savepoint {
+  begin: BetterSqlite3.Statement;
+  release: BetterSqlite3.Statement;
+  rollback: BetterSqlite3.Statement;
+}
+
+interface Staged {
+  sink: RowSink<unknown>;
+  row: unknown;
+}
+
 interface Unit {
   work: (manager: EntityManager) => Promise<unknown>;
   durable: boolean;
   afterCommit: (() => void)[];
+  staged: Staged[];
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -46,12 +70,13 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   /** SQLite on a file: durable commits are synced off the event loop (see WalSync). */
   private walSync?: WalSync;
   private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
+  private readonly pendingStaged = new WeakMap<EntityManager, Staged[]>();
   private readonly queue: Unit[] = [];
   private draining = false;
   /** A batch's transaction is open (SQLite): reads on the connection would see its uncommitted rows. */
   private open = false;
   private synchronous: 'FULL' | 'NORMAL' | null = null;
-  private unitSavepoints?: { begin: BetterSqlite3.Statement; release: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement };
+  private readonly savepoints = new Map<string, Savepoint>();
   readonly type: 'sqlite' | 'postgres';
 
   constructor(readonly dataSource: DataSource) {
@@ -80,7 +105,14 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.type === 'postgres') return this.postgresTransaction(work, options.durable !== false);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, durable: options.durable !== false, afterCommit: [], resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        work,
+        durable: options.durable !== false,
+        afterCommit: [],
+        staged: [],
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       void this.drain();
     });
   }
@@ -98,6 +130,18 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const pending = manager && this.pendingAfterCommit.get(manager);
     if (pending) pending.push(callback);
     else callback();
+  }
+
+  /**
+   * Adds a row to `sink` as part of the unit of work of `manager`: written with the rest of its
+   * transaction's rows just before the commit (SQLite: the whole batch's), dropped if the unit
+   * rolls back. False when `manager` is not one of ours (then the caller writes the row itself).
+   */
+  stage<Row>(manager: EntityManager | undefined, sink: RowSink<Row>, row: Row): boolean {
+    const staged = manager && this.pendingStaged.get(manager);
+    if (!staged) return false;
+    staged.push({ sink: sink as RowSink<unknown>, row });
+    return true;
   }
 
   /**
@@ -119,12 +163,17 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
 
   private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
     const callbacks: (() => void)[] = [];
+    const staged: Staged[] = [];
     const result = await this.dataSource.transaction(async (manager) => {
       this.pendingAfterCommit.set(manager, callbacks);
+      this.pendingStaged.set(manager, staged);
       // Bookkeeping does not wait for its WAL flush (a crash of PostgreSQL itself may lose the last
       // few, never half of one); the next durable commit flushes them with its own, as on SQLite.
       if (!durable) await manager.query('SET LOCAL synchronous_commit = off');
-      return work(manager);
+      const value = await work(manager);
+      // A failure here fails the transaction, as the row's own statement inside the work would have.
+      for (const [sink, rows] of bySink(staged)) await sink.write(manager, rows);
+      return value;
     });
     for (const callback of callbacks) callback();
     return result;
@@ -145,7 +194,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
 
   private async commit(batch: Unit[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    const savepoints = this.savepoints();
+    const savepoints = this.savepoint('unit');
     try {
       const durable = batch.some((u) => u.durable);
       await this.setSynchronous(durable && !this.walSync ? 'FULL' : 'NORMAL');
@@ -153,6 +202,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       await this.dataSource.transaction(async (manager) => {
         for (const unit of batch) {
           this.pendingAfterCommit.set(manager, unit.afterCommit);
+          this.pendingStaged.set(manager, unit.staged);
           savepoints.begin.run();
           try {
             const value = await unit.work(manager);
@@ -162,9 +212,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
             savepoints.rollback.run();
             savepoints.release.run();
             unit.afterCommit.length = 0;
+            unit.staged.length = 0;
             outcomes.push({ ok: false, error });
           }
         }
+        await this.writeStaged(manager, batch);
       });
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing in the batch was written.
@@ -188,19 +240,42 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * The batch's staged rows, each sink's in one call. Inside a savepoint of its own: rows that
+   * cannot be written are reported lost, and the units' own changes still commit.
+   */
+  private async writeStaged(manager: EntityManager, batch: Unit[]): Promise<void> {
+    const staged = batch.flatMap((unit) => unit.staged);
+    if (!staged.length) return;
+    const savepoint = this.savepoint('staged');
+    for (const [sink, rows] of bySink(staged)) {
+      savepoint.begin.run();
+      try {
+        await sink.write(manager, rows);
+        savepoint.release.run();
+      } catch (error) {
+        savepoint.rollback.run();
+        savepoint.release.run();
+        sink.lost(rows, error);
+      }
+    }
+  }
+
+  /**
    * SQLite has one connection: the savepoints around each unit go straight to it, prepared once,
    * instead of through the ORM's query path (four statements a unit).
    */
-  private savepoints(): { begin: BetterSqlite3.Statement; release: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement } {
-    if (!this.unitSavepoints) {
+  private savepoint(name: 'unit' | 'staged'): Savepoint {
+    let savepoint = this.savepoints.get(name);
+    if (!savepoint) {
       const connection = this.connection();
-      this.unitSavepoints = {
-        begin: connection.prepare('SAVEPOINT unit'),
-        release: connection.prepare('RELEASE unit'),
-        rollback: connection.prepare('ROLLBACK TO unit'),
+      savepoint = {
+        begin: connection.prepare(`SAVEPOINT ${name}`),
+        release: connection.prepare(`RELEASE ${name}`),
+        rollback: connection.prepare(`ROLLBACK TO ${name}`),
       };
+      this.savepoints.set(name, savepoint);
     }
-    return this.unitSavepoints;
+    return savepoint;
   }
 
   private connection(): BetterSqlite3.Database {
@@ -212,4 +287,15 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     await this.dataSource.query(`PRAGMA synchronous = ${level}`);
     this.synchronous = level;
   }
+}
+
+/** Staged rows grouped by sink, each group in staging order. */
+function bySink(staged: Staged[]): Map<RowSink<unknown>, unknown[]> {
+  const groups = new Map<RowSink<unknown>, unknown[]>();
+  for (const { sink, row } of staged) {
+    const rows = groups.get(sink);
+    if (rows) rows.push(row);
+    else groups.set(sink, [row]);
+  }
+  return groups;
 }

@@ -4,16 +4,30 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { DatabaseService } from '../database/database.service.js';
+import { DatabaseService, type RowSink } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogEntry, type LogLevel } from './log-entry.entity.js';
 import { logContext, logText } from './log-text.js';
 import { MinuteAllowance, OTHER_KEYS, type ClosedMinute } from '../common/minute-allowance.js';
 
-/** One log line, prepared once (the intake and the engine write one per alert, order and fill). */
-const INSERT_LINE =
-  'INSERT INTO "log_entries" ("time", "level", "category", "strategyId", "message", "context") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"';
+/**
+ * The log's lines are written together, just before their transaction commits (see
+ * DatabaseService.stage): one statement for as many as 64 lines, in chunks of these sizes, so a few
+ * statements prepared once serve any count.
+ */
+const CHUNKS = [64, 16, 4, 1] as const;
+const INSERT_LINES = new Map<number, string>(
+  CHUNKS.map((n) => [
+    n,
+    'INSERT INTO "log_entries" ("time", "level", "category", "strategyId", "message", "context") VALUES ' +
+      Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ') +
+      ' RETURNING "id"',
+  ]),
+);
+
+/** A line as stored; its id once written. */
+type LogLine = Omit<LogEntry, 'id'> & { id?: number };
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -45,6 +59,11 @@ export class LogsService implements OnModuleDestroy {
   private readonly console = new Logger('Tradeloop');
   private readonly allowance: MinuteAllowance;
   private readonly sweeper: NodeJS.Timeout;
+  /** Where the lines of a transaction are gathered until it commits. */
+  private readonly lines: RowSink<LogLine> = {
+    write: (manager, rows) => this.insert(manager, rows),
+    lost: (rows, error) => this.console.error(`${rows.length} log line(s) not stored: ${(error as Error).message}`),
+  };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -100,7 +119,7 @@ export class LogsService implements OnModuleDestroy {
   }
 
   private async store(input: LogInput, manager?: EntityManager): Promise<void> {
-    const entry: Omit<LogEntry, 'id'> & { id?: number } = {
+    const entry: LogLine = {
       time: Date.now(),
       level: input.level,
       category: logText(input.category).slice(0, 32),
@@ -118,24 +137,28 @@ export class LogsService implements OnModuleDestroy {
         strategyId: entry.strategyId,
         message: entry.message,
       });
-    const insert = async (m: EntityManager) => {
-      const row = await this.statements.get<{ id: number | string }>(m, INSERT_LINE, [
-        entry.time,
-        entry.level,
-        entry.category,
-        entry.strategyId,
-        entry.message,
-        entry.context,
-      ]);
-      if (row) entry.id = Number(row.id);
-    };
     if (manager) {
-      await insert(manager);
-      // Inside the caller's transaction: announced only if it commits.
+      // Inside the caller's transaction: written with its commit, announced only if it commits.
+      if (!this.database.stage(manager, this.lines, entry)) await this.insert(manager, [entry]);
       this.database.afterCommit(manager, announce);
     } else {
-      await this.database.bookkeeping(insert);
+      await this.database.bookkeeping(async (m) => {
+        if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
+      });
       announce();
+    }
+  }
+
+  /** Lines in as few statements as CHUNKS allow; each gets its id (ids rise in the order rows are inserted). */
+  private async insert(manager: EntityManager, lines: LogLine[]): Promise<void> {
+    for (let i = 0; i < lines.length;) {
+      const size = CHUNKS.find((n) => n <= lines.length - i)!;
+      const chunk = lines.slice(i, i + size);
+      i += size;
+      const params = chunk.flatMap((e) => [e.time, e.level, e.category, e.strategyId, e.message, e.context]);
+      const rows = await this.statements.all<{ id: number | string }>(manager, INSERT_LINES.get(size)!, params);
+      const ids = rows.map((row) => Number(row.id)).sort((x, y) => x - y);
+      chunk.forEach((entry, j) => (entry.id = ids[j]));
     }
   }
 
