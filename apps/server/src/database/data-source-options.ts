@@ -41,6 +41,11 @@ export function dataSourceOptions(config: AppConfig, entities: EntityList): Data
       db.pragma('synchronous = FULL');
       // Bounded well inside TradingView's 3 s: a locked database answers the webhook 503, not a timeout.
       db.pragma('busy_timeout = 2000');
+      // Group commit runs each unit of work in a savepoint, and a page an earlier unit of the batch
+      // changed is copied to the savepoint's journal before the next changes it. Past 64 KiB that
+      // journal spills to a temporary file, a new one each batch, written page by page: in memory
+      // it costs a copy, and it never outlives its transaction.
+      db.pragma('temp_store = MEMORY');
       // SQLite gives its -wal and -shm files the database file's mode; ones left by an older version are made private too.
       for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) chmodSync(extra, 0o600);
     },
