@@ -94,6 +94,31 @@ describe('DatabaseService on SQLite', () => {
     expect(seen).toEqual(['kept', 'now']);
   });
 
+  it('runs onCommitted callbacks at the commit, before the afterCommit ones, and never for a unit that rolled back', async () => {
+    database.onModuleInit(); // durable units wait for the log's sync; onCommitted does not
+    try {
+      const seen: string[] = [];
+      await Promise.allSettled([
+        database.transaction(async (m) => {
+          await insert('kept')(m);
+          database.afterCommit(m, () => seen.push('after'));
+          database.onCommitted(m, () => seen.push(`committed, ${database.walSyncs} syncs`));
+          expect(seen).toEqual([]);
+        }),
+        database.transaction(async (m) => {
+          database.onCommitted(m, () => seen.push('rolled back'));
+          throw new Error('no');
+        }),
+      ]);
+      expect(seen).toEqual(['committed, 0 syncs', 'after']);
+      expect(database.walSyncs).toBe(1);
+      database.onCommitted(undefined, () => seen.push('now'));
+      expect(seen).toEqual(['committed, 0 syncs', 'after', 'now']);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+
   /** A sink that writes its rows into `notes` and remembers each call. */
   const notesSink = (calls: string[][], fail = false): RowSink<string> => ({
     async write(m, rows) {

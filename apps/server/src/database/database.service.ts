@@ -43,11 +43,21 @@ interface Staged {
   row: unknown;
 }
 
-interface Unit {
+/** What a unit of work leaves for its commit; dropped if it rolls back. */
+interface UnitHooks {
+  /** Run the moment the transaction commits, before a durable unit's log is synced. */
+  committed: (() => void)[];
+  /** Run once the unit is answered (durable: its log synced). */
+  afterCommit: (() => void)[];
+  /** Rows written together just before the commit. */
+  staged: Staged[];
+}
+
+const noHooks = (): UnitHooks => ({ committed: [], afterCommit: [], staged: [] });
+
+interface Unit extends UnitHooks {
   work: (manager: EntityManager) => Promise<unknown>;
   durable: boolean;
-  afterCommit: (() => void)[];
-  staged: Staged[];
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -69,8 +79,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private readonly checkpointer = new WalCheckpointer();
   /** SQLite on a file: durable commits are synced off the event loop (see WalSync). */
   private walSync?: WalSync;
-  private readonly pendingAfterCommit = new WeakMap<EntityManager, (() => void)[]>();
-  private readonly pendingStaged = new WeakMap<EntityManager, Staged[]>();
+  /** The hooks of the unit of work a manager is running now. */
+  private readonly hooks = new WeakMap<EntityManager, UnitHooks>();
   private readonly queue: Unit[] = [];
   private draining = false;
   /** A batch's transaction is open (SQLite): reads on the connection would see its uncommitted rows. */
@@ -105,14 +115,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.type === 'postgres') return this.postgresTransaction(work, options.durable !== false);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({
-        work,
-        durable: options.durable !== false,
-        afterCommit: [],
-        staged: [],
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
+      this.queue.push({ work, durable: options.durable !== false, ...noHooks(), resolve: resolve as (value: unknown) => void, reject });
       void this.drain();
     });
   }
@@ -127,8 +130,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
    * at once when `manager` is not one of ours. For news that must not get ahead of the data.
    */
   afterCommit(manager: EntityManager | undefined, callback: () => void): void {
-    const pending = manager && this.pendingAfterCommit.get(manager);
-    if (pending) pending.push(callback);
+    const hooks = manager && this.hooks.get(manager);
+    if (hooks) hooks.afterCommit.push(callback);
+    else callback();
+  }
+
+  /**
+   * Runs `callback` the moment the transaction of `manager` commits — before a durable unit's log
+   * is synced, when a read on the database already sees the change — never if it rolls back; at
+   * once when `manager` is not one of ours. For what mirrors the records in memory.
+   */
+  onCommitted(manager: EntityManager | undefined, callback: () => void): void {
+    const hooks = manager && this.hooks.get(manager);
+    if (hooks) hooks.committed.push(callback);
     else callback();
   }
 
@@ -138,9 +152,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
    * rolls back. False when `manager` is not one of ours (then the caller writes the row itself).
    */
   stage<Row>(manager: EntityManager | undefined, sink: RowSink<Row>, row: Row): boolean {
-    const staged = manager && this.pendingStaged.get(manager);
-    if (!staged) return false;
-    staged.push({ sink: sink as RowSink<unknown>, row });
+    const hooks = manager && this.hooks.get(manager);
+    if (!hooks) return false;
+    hooks.staged.push({ sink: sink as RowSink<unknown>, row });
     return true;
   }
 
@@ -162,20 +176,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
-    const callbacks: (() => void)[] = [];
-    const staged: Staged[] = [];
+    const hooks = noHooks();
     const result = await this.dataSource.transaction(async (manager) => {
-      this.pendingAfterCommit.set(manager, callbacks);
-      this.pendingStaged.set(manager, staged);
+      this.hooks.set(manager, hooks);
       // Bookkeeping does not wait for its WAL flush (a crash of PostgreSQL itself may lose the last
       // few, never half of one); the next durable commit flushes them with its own, as on SQLite.
       if (!durable) await manager.query('SET LOCAL synchronous_commit = off');
       const value = await work(manager);
       // A failure here fails the transaction, as the row's own statement inside the work would have.
-      for (const [sink, rows] of bySink(staged)) await sink.write(manager, rows);
+      for (const [sink, rows] of bySink(hooks.staged)) await sink.write(manager, rows);
       return value;
     });
-    for (const callback of callbacks) callback();
+    for (const callback of hooks.committed) callback();
+    for (const callback of hooks.afterCommit) callback();
     return result;
   }
 
@@ -201,8 +214,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       this.open = true;
       await this.dataSource.transaction(async (manager) => {
         for (const unit of batch) {
-          this.pendingAfterCommit.set(manager, unit.afterCommit);
-          this.pendingStaged.set(manager, unit.staged);
+          this.hooks.set(manager, unit);
           savepoints.begin.run();
           try {
             const value = await unit.work(manager);
@@ -211,6 +223,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
           } catch (error) {
             savepoints.rollback.run();
             savepoints.release.run();
+            unit.committed.length = 0;
             unit.afterCommit.length = 0;
             unit.staged.length = 0;
             outcomes.push({ ok: false, error });
@@ -225,6 +238,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.open = false;
+    batch.forEach((unit, i) => {
+      if (outcomes[i].ok) for (const callback of unit.committed) callback();
+    });
     // Durable units are answered once the log is on disk; the next batch need not wait for that.
     const synced = this.walSync && batch.some((u, i) => u.durable && outcomes[i].ok) ? this.walSync.sync() : undefined;
     batch.forEach((unit, i) => {

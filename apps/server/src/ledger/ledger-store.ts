@@ -1,7 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
+import { copyPosition, PositionBook } from './position-book.js';
 import type { Fill } from './fill.entity.js';
 import type { Position } from './position.entity.js';
 import type { Trade } from './trade.entity.js';
@@ -62,22 +66,44 @@ const POSITION_CHANGED =
 /**
  * The ledger's rows on the hot path (a fill, the position it moves, the trades it closes) through
  * prepared statements; the API's views keep the repositories. Writes take the unit of work's `manager`.
+ *
+ * Without Redis this is the only process, and the ledger writes every position through here: the
+ * positions on record are then held in memory too (PositionBook), filled at start and changed the
+ * moment a transaction that wrote one commits. Reads outside a unit of work — the planner's, the
+ * risk checks', the P&L stream's: four an alert — are answered from it; a read inside a unit goes
+ * to the database, which holds the unit's own changes before they commit.
  */
 @Injectable()
-export class LedgerStore {
-  constructor(private readonly statements: Statements) {}
+export class LedgerStore implements OnModuleInit {
+  private readonly book: PositionBook | null;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly statements: Statements,
+    private readonly database: DatabaseService,
+  ) {
+    this.book = config.redis.url ? null : new PositionBook();
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.book) return;
+    const rows = await this.statements.all<Record<string, unknown>>(undefined, POSITION.select('1 = 1'), []);
+    for (const row of rows) this.book.set(POSITION.fromRow(row));
+  }
 
   async fillBooked(m: EntityManager | undefined, accountId: string, brokerFillId: string): Promise<boolean> {
     return (await this.statements.get(m, FILL_BOOKED, [accountId, brokerFillId])) !== undefined;
   }
 
   async position(m: EntityManager | undefined, accountId: string, key: string, ticker: string): Promise<Position | null> {
+    if (!m && this.book) return this.book.get(accountId, key, ticker);
     const row = await this.statements.get<Record<string, unknown>>(m, POSITION_HELD, [accountId, key, ticker]);
     return row ? POSITION.fromRow(row) : null;
   }
 
   /** Who holds what in a ticker on an account: the open positions' keys and quantities, nothing more (read per risk check). */
   async openQuantities(accountId: string, ticker: string): Promise<{ strategyId: string; quantity: number }[]> {
+    if (this.book) return this.book.openIn(accountId, ticker);
     const rows = await this.statements.all<{ strategyId: string; quantity: unknown }>(undefined, OPEN_IN_TICKER, [accountId, ticker]);
     return rows.map((r) => ({ strategyId: r.strategyId, quantity: Number(r.quantity) }));
   }
@@ -110,6 +136,12 @@ export class LedgerStore {
 
   /** A new position is inserted, one on record updated. */
   async savePosition(m: EntityManager, position: Position, isNew: boolean): Promise<void> {
+    if (this.book) {
+      const book = this.book;
+      // As it is written now: the caller may change the object before the unit commits.
+      const saved = copyPosition(position);
+      this.database.onCommitted(m, () => book.set(saved));
+    }
     if (isNew) {
       await this.statements.run(m, POSITION.insert, POSITION.values(position));
       return;

@@ -1,0 +1,47 @@
+import type { Position } from './position.entity.js';
+
+const keyOf = (accountId: string, key: string, ticker: string) => `${accountId}\u0000${key}\u0000${ticker}`;
+const tickerOf = (accountId: string, ticker: string) => `${accountId}\u0000${ticker}`;
+
+/** A copy to change without touching the original (its lots are copied too). */
+export const copyPosition = (position: Position): Position => ({ ...position, lots: position.lots.map((lot) => ({ ...lot })) });
+
+/**
+ * Every position on record, in memory: what the database holds once its last transaction
+ * committed. It is complete — a position it does not hold does not exist — so it answers
+ * "none" as surely as "this one". Filled from the table at start and kept current by the ledger,
+ * which writes every position (see LedgerStore).
+ */
+export class PositionBook {
+  private readonly byKey = new Map<string, Position>();
+  /** The positions of one account in one ticker, by strategy key. */
+  private readonly byTicker = new Map<string, Map<string, Position>>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** A copy of the position held under `key` in `ticker`, or null. */
+  get(accountId: string, key: string, ticker: string): Position | null {
+    const position = this.byKey.get(keyOf(accountId, key, ticker));
+    return position ? copyPosition(position) : null;
+  }
+
+  /** As the database holds it now (a copy is kept: later changes to `position` do not reach the book). */
+  set(position: Position): void {
+    const kept = copyPosition(position);
+    this.byKey.set(keyOf(kept.accountId, kept.strategyId, kept.ticker), kept);
+    const where = tickerOf(kept.accountId, kept.ticker);
+    let inTicker = this.byTicker.get(where);
+    if (!inTicker) this.byTicker.set(where, (inTicker = new Map()));
+    inTicker.set(kept.strategyId, kept);
+  }
+
+  /** Who holds what in a ticker on an account: the open positions' keys and quantities. */
+  openIn(accountId: string, ticker: string): { strategyId: string; quantity: number }[] {
+    const open: { strategyId: string; quantity: number }[] = [];
+    for (const position of this.byTicker.get(tickerOf(accountId, ticker))?.values() ?? [])
+      if (position.quantity !== 0) open.push({ strategyId: position.strategyId, quantity: position.quantity });
+    return open;
+  }
+}
