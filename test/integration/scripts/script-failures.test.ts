@@ -61,7 +61,11 @@ describe('a script that fails most of the time', () => {
     expect(stopped.statusReason).toMatch(/^5 of its last 6 calls failed; last: onTick failed \(error\)/);
     expect(stopped.enabled).toBe(false);
 
-    const rows = (await logs(server, strategy.id)).filter((l) => l.category === 'script');
+    // The line saying so is written once the strategy's row has changed: wait for it, not only for the status.
+    const rows = await eventually(async () => {
+      const scripted = (await logs(server, strategy.id)).filter((l) => l.category === 'script');
+      return scripted.some((l) => /^strategy stopped:/.test(l.message)) ? scripted : null;
+    });
     const failures = rows.filter((l) => /^onTick failed/.test(l.message));
     expect(failures.length).toBe(5);
     expect(rows.filter((l) => /^strategy stopped: 5 of its last 6 calls failed/.test(l.message))).toHaveLength(1);
