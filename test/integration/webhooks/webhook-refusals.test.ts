@@ -53,8 +53,12 @@ describe('webhook refusals', () => {
     expect(statuses[413]).toBeLessThanOrEqual(50 + refilled);
     expect(statuses[413] + statuses[429]).toBe(300);
     expect(burst.filter((r) => r.status === 429).every((r) => Number(r.retryAfter) >= 1)).toBe(true);
-    // Even a good alert from there waits now: the refusals used up the address's allowance.
-    expect((await post('203.0.113.1', alert)).status).toBe(429);
+    // Even a good alert from there waits now: the refusals used up the address's allowance — unless
+    // a busy machine took long enough for the bucket to refill one more than the burst itself took.
+    const good = await post('203.0.113.1', alert);
+    const spare = Math.floor((Date.now() - started) / 1200) - (statuses[413] - 50);
+    if (spare < 1) expect(good.status).toBe(429);
+    else expect([202, 429]).toContain(good.status);
     await new Promise((r) => setTimeout(r, 300)); // 413s are logged after their answer
     const lines = (await refusalLines()).slice(before);
     // The first 413 (in the strategy's log: its token named it) and the first 429; the rest counted.
