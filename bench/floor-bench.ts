@@ -3,7 +3,8 @@
 //
 // 1. webhook → `FILL` on /ws, one alert every 10 ms on keep-alive HTTP (open loop, one strategy);
 // 2. acceptance: `wrk` with 64 connections for 5 s over 100 strategies (the in-process closed loop
-//    when wrk is not installed): webhooks/s answered 202, and their p99.
+//    when wrk is not installed): webhooks/s answered 202, and their p99; and sustained end to end,
+//    the alerts whose FILL reached /ws while the load ran, a second (with the backlog at its end).
 //
 // Three pairs: SQLite with the in-process queue; SQLite with BullMQ on the local Redis; PostgreSQL
 // with the in-process queue (each skipped when its service does not answer; BENCH_FLOOR_MODES=sqlite,
@@ -212,6 +213,7 @@ for (const mode of MODES) {
       console.log(
         `  accepted (202) under ${a.connections} connections: ${a.acceptedPerSecond}/s, p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; statuses ${JSON.stringify(a.statuses)}${a.errors ? `, ${a.errors} socket errors` : ''}`,
       );
+      console.log(`  filled while the load ran: ${a.filledPerSecond}/s; accepted but not yet filled at its end: ${a.backlog}`);
     } finally {
       await subject.stop();
     }
@@ -227,6 +229,7 @@ for (const mode of MODES) {
       fillP99: ratio(tradeloop.latency.webhookToFill.p99, floor.latency.webhookToFill.p99),
       acceptedPerSecond: ratio(tradeloop.acceptance.acceptedPerSecond, floor.acceptance.acceptedPerSecond),
       acceptP99: ratio(tradeloop.acceptance.latency.p99, floor.acceptance.latency.p99),
+      filledPerSecond: ratio(tradeloop.acceptance.filledPerSecond, floor.acceptance.filledPerSecond),
     },
   });
 }

@@ -185,7 +185,8 @@ export async function acceptanceRun(server: Target, watcher, tokens: string[], c
       }
     }),
   );
-  const elapsed = (performance.now() - start) / 1000;
+  const end = performance.now();
+  const elapsed = (end - start) / 1000;
   const clientUsed = process.cpuUsage(clientCpu);
   agent.destroy();
   // How long the engine takes to fill what was accepted (bounded: the figure is the intake's).
@@ -207,5 +208,24 @@ export async function acceptanceRun(server: Target, watcher, tokens: string[], c
     filled,
     filledPerSecond: Math.round(filled / filledSeconds),
     allFilled: filled === eventIds.length,
+    /** When the load ran, on this process's performance clock (the fills within it are counted). */
+    window: { start, end },
   };
+}
+
+/** Fills seen within a window (performance clock), one per alert. */
+export function fillsWithin(watcher: { filledAt: Map<string, number> }, window: { start: number; end: number }): number {
+  let n = 0;
+  for (const at of watcher.filledAt.values()) if (at >= window.start && at <= window.end) n++;
+  return n;
+}
+
+/** Waits until no FILL has arrived for `quietMs` (at most DRAIN_SECONDS): an earlier run's backlog is not counted in the next. */
+export async function fillsSettled(watcher: { filledAt: Map<string, number> }, quietMs = 500): Promise<void> {
+  const deadline = performance.now() + DRAIN_SECONDS * 1000;
+  let seen = -1;
+  while (performance.now() < deadline && watcher.filledAt.size !== seen) {
+    seen = watcher.filledAt.size;
+    await sleep(quietMs);
+  }
 }

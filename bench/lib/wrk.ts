@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './common.js';
-import { acceptanceRun, type Target } from './webhook-load.js';
+import { acceptanceRun, fillsSettled, fillsWithin, type Target } from './webhook-load.js';
 
 export interface AcceptanceFigures {
   /** `wrk`, or the in-process closed loop when wrk is not installed. */
@@ -19,6 +19,13 @@ export interface AcceptanceFigures {
   statuses: Record<string, number>;
   errors: number;
   latency: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
+  /**
+   * Sustained end to end: alerts whose `FILL` reached /ws while the load ran, a second. Below the
+   * accepted rate, the engine fell behind the intake and `backlog` (accepted, not yet filled when
+   * the load ended) grew through the run.
+   */
+  filledPerSecond: number;
+  backlog: number;
 }
 
 export const wrkInstalled = (() => {
@@ -78,8 +85,10 @@ export async function acceptanceUnderLoad(
   connections: number,
   seconds: number,
 ): Promise<AcceptanceFigures> {
+  await fillsSettled(watcher);
   if (!wrkInstalled) {
     const a = await acceptanceRun(target, watcher, tokens, connections, seconds);
+    const filled = fillsWithin(watcher, a.window);
     return {
       generator: 'in-process closed loop (wrk not installed)',
       connections,
@@ -90,6 +99,8 @@ export async function acceptanceUnderLoad(
       statuses: a.statuses,
       errors: a.errors,
       latency: { p50: a.latency.p50, p90: a.latency.p90, p99: a.latency.p99, max: a.latency.max },
+      filledPerSecond: Math.round(filled / a.seconds),
+      backlog: Math.max(0, a.accepted - filled),
     };
   }
   scripts ||= tempDir('wrk');
@@ -110,12 +121,15 @@ export async function acceptanceUnderLoad(
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
   });
+  const ended = performance.now();
   const line = output.split('\n').find((l) => l.startsWith('WRK_JSON '));
   if (!line) throw new Error(`wrk printed no figures:\n${output}`);
   const w = JSON.parse(line.slice('WRK_JSON '.length));
   const elapsed = w.durationMicros / 1e6;
   const accepted = w.statuses['202'] ?? 0;
   const ms = (micros: number) => Math.round(micros) / 1000;
+  // wrk's own clock gives the run's length; it ended as wrk exited.
+  const filled = fillsWithin(watcher, { start: ended - elapsed * 1000, end: ended });
   return {
     generator: `wrk, ${threads} threads`,
     connections,
@@ -126,5 +140,7 @@ export async function acceptanceUnderLoad(
     statuses: w.statuses,
     errors: w.errors,
     latency: { p50: ms(w.p50), p90: ms(w.p90), p99: ms(w.p99), max: ms(w.max) },
+    filledPerSecond: Math.round(filled / elapsed),
+    backlog: Math.max(0, accepted - filled),
   };
 }
