@@ -135,6 +135,33 @@ function defineTailSuite(label: string, setup: Setup) {
       expect(body.points[body.points.length - 1]).toEqual({ t: at, pnl: total, drawdown: 0 });
       expect((await series('', now)).points).toEqual([{ t: T0, pnl: total, drawdown: 0 }]);
     });
+
+    it('a trade whose point is being written as the series is read is in the series too', async () => {
+      const recorder = server.app.get(PnlRecorder);
+      const query = server.app.get(PnlQueryService);
+      const scope = await query.scope(strategyId);
+      // A pass writes a quarter of the scopes: within four, one leaves this strategy's point in memory.
+      let at = T0 + 40 * MIN;
+      for (let tries = 0; ; tries++) {
+        expect(tries).toBeLessThan(4);
+        await fillBooker(server)(
+          { strategyId, accountId, ticker: 'NQ1!', side: 'buy', quantity: 1, price: 25000, time: at },
+          { strategyId, accountId, ticker: 'NQ1!', side: 'sell', quantity: 1, price: 25002, time: at + 5 * S }, // +8 ticks: +$40
+        );
+        await recorder.recordPass(at + 6 * S);
+        if (recorder.unwritten('strategy', strategyId).some((p) => p.time === at + 6 * S)) break;
+        at += MIN;
+      }
+      const now = at + 10 * S;
+      const before = (await query.series(scope, { from: T0, to: now, resolution: '1m' }, now)).points;
+      expect(before[before.length - 1].t).toBe(at);
+      // The write starts now and commits later: the read begins in between.
+      const writing = recorder.flush();
+      const reading = query.series(scope, { from: T0, to: now, resolution: '1m' }, now);
+      const [, during] = await Promise.all([writing, reading]);
+      expect(during.points[during.points.length - 1]).toEqual(before[before.length - 1]);
+      expect(recorder.unwritten('strategy', strategyId)).toEqual([]);
+    });
   });
 }
 

@@ -119,6 +119,28 @@ describe('DatabaseService on SQLite', () => {
     }
   });
 
+  it('answers every unit of a batch even when a commit callback throws', async () => {
+    const seen: string[] = [];
+    const results = await Promise.allSettled([
+      database.transaction(async (m) => {
+        database.onCommitted(m, () => {
+          throw new Error('a broken listener');
+        });
+        database.afterCommit(m, () => {
+          throw new Error('another');
+        });
+      }),
+      database.transaction(async (m) => {
+        await insert('next')(m);
+        database.onCommitted(m, () => seen.push('committed'));
+        database.afterCommit(m, () => seen.push('after'));
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(seen).toEqual(['committed', 'after']);
+    expect(await texts()).toEqual(['next']);
+  });
+
   /** A sink that writes its rows into `notes` and remembers each call. */
   const notesSink = (calls: string[][], fail = false): RowSink<string> => ({
     async write(m, rows) {

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -76,6 +76,7 @@ const MAX_BATCH = 256;
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
+  private readonly console = new Logger('Database');
   private readonly checkpointer = new WalCheckpointer();
   /** SQLite on a file: durable commits are synced off the event loop (see WalSync). */
   private walSync?: WalSync;
@@ -187,8 +188,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       for (const [sink, rows] of bySink(hooks.staged)) await sink.write(manager, rows);
       return value;
     });
-    for (const callback of hooks.committed) callback();
-    for (const callback of hooks.afterCommit) callback();
+    this.runAll(hooks.committed);
+    this.runAll(hooks.afterCommit);
     return result;
   }
 
@@ -239,7 +240,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     }
     this.open = false;
     batch.forEach((unit, i) => {
-      if (outcomes[i].ok) for (const callback of unit.committed) callback();
+      if (outcomes[i].ok) this.runAll(unit.committed);
     });
     // Durable units are answered once the log is on disk; the next batch need not wait for that.
     const synced = this.walSync && batch.some((u, i) => u.durable && outcomes[i].ok) ? this.walSync.sync() : undefined;
@@ -248,11 +249,22 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       if (!outcome.ok) return unit.reject(outcome.error);
       const settle = () => {
         unit.resolve(outcome.value);
-        for (const callback of unit.afterCommit) callback();
+        this.runAll(unit.afterCommit);
       };
       if (unit.durable && synced) synced.then(settle, (error: unknown) => unit.reject(error));
       else settle();
     });
+  }
+
+  /** Commit callbacks: one that throws is reported and stops neither the others nor the batch's answers. */
+  private runAll(callbacks: (() => void)[]): void {
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        this.console.error(`a callback after a commit failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /**

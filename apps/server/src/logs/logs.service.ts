@@ -62,7 +62,11 @@ export class LogsService implements OnModuleDestroy {
   /** Where the lines of a transaction are gathered until it commits. */
   private readonly lines: RowSink<LogLine> = {
     write: (manager, rows) => this.insert(manager, rows),
-    lost: (rows, error) => this.console.error(`${rows.length} log line(s) not stored: ${(error as Error).message}`),
+    lost: (rows, error) => {
+      // A chunk written before the failure was rolled back with the rest: its ids name no row.
+      for (const row of rows) row.id = undefined;
+      this.console.error(`${rows.length} log line(s) not stored: ${(error as Error).message}`);
+    },
   };
 
   constructor(

@@ -158,12 +158,15 @@ export class PnlQueryService {
    */
   private async points(ref: ScopeRef, resolution: SeriesResolution, from: number, to: number): Promise<SeriesPoint[]> {
     const first = this.firstBucket(resolution, from);
+    // What the recorder has not written yet, taken before the database is read: a point written
+    // meanwhile is then in one or both (the buckets below keep one), never in neither.
+    const unwritten = this.recorder.unwritten(ref.scope, ref.scopeId);
     const [stored, tail] = await Promise.all([
       this.storedRows(ref, resolution, first, to),
       resolution === '1s' ? { rows: [] as ValueRow[], before: null as ValueRow | null } : this.unrolledRows(ref, resolution, first, to),
     ]);
     // And what the recorder has not even written yet (in the process that records).
-    for (const p of this.recorder.unwritten(ref.scope, ref.scopeId)) {
+    for (const p of unwritten) {
       if (p.totalCents === null || p.time > to) continue;
       const row = { bucket: p.time, time: p.time, pnl: p.totalCents, peak: p.peakCents };
       if (p.time >= first) tail.rows.push(row);

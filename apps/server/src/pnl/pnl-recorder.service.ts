@@ -76,13 +76,21 @@ const LATEST_COLUMNS = [
  * so a scope's points reach the database within four seconds while a pass touches a quarter of
  * the pages (the per-scope b-tree leaves) that writing every scope every second would.
  */
+/** A scope's points recorded and not written yet, and its latest state when that is due too. */
+interface Pending {
+  points: RecordedState[];
+  latest: RecordedState | null;
+}
+
 @Injectable()
 export class PnlRecorder {
   private states: Map<string, RecordedState> | null = null;
   /** What `pnl_latest` holds (or is about to) for each scope. */
   private persisted = new Map<string, RecordedState>();
   /** Snapshots recorded but not written yet, by scope. */
-  private readonly pending = new Map<string, { points: RecordedState[]; latest: RecordedState | null }>();
+  private readonly pending = new Map<string, Pending>();
+  /** Snapshots being written now, by scope (a flush may overlap a pass's write). */
+  private readonly writing = new Map<string, Pending[]>();
   private passes = 0;
   /** Realized P&L of each scope when the current trading day began (for todayPnl). */
   private realizedAtDayStart = new Map<string, number>();
@@ -154,7 +162,10 @@ export class PnlRecorder {
    * series read right after a trade includes them.
    */
   unwritten(scope: PnlScopeKind, scopeId: string): readonly Pick<RecordedState, 'time' | 'totalCents' | 'peakCents'>[] {
-    return this.pending.get(scopeKey(scope, scopeId))?.points ?? [];
+    const key = scopeKey(scope, scopeId);
+    const writing = this.writing.get(key) ?? [];
+    const pending = this.pending.get(key)?.points ?? [];
+    return writing.length ? [...writing.flatMap((p) => p.points), ...pending] : pending;
   }
 
   /** Writes every snapshot still held in memory (before a rollup, at shutdown). */
@@ -170,6 +181,9 @@ export class PnlRecorder {
       return pending ? [[key, pending] as const] : [];
     });
     if (batch.length === 0) return 0;
+    // Still answered by unwritten() until the transaction has committed: a chart read meanwhile
+    // finds them in neither the database nor pending otherwise.
+    for (const [key, p] of batch) this.writing.set(key, [...(this.writing.get(key) ?? []), p]);
     const points: unknown[][] = [];
     for (const [, p] of batch) {
       for (const s of p.points) {
@@ -188,6 +202,7 @@ export class PnlRecorder {
         );
       });
     } catch (error) {
+      this.doneWriting(batch);
       // Kept for the next attempt, up to an hour of seconds a scope while the database is away.
       for (const [key, p] of batch) {
         const newer = this.pending.get(key);
@@ -196,7 +211,16 @@ export class PnlRecorder {
       }
       throw error;
     }
+    this.doneWriting(batch);
     return points.length;
+  }
+
+  private doneWriting(batch: readonly (readonly [string, Pending])[]): void {
+    for (const [key, p] of batch) {
+      const left = (this.writing.get(key) ?? []).filter((w) => w !== p);
+      if (left.length) this.writing.set(key, left);
+      else this.writing.delete(key);
+    }
   }
 
   /** Queues a point (when `point`) and, when it is due, the latest state of a scope. */
