@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each in its own process, then one table of the figures next to
 // their targets, and bench/results/latest.json. BENCH_QUICK=1 (`npm run bench:quick`) for
-// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl,analytics,backtest,memory to run some of them.
+// short runs while developing; BENCH_ONLY=floor,webhook,ticks,ws,sandbox,fairness,failover,pnl,ids,analytics,backtest,memory to run some of them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ const SECTIONS = [
     'memory-bench.js',
     'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once; then a day of trading and a restart on its history',
   ],
+  ['ids', 'row-id-bench.js', 'what a commit writes with random and with time-ordered row ids, into a table with history'],
   ['analytics', 'analytics-bench.js', 'execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes'],
   ['backtest', 'backtest-bench.js', 'backtests: a year of one-minute bars imported and replayed'],
 ];
@@ -169,6 +170,14 @@ if (day) {
   row(
     `resident memory, started again on that day's history, dashboard read`,
     `${day.restarted.totalMb.toFixed(1)} MB (server ${day.restarted.serverMb.toFixed(1)} MB + ${day.restarted.children} child processes)`,
+  );
+}
+const rowIds = results.ids?.rowIds;
+if (rowIds) {
+  const { random, ordered } = rowIds;
+  row(
+    `pages written a commit of ${rowIds.batch} orders, ${num(rowIds.rows)} in the table`,
+    `${ordered.pagesPerCommit} with time-ordered ids, ${random.pagesPerCommit} with random ones (${rowIds.pagesRatio}×); ${ms(ordered.msPerCommit, 3)} against ${ms(random.msPerCommit, 3)} a commit`,
   );
 }
 const analytics = results.analytics?.analytics;

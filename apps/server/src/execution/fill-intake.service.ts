@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { BrokerFill, OrderUpdate } from '@tradeloop/contracts';
-import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -17,6 +16,7 @@ import { OrderQueries } from './order-queries.service.js';
 import { OrderStates } from './order-states.service.js';
 import { Order } from './order.entity.js';
 import { OrderStore } from './order-store.js';
+import { newRowId } from '../common/row-id.js';
 
 /** A fill the database refuses for a moment (locked, busy) is tried again: about 16 s of backoff in all, besides each try's own busy wait. */
 const FILL_BOOKING_ATTEMPTS = 7;
@@ -221,7 +221,7 @@ export class FillIntake implements OnModuleInit {
     if (!account) return null;
     const now = Date.now();
     const order = this.orders.create({
-      id: randomUUID(),
+      id: newRowId(),
       clientOrderId: fill.clientOrderId,
       strategyId: null,
       accountId: account.id,

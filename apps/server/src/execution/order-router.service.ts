@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderAck, OrderSide, ServerOrderType, TimeInForce } from '@tradeloop/contracts';
 import { TradingCalendar, tradingDate, tradingDayEnd } from '@tradeloop/domain';
-import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsReader } from '../accounts/accounts.reader.js';
@@ -19,6 +18,7 @@ import { brokerRequest, isHeldType, type OrderHolder } from './order-shapes.js';
 import { OPEN_STATUSES, OrderStates } from './order-states.service.js';
 import { Order } from './order.entity.js';
 import { OrderStore } from './order-store.js';
+import { newRowId } from '../common/row-id.js';
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -99,7 +99,7 @@ export class OrderRouter {
     const order: Order =
       existing ??
       ({
-        id: randomUUID(),
+        id: newRowId(),
         clientOrderId: intent.clientOrderId,
         strategyId: intent.strategyId,
         linkId: intent.linkId ?? null,

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { BrokerFill } from '@tradeloop/contracts';
 import type { EntityManager } from 'typeorm';
 import { applyFill, averagePrice, fillProblem, netQuantity, toCents } from '@tradeloop/domain';
-import { randomUUID } from 'node:crypto';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -12,6 +11,7 @@ import { fillData, NO_STRATEGY, positionData, tradeData } from './ledger-message
 import { Position } from './position.entity.js';
 import type { Trade } from './trade.entity.js';
 import { LedgerStore } from './ledger-store.js';
+import { newRowId } from '../common/row-id.js';
 
 /**
  * What the ledger needs to know of the order a fill belongs to. Execution's order row has these
@@ -119,7 +119,7 @@ export class LedgerService {
     const position: Position =
       held ??
       ({
-        id: randomUUID(),
+        id: newRowId(),
         accountId: order.accountId,
         strategyId: strategyKey,
         ticker: order.ticker,
@@ -147,7 +147,7 @@ export class LedgerService {
     if (after) throw new UnbookableFill(brokerFill, after);
     const commissionCents = commission;
     const fill: Fill = {
-      id: randomUUID(),
+      id: newRowId(),
       brokerFillId: brokerFill.fillId,
       orderId: order.id,
       strategyId: order.strategyId,
@@ -171,7 +171,7 @@ export class LedgerService {
     await this.store.savePosition(m, position, !held);
 
     const trades = result.trades.map((t): Trade => ({
-      id: randomUUID(),
+      id: newRowId(),
       accountId: order.accountId,
       strategyId: strategyKey,
       ticker: order.ticker,

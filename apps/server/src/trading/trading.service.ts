@@ -10,7 +10,6 @@ import type {
   PriceTarget,
 } from '@tradeloop/contracts';
 import { entryReference, exitTarget, type ExitRole } from '@tradeloop/domain';
-import { randomUUID } from 'node:crypto';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { BracketsService } from '../execution/brackets.service.js';
@@ -24,6 +23,7 @@ import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
+import { newRowId } from '../common/row-id.js';
 
 /** How long a market order waits for the first quote of a ticker nobody watched yet. */
 const FIRST_QUOTE_TIMEOUT_MS = 1500;
@@ -86,7 +86,7 @@ export class TradingService {
     if (type === 'limit' && input.limitPrice === undefined) throw new BadRequestException('limitPrice is required for a limit order');
     if (type === 'stop' && input.stopPrice === undefined) throw new BadRequestException('stopPrice is required for a stop order');
     if (type === 'market') await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
-    const clientOrderId = `manual:${randomUUID()}`;
+    const clientOrderId = `manual:${newRowId()}`;
     // The exit rule (`exitTarget`): from a limit or stop order's price; a market order's from its fill.
     const quote = this.market.latest(ticker);
     const basis = {
@@ -161,7 +161,7 @@ export class TradingService {
     for (const position of open) {
       const owner = await this.owner(position.strategyId);
       const account = await this.accounts.get(position.accountId);
-      const clientOrderId = cause ? `${cause}:${position.id}` : `flatten:${randomUUID()}`;
+      const clientOrderId = cause ? `${cause}:${position.id}` : `flatten:${newRowId()}`;
       await this.market.awaitQuote(position.ticker, FIRST_QUOTE_TIMEOUT_MS);
       const order = await this.router.submit({
         clientOrderId,
@@ -198,7 +198,7 @@ export class TradingService {
       );
     await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
     const order = await this.router.submit({
-      clientOrderId: `reverse:${randomUUID()}`,
+      clientOrderId: `reverse:${newRowId()}`,
       account,
       strategyId,
       eventId: null,

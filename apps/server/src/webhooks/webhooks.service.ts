@@ -11,7 +11,7 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Repository, type EntityManager } from 'typeorm';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
@@ -31,6 +31,7 @@ import { allowListMatcher } from '../strategies/ip-allow-list.js';
 import { RefusalLog, type Refusal } from './refusal-log.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 import { alertLabel, eventRef } from './alert-label.js';
+import { newRowId } from '../common/row-id.js';
 
 interface StoreOutcome {
   eventId: string;
@@ -372,7 +373,7 @@ export class WebhooksService implements OnModuleDestroy {
       (key ? undefined : await this.previous(m, strategy.id, null, bodyHash, now - windowMs, windowMs > 0));
     if (previous) return this.duplicate(m, strategy, key, previous);
     const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
-    const event = { id: randomUUID(), idempotencyKey: key, notBefore };
+    const event = { id: newRowId(), idempotencyKey: key, notBefore };
     const status: WebhookEvent['status'] = notBefore === null ? 'accepted' : 'delayed';
     const inserted = await this.statements.run(m, INSERT_EVENT, [
       event.id,
