@@ -368,12 +368,11 @@ describe('admin in a browser', () => {
     await page.getByTestId('trader-quantity').fill('2');
     await page.getByTestId('trader-buy').click();
     await page.getByTestId('trader-position').filter({ hasText: '+2' }).waitFor({ timeout: 10000 });
-    await page.getByTestId('trader-open-pnl').filter({ hasText: '−$10.00' }).waitFor({ timeout: 10000 });
-    expect(await page.locator('[data-testid="trader-open-pnl"] .money').getAttribute('class')).toContain('bad');
+    // The amount and its colour in one look (two reads could straddle a render).
+    await page.locator('[data-testid="trader-open-pnl"] .money.bad').filter({ hasText: '−$10.00' }).waitFor({ timeout: 10000 });
     // (25110 − 25100.25) / 0.25 × $5 × 2 = +$390.00, green.
     market.publish({ ticker: 'NQ1!', bid: 25110, ask: 25110.25, time: Date.now() });
-    await page.getByTestId('trader-open-pnl').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
-    expect(await page.locator('[data-testid="trader-open-pnl"] .money').getAttribute('class')).toContain('good');
+    await page.locator('[data-testid="trader-open-pnl"] .money.good').filter({ hasText: '+$390.00' }).waitFor({ timeout: 10000 });
     const held = async () =>
       ((await http(server.url, 'GET', `/api/positions?accountId=${paper.id}&includeFlat=true`)).body as any[]).find(
         (p) => p.ticker === 'NQ1!' && p.strategyId === null,

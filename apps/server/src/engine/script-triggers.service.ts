@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Quote } from '@tradeloop/contracts';
-import { randomUUID } from 'node:crypto';
 import { FillIntake } from '../execution/fill-intake.service.js';
 import type { EngineEvent, EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
@@ -12,6 +11,7 @@ import type { HandlerName } from '../sandbox/protocol.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
+import { newRowId } from '../common/row-id.js';
 
 interface Watch {
   handlers: Set<HandlerName>;
@@ -24,8 +24,13 @@ interface Watch {
 /** A tick queued and not taken by its handler for this long is queued again. */
 const STALE_WAITING_TICK_MS = 5_000;
 
-/** Decides when the milliseconds of a schedule come due: on multiples of `everyMs` since the epoch. */
-export const nextDue = (now: number, everyMs: number) => Math.floor(now / everyMs) * everyMs + everyMs;
+/**
+ * Decides when the milliseconds of a schedule come due: on multiples of `everyMs` since the epoch,
+ * after `now` and after the run before. A timer may fire a millisecond before its time by the
+ * wall clock; counting from that moment alone would schedule the same run twice.
+ */
+export const nextDue = (now: number, everyMs: number, previous = -Infinity) =>
+  Math.floor(Math.max(now, previous) / everyMs) * everyMs + everyMs;
 
 /**
  * Puts ticks, fills and timers on the event queue for the scripted strategies that handle them:
@@ -210,14 +215,14 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
       entry.idle.clear();
       for (const strategyId of ids) {
         entry.waiting.set(strategyId, now);
-        this.enqueue({ type: 'tick', strategyId, eventId: randomUUID(), quote }, `${strategyId}:${quote.ticker}`);
+        this.enqueue({ type: 'tick', strategyId, eventId: newRowId(), quote }, `${strategyId}:${quote.ticker}`);
       }
       return;
     }
     const ids = this.byTicker.get(quote.ticker);
     if (!ids?.size) return;
     for (const strategyId of ids) {
-      this.enqueue({ type: 'tick', strategyId, eventId: randomUUID(), quote }, `${strategyId}:${quote.ticker}`);
+      this.enqueue({ type: 'tick', strategyId, eventId: newRowId(), quote }, `${strategyId}:${quote.ticker}`);
     }
   }
 
@@ -228,16 +233,16 @@ export class ScriptTriggersService implements OnApplicationBootstrap, OnModuleDe
     if (position.quantity !== 0) watch.held.add(position.ticker);
     else watch.held.delete(position.ticker);
     this.index(strategyId, watch);
-    if (watch.handlers.has('onFill')) this.enqueue({ type: 'fill', strategyId, eventId: randomUUID(), fillId: fill.id });
+    if (watch.handlers.has('onFill')) this.enqueue({ type: 'fill', strategyId, eventId: newRowId(), fillId: fill.id });
   }
 
-  private schedule(strategyId: string, everyMs: number): void {
+  private schedule(strategyId: string, everyMs: number, previous?: number): void {
     const now = Date.now();
-    const due = nextDue(now, everyMs);
+    const due = nextDue(now, everyMs, previous);
     const timer = setTimeout(() => {
       if (this.timers.get(strategyId) !== timer) return;
-      this.enqueue({ type: 'timer', strategyId, eventId: randomUUID(), time: due });
-      this.schedule(strategyId, everyMs);
+      this.enqueue({ type: 'timer', strategyId, eventId: newRowId(), time: due });
+      this.schedule(strategyId, everyMs, due);
     }, due - now);
     timer.unref();
     this.timers.set(strategyId, timer);
