@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
 import { Account } from './account.entity.js';
@@ -19,22 +22,53 @@ const ACCOUNT = new RowShape<Account>('accounts', {
 });
 const ACCOUNT_BY_ID = ACCOUNT.select('"id" = ?');
 
-/** What other modules may read of the accounts table; the accounts module alone writes it. */
+/**
+ * What other modules may read of the accounts table; the accounts module alone writes it.
+ *
+ * Each order reads its account twice (its broker, risk limits and halt). With one process (no
+ * Redis) every write to the table is this process's AccountsService, which tells `changed` the
+ * moment its transaction commits: accounts read by id are then held here, frozen, and a read never
+ * returns a copy older than the last commit. With Redis another process may write (a halt), so
+ * every read goes to the database.
+ */
 @Injectable()
 export class AccountsReader {
+  /** Accounts by id as last read; only with one process. */
+  private readonly held: Map<string, Account> | null;
+  /** Bumped by every change: a read that began before one is not held. */
+  private changes = 0;
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly statements: Statements,
-  ) {}
+    private readonly database: DatabaseService,
+  ) {
+    this.held = config.redis.url ? null : new Map();
+  }
 
-  /** Read for every order (its broker, risk limits, halt): a prepared statement, never a stale copy. */
-  async byId(id: string): Promise<Account | null> {
+  /** An account by id, frozen (it may be the copy held here): never older than the last commit that changed it. */
+  async byId(id: string): Promise<Readonly<Account> | null> {
+    const kept = this.held?.get(id);
+    if (kept) return kept;
+    const seen = this.changes;
+    // On SQLite a read while a batch is open sees its uncommitted rows: read, but do not keep.
+    const settled = this.database.settled();
     const row = await this.statements.get<Record<string, unknown>>(undefined, ACCOUNT_BY_ID, [id]);
-    return row ? ACCOUNT.fromRow(row) : null;
+    if (!row) return null;
+    const account = frozen(ACCOUNT.fromRow(row));
+    if (this.held && settled && seen === this.changes) this.held.set(id, account);
+    return account;
+  }
+
+  /** AccountsService: the account's row changed (call as its transaction commits). */
+  changed(id: string): void {
+    this.changes++;
+    this.held?.delete(id);
   }
 
   /** The account of a row that refers to it (an order, a position): it must exist. */
-  async byIdOrFail(id: string): Promise<Account> {
+  async byIdOrFail(id: string): Promise<Readonly<Account>> {
     const account = await this.byId(id);
     if (!account) throw new Error(`account ${id} is not on record`);
     return account;
@@ -66,4 +100,10 @@ export class AccountsReader {
   haltEndedBy(now: number): Promise<Account[]> {
     return this.accounts.findBy({ haltedUntil: LessThanOrEqual(now) });
   }
+}
+
+/** The account with its settings and limits, frozen all the way down: a copy held for every reader cannot be changed by one of them. */
+function frozen<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) if (child && typeof child === 'object') frozen(child as object);
+  return Object.freeze(value);
 }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { AccountSettings, AccountView, BrokerAccount } from '@tradeloop/contracts';
 import { accountFieldProblems, checkRiskLimits, isValidTimeZone, toCents, toDollars } from '@tradeloop/domain';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import { iso } from '../common/money.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -114,7 +114,7 @@ export class AccountsService implements OnModuleInit {
       haltedUntil: null,
       createdAt: Date.now(),
     };
-    await this.database.transaction((m) => m.insert(Account, account));
+    await this.write(account.id, (m) => m.insert(Account, account));
     this.events.publish('AccountsChanged', { broker: account.broker });
     return this.viewOne(account.id);
   }
@@ -143,7 +143,7 @@ export class AccountsService implements OnModuleInit {
       changes.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
     }
     if (Object.keys(changes).length) {
-      await this.database.transaction((m) => m.update(Account, { id }, changes));
+      await this.write(id, (m) => m.update(Account, { id }, changes));
       this.events.publish('AccountsChanged', { broker: account.broker });
     }
     return this.viewOne(id);
@@ -187,7 +187,15 @@ export class AccountsService implements OnModuleInit {
 
   /** A daily limit was hit: no new exposure on the account until `until` (null: lifted). */
   async setHalted(id: string, until: number | null): Promise<void> {
-    await this.database.transaction((m) => m.update(Account, { id }, { haltedUntil: until }));
+    await this.write(id, (m) => m.update(Account, { id }, { haltedUntil: until }));
+  }
+
+  /** Every change to an account's row: the reader's copy is dropped the moment it commits. */
+  private write(id: string, change: (manager: EntityManager) => Promise<unknown>): Promise<void> {
+    return this.database.transaction(async (manager) => {
+      await change(manager);
+      this.database.onCommitted(manager, () => this.reader.changed(id));
+    });
   }
 
   private assertBroker(broker: string): void {
