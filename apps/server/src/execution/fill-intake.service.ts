@@ -97,7 +97,8 @@ export class FillIntake implements OnModuleInit {
     if (order && order.reason === PLACED_ELSEWHERE && order.filledQuantity + fill.quantity > order.quantity) {
       // Each fill of an order made elsewhere tells a little more of its size.
       order.quantity = order.filledQuantity + fill.quantity;
-      await this.orders.update({ id: order.id }, { quantity: order.quantity });
+      const { id, quantity } = order;
+      await this.database.bookkeeping((m) => this.store.update(m, id, { quantity }));
     }
     if (!order) {
       await this.logs.write({

@@ -10,6 +10,7 @@ import { MarketService } from '../market/market.service.js';
 import { OrderRouter } from './order-router.service.js';
 import type { OrderHolder } from './order-shapes.js';
 import { Order } from './order.entity.js';
+import { OrderStore } from './order-store.js';
 
 /** How often day orders held on the server are checked against the end of their trading day. */
 const EXPIRY_CHECK_MS = 15_000;
@@ -37,6 +38,7 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
     private readonly market: MarketService,
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
+    private readonly store: OrderStore,
   ) {}
 
   onModuleInit(): void {
@@ -105,9 +107,10 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
       if (step.triggered) await this.trigger(order, quote);
       else if (step.stopPrice !== order.stopPrice) {
         order.stopPrice = step.stopPrice;
-        await this.database.bookkeeping((m) =>
-          m.update(Order, { id: order.id, triggeredAt: IsNull() }, { stopPrice: step.stopPrice, updatedAt: Date.now() }),
-        );
+        await this.database.bookkeeping(async (m) => {
+          await m.update(Order, { id: order.id, triggeredAt: IsNull() }, { stopPrice: step.stopPrice, updatedAt: Date.now() });
+          this.store.forget(m, order.id);
+        });
       }
     }
   }
@@ -116,13 +119,15 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
   private async trigger(order: Order, quote: Quote): Promise<void> {
     this.held.delete(order.id);
     const now = Date.now();
-    const claimed = await this.database.transaction((m) =>
-      m.update(
+    const claimed = await this.database.transaction(async (m) => {
+      const result = await m.update(
         Order,
         { id: order.id, triggeredAt: IsNull(), status: 'working' },
         { triggeredAt: now, stopPrice: order.stopPrice, updatedAt: now },
-      ),
-    );
+      );
+      this.store.forget(m, order.id);
+      return result;
+    });
     if (!claimed.affected) return;
     const fresh = await this.orders.findOneByOrFail({ id: order.id });
     const account = await this.accounts.byIdOrFail(fresh.accountId);

@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
 import type { Order } from './order.entity.js';
@@ -36,22 +39,48 @@ const ORDER = new RowShape<Order>('orders', {
 const BY_CLIENT_ORDER_ID = ORDER.select('"clientOrderId" = ?');
 const BY_ID = ORDER.select('"id" = ?');
 
+/** Orders held in memory at most; the oldest held goes first (a fill or an ack comes within moments of its order). */
+export const MAX_HELD_ORDERS = 10_000;
+
 /**
  * The order rows of the hot path (record, ack, fill) through prepared statements; the API's lists
  * and the rest of execution keep the repository. Writes take the unit of work's `manager`.
+ *
+ * With one process (no Redis) the orders this store wrote or read are held in memory, as committed:
+ * an order is read right after it is written (by its client id when the broker fills it, by id
+ * when it acks), and on SQLite a read outside a transaction costs its read lock. A row is put
+ * or changed here the moment its transaction commits; a write that does not go through `insert`
+ * or `update` (a conditional claim) must call `forget`. Reads inside a unit of work go to the
+ * database, which holds the unit's own changes. Every read answers a copy.
  */
 @Injectable()
 export class OrderStore {
-  constructor(private readonly statements: Statements) {}
+  private readonly held: Map<string, Order> | null;
+  private readonly idByClientOrderId = new Map<string, string>();
+  /** Bumped by every commit that changes a held order: a read that began before one is not kept. */
+  private changes = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly statements: Statements,
+    private readonly database: DatabaseService,
+  ) {
+    this.held = config.redis.url ? null : new Map();
+  }
 
   async byClientOrderId(clientOrderId: string, m?: EntityManager): Promise<Order | null> {
-    const row = await this.statements.get<Record<string, unknown>>(m, BY_CLIENT_ORDER_ID, [clientOrderId]);
-    return row ? ORDER.fromRow(row) : null;
+    if (!m && this.held) {
+      const id = this.idByClientOrderId.get(clientOrderId);
+      const kept = id === undefined ? undefined : this.held.get(id);
+      if (kept) return { ...kept };
+    }
+    return this.read(m, BY_CLIENT_ORDER_ID, clientOrderId);
   }
 
   async byId(id: string, m?: EntityManager): Promise<Order | null> {
-    const row = await this.statements.get<Record<string, unknown>>(m, BY_ID, [id]);
-    return row ? ORDER.fromRow(row) : null;
+    const kept = !m ? this.held?.get(id) : undefined;
+    if (kept) return { ...kept };
+    return this.read(m, BY_ID, id);
   }
 
   /** A strategy's pending and working orders in the given tickers. */
@@ -65,10 +94,55 @@ export class OrderStore {
 
   async insert(m: EntityManager, order: Order): Promise<void> {
     await this.statements.run(m, ORDER.insert, ORDER.values(order));
+    if (!this.held) return;
+    const inserted = { ...order };
+    this.database.onCommitted(m, () => this.keep(inserted));
   }
 
   async update(m: EntityManager, id: string, changes: Partial<Order>): Promise<void> {
     const [sql, values] = ORDER.update(id, changes);
     await this.statements.run(m, sql, values);
+    if (!this.held) return;
+    const applied = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<Order>;
+    this.database.onCommitted(m, () => {
+      this.changes++;
+      const kept = this.held!.get(id);
+      if (kept) Object.assign(kept, applied);
+    });
+  }
+
+  /** The order's row was changed another way (a conditional update): its copy goes once `m` commits. */
+  forget(m: EntityManager | undefined, id: string): void {
+    if (!this.held) return;
+    this.database.onCommitted(m, () => {
+      this.changes++;
+      this.drop(id);
+    });
+  }
+
+  private async read(m: EntityManager | undefined, sql: string, key: string): Promise<Order | null> {
+    const seen = this.changes;
+    // On SQLite a read while a batch is open sees its uncommitted rows: read, but do not keep.
+    const settled = this.database.settled();
+    const row = await this.statements.get<Record<string, unknown>>(m, sql, [key]);
+    if (!row) return null;
+    const order = ORDER.fromRow(row);
+    if (!m && settled && seen === this.changes && this.held) this.keep({ ...order });
+    return order;
+  }
+
+  private keep(order: Order): void {
+    const held = this.held!;
+    this.drop(order.id);
+    if (held.size >= MAX_HELD_ORDERS) this.drop(held.keys().next().value!);
+    held.set(order.id, order);
+    this.idByClientOrderId.set(order.clientOrderId, order.id);
+  }
+
+  private drop(id: string): void {
+    const order = this.held?.get(id);
+    if (!order) return;
+    this.held!.delete(id);
+    if (this.idByClientOrderId.get(order.clientOrderId) === id) this.idByClientOrderId.delete(order.clientOrderId);
   }
 }
