@@ -74,6 +74,25 @@ describe('accounts held in memory (one process)', () => {
     await server.app.get(AccountsService).setHalted(id, null);
   });
 
+  it('holds an account read while other work commits, never one read while an account change is under way', async () => {
+    const reader = server.app.get(AccountsReader);
+    const database = server.app.get(DatabaseService);
+    reader.changed(id);
+    // Read outside the unit while its batch is open (the engine's reads under load).
+    let duringBatch: unknown;
+    await database.bookkeeping(async () => {
+      duringBatch = await reader.byId(id);
+    });
+    expect(await reader.byId(id)).toBe(duringBatch);
+
+    reader.changed(id);
+    let duringChange: unknown;
+    await reader.changing(async () => {
+      duringChange = await reader.byId(id);
+    });
+    expect(await reader.byId(id)).not.toBe(duringChange);
+  });
+
   it('never holds an account that does not exist (one created later is found)', async () => {
     const reader = server.app.get(AccountsReader);
     expect(await reader.byId('00000000-0000-4000-8000-000000000000')).toBeNull();

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
 import { Account } from './account.entity.js';
@@ -37,12 +36,13 @@ export class AccountsReader {
   private readonly held: Map<string, Account> | null;
   /** Bumped by every change: a read that began before one is not held. */
   private changes = 0;
+  /** Changes under way: until they end, a read may see one uncommitted (SQLite's one connection) and is not held. */
+  private writing = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly statements: Statements,
-    private readonly database: DatabaseService,
   ) {
     this.held = config.redis.url ? null : new Map();
   }
@@ -52,16 +52,30 @@ export class AccountsReader {
     const kept = this.held?.get(id);
     if (kept) return kept;
     const seen = this.changes;
-    // On SQLite a read while a batch is open sees its uncommitted rows: read, but do not keep.
-    const settled = this.database.settled();
+    const quiet = this.writing === 0;
     const row = await this.statements.get<Record<string, unknown>>(undefined, ACCOUNT_BY_ID, [id]);
     if (!row) return null;
     const account = frozen(ACCOUNT.fromRow(row));
-    if (this.held && settled && seen === this.changes) this.held.set(id, account);
+    if (this.held && quiet && seen === this.changes) this.held.set(id, account);
     return account;
   }
 
-  /** AccountsService: the account's row changed (call as its transaction commits). */
+  /**
+   * AccountsService, around every change to the table: `change` runs its transaction and calls
+   * `changed` for each account it touched the moment it commits.
+   */
+  async changing<T>(change: () => Promise<T>): Promise<T> {
+    this.writing++;
+    this.changes++;
+    try {
+      return await change();
+    } finally {
+      this.writing--;
+      this.changes++;
+    }
+  }
+
+  /** The account's row changed (call as its transaction commits). */
   changed(id: string): void {
     this.changes++;
     this.held?.delete(id);

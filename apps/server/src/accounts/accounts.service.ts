@@ -192,10 +192,12 @@ export class AccountsService implements OnModuleInit {
 
   /** Every change to an account's row: the reader's copy is dropped the moment it commits. */
   private write(id: string, change: (manager: EntityManager) => Promise<unknown>): Promise<void> {
-    return this.database.transaction(async (manager) => {
-      await change(manager);
-      this.database.onCommitted(manager, () => this.reader.changed(id));
-    });
+    return this.reader.changing(() =>
+      this.database.transaction(async (manager) => {
+        await change(manager);
+        this.database.onCommitted(manager, () => this.reader.changed(id));
+      }),
+    );
   }
 
   private assertBroker(broker: string): void {
