@@ -1,9 +1,11 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderSide, PriceTarget, Quote, StopLossType } from '@tradeloop/contracts';
 import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type ManagedStop } from '@tradeloop/domain';
 import { In, Like, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
 import type { BookedFill } from './order-fills.js';
@@ -11,6 +13,7 @@ import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { FillIntake } from './fill-intake.service.js';
 import { OrderRouter } from './order-router.service.js';
+import { OpenBrackets } from './open-brackets.js';
 import { OrderBracket } from './order-bracket.entity.js';
 import { Order } from './order.entity.js';
 
@@ -82,8 +85,11 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly managed = new Map<string, FollowedStop>();
   private readonly managedTickers = new Set<string>();
   private stopQuotes?: () => void;
+  /** With one process (no Redis), the open brackets in memory; with several, asked of the table each time. */
+  private readonly openBrackets: OpenBrackets | null;
 
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(OrderBracket) private readonly brackets: Repository<OrderBracket>,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     private readonly accounts: AccountsReader,
@@ -93,9 +99,16 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly statements: Statements,
-  ) {}
+  ) {
+    this.openBrackets = config.redis.url ? null : new OpenBrackets();
+  }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.openBrackets) {
+      for (const bracket of await this.brackets.findBy({ status: In(['waiting', 'open']) })) {
+        this.openBrackets.set(bracket.parentClientOrderId, bracket.strategyId, true);
+      }
+    }
     this.intake.onFillBooked((booked) => void this.enqueue(() => this.onFill(booked)));
     this.stopQuotes = this.market.onQuote((quote) => {
       if (this.managedTickers.has(quote.ticker)) void this.enqueue(() => this.followQuote(quote)).catch(() => undefined);
@@ -119,6 +132,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const now = Date.now();
     await this.database.transaction(async (m) => {
       if (await m.existsBy(OrderBracket, { parentClientOrderId })) return;
+      this.database.onCommitted(m, () => this.openBrackets?.set(parentClientOrderId, spec.strategyId, true));
       await m.insert(OrderBracket, {
         parentClientOrderId,
         strategyId: spec.strategyId,
@@ -142,8 +156,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Stops a strategy's brackets (in one ticker, when given) from placing more legs; the caller cancels working orders. */
   cancelBrackets(strategyId: string, ticker?: string): Promise<number> {
     return this.enqueue(async () => {
-      // Run for most alerts, and most strategies have no bracket open: a prepared look first.
-      if (!(await this.statements.get(undefined, HAS_OPEN_BRACKET, [strategyId]))) return 0;
+      // Run for most alerts, and most strategies have no bracket open: a look in memory (or a prepared one) first.
+      if (!(await this.anyOpenFor(strategyId))) return 0;
       const open = await this.brackets.findBy({ strategyId, status: In(['waiting', 'open']) });
       let cancelled = 0;
       for (const bracket of open) {
@@ -174,8 +188,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   private async onFill({ order, fill }: BookedFill): Promise<void> {
     const leg = LEG.exec(order.clientOrderId);
     if (leg) return this.onLegFill(order, leg[1], leg[2] as 'tp' | 'sl', Number(leg[3]));
-    // Most fills have no bracket: a prepared look first.
-    if (!(await this.statements.get(undefined, HAS_BRACKET, [order.clientOrderId]))) return;
+    // Most fills have no bracket: a look in memory (or a prepared one) first.
+    if (!(await this.hasOpen(order.clientOrderId))) return;
     const bracket = await this.brackets.findOneBy({ parentClientOrderId: order.clientOrderId });
     if (!bracket || (bracket.status !== 'waiting' && bracket.status !== 'open')) return;
     await this.placeLegs(bracket, order, fill.quantity, fill.price);
@@ -381,12 +395,25 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   private async setStatus(bracket: OrderBracket, status: OrderBracket['status']): Promise<void> {
     bracket.status = status;
     bracket.updatedAt = Date.now();
-    await this.database.transaction((m) =>
-      m.update(
+    await this.database.transaction(async (m) => {
+      await m.update(
         OrderBracket,
         { parentClientOrderId: bracket.parentClientOrderId },
         { status, legs: bracket.legs, coveredQuantity: bracket.coveredQuantity, updatedAt: bracket.updatedAt },
-      ),
-    );
+      );
+      const open = status === 'waiting' || status === 'open';
+      this.database.onCommitted(m, () => this.openBrackets?.set(bracket.parentClientOrderId, bracket.strategyId, open));
+    });
+  }
+
+  /** Whether the entry may have a bracket waiting or open (with several processes: any bracket, closed ones too). */
+  private async hasOpen(parentClientOrderId: string): Promise<boolean> {
+    if (this.openBrackets) return this.openBrackets.has(parentClientOrderId);
+    return Boolean(await this.statements.get(undefined, HAS_BRACKET, [parentClientOrderId]));
+  }
+
+  private async anyOpenFor(strategyId: string): Promise<boolean> {
+    if (this.openBrackets) return this.openBrackets.anyFor(strategyId);
+    return Boolean(await this.statements.get(undefined, HAS_OPEN_BRACKET, [strategyId]));
   }
 }
