@@ -4,7 +4,7 @@ import { signalTimeOf } from '@tradeloop/domain';
 import { ExecutionStamps } from '../analytics/execution-stamps.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
-import type { EngineEvent, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
+import type { AcceptedAlert, EngineEvent, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { QueueConsumers } from '../infra/queue/queue-consumers.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
@@ -79,8 +79,12 @@ export class EngineService implements OnApplicationBootstrap {
 
   private async dispatch(event: EngineConsumed): Promise<void> {
     switch (event.type) {
-      case 'webhook':
-        return this.handleWebhook(event.eventId, event.stamps);
+      case 'webhook': {
+        // Taken once: a retry of this event reads its row.
+        const accepted = event.accepted;
+        event.accepted = undefined;
+        return this.handleWebhook(event.eventId, event.stamps, accepted && acceptedEvent(event.eventId, event.strategyId, accepted));
+      }
       // Pass-through strategies act on alerts only: these reach scripted strategies alone.
       case 'tick':
         await this.scripted.onTick(event.strategyId, event.eventId, event.quote);
@@ -110,9 +114,10 @@ export class EngineService implements OnApplicationBootstrap {
     await this.market.subscribe(await this.positions.heldTickers());
   }
 
-  private async handleWebhook(eventId: string, intake?: IntakeStamps): Promise<void> {
+  /** `accepted`: the row as the intake committed it (the in-process queue), else it is read. */
+  private async handleWebhook(eventId: string, intake?: IntakeStamps, accepted?: WebhookEvent): Promise<void> {
     const handledAt = Date.now();
-    const event = await this.events.byId(eventId);
+    const event = accepted ?? (await this.events.byId(eventId));
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
       return;
@@ -197,4 +202,21 @@ export class EngineService implements OnApplicationBootstrap {
       .bookkeeping((m) => this.statements.run(m, EVENT_PROCESSING, [id]))
       .catch((error: unknown) => this.console.warn(`event ${id} not marked processing: ${(error as Error).message}`));
   }
+}
+
+/** The row the intake committed for a new alert, as the engine would read it. */
+function acceptedEvent(id: string, strategyId: string, accepted: AcceptedAlert): WebhookEvent {
+  return {
+    id,
+    strategyId,
+    idempotencyKey: accepted.idempotencyKey,
+    bodyHash: null,
+    status: 'accepted',
+    alert: accepted.alert,
+    sourceIp: null,
+    receivedAt: accepted.receivedAt,
+    processedAt: null,
+    notBefore: null,
+    error: null,
+  };
 }

@@ -21,7 +21,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
-import type { EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
+import type { AcceptedAlert, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
@@ -37,6 +37,8 @@ interface StoreOutcome {
   eventId: string;
   duplicate: boolean;
   notBefore: number | null;
+  /** A new alert: what was stored. */
+  stored?: AcceptedAlert;
 }
 
 interface PendingAlert {
@@ -229,6 +231,7 @@ export class WebhooksService implements OnModuleDestroy {
           strategyId: strategy.id,
           eventId: outcome.eventId,
           stamps: this.intakeStamps(alert, receivedAt),
+          ...(this.queue.driver === 'memory' && outcome.stored ? { accepted: outcome.stored } : {}),
         }),
         ENQUEUE_TIMEOUT_MS,
       );
@@ -375,13 +378,14 @@ export class WebhooksService implements OnModuleDestroy {
     const notBefore = alert.delay ? now + Math.round(alert.delay * 1000) : null;
     const event = { id: newRowId(), idempotencyKey: key, notBefore };
     const status: WebhookEvent['status'] = notBefore === null ? 'accepted' : 'delayed';
+    const row: AcceptedAlert = { alert: JSON.stringify(alert), receivedAt: now, idempotencyKey: key };
     const inserted = await this.statements.run(m, INSERT_EVENT, [
       event.id,
       strategy.id,
       key,
       bodyHash,
       status,
-      JSON.stringify(alert),
+      row.alert,
       sourceIp,
       now,
       notBefore,
@@ -406,7 +410,7 @@ export class WebhooksService implements OnModuleDestroy {
       },
       m,
     );
-    return { eventId: event.id, duplicate: false, notBefore };
+    return { eventId: event.id, duplicate: false, notBefore, stored: row };
   }
 
   /** The stored alert this one repeats: the same id, or (without one) the same body within the window. */

@@ -6,8 +6,8 @@ import type { Quote } from '@tradeloop/contracts';
  * WebhookEvent, the others get one when they are enqueued.
  */
 export type EngineEvent =
-  /** `stamps`: the intake's times for the execution timeline (absent on a replay). */
-  | { type: 'webhook'; strategyId: string; eventId: string; stamps?: IntakeStamps }
+  /** `stamps`: the intake's times for the execution timeline (absent on a replay). `accepted`: see AcceptedAlert. */
+  | { type: 'webhook'; strategyId: string; eventId: string; stamps?: IntakeStamps; accepted?: AcceptedAlert }
   /** A quote for a scripted strategy that watches the ticker; conflated per strategy and ticker. */
   | { type: 'tick'; strategyId: string; eventId: string; quote: Quote }
   /** A fill the ledger booked for a scripted strategy. */
@@ -22,6 +22,18 @@ export interface IntakeStamps {
   receivedAt: number;
   acceptedAt: number;
   quote?: { ticker: string; price: number };
+}
+
+/**
+ * The alert as the intake committed it (status `accepted`), handed by the in-process queue to the
+ * engine, which then need not read back the row it would find just so. Never put on Redis (a
+ * redelivered job must read the row, which may be done by then); the engine takes it once, so a
+ * retry reads the row too.
+ */
+export interface AcceptedAlert {
+  alert: string;
+  receivedAt: number;
+  idempotencyKey: string | null;
 }
 
 /** What an api process hands a worker: a TradingService operation and its arguments. */

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { EngineService } from '../../../apps/server/src/engine/engine.service.js';
+import type { EngineEvent, EventQueue } from '../../../apps/server/src/infra/queue/event-queue.js';
+import { EVENT_QUEUE } from '../../../apps/server/src/infra/queue/queue.module.js';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { WebhookEventsReader } from '../../../apps/server/src/webhooks/webhook-events.reader.js';
+import { eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { hook } from '../../support/scripts.js';
+
+type Webhook = Extract<EngineEvent, { type: 'webhook' }>;
+
+async function setUp(redisUrl?: string) {
+  const server = await startServer({ redisUrl, overrides: { plugins: { disabled: ['sim-feed'] } } });
+  server.app.get(MarketService).publish({ ticker: 'NQ1!', bid: 25000, ask: 25000.25, time: Date.now() });
+  const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'handoff' })).body as { id: string; webhookToken: string };
+  const queued: Webhook[] = [];
+  const queue = server.app.get<EventQueue>(EVENT_QUEUE);
+  const enqueue = queue.enqueue.bind(queue);
+  jest.spyOn(queue, 'enqueue').mockImplementation((key, event, options) => {
+    if (event.type === 'webhook') queued.push(event);
+    return enqueue(key, event, options);
+  });
+  const reads = jest.spyOn(server.app.get(WebhookEventsReader), 'byId');
+  const done = (eventId: string) =>
+    eventually(async () => (await http(server.url, 'GET', `/api/events/${eventId}`)).body.status === 'done', 10_000, 'the alert done');
+  return { server, strategy, queued, reads, done };
+}
+
+/**
+ * With the in-process queue the intake hands the engine the alert it just committed, so the
+ * engine does not read the row back; with Redis (a job may be redelivered) it always reads it.
+ */
+describe('an accepted alert handed to the engine (in-process queue)', () => {
+  let t: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    t = await setUp();
+  });
+  afterAll(() => t.server.close());
+
+  it('is traded without reading its row back, and a second run of the same event reads it (and does nothing)', async () => {
+    const response = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'buy', quantity: 1, id: 'handoff-1' });
+    expect(response.status).toBe(202);
+    const eventId = response.body.eventId as string;
+    await t.done(eventId);
+    const event = t.queued.find((e) => e.eventId === eventId)!;
+    expect(t.reads.mock.calls.filter(([id]) => id === eventId)).toHaveLength(0);
+    // The engine took the handoff: a retry of the same event (the queue's, after a failure) reads the row.
+    expect(event.accepted).toBeUndefined();
+    await t.server.app.get(EngineService).handle(event);
+    expect(t.reads.mock.calls.filter(([id]) => id === eventId)).toHaveLength(1);
+    const orders = (await http(t.server.url, 'GET', `/api/orders?strategyId=${t.strategy.id}`)).body.items as unknown[];
+    expect(orders).toHaveLength(1);
+    const row = (await http(t.server.url, 'GET', `/api/events/${eventId}`)).body;
+    expect(row).toMatchObject({ status: 'done' });
+  });
+});
+
+describe('an accepted alert with Redis (BullMQ)', () => {
+  let t: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    t = await setUp(REDIS_URL);
+  });
+  afterAll(() => t.server.close());
+
+  it('travels without the alert, and the engine reads the row', async () => {
+    const response = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'buy', quantity: 1, id: 'handoff-2' });
+    expect(response.status).toBe(202);
+    const eventId = response.body.eventId as string;
+    await t.done(eventId);
+    expect(t.queued.find((e) => e.eventId === eventId)).not.toHaveProperty('accepted');
+    expect(t.reads.mock.calls.filter(([id]) => id === eventId).length).toBeGreaterThanOrEqual(1);
+  });
+});
