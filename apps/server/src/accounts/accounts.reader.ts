@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
 import { Account } from './account.entity.js';
@@ -44,7 +44,7 @@ export class AccountsReader {
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly statements: Statements,
   ) {
-    this.held = config.redis.url ? null : new Map();
+    this.held = soleWriter(config) ? new Map() : null;
   }
 
   /** An account by id, frozen (it may be the copy held here): never older than the last commit that changed it. */
@@ -66,12 +66,10 @@ export class AccountsReader {
    */
   async changing<T>(change: () => Promise<T>): Promise<T> {
     this.writing++;
-    this.changes++;
     try {
       return await change();
     } finally {
       this.writing--;
-      this.changes++;
     }
   }
 

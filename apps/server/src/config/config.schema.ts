@@ -222,3 +222,11 @@ export const configSchema = z
   });
 
 export type AppConfig = z.infer<typeof configSchema>;
+
+/**
+ * Whether this process writes its database alone: several processes meet only through Redis (api
+ * and worker roles need it), so without Redis every write goes through this one, and what it holds
+ * in memory of its own writes — positions, orders, accounts, open brackets, strategies — cannot be
+ * changed behind its back.
+ */
+export const soleWriter = (config: Pick<AppConfig, 'redis'>): boolean => !config.redis.url;

@@ -5,7 +5,7 @@ import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type Manag
 import { In, Like, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
 import type { BookedFill } from './order-fills.js';
@@ -100,7 +100,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly logs: LogsService,
     private readonly statements: Statements,
   ) {
-    this.openBrackets = config.redis.url ? null : new OpenBrackets();
+    this.openBrackets = soleWriter(config) ? new OpenBrackets() : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
@@ -65,7 +65,7 @@ export class OrderStore {
     private readonly statements: Statements,
     private readonly database: DatabaseService,
   ) {
-    this.held = config.redis.url ? null : new Map();
+    this.held = soleWriter(config) ? new Map() : null;
   }
 
   async byClientOrderId(clientOrderId: string, m?: EntityManager): Promise<Order | null> {

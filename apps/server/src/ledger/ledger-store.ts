@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
@@ -82,7 +82,7 @@ export class LedgerStore implements OnModuleInit {
     private readonly statements: Statements,
     private readonly database: DatabaseService,
   ) {
-    this.book = config.redis.url ? null : new PositionBook();
+    this.book = soleWriter(config) ? new PositionBook() : null;
   }
 
   async onModuleInit(): Promise<void> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
 import { StrategyLink } from './strategy-link.entity.js';
 import { Strategy } from './strategy.entity.js';
@@ -52,7 +52,7 @@ export class StrategyCache implements OnModuleDestroy {
     events: DomainEvents,
   ) {
     // With Redis other processes change strategies too: wait for the relay before trusting memory.
-    this.exclusive = !config.redis.url;
+    this.exclusive = soleWriter(config);
     this.serving = this.exclusive;
     this.stop = events.on('StrategyChanged', ({ strategyId }) => this.forget(strategyId));
   }
