@@ -52,6 +52,8 @@ export async function createApp(
     bufferLogs: false,
     // Body parsing is ours (acceptAnyWebhookBody), so webhooks see the raw text.
     bodyParser: false,
+    // A start that fails (a database another process holds) is the caller's to report, not a process exit.
+    abortOnError: false,
   });
   collectRoutes(app);
   installAuthentication(app);

@@ -45,7 +45,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(ENTITIES),
+        DatabaseModule.forRoot(ENTITIES, config),
         SettingsModule,
         EventsModule,
         StampsModule,

@@ -5,6 +5,7 @@ import { createApp, loggerLevels } from './app.factory.js';
 import { AppModule } from './app.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { SecondWriterError } from './database/writers-lock.js';
 import { consoleLogger } from './logs/console-logger.js';
 
 async function main(): Promise<void> {
@@ -53,7 +54,17 @@ async function main(): Promise<void> {
     console.log(`\nTradeloop worker is running (queue on ${new URL(config.redis.url).host})\n`);
     return;
   }
-  const server = await createApp(config);
+  let server;
+  try {
+    server = await createApp(config);
+  } catch (error) {
+    // Not a fault to trace: the database is another process's, and the message says what to do.
+    if (error instanceof SecondWriterError) {
+      console.error(`Tradeloop cannot start: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
   app = server;
   await server.listen({ port: config.server.port, host: config.server.host });
   const base = config.server.publicUrl || `http://localhost:${config.server.port}`;

@@ -1,14 +1,34 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
-import { dataSourceOptions, type EntityList } from './data-source-options.js';
+import { soleWriter, type AppConfig } from '../config/config.schema.js';
+import { dataSourceOptions, sqliteFile, type EntityList } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
+import { claimWriters, holdUntilShutdown, SecondWriterError } from './writers-lock.js';
 import { Statements } from './statements.js';
 
 /** An arbitrary, fixed key: one migration run at a time across every process sharing the database. */
 const MIGRATION_LOCK = 746_283_511;
+
+/**
+ * Without Redis this process must be the database's only writer (see soleWriter); with it, it
+ * shares the database with the processes it meets there. It claims the database first (see
+ * claimWriters), so a process of the other kind is refused before it migrates or reads anything.
+ */
+async function opened(options: DataSourceOptions, config: AppConfig): Promise<DataSource> {
+  const database = config.database.url
+    ? { type: 'postgres' as const, url: config.database.url }
+    : { type: 'sqlite' as const, file: sqliteFile(config) };
+  const lock = await claimWriters(database, soleWriter(config));
+  try {
+    const dataSource = await migrated(options);
+    holdUntilShutdown(dataSource, lock);
+    return dataSource;
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
 
 /**
  * Opens the database and brings its schema up to date. Several processes starting together on one
@@ -56,14 +76,18 @@ async function wipeRemovedSecrets(dataSource: DataSource, ran: { name: string }[
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(entities: EntityList): DynamicModule {
+  static forRoot(entities: EntityList, config: AppConfig): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config, entities), migrationsRun: false }),
-          dataSourceFactory: async (options) => migrated(options!),
+          useFactory: () => ({
+            ...dataSourceOptions(config, entities),
+            migrationsRun: false,
+            // A database another process holds is refused at once; a server that is down is waited for.
+            toRetry: (error: unknown) => !(error instanceof SecondWriterError),
+          }),
+          dataSourceFactory: async (options) => opened(options!, config),
         }),
       ],
       providers: [DatabaseService, Statements],
