@@ -50,21 +50,16 @@ async function main(): Promise<void> {
   }
   if (config.role === 'worker') {
     // No HTTP: a worker takes events from the queue, runs strategies and talks to brokers and feeds.
-    app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: consoleLogger(loggerLevels(config.log.level)) });
+    app = await startOrExplain(() =>
+      NestFactory.createApplicationContext(AppModule.forRoot(config), {
+        logger: consoleLogger(loggerLevels(config.log.level)),
+        abortOnError: false,
+      }),
+    );
     console.log(`\nTradeloop worker is running (queue on ${new URL(config.redis.url).host})\n`);
     return;
   }
-  let server;
-  try {
-    server = await createApp(config);
-  } catch (error) {
-    // Not a fault to trace: the database is another process's, and the message says what to do.
-    if (error instanceof SecondWriterError) {
-      console.error(`Tradeloop cannot start: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const server = await startOrExplain(() => createApp(config));
   app = server;
   await server.listen({ port: config.server.port, host: config.server.host });
   const base = config.server.publicUrl || `http://localhost:${config.server.port}`;
@@ -76,6 +71,19 @@ async function main(): Promise<void> {
   console.log(
     `\nTradeloop${config.role === 'api' ? ' api' : ''} is running\n  admin:   ${base}/\n  API:     ${base}/api/docs\n  login:   ${login}\n`,
   );
+}
+
+/** A start refused because the database is another process's is not a fault to trace: its message says what to do. */
+async function startOrExplain<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof SecondWriterError) {
+      console.error(`Tradeloop cannot start: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }
 
 void main();
