@@ -14,14 +14,18 @@ const SHARED_REFUSED = /a Tradeloop process without Redis is using this database
  * The built server started as `npm start` runs it, expected to refuse: its exit code and output.
  * A process, not an app in this one: a start refused with Redis has opened connections to it.
  */
-function refusedStart(where: { dataDir?: string; databaseUrl?: string }, redis: boolean): Promise<{ code: number | null; output: string }> {
+function refusedStart(
+  where: { dataDir?: string; databaseUrl?: string },
+  redis: boolean,
+  ownDir: string,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
     env: {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
-      DATA_DIR: where.dataDir ?? mkdtempSync(join(tmpdir(), 'tradeloop-writers-own-')),
+      DATA_DIR: where.dataDir ?? ownDir,
       DATABASE_URL: where.databaseUrl ?? '',
       REDIS_URL: redis ? REDIS_URL : '',
     },
@@ -83,7 +87,7 @@ describe.each(['SQLite', 'PostgreSQL'] as const)('one writer without Redis (%s)'
     expect(created.status).toBe(201);
 
     await expect(start(where, false)).rejects.toThrow(ALONE_REFUSED);
-    const withRedis = await refusedStart(where, true);
+    const withRedis = await refusedStart(where, true, mkdtempSync(join(dataDir, 'own-')));
     expect(withRedis.code).toBe(2);
     expect(withRedis.output).toMatch(SHARED_REFUSED);
     expect(withRedis.output).toMatch(/Tradeloop cannot start: .*set REDIS_URL on every process sharing the database/);
@@ -102,7 +106,7 @@ describe.each(['SQLite', 'PostgreSQL'] as const)('one writer without Redis (%s)'
     expect((await http(a.url, 'GET', '/api/health')).status).toBe(200);
     expect((await http(b.url, 'GET', '/api/health')).status).toBe(200);
     await expect(start(where, false)).rejects.toThrow(ALONE_REFUSED);
-    const withoutRedis = await refusedStart(where, false);
+    const withoutRedis = await refusedStart(where, false, mkdtempSync(join(dataDir, 'own-')));
     expect(withoutRedis.code).toBe(2);
     expect(withoutRedis.output).toMatch(ALONE_REFUSED);
   }, 60000);

@@ -40,13 +40,11 @@ function claimSqlite(file: string, alone: boolean): WritersLock {
   const connection = new Database(file, { timeout: 0 });
   try {
     if (alone) {
-      // Never given back until the connection closes: the first write takes the lock for good.
+      // The file only carries the lock: nothing is written to it, so no journal is left beside it.
+      connection.pragma('journal_mode = MEMORY');
+      // In exclusive locking mode a lock once taken is kept until the connection closes.
       connection.pragma('locking_mode = EXCLUSIVE');
-      connection.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER NOT NULL, since INTEGER NOT NULL)');
-      connection.transaction(() => {
-        connection.exec('DELETE FROM writer');
-        connection.prepare('INSERT INTO writer (pid, since) VALUES (?, ?)').run(process.pid, Date.now());
-      })();
+      connection.exec('BEGIN EXCLUSIVE; COMMIT');
     } else {
       // A read transaction left open holds a shared lock: others may read, nobody may write.
       connection.exec('BEGIN');
