@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createPostgresDatabase, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
 import { freePort, launchServer, MAIN } from '../../support/processes.js';
 
@@ -127,5 +128,40 @@ describe.each(['SQLite', 'PostgreSQL'] as const)('one writer without Redis (%s)'
     }
     const restarted = await start(where, false);
     expect((await http(restarted.url, 'GET', '/api/health')).status).toBe(200);
+  }, 60000);
+});
+
+describe('the claim on PostgreSQL, when its connection is lost', () => {
+  let server: TestServer | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-writers-lost-'));
+  afterAll(async () => {
+    await server?.close();
+    await drop?.();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves the server running and answering (the lost connection is reported, not thrown)', async () => {
+    const database = await createPostgresDatabase();
+    drop = database.drop;
+    server = await startServer({ dataDir, databaseUrl: database.url, overrides: quiet });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      // The session holding the advisory lock, ended by the database server (as a restart of it would).
+      const ended = await admin.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks
+         WHERE locktype = 'advisory' AND objid = 746283512 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      expect(ended.rows.map((row) => row.ended)).toEqual([true]);
+    } finally {
+      await admin.end();
+    }
+    await new Promise((done) => setTimeout(done, 200));
+    expect((await http(server.url, 'GET', '/api/health')).status).toBe(200);
+    // Reads still go through its pool, untouched by the loss.
+    expect((await http(server.url, 'GET', '/api/accounts')).body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Paper' })]),
+    );
   }, 60000);
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -65,7 +66,13 @@ function claimSqlite(file: string, alone: boolean): WritersLock {
 async function claimPostgres(url: string, alone: boolean): Promise<WritersLock> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  // A lost connection gives the lock up; this process goes on, and the error is not unhandled.
+  // A lost connection gives the lock up: this process goes on, and says so once.
+  client.once('error', (error: Error) =>
+    new Logger('Database').warn(
+      `the connection holding this process's claim on the database was lost (${error.message}): ` +
+        'another process could now start beside this one; restart this one to claim the database again',
+    ),
+  );
   client.on('error', () => undefined);
   try {
     const sql = alone ? 'SELECT pg_try_advisory_lock($1) AS held' : 'SELECT pg_try_advisory_lock_shared($1) AS held';
