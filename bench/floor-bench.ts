@@ -6,6 +6,12 @@
 //    when wrk is not installed): webhooks/s answered 202, and their p99; and sustained end to end,
 //    the alerts whose FILL reached /ws while the load ran, a second (with the backlog at its end).
 //
+// Each pair is measured in rounds (BENCH_FLOOR_ROUNDS: 3, 2 with BENCH_QUICK), the two servers back
+// to back in each and in turns (floor first, then Tradeloop first): this machine's speed drifts by a
+// quarter within minutes, and a ratio of two adjacent measurements drifts far less than two
+// measurements minutes apart. Each figure's ratio is the median of the rounds' own, shown with
+// their range; the absolute figures are each one's median over the rounds.
+//
 // Three pairs: SQLite with the in-process queue; SQLite with BullMQ on the local Redis; PostgreSQL
 // with the in-process queue (each skipped when its service does not answer; BENCH_FLOOR_MODES=sqlite,
 // bullmq,postgres runs only those pairs). bench/run.ts prints every figure as a ratio to its floor. Alone:
@@ -35,6 +41,8 @@ const LATENCY_RATE = 100; // one alert every 10 ms
 const LATENCY_SECONDS = Number(process.env.BENCH_FLOOR_LATENCY_SECONDS ?? (QUICK ? 5 : 15));
 const CONNECTIONS = 64;
 const LOAD_SECONDS = 5;
+/** Rounds per mode, each measuring the floor and Tradeloop back to back (BENCH_FLOOR_ROUNDS). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_FLOOR_ROUNDS ?? (QUICK ? 2 : 3)));
 const STRATEGIES = 100;
 const FLOOR_MAIN = fileURLToPath(new URL('./floor/server.js', import.meta.url));
 
@@ -180,6 +188,55 @@ async function measure(subject: Subject) {
 const ratio = (value: number | null, floor: number | null) =>
   value === null || floor === null || floor === 0 ? null : Math.round((value / floor) * 100) / 100;
 
+type Who = 'floor' | 'tradeloop';
+type Figures = Awaited<ReturnType<typeof measure>>;
+const FIGURES = ['fillP50', 'fillP99', 'acceptedPerSecond', 'acceptP99', 'filledPerSecond'] as const;
+type Figure = (typeof FIGURES)[number];
+interface Round {
+  order: Who[];
+  floor: Figures;
+  tradeloop: Figures;
+  ratios: Record<Figure, number | null>;
+}
+
+function ratiosOf(tradeloop: Figures, floor: Figures): Record<Figure, number | null> {
+  return {
+    fillP50: ratio(tradeloop.latency.webhookToFill.p50, floor.latency.webhookToFill.p50),
+    fillP99: ratio(tradeloop.latency.webhookToFill.p99, floor.latency.webhookToFill.p99),
+    acceptedPerSecond: ratio(tradeloop.acceptance.acceptedPerSecond, floor.acceptance.acceptedPerSecond),
+    acceptP99: ratio(tradeloop.acceptance.latency.p99, floor.acceptance.latency.p99),
+    filledPerSecond: ratio(tradeloop.acceptance.filledPerSecond, floor.acceptance.filledPerSecond),
+  };
+}
+
+/** The middle value (the mean of the middle two for an even count); null without values. */
+function median(values: (number | null)[]): number | null {
+  const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const mid = sorted.length >> 1;
+  const value = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return Math.round(value * 1000) / 1000;
+}
+
+/** The figures the ratio table shows, each the median over the rounds (the rounds keep their own in full). */
+function medianFigures(all: Figures[]) {
+  const of = (pick: (f: Figures) => number | null) => median(all.map(pick));
+  return {
+    latency: {
+      webhookToFill: { p50: of((f) => f.latency.webhookToFill.p50), p99: of((f) => f.latency.webhookToFill.p99) },
+      webhookTo202: { p50: of((f) => f.latency.webhookTo202.p50) },
+      missingFills: Math.max(...all.map((f) => f.latency.missingFills)),
+    },
+    acceptance: {
+      generator: all[0].acceptance.generator,
+      acceptedPerSecond: of((f) => f.acceptance.acceptedPerSecond)!,
+      latency: { p99: of((f) => f.acceptance.latency.p99) },
+      filledPerSecond: of((f) => f.acceptance.filledPerSecond)!,
+      backlog: Math.round(of((f) => f.acceptance.backlog)!),
+    },
+  };
+}
+
 const results = [];
 const haveRedis = await redisReachable(REDIS_URL);
 const havePostgres = await postgresReachable();
@@ -195,46 +252,60 @@ for (const mode of MODES) {
     console.log(`\n(${mode.name} skipped: no PostgreSQL at ${POSTGRES_URL})`);
     continue;
   }
-  const figures: Record<string, Awaited<ReturnType<typeof measure>>> = {};
-  for (const [who, start] of [
-    ['floor', startFloor],
-    ['tradeloop', startTradeloop],
-  ] as const) {
-    const subject = await start(mode);
-    console.log(`\n${mode.name}, ${who}: pid ${subject.pid} on ${subject.base}`);
-    try {
-      const f = await measure(subject);
-      figures[who] = f;
-      const l = f.latency;
-      console.log(
-        `  webhook → FILL on /ws, 1 alert / 10 ms: ${fmtMs(l.webhookToFill)}; its 202 p50 ${l.webhookTo202.p50?.toFixed(2)} ms${l.missingFills ? `  (${l.missingFills} fills missing)` : ''}${l.errors ? `  ${l.errors} errors` : ''}`,
-      );
-      const a = f.acceptance;
-      console.log(
-        `  accepted (202) under ${a.connections} connections: ${a.acceptedPerSecond}/s, p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; statuses ${JSON.stringify(a.statuses)}${a.errors ? `, ${a.errors} socket errors` : ''}`,
-      );
-      console.log(`  filled while the load ran: ${a.filledPerSecond}/s; accepted but not yet filled at its end: ${a.backlog}`);
-    } finally {
-      await subject.stop();
+  const rounds: Round[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // The machine's speed drifts within a run: each round measures the two back to back, in
+    // turns (floor first, then Tradeloop first), and its ratios are its own.
+    const order = round % 2 === 0 ? (['floor', 'tradeloop'] as const) : (['tradeloop', 'floor'] as const);
+    const figures: Partial<Record<Who, Figures>> = {};
+    for (const who of order) {
+      const subject = await (who === 'floor' ? startFloor : startTradeloop)(mode);
+      console.log(`\n${mode.name}, ${who}${ROUNDS > 1 ? ` (round ${round + 1} of ${ROUNDS})` : ''}: pid ${subject.pid} on ${subject.base}`);
+      try {
+        const f = await measure(subject);
+        figures[who] = f;
+        const l = f.latency;
+        console.log(
+          `  webhook → FILL on /ws, 1 alert / 10 ms: ${fmtMs(l.webhookToFill)}; its 202 p50 ${l.webhookTo202.p50?.toFixed(2)} ms${l.missingFills ? `  (${l.missingFills} fills missing)` : ''}${l.errors ? `  ${l.errors} errors` : ''}`,
+        );
+        const a = f.acceptance;
+        console.log(
+          `  accepted (202) under ${a.connections} connections: ${a.acceptedPerSecond}/s, p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; statuses ${JSON.stringify(a.statuses)}${a.errors ? `, ${a.errors} socket errors` : ''}`,
+        );
+        console.log(`  filled while the load ran: ${a.filledPerSecond}/s; accepted but not yet filled at its end: ${a.backlog}`);
+      } finally {
+        await subject.stop();
+      }
+      await sleep(500);
     }
-    await sleep(500);
+    const floor = figures.floor!;
+    const tradeloop = figures.tradeloop!;
+    rounds.push({ order: [...order], floor, tradeloop, ratios: ratiosOf(tradeloop, floor) });
   }
-  const { floor, tradeloop } = figures;
+  const ratios = Object.fromEntries(FIGURES.map((figure) => [figure, median(rounds.map((r) => r.ratios[figure]))])) as Record<
+    Figure,
+    number | null
+  >;
+  const ratioRange = Object.fromEntries(
+    FIGURES.map((figure) => {
+      const values = rounds.map((r) => r.ratios[figure]).filter((v): v is number => v !== null);
+      return [figure, values.length ? [Math.min(...values), Math.max(...values)] : null];
+    }),
+  );
   results.push({
     mode: mode.name,
-    floor,
-    tradeloop,
-    ratios: {
-      fillP50: ratio(tradeloop.latency.webhookToFill.p50, floor.latency.webhookToFill.p50),
-      fillP99: ratio(tradeloop.latency.webhookToFill.p99, floor.latency.webhookToFill.p99),
-      acceptedPerSecond: ratio(tradeloop.acceptance.acceptedPerSecond, floor.acceptance.acceptedPerSecond),
-      acceptP99: ratio(tradeloop.acceptance.latency.p99, floor.acceptance.latency.p99),
-      filledPerSecond: ratio(tradeloop.acceptance.filledPerSecond, floor.acceptance.filledPerSecond),
-    },
+    rounds: rounds.length,
+    // The absolute figures: each one's median over the rounds; the ratios: the median of the rounds' own.
+    floor: medianFigures(rounds.map((r) => r.floor)),
+    tradeloop: medianFigures(rounds.map((r) => r.tradeloop)),
+    ratios,
+    ratioRange,
+    byRound: rounds,
   });
 }
 report({
   floor: {
+    rounds: ROUNDS,
     load: {
       latency: `keep-alive HTTP, one alert every ${1000 / LATENCY_RATE} ms for ${LATENCY_SECONDS} s, one strategy`,
       acceptance: wrkInstalled

@@ -25,6 +25,9 @@ interface ModeResult {
     acceptP99: number | null;
     filledPerSecond?: number | null;
   };
+  /** Rounds measured, and each ratio's lowest and highest over them (absent in results of one round). */
+  rounds?: number;
+  ratioRange?: Partial<Record<keyof ModeResult['ratios'], [number, number] | null>>;
 }
 
 /** Ratios each mode must meet: at most for the latencies, at least for the rate. */
@@ -44,18 +47,24 @@ const TARGETS: [prefix: string, targets: Targets][] = [
 ];
 
 const x = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`);
+/** The ratio, and its range over the rounds when there were several. */
+const xr = (m: ModeResult, figure: keyof ModeResult['ratios']) => {
+  const range = m.ratioRange?.[figure];
+  const value = x(m.ratios[figure] ?? null);
+  return range && (m.rounds ?? 1) > 1 ? `${value} (${range[0].toFixed(2)}–${range[1].toFixed(2)})` : value;
+};
 const ms = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ms`);
 const perSecond = (v: number) => `${Math.round(v).toLocaleString('en')}/s`;
 
 /** Lines of the ratio table (empty without floor figures), and how many of its targets were met and missed. */
-export function floorTable(floor: { load: { latency: string; acceptance: string }; modes: ModeResult[] } | undefined): {
+export function floorTable(floor: { rounds?: number; load: { latency: string; acceptance: string }; modes: ModeResult[] } | undefined): {
   lines: string[];
   met: number;
   missed: number;
 } {
   const counts = { met: 0, missed: 0 };
   if (!floor?.modes?.length) return { lines: [], ...counts };
-  const rows: string[][] = [['', 'figure', 'Tradeloop ÷ floor', 'Tradeloop', 'floor', 'target']];
+  const rows: string[][] = [['', 'figure', 'Tradeloop ÷ floor (range)', 'Tradeloop', 'floor', 'target']];
   for (const m of floor.modes) {
     const targets = TARGETS.find(([prefix]) => m.mode.startsWith(prefix))?.[1];
     const mark = (ok: boolean) => {
@@ -69,7 +78,7 @@ export function floorTable(floor: { load: { latency: string; acceptance: string 
     rows.push([
       m.mode,
       'webhook → FILL on /ws p50',
-      x(r.fillP50),
+      xr(m, 'fillP50'),
       ms(t.latency.webhookToFill.p50) + missing,
       ms(f.latency.webhookToFill.p50),
       targets ? `≤ ${targets.fillP50}×${mark(r.fillP50 !== null && r.fillP50 <= targets.fillP50)}` : '',
@@ -77,7 +86,7 @@ export function floorTable(floor: { load: { latency: string; acceptance: string 
     rows.push([
       '',
       'webhook → FILL on /ws p99',
-      x(r.fillP99),
+      xr(m, 'fillP99'),
       ms(t.latency.webhookToFill.p99),
       ms(f.latency.webhookToFill.p99),
       targets ? `≤ ${targets.fillP99}×${mark(r.fillP99 !== null && r.fillP99 <= targets.fillP99)}` : '',
@@ -85,7 +94,7 @@ export function floorTable(floor: { load: { latency: string; acceptance: string 
     rows.push([
       '',
       'webhooks/s accepted (202)',
-      x(r.acceptedPerSecond),
+      xr(m, 'acceptedPerSecond'),
       perSecond(t.acceptance.acceptedPerSecond),
       perSecond(f.acceptance.acceptedPerSecond),
       targets
@@ -95,7 +104,7 @@ export function floorTable(floor: { load: { latency: string; acceptance: string 
     rows.push([
       '',
       'accept p99 under load',
-      x(r.acceptP99),
+      xr(m, 'acceptP99'),
       ms(t.acceptance.latency.p99),
       ms(f.acceptance.latency.p99),
       targets ? `≤ ${targets.acceptP99}×${mark(r.acceptP99 !== null && r.acceptP99 <= targets.acceptP99)}` : '',
@@ -105,7 +114,7 @@ export function floorTable(floor: { load: { latency: string; acceptance: string 
       rows.push([
         '',
         'accepted and filled/s (sustained)',
-        x(sustained),
+        xr(m, 'filledPerSecond'),
         `${perSecond(t.acceptance.filledPerSecond)}${t.acceptance.backlog ? ` (${t.acceptance.backlog} behind)` : ''}`,
         `${perSecond(f.acceptance.filledPerSecond)}${f.acceptance.backlog ? ` (${f.acceptance.backlog} behind)` : ''}`,
         targets ? `≥ ${targets.filledPerSecond}×${mark(sustained !== null && sustained >= targets.filledPerSecond)}` : '',
@@ -118,7 +127,7 @@ export function floorTable(floor: { load: { latency: string; acceptance: string 
       .join('  ')
       .trimEnd();
   const lines = [
-    `Ratios to the floor (same run, same client). Latency: ${floor.load.latency}. Acceptance: ${floor.load.acceptance}.`,
+    `Ratios to the floor (same run, same client${(floor.rounds ?? 1) > 1 ? `; the median of ${floor.rounds} rounds, each measuring both back to back, and the rounds' range` : ''}). Latency: ${floor.load.latency}. Acceptance: ${floor.load.acceptance}.`,
     line(rows[0]),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.slice(1).map(line),
