@@ -50,25 +50,25 @@ export function postWebhook(agent, port, token, body): Promise<{ status: number;
   });
 }
 
-/** A /ws client that notes, per webhook event, when the first `FILL` of its order arrived. */
+/**
+ * A /ws client that notes, per webhook event, when the first `FILL` of its order arrived. It asks
+ * for `FILL` alone, as the floor's clients get: the floor's `FILL` names the event, Tradeloop's
+ * carries the order's client id, which begins with it.
+ */
 export async function fillWatcher(server: Target) {
   const socket = new WebSocket(`${server.base.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${server.token}` } });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
   });
-  socket.send(JSON.stringify({ type: 'SUBSCRIBE', channels: ['ORDER', 'FILL'] }));
-  const eventOfOrder = new Map();
+  socket.send(JSON.stringify({ type: 'SUBSCRIBE', channels: ['FILL'] }));
   const filledAt = new Map();
   socket.on('message', (raw) => {
     const now = performance.now();
     const message = JSON.parse(raw.toString());
-    if (message.type === 'ORDER') {
-      if (!eventOfOrder.has(message.data.id)) eventOfOrder.set(message.data.id, message.data.clientOrderId.split(':')[0]);
-    } else if (message.type === 'FILL') {
-      const eventId = message.data.eventId ?? eventOfOrder.get(message.data.orderId);
-      if (eventId && !filledAt.has(eventId)) filledAt.set(eventId, now);
-    }
+    if (message.type !== 'FILL') return;
+    const eventId = message.data.eventId ?? message.data.clientOrderId?.split(':')[0];
+    if (eventId && !filledAt.has(eventId)) filledAt.set(eventId, now);
   });
   return { filledAt, close: () => socket.terminate() };
 }

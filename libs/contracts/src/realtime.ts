@@ -62,6 +62,11 @@ export interface OrderData {
 export interface FillData {
   id: string;
   orderId: string;
+  /**
+   * The order's client id, as in its ORDER messages: for an alert's order it begins with the
+   * webhook event's id, so a tool that reads only FILL can tell which alert a fill answers.
+   */
+  clientOrderId: string;
   accountId: string;
   strategyId: string | null;
   ticker: string;

@@ -147,16 +147,22 @@ describe('/ws live stream', () => {
       await client.next('STRATEGY', (m) => m.data.id === strategy.id && m.data.status === 'enabled');
       const hook = (body: object) => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, body);
       await hook({ ticker: 'YM1!', action: 'buy', quantity: 2, price: 47000 });
-      await hook({ ticker: 'YM1!', action: 'exit', price: 47010 });
+      const exit = await hook({ ticker: 'YM1!', action: 'exit', price: 47010 });
       const fill = await client.next('FILL', (m) => m.data.strategyId === strategy.id && m.data.side === 'sell');
       expect(fill.data).toEqual(expect.objectContaining({ ticker: 'YM1!', quantity: 2, price: 47010, realizedPnl: 100 }));
+      // A tool that reads only FILL can tell which alert it answers: the order's client id begins with the event's.
+      expect(fill.data.clientOrderId.startsWith(`${exit.body.eventId}:`)).toBe(true);
       const trade = await client.next('TRADE', (m) => m.data.strategyId === strategy.id);
       // 10 points of YM = 10 ticks × $5 × 2 contracts.
       expect(trade.data).toEqual(
         expect.objectContaining({ direction: 'long', quantity: 2, entryPrice: 47000, exitPrice: 47010, pnl: 100 }),
       );
       await client.next('POSITION', (m) => m.data.strategyId === strategy.id && m.data.quantity === 0 && m.data.realizedPnl === 100);
-      await client.next('ORDER', (m) => m.data.strategyId === strategy.id && m.data.side === 'sell' && m.data.status === 'filled');
+      const order = await client.next(
+        'ORDER',
+        (m) => m.data.strategyId === strategy.id && m.data.side === 'sell' && m.data.status === 'filled',
+      );
+      expect(order.data).toEqual(expect.objectContaining({ id: fill.data.orderId, clientOrderId: fill.data.clientOrderId }));
       await client.next('LOG', (m) => m.data.strategyId === strategy.id && m.data.category === 'fill');
       await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { enabled: false });
       await client.next('STRATEGY', (m) => m.data.id === strategy.id && m.data.status === 'disabled');

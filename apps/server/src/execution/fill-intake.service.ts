@@ -173,7 +173,7 @@ export class FillIntake implements OnModuleInit {
     this.states.changed(order);
     const { fill: booked, position, trades } = done.entry;
     this.events.publish('FillBooked', {
-      fill: fillData(booked),
+      fill: fillData(booked, order.clientOrderId),
       position: positionData(position),
       trades: trades.map(tradeData),
       order: orderData(order),

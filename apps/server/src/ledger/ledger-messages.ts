@@ -9,9 +9,10 @@ export const NO_STRATEGY = '';
 const strategyOf = (id: string | null) => (id === NO_STRATEGY ? null : id);
 
 /** The `/ws` views of the ledger's rows: dollars, not cents; null, not '', for no strategy. */
-export const fillData = (f: Fill): FillData => ({
+export const fillData = (f: Fill, clientOrderId: string): FillData => ({
   id: f.id,
   orderId: f.orderId,
+  clientOrderId,
   accountId: f.accountId,
   strategyId: f.strategyId,
   ticker: f.ticker,

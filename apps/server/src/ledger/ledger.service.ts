@@ -32,6 +32,8 @@ export interface FillSubject {
 /** What one booked fill wrote: the fill, the position it moved, the round trips it closed. */
 export interface LedgerEntry {
   fill: Fill;
+  /** The client id of the order the fill was booked against (FILL carries it). */
+  clientOrderId: string;
   position: Position;
   trades: Trade[];
 }
@@ -99,7 +101,7 @@ export class LedgerService {
 
   /** The `/ws` news of a booked fill, once its unit of work has committed: the fill, its trades, the position. */
   announce(booked: LedgerEntry): void {
-    this.bus.publish('FILL', fillData(booked.fill));
+    this.bus.publish('FILL', fillData(booked.fill, booked.clientOrderId));
     for (const trade of booked.trades) this.bus.publish('TRADE', tradeData(trade));
     this.bus.publish('POSITION', positionData(booked.position));
   }
@@ -202,6 +204,6 @@ export class LedgerService {
       },
       m,
     );
-    return { fill, position, trades };
+    return { fill, clientOrderId: order.clientOrderId, position, trades };
   }
 }
