@@ -11,6 +11,7 @@ import { AdminPasswordApplied1765110000000 } from './migrations/1765110000000-ad
 import { AccountRulesAndNotifications1766150000000 } from './migrations/1766150000000-account-rules-and-notifications.js';
 import { ExecutionAnalytics1766200000000 } from './migrations/1766200000000-execution-analytics.js';
 import { OneStatusIndexOnEvents1766300000000 } from './migrations/1766300000000-one-status-index-on-events.js';
+import { PartialEventKeyIndexes1766400000000 } from './migrations/1766400000000-partial-event-key-indexes.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -28,4 +29,5 @@ export const migrations = (secrets: () => SecretBox) => [
   AccountRulesAndNotifications1766150000000,
   ExecutionAnalytics1766200000000,
   OneStatusIndexOnEvents1766300000000,
+  PartialEventKeyIndexes1766400000000,
 ];

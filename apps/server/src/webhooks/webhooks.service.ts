@@ -70,8 +70,9 @@ interface PreviousRow {
 }
 
 // The intake's statements, prepared once (see Statements): the duplicate checks and the event.
-const SAME_KEY = 'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "idempotencyKey" = ?';
-const SAME_BODY =
+// The checks are exported for the test that holds them to their (partial) indexes.
+export const SAME_KEY = 'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "idempotencyKey" = ?';
+export const SAME_BODY =
   'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "bodyHash" = ? AND "receivedAt" >= ? LIMIT 1';
 const INSERT_EVENT =
   'INSERT INTO "webhook_events" ("id", "strategyId", "idempotencyKey", "bodyHash", "status", "alert", "sourceIp", "receivedAt", "processedAt", "notBefore", "error") ' +
