@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createApp } from '../../apps/server/src/app.factory.js';
 import type { AppConfig } from '../../apps/server/src/config/config.schema.js';
@@ -58,6 +59,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       options.overrides ?? {},
     ),
   });
+  // A prefix of its own (not named by the test) is this server's alone: its keys go with it.
+  const ownPrefix = options.redisUrl && !(options.overrides as { queue?: { prefix?: unknown } } | undefined)?.queue?.prefix;
   // Logs go to the test's buffer, printed only if the test fails (or live with LOG_LEVEL).
   const app = await createApp(config, { logger: new TestLogger() });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -74,8 +77,25 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     close: async ({ keepData = false } = {}) => {
       await app.close();
       if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (ownPrefix) await dropRedisKeys(options.redisUrl!, config.queue.prefix);
     },
   };
+}
+
+/** Deletes every key under `prefix`: what a test's queues left in the Redis the tests share. */
+export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await client.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Signs in as the test admin; later `http()` calls to this server carry the session token. */

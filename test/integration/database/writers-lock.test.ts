@@ -1,10 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createPostgresDatabase, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { createPostgresDatabase, dropRedisKeys, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
 import { freePort, launchServer, MAIN } from '../../support/processes.js';
 
 const quiet = { plugins: { disabled: ['sim-feed'] } };
@@ -20,9 +20,13 @@ function refusedStart(
   redis: boolean,
   ownDir: string,
 ): Promise<{ code: number | null; output: string }> {
+  // Its queue keys under this test's prefix, not the default one a real server on this Redis uses.
+  const config = join(ownDir, 'writers-test.yaml');
+  writeFileSync(config, `queue:\n  prefix: writers-${process.pid}-refused\n`);
   const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
     env: {
       ...process.env,
+      TRADELOOP_CONFIG: config,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
@@ -60,6 +64,7 @@ describe.each(['SQLite', 'PostgreSQL'] as const)('one writer without Redis (%s)'
   afterAll(async () => {
     for (const drop of drops) await drop();
     rmSync(dataDir, { recursive: true, force: true });
+    await dropRedisKeys(REDIS_URL, `writers-${process.pid}-`);
   });
 
   /** One database for the test, the same for every process it starts. */
