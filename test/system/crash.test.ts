@@ -3,9 +3,12 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http, REDIS_URL } from '../support/app.js';
+import { dropRedisKeys, eventually, http, REDIS_URL } from '../support/app.js';
 import { installJournalBroker } from '../support/journal-broker.js';
 import { freePort, launchServer } from '../support/processes.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `crash-test-${process.pid}-`)]));
 
 /** Accepted webhooks survive a SIGKILL that lands while the broker is working, in both queue modes. */
 describe.each([

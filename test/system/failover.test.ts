@@ -4,9 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresDatabase, eventually, http, login, REDIS_URL, TEST_ADMIN } from '../support/app.js';
+import { createPostgresDatabase, dropRedisKeys, eventually, http, login, REDIS_URL, TEST_ADMIN } from '../support/app.js';
 import { installJournalBroker, journaled } from '../support/journal-broker.js';
 import { freePort, launchServer, MAIN } from '../support/processes.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() =>
+  Promise.all([dropRedisKeys(REDIS_URL, `failover-alone-${process.pid}-`), dropRedisKeys(REDIS_URL, `failover-pair-${process.pid}-`)]),
+);
 
 const SIGNALS = 10;
 /** Each order takes twice this at the broker: a kill lands while one is in hand. */

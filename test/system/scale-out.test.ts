@@ -3,10 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresDatabase, eventually, http, login, REDIS_URL, TEST_ADMIN } from '../support/app.js';
+import { createPostgresDatabase, dropRedisKeys, eventually, http, login, REDIS_URL, TEST_ADMIN } from '../support/app.js';
 import { freePort, logOutputOf, MAIN } from '../support/processes.js';
 import { TEST_LOG_LEVEL } from '../support/test-log.js';
 import { connectWs, type WsClient } from '../support/ws-client.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `cluster-test-${process.pid}-`)]));
 
 /**
  * The production layout on this machine: two api processes and two workers, real processes on one

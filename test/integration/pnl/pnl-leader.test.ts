@@ -2,8 +2,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { RedisLeaderLock } from '../../../apps/server/src/infra/leader/leader-lock.js';
 import { PnlJobs } from '../../../apps/server/src/pnl/pnl-jobs.service.js';
-import { createPostgresDatabase, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { createPostgresDatabase, dropRedisKeys, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
 import { fillBooker } from '../../support/pnl.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `tradeloop-test-leader-${process.pid}-`)]));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const passes = (server: TestServer) => server.app.get(PnlJobs).passes;

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
-import { eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { dropRedisKeys, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
 import { connectWs } from '../../support/ws-client.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `relay-test-${process.pid}-`)]));
 
 /** Two server processes' worth of apps on one Redis: what happens on one reaches clients of the other. */
 describe('/ws across processes through Redis', () => {

@@ -3,7 +3,10 @@ import { DataSource } from 'typeorm';
 import { StrategyCache } from '../../../apps/server/src/strategies/strategy-cache.js';
 import { StrategyChangeRelay } from '../../../apps/server/src/strategies/strategy-change-relay.js';
 import { StrategiesReader } from '../../../apps/server/src/strategies/strategies.reader.js';
-import { createPostgresDatabase, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+import { createPostgresDatabase, dropRedisKeys, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `strategy-cache-${process.pid}-`)]));
 
 /**
  * Strategies are held in memory in every process (the intake looks one up per alert). Two api

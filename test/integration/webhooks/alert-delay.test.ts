@@ -3,8 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, http, REDIS_URL } from '../../support/app.js';
+import { dropRedisKeys, eventually, http, REDIS_URL } from '../../support/app.js';
 import { freePort, launchServer } from '../../support/processes.js';
+
+// The queues' keys this file's servers made (their prefixes begin so), gone with them.
+afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `delay-test-${process.pid}-`)]));
 
 /**
  * A `delay` holds an alert in the database, not in a timer: a server killed with SIGKILL during
