@@ -6,7 +6,7 @@ export type WebhookEventStatus = 'delayed' | 'accepted' | 'processing' | 'done' 
 
 /** An accepted alert, durable before the 202 goes out; the engine works from this row. */
 @Entity('webhook_events')
-// Partial: an alert has an id or a body hash, rarely both, and an entry for a NULL key is never looked up.
+// Partial: the intake sets an alert's id or its body hash, never both, and an entry for a NULL key is never looked up.
 @Index('uq_webhook_events_strategy_key', ['strategyId', 'idempotencyKey'], { unique: true, where: '"idempotencyKey" IS NOT NULL' })
 @Index('ix_webhook_events_body', ['strategyId', 'bodyHash', 'receivedAt'], { where: '"bodyHash" IS NOT NULL' })
 @Index('ix_webhook_events_strategy_received', ['strategyId', 'receivedAt'])
