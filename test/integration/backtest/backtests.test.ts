@@ -65,6 +65,8 @@ describe('backtests through the API', () => {
   it('runs a sandboxed script over a history file: the hand-computed trade, twice the same, nothing live touched', async () => {
     const body = { strategy: 'threshold', ticker: 'CME_MINI:NQ1!', files: { bars: 'nq-4-bars.csv' }, commissionPerContract: 1.25 };
     const first = await finished(server, await start(server, body));
+    // Nothing went wrong on the way (a failed call would skip a bar and trade another one).
+    expect(first.notes.filter((n) => n.level !== 'info')).toEqual([]);
     // The 14:30 bar closes at 100.5 (> 100): buy 1 at 100.5; take profit 101.5, stop 99.5. The 14:31
     // bar goes 100.5 → 100.25 → 102 and passes 101.5: sold there. 4 ticks × $5 = $20 − 2 × $1.25.
     expect(first.trades.map((t) => [t.direction, t.quantity, t.entryPrice, t.exitPrice, t.grossPnl, t.commission, t.pnl])).toEqual([

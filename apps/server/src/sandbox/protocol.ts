@@ -11,8 +11,33 @@ export type HandlerName = (typeof HANDLERS)[number];
 export interface SandboxLimits {
   /** Heap of one isolate, in MB (isolated-vm's memoryLimit; 8 at least). */
   memoryMb: number;
-  /** Wall-clock budget of one handler call (and of a script's top-level code), in ms. */
+  /**
+   * Budget of one handler call, in ms: enforced on the wall clock, and on the CPU when a starved
+   * call runs again with more wall-clock time (see STARVED_RUNS).
+   */
   cpuMs: number;
+}
+
+/** A script's top-level code gets this many handler budgets: it runs once per load. */
+export const LOAD_BUDGETS = 4;
+/**
+ * How many times a starved call or load runs (stopped with less than half a budget spent on the
+ * CPU), each time with twice the wall-clock allowance of the one before: 1, 2, then 4 budgets.
+ */
+export const STARVED_RUNS = 3;
+
+/**
+ * The longest one run of a call can take in the host: it may rebuild the isolate (the top level,
+ * then its init, each up to LOAD_BUDGETS) and then run the handler (a call, then a poll for what
+ * it awaited, each up to a budget), all with `stretch` times the wall-clock allowance.
+ */
+export function longestRunMs(limits: SandboxLimits, stretch = 1): number {
+  return limits.cpuMs * (2 * LOAD_BUDGETS + 2) * stretch;
+}
+
+/** The longest a call can take in the host with every run STARVED_RUNS allows (1 + 2 + 4 stretches). */
+export function longestCallMs(limits: SandboxLimits): number {
+  return longestRunMs(limits, 2 ** STARVED_RUNS - 1);
 }
 
 /** What a script declares, read from its default export when it loads. */
@@ -134,7 +159,11 @@ export type HostRequest = { [K in HostOperation]: { id: number; op: K; hold?: tr
 export type HostReply = { id: number; micros: number } & ({ ok: true; value: unknown } | { ok: false; error: ScriptError });
 
 /** Sent unasked: the host is up, or going down (V8 lost control of an isolate). */
-export type HostNotice = { notice: 'ready' } | { notice: 'catastrophic'; message: string };
+export type HostNotice =
+  | { notice: 'ready' }
+  | { notice: 'catastrophic'; message: string }
+  /** A starved call or load is about to run again, with `stretch` times the wall-clock allowance. */
+  | { notice: 'rerun'; stretch: number };
 
 /** An answer, answers held and sent together (in the order the requests ran), or a notice. */
 export type HostMessage = HostReply | HostReply[] | HostNotice;

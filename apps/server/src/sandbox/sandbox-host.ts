@@ -2,7 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { defaultHostEntry, SandboxUnavailableError, setNiceness, startHostProcess, stoppedItself } from './host-process.js';
 import { PendingCalls, type Request } from './pending-calls.js';
 import {
+  longestRunMs,
   ScriptFailure,
+  STARVED_RUNS,
   type CallOutcome,
   type HandlerName,
   type HostMessage,
@@ -54,10 +56,11 @@ export interface SandboxHostOptions {
  * How long the request at the head of the line (the one the host is running: it handles them one
  * at a time) may take before the host is presumed stuck, killed and restarted. V8 can wedge an
  * isolate that ran out of memory badly enough that no timeout fires; this is the way out. A call
- * may rebuild its isolate first (the script's top level: 4 budgets) and then run (2 budgets).
+ * may rebuild its isolate and then run; a starved one runs again with more time, and the host says
+ * so first (a `rerun` notice), which starts the watchdog over for that longer run.
  */
 const WATCHDOG_SETUP_MS = 30_000;
-const watchdogCallMs = (limits: SandboxLimits) => 2_000 + limits.cpuMs * 8;
+const watchdogCallMs = (limits: SandboxLimits, stretch = 1) => 2_000 + longestRunMs(limits, stretch);
 /** After a crash among ticks whose answers were held together, answers are sent one by one this long. */
 const CAREFUL_MS = 60_000;
 /** A crash loop cannot spin faster than this. */
@@ -275,9 +278,20 @@ export class SandboxHost {
     }
     const { id, op } = head;
     if (this.watched === id) return;
+    this.armWatchdog(child, id, op, op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS);
+  }
+
+  /** The host is alive and starts a starved call over, with `stretch` times the time: timed from now. */
+  private rearmWatchdog(stretch: number): void {
+    const head = this.calls.head();
+    const child = this.child;
+    if (!child || !head || head.op !== 'call' || this.watched !== head.id) return;
+    this.armWatchdog(child, head.id, head.op, watchdogCallMs(this.options.limits, Math.min(Math.max(1, stretch), 2 ** STARVED_RUNS)));
+  }
+
+  private armWatchdog(child: ChildProcess, id: number, op: HostOperation, limit: number): void {
     clearTimeout(this.watchdog);
     this.watched = id;
-    const limit = op === 'call' ? watchdogCallMs(this.options.limits) : WATCHDOG_SETUP_MS;
     this.watchdog = setTimeout(() => {
       this.options.onNotice?.('error', `${this.label} did not finish a ${op} within ${limit} ms: restarting it`);
       this.killedFor = id;
@@ -319,6 +333,7 @@ export class SandboxHost {
     }
     if ('notice' in message) {
       if (message.notice === 'catastrophic') this.options.onNotice?.('error', `${this.label}: V8 lost an isolate (${message.message})`);
+      if (message.notice === 'rerun') this.rearmWatchdog(message.stretch);
       return;
     }
     this.onReply(message);

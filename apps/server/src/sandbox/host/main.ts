@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ScriptFailure, type HostMessage, type HostRequest, type HostReply, type HostStats, type ScriptMeta } from '../protocol.js';
+import { markCpu } from './process-cpu.js';
 import { StrategyIsolate } from './strategy-isolate.js';
 import { transpile, type CompiledScript } from './transpile.js';
 
@@ -18,6 +19,11 @@ const MAX_COMPILED = 200;
 
 function send(message: HostMessage): void {
   process.send?.(message);
+}
+
+/** Sent before it starts, so the server's watchdog gives a starved call the longer run it gets. */
+function onRerun(stretch: number): void {
+  send({ notice: 'rerun', stretch });
 }
 
 function onCatastrophe(message: string): void {
@@ -40,7 +46,7 @@ function compile(name: string, source: string): CompiledScript {
 function handle(request: HostRequest): unknown {
   switch (request.op) {
     case 'load': {
-      const next = new StrategyIsolate(compile(request.name, request.source), request.limits, onCatastrophe);
+      const next = new StrategyIsolate(compile(request.name, request.source), request.limits, onCatastrophe, onRerun);
       const meta: ScriptMeta = next.load();
       isolates.get(request.key)?.dispose();
       isolates.set(request.key, next);
@@ -56,7 +62,7 @@ function handle(request: HostRequest): unknown {
       isolates.delete(request.key);
       return null;
     case 'check': {
-      const throwaway = new StrategyIsolate(compile(request.name, request.source), request.limits, onCatastrophe);
+      const throwaway = new StrategyIsolate(compile(request.name, request.source), request.limits, onCatastrophe, onRerun);
       try {
         return throwaway.load();
       } finally {
@@ -98,6 +104,7 @@ function flush(): void {
  * before it has been answered: if the process dies under it, the server knows which it was.
  */
 process.on('message', (message: HostRequest | HostRequest[]) => {
+  markCpu();
   if (Array.isArray(message)) for (const request of message) respond(request);
   else respond(message);
   flush();

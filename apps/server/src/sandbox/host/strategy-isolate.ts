@@ -1,7 +1,9 @@
 import ivm from 'isolated-vm';
 import {
   boundedError,
+  LOAD_BUDGETS,
   ScriptFailure,
+  STARVED_RUNS,
   type CallOutcome,
   type HandlerName,
   type SandboxLimits,
@@ -10,10 +12,9 @@ import {
   type ScriptMeta,
 } from '../protocol.js';
 import { BOOTSTRAP, BOOTSTRAP_FILENAME } from './bootstrap.js';
+import { cpuMsSinceMark, markCpu } from './process-cpu.js';
 import { mapStack, type CompiledScript } from './transpile.js';
 
-/** A script's top-level code gets this many handler budgets: it runs once per load. */
-const LOAD_BUDGETS = 4;
 /** Results bigger than this are refused (a script cannot balloon the host's heap through them). */
 const MAX_RESULT_CHARS = 1_000_000;
 
@@ -34,17 +35,50 @@ export class StrategyIsolate {
   private poll?: ivm.Reference<() => string>;
   meta?: ScriptMeta;
   loadLogs: ScriptLog[] = [];
-  /** CPU time the last call that failed had spent in the isolate, in ms. */
+  /** CPU time the last run that failed can have had, in ms (see process-cpu.ts). */
   private lastCpuMs = 0;
 
   constructor(
     readonly script: CompiledScript,
     private readonly limits: SandboxLimits,
     private readonly onCatastrophe: (message: string) => void,
+    /** Told before a starved run runs again (the server's watchdog gives it the time). */
+    private readonly onRerun?: (stretch: number) => void,
   ) {}
 
   /** Creates the isolate and runs the script's top level; throws ScriptFailure when the script is unusable. */
   load(): ScriptMeta {
+    return this.unstarved((stretch) => this.loadOnce(stretch));
+  }
+
+  call(handler: HandlerName, arg: string, ctx: string): CallOutcome {
+    return this.unstarved((stretch) => this.callOnce(handler, arg, ctx, stretch));
+  }
+
+  /**
+   * The budget is enforced on the wall clock, so a machine busy elsewhere (the slow lane and
+   * backtests run at a lower priority than the server) can stop a call that barely ran. A run
+   * stopped with less than half a budget spent on the CPU was starved, not spinning: it runs
+   * again on a fresh isolate with more wall-clock time, and still no more CPU than one budget.
+   * Handlers act only through what they return, so a run that was stopped left nothing behind.
+   */
+  private unstarved<T>(once: (stretch: number) => T): T {
+    for (let run = 1, stretch = 1; ; run++, stretch *= 2) {
+      try {
+        // The first run is measured from the server's message (process-cpu.ts); a run again, from its own start.
+        if (run > 1) {
+          this.onRerun?.(stretch);
+          markCpu();
+        }
+        return once(stretch);
+      } catch (error) {
+        const starved = error instanceof ScriptFailure && error.error.kind === 'timeout' && this.lastCpuMs < this.limits.cpuMs / 2;
+        if (!starved || run >= STARVED_RUNS) throw error;
+      }
+    }
+  }
+
+  private loadOnce(stretch: number): ScriptMeta {
     this.dispose();
     const isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb, onCatastrophicError: this.onCatastrophe });
     this.isolate = isolate;
@@ -60,15 +94,17 @@ export class StrategyIsolate {
       this.run = api.getSync('run', { reference: true }) as ivm.Reference<(handler: string, arg: string, ctx: string) => string>;
       this.poll = api.getSync('poll', { reference: true }) as ivm.Reference<() => string>;
       api.release();
-      const timeout = this.limits.cpuMs * LOAD_BUDGETS;
-      const cpu = isolate.cpuTime;
+      const budget = this.limits.cpuMs * LOAD_BUDGETS;
+      const timeout = budget * stretch;
+      if (stretch > 1) markCpu();
       try {
         const compiled = isolate.compileScriptSync(this.script.code, { filename: this.script.name });
         compiled.runSync(context, { timeout, release: true });
       } catch (error) {
-        this.lastCpuMs = isolate.isDisposed ? Infinity : Number(isolate.cpuTime - cpu) / 1e6;
+        this.lastCpuMs = isolate.isDisposed ? Infinity : cpuMsSinceMark();
         throw this.failure(error, 'top level');
       }
+      if (stretch > 1) this.overBudget(budget, 'top level');
       const answer = this.answer(() => init.applySync(undefined, [], { timeout }));
       init.release();
       this.loadLogs = answer.status === 'error' || answer.status === 'done' ? (answer.logs ?? []) : [];
@@ -82,32 +118,30 @@ export class StrategyIsolate {
     }
   }
 
-  call(handler: HandlerName, arg: string, ctx: string): CallOutcome {
-    try {
-      return this.callOnce(handler, arg, ctx);
-    } catch (error) {
-      // The budget is enforced on the wall clock; a call stopped with less than half of it spent on
-      // the CPU was starved by a busy machine, not spinning. Handlers act only through what they
-      // return, so it runs once more, on a fresh isolate.
-      if (error instanceof ScriptFailure && error.error.kind === 'timeout' && this.lastCpuMs < this.limits.cpuMs / 2) {
-        return this.callOnce(handler, arg, ctx);
-      }
-      throw error;
-    }
-  }
-
-  private callOnce(handler: HandlerName, arg: string, ctx: string): CallOutcome {
-    if (!this.isolate || this.isolate.isDisposed || !this.run) this.load();
+  private callOnce(handler: HandlerName, arg: string, ctx: string, stretch: number): CallOutcome {
+    if (!this.isolate || this.isolate.isDisposed || !this.run) this.loadOnce(stretch);
     const started = process.hrtime.bigint();
-    const options = { timeout: this.limits.cpuMs };
+    const options = { timeout: this.limits.cpuMs * stretch };
+    // Only a stretched run is held to its CPU: on the first, the wall-clock timeout bounds it already.
+    if (stretch > 1) markCpu();
     let answer = this.answer(() => this.run!.applySync(undefined, [handler, arg, ctx], options));
     if (answer.status === 'pending') answer = this.answer(() => this.poll!.applySync(undefined, [], options));
+    if (stretch > 1) this.overBudget(this.limits.cpuMs, 'call');
     const micros = Number(process.hrtime.bigint() - started) / 1000;
     if (answer.status === 'error') {
       throw new ScriptFailure({ ...this.scriptError('error', answer.error), logs: answer.logs });
     }
     if (answer.status !== 'done') throw new ScriptFailure({ kind: 'invalid', message: 'the handler did not finish' });
     return { actions: answer.actions ?? [], logs: answer.logs ?? [], state: answer.state ?? 'null', micros };
+  }
+
+  /** A stretched run that finished on more CPU than its budget is a timeout all the same. */
+  private overBudget(budgetMs: number, where: string): void {
+    const spentMs = cpuMsSinceMark();
+    if (spentMs <= budgetMs) return;
+    this.lastCpuMs = spentMs;
+    this.dispose();
+    throw new ScriptFailure({ kind: 'timeout', message: `${where}: ran over its ${this.limits.cpuMs} ms budget and was stopped` });
   }
 
   heapUsed(): number {
@@ -129,11 +163,10 @@ export class StrategyIsolate {
   private answer(invoke: () => string): Answer {
     let raw: unknown;
     const isolate = this.isolate!;
-    const cpu = isolate.cpuTime;
     try {
       raw = invoke();
     } catch (error) {
-      this.lastCpuMs = isolate.isDisposed ? Infinity : Number(isolate.cpuTime - cpu) / 1e6;
+      this.lastCpuMs = isolate.isDisposed ? Infinity : cpuMsSinceMark();
       throw this.failure(error, 'call');
     }
     if (typeof raw !== 'string' || raw.length > MAX_RESULT_CHARS) {
