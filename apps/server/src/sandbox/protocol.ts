@@ -132,7 +132,8 @@ export interface CallOutcome {
 export interface HostOperations {
   /** Loads (or replaces) the script of one strategy in its own isolate. */
   load: { request: { key: string; name: string; source: string; limits: SandboxLimits }; reply: ScriptMeta & { logs: ScriptLog[] } };
-  call: { request: { key: string; handler: HandlerName; arg: string; ctx: string }; reply: CallOutcome };
+  /** `runs`: how many runs a starved call may have (STARVED_RUNS when absent). */
+  call: { request: { key: string; handler: HandlerName; arg: string; ctx: string; runs?: number }; reply: CallOutcome };
   unload: { request: { key: string }; reply: null };
   /** Transpiles and runs a script's top level in a throwaway isolate. */
   check: { request: { name: string; source: string; limits: SandboxLimits }; reply: ScriptMeta };

@@ -46,6 +46,12 @@ export interface SandboxHostOptions {
   /** Sandbox time per key, shared by the hosts of one server. */
   usage?: SandboxUsage;
   /**
+   * How many runs a starved `onTick` call gets (STARVED_RUNS when absent). Live lanes give it one:
+   * the next quote supersedes it, and a longer call would hold up the others queued behind it (a
+   * BullMQ partition carries several strategies). A backtest's ticks each get them all.
+   */
+  tickRuns?: number;
+  /**
    * How the next request is picked among those of the same priority: `oldest` first, or the
    * strategy that used the `least` sandbox time lately (where calls are slow and few wait).
    */
@@ -99,6 +105,8 @@ export class SandboxHost {
   readonly usage: SandboxUsage;
   /** How many times the host has been started. */
   spawns = 0;
+  /** How many times a starved call or load was run again (the host's `rerun` notices). */
+  reruns = 0;
 
   constructor(private readonly options: SandboxHostOptions) {
     this.usage = options.usage ?? new SandboxUsage();
@@ -151,7 +159,9 @@ export class SandboxHost {
       await this.load(key, script.name, script.source);
       await this.ensureChild();
     }
-    return this.request('call', { key, handler, arg, ctx }, key, handler === 'onTick' ? 1 : 0);
+    const tick = handler === 'onTick';
+    const runs = tick && this.options.tickRuns !== undefined ? { runs: this.options.tickRuns } : {};
+    return this.request('call', { key, handler, arg, ctx, ...runs }, key, tick ? 1 : 0);
   }
 
   async unload(key: string): Promise<void> {
@@ -333,7 +343,10 @@ export class SandboxHost {
     }
     if ('notice' in message) {
       if (message.notice === 'catastrophic') this.options.onNotice?.('error', `${this.label}: V8 lost an isolate (${message.message})`);
-      if (message.notice === 'rerun') this.rearmWatchdog(message.stretch);
+      if (message.notice === 'rerun') {
+        this.reruns++;
+        this.rearmWatchdog(message.stretch);
+      }
       return;
     }
     this.onReply(message);

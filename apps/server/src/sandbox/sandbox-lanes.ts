@@ -47,13 +47,15 @@ export class SandboxLanes {
   constructor(private readonly lanesOptions: SandboxLanesOptions) {
     const { limits, entry } = lanesOptions;
     const notice = (level: 'warn' | 'error', message: string) => lanesOptions.onNotice?.(level, message);
-    this.main = new SandboxHost({ limits, entry, usage: this.usage, onNotice: notice });
+    // A starved live tick is not run again (see tickRuns): the next quote comes soon.
+    this.main = new SandboxHost({ limits, entry, usage: this.usage, onNotice: notice, tickRuns: 1 });
     this.slow = new SandboxHost({
       limits,
       entry,
       usage: this.usage,
       onNotice: notice,
       label: 'slow-lane sandbox host',
+      tickRuns: 1,
       window: 1,
       order: 'least',
       nice: BACKGROUND_NICE,

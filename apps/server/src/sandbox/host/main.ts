@@ -55,7 +55,7 @@ function handle(request: HostRequest): unknown {
     case 'call': {
       const isolate = isolates.get(request.key);
       if (!isolate) throw new ScriptFailure({ kind: 'invalid', message: `no script is loaded for ${request.key}` });
-      return isolate.call(request.handler, request.arg, request.ctx);
+      return isolate.call(request.handler, request.arg, request.ctx, request.runs);
     }
     case 'unload':
       isolates.get(request.key)?.dispose();

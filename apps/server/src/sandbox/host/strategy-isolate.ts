@@ -51,8 +51,9 @@ export class StrategyIsolate {
     return this.unstarved((stretch) => this.loadOnce(stretch));
   }
 
-  call(handler: HandlerName, arg: string, ctx: string): CallOutcome {
-    return this.unstarved((stretch) => this.callOnce(handler, arg, ctx, stretch));
+  /** `runs`: how many runs a starved call may have, 1 to STARVED_RUNS. */
+  call(handler: HandlerName, arg: string, ctx: string, runs = STARVED_RUNS): CallOutcome {
+    return this.unstarved((stretch) => this.callOnce(handler, arg, ctx, stretch), runs);
   }
 
   /**
@@ -62,7 +63,8 @@ export class StrategyIsolate {
    * again on a fresh isolate with more wall-clock time, and still no more CPU than one budget.
    * Handlers act only through what they return, so a run that was stopped left nothing behind.
    */
-  private unstarved<T>(once: (stretch: number) => T): T {
+  private unstarved<T>(once: (stretch: number) => T, runs = STARVED_RUNS): T {
+    const most = Math.min(Math.max(1, Math.floor(runs) || 1), STARVED_RUNS);
     for (let run = 1, stretch = 1; ; run++, stretch *= 2) {
       try {
         // The first run is measured from the server's message (process-cpu.ts); a run again, from its own start.
@@ -73,7 +75,7 @@ export class StrategyIsolate {
         return once(stretch);
       } catch (error) {
         const starved = error instanceof ScriptFailure && error.error.kind === 'timeout' && this.lastCpuMs < this.limits.cpuMs / 2;
-        if (!starved || run >= STARVED_RUNS) throw error;
+        if (!starved || run >= most) throw error;
       }
     }
   }
