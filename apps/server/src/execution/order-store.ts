@@ -5,7 +5,7 @@ import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { Statements } from '../database/statements.js';
-import type { Order } from './order.entity.js';
+import { OPEN_ORDER, type Order } from './order.entity.js';
 
 const ORDER = new RowShape<Order>('orders', {
   id: 'text',
@@ -38,6 +38,14 @@ const ORDER = new RowShape<Order>('orders', {
 
 const BY_CLIENT_ORDER_ID = ORDER.select('"clientOrderId" = ?');
 const BY_ID = ORDER.select('"id" = ?');
+
+/**
+ * A strategy's open orders in `tickers` tickers: answered from the open-orders index (its
+ * condition, written the same, is what lets both databases use it), not by reading every order
+ * the strategy ever placed.
+ */
+export const openOrdersSql = (tickers: number) =>
+  ORDER.select(`"strategyId" = ? AND ${OPEN_ORDER} AND "ticker" IN (${Array.from({ length: tickers }, () => '?').join(', ')})`);
 
 /** Orders held in memory at most; the oldest held goes first (a fill or an ack comes within moments of its order). */
 export const MAX_HELD_ORDERS = 10_000;
@@ -85,10 +93,7 @@ export class OrderStore {
 
   /** A strategy's pending and working orders in the given tickers. */
   async openIn(strategyId: string, tickers: readonly string[]): Promise<Order[]> {
-    const sql = ORDER.select(
-      `"strategyId" = ? AND "status" IN ('pending', 'working') AND "ticker" IN (${tickers.map(() => '?').join(', ')})`,
-    );
-    const rows = await this.statements.all<Record<string, unknown>>(undefined, sql, [strategyId, ...tickers]);
+    const rows = await this.statements.all<Record<string, unknown>>(undefined, openOrdersSql(tickers.length), [strategyId, ...tickers]);
     return rows.map((row) => ORDER.fromRow(row));
   }
 

@@ -2,9 +2,13 @@ import type { OrderSide, OrderStatus, ServerOrderType, TimeInForce } from '@trad
 import { Entity, PrimaryColumn, Column, Index } from 'typeorm';
 import { IdColumn, PriceColumn, TimeColumn } from '../database/columns.js';
 
+/** An order a broker may still fill: written as the open-orders index's condition and as each query's that uses it. */
+export const OPEN_ORDER = `"status" IN ('pending', 'working')`;
+
 @Entity('orders')
 @Index('ix_orders_strategy', ['strategyId', 'createdAt'])
 @Index('ix_orders_status', ['status'])
+@Index('ix_orders_open', ['strategyId', 'ticker'], { where: OPEN_ORDER })
 export class Order {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   /** Derived from the webhook event, so a redelivered event never orders twice. */
