@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../../apps/server/src/config/load-config.js';
-import { dataSourceOptions } from '../../../apps/server/src/database/data-source-options.js';
-import { ENTITIES } from '../../../apps/server/src/entities.js';
+import type { DataSource } from 'typeorm';
 import { openOrdersSql } from '../../../apps/server/src/execution/order-store.js';
-import { createPostgresDatabase } from '../../support/app.js';
+import { indexDefinitions, openSchema, placeholders, planOf } from '../../support/schema.js';
 
 /**
  * The planner asks for a strategy's open orders before each order of a signal. Both databases
@@ -16,71 +10,23 @@ import { createPostgresDatabase } from '../../support/app.js';
  * every order the strategy ever placed.
  */
 describe.each(['sqlite', 'postgres'] as const)('open orders on %s', (kind) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-open-orders-'));
-  let drop: (() => Promise<void>) | undefined;
   let dataSource: DataSource;
-  const $ = (sql: string) =>
-    kind === 'sqlite'
-      ? sql
-      : sql.replace(
-          /\?/g,
-          (
-            (n) => () =>
-              `$${++n}`
-          )(0),
-        );
+  let close: () => Promise<void>;
+  const $ = (sql: string) => placeholders(kind, sql);
 
   beforeAll(async () => {
-    let url = '';
-    if (kind === 'postgres') {
-      const database = await createPostgresDatabase();
-      url = database.url;
-      drop = database.drop;
-    }
-    dataSource = new DataSource(dataSourceOptions(loadConfig({ env: {}, overrides: { dataDir, database: { url } } }), ENTITIES));
-    await dataSource.initialize();
+    ({ dataSource, close } = await openSchema(kind));
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('keeps only pending and working orders in the open-orders index', async () => {
-    const definitions: { name: string; sql: string }[] =
-      kind === 'sqlite'
-        ? await dataSource.query(`SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'orders'`)
-        : await dataSource.query(`SELECT "indexname" AS "name", "indexdef" AS "sql" FROM pg_indexes WHERE "tablename" = 'orders'`);
-    const sql = definitions.find((d) => d.name === 'ix_orders_open')?.sql ?? '';
+    const sql = (await indexDefinitions(dataSource, kind, 'orders')).get('ix_orders_open') ?? '';
     expect(sql).toMatch(/"?strategyId"?, "?ticker"?\)[\s\S]*WHERE[\s\S]*pending[\s\S]*working/i);
   });
 
   it.each([1, 3])('looks for open orders in %i ticker(s) through that index', async (tickers) => {
-    const query = openOrdersSql(tickers);
     const params = ['a-strategy', ...['NQ1!', 'ES1!', 'CL1!'].slice(0, tickers)];
-    let plan: string;
-    if (kind === 'sqlite') {
-      const rows: { detail: string }[] = await dataSource.query(`EXPLAIN QUERY PLAN ${query}`, params);
-      plan = rows.map((r) => r.detail).join('\n');
-    } else {
-      const runner = dataSource.createQueryRunner();
-      try {
-        // An empty table: without this the planner would rightly scan it. The generic plan is the
-        // one a named statement settles on, made without the parameters' values.
-        await runner.query('SET enable_seqscan = off');
-        await runner.query('SET plan_cache_mode = force_generic_plan');
-        await runner.query(`PREPARE open_orders AS ${$(query)}`);
-        const rows: { 'QUERY PLAN': string }[] = await runner.query(
-          `EXPLAIN EXECUTE open_orders(${params.map((p) => `'${p}'`).join(', ')})`,
-        );
-        plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-      } finally {
-        await runner.query('DEALLOCATE ALL');
-        await runner.query('RESET ALL');
-        await runner.release();
-      }
-    }
-    expect(plan).toContain('ix_orders_open');
+    expect(await planOf(dataSource, kind, openOrdersSql(tickers), params)).toContain('ix_orders_open');
   });
 
   it('finds the open ones among a long history, and an order leaves the index as it fills', async () => {
