@@ -67,11 +67,9 @@ export class StrategyIsolate {
     const most = Math.min(Math.max(1, Math.floor(runs) || 1), STARVED_RUNS);
     for (let run = 1, stretch = 1; ; run++, stretch *= 2) {
       try {
-        // The first run is measured from the server's message (process-cpu.ts); a run again, from its own start.
-        if (run > 1) {
-          this.onRerun?.(stretch);
-          markCpu();
-        }
+        // The first run is measured from the server's message (process-cpu.ts); a stretched one
+        // marks its own start, after the isolate is rebuilt (loadOnce, callOnce).
+        if (run > 1) this.onRerun?.(stretch);
         return once(stretch);
       } catch (error) {
         const starved = error instanceof ScriptFailure && error.error.kind === 'timeout' && this.lastCpuMs < this.limits.cpuMs / 2;
