@@ -4,7 +4,10 @@
 // 1. webhook → `FILL` on /ws, one alert every 10 ms on keep-alive HTTP (open loop, one strategy);
 // 2. acceptance: `wrk` with 64 connections for 5 s over 100 strategies (the in-process closed loop
 //    when wrk is not installed): webhooks/s answered 202, and their p99; and sustained end to end,
-//    the alerts whose FILL reached /ws while the load ran, a second (with the backlog at its end).
+//    the alerts whose FILL reached /ws while the load ran, a second (with the backlog at its end);
+// 3. the server's CPU an alert under that load (every thread, from /proc, until the load's alerts
+//    were filled): no target, but it moves far less than the rates between runs, and says how much
+//    of each ratio is work the floor does not do.
 //
 // Each pair is measured in rounds (BENCH_FLOOR_ROUNDS: 3, 2 with BENCH_QUICK), the two servers back
 // to back in each and in turns (floor first, then Tradeloop first): this machine's speed drifts by a
@@ -26,6 +29,7 @@ import {
   fmtMs,
   QUICK,
   REDIS_URL,
+  processCpuMs,
   redisReachable,
   report,
   ROOT,
@@ -33,7 +37,7 @@ import {
   startServerProcess,
   tempDir,
 } from './lib/common.js';
-import { createStrategies, fillWatcher, latencyRun, type Target } from './lib/webhook-load.js';
+import { createStrategies, fillsSettled, fillWatcher, latencyRun, type Target } from './lib/webhook-load.js';
 import { acceptanceUnderLoad, wrkInstalled } from './lib/wrk.js';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -178,8 +182,17 @@ async function measure(subject: Subject) {
     await latencyRun(subject, watcher, one, 50, 1); // warm up: JIT, statements, the first orders
     const latency = await latencyRun(subject, watcher, one, LATENCY_RATE, LATENCY_SECONDS);
     await acceptanceUnderLoad(subject, watcher, subject.tokens, 16, 1); // warm up
+    await fillsSettled(watcher);
+    const cpuAtStart = processCpuMs(subject.pid);
+    const filledAtStart = watcher.filledAt.size;
     const acceptance = await acceptanceUnderLoad(subject, watcher, subject.tokens, CONNECTIONS, LOAD_SECONDS);
-    return { latency, acceptance };
+    // The work of an alert, whatever the intake and the engine share: the server's CPU (every
+    // thread) from the load's start until what it accepted was filled, by the alerts filled.
+    await fillsSettled(watcher);
+    const cpuMs = processCpuMs(subject.pid) - cpuAtStart;
+    const filled = watcher.filledAt.size - filledAtStart;
+    const cpuPerAlertUs = cpuMs > 0 && filled > 0 ? Math.round((cpuMs * 1000) / filled) : null;
+    return { latency, acceptance: { ...acceptance, cpuPerAlertUs } };
   } finally {
     watcher.close();
   }
@@ -190,7 +203,7 @@ const ratio = (value: number | null, floor: number | null) =>
 
 type Who = 'floor' | 'tradeloop';
 type Figures = Awaited<ReturnType<typeof measure>>;
-const FIGURES = ['fillP50', 'fillP99', 'acceptedPerSecond', 'acceptP99', 'filledPerSecond'] as const;
+const FIGURES = ['fillP50', 'fillP99', 'acceptedPerSecond', 'acceptP99', 'filledPerSecond', 'cpuPerAlert'] as const;
 type Figure = (typeof FIGURES)[number];
 interface Round {
   order: Who[];
@@ -206,6 +219,7 @@ function ratiosOf(tradeloop: Figures, floor: Figures): Record<Figure, number | n
     acceptedPerSecond: ratio(tradeloop.acceptance.acceptedPerSecond, floor.acceptance.acceptedPerSecond),
     acceptP99: ratio(tradeloop.acceptance.latency.p99, floor.acceptance.latency.p99),
     filledPerSecond: ratio(tradeloop.acceptance.filledPerSecond, floor.acceptance.filledPerSecond),
+    cpuPerAlert: ratio(tradeloop.acceptance.cpuPerAlertUs, floor.acceptance.cpuPerAlertUs),
   };
 }
 
@@ -233,6 +247,7 @@ function medianFigures(all: Figures[]) {
       latency: { p99: of((f) => f.acceptance.latency.p99) },
       filledPerSecond: of((f) => f.acceptance.filledPerSecond)!,
       backlog: Math.round(of((f) => f.acceptance.backlog)!),
+      cpuPerAlertUs: of((f) => f.acceptance.cpuPerAlertUs),
     },
   };
 }
@@ -273,6 +288,8 @@ for (const mode of MODES) {
           `  accepted (202) under ${a.connections} connections: ${a.acceptedPerSecond}/s, p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; statuses ${JSON.stringify(a.statuses)}${a.errors ? `, ${a.errors} socket errors` : ''}`,
         );
         console.log(`  filled while the load ran: ${a.filledPerSecond}/s; accepted but not yet filled at its end: ${a.backlog}`);
+        if (a.cpuPerAlertUs !== null)
+          console.log(`  server CPU an alert (every thread, until the load's alerts were filled): ${a.cpuPerAlertUs} µs`);
       } finally {
         await subject.stop();
       }

@@ -23,7 +23,7 @@
 import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -35,7 +35,7 @@ import { PnlSql } from '#server/pnl/pnl-sql.js';
 import { StrategyIsolate } from '#server/sandbox/host/strategy-isolate.js';
 import { transpile } from '#server/sandbox/host/transpile.js';
 import { SandboxService } from '#server/sandbox/sandbox.service.js';
-import { ON_TICK_SCRIPT, QUICK, report, sleep, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
+import { ON_TICK_SCRIPT, processCpuMs, QUICK, report, sleep, stats, STRATEGY_COLUMNS, strategyRow } from './lib/common.js';
 
 const SECONDS = Number(process.env.BENCH_TICK_SECONDS ?? (QUICK ? 2 : 5));
 const WARM_SECONDS = Number(process.env.BENCH_TICK_WARM_SECONDS ?? (QUICK ? 1 : 30));
@@ -66,18 +66,6 @@ async function start(dataDir) {
   const app = await createApp(configFor(dataDir), { logger: ['error'] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
-}
-
-/** CPU time (user + system) a process has used, in ms, from /proc (Linux); 0 elsewhere. */
-function processCpuMs(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime: fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** Publishes quotes for `seconds` as fast as the loop allows, BATCH per turn; `quote(i)` makes the i-th. */

@@ -2,7 +2,7 @@
 // process, and where each script leaves its figures for bench/run.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +40,18 @@ export function stats(values) {
 
 export const fmtMs = (s, digits = 2) =>
   s.n ? `p50 ${s.p50.toFixed(digits)} ms  p99 ${s.p99.toFixed(digits)} ms  max ${s.max.toFixed(digits)} ms  (n=${s.n})` : 'no samples';
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); 0 elsewhere. */
+export function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime: fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 export function machine() {
   const list = cpus();

@@ -12,6 +12,8 @@ interface Figures {
     /** Absent in results written before the figure was measured. */
     filledPerSecond?: number;
     backlog?: number;
+    /** The server's CPU (every thread) an alert under that load; null where /proc is not there. Absent in older results. */
+    cpuPerAlertUs?: number | null;
   };
 }
 interface ModeResult {
@@ -24,6 +26,7 @@ interface ModeResult {
     acceptedPerSecond: number | null;
     acceptP99: number | null;
     filledPerSecond?: number | null;
+    cpuPerAlert?: number | null;
   };
   /** Rounds measured, and each ratio's lowest and highest over them (absent in results of one round). */
   rounds?: number;
@@ -54,6 +57,7 @@ const xr = (m: ModeResult, figure: keyof ModeResult['ratios']) => {
   return range && (m.rounds ?? 1) > 1 ? `${value} (${range[0].toFixed(2)}–${range[1].toFixed(2)})` : value;
 };
 const ms = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ms`);
+const us = (v: number) => `${Math.round(v).toLocaleString('en')} µs`;
 const perSecond = (v: number) => `${Math.round(v).toLocaleString('en')}/s`;
 
 /** Lines of the ratio table (empty without floor figures), and how many of its targets were met and missed. */
@@ -118,6 +122,16 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
         `${perSecond(t.acceptance.filledPerSecond)}${t.acceptance.backlog ? ` (${t.acceptance.backlog} behind)` : ''}`,
         `${perSecond(f.acceptance.filledPerSecond)}${f.acceptance.backlog ? ` (${f.acceptance.backlog} behind)` : ''}`,
         targets ? `≥ ${targets.filledPerSecond}×${mark(sustained !== null && sustained >= targets.filledPerSecond)}` : '',
+      ]);
+    // No target: it says how much of each ratio above is work the floor does not do.
+    if (t.acceptance.cpuPerAlertUs != null && f.acceptance.cpuPerAlertUs != null)
+      rows.push([
+        '',
+        'server CPU an alert, under that load',
+        xr(m, 'cpuPerAlert'),
+        us(t.acceptance.cpuPerAlertUs),
+        us(f.acceptance.cpuPerAlertUs),
+        '—',
       ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
