@@ -13,6 +13,7 @@ import { ExecutionAnalytics1766200000000 } from './migrations/1766200000000-exec
 import { OneStatusIndexOnEvents1766300000000 } from './migrations/1766300000000-one-status-index-on-events.js';
 import { PartialEventKeyIndexes1766400000000 } from './migrations/1766400000000-partial-event-key-indexes.js';
 import { OpenOrdersIndex1766500000000 } from './migrations/1766500000000-open-orders-index.js';
+import { LogIndexByStrategyAndId1766600000000 } from './migrations/1766600000000-log-index-by-strategy-and-id.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -32,4 +33,5 @@ export const migrations = (secrets: () => SecretBox) => [
   OneStatusIndexOnEvents1766300000000,
   PartialEventKeyIndexes1766400000000,
   OpenOrdersIndex1766500000000,
+  LogIndexByStrategyAndId1766600000000,
 ];

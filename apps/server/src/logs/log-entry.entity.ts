@@ -4,8 +4,9 @@ import { TimeColumn } from '../database/columns.js';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 @Entity('log_entries')
-@Index('ix_log_entries_strategy_time', ['strategyId', 'time'])
-@Index('ix_log_entries_time', ['time'])
+// A strategy's lines in the order the log is paged (newest first, by id). No index on time: no
+// query asks by it, and every line would pay for one more B-tree.
+@Index('ix_log_entries_strategy', ['strategyId', 'id'])
 export class LogEntry {
   @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
   @TimeColumn() time!: number;

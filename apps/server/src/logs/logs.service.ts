@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { LogEntryView } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository, type EntityManager } from 'typeorm';
+import { Repository, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService, type RowSink } from '../database/database.service.js';
@@ -46,6 +46,19 @@ export interface LogQuery {
   limit: number;
   /** Only entries with a smaller id (paging backwards). */
   beforeId?: number;
+}
+
+/**
+ * A page of the log, newest first, as the API asks for it. A strategy's page is read from its
+ * index (`strategyId`, `id`) in that order, and the next page seeks to `beforeId`: neither
+ * database reads and sorts the strategy's whole history for it.
+ */
+export function logPage(entries: Repository<LogEntry>, query: LogQuery): SelectQueryBuilder<LogEntry> {
+  const page = entries.createQueryBuilder('line').orderBy('line.id', 'DESC').limit(query.limit);
+  if (query.strategyId) page.andWhere('line.strategyId = :strategyId', { strategyId: query.strategyId });
+  if (query.level) page.andWhere('line.level IN (:...levels)', { levels: LOG_LEVELS.slice(LOG_LEVELS.indexOf(query.level)) });
+  if (query.beforeId) page.andWhere('line.id < :beforeId', { beforeId: query.beforeId });
+  return page;
 }
 
 /**
@@ -102,15 +115,7 @@ export class LogsService implements OnModuleDestroy {
   }
 
   async query(query: LogQuery): Promise<LogEntryView[]> {
-    const rows = await this.entries.find({
-      where: {
-        ...(query.strategyId ? { strategyId: query.strategyId } : {}),
-        ...(query.level ? { level: In(LOG_LEVELS.slice(LOG_LEVELS.indexOf(query.level))) } : {}),
-        ...(query.beforeId ? { id: LessThan(query.beforeId) } : {}),
-      },
-      order: { id: 'DESC' },
-      take: query.limit,
-    });
+    const rows = await logPage(this.entries, query).getMany();
     return rows.map((row) => ({
       id: row.id,
       time: new Date(row.time).toISOString(),
