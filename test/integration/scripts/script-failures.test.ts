@@ -37,7 +37,9 @@ describe('a script that fails most of the time', () => {
     dir = scriptsDir({ 'mostly-failing.ts': MOSTLY_FAILING, 'loud.ts': LOUD });
     // A call's budget well above what 20 lines of 50,000 characters take on a busy machine: every
     // call here fails by its own throw, never by running out of time, so the counts below are exact.
-    server = await startServer({ overrides: { strategies: { dir, cpuMs: 2000 } } });
+    // And no move to the slow lane, where a 400,000-character throw on a busy machine (over 10 ms a
+    // call) would send it: the script would load afresh there and its call count start over.
+    server = await startServer({ overrides: { strategies: { dir, cpuMs: 2000, slowCallMs: 60_000 } } });
   });
   afterAll(async () => {
     await server?.close();
