@@ -38,6 +38,8 @@ export default {
 /** Every order and position is bounded: by the configured sizes, and by a ceiling no setting lifts. */
 describe('order and position size', () => {
   let server: TestServer;
+  let plugins: string;
+  let scripts: string;
   let strategy: { id: string; webhookToken: string; accountId: string };
   const quote = () => {
     const market = server.app.get(MarketService);
@@ -57,7 +59,7 @@ describe('order and position size', () => {
     (await http(server.url, 'GET', `/api/orders?strategyId=${strategyId}`)).body.items as any[];
 
   beforeAll(async () => {
-    const plugins = mkdtempSync(join(tmpdir(), 'tradeloop-rogue-'));
+    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-rogue-'));
     mkdirSync(join(plugins, 'rogue-broker'));
     writeFileSync(
       join(plugins, 'rogue-broker', 'package.json'),
@@ -70,14 +72,19 @@ describe('order and position size', () => {
       overrides: {
         plugins: { dir: plugins, disabled: ['sim-feed'] },
         strategies: {
-          dir: scriptsDir({ 'huge.ts': `export default defineStrategy({ onWebhook(alert, ctx) { ctx.buy('NQ1!', 1e300); } });` }),
+          dir: (scripts = scriptsDir({
+            'huge.ts': `export default defineStrategy({ onWebhook(alert, ctx) { ctx.buy('NQ1!', 1e300); } });`,
+          })),
         },
       },
     });
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'sized' })).body;
     quote();
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    for (const dir of [plugins, scripts]) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('answers alerts with sizes past any order or position 400, naming the field, and stores nothing', async () => {
     for (const [alert, message] of [

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { rmSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { routeTable } from '../../../apps/server/src/app.factory.js';
 import { parseAction } from '../../../apps/server/src/engine/script-actions.js';
@@ -173,6 +174,7 @@ describe('fuzzing every input path', () => {
   let db: DataSource;
   let strategy: { id: string; webhookToken: string; accountId: string };
   let scripted: { id: string; webhookToken: string };
+  let scripts: string;
 
   /** A script that does whatever the alert's comment says, through the ctx calls a script has. */
   const ACTOR = `export default defineStrategy({
@@ -198,7 +200,7 @@ describe('fuzzing every input path', () => {
         webhooks: { rateLimit: { perTokenPerMinute: 1_000_000, perIpPerMinute: 1_000_000 } },
         // A loaded machine may take longer than 50 ms for a call; the fuzz is about inputs, not timing.
         strategies: {
-          dir: scriptsDir({ 'actor.ts': ACTOR }),
+          dir: (scripts = scriptsDir({ 'actor.ts': ACTOR })),
           maxOrdersPerMinute: 100_000,
           cpuMs: 2000,
           maxFailures: 1000,
@@ -217,7 +219,10 @@ describe('fuzzing every input path', () => {
     ] as const)
       market.publish({ ticker, bid, ask: bid + 0.25, time: Date.now() });
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    rmSync(scripts, { recursive: true, force: true });
+  });
 
   const events = async () => Number((await db.query('SELECT COUNT(*) AS n FROM webhook_events'))[0].n);
   const answerIsHonest = (response: { status: number; body: unknown }, allowed: number[]) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { rmSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { eventually, http, startServer, type TestServer } from '../../support/app.js';
@@ -29,15 +30,19 @@ const words = (message: unknown) => (Array.isArray(message) ? message.join('; ')
 describe('tickers from outside', () => {
   let server: TestServer;
   let strategy: { id: string; webhookToken: string; accountId: string };
+  let scripts: string;
 
   beforeAll(async () => {
     server = await startServer({
-      overrides: { plugins: { disabled: ['sim-feed'] }, strategies: { dir: scriptsDir({ 'tickers.ts': SCRIPT }) } },
+      overrides: { plugins: { disabled: ['sim-feed'] }, strategies: { dir: (scripts = scriptsDir({ 'tickers.ts': SCRIPT })) } },
     });
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'tickers' })).body;
     server.app.get(MarketService).publish({ ticker: 'NQ1!', bid: 25000, ask: 25000.25, time: Date.now() });
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    rmSync(scripts, { recursive: true, force: true });
+  });
 
   const nothingCreated = async () => {
     const db = server.app.get(DataSource);
