@@ -20,17 +20,21 @@ describe('webhook secrets', () => {
   let readToken: string;
   let tradingToken: string;
   let strategy: { id: string; webhookToken: string; webhookUrl: string; accountId: string };
+  let scripts: string;
 
   beforeAll(async () => {
     server = await startServer({
-      overrides: { plugins: { disabled: ['sim-feed'] }, strategies: { dir: scriptsDir({ 'seen.ts': SCRIPT }) } },
+      overrides: { plugins: { disabled: ['sim-feed'] }, strategies: { dir: (scripts = scriptsDir({ 'seen.ts': SCRIPT })) } },
     });
     readToken = (await http(server.url, 'POST', '/api/auth/tokens', { name: 'dashboard', scope: 'read' })).body.token;
     tradingToken = (await http(server.url, 'POST', '/api/auth/tokens', { name: 'bot', scope: 'trading' })).body.token;
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'secret', script: 'seen.ts' })).body;
     expect(strategy.webhookUrl).toBe(`http://localhost:${server.config.server.port}/webhooks/${strategy.webhookToken}`);
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    rmSync(scripts, { recursive: true, force: true });
+  });
 
   const alert = (token: string, id: string) =>
     http(server.url, 'POST', `/webhooks/${token}`, { ticker: 'MES1!', action: 'buy', price: 6800, id });
