@@ -9,6 +9,7 @@ import { Fill } from './ledger/fill.entity.js';
 import { Position } from './ledger/position.entity.js';
 import { Trade } from './ledger/trade.entity.js';
 import { LogEntry } from './logs/log-entry.entity.js';
+import { LogStrategyLine } from './logs/log-strategy-line.entity.js';
 import { NotificationChannel } from './notifications/notification-channel.entity.js';
 import { NotificationDelivery } from './notifications/notification-delivery.entity.js';
 import { PnlBar } from './pnl/pnl-bar.entity.js';
@@ -35,6 +36,7 @@ export const ENTITIES = [
   Position,
   Trade,
   LogEntry,
+  LogStrategyLine,
   User,
   AuthToken,
   PnlPoint,

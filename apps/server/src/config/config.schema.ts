@@ -201,6 +201,8 @@ export const configSchema = z
       level: z.enum(['debug', 'info', 'warn', 'error']),
       /** Log lines one strategy (and, apart, the server itself) may write a minute; the rest are counted, not kept. */
       maxLinesPerMinute: z.coerce.number().int().min(10).max(100_000),
+      /** SQLite: how often the lines written since are indexed by strategy, in one commit (LogsService). */
+      indexIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
     }),
   })
   .strict()

@@ -14,6 +14,7 @@ import { OneStatusIndexOnEvents1766300000000 } from './migrations/1766300000000-
 import { PartialEventKeyIndexes1766400000000 } from './migrations/1766400000000-partial-event-key-indexes.js';
 import { OpenOrdersIndex1766500000000 } from './migrations/1766500000000-open-orders-index.js';
 import { LogIndexByStrategyAndId1766600000000 } from './migrations/1766600000000-log-index-by-strategy-and-id.js';
+import { LogStrategyLines1766700000000 } from './migrations/1766700000000-log-strategy-lines.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -34,4 +35,5 @@ export const migrations = (secrets: () => SecretBox) => [
   PartialEventKeyIndexes1766400000000,
   OpenOrdersIndex1766500000000,
   LogIndexByStrategyAndId1766600000000,
+  LogStrategyLines1766700000000,
 ];

@@ -1,12 +1,11 @@
-import { Entity, PrimaryGeneratedColumn, Column, Index } from 'typeorm';
+import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
 import { TimeColumn } from '../database/columns.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 @Entity('log_entries')
-// A strategy's lines in the order the log is paged (newest first, by id). No index on time: no
-// query asks by it, and every line would pay for one more B-tree.
-@Index('ix_log_entries_strategy', ['strategyId', 'id'])
+// No index but the id: a strategy's lines are found through log_strategy_lines (see there), and no
+// query asks by time, while every line would pay for one more B-tree.
 export class LogEntry {
   @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
   @TimeColumn() time!: number;

@@ -1,13 +1,14 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { LogEntryView } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService, type RowSink } from '../database/database.service.js';
-import { Statements } from '../database/statements.js';
+import { num, Statements } from '../database/statements.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogEntry, type LogLevel } from './log-entry.entity.js';
+import { LogStrategyLine } from './log-strategy-line.entity.js';
 import { logContext, logText } from './log-text.js';
 import { MinuteAllowance, OTHER_KEYS, type ClosedMinute } from '../common/minute-allowance.js';
 
@@ -17,15 +18,23 @@ import { MinuteAllowance, OTHER_KEYS, type ClosedMinute } from '../common/minute
  * statements prepared once serve any count.
  */
 const CHUNKS = [64, 16, 4, 1] as const;
-const INSERT_LINES = new Map<number, string>(
+const VALUES = (n: number) => Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+const COLUMNS = '"log_entries" ("time", "level", "category", "strategyId", "message", "context")';
+/** SQLite: the lines alone; they are indexed by strategy later (indexLines). */
+const INSERT_LINES = new Map<number, string>(CHUNKS.map((n) => [n, `INSERT INTO ${COLUMNS} VALUES ${VALUES(n)} RETURNING "id"`]));
+/** PostgreSQL: the lines and their strategies' entries, in one statement (one round trip). */
+const INSERT_INDEXED_LINES = new Map<number, string>(
   CHUNKS.map((n) => [
     n,
-    'INSERT INTO "log_entries" ("time", "level", "category", "strategyId", "message", "context") VALUES ' +
-      Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ') +
-      ' RETURNING "id"',
+    `WITH "lines" AS (INSERT INTO ${COLUMNS} VALUES ${VALUES(n)} RETURNING "id", "strategyId"), ` +
+      '"marks" AS (INSERT INTO "log_strategy_lines" ("strategyId", "id") SELECT "strategyId", "id" FROM "lines" WHERE "strategyId" IS NOT NULL) ' +
+      'SELECT "id" FROM "lines"',
   ]),
 );
-
+/** SQLite: the strategies' lines written since the last time, sorted as the index holds them. */
+const INDEX_LINES =
+  'INSERT OR IGNORE INTO "log_strategy_lines" ("strategyId", "id") SELECT "strategyId", "id" FROM "log_entries" ' +
+  'WHERE "id" > ? AND "id" <= ? AND "strategyId" IS NOT NULL ORDER BY "strategyId", "id"';
 /** A line as stored; its id once written. */
 type LogLine = Omit<LogEntry, 'id'> & { id?: number };
 
@@ -49,16 +58,29 @@ export interface LogQuery {
 }
 
 /**
- * A page of the log, newest first, as the API asks for it. A strategy's page is read from its
- * index (`strategyId`, `id`) in that order, and the next page seeks to `beforeId`: neither
- * database reads and sorts the strategy's whole history for it.
+ * The queries of a page of the log, newest first, as the API asks for it: run in order, each for
+ * what the ones before left of the limit. Everyone's lines are read by id. A strategy's are read
+ * first from the log itself above `indexedUpTo` (lines SQLite has not indexed yet: a second's worth,
+ * by id), then through its entries in `log_strategy_lines` in the page's order, up to
+ * `indexedUpTo` (null: every line is indexed, as on PostgreSQL). The next page seeks to `beforeId`:
+ * no query reads and sorts a strategy's whole history.
  */
-export function logPage(entries: Repository<LogEntry>, query: LogQuery): SelectQueryBuilder<LogEntry> {
-  const page = entries.createQueryBuilder('line').orderBy('line.id', 'DESC').limit(query.limit);
-  if (query.strategyId) page.andWhere('line.strategyId = :strategyId', { strategyId: query.strategyId });
-  if (query.level) page.andWhere('line.level IN (:...levels)', { levels: LOG_LEVELS.slice(LOG_LEVELS.indexOf(query.level)) });
-  if (query.beforeId) page.andWhere('line.id < :beforeId', { beforeId: query.beforeId });
-  return page;
+export function logPages(entries: Repository<LogEntry>, query: LogQuery, indexedUpTo: number | null): SelectQueryBuilder<LogEntry>[] {
+  const levels = query.level ? LOG_LEVELS.slice(LOG_LEVELS.indexOf(query.level)) : null;
+  const page = (key: string) => {
+    const builder = entries.createQueryBuilder('line').orderBy(key, 'DESC').limit(query.limit);
+    if (levels) builder.andWhere('line.level IN (:...levels)', { levels });
+    if (query.beforeId) builder.andWhere(`${key} < :beforeId`, { beforeId: query.beforeId });
+    return builder;
+  };
+  const { strategyId } = query;
+  if (!strategyId) return [page('line.id')];
+  const indexed = page('mark.id')
+    .innerJoin(LogStrategyLine, 'mark', 'mark.id = line.id')
+    .andWhere('mark.strategyId = :strategyId', { strategyId });
+  if (indexedUpTo === null) return [indexed];
+  const newest = page('line.id').andWhere('line.strategyId = :strategyId AND line.id > :indexedUpTo', { strategyId, indexedUpTo });
+  return [newest, indexed.andWhere('mark.id <= :indexedUpTo', { indexedUpTo })];
 }
 
 /**
@@ -68,10 +90,20 @@ export function logPage(entries: Repository<LogEntry>, query: LogQuery): SelectQ
  * counted, and one line says how many once the minute is over.
  */
 @Injectable()
-export class LogsService implements OnModuleDestroy {
+export class LogsService implements OnModuleInit, OnModuleDestroy {
   private readonly console = new Logger('Tradeloop');
   private readonly allowance: MinuteAllowance;
   private readonly sweeper: NodeJS.Timeout;
+  private indexer?: NodeJS.Timeout;
+  /**
+   * SQLite: every strategy's line up to this id has its entry in `log_strategy_lines`; the lines
+   * above it are read from the log itself. Null on PostgreSQL, where each line is indexed as it is
+   * written.
+   */
+  private indexedUpTo: number | null;
+  /** Lines were written since the indexer last looked (SQLite); at start, a stop may have left some. */
+  private unindexed = true;
+  private indexing?: Promise<void>;
   /** Where the lines of a transaction are gathered until it commits. */
   private readonly lines: RowSink<LogLine> = {
     write: (manager, rows) => this.insert(manager, rows),
@@ -92,11 +124,54 @@ export class LogsService implements OnModuleDestroy {
     this.allowance = new MinuteAllowance(config.log.maxLinesPerMinute);
     // A strategy that went quiet after a flood still gets its count.
     this.sweeper = setInterval(() => void this.closeMinutes(), 15_000).unref();
+    // Until the newest entry is read (onModuleInit), every line counts as not indexed yet: right, if slow.
+    this.indexedUpTo = database.type === 'sqlite' ? 0 : null;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.indexedUpTo === null) return;
+    // Lines above the newest entry may be indexed already (the server's own lines have none): indexed
+    // again, they are ignored.
+    const newest = await this.statements.get<{ id: unknown }>(undefined, 'SELECT max("id") AS "id" FROM "log_strategy_lines"');
+    this.indexedUpTo = Math.max(this.indexedUpTo, num(newest?.id));
+    this.indexer = setInterval(() => void this.indexLines(), this.config.log.indexIntervalMs).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.indexer);
     await this.closeMinutes(Number.POSITIVE_INFINITY);
+    await this.indexLines();
+  }
+
+  /**
+   * SQLite: gives the strategies' lines written since the last time their entries in
+   * `log_strategy_lines`, in one commit sorted by strategy, so each strategy's page of that index
+   * is changed once, not once for each commit that wrote one of its lines.
+   */
+  indexLines(): Promise<void> {
+    this.indexing ??= this.indexNewLines()
+      .catch((error: unknown) => this.console.error(`could not index the log's newest lines: ${(error as Error).message}`))
+      .finally(() => (this.indexing = undefined));
+    return this.indexing;
+  }
+
+  private async indexNewLines(): Promise<void> {
+    const from = this.indexedUpTo;
+    if (from === null || !this.unindexed) return;
+    this.unindexed = false;
+    await this.database
+      .bookkeeping(async (manager) => {
+        const newest = await this.statements.get<{ id: unknown }>(manager, 'SELECT max("id") AS "id" FROM "log_entries"');
+        const upTo = num(newest?.id);
+        if (upTo <= from) return;
+        await this.statements.run(manager, INDEX_LINES, [from, upTo]);
+        this.database.onCommitted(manager, () => (this.indexedUpTo = Math.max(this.indexedUpTo ?? 0, upTo)));
+      })
+      .catch((error: unknown) => {
+        this.unindexed = true;
+        throw error;
+      });
   }
 
   /**
@@ -115,7 +190,11 @@ export class LogsService implements OnModuleDestroy {
   }
 
   async query(query: LogQuery): Promise<LogEntryView[]> {
-    const rows = await logPage(this.entries, query).getMany();
+    const rows: LogEntry[] = [];
+    for (const page of logPages(this.entries, query, this.indexedUpTo)) {
+      rows.push(...(await page.limit(query.limit - rows.length).getMany()));
+      if (rows.length >= query.limit) break;
+    }
     return rows.map((row) => ({
       id: row.id,
       time: new Date(row.time).toISOString(),
@@ -165,9 +244,11 @@ export class LogsService implements OnModuleDestroy {
       const chunk = lines.slice(i, i + size);
       i += size;
       const params = chunk.flatMap((e) => [e.time, e.level, e.category, e.strategyId, e.message, e.context]);
-      const rows = await this.statements.all<{ id: number | string }>(manager, INSERT_LINES.get(size)!, params);
+      const sql = (this.indexedUpTo === null ? INSERT_INDEXED_LINES : INSERT_LINES).get(size)!;
+      const rows = await this.statements.all<{ id: number | string }>(manager, sql, params);
       const ids = rows.map((row) => Number(row.id)).sort((x, y) => x - y);
       chunk.forEach((entry, j) => (entry.id = ids[j]));
+      this.unindexed = true;
     }
   }
 
