@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { EventBus } from '../../../apps/server/src/infra/events/event-bus.js';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { dropRedisKeys, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
 import { connectWs } from '../../support/ws-client.js';
@@ -10,11 +12,12 @@ afterAll(() => Promise.all([dropRedisKeys(REDIS_URL, `relay-test-${process.pid}-
 describe('/ws across processes through Redis', () => {
   let a: TestServer;
   let b: TestServer;
+  const prefix = `relay-test-${process.pid}-${Date.now()}`;
 
   beforeAll(async () => {
     const shared = {
       redisUrl: REDIS_URL,
-      overrides: { plugins: { disabled: ['sim-feed'] }, queue: { prefix: `relay-test-${process.pid}-${Date.now()}` } },
+      overrides: { plugins: { disabled: ['sim-feed'] }, queue: { prefix } },
     };
     a = await startServer(shared);
     b = await startServer(shared);
@@ -36,6 +39,67 @@ describe('/ws across processes through Redis', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(client.messages.filter((m) => m.type === 'DATA')).toHaveLength(1);
     } finally {
+      await client.close();
+    }
+  });
+
+  it('relays a burst of one turn in one publish, in order, each message once', async () => {
+    const client = await connectWs(b.url);
+    // Connected before it subscribes: a SUBSCRIBE sent while ioredis was still connecting was
+    // answered here but never took effect.
+    const listener = new Redis(REDIS_URL, { lazyConnect: true });
+    const published: string[] = [];
+    try {
+      client.send({ type: 'SUBSCRIBE', channels: ['LOG'] });
+      await client.next('SUBSCRIBED');
+      listener.on('message', (_channel: string, raw: string) => published.push(raw));
+      await listener.connect();
+      await listener.subscribe(`${prefix}:events`);
+      // The listener hears the channel before the burst: a probe of its own has come back.
+      const probe = new Redis(REDIS_URL);
+      await eventually(async () => (await probe.publish(`${prefix}:events`, 'probe')) && published.includes('probe'), 5000, 'the probe');
+      await probe.quit();
+      const bus = a.app.get(EventBus);
+      const line = (i: number) => ({
+        id: i,
+        time: Date.now(),
+        level: 'info' as const,
+        category: 'test',
+        strategyId: null,
+        message: `burst ${i}`,
+      });
+      for (let i = 0; i < 40; i++) bus.publish('LOG', line(i));
+      const burst = () => client.messages.flatMap((m) => (m.type === 'LOG' && m.data.message.startsWith('burst ') ? [m.data.message] : []));
+      await eventually(async () => burst().length >= 40, 10_000, 'the burst on the other process');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(burst()).toEqual(Array.from({ length: 40 }, (_, i) => `burst ${i}`));
+      const withBurst = published.filter((raw) => raw.includes('"burst 0"'));
+      expect(withBurst).toHaveLength(1);
+      expect((JSON.parse(withBurst[0]) as { batch: unknown[] }).batch).toHaveLength(40);
+    } finally {
+      await listener.quit();
+      await client.close();
+    }
+  });
+
+  it('still reads the single-message envelope earlier versions publish, and passes over anything else', async () => {
+    const client = await connectWs(b.url);
+    const publisher = new Redis(REDIS_URL);
+    try {
+      client.send({ type: 'SUBSCRIBE', channels: ['LOG'] });
+      await client.next('SUBSCRIBED');
+      const message = {
+        type: 'LOG',
+        data: { id: 1, time: Date.now(), level: 'warn', category: 'test', strategyId: null, message: 'from an older process' },
+      };
+      // Whatever else is on the channel is passed over, and the process goes on.
+      for (const junk of ['5', 'null', '"text"', '{"batch":7}', '{"origin":"x","batch":[null,3,"a"]}'])
+        await publisher.publish(`${prefix}:events`, junk);
+      await publisher.publish(`${prefix}:events`, JSON.stringify({ origin: 'an-older-process', message }));
+      const received = await client.next('LOG', (m) => m.data.message === 'from an older process');
+      expect(received.data).toEqual(message.data);
+    } finally {
+      await publisher.quit();
       await client.close();
     }
   });
