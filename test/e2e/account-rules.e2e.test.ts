@@ -73,7 +73,9 @@ describe('account rules and notifications in the admin', () => {
     expect(await page.content()).not.toContain(discord.token);
     await row.getByTestId('channel-test').click();
     await expect(page.getByTestId('channel-test-result').textContent()).resolves.toContain('Trading room: test message sent');
-    expect((discord.accepted.at(-1)!.body.embeds as { title: string }[])[0].title).toBe('Tradeloop test message');
+    // The new channel hears every kind of notification: a plugin's news may land after the test's.
+    const titles = discord.accepted.map((message) => (message.body.embeds as { title: string }[])[0].title);
+    expect(titles.filter((title) => title === 'Tradeloop test message')).toHaveLength(1);
     expect(problems).toEqual([]);
   });
 });
