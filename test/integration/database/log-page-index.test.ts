@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { LogEntry } from '../../../apps/server/src/logs/log-entry.entity.js';
-import { logPages, type LogQuery } from '../../../apps/server/src/logs/logs.service.js';
+import { logPages, NEWEST_INDEXED_LINE, type LogQuery } from '../../../apps/server/src/logs/logs.service.js';
 import { indexDefinitions, openSchema, planOf } from '../../support/schema.js';
 
 /**
@@ -126,5 +126,22 @@ describe.each(['sqlite', 'postgres'] as const)('a page of the log on %s', (kind)
       expect(await messages({ strategyId: 's1', beforeId: newest[0].id, limit: 2 })).toEqual(['s1 info 7', 's1 warn 1']);
       expect(await messages({ limit: 2 })).toEqual(['s2 info 2', 's1 info 2']);
     }
+  });
+
+  it('finds where the entries stop at start (SQLite) by walking back from the newest line, not by reading every entry', async () => {
+    if (kind === 'postgres') return; // each line is indexed as it is written: there is nothing to find
+    const [{ id: indexed }] = (await dataSource.query('SELECT max("id") AS "id" FROM "log_strategy_lines"')) as { id: number }[];
+    // Lines a killed process left without entries, and one of the server's own, which never has one.
+    await dataSource.query(
+      `INSERT INTO "log_entries" ("time", "level", "category", "strategyId", "message", "context") VALUES ` +
+        `(1, 'info', 'test', 'bulk-7', 'unindexed', NULL), (2, 'info', 'test', NULL, 'server', NULL), (3, 'info', 'test', 'bulk-8', 'unindexed', NULL)`,
+    );
+    expect(indexed).toBeGreaterThan(20000);
+    expect(await dataSource.query(NEWEST_INDEXED_LINE)).toEqual([{ id: indexed }]);
+    const plan = await planOf(dataSource, kind, NEWEST_INDEXED_LINE, []);
+    // The log in id order, newest first, and one key lookup a line; no sort, no reading every entry.
+    expect(plan).toMatch(/SCAN line/);
+    expect(plan).toMatch(/SEARCH mark (EXISTS )?USING PRIMARY KEY \(strategyId=\? AND id=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE|SCAN mark/);
   });
 });

@@ -35,6 +35,16 @@ const INSERT_INDEXED_LINES = new Map<number, string>(
 const INDEX_LINES =
   'INSERT OR IGNORE INTO "log_strategy_lines" ("strategyId", "id") SELECT "strategyId", "id" FROM "log_entries" ' +
   'WHERE "id" > ? AND "id" <= ? AND "strategyId" IS NOT NULL ORDER BY "strategyId", "id"';
+/**
+ * The newest strategy line that has its entry. Each round indexes every line of its id range in one
+ * commit, so every line below it has one too. Walked from the log's newest line back (about a second
+ * of lines, more after a crash), one key lookup a line: `max(id)` of the entries would read them all,
+ * as their key begins with the strategy.
+ */
+export const NEWEST_INDEXED_LINE =
+  'SELECT "line"."id" AS "id" FROM "log_entries" "line" WHERE "line"."strategyId" IS NOT NULL AND EXISTS ' +
+  '(SELECT 1 FROM "log_strategy_lines" "mark" WHERE "mark"."strategyId" = "line"."strategyId" AND "mark"."id" = "line"."id") ' +
+  'ORDER BY "line"."id" DESC LIMIT 1';
 /** A line as stored; its id once written. */
 type LogLine = Omit<LogEntry, 'id'> & { id?: number };
 
@@ -132,7 +142,7 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
     if (this.indexedUpTo === null) return;
     // Lines above the newest entry may be indexed already (the server's own lines have none): indexed
     // again, they are ignored.
-    const newest = await this.statements.get<{ id: unknown }>(undefined, 'SELECT max("id") AS "id" FROM "log_strategy_lines"');
+    const newest = await this.statements.get<{ id: unknown }>(undefined, NEWEST_INDEXED_LINE);
     this.indexedUpTo = Math.max(this.indexedUpTo, num(newest?.id));
     this.indexer = setInterval(() => void this.indexLines(), this.config.log.indexIntervalMs).unref();
   }
