@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { EntityManager } from 'typeorm';
-import { DatabaseService } from './database.service.js';
+import { DatabaseService, START_BOOKKEEPING } from './database.service.js';
 
 /** A bigint or count as SQLite (a number) or PostgreSQL (a string) returns it; 0 for none. */
 export const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -12,8 +13,15 @@ export const maybeNum = (value: unknown): number | null => (value === null || va
 /** A value a hot-path statement binds: what both drivers take as they are (booleans as 0/1, times as epoch ms). */
 export type SqlValue = string | number | bigint | null | Buffer;
 
+interface PgResult {
+  rows: Record<string, unknown>[];
+  rowCount: number | null;
+}
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<PgResult>;
+}
+interface PgPool extends PgClient {
+  connect(): Promise<{ query(text: string): Promise<PgResult[]>; release(destroy?: boolean): void }>;
 }
 
 /**
@@ -61,6 +69,28 @@ export class Statements {
     return (await this.pg(manager, sql, params)).rows[0] as Row | undefined;
   }
 
+  /**
+   * One write as a bookkeeping transaction of its own (`DatabaseService.bookkeeping`), for a status
+   * no one waits on; the number of rows it changed. SQLite: a unit of work, which joins the next
+   * commit. PostgreSQL: the whole transaction in one round trip instead of four (start, the
+   * setting, the statement, commit): a query without parameters may hold several statements, so the
+   * values are written into it as literals.
+   */
+  async runAlone(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    if (this.type === 'sqlite') return this.database.bookkeeping((manager) => this.run(manager, sql, params));
+    const pool = (this.database.dataSource.driver as unknown as { master: PgPool }).master;
+    const client = await pool.connect();
+    try {
+      const [, , written] = await client.query(`${START_BOOKKEEPING}; ${withLiterals(sql, params)}; COMMIT`);
+      client.release();
+      return written.rowCount ?? 0;
+    } catch (error) {
+      // The statement failed inside the transaction, which stays open and aborted: not for the pool.
+      client.release(true);
+      throw error;
+    }
+  }
+
   /** SQLite has one connection: a statement run on it inside a unit of work is part of that transaction. */
   private sqlite(sql: string): BetterSqlite3.Statement {
     let statement = this.prepared.get(sql);
@@ -89,4 +119,20 @@ export class Statements {
     const pool = (this.database.dataSource.driver as unknown as { master: PgClient }).master;
     return pool.query(query);
   }
+}
+
+/** `sql` with each `?` replaced by its value as a PostgreSQL literal (statements of our own, no `?` in their text). */
+export function withLiterals(sql: string, params: readonly SqlValue[]): string {
+  let i = 0;
+  const text = sql.replace(/\?/g, () => {
+    if (i >= params.length) throw new Error(`more placeholders than the ${params.length} value(s) given`);
+    const value = params[i++];
+    if (value === null) return 'NULL';
+    if (typeof value === 'string') return pg.escapeLiteral(value);
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    throw new Error(`a value that cannot be written as a literal: ${typeof value === 'number' ? value : 'a buffer'}`);
+  });
+  if (i !== params.length) throw new Error(`${params.length} value(s) given for ${i} placeholder(s)`);
+  return text;
 }

@@ -198,8 +198,8 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private markProcessing(id: string): void {
-    this.database
-      .bookkeeping((m) => this.statements.run(m, EVENT_PROCESSING, [id]))
+    this.statements
+      .runAlone(EVENT_PROCESSING, [id])
       .catch((error: unknown) => this.console.warn(`event ${id} not marked processing: ${(error as Error).message}`));
   }
 }
