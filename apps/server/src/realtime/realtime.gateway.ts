@@ -184,11 +184,15 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
 
   private broadcast(message: ServerMessage): void {
     if (this.clients.size === 0) return;
-    const text = JSON.stringify(message);
+    // Serialized once, and only when a client wants it: an alert publishes about nine messages, and
+    // a client that subscribed to fills alone (an execution tool) wants one of them.
+    let text: string | undefined;
     // A ticker only clients keep quoted: its quotes go to them, not to everyone.
     const only = message.type === 'DATA' && !this.market.ofGeneralInterest(message.data.ticker);
     const recipients = only ? this.keepers(message.data.ticker) : this.clients.values();
     for (const client of recipients) {
+      if (!client.stream.wants(message)) continue;
+      text ??= JSON.stringify(message);
       this.cork(client);
       client.stream.offer(message, text);
       if (client.stream.backlog > 0) this.startDraining(client);
