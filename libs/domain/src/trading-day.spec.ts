@@ -173,6 +173,24 @@ describe('TradingCalendar', () => {
     }
   });
 
+  it('answers dateOf as tradingDate does, for instants in any order, across both changes of the clock', () => {
+    for (const start of ['00:00', '18:00', '01:30', '02:30']) {
+      const calendar = TradingCalendar.of(NY, start);
+      // Every 7 minutes around the fall-back and the spring-forward days, then the same instants shuffled.
+      const around = (from: string) => Array.from({ length: (3 * 24 * 60) / 7 }, (_, i) => at(from) + i * 7 * 60_000);
+      const instants = [...around('2026-10-31T00:00:00Z'), ...around('2026-03-07T00:00:00Z')];
+      const shuffled = instants.map((t, i) => instants[(i * 7919) % instants.length]);
+      for (const t of [...instants, ...shuffled, ...instants.reverse()]) expect(calendar.dateOf(t)).toBe(tradingDate(t, calendar));
+      // A day's first instant is its own, the instant before it the day before's.
+      const first = calendar.startOf('2026-11-02');
+      expect([calendar.dateOf(first - 1), calendar.dateOf(first), calendar.dateOf(first - 1)]).toEqual([
+        '2026-11-01',
+        '2026-11-02',
+        '2026-11-01',
+      ]);
+    }
+  });
+
   it('knows the step every day boundary falls on', () => {
     expect(TradingCalendar.of(NY, '18:00').boundaryStepMs).toBe(HOUR);
     expect(TradingCalendar.of(NY, '09:30').boundaryStepMs).toBe(HOUR / 4);

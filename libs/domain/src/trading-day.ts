@@ -156,6 +156,7 @@ export class TradingCalendar implements TradingDay {
   readonly dayStartMinutes: number;
   private readonly starts = new Map<string, number>();
   private step: number | undefined;
+  private lastDay?: { date: string; start: number; end: number };
 
   constructor(day: TradingDay) {
     if (!isValidTimeZone(day.timeZone)) throw new Error(`unknown time zone ${JSON.stringify(day.timeZone)}`);
@@ -202,7 +203,13 @@ export class TradingCalendar implements TradingDay {
   }
 
   dateOf(instant: number): string {
-    return tradingDateWith(instant, this, (date) => this.startOf(date));
+    // Most instants asked about (now, a fill's time) fall in the day asked about last: a day is
+    // the instants from its start to the next day's, so that one comparison settles it.
+    const last = this.lastDay;
+    if (last && instant >= last.start && instant < last.end) return last.date;
+    const date = tradingDateWith(instant, this, (day) => this.startOf(day));
+    this.lastDay = { date, start: this.startOf(date), end: this.endOf(date) };
+    return date;
   }
 
   /**
