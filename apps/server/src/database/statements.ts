@@ -79,16 +79,19 @@ export class Statements {
   async runAlone(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     if (this.type === 'sqlite') return this.database.bookkeeping((manager) => this.run(manager, sql, params));
     const pool = (this.database.dataSource.driver as unknown as { master: PgPool }).master;
+    const text = `${START_BOOKKEEPING}; ${withLiterals(sql, params)}; COMMIT`;
     const client = await pool.connect();
+    let changed: number;
     try {
-      const [, , written] = await client.query(`${START_BOOKKEEPING}; ${withLiterals(sql, params)}; COMMIT`);
-      client.release();
-      return written.rowCount ?? 0;
+      // One result a statement: the start, the setting, this one, the commit.
+      changed = (await client.query(text))[2]?.rowCount ?? 0;
     } catch (error) {
       // The statement failed inside the transaction, which stays open and aborted: not for the pool.
       client.release(true);
       throw error;
     }
+    client.release();
+    return changed;
   }
 
   /** SQLite has one connection: a statement run on it inside a unit of work is part of that transaction. */
