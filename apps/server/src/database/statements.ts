@@ -78,9 +78,8 @@ export class Statements {
    */
   async runAlone(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     if (this.type === 'sqlite') return this.database.bookkeeping((manager) => this.run(manager, sql, params));
-    const pool = (this.database.dataSource.driver as unknown as { master: PgPool }).master;
     const text = `${START_BOOKKEEPING}; ${withLiterals(sql, params)}; COMMIT`;
-    const client = await pool.connect();
+    const client = await this.pool().connect();
     let changed: number;
     try {
       // One result a statement: the start, the setting, this one, the commit.
@@ -92,6 +91,11 @@ export class Statements {
     }
     client.release();
     return changed;
+  }
+
+  /** PostgreSQL: TypeORM's pool, for what runs outside a unit of work. */
+  private pool(): PgPool {
+    return (this.database.dataSource.driver as unknown as { master: PgPool }).master;
   }
 
   /** SQLite has one connection: a statement run on it inside a unit of work is part of that transaction. */
@@ -119,8 +123,7 @@ export class Statements {
       const client = (await runner.connect()) as PgClient;
       return client.query(query);
     }
-    const pool = (this.database.dataSource.driver as unknown as { master: PgClient }).master;
-    return pool.query(query);
+    return this.pool().query(query);
   }
 }
 
