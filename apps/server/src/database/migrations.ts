@@ -15,6 +15,7 @@ import { PartialEventKeyIndexes1766400000000 } from './migrations/1766400000000-
 import { OpenOrdersIndex1766500000000 } from './migrations/1766500000000-open-orders-index.js';
 import { LogIndexByStrategyAndId1766600000000 } from './migrations/1766600000000-log-index-by-strategy-and-id.js';
 import { LogStrategyLines1766700000000 } from './migrations/1766700000000-log-strategy-lines.js';
+import { PositionsByTicker1766800000000 } from './migrations/1766800000000-positions-by-ticker.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -36,4 +37,5 @@ export const migrations = (secrets: () => SecretBox) => [
   OpenOrdersIndex1766500000000,
   LogIndexByStrategyAndId1766600000000,
   LogStrategyLines1766700000000,
+  PositionsByTicker1766800000000,
 ];

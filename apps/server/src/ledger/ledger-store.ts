@@ -59,7 +59,7 @@ const TRADE = new RowShape<Trade>('trades', {
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
-const OPEN_IN_TICKER = 'SELECT "strategyId", "quantity" FROM positions WHERE "accountId" = ? AND "ticker" = ? AND "quantity" <> 0';
+export const OPEN_IN_TICKER = 'SELECT "strategyId", "quantity" FROM positions WHERE "accountId" = ? AND "ticker" = ? AND "quantity" <> 0';
 const POSITION_CHANGED =
   'UPDATE positions SET "quantity" = ?, "avgPrice" = ?, "realizedCents" = ?, "lots" = ?, "updatedAt" = ? WHERE "id" = ?';
 

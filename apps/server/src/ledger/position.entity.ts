@@ -8,6 +8,8 @@ import { CentsColumn, IdColumn, PriceColumn, TimeColumn } from '../database/colu
  */
 @Entity('positions')
 @Index('uq_positions_key', ['accountId', 'strategyId', 'ticker'], { unique: true })
+/** Who holds a ticker on an account (each risk check where the database is shared). */
+@Index('ix_positions_ticker', ['accountId', 'ticker'])
 export class Position {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @IdColumn() accountId!: string;
