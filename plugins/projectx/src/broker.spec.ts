@@ -140,9 +140,11 @@ describe('projectx broker', () => {
       expect(h.fake.calls('/api/Auth/loginKey')).toEqual([
         { path: '/api/Auth/loginKey', body: { userName: DEFAULT_USER.userName, apiKey: DEFAULT_USER.apiKey } },
       ]);
-      await until(() => h.fake.calls('/api/Auth/validate').length >= 1, 'a renewal', 5000);
+      // Once the plugin has read the renewal's answer, not once the fake has the request: the fake
+      // revokes the old token as it answers, and an order sent with it before then would log in again.
+      await until(() => h.logs.some((l) => l.startsWith('debug: renewed the ProjectX session')), 'a renewal', 5000);
+      expect(h.fake.calls('/api/Auth/validate').length).toBeGreaterThanOrEqual(1);
       // The renewed token works (the fake revoked the old one) with no new login.
-      await pause(50);
       const request = order();
       expect((await h.broker.placeOrder(request)).status).not.toBe('rejected');
       await until(() => h.fills.find((f) => f.clientOrderId === request.clientOrderId), 'the fill');

@@ -316,7 +316,10 @@ describe('sim-feed plugin on real timers', () => {
   it('publishes on unref()d timers and stops publishing after stop()', async () => {
     const h = harness({ quotesPerSecond: 50 });
     await h.feed.subscribe(['MNQ1!']);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    // Until its timer has quoted twice after the first quote: a busy machine may run it late, and a
+    // fixed wait would then end first.
+    const deadline = Date.now() + 10_000;
+    while (h.quotes.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await h.feed.stop?.();
     const count = h.quotes.length;
     expect(count).toBeGreaterThanOrEqual(3);

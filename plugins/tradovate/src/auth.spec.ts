@@ -71,18 +71,20 @@ describe('tradovate sessions', () => {
     });
 
     it('never logs in twice closer than minSecondsBetweenLogins, however often sockets are refused', async () => {
+      const began = Date.now();
       const h = await start({ config: { minSecondsBetweenLogins: 1 } });
       await until(() => h.fake.wsRequests.some((r) => r.endpoint === 'user/syncrequest'), 'the user sync');
-      const since = Date.now();
       for (let i = 0; i < 4; i++) {
         h.fake.expireTokens();
         h.fake.dropSockets('user');
         await pause(300);
       }
+      await until(() => logins(h) >= 2, 'a login after the refusals');
       const times = h.fake.calls('auth/accesstokenrequest').map((r) => r.at);
-      // Measured where the fake receives them: a request's own travel time blurs the gap by a few ms.
-      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(900);
-      expect(times.filter((t) => t >= since).length).toBeLessThanOrEqual(2);
+      // Each login is spaced from the sending of the one before, and the first is sent after `began`:
+      // the k-th arrives no sooner than `began` + k s, however many refusals came meanwhile. Measured
+      // from `began`, not from the login before, whose own trip a busy machine may stretch.
+      times.forEach((at, k) => expect(at - began).toBeGreaterThanOrEqual(k * 1000));
     });
   });
 
@@ -202,13 +204,17 @@ describe('tradovate sessions', () => {
       await until(() => h.logs.some((l) => l.includes('answered user/syncrequest with 429')), 'the 429');
       const requestsAt429 = h.fake.requests.length;
       const socketRequestsAt429 = h.fake.wsRequests.length;
+      const limited = h.fake.wsRequests.at(-1)!;
+      expect(limited.endpoint).toBe('user/syncrequest');
       const ack = await h.broker.placeOrder(order());
       expect(ack.reason).toMatch(/429 on the WebSocket.*paused until/);
-      await pause(700);
-      expect(h.fake.requests.length).toBe(requestsAt429);
-      expect(h.fake.wsRequests.length).toBe(socketRequestsAt429);
       h.fake.rateLimitSockets(0);
-      await until(() => h.fake.wsRequests.length > socketRequestsAt429, 'the sync after the pause', 3000);
+      await until(() => h.fake.wsRequests.length > socketRequestsAt429, 'the sync after the pause', 10_000);
+      // The pause counts from the 429's answer, which left the fake after the refused sync reached it:
+      // nothing the plugin sent afterwards, REST or socket, reached the fake before that sync + 1.5 s.
+      // Checked by arrival times, not by looking at some moment a busy machine may reach late.
+      const after = [...h.fake.requests.slice(requestsAt429), ...h.fake.wsRequests.slice(socketRequestsAt429)];
+      for (const request of after) expect(request.at - limited.at).toBeGreaterThanOrEqual(1500);
       expect((await h.broker.placeOrder(order())).status).toBe('filled');
     });
   });
@@ -217,14 +223,16 @@ describe('tradovate sessions', () => {
     it('ConnectionQuotaReached: tells why, logs in again only after connectionQuotaWaitMinutes, refuses orders meanwhile', async () => {
       const h = await start({ config: { connectionQuotaWaitMinutes: 1.2 / 60 } });
       await until(() => h.fake.wsRequests.some((r) => r.endpoint === 'user/syncrequest'), 'the user sync');
+      const shutAt = Date.now();
       h.fake.shutdown('user', 'ConnectionQuotaReached', 'Too many connections');
       await until(() => h.logs.some((l) => l.includes("the user's connection quota is reached")), 'the explanation');
       const ack = await h.broker.placeOrder(order());
       expect(ack.status).toBe('rejected');
       expect(ack.reason).toMatch(/connection quota is reached.*No new login before \d\d:\d\d:\d\d UTC/);
-      await pause(600);
-      expect(logins(h)).toBe(1);
-      await until(() => logins(h) === 2, 'the login after the wait', 3000);
+      await until(() => logins(h) === 2, 'the login after the wait', 10_000);
+      // The hold counts from the shutdown's arrival, after `shutAt`: a login sent after it reaches the
+      // fake no sooner than `shutAt` + 1.2 s, however late a busy machine looks.
+      expect(h.fake.calls('auth/accesstokenrequest')[1]!.at - shutAt).toBeGreaterThanOrEqual(1200);
       await until(() => h.fake.wsRequests.filter((r) => r.endpoint === 'user/syncrequest').length === 2, 'the sync after the wait');
       expect((await h.broker.placeOrder(order())).status).toBe('filled');
     });
