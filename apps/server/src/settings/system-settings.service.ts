@@ -35,7 +35,7 @@ export class SystemSettings {
 
   /** The stored JSON text of `key`, or null when it was never written. */
   async read(key: string): Promise<string | null> {
-    if (this.held?.has(key)) return this.held.get(key)!;
+    if (this.held?.has(key)) return this.held.get(key) ?? null;
     const seen = this.changes;
     // On SQLite a read while a batch is open sees its uncommitted rows: read, but do not keep.
     const settled = this.database.settled();
