@@ -18,7 +18,12 @@ const swc = [
  * one at a time (`TEST_MEASURED=only`), so that other suites' servers do not share the CPU with them.
  * `TEST_MEASURED=include` runs everything together (e.g. a single suite named on the command line).
  */
-const MEASURED = ['/test/integration/scripts/sandbox-fairness.test.ts', '/test/integration/auth/login-limits.test.ts'];
+const MEASURED = [
+  '/test/integration/scripts/sandbox-fairness.test.ts',
+  '/test/integration/auth/login-limits.test.ts',
+  // /api/health's median under a /ws flood: a bound on the machine's speed as much as the server's.
+  '/test/integration/realtime/ws-limits.test.ts',
+];
 const named = process.argv.slice(2).filter((a) => !a.startsWith('-') && !a.endsWith('.js'));
 const measured =
   process.env.TEST_MEASURED ?? (named.some((a) => MEASURED.some((m) => m.includes(a.replace(/^\.\//, '')))) ? 'include' : 'exclude');
