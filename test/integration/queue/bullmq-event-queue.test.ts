@@ -88,7 +88,7 @@ describe('BullMQ with two worker processes on one Redis', () => {
 });
 
 describe('BullMQ: a worker that dies holding a job', () => {
-  it("is found by its Redis connections being gone, and its job runs elsewhere within seconds, not after its lock's 5 s and the stalled checks", async () => {
+  it('is found by its Redis connections being gone, and its job runs elsewhere within seconds, long before its lock lapses', async () => {
     const prefix = `tradeloop-queue-test-${process.pid}-dead-${Date.now()}`;
     // A worker process on "another machine" (its name says so): its death is judged by its connections alone.
     const doomed = spawn(
@@ -97,7 +97,7 @@ describe('BullMQ: a worker that dies holding a job', () => {
         '--input-type=module',
         '-e',
         `import { BullMqEventQueue } from ${JSON.stringify(resolve('apps/server/dist/infra/queue/bullmq-event-queue.js'))};
-         const queue = new BullMqEventQueue({ redisUrl: ${JSON.stringify(REDIS_URL)}, partitions: 1, prefix: ${JSON.stringify(prefix)}, workerName: 'elsewhere:4242:abc', reclaimMs: 0 });
+         const queue = new BullMqEventQueue({ redisUrl: ${JSON.stringify(REDIS_URL)}, partitions: 1, prefix: ${JSON.stringify(prefix)}, workerName: 'elsewhere:4242:abc', reclaimMs: 0, lockMs: 30000 });
          await queue.process(async () => { process.stdout.write('taken\\n'); await new Promise(() => undefined); });
          process.stdout.write('ready\\n');`,
       ],
@@ -126,9 +126,11 @@ describe('BullMQ: a worker that dies holding a job', () => {
       doomed.kill('SIGKILL');
       await eventually(async () => ran.length === 1, 15_000, 'the job to run again');
       const standstill = ran[0] - died;
-      // At least the grace for a worker on another machine (3 s); before, its lock (30 s) and the stalled checks.
+      // At least the grace for a worker on another machine (3 s). The dead worker's lock is 30 s here,
+      // so BullMQ's own stalled checks cannot take the job back first however slow the machine is:
+      // only the reclaimer can, as its notice says.
       expect(standstill).toBeGreaterThanOrEqual(2500);
-      expect(standstill).toBeLessThan(5000);
+      expect(standstill).toBeLessThan(10_000);
       expect(notices).toEqual([
         expect.stringMatching(/^took job webhook-alpha-1 of tradeloop-events-0 back from elsewhere:4242:abc, which died$/),
       ]);
