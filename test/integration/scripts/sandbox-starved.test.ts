@@ -92,18 +92,38 @@ describe('a sandbox host starved of the CPU', () => {
     // from it too low: the "70 ms" call below would then need less than the 50 ms budget. So the
     // rate is taken from the host's own CPU time, over calls adding up to 250 ms of it at least:
     // its clock ticks every 10 ms, so the rate errs by 4% at most.
+    //
+    // These calls measure, they test nothing. One that the rest of the suite starved past its three
+    // runs (the suite's failure: a call of a few ms of CPU stopped while other suites' servers and
+    // browser ran beside it) is not counted: its CPU went to runs that were thrown away, so the
+    // count of the host's CPU starts again after it.
+    let starvedCalls = 0;
+    const call = async (turns: number) => {
+      try {
+        return await host.call('work', 'onWebhook', JSON.stringify({ turns }), ctx);
+      } catch (error) {
+        if (!(error instanceof ScriptFailure && error.error.kind === 'timeout') || ++starvedCalls >= 10) throw error;
+        return null;
+      }
+    };
     const probe = 200_000;
     let fastestMs = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const timed = await host.call('work', 'onWebhook', JSON.stringify({ turns: probe }), ctx);
-      fastestMs = Math.min(fastestMs, timed.micros / 1000);
+    for (let timed = 0; timed < 3;) {
+      const answer = await call(probe);
+      if (!answer) continue;
+      fastestMs = Math.min(fastestMs, answer.micros / 1000);
+      timed++;
     }
     const turns = Math.round((probe / fastestMs) * 25); // 25 ms of CPU a call at most: inside the budget
-    const cpuBefore = hostCpuMs(host.pid!);
+    let cpuBefore = hostCpuMs(host.pid!);
     let calls = 0;
     while (hostCpuMs(host.pid!) - cpuBefore < 250 && calls < 200) {
-      await host.call('work', 'onWebhook', JSON.stringify({ turns }), ctx);
-      calls++;
+      if (await call(turns)) {
+        calls++;
+      } else {
+        calls = 0;
+        cpuBefore = hostCpuMs(host.pid!);
+      }
     }
     turnsPerMs = (turns * calls) / (hostCpuMs(host.pid!) - cpuBefore);
   });
