@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -26,7 +25,6 @@ export class SystemSettings {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @InjectRepository(SystemSetting) private readonly rows: Repository<SystemSetting>,
     private readonly database: DatabaseService,
     private readonly statements: Statements,
   ) {
