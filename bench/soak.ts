@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SERVE_NODE_FLAGS } from './lib/common.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 90);
 const STRATEGIES = Number(process.env.SOAK_STRATEGIES ?? 20);
@@ -194,7 +195,7 @@ async function soak(mode) {
   const kills = [];
   const launch = async (label) => {
     const role = mode === 'embedded' ? 'all' : label.startsWith('worker') ? 'worker' : 'api';
-    const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, MAIN], {
       env: { ...env, ROLE: role, PORT: role === 'worker' ? '0' : String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

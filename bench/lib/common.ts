@@ -10,6 +10,17 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository: this file runs as bench/dist/lib/common.js. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The node flags `npm run serve` starts the server with (package.json), so that every server the
+ * bench starts runs as a user's does: a flag added there is measured here without a second copy.
+ */
+export const SERVE_NODE_FLAGS: string[] = (() => {
+  const serve = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve;
+  const flags = serve.split(/\s+/).filter((word) => word.startsWith('--'));
+  if (!flags.includes('--no-node-snapshot')) throw new Error(`package.json's serve script has no --no-node-snapshot: ${serve}`);
+  return flags;
+})();
 export const QUICK = process.env.BENCH_QUICK === '1';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 export const ADMIN = { username: 'admin', password: 'bench-admin-password' };
@@ -150,7 +161,7 @@ export async function startServerProcess({
   const configFile = join(dataDir, 'bench.yaml');
   writeFileSync(configFile, `${toYaml(tree)}\n`);
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, ['--no-node-snapshot', ...nodeArgs, join(ROOT, 'apps/server/dist/main.js')], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...nodeArgs, join(ROOT, 'apps/server/dist/main.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
