@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { floorTable } from './lib/floor-table.js';
-import { machine, QUICK, ROOT, tempDir } from './lib/common.js';
+import { machine, QUICK, ROOT, SERVE_NODE_FLAGS, tempDir } from './lib/common.js';
 
 const SECTIONS = [
   ['floor', 'floor-bench.js', 'Tradeloop beside the floor (a hand-written server doing the same durable work): same client, same load'],
@@ -42,7 +42,8 @@ for (const [name, file, what] of SECTIONS) {
   const resultFile = join(scratch, `${name}.json`);
   const sectionStart = Date.now();
   const code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', join(ROOT, 'bench', 'dist', file)], {
+    // The benchmarks that drive the server's services in their own process run them as `npm run serve` does.
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(ROOT, 'bench', 'dist', file)], {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, BENCH_RESULT_FILE: resultFile },
