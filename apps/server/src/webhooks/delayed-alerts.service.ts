@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThanOrEqual, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
+import { maybeNum, Statements } from '../database/statements.js';
 import type { EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -11,6 +10,14 @@ import { WebhookEvent } from './webhook-event.entity.js';
 const POLL_MS = 250;
 /** A due alert released later than this (the server was down) says so in the log. */
 const LATE_MS = 5000;
+
+/**
+ * The due delayed alerts, earliest first, a seek on the (status, notBefore) index. Asked four times
+ * a second by every server, nearly always for nothing: prepared once, not built by the ORM each
+ * time (that took about a millisecond of the event loop, in front of whatever alert came then).
+ */
+export const DUE_DELAYED =
+  'SELECT "id", "strategyId", "notBefore" FROM "webhook_events" WHERE "status" = \'delayed\' AND "notBefore" <= ? ORDER BY "notBefore" LIMIT 100';
 
 /**
  * Alerts with a `delay` wait in the database (status `delayed`, due at `notBefore`), not in a
@@ -25,9 +32,9 @@ export class DelayedAlertsService implements OnApplicationBootstrap, OnModuleDes
   private readonly console = new Logger('Delays');
 
   constructor(
-    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     private readonly database: DatabaseService,
+    private readonly statements: Statements,
     private readonly logs: LogsService,
   ) {}
 
@@ -48,12 +55,9 @@ export class DelayedAlertsService implements OnApplicationBootstrap, OnModuleDes
     this.running = true;
     let released = 0;
     try {
-      const due = await this.events.find({
-        where: { status: 'delayed', notBefore: LessThanOrEqual(now) },
-        order: { notBefore: 'ASC' },
-        take: 100,
-      });
-      for (const event of due) {
+      const rows = await this.statements.all<{ id: string; strategyId: string; notBefore: unknown }>(undefined, DUE_DELAYED, [now]);
+      for (const row of rows) {
+        const event = { id: row.id, strategyId: row.strategyId, notBefore: maybeNum(row.notBefore) };
         const claimed = await this.database.transaction(async (m) => {
           const result = await m.update(WebhookEvent, { id: event.id, status: 'delayed' }, { status: 'accepted' });
           if (!result.affected) return false;
