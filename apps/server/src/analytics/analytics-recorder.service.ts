@@ -121,12 +121,12 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
 
   private async writeExcursion(m: EntityManager, { trade, points, observedFrom }: TradePath): Promise<void> {
     const instrument = this.market.instrument(trade.ticker);
-    const [bracket] = await this.sql.query<{ stopLossPrice: unknown; stopLossTicks: unknown }>(
+    const [bracket] = await this.sql.select<{ stopLossPrice: unknown; stopLossTicks: unknown }>(
+      m,
       `SELECT b."stopLossPrice", b."stopLossTicks" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
         `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
         `WHERE f."accountId" = ? AND f."ticker" = ? AND f."time" = ? AND f."price" = ? LIMIT 1`,
       [trade.accountId, trade.ticker, trade.entryTime, trade.entryPrice],
-      m,
     );
     const stop = bracket
       ? bracketStop(
@@ -137,7 +137,8 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
         )
       : null;
     const x = tradeExcursion({ ...trade, pnlCents: toCents(trade.pnl) }, points, instrument, stop);
-    await this.sql.query(
+    await this.sql.write(
+      m,
       `INSERT INTO "trade_excursions" ("tradeId", "mfeTicks", "mfeCents", "mfePrice", "mfeTime", "maeTicks", "maeCents", "maePrice", "maeTime", ` +
         `"holdingMs", "stopPrice", "riskCents", "rMultiple", "observedFrom", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
         `ON CONFLICT ("tradeId") DO NOTHING`,
@@ -158,7 +159,6 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
         observedFrom,
         Date.now(),
       ],
-      m,
     );
   }
 
