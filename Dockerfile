@@ -13,5 +13,5 @@ COPY --from=build /app /app
 VOLUME ["/app/data", "/app/strategies"]
 EXPOSE 3000
 USER node
-# The flags of `npm run serve` (package.json): a young generation of 64 MB, see docs/development.md.
+# The flags of `npm run serve` (package.json): a young generation of 64 MiB, see docs/development.md.
 CMD ["node", "--no-node-snapshot", "--max-semi-space-size=64", "--enable-source-maps", "apps/server/dist/main.js"]
