@@ -7,7 +7,7 @@ export default tseslint.config(
     ignores: ['**/dist/**', '**/node_modules/**', '.angular/**', 'bench/results/**', 'data/**', '*.config.js', 'eslint.config.js'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.cts'],
     ignores: ['strategies/**'],
     languageOptions: {
       parser: tseslint.parser,

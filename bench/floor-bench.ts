@@ -21,6 +21,7 @@
 // `npm run build:bench && node --no-node-snapshot bench/dist/floor-bench.js`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -104,15 +105,22 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-async function startFloor(mode: Mode): Promise<Subject> {
+/** Node flags and environment for one server: the counting probe's (see counted). */
+interface Extra {
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+
+async function startFloor(mode: Mode, extra: Extra = { nodeArgs: [], env: {} }): Promise<Subject> {
   const dir = tempDir('floor');
   const database = mode.db === 'postgres' ? await freshDatabase('floor') : null;
   const prefix = `tradeloop-floor-${process.pid}-${Date.now()}`;
-  const child = spawn(process.execPath, [FLOOR_MAIN], {
+  const child = spawn(process.execPath, [...extra.nodeArgs, FLOOR_MAIN], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
+      ...extra.env,
       FLOOR_DB: mode.db,
       FLOOR_SQLITE_FILE: join(dir, 'floor.sqlite'),
       FLOOR_PG_URL: database?.url ?? '',
@@ -156,12 +164,13 @@ async function startFloor(mode: Mode): Promise<Subject> {
   };
 }
 
-async function startTradeloop(mode: Mode): Promise<Subject> {
+async function startTradeloop(mode: Mode, extra: Extra = { nodeArgs: [], env: {} }): Promise<Subject> {
   const database = mode.db === 'postgres' ? await freshDatabase('server') : null;
   const server = await startServerProcess({
     redisUrl: mode.redis ? REDIS_URL : '',
     label: `server (${mode.name})`,
-    env: database ? { DATABASE_URL: database.url } : {},
+    env: { ...(database ? { DATABASE_URL: database.url } : {}), ...extra.env },
+    nodeArgs: extra.nodeArgs,
   });
   const tokens = await createStrategies(server, STRATEGIES);
   return {
@@ -195,6 +204,86 @@ async function measure(subject: Subject) {
     return { latency, acceptance: { ...acceptance, cpuPerAlertUs } };
   } finally {
     watcher.close();
+  }
+}
+
+/** The counting probe (bench/lib/probe.cts), loaded into a server of its own: never one whose speed is timed. */
+const PROBE = fileURLToPath(new URL('./lib/probe.cjs', import.meta.url));
+const COUNT_SECONDS = 2;
+
+/** What an alert costs, counted: each figure by the alerts accepted while counting. */
+interface Counted {
+  alerts: number;
+  /** Accepted alerts whose FILL had not reached /ws when counting stopped (their remaining work is not counted). */
+  unfilled: number;
+  statements: number;
+  statementMicros: number;
+  redisCommands: number;
+  allocatedKb: number;
+  /** The statements with the most time inside them, an alert. */
+  topStatements: { sql: string; perAlert: number; microsPerAlert: number }[];
+}
+
+/**
+ * The same flood as the acceptance figure (wrk, 64 connections, for COUNT_SECONDS), on a server
+ * started with the probe, counted from the load's start until every alert it accepted was filled:
+ * the statements run (SQLite and PostgreSQL alike), the commands sent to Redis, the heap allocated.
+ * No clock decides these (but the time inside the statements), so they hold still while the
+ * machine's speed drifts, and say where the CPU ratio comes from.
+ */
+async function counted(who: Who, mode: Mode): Promise<Counted> {
+  const out = join(tempDir('probe'), `${who}.json`);
+  const start = who === 'floor' ? startFloor : startTradeloop;
+  const subject = await start(mode, { nodeArgs: ['--require', PROBE], env: { BENCH_PROBE_OUT: out } });
+  const watcher = await fillWatcher(subject);
+  try {
+    await acceptanceUnderLoad(subject, watcher, subject.tokens, 16, 1); // warm up
+    await fillsSettled(watcher);
+    const filledAtStart = watcher.filledAt.size;
+    process.kill(subject.pid, 'SIGUSR2');
+    const load = await acceptanceUnderLoad(subject, watcher, subject.tokens, CONNECTIONS, COUNT_SECONDS);
+    // Until every accepted alert is filled (BullMQ and PostgreSQL fall behind under this load), or no fill came for 3 s.
+    let seen = -1;
+    let quietSince = performance.now();
+    while (watcher.filledAt.size - filledAtStart < load.accepted && performance.now() - quietSince < 3000) {
+      if (watcher.filledAt.size !== seen) {
+        seen = watcher.filledAt.size;
+        quietSince = performance.now();
+      }
+      await sleep(100);
+    }
+    await sleep(300);
+    process.kill(subject.pid, 'SIGUSR2');
+    let raw = '';
+    for (let i = 0; i < 100 && !raw; i++) {
+      await sleep(100);
+      raw = await readFile(out, 'utf8').catch(() => '');
+    }
+    if (!raw) throw new Error(`${who}: the probe wrote no counts`);
+    const counts = JSON.parse(raw) as {
+      statements: number;
+      statementMicros: number;
+      redisCommands: number;
+      allocatedBytes: number;
+      bySql: Record<string, [number, number]>;
+    };
+    const alerts = load.accepted;
+    const per = (v: number, digits = 1) => Math.round((v / alerts) * 10 ** digits) / 10 ** digits;
+    return {
+      alerts,
+      unfilled: Math.max(0, alerts - (watcher.filledAt.size - filledAtStart)),
+      statements: per(counts.statements),
+      statementMicros: per(counts.statementMicros),
+      redisCommands: per(counts.redisCommands),
+      allocatedKb: per(counts.allocatedBytes / 1024),
+      topStatements: Object.entries(counts.bySql)
+        .sort((a, b) => b[1][1] - a[1][1])
+        .slice(0, 12)
+        .map(([sql, [n, micros]]) => ({ sql, perAlert: per(n, 2), microsPerAlert: per(micros) })),
+    };
+  } finally {
+    watcher.close();
+    await subject.stop();
   }
 }
 
@@ -309,8 +398,29 @@ for (const mode of MODES) {
       return [figure, values.length ? [Math.min(...values), Math.max(...values)] : null];
     }),
   );
+  const costs = { floor: await counted('floor', mode), tradeloop: await counted('tradeloop', mode) };
+  console.log(`\n${mode.name}, what an alert costs, counted (wrk, ${CONNECTIONS} connections, ${COUNT_SECONDS} s, until filled):`);
+  for (const who of ['floor', 'tradeloop'] as const) {
+    const c = costs[who];
+    console.log(
+      `  ${who}: ${c.statements} statements (${c.statementMicros} µs inside them), ${c.allocatedKb} KB allocated, ${c.redisCommands} Redis commands an alert; ${c.alerts} alerts${c.unfilled ? `, ${c.unfilled} unfilled` : ''}`,
+    );
+    for (const t of c.topStatements.slice(0, who === 'tradeloop' ? 8 : 4))
+      console.log(`    ${t.perAlert.toFixed(2)} × ${t.microsPerAlert.toFixed(1).padStart(5)} µs  ${t.sql.slice(0, 90)}`);
+  }
+  const countRatio = (figure: 'statements' | 'statementMicros' | 'redisCommands' | 'allocatedKb') =>
+    ratio(costs.tradeloop[figure], costs.floor[figure]);
   results.push({
     mode: mode.name,
+    counted: {
+      ...costs,
+      ratios: {
+        statements: countRatio('statements'),
+        statementMicros: countRatio('statementMicros'),
+        redisCommands: countRatio('redisCommands'),
+        allocatedKb: countRatio('allocatedKb'),
+      },
+    },
     rounds: rounds.length,
     // The absolute figures: each one's median over the rounds; the ratios: the median of the rounds' own.
     floor: medianFigures(rounds.map((r) => r.floor)),

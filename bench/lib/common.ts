@@ -149,7 +149,16 @@ export async function startServerProcess({
   env = {},
   label = 'server',
   dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-bench-')),
-}: { redisUrl?: string; config?: object; env?: Record<string, string>; label?: string; dataDir?: string } = {}) {
+  nodeArgs: extraNodeArgs = [],
+}: {
+  redisUrl?: string;
+  config?: object;
+  env?: Record<string, string>;
+  label?: string;
+  dataDir?: string;
+  /** Node flags of this server alone, after the `serve` script's and BENCH_SERVER_NODE_ARGS. */
+  nodeArgs?: string[];
+} = {}) {
   const port = await freePort();
   const prefix = `tradeloop-bench-${process.pid}-${Date.now()}`;
   const tree = {
@@ -160,7 +169,7 @@ export async function startServerProcess({
   };
   const configFile = join(dataDir, 'bench.yaml');
   writeFileSync(configFile, `${toYaml(tree)}\n`);
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), ...extraNodeArgs];
   const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...nodeArgs, join(ROOT, 'apps/server/dist/main.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,8 +16,23 @@ interface Figures {
     cpuPerAlertUs?: number | null;
   };
 }
+/** What an alert costs, counted on a server started with the probe (bench/lib/probe.cts). */
+interface CountedFigures {
+  alerts: number;
+  unfilled: number;
+  statements: number;
+  statementMicros: number;
+  redisCommands: number;
+  allocatedKb: number;
+}
 interface ModeResult {
   mode: string;
+  /** Absent in results written before the counts were taken. */
+  counted?: {
+    floor: CountedFigures;
+    tradeloop: CountedFigures;
+    ratios: Record<'statements' | 'statementMicros' | 'redisCommands' | 'allocatedKb', number | null>;
+  };
   floor: Figures;
   tradeloop: Figures;
   ratios: {
@@ -133,6 +148,37 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
         us(f.acceptance.cpuPerAlertUs),
         '—',
       ]);
+    // Counted, not timed (but the time inside the statements): they hold still while the machine's speed drifts.
+    const c = m.counted;
+    if (c) {
+      const count = (v: number, unit: string) => `${v.toLocaleString('en', { maximumFractionDigits: 1 })} ${unit}`;
+      rows.push([
+        '',
+        'statements an alert (counted)',
+        x(c.ratios.statements),
+        count(c.tradeloop.statements, ''),
+        count(c.floor.statements, ''),
+        '—',
+      ]);
+      rows.push(['', '  time inside them', x(c.ratios.statementMicros), us(c.tradeloop.statementMicros), us(c.floor.statementMicros), '—']);
+      rows.push([
+        '',
+        'heap allocated an alert (counted)',
+        x(c.ratios.allocatedKb),
+        count(c.tradeloop.allocatedKb, 'KB'),
+        count(c.floor.allocatedKb, 'KB'),
+        '—',
+      ]);
+      if (c.tradeloop.redisCommands || c.floor.redisCommands)
+        rows.push([
+          '',
+          'Redis commands an alert (counted)',
+          x(c.ratios.redisCommands),
+          count(c.tradeloop.redisCommands, ''),
+          count(c.floor.redisCommands, ''),
+          '—',
+        ]);
+    }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const line = (row: string[]) =>
