@@ -23,6 +23,7 @@ import { consoleLogger } from './logs/console-logger.js';
 import type { AppConfig } from './config/config.schema.js';
 import { VERSION } from './version.js';
 import { guardWebhooks, WEBHOOK_PATH } from './webhooks/webhook-guard.js';
+import { documentWebhookRoute, registerWebhookRoute } from './webhooks/webhook-route.js';
 
 /** The alert preview reads its body as the webhook does: the alert message as TradingView would send it. */
 const PREVIEW_PATH = /^\/api\/strategies\/[^/?]+\/preview(\?|$)/;
@@ -60,6 +61,7 @@ export async function createApp(
   addSecurityHeaders(app, config);
   acceptAnyWebhookBody(app);
   guardWebhooks(app, config);
+  registerWebhookRoute(app);
   app.useGlobalFilters(new TooManyRequestsFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new WsAdapter(app));
@@ -73,6 +75,7 @@ export async function createApp(
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token from POST /api/auth/login, or an API token' })
       .build(),
   );
+  documentWebhookRoute(document);
   SwaggerModule.setup('api/docs', app, document);
   await serveAdmin(app, config);
   return app;

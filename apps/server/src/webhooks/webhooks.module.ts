@@ -7,12 +7,11 @@ import { StaleEventSweeper } from './stale-event-sweeper.js';
 import { WebhookEventsController } from './webhook-events.controller.js';
 import { WebhookEventsService } from './webhook-events.service.js';
 import { WebhookRecordsModule } from './webhook-records.module.js';
-import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @Module({
   imports: [WebhookRecordsModule, StrategiesModule, MarketModule, AccountRulesModule],
-  controllers: [WebhooksController, WebhookEventsController],
+  controllers: [WebhookEventsController],
   providers: [WebhooksService, WebhookEventsService, StaleEventSweeper, DelayedAlertsService],
   exports: [WebhooksService, WebhookEventsService],
 })
