@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
 import { Statements } from '../../../apps/server/src/database/statements.js';
@@ -30,7 +33,7 @@ describe('server-wide settings', () => {
       [key, value],
     );
 
-  it('alone: reads a setting from the database once, and sees every write the moment it commits', async () => {
+  it('alone: reads every setting at start, and sees every write the moment it commits', async () => {
     server = await startServer();
     const { settings, database, reads } = parts(server);
     expect(await settings.read('probe')).toBeNull();
@@ -43,7 +46,29 @@ describe('server-wide settings', () => {
       expect(await settings.read('probe')).toBe('{"engaged":true}');
     });
     expect(await settings.read('probe')).toBe('{"engaged":false}');
-    expect(reads.mock.calls.filter(([, sql]) => String(sql).includes('system_settings'))).toHaveLength(1);
+    expect(reads.mock.calls.filter(([, sql]) => String(sql).includes('system_settings'))).toHaveLength(0);
+  });
+
+  it('alone: a setting written before a restart is held from the start, read while a batch is open too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tradeloop-settings-'));
+    try {
+      server = await startServer({ dataDir });
+      await parts(server).settings.write('kill', { engaged: true });
+      await server.close({ keepData: true });
+      server = await startServer({ dataDir });
+      const { settings, database, reads } = parts(server);
+      // Under a flood a batch is always open: the read that would see its rows must not go to the database either.
+      await database.transaction(async () => {
+        expect(database.settled()).toBe(false);
+        expect(await settings.read('kill')).toBe('{"engaged":true}');
+        expect(await settings.read('never written')).toBeNull();
+      });
+      expect(reads.mock.calls.filter(([, sql]) => String(sql).includes('system_settings'))).toHaveLength(0);
+    } finally {
+      await server?.close();
+      server = undefined;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('alone: a write in a unit that rolls back is never seen', async () => {
