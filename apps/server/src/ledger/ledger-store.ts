@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
-import { Statements } from '../database/statements.js';
+import { num, Statements } from '../database/statements.js';
 import { copyPosition, PositionBook } from './position-book.js';
 import type { Fill } from './fill.entity.js';
 import type { Position } from './position.entity.js';
@@ -59,7 +59,9 @@ const TRADE = new RowShape<Trade>('trades', {
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
-export const OPEN_IN_TICKER = 'SELECT "strategyId", "quantity" FROM positions WHERE "accountId" = ? AND "ticker" = ? AND "quantity" <> 0';
+/** The account's net position in a ticker but one key's (see netQuantity). */
+export const NET_IN_TICKER =
+  'SELECT COALESCE(SUM("quantity"), 0) AS "net" FROM positions WHERE "accountId" = ? AND "ticker" = ? AND "strategyId" <> ?';
 const POSITION_CHANGED =
   'UPDATE positions SET "quantity" = ?, "avgPrice" = ?, "realizedCents" = ?, "lots" = ?, "updatedAt" = ? WHERE "id" = ?';
 
@@ -101,11 +103,14 @@ export class LedgerStore implements OnModuleInit {
     return row ? POSITION.fromRow(row) : null;
   }
 
-  /** Who holds what in a ticker on an account: the open positions' keys and quantities, nothing more (read per risk check). */
-  async openQuantities(accountId: string, ticker: string): Promise<{ strategyId: string; quantity: number }[]> {
-    if (this.book) return this.book.openIn(accountId, ticker);
-    const rows = await this.statements.all<{ strategyId: string; quantity: unknown }>(undefined, OPEN_IN_TICKER, [accountId, ticker]);
-    return rows.map((r) => ({ strategyId: r.strategyId, quantity: Number(r.quantity) }));
+  /**
+   * The account's net position in a ticker, but for the position held under `exceptKey`: read per
+   * risk check, as one number — from the book where this process writes alone, else summed by the
+   * database rather than each position sent back to be summed here.
+   */
+  async netQuantity(accountId: string, ticker: string, exceptKey: string): Promise<number> {
+    if (this.book) return this.book.netIn(accountId, ticker, exceptKey);
+    return num((await this.statements.get<{ net: unknown }>(undefined, NET_IN_TICKER, [accountId, ticker, exceptKey]))?.net);
   }
 
   /** Positions matching every condition given (see PositionsReader.where). */

@@ -37,20 +37,20 @@ describe('PositionBook', () => {
     expect(book.get('paper', 's1', 'NQ1!')).toEqual(position());
   });
 
-  it('lists who holds what in a ticker on an account, leaving out the flat, other tickers and other accounts', () => {
+  it("sums the account's net in a ticker but one position's, leaving out other tickers and other accounts", () => {
     const book = new PositionBook();
     book.set(position());
     book.set(position({ id: 'p2', strategyId: 's2', quantity: -1 }));
     book.set(position({ id: 'p3', strategyId: 's3', quantity: 0, lots: [] }));
     book.set(position({ id: 'p4', strategyId: 's4', ticker: 'ES1!' }));
     book.set(position({ id: 'p5', accountId: 'other', strategyId: 's5' }));
-    expect(book.openIn('paper', 'NQ1!')).toEqual([
-      { strategyId: 's1', quantity: 2 },
-      { strategyId: 's2', quantity: -1 },
-    ]);
-    // A position that goes flat leaves the list; set again, the newest state counts.
+    expect(book.netIn('paper', 'NQ1!', 's3')).toBe(1);
+    expect(book.netIn('paper', 'NQ1!', 's1')).toBe(-1);
+    expect(book.netIn('paper', 'NQ1!', 's2')).toBe(2);
+    expect(book.netIn('paper', 'ZN1!', 's1')).toBe(0);
+    // Set again, the newest state counts.
     book.set(position({ quantity: 0, lots: [] }));
-    expect(book.openIn('paper', 'NQ1!')).toEqual([{ strategyId: 's2', quantity: -1 }]);
+    expect(book.netIn('paper', 'NQ1!', 's3')).toBe(-1);
     expect(book.size).toBe(5);
   });
 });

@@ -37,11 +37,15 @@ export class PositionBook {
     inTicker.set(kept.strategyId, kept);
   }
 
-  /** Who holds what in a ticker on an account: the open positions' keys and quantities. */
-  openIn(accountId: string, ticker: string): { strategyId: string; quantity: number }[] {
-    const open: { strategyId: string; quantity: number }[] = [];
-    for (const position of this.byTicker.get(tickerOf(accountId, ticker))?.values() ?? [])
-      if (position.quantity !== 0) open.push({ strategyId: position.strategyId, quantity: position.quantity });
-    return open;
+  /**
+   * The account's net position in a ticker but the one held under `exceptKey`: every strategy,
+   * link and manual position there. Summed as it is asked, allocating nothing (asked before every
+   * order that adds exposure).
+   */
+  netIn(accountId: string, ticker: string, exceptKey: string): number {
+    let net = 0;
+    const inTicker = this.byTicker.get(tickerOf(accountId, ticker));
+    if (inTicker) for (const [key, position] of inTicker) if (key !== exceptKey) net += position.quantity;
+    return net;
   }
 }

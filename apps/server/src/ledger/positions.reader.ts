@@ -35,9 +35,9 @@ export class PositionsReader {
     return this.store.positions(filter);
   }
 
-  /** The open positions' keys and quantities in a ticker on an account. */
-  openQuantities(accountId: string, ticker: string): Promise<{ strategyId: string; quantity: number }[]> {
-    return this.store.openQuantities(accountId, ticker);
+  /** The account's net position in a ticker but the one held under `exceptKey`. */
+  netQuantity(accountId: string, ticker: string, exceptKey: string): Promise<number> {
+    return this.store.netQuantity(accountId, ticker, exceptKey);
   }
 
   countOpen(strategyId: string): Promise<number> {

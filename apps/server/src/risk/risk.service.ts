@@ -184,8 +184,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
 
   /** The account's net position in a ticker after the order: every strategy, link and manual position there. */
   private async accountNet(accountId: string, ticker: string, positionKey: string, after: number): Promise<number> {
-    const rows = await this.positions.openQuantities(accountId, ticker);
-    return rows.reduce((sum, p) => sum + (p.strategyId === positionKey ? 0 : p.quantity), 0) + after;
+    return (await this.positions.netQuantity(accountId, ticker, positionKey)) + after;
   }
 
   private recent(key: string, now: number): number {
