@@ -121,10 +121,12 @@ export class EngineService implements OnApplicationBootstrap {
     // A delayed alert is queued again when it is due (DelayedAlertsService).
     if (!event || event.status === 'done' || event.status === 'failed' || event.status === 'dismissed' || event.status === 'delayed')
       return;
-    // Not waited for: the status joins the next commit (the order's, or the event's end), in order.
-    this.markProcessing(eventId);
-
     const strategy = await this.strategies.byId(event.strategyId);
+    // 'processing' says the engine took the alert, for a script that may run a while, and for the
+    // BullMQ sweeper, which queues again what stays 'accepted'. A pass-through alert in one process
+    // is done in the same few commits that mark it: there it is one write an alert that no one reads.
+    // Not waited for: the status joins the next commit (the order's, or the event's end), in order.
+    if (strategy?.script || this.queue.driver !== 'memory') this.markProcessing(eventId);
     if (!strategy) return this.finish(event, 'failed', 'strategy was deleted before the alert ran');
     if (!strategy.enabled)
       return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);

@@ -226,16 +226,16 @@ export class WebhooksService implements OnModuleDestroy {
     // A delayed alert is queued when it is due (DelayedAlertsService), from the database: a restart loses nothing.
     if (outcome.notBefore !== null) return { status: 202, body: answer };
     try {
-      await withTimeout(
-        this.queue.enqueue(strategy.id, {
-          type: 'webhook',
-          strategyId: strategy.id,
-          eventId: outcome.eventId,
-          stamps: this.intakeStamps(alert, receivedAt),
-          ...(this.queue.driver === 'memory' && outcome.stored ? { accepted: outcome.stored } : {}),
-        }),
-        ENQUEUE_TIMEOUT_MS,
-      );
+      const memory = this.queue.driver === 'memory';
+      const queued = this.queue.enqueue(strategy.id, {
+        type: 'webhook',
+        strategyId: strategy.id,
+        eventId: outcome.eventId,
+        stamps: this.intakeStamps(alert, receivedAt),
+        ...(memory && outcome.stored ? { accepted: outcome.stored } : {}),
+      });
+      // The in-process queue takes an event at once (or throws); only a queue across the network may not answer.
+      await (memory ? queued : withTimeout(queued, ENQUEUE_TIMEOUT_MS));
     } catch (error) {
       // The event is on disk: the stale-event sweep (or the next start) queues it again.
       await this.logs.write({
