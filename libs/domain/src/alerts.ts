@@ -162,7 +162,13 @@ function readAlert(body: Record<string, unknown>, notes: string[]): Alert {
     notes.push('ignoreTradingWindows ignored: exits always pass the trading window, and an alert cannot lift a risk limit');
   }
   check(alert);
-  return Object.fromEntries(Object.entries(alert).filter(([, v]) => v !== undefined)) as Alert;
+  // The fields sent, in order; read for every alert, so without an array of pairs per field.
+  const sent: Record<string, unknown> = {};
+  for (const field in alert) {
+    const value = alert[field as keyof Alert];
+    if (value !== undefined) sent[field] = value;
+  }
+  return sent as Alert;
 }
 
 /** Rules between fields, each refusal naming the field that breaks it. */

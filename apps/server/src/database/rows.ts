@@ -11,6 +11,7 @@ export type FieldKind = 'text' | 'number' | 'bigint' | 'boolean' | 'json';
 export class RowShape<T extends object> {
   readonly columns: string;
   private readonly entries: [keyof T & string, FieldKind][];
+  private readonly kinds: Map<string, FieldKind>;
   private readonly updates = new Map<string, string>();
 
   constructor(
@@ -18,6 +19,7 @@ export class RowShape<T extends object> {
     fields: { [K in keyof T & string]?: FieldKind },
   ) {
     this.entries = Object.entries(fields) as [keyof T & string, FieldKind][];
+    this.kinds = new Map(this.entries);
     this.columns = this.entries.map(([name]) => `"${name}"`).join(', ');
   }
 
@@ -45,8 +47,7 @@ export class RowShape<T extends object> {
       sql = `UPDATE ${this.table} SET ${names.map((n) => `"${n}" = ?`).join(', ')} WHERE "id" = ?`;
       this.updates.set(key, sql);
     }
-    const kinds = new Map(this.entries);
-    return [sql, [...names.map((n) => toSql(changes[n], kinds.get(n) ?? 'text')), id]];
+    return [sql, [...names.map((n) => toSql(changes[n], this.kinds.get(n) ?? 'text')), id]];
   }
 
   /** A row as a driver gave it, as the entity. */

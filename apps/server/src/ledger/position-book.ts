@@ -45,7 +45,7 @@ export class PositionBook {
   netIn(accountId: string, ticker: string, exceptKey: string): number {
     let net = 0;
     const inTicker = this.byTicker.get(tickerOf(accountId, ticker));
-    if (inTicker) for (const [key, position] of inTicker) if (key !== exceptKey) net += position.quantity;
+    if (inTicker) for (const position of inTicker.values()) if (position.strategyId !== exceptKey) net += position.quantity;
     return net;
   }
 }
