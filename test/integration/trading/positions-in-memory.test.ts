@@ -56,6 +56,7 @@ describe('positions held in memory (one process, SQLite)', () => {
     expect(await held()).toMatchObject({ quantity: 2, avgPrice: 25000 });
     // The account's net in the ticker counts it for every other position, not for its own.
     const reader = server.app.get(PositionsReader);
+    expect(await reader.quantityHeld(order.accountId, 'book-strategy', 'NQ1!')).toBe(2);
     expect(
       (await reader.netQuantity(order.accountId, 'NQ1!', 'another-key')) -
         (await reader.netQuantity(order.accountId, 'NQ1!', 'book-strategy')),
@@ -67,6 +68,7 @@ describe('positions held in memory (one process, SQLite)', () => {
       }),
     ).rejects.toThrow('the rest of the unit failed');
     expect(await held()).toMatchObject({ quantity: 2, avgPrice: 25000, realizedCents: 0 });
+    expect(await reader.quantityHeld(order.accountId, 'book-strategy', 'NQ1!')).toBe(2);
 
     const copy = (await held())!;
     copy.quantity = 99;
@@ -75,6 +77,7 @@ describe('positions held in memory (one process, SQLite)', () => {
     await book(fill('sell', 1, 25010));
     // Half closed: 10 points × $20 = $200 realized.
     expect(await held()).toMatchObject({ quantity: 1, realizedCents: 20_000 });
+    expect(await reader.quantityHeld(order.accountId, 'book-strategy', 'NQ1!')).toBe(1);
   });
 
   it('starts again from the table: the same position after a restart', async () => {

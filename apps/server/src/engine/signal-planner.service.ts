@@ -278,8 +278,8 @@ export class SignalPlannerService {
     return { price: null, source: null };
   }
 
-  private async position(accountId: string, key: string, ticker: string): Promise<number> {
-    return (await this.positions.held(accountId, key, ticker))?.quantity ?? 0;
+  private position(accountId: string, key: string, ticker: string): Promise<number> {
+    return this.positions.quantityHeld(accountId, key, ticker);
   }
 
   /**

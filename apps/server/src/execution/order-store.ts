@@ -108,7 +108,11 @@ export class OrderStore {
     const [sql, values] = ORDER.update(id, changes);
     await this.statements.run(m, sql, values);
     if (!this.held) return;
-    const applied = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<Order>;
+    const applied: Partial<Order> = {};
+    for (const field in changes) {
+      const value = changes[field as keyof Order];
+      if (value !== undefined) (applied as Record<string, unknown>)[field] = value;
+    }
     this.database.onCommitted(m, () => {
       this.changes++;
       const kept = this.held!.get(id);

@@ -59,6 +59,7 @@ const TRADE = new RowShape<Trade>('trades', {
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
+const QUANTITY_HELD = 'SELECT "quantity" FROM positions WHERE "accountId" = ? AND "strategyId" = ? AND "ticker" = ?';
 /** The account's net position in a ticker but one key's (see netQuantity). */
 export const NET_IN_TICKER =
   'SELECT COALESCE(SUM("quantity"), 0) AS "net" FROM positions WHERE "accountId" = ? AND "ticker" = ? AND "strategyId" <> ?';
@@ -101,6 +102,15 @@ export class LedgerStore implements OnModuleInit {
     if (!m && this.book) return this.book.get(accountId, key, ticker);
     const row = await this.statements.get<Record<string, unknown>>(m, POSITION_HELD, [accountId, key, ticker]);
     return row ? POSITION.fromRow(row) : null;
+  }
+
+  /**
+   * The quantity held under `key` in `ticker` (0 when none): what the planner and the risk check
+   * ask of a position, read without copying it, or from its one column where the database is shared.
+   */
+  async quantityHeld(accountId: string, key: string, ticker: string): Promise<number> {
+    if (this.book) return this.book.quantity(accountId, key, ticker);
+    return num((await this.statements.get<{ quantity: unknown }>(undefined, QUANTITY_HELD, [accountId, key, ticker]))?.quantity);
   }
 
   /**

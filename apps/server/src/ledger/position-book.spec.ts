@@ -23,6 +23,9 @@ describe('PositionBook', () => {
     expect(book.get('paper', 's1', 'ES1!')).toBeNull();
     expect(book.get('paper', 's2', 'NQ1!')).toBeNull();
     expect(book.get('other', 's1', 'NQ1!')).toBeNull();
+    expect(book.quantity('paper', 's1', 'NQ1!')).toBe(2);
+    expect(book.quantity('paper', 's1', 'ES1!')).toBe(0);
+    expect(book.quantity('other', 's1', 'NQ1!')).toBe(0);
   });
 
   it('keeps its own copy: neither what was set nor what was read changes it afterwards', () => {

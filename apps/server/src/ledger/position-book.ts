@@ -27,6 +27,11 @@ export class PositionBook {
     return position ? copyPosition(position) : null;
   }
 
+  /** The quantity held under `key` in `ticker` (0 when none), read without a copy. */
+  quantity(accountId: string, key: string, ticker: string): number {
+    return this.byKey.get(keyOf(accountId, key, ticker))?.quantity ?? 0;
+  }
+
   /** As the database holds it now (a copy is kept: later changes to `position` do not reach the book). */
   set(position: Position): void {
     const kept = copyPosition(position);

@@ -31,6 +31,11 @@ export class PositionsReader {
     return this.store.position(undefined, accountId, key, ticker);
   }
 
+  /** The quantity held under `key` in `ticker`, 0 when none. */
+  quantityHeld(accountId: string, key: string, ticker: string): Promise<number> {
+    return this.store.quantityHeld(accountId, key, ticker);
+  }
+
   where(filter: PositionsWhere = {}): Promise<Position[]> {
     return this.store.positions(filter);
   }

@@ -83,8 +83,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     const malformed = quantityProblem(quantity);
     if (malformed) return malformed;
     const landedBefore = this.inFlight.landed(account.id);
-    const held = await this.positions.held(account.id, positionKey, ticker);
-    const current = held?.quantity ?? 0;
+    const current = await this.positions.quantityHeld(account.id, positionKey, ticker);
     // Closing is never refused.
     if (!increasesExposure(current, side, quantity)) return null;
     const after = current + (side === 'buy' ? quantity : -quantity);
