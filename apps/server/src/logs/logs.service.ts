@@ -45,6 +45,8 @@ export const NEWEST_INDEXED_LINE =
   'SELECT "line"."id" AS "id" FROM "log_entries" "line" WHERE "line"."strategyId" IS NOT NULL AND EXISTS ' +
   '(SELECT 1 FROM "log_strategy_lines" "mark" WHERE "mark"."strategyId" = "line"."strategyId" AND "mark"."id" = "line"."id") ' +
   'ORDER BY "line"."id" DESC LIMIT 1';
+const DONE: Promise<void> = Promise.resolve();
+
 /** A line as stored; its id once written. */
 type LogLine = Omit<LogEntry, 'id'> & { id?: number };
 
@@ -188,10 +190,15 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
    * Writes inside the caller's transaction when given one, so the log and the change commit
    * together. A line over the strategy's per-minute allowance is dropped (and counted).
    */
-  async write(input: LogInput, manager?: EntityManager): Promise<void> {
-    const decision = this.allowance.take(input.strategyId ?? '');
-    if (decision.closed) void this.reportDropped(decision.closed);
-    if (decision.allowed) await this.store(input, manager);
+  write(input: LogInput, manager?: EntityManager): Promise<void> {
+    try {
+      const decision = this.allowance.take(input.strategyId ?? '');
+      if (decision.closed) void this.reportDropped(decision.closed);
+      return decision.allowed ? this.store(input, manager) : DONE;
+    } catch (error) {
+      // As an async function would: the caller's `.catch()` and `void` still see every failure.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Ends the minutes that are over (every one at shutdown), writing how many lines each dropped. */
@@ -216,7 +223,8 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
     }));
   }
 
-  private async store(input: LogInput, manager?: EntityManager): Promise<void> {
+  /** Not async: a line staged in the caller's unit of work (most lines) is done without a promise of its own. */
+  private store(input: LogInput, manager?: EntityManager): Promise<void> {
     const entry: LogLine = {
       time: Date.now(),
       level: input.level,
@@ -235,16 +243,24 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
         strategyId: entry.strategyId,
         message: entry.message,
       });
-    if (manager) {
-      // Inside the caller's transaction: written with its commit, announced only if it commits.
-      if (!this.database.stage(manager, this.lines, entry)) await this.insert(manager, [entry]);
+    // Inside the caller's transaction: written with its commit, announced only if it commits.
+    if (manager && this.database.stage(manager, this.lines, entry)) {
       this.database.afterCommit(manager, announce);
-    } else {
-      await this.database.bookkeeping(async (m) => {
-        if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
-      });
-      announce();
+      return DONE;
     }
+    return this.storeAlone(entry, announce, manager);
+  }
+
+  private async storeAlone(entry: LogLine, announce: () => void, manager?: EntityManager): Promise<void> {
+    if (manager) {
+      await this.insert(manager, [entry]);
+      this.database.afterCommit(manager, announce);
+      return;
+    }
+    await this.database.bookkeeping(async (m) => {
+      if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
+    });
+    announce();
   }
 
   /** Lines in as few statements as CHUNKS allow; each gets its id (ids rise in the order rows are inserted). */
