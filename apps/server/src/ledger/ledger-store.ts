@@ -58,6 +58,8 @@ const TRADE = new RowShape<Trade>('trades', {
 });
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
+/** Both databases take `ON CONFLICT DO NOTHING` without naming the key: here only the broker fill's can conflict (ids are new). */
+const INSERT_NEW_FILL = `${FILL.insert} ON CONFLICT DO NOTHING`;
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
 const QUANTITY_HELD = 'SELECT "quantity" FROM positions WHERE "accountId" = ? AND "strategyId" = ? AND "ticker" = ?';
 /** The account's net position in a ticker but one key's (see netQuantity). */
@@ -145,8 +147,12 @@ export class LedgerStore implements OnModuleInit {
     return rows.map((row) => POSITION.fromRow(row));
   }
 
-  async insertFill(m: EntityManager, fill: Fill): Promise<void> {
-    await this.statements.run(m, FILL.insert, FILL.values(fill));
+  /**
+   * Inserts the fill unless its broker fill id is booked already on the account: false then, and
+   * nothing written. The unique key answers in the insert itself, not in a read before it.
+   */
+  async insertFill(m: EntityManager, fill: Fill): Promise<boolean> {
+    return (await this.statements.run(m, INSERT_NEW_FILL, FILL.values(fill))) === 1;
   }
 
   /** A new position is inserted, one on record updated. */

@@ -114,7 +114,12 @@ export class LedgerService {
    */
   async book(m: EntityManager, order: FillSubject, brokerFill: BrokerFill): Promise<LedgerEntry | null> {
     const instrument = this.market.instrument(order.ticker);
-    if (await this.store.fillBooked(m, order.accountId, brokerFill.fillId)) return null;
+    // A fill booked already is found by the fill's insert below (its key), before anything else is written.
+    const refuse = async (problem: string): Promise<null> => {
+      // A fill delivered again may not fit the position as it is now: what was booked is not refused.
+      if (await this.store.fillBooked(m, order.accountId, brokerFill.fillId)) return null;
+      throw new UnbookableFill(brokerFill, problem);
+    };
     // A link's copy of a strategy's trade is held under the link; manual trades under no strategy.
     const strategyKey = order.linkId ?? order.strategyId ?? NO_STRATEGY;
     const held = await this.store.position(m, order.accountId, strategyKey, order.ticker);
@@ -143,10 +148,10 @@ export class LedgerService {
       priceSource,
     };
     const before = fillProblem(input);
-    if (before) throw new UnbookableFill(brokerFill, before);
+    if (before) return refuse(before);
     const result = applyFill({ lots: position.lots }, input, instrument);
     const after = fillProblem(input, result, position.realizedCents);
-    if (after) throw new UnbookableFill(brokerFill, after);
+    if (after) return refuse(after);
     const commissionCents = commission;
     const fill: Fill = {
       id: newRowId(),
@@ -163,7 +168,7 @@ export class LedgerService {
       priceSource,
       time: brokerFill.time,
     };
-    await this.store.insertFill(m, fill);
+    if (!(await this.store.insertFill(m, fill))) return null;
 
     position.lots = result.state.lots;
     position.quantity = netQuantity(result.state);
