@@ -93,10 +93,12 @@ export class OrderRouter {
 
   /** Records the order, checks the limits, then holds it or sends it. */
   private async record(intent: OrderIntent): Promise<Order> {
-    const existing = await this.store.byClientOrderId(intent.clientOrderId);
+    // An order on record under this client id (an alert replayed, a retry) is found in memory, or
+    // by the insert below meeting its key: a new order, the usual case, costs no read first.
+    let existing = this.store.kept(intent.clientOrderId);
     if (existing && existing.status !== 'pending') return existing;
     const now = Date.now();
-    const order: Order =
+    let order: Order =
       existing ??
       ({
         id: newRowId(),
@@ -142,17 +144,28 @@ export class OrderRouter {
       });
       // Its outcome is taken below, once the row is written; a failure meanwhile is not unhandled.
       checked.catch(() => undefined);
+      let inserted: boolean;
       try {
         // Durable (fsynced) before the broker hears of it.
-        await this.database.transaction((m) => this.store.insert(m, order));
+        inserted = await this.database.transaction((m) => this.store.insert(m, order));
       } catch (error) {
         // Never on record, so never at a broker: the room the limits gave it is given back.
         await checked.catch(() => undefined);
         this.risk.forget(order.id);
         throw error;
       }
-      refusal = await checked;
-      this.states.changed(order);
+      if (inserted) {
+        refusal = await checked;
+        this.states.changed(order);
+      } else {
+        // On record already: that order goes on as it stands, and this one never was.
+        await checked.catch(() => undefined);
+        this.risk.forget(order.id);
+        existing = await this.store.byClientOrderId(intent.clientOrderId);
+        if (!existing) throw new Error(`order ${intent.clientOrderId} is neither new nor on record`);
+        if (existing.status !== 'pending') return existing;
+        order = existing;
+      }
     }
     if (refusal) return this.states.applyAck(order.id, { brokerOrderId: '', status: 'rejected', reason: `risk limit: ${refusal}` });
 

@@ -37,6 +37,8 @@ const ORDER = new RowShape<Order>('orders', {
 });
 
 const BY_CLIENT_ORDER_ID = ORDER.select('"clientOrderId" = ?');
+/** Both databases take `ON CONFLICT DO NOTHING` without naming the key: only the client order id can conflict (ids are new). */
+const INSERT_NEW = `${ORDER.insert} ON CONFLICT DO NOTHING`;
 const BY_ID = ORDER.select('"id" = ?');
 
 /**
@@ -76,6 +78,13 @@ export class OrderStore {
     this.held = soleWriter(config) ? new Map() : null;
   }
 
+  /** The order held in memory under this client id (one process): a copy, or null — which says nothing of the database. */
+  kept(clientOrderId: string): Order | null {
+    const id = this.idByClientOrderId.get(clientOrderId);
+    const kept = id === undefined ? undefined : this.held?.get(id);
+    return kept ? { ...kept } : null;
+  }
+
   async byClientOrderId(clientOrderId: string, m?: EntityManager): Promise<Order | null> {
     if (!m && this.held) {
       const id = this.idByClientOrderId.get(clientOrderId);
@@ -97,11 +106,16 @@ export class OrderStore {
     return rows.map((row) => ORDER.fromRow(row));
   }
 
-  async insert(m: EntityManager, order: Order): Promise<void> {
-    await this.statements.run(m, ORDER.insert, ORDER.values(order));
-    if (!this.held) return;
+  /**
+   * Inserts the order unless one with its client id is on record: false then, and nothing written.
+   * The unique key answers in the insert itself, not in a read before it.
+   */
+  async insert(m: EntityManager, order: Order): Promise<boolean> {
+    if ((await this.statements.run(m, INSERT_NEW, ORDER.values(order))) !== 1) return false;
+    if (!this.held) return true;
     const inserted = { ...order };
     this.database.onCommitted(m, () => this.keep(inserted));
+    return true;
   }
 
   async update(m: EntityManager, id: string, changes: Partial<Order>): Promise<void> {
