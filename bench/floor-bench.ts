@@ -220,7 +220,7 @@ interface Counted {
   statementMicros: number;
   redisCommands: number;
   allocatedKb: number;
-  /** The statements with the most time inside them, an alert. */
+  /** The statements with the most time inside them (the most run, where they are not timed), an alert. */
   topStatements: { sql: string; perAlert: number; microsPerAlert: number }[];
 }
 
@@ -277,7 +277,7 @@ async function counted(who: Who, mode: Mode): Promise<Counted> {
       redisCommands: per(counts.redisCommands),
       allocatedKb: per(counts.allocatedBytes / 1024),
       topStatements: Object.entries(counts.bySql)
-        .sort((a, b) => b[1][1] - a[1][1])
+        .sort((a, b) => b[1][1] - a[1][1] || b[1][0] - a[1][0])
         .slice(0, 12)
         .map(([sql, [n, micros]]) => ({ sql, perAlert: per(n, 2), microsPerAlert: per(micros) })),
     };
@@ -403,10 +403,12 @@ for (const mode of MODES) {
   for (const who of ['floor', 'tradeloop'] as const) {
     const c = costs[who];
     console.log(
-      `  ${who}: ${c.statements} statements (${c.statementMicros} µs inside them), ${c.allocatedKb} KB allocated, ${c.redisCommands} Redis commands an alert; ${c.alerts} alerts${c.unfilled ? `, ${c.unfilled} unfilled` : ''}`,
+      `  ${who}: ${c.statements} statements${c.statementMicros ? ` (${c.statementMicros} µs inside them)` : ''}, ${c.allocatedKb} KB allocated, ${c.redisCommands} Redis commands an alert; ${c.alerts} alerts${c.unfilled ? `, ${c.unfilled} unfilled` : ''}`,
     );
     for (const t of c.topStatements.slice(0, who === 'tradeloop' ? 8 : 4))
-      console.log(`    ${t.perAlert.toFixed(2)} × ${t.microsPerAlert.toFixed(1).padStart(5)} µs  ${t.sql.slice(0, 90)}`);
+      console.log(
+        `    ${t.perAlert.toFixed(2)} ×${c.statementMicros ? ` ${t.microsPerAlert.toFixed(1).padStart(5)} µs` : ''}  ${t.sql.slice(0, 90)}`,
+      );
   }
   const countRatio = (figure: 'statements' | 'statementMicros' | 'redisCommands' | 'allocatedKb') =>
     ratio(costs.tradeloop[figure], costs.floor[figure]);

@@ -160,7 +160,16 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
         count(c.floor.statements, ''),
         '—',
       ]);
-      rows.push(['', '  time inside them', x(c.ratios.statementMicros), us(c.tradeloop.statementMicros), us(c.floor.statementMicros), '—']);
+      // SQLite's calls are synchronous and timed; PostgreSQL's are counted only (a query waits in line on its connection).
+      if (c.tradeloop.statementMicros || c.floor.statementMicros)
+        rows.push([
+          '',
+          '  time inside them',
+          x(c.ratios.statementMicros),
+          us(c.tradeloop.statementMicros),
+          us(c.floor.statementMicros),
+          '—',
+        ]);
       rows.push([
         '',
         'heap allocated an alert (counted)',

@@ -96,17 +96,9 @@ const Pg = optional('pg');
 if (Pg?.Client) {
   const query = Pg.Client.prototype.query;
   Pg.Client.prototype.query = function (this: unknown, config: string | { text?: string; name?: string }) {
-    if (!counting) return query.apply(this, arguments);
-    const tally = tallyOf(typeof config === 'string' ? config : String(config?.text ?? config?.name ?? '?'));
-    tally.runs++;
-    const start = performance.now();
-    const result = query.apply(this, arguments);
-    // A round trip's time; with a callback `pg` returns nothing, and only the count is kept.
-    if (result && typeof result.then === 'function') {
-      const done = () => (tally.millis += performance.now() - start);
-      result.then(done, done);
-    }
-    return result;
+    // Counted, not timed: queries wait in line on a connection, so the time to an answer is not the query's.
+    if (counting) tallyOf(typeof config === 'string' ? config : String(config?.text ?? config?.name ?? '?')).runs++;
+    return query.apply(this, arguments);
   };
 }
 
