@@ -151,42 +151,14 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
     // Counted, not timed (but the time inside the statements): they hold still while the machine's speed drifts.
     const c = m.counted;
     if (c) {
-      const count = (v: number, unit: string) => `${v.toLocaleString('en', { maximumFractionDigits: 1 })} ${unit}`;
-      rows.push([
-        '',
-        'statements an alert (counted)',
-        x(c.ratios.statements),
-        count(c.tradeloop.statements, ''),
-        count(c.floor.statements, ''),
-        '—',
-      ]);
+      const count = (unit: string) => (v: number) => `${v.toLocaleString('en', { maximumFractionDigits: 1 })}${unit}`;
+      const row = (label: string, figure: keyof typeof c.ratios, show: (v: number) => string) =>
+        rows.push(['', label, x(c.ratios[figure]), show(c.tradeloop[figure]), show(c.floor[figure]), '—']);
+      row('statements an alert (counted)', 'statements', count(''));
       // SQLite's calls are synchronous and timed; PostgreSQL's are counted only (a query waits in line on its connection).
-      if (c.tradeloop.statementMicros || c.floor.statementMicros)
-        rows.push([
-          '',
-          '  time inside them',
-          x(c.ratios.statementMicros),
-          us(c.tradeloop.statementMicros),
-          us(c.floor.statementMicros),
-          '—',
-        ]);
-      rows.push([
-        '',
-        'heap allocated an alert (counted)',
-        x(c.ratios.allocatedKb),
-        count(c.tradeloop.allocatedKb, 'KB'),
-        count(c.floor.allocatedKb, 'KB'),
-        '—',
-      ]);
-      if (c.tradeloop.redisCommands || c.floor.redisCommands)
-        rows.push([
-          '',
-          'Redis commands an alert (counted)',
-          x(c.ratios.redisCommands),
-          count(c.tradeloop.redisCommands, ''),
-          count(c.floor.redisCommands, ''),
-          '—',
-        ]);
+      if (c.tradeloop.statementMicros || c.floor.statementMicros) row('  time inside them', 'statementMicros', us);
+      row('heap allocated an alert (counted)', 'allocatedKb', count(' KB'));
+      if (c.tradeloop.redisCommands || c.floor.redisCommands) row('Redis commands an alert (counted)', 'redisCommands', count(''));
     }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
