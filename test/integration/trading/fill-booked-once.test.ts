@@ -15,7 +15,7 @@ describe.each(['sqlite', 'postgres'] as const)('a broker fill booked once (%s)',
   let server: TestServer;
   let database: { url: string; drop(): Promise<void> } | undefined;
   const order: FillSubject = { id: randomUUID(), clientOrderId: 'once-1', accountId: '', strategyId: 'once-strategy', ticker: 'NQ1!' };
-  const fill = (side: 'buy' | 'sell', quantity: number, fillId = randomUUID()): BrokerFill => ({
+  const fill = (side: 'buy' | 'sell', quantity: number, fillId: string = randomUUID()): BrokerFill => ({
     fillId,
     clientOrderId: order.clientOrderId,
     brokerOrderId: 'b1',
