@@ -95,4 +95,25 @@ describe('positions held in memory (one process, SQLite)', () => {
       { quantity: 1, realizedCents: 20_000 },
     ]);
   });
+
+  it('books fills of one batch on each other: a booking reads what an earlier unit of its batch wrote, not the book', async () => {
+    // Queued in one turn, the four units share one batch (group commit): the book holds none of them until it commits.
+    const first = book(fill('buy', 2, 25000)); // 1 → 3
+    const failed = book(fill('buy', 5, 25000), () => {
+      throw new Error('this unit fails');
+    });
+    const second = book(fill('sell', 3, 25005)); // 3 → 0, closing the three at 25005
+    const third = book(fill('buy', 1, 25010)); // 0 → 1
+    await Promise.all([first, failed.catch(() => undefined), second, third]);
+    await expect(failed).rejects.toThrow('this unit fails');
+    // Held 1 @ 25000 with $200 realized; then 2 more @ 25000; 3 sold @ 25005 = 3 × 5 points × $20 = $300 more.
+    expect(await held()).toMatchObject({ quantity: 1, avgPrice: 25010, realizedCents: 50_000 });
+    const rows = (await server.app
+      .get(DatabaseService)
+      .dataSource.query(`SELECT quantity, "realizedCents" FROM positions WHERE "strategyId" = 'book-strategy'`)) as {
+      quantity: number;
+      realizedCents: number;
+    }[];
+    expect(rows.map((r) => [Number(r.quantity), Number(r.realizedCents)])).toEqual([[1, 50_000]]);
+  });
 });

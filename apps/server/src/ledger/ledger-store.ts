@@ -5,7 +5,7 @@ import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { num, Statements } from '../database/statements.js';
-import { copyPosition, PositionBook } from './position-book.js';
+import { copyPosition, PositionBook, positionKeyOf } from './position-book.js';
 import type { Fill } from './fill.entity.js';
 import type { Position } from './position.entity.js';
 import type { Trade } from './trade.entity.js';
@@ -75,12 +75,16 @@ const POSITION_CHANGED =
  * Without Redis this is the only process, and the ledger writes every position through here: the
  * positions on record are then held in memory too (PositionBook), filled at start and changed the
  * moment a transaction that wrote one commits. Reads outside a unit of work — the planner's, the
- * risk checks', the P&L stream's: four an alert — are answered from it; a read inside a unit goes
- * to the database, which holds the unit's own changes before they commit.
+ * risk checks', the P&L stream's: four an alert — are answered from it. A read inside a unit goes
+ * to the database, which holds the changes of its batch before they commit — on SQLite only for a
+ * position a unit of the open batch wrote: its one connection runs one batch at a time, so every
+ * other position is as the last commit left it, which is what the book holds.
  */
 @Injectable()
 export class LedgerStore implements OnModuleInit {
   private readonly book: PositionBook | null;
+  /** SQLite: the positions the units of each open batch wrote (by the batch's manager). */
+  private readonly written = new WeakMap<EntityManager, Set<string>>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -101,9 +105,18 @@ export class LedgerStore implements OnModuleInit {
   }
 
   async position(m: EntityManager | undefined, accountId: string, key: string, ticker: string): Promise<Position | null> {
-    if (!m && this.book) return this.book.get(accountId, key, ticker);
+    if (this.book && (!m || !this.writtenIn(m, positionKeyOf(accountId, key, ticker)))) return this.book.get(accountId, key, ticker);
     const row = await this.statements.get<Record<string, unknown>>(m, POSITION_HELD, [accountId, key, ticker]);
     return row ? POSITION.fromRow(row) : null;
+  }
+
+  /**
+   * Whether the database must answer for this position inside the batch of `m`: always on
+   * PostgreSQL (transactions run side by side there), on SQLite once a unit of the batch wrote it
+   * (kept even if that unit rolled back: the database answers right either way).
+   */
+  private writtenIn(m: EntityManager, positionKey: string): boolean {
+    return this.database.type !== 'sqlite' || this.written.get(m)?.has(positionKey) === true;
   }
 
   /**
@@ -159,6 +172,11 @@ export class LedgerStore implements OnModuleInit {
   async savePosition(m: EntityManager, position: Position, isNew: boolean): Promise<void> {
     if (this.book) {
       const book = this.book;
+      if (this.database.type === 'sqlite') {
+        let written = this.written.get(m);
+        if (!written) this.written.set(m, (written = new Set()));
+        written.add(positionKeyOf(position.accountId, position.strategyId, position.ticker));
+      }
       // As it is written now: the caller may change the object before the unit commits.
       const saved = copyPosition(position);
       this.database.onCommitted(m, () => book.set(saved));

@@ -1,6 +1,8 @@
 import type { Position } from './position.entity.js';
 
 const keyOf = (accountId: string, key: string, ticker: string) => `${accountId}\u0000${key}\u0000${ticker}`;
+/** One position's key: its account, its strategy key and its ticker. */
+export const positionKeyOf = keyOf;
 const tickerOf = (accountId: string, ticker: string) => `${accountId}\u0000${ticker}`;
 
 /** A copy to change without touching the original (its lots are copied too). */
