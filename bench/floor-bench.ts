@@ -38,6 +38,7 @@ import {
   startServerProcess,
   tempDir,
 } from './lib/common.js';
+import type { CountedFigures } from './lib/floor-table.js';
 import { createStrategies, fillsSettled, fillWatcher, latencyRun, type Target } from './lib/webhook-load.js';
 import { acceptanceUnderLoad, wrkInstalled } from './lib/wrk.js';
 
@@ -212,14 +213,7 @@ const PROBE = fileURLToPath(new URL('./lib/probe.cjs', import.meta.url));
 const COUNT_SECONDS = 2;
 
 /** What an alert costs, counted: each figure by the alerts accepted while counting. */
-interface Counted {
-  alerts: number;
-  /** Accepted alerts whose FILL had not reached /ws when counting stopped (their remaining work is not counted). */
-  unfilled: number;
-  statements: number;
-  statementMicros: number;
-  redisCommands: number;
-  allocatedKb: number;
+interface Counted extends CountedFigures {
   /** The statements with the most time inside them (the most run, where they are not timed), an alert. */
   topStatements: { sql: string; perAlert: number; microsPerAlert: number }[];
 }

@@ -17,10 +17,12 @@ interface Figures {
   };
 }
 /** What an alert costs, counted on a server started with the probe (bench/lib/probe.cts). */
-interface CountedFigures {
+export interface CountedFigures {
   alerts: number;
+  /** Accepted alerts whose FILL had not reached /ws when counting stopped (their remaining work is not counted). */
   unfilled: number;
   statements: number;
+  /** SQLite only; 0 where statements are counted, not timed (PostgreSQL). */
   statementMicros: number;
   redisCommands: number;
   allocatedKb: number;
