@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ServiceUnavailableException } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import { routeTable } from '../../../apps/server/src/app.factory.js';
 import { WebhooksService } from '../../../apps/server/src/webhooks/webhooks.service.js';
 import { http, startServer, type TestServer } from '../../support/app.js';
@@ -19,33 +19,51 @@ describe('the webhook route', () => {
   afterAll(() => server.close());
 
   const post = (body: unknown) => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, body);
-
-  it('answers a failure it did not expect as Nest would: 500, a generic message, nothing of the cause', async () => {
+  /** Runs `then` while the intake fails with `error`. */
+  const failingWith = async (error: Error, then: () => Promise<void>) => {
     const webhooks = server.app.get(WebhooksService);
     const receive = webhooks.receive.bind(webhooks);
-    webhooks.receive = () => Promise.reject(new Error('disk on fire at /var/secret/path'));
+    webhooks.receive = () => Promise.reject(error);
     try {
-      const answer = await post({ ticker: 'MES1!', action: 'buy' });
-      expect(answer.status).toBe(500);
-      expect(answer.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+      await then();
     } finally {
       webhooks.receive = receive;
     }
+  };
+
+  it('answers a failure it did not expect as Nest would: 500, a generic message, nothing of the cause', async () => {
+    await failingWith(new Error('disk on fire at /var/secret/path'), async () => {
+      const answer = await post({ ticker: 'MES1!', action: 'buy' });
+      expect(answer.status).toBe(500);
+      expect(answer.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+    });
     // And the next alert is taken as ever.
     expect((await post({ ticker: 'MES1!', action: 'buy' })).status).toBe(202);
   });
 
-  it('keeps the shape of a refusal the service throws, as the other routes answer theirs', async () => {
-    const webhooks = server.app.get(WebhooksService);
-    const receive = webhooks.receive.bind(webhooks);
-    webhooks.receive = () => Promise.reject(new ServiceUnavailableException('the event queue is unreachable'));
+  it('logs at most ten such failures a minute, however many arrive at once', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
     try {
+      await failingWith(new Error('x'.repeat(100_000)), async () => {
+        const answers = await Promise.all(Array.from({ length: 30 }, () => post({ ticker: 'MES1!', action: 'buy' })));
+        expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 30 }, () => 500));
+      });
+      const lines = errors.mock.calls.map(([message]) => String(message)).filter((m) => m.startsWith('a webhook could not be handled'));
+      // Ten a minute in all (the first test's failure may have been one of this minute's).
+      expect(lines.length).toBeGreaterThanOrEqual(9);
+      expect(lines.length).toBeLessThanOrEqual(10);
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(3000);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('keeps the shape of a refusal the service throws, as the other routes answer theirs', async () => {
+    await failingWith(new ServiceUnavailableException('the event queue is unreachable'), async () => {
       const answer = await post({ ticker: 'MES1!', action: 'buy' });
       expect(answer.status).toBe(503);
       expect(answer.body).toEqual({ statusCode: 503, message: 'the event queue is unreachable', error: 'Service Unavailable' });
-    } finally {
-      webhooks.receive = receive;
-    }
+    });
     const unknown = await http(server.url, 'POST', '/webhooks/not-a-token', { ticker: 'MES1!', action: 'buy' });
     expect(unknown.status).toBe(401);
     expect(unknown.body).toEqual({ statusCode: 401, message: 'unknown webhook token', error: 'Unauthorized' });

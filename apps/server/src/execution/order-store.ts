@@ -86,12 +86,7 @@ export class OrderStore {
   }
 
   async byClientOrderId(clientOrderId: string, m?: EntityManager): Promise<Order | null> {
-    if (!m && this.held) {
-      const id = this.idByClientOrderId.get(clientOrderId);
-      const kept = id === undefined ? undefined : this.held.get(id);
-      if (kept) return { ...kept };
-    }
-    return this.read(m, BY_CLIENT_ORDER_ID, clientOrderId);
+    return (!m && this.kept(clientOrderId)) || this.read(m, BY_CLIENT_ORDER_ID, clientOrderId);
   }
 
   async byId(id: string, m?: EntityManager): Promise<Order | null> {

@@ -40,6 +40,11 @@ const MINUTE_MS = 60_000;
 export class RiskService implements OnModuleInit, OnModuleDestroy {
   /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
   private readonly recentOrders = new Map<string, number[]>();
+  /**
+   * The orders counted toward an orders-a-minute limit in the last minute, oldest first: which
+   * counts each took, so that one that never reaches a broker gives them back (forget).
+   */
+  private readonly counted = new Map<string, { keys: string[]; at: number }>();
   /** Allowed orders not yet in the positions. */
   private readonly inFlight = new OrdersInFlight();
   private readonly stops: (() => void)[] = [];
@@ -133,15 +138,27 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
         key: scope.startsWith('account') ? `account:${account.id}` : `strategy:${strategyId}`,
       })),
       now,
+      orderId,
     );
     if (rate) return rate;
     if (orderId) this.inFlight.add(orderId, account.id, ticker, side, quantity, now);
     return null;
   }
 
-  /** An allowed order that will never reach a broker (its row could not be written) stops counting. */
+  /**
+   * An allowed order that will never reach a broker (its row could not be written, or an order of
+   * the same client id was on record already) stops counting: in flight, and in the orders a minute.
+   */
   forget(orderId: string): void {
     this.inFlight.land(orderId, 0);
+    const counted = this.counted.get(orderId);
+    if (!counted) return;
+    this.counted.delete(orderId);
+    for (const key of counted.keys) {
+      const times = this.recentOrders.get(key);
+      const at = times?.lastIndexOf(counted.at) ?? -1;
+      if (at >= 0) times!.splice(at, 1);
+    }
   }
 
   /**
@@ -150,12 +167,24 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
    * let two of them through on the last place left. Counted only once every other limit allowed
    * the order: a refused order does not use up the allowance.
    */
-  private takeOrderAllowance(scopes: { scope: string; limit: number | undefined; key: string }[], now: number): string | null {
+  private takeOrderAllowance(
+    scopes: { scope: string; limit: number | undefined; key: string }[],
+    now: number,
+    orderId: string | undefined,
+  ): string | null {
     const limited = scopes.filter((s): s is { scope: string; limit: number; key: string } => s.limit !== undefined);
     for (const { scope, limit, key } of limited) {
       if (this.recent(key, now) >= limit) return `${scope} may place at most ${limit} orders a minute`;
     }
     for (const { key } of limited) this.count(key, now);
+    if (orderId && limited.length) {
+      // Older than a minute, a count has lapsed anyway: nothing left to give back.
+      for (const [id, { at }] of this.counted) {
+        if (at > now - MINUTE_MS) break;
+        this.counted.delete(id);
+      }
+      this.counted.set(orderId, { keys: limited.map((s) => s.key), at: now });
+    }
     return null;
   }
 

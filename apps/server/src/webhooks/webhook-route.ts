@@ -1,9 +1,14 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { MinuteAllowance } from '../common/minute-allowance.js';
 import { TooManyRequests } from '../common/too-many-requests.js';
+import { logText } from '../logs/log-text.js';
 import { WEBHOOK_PATH } from './webhook-guard.js';
 import { WebhooksService } from './webhooks.service.js';
+
+/** Failures the route did not expect, logged a minute; the rest counted in the next one logged. */
+const FAILURES_LOGGED_PER_MINUTE = 10;
 
 const SUMMARY =
   'TradingView alert intake: 202 accepted, 200 duplicate id, 400 bad alert, 401 unknown token, 403 address not allowed, 409 disabled, 413 too large, 429 rate limit';
@@ -20,6 +25,8 @@ const SUMMARY =
 export function registerWebhookRoute(app: NestFastifyApplication): void {
   const webhooks = app.get(WebhooksService);
   const console = new Logger('Webhooks');
+  // Anyone may call this route: a failure its callers can repeat must not become a flood of stack traces.
+  const failures = new MinuteAllowance(FAILURES_LOGGED_PER_MINUTE, 1);
   app
     .getHttpAdapter()
     .getInstance()
@@ -35,8 +42,10 @@ export function registerWebhookRoute(app: NestFastifyApplication): void {
           const body = error.getResponse();
           return reply.code(error.getStatus()).send(typeof body === 'object' ? body : { statusCode: error.getStatus(), message: body });
         }
-        // As Nest answers what it did not expect: logged here, nothing of it in the answer.
-        console.error(`a webhook could not be handled: ${(error as Error).stack ?? String(error)}`);
+        // As Nest answers what it did not expect: logged here (cut, and at most so many a minute), nothing of it in the answer.
+        const logged = failures.take('');
+        if (logged.closed) console.error(`${logged.closed.dropped} more webhook(s) could not be handled in the minute before, not logged`);
+        if (logged.allowed) console.error(`a webhook could not be handled: ${logText((error as Error)?.stack ?? String(error))}`);
         return reply.code(500).send({ statusCode: 500, message: 'Internal server error' });
       }
     });
