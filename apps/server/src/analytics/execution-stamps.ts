@@ -5,7 +5,7 @@ import type { OrderSide } from '@tradeloop/contracts';
 export interface AlertStamps {
   /** When the HTTP request arrived (epoch ms). */
   receivedAt: number;
-  /** When the alert was on disk (its transaction committed). */
+  /** When the alert's transaction committed (its 202 waits for the log's sync; the engine, in one process, does not). */
   acceptedAt: number;
   /** The quote of the alert's ticker at acceptance (mid), slippage's reference when the alert carried no price. */
   quote?: { ticker: string; price: number };

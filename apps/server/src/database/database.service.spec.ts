@@ -25,6 +25,10 @@ describe('DatabaseService on SQLite', () => {
   });
 
   const insert = (text: string) => (m: import('typeorm').EntityManager) => m.query('INSERT INTO notes (text) VALUES (?)', [text]);
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 2));
+    expect(done()).toBe(true);
+  };
   const texts = async () => ((await dataSource.query('SELECT text FROM notes ORDER BY id')) as { text: string }[]).map((r) => r.text);
 
   it('commits units that arrive together in one transaction, in arrival order', async () => {
@@ -228,14 +232,68 @@ describe('DatabaseService on SQLite', () => {
     try {
       await database.bookkeeping(insert('bookkeeping'));
       expect(database.walSyncs).toBe(0);
+      // Its pages are synced in the background, so that the next durable commit's sync does not carry them.
+      await until(() => database.walSyncs === 1);
       await database.transaction(insert('accepted webhook'));
-      expect(database.walSyncs).toBe(1);
+      expect(database.walSyncs).toBe(2);
       // Durable units that arrive together share the sync as they share the commit.
       await Promise.all(['a', 'b', 'c'].map((t) => database.transaction(insert(t))));
-      expect(database.walSyncs).toBe(2);
+      expect(database.walSyncs).toBe(3);
       // The commits themselves no longer hold the event loop for an fsync.
       expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
       expect(await texts()).toEqual(['bookkeeping', 'accepted webhook', 'a', 'b', 'c']);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+
+  it('gives a durable unit that a commit callback starts at once the sync of the unit it follows', async () => {
+    database.onModuleInit();
+    try {
+      let order: Promise<unknown> | undefined;
+      const answered: string[] = [];
+      const alert = database.transaction(async (m) => {
+        await insert('alert')(m);
+        // As the engine starts on an alert the moment it commits: a few promise turns, then its order.
+        database.onCommitted(m, () => {
+          order = (async () => {
+            for (let i = 0; i < 20; i++) await Promise.resolve();
+            await database.transaction(insert('order'));
+            answered.push('order');
+          })();
+        });
+      });
+      await alert;
+      answered.push('alert');
+      await order;
+      // One sync for both, begun once the order had committed: the alert's answer waited for it too.
+      expect(database.walSyncs).toBe(1);
+      expect(answered).toEqual(['alert', 'order']);
+      expect(await texts()).toEqual(['alert', 'order']);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+
+  it('syncs at most one commit later than a durable unit asked for, however long the queue stays full', async () => {
+    database.onModuleInit();
+    try {
+      // Each commit's callback queues the next durable unit at once: the queue is never empty after a commit.
+      const answeredAfter: number[] = [];
+      const chain = (n: number): Promise<void> =>
+        database
+          .transaction(async (m) => {
+            await insert(`unit ${n}`)(m);
+            if (n < 6) database.onCommitted(m, () => void chain(n + 1));
+          })
+          .then(() => void answeredAfter.push(database.walSyncs));
+      await chain(1);
+      await until(() => answeredAfter.length === 6);
+      // Units 1 and 2 share the first sync, begun while the rest of the chain went on committing;
+      // the later ones share the next (a sync asked for while one runs follows it).
+      expect(answeredAfter.slice(0, 2)).toEqual([1, 1]);
+      expect(answeredAfter[5]).toBeGreaterThan(1);
+      expect(await texts()).toHaveLength(6);
     } finally {
       await database.onApplicationShutdown();
     }

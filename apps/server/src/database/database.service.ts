@@ -89,6 +89,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private open = false;
   private synchronous: 'FULL' | 'NORMAL' | null = null;
   private readonly savepoints = new Map<string, Savepoint>();
+  /** Durable units committed whose log has not been synced yet: their answers, given once it is. */
+  private unsynced: { settle: () => void; fail: (error: unknown) => void }[] = [];
+  /** Commits since the log was last synced, or since a sync that covers them began. */
+  private dirty = false;
   readonly type: 'sqlite' | 'postgres';
 
   constructor(readonly dataSource: DataSource) {
@@ -207,11 +211,39 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     try {
       // One event-loop turn first: requests whose bodies arrived together get to add their units,
       // and share the commit (and its fsync) instead of each paying for one.
-      await new Promise((r) => setImmediate(r));
-      while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
+      await nextTurn();
+      while (this.queue.length) {
+        const waiting = this.unsynced.length > 0;
+        await this.commit(this.queue.splice(0, MAX_BATCH));
+        // A sync waits for at most one commit more than its own.
+        if (waiting) this.syncLog();
+        // One turn before the log is synced: what a commit's callbacks start at once (the engine
+        // on an alert just committed, whose order must be on disk before a broker hears of it)
+        // commits next and shares the alert's sync, instead of waiting for it and then for one of its own.
+        else if (this.unsynced.length && !this.queue.length) await nextTurn();
+      }
+      if (this.unsynced.length) this.syncLog();
+      else if (this.dirty) this.walSync?.syncIfIdle();
+      this.dirty = false;
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Syncs the log for the durable units committed since the last sync, then answers them. */
+  private syncLog(): void {
+    if (!this.unsynced.length) return;
+    this.dirty = false;
+    const waiting = this.unsynced;
+    this.unsynced = [];
+    this.walSync!.sync().then(
+      () => {
+        for (const unit of waiting) unit.settle();
+      },
+      (error: unknown) => {
+        for (const unit of waiting) unit.fail(error);
+      },
+    );
   }
 
   private async commit(batch: Unit[]): Promise<void> {
@@ -247,11 +279,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.open = false;
+    this.dirty = true;
     batch.forEach((unit, i) => {
       if (outcomes[i].ok) this.runAll(unit.committed);
     });
-    // Durable units are answered once the log is on disk; the next batch need not wait for that.
-    const synced = this.walSync && batch.some((u, i) => u.durable && outcomes[i].ok) ? this.walSync.sync() : undefined;
+    // Durable units are answered once the log is on disk (see drain); the next batch need not wait for that.
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
       if (!outcome.ok) return unit.reject(outcome.error);
@@ -259,7 +291,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
         unit.resolve(outcome.value);
         this.runAll(unit.afterCommit);
       };
-      if (unit.durable && synced) synced.then(settle, (error: unknown) => unit.reject(error));
+      if (unit.durable && this.walSync) this.unsynced.push({ settle, fail: (error) => unit.reject(error) });
       else settle();
     });
   }
@@ -324,6 +356,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.synchronous = level;
   }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Staged rows grouped by sink, each group in staging order. */
 function bySink(staged: Staged[]): Map<RowSink<unknown>, unknown[]> {

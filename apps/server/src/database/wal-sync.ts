@@ -34,6 +34,14 @@ export class WalSync {
     return this.next;
   }
 
+  /**
+   * Syncs in the background when no sync is under way. After commits nobody waits for (the
+   * engine's bookkeeping), so the next durable commit's sync does not also carry their pages.
+   */
+  syncIfIdle(): void {
+    if (!this.running) this.sync().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.running?.catch(() => undefined);
     await this.next?.catch(() => undefined);

@@ -39,6 +39,8 @@ interface StoreOutcome {
   notBefore: number | null;
   /** A new alert: what was stored. */
   stored?: AcceptedAlert;
+  /** Handed to the in-process queue as its transaction committed (see queueAtCommit). */
+  queued?: boolean;
 }
 
 interface PendingAlert {
@@ -46,6 +48,8 @@ interface PendingAlert {
   alert: Alert;
   notes: string[];
   sourceIp: string | null;
+  /** When the request arrived. */
+  receivedAt: number;
   key: string | null;
   bodyHash: string | null;
   resolve: (outcome: StoreOutcome) => void;
@@ -215,7 +219,7 @@ export class WebhooksService implements OnModuleDestroy {
       throw new ServiceUnavailableException('the event queue is unreachable: the alert was not accepted, try again');
     }
 
-    const outcome = await this.store(strategy, alert, notes, sourceIp);
+    const outcome = await this.store(strategy, alert, notes, sourceIp, receivedAt);
     if (outcome.duplicate) return { status: 200, body: { accepted: true, eventId: outcome.eventId, duplicate: true } };
     const answer: WebhookAccepted = {
       accepted: true,
@@ -224,28 +228,49 @@ export class WebhooksService implements OnModuleDestroy {
       ...(notes.length ? { notes } : {}),
     };
     // A delayed alert is queued when it is due (DelayedAlertsService), from the database: a restart loses nothing.
-    if (outcome.notBefore !== null) return { status: 202, body: answer };
-    try {
-      const memory = this.queue.driver === 'memory';
-      const queued = this.queue.enqueue(strategy.id, {
-        type: 'webhook',
-        strategyId: strategy.id,
-        eventId: outcome.eventId,
-        stamps: this.intakeStamps(alert, receivedAt),
-        ...(memory && outcome.stored ? { accepted: outcome.stored } : {}),
-      });
-      // The in-process queue takes an event at once (or throws); only a queue across the network may not answer.
-      await (memory ? queued : withTimeout(queued, ENQUEUE_TIMEOUT_MS));
-    } catch (error) {
-      // The event is on disk: the stale-event sweep (or the next start) queues it again.
-      await this.logs.write({
-        level: 'error',
-        category: 'webhook',
-        strategyId: strategy.id,
-        message: `alert ${eventRef(outcome.eventId)} stored but not queued: ${(error as Error).message}`,
-      });
-    }
+    if (outcome.notBefore !== null || outcome.queued) return { status: 202, body: answer };
+    // Only a queue across the network may not answer: one that does not in time is swept up later.
+    await this.enqueue(strategy.id, outcome.eventId, this.intakeStamps(alert, receivedAt), (queued) =>
+      withTimeout(queued, ENQUEUE_TIMEOUT_MS),
+    );
     return { status: 202, body: answer };
+  }
+
+  /**
+   * In one process the engine may start on an alert the moment its transaction commits, while the
+   * log is still being synced for its 202: what the engine then writes commits after the alert, so
+   * the sync that makes its order durable (before any broker hears of it) makes the alert durable
+   * too. Until then nothing has left the process, and the 202 still waits for the alert's own sync.
+   * That sync and the engine's planning overlap instead of following one another.
+   */
+  private queueAtCommit(m: EntityManager, item: PendingAlert, eventId: string, stored: AcceptedAlert): boolean {
+    if (this.queue.driver !== 'memory') return false;
+    this.database.onCommitted(m, () => {
+      void this.enqueue(item.strategy.id, eventId, this.intakeStamps(item.alert, item.receivedAt), (queued) => queued, stored);
+    });
+    return true;
+  }
+
+  /** Queues an accepted alert for the engine; a queue that fails is logged: the event is stored, and the sweep or the next start queues it again. */
+  private async enqueue(
+    strategyId: string,
+    eventId: string,
+    stamps: IntakeStamps,
+    waitFor: (queued: Promise<void>) => Promise<void>,
+    accepted?: AcceptedAlert,
+  ): Promise<void> {
+    try {
+      await waitFor(this.queue.enqueue(strategyId, { type: 'webhook', strategyId, eventId, stamps, ...(accepted ? { accepted } : {}) }));
+    } catch (error) {
+      await this.logs
+        .write({
+          level: 'error',
+          category: 'webhook',
+          strategyId,
+          message: `alert ${eventRef(eventId)} stored but not queued: ${(error as Error).message}`,
+        })
+        .catch(() => undefined);
+    }
   }
 
   /**
@@ -322,7 +347,7 @@ export class WebhooksService implements OnModuleDestroy {
    * one savepoint in SQLite's group commit. Nothing is answered before that commit. Should the
    * unit fail, each of its alerts is tried again alone, so one alert's failure stays its own.
    */
-  private store(strategy: Strategy, alert: Alert, notes: string[], sourceIp: string | null): Promise<StoreOutcome> {
+  private store(strategy: Strategy, alert: Alert, notes: string[], sourceIp: string | null, receivedAt: number): Promise<StoreOutcome> {
     const key = alert.id ?? null;
     return new Promise<StoreOutcome>((resolve, reject) => {
       this.pending.push({
@@ -330,6 +355,7 @@ export class WebhooksService implements OnModuleDestroy {
         alert,
         notes,
         sourceIp,
+        receivedAt,
         key,
         // Without an id, the same body twice within the window is one alert delivered twice.
         bodyHash: key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex'),
@@ -411,7 +437,8 @@ export class WebhooksService implements OnModuleDestroy {
       },
       m,
     );
-    return { eventId: event.id, duplicate: false, notBefore, stored: row };
+    const queued = notBefore === null && this.queueAtCommit(m, item, event.id, row);
+    return { eventId: event.id, duplicate: false, notBefore, stored: row, queued };
   }
 
   /** The stored alert this one repeats: the same id, or (without one) the same body within the window. */
