@@ -177,10 +177,17 @@ describe('brackets from alerts, and one-cancels-the-other', () => {
       takeProfit: { ticks: 40 },
     });
     await eventually(async () => (await orders()).filter((o) => o.status === 'working').length === 2);
-    await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', action: 'exit' });
+    const exit = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', action: 'exit' });
     await eventually(async () => (await orders()).filter((o) => o.status === 'working').length === 0, 10000, 'legs cancelled');
+    // The legs are cancelled before the exit's own order is placed: the position is flat once that one fills.
+    const closing = await eventually(async () =>
+      (await orders()).find((o) => o.clientOrderId.startsWith(`${exit.body.eventId}:`) && o.status === 'filled'),
+    );
+    expect([closing.side, closing.quantity]).toEqual(['sell', 1]);
     const [position] = (await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body;
     expect(position.quantity).toBe(0);
+    const legs = (await orders()).filter((o) => o.clientOrderId.startsWith(`${buy.body.eventId}:1:`));
+    expect(legs.map((o) => o.status)).toEqual(['cancelled', 'cancelled']);
     expect(buy.status).toBe(202);
   });
 
