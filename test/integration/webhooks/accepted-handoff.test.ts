@@ -16,14 +16,22 @@ async function setUp(redisUrl?: string) {
   const queued: Webhook[] = [];
   const queue = server.app.get<EventQueue>(EVENT_QUEUE);
   const enqueue = queue.enqueue.bind(queue);
+  /** When set, the next alert handed over at its commit waits for this instead of its own sync. */
+  const hold: { next?: Promise<boolean> } = {};
   jest.spyOn(queue, 'enqueue').mockImplementation((key, event, options) => {
-    if (event.type === 'webhook') queued.push(event);
+    if (event.type === 'webhook') {
+      queued.push(event);
+      if (hold.next && event.durable) {
+        event = { ...event, durable: hold.next };
+        hold.next = undefined;
+      }
+    }
     return enqueue(key, event, options);
   });
   const reads = jest.spyOn(server.app.get(WebhookEventsReader), 'byId');
   const done = (eventId: string) =>
     eventually(async () => (await http(server.url, 'GET', `/api/events/${eventId}`)).body.status === 'done', 10_000, 'the alert done');
-  return { server, strategy, queued, reads, done };
+  return { server, strategy, queued, reads, done, hold, queue };
 }
 
 /**
@@ -52,6 +60,53 @@ describe('an accepted alert handed to the engine (in-process queue)', () => {
     expect(orders).toHaveLength(1);
     const row = (await http(t.server.url, 'GET', `/api/events/${eventId}`)).body;
     expect(row).toMatchObject({ status: 'done' });
+    // Handed over as its transaction committed, with the promise of its sync.
+    await expect(event.durable).resolves.toBe(true);
+  });
+
+  const status = async (id: string) => (await http(t.server.url, 'GET', `/api/events/${id}`)).body.status as string;
+  const working = async () =>
+    ((await http(t.server.url, 'GET', `/api/orders?strategyId=${t.strategy.id}&limit=100`)).body.items as { status: string }[]).filter(
+      (o) => o.status === 'working',
+    ).length;
+  const restingBuy = async (id: string) => {
+    const response = await hook(t.server, t.strategy.webhookToken, {
+      ticker: 'NQ1!',
+      action: 'buy',
+      quantity: 1,
+      orderType: 'limit',
+      limitPrice: 20000,
+      id,
+    });
+    await t.done(response.body.eventId as string);
+  };
+
+  it('cancels at the broker only once the alert is durable (an order waits for a sync of its own)', async () => {
+    await restingBuy('rest-1');
+    const before = await working();
+    expect(before).toBeGreaterThanOrEqual(1);
+    let synced!: (durable: boolean) => void;
+    t.hold.next = new Promise<boolean>((resolve) => (synced = resolve));
+    const cancel = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'cancel', id: 'cancel-1' });
+    expect(cancel.status).toBe(202);
+    // The engine has the alert, and waits: nothing is cancelled, the event not ended.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await working()).toBe(before);
+    expect(await status(cancel.body.eventId as string)).toBe('accepted');
+    synced(true);
+    await t.done(cancel.body.eventId as string);
+    expect(await working()).toBe(0);
+  });
+
+  it('leaves an alert whose sync failed as stored, for the replay at start: no cancel, no end', async () => {
+    await restingBuy('rest-2');
+    expect(await working()).toBe(1);
+    t.hold.next = Promise.resolve(false);
+    const cancel = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'cancel', id: 'cancel-2' });
+    expect(cancel.status).toBe(202);
+    await t.queue.idle();
+    expect(await working()).toBe(1);
+    expect(await status(cancel.body.eventId as string)).toBe('accepted');
   });
 });
 
@@ -68,6 +123,8 @@ describe('an accepted alert with Redis (BullMQ)', () => {
     const eventId = response.body.eventId as string;
     await t.done(eventId);
     expect(t.queued.find((e) => e.eventId === eventId)).not.toHaveProperty('accepted');
+    // Queued once its log is synced: nothing to wait for.
+    expect(t.queued.find((e) => e.eventId === eventId)).not.toHaveProperty('durable');
     expect(t.reads.mock.calls.filter(([id]) => id === eventId).length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -69,7 +69,7 @@ export class EngineService implements OnApplicationBootstrap {
       await this.dispatch(event);
     } catch (error) {
       if (!(error instanceof UnbookableFill)) throw error;
-      if (event.type === 'webhook') {
+      if (event.type === 'webhook' && (await outlasts(event))) {
         const row = await this.events.byId(event.eventId);
         if (row) await this.finish(row, 'failed', error.message);
       }
@@ -83,7 +83,12 @@ export class EngineService implements OnApplicationBootstrap {
         // Taken once: a retry of this event reads its row.
         const accepted = event.accepted;
         event.accepted = undefined;
-        return this.handleWebhook(event.eventId, event.stamps, accepted && acceptedEvent(event.eventId, event.strategyId, accepted));
+        return this.handleWebhook(
+          event.eventId,
+          event.stamps,
+          accepted && acceptedEvent(event.eventId, event.strategyId, accepted),
+          event.durable,
+        );
       }
       // Pass-through strategies act on alerts only: these reach scripted strategies alone.
       case 'tick':
@@ -114,8 +119,17 @@ export class EngineService implements OnApplicationBootstrap {
     await this.market.subscribe(await this.positions.heldTickers());
   }
 
-  /** `accepted`: the row as the intake committed it (the in-process queue), else it is read. */
-  private async handleWebhook(eventId: string, intake?: IntakeStamps, accepted?: WebhookEvent): Promise<void> {
+  /**
+   * `accepted`: the row as the intake committed it (the in-process queue), else it is read.
+   * `durable`: see EngineEvent. An order waits for a sync of its own, which covers the alert; a
+   * cancel, a script and the event's end wait for the alert's. Should that fail, the event is left
+   * as stored, for the replay at start.
+   */
+  private async handleWebhook(eventId: string, intake?: IntakeStamps, accepted?: WebhookEvent, durable?: Promise<boolean>): Promise<void> {
+    const finish = async (event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string) => {
+      if (durable && !(await durable)) return;
+      await this.finish(event, status, message, strategyId);
+    };
     const handledAt = Date.now();
     const event = accepted ?? (await this.events.byId(eventId));
     // A delayed alert is queued again when it is due (DelayedAlertsService).
@@ -127,9 +141,8 @@ export class EngineService implements OnApplicationBootstrap {
     // is done in the same few commits that mark it: there it is one write an alert that no one reads.
     // Not waited for: the status joins the next commit (the order's, or the event's end), in order.
     if (strategy?.script || this.queue.driver !== 'memory') this.markProcessing(eventId);
-    if (!strategy) return this.finish(event, 'failed', 'strategy was deleted before the alert ran');
-    if (!strategy.enabled)
-      return this.finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
+    if (!strategy) return finish(event, 'failed', 'strategy was deleted before the alert ran');
+    if (!strategy.enabled) return finish(event, 'failed', `strategy "${strategy.name}" was disabled before the alert ran`, strategy.id);
 
     const alert = JSON.parse(event.alert) as Alert & { ticker: string };
     this.stamps.alertHandled(event.id, {
@@ -141,12 +154,14 @@ export class EngineService implements OnApplicationBootstrap {
       ...(intake?.quote ? { quote: intake.quote } : {}),
     });
     if (strategy.script) {
+      // A script may reach beyond this process in ways other than orders (cancels, notifications).
+      if (durable && !(await durable)) return;
       const run = await this.scripted.onWebhook(strategy, event.id, alert, event.receivedAt);
-      return this.finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
+      return finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
     }
     // The alert's semantics move the recorder (the strategy's own position); links follow its target.
     const plan = await this.planner.plan(strategy, alert, event.id);
-    if (plan.error) return this.finish(event, 'failed', `nothing traded: ${plan.error}`, strategy.id);
+    if (plan.error) return finish(event, 'failed', `nothing traded: ${plan.error}`, strategy.id);
     // TradingView's price moves the demo prices there too, so brackets and open P&L stay near the market the alerts see.
     const seen = alert.signalPrice ?? alert.price;
     if (seen !== undefined)
@@ -154,11 +169,13 @@ export class EngineService implements OnApplicationBootstrap {
 
     const notes: string[] = [];
     if (plan.quantity && alert.quantityType) notes.push(`quantity ${plan.quantity.value} (${alert.quantityType}: ${plan.quantity.how})`);
+    // A cancel reaches the broker with no sync of its own before it.
+    if (plan.cancel.working && durable && !(await durable)) return;
     const cancelled = await this.signals.cancel(strategy, alertLabel(event), plan);
     if (cancelled) notes.push(cancelled);
     notes.push(...plan.notes);
     if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, plan)));
-    await this.finish(event, 'done', notes.join('; ') || 'nothing to do', strategy.id);
+    await finish(event, 'done', notes.join('; ') || 'nothing to do', strategy.id);
   }
 
   private async finish(event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string): Promise<void> {
@@ -189,6 +206,7 @@ export class EngineService implements OnApplicationBootstrap {
       });
       return;
     }
+    if (!(await outlasts(event))) return;
     const row = await this.events.byId(event.eventId);
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -204,6 +222,11 @@ export class EngineService implements OnApplicationBootstrap {
       .runAlone(EVENT_PROCESSING, [id])
       .catch((error: unknown) => this.console.warn(`event ${id} not marked processing: ${(error as Error).message}`));
   }
+}
+
+/** Whether a webhook event's alert is durable: always, but for one handed over at its commit whose sync failed (see EngineEvent). */
+async function outlasts(event: { durable?: Promise<boolean> }): Promise<boolean> {
+  return event.durable ? event.durable : true;
 }
 
 /** The row the intake committed for a new alert, as the engine would read it. */

@@ -54,6 +54,8 @@ interface PendingAlert {
   bodyHash: string | null;
   resolve: (outcome: StoreOutcome) => void;
   reject: (error: unknown) => void;
+  /** Settles with the alert's answer: once its log is synced, or with the failure the sender is told. */
+  answered?: Promise<StoreOutcome>;
 }
 
 /** An alert already stored, as a duplicate names it. */
@@ -240,13 +242,18 @@ export class WebhooksService implements OnModuleDestroy {
    * In one process the engine may start on an alert the moment its transaction commits, while the
    * log is still being synced for its 202: what the engine then writes commits after the alert, so
    * the sync that makes its order durable (before any broker hears of it) makes the alert durable
-   * too. Until then nothing has left the process, and the 202 still waits for the alert's own sync.
-   * That sync and the engine's planning overlap instead of following one another.
+   * too. What else the engine does beyond this process (a cancel, a script, the event's end) waits
+   * for the alert's own sync, carried with the event as `durable`; so does the 202. That sync and
+   * the engine's planning overlap instead of following one another.
    */
   private queueAtCommit(m: EntityManager, item: PendingAlert, eventId: string, stored: AcceptedAlert): boolean {
-    if (this.queue.driver !== 'memory') return false;
+    if (this.queue.driver !== 'memory' || !item.answered) return false;
+    const durable = item.answered.then(
+      () => true,
+      () => false,
+    );
     this.database.onCommitted(m, () => {
-      void this.enqueue(item.strategy.id, eventId, this.intakeStamps(item.alert, item.receivedAt), (queued) => queued, stored);
+      void this.enqueue(item.strategy.id, eventId, this.intakeStamps(item.alert, item.receivedAt), (queued) => queued, { stored, durable });
     });
     return true;
   }
@@ -257,10 +264,18 @@ export class WebhooksService implements OnModuleDestroy {
     eventId: string,
     stamps: IntakeStamps,
     waitFor: (queued: Promise<void>) => Promise<void>,
-    accepted?: AcceptedAlert,
+    atCommit?: { stored: AcceptedAlert; durable: Promise<boolean> },
   ): Promise<void> {
     try {
-      await waitFor(this.queue.enqueue(strategyId, { type: 'webhook', strategyId, eventId, stamps, ...(accepted ? { accepted } : {}) }));
+      await waitFor(
+        this.queue.enqueue(strategyId, {
+          type: 'webhook',
+          strategyId,
+          eventId,
+          stamps,
+          ...(atCommit ? { accepted: atCommit.stored, durable: atCommit.durable } : {}),
+        }),
+      );
     } catch (error) {
       await this.logs
         .write({
@@ -349,21 +364,23 @@ export class WebhooksService implements OnModuleDestroy {
    */
   private store(strategy: Strategy, alert: Alert, notes: string[], sourceIp: string | null, receivedAt: number): Promise<StoreOutcome> {
     const key = alert.id ?? null;
-    return new Promise<StoreOutcome>((resolve, reject) => {
-      this.pending.push({
-        strategy,
-        alert,
-        notes,
-        sourceIp,
-        receivedAt,
-        key,
-        // Without an id, the same body twice within the window is one alert delivered twice.
-        bodyHash: key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex'),
-        resolve,
-        reject,
-      });
+    const item: Omit<PendingAlert, 'resolve' | 'reject'> = {
+      strategy,
+      alert,
+      notes,
+      sourceIp,
+      receivedAt,
+      key,
+      // Without an id, the same body twice within the window is one alert delivered twice.
+      bodyHash: key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex'),
+    };
+    const answered = new Promise<StoreOutcome>((resolve, reject) => {
+      this.pending.push(Object.assign(item, { resolve, reject }));
       if (this.pending.length === 1) setImmediate(() => this.flush());
     });
+    // Read as the batch is stored, a turn later at the earliest.
+    (item as PendingAlert).answered = answered;
+    return answered;
   }
 
   private flush(): void {

@@ -6,8 +6,14 @@ import type { Quote } from '@tradeloop/contracts';
  * WebhookEvent, the others get one when they are enqueued.
  */
 export type EngineEvent =
-  /** `stamps`: the intake's times for the execution timeline (absent on a replay). `accepted`: see AcceptedAlert. */
-  | { type: 'webhook'; strategyId: string; eventId: string; stamps?: IntakeStamps; accepted?: AcceptedAlert }
+  /**
+   * `stamps`: the intake's times for the execution timeline (absent on a replay). `accepted`: see
+   * AcceptedAlert. `durable`: an alert handed over as its transaction committed, before its log
+   * was synced (in-process queue only): true once it is, false if that failed (the sender was
+   * told so, and the stored row is replayed at the next start). Orders need not wait for it, as
+   * the sync each order waits for covers the alert; whatever else reaches beyond this process does.
+   */
+  | { type: 'webhook'; strategyId: string; eventId: string; stamps?: IntakeStamps; accepted?: AcceptedAlert; durable?: Promise<boolean> }
   /** A quote for a scripted strategy that watches the ticker; conflated per strategy and ticker. */
   | { type: 'tick'; strategyId: string; eventId: string; quote: Quote }
   /** A fill the ledger booked for a scripted strategy. */
@@ -17,7 +23,7 @@ export type EngineEvent =
   /** A trader's command taken by an api process for a worker to carry out; `strategyId` is the partition (`commands`). */
   | { type: 'command'; strategyId: string; eventId: string; command: TradingCommand };
 
-/** When the HTTP request arrived and when the alert was on disk (epoch ms), and the quote (mid) at that moment. */
+/** When the HTTP request arrived and when the alert's transaction committed (epoch ms), and the quote (mid) at that moment. */
 export interface IntakeStamps {
   receivedAt: number;
   acceptedAt: number;
