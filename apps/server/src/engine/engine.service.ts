@@ -69,7 +69,7 @@ export class EngineService implements OnApplicationBootstrap {
       await this.dispatch(event);
     } catch (error) {
       if (!(error instanceof UnbookableFill)) throw error;
-      if (event.type === 'webhook' && (await outlasts(event))) {
+      if (event.type === 'webhook' && (await outlasts(event.durable))) {
         const row = await this.events.byId(event.eventId);
         if (row) await this.finish(row, 'failed', error.message);
       }
@@ -127,8 +127,7 @@ export class EngineService implements OnApplicationBootstrap {
    */
   private async handleWebhook(eventId: string, intake?: IntakeStamps, accepted?: WebhookEvent, durable?: Promise<boolean>): Promise<void> {
     const finish = async (event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string) => {
-      if (durable && !(await durable)) return;
-      await this.finish(event, status, message, strategyId);
+      if (await outlasts(durable)) await this.finish(event, status, message, strategyId);
     };
     const handledAt = Date.now();
     const event = accepted ?? (await this.events.byId(eventId));
@@ -155,7 +154,7 @@ export class EngineService implements OnApplicationBootstrap {
     });
     if (strategy.script) {
       // A script may reach beyond this process in ways other than orders (cancels, notifications).
-      if (durable && !(await durable)) return;
+      if (!(await outlasts(durable))) return;
       const run = await this.scripted.onWebhook(strategy, event.id, alert, event.receivedAt);
       return finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
     }
@@ -170,7 +169,7 @@ export class EngineService implements OnApplicationBootstrap {
     const notes: string[] = [];
     if (plan.quantity && alert.quantityType) notes.push(`quantity ${plan.quantity.value} (${alert.quantityType}: ${plan.quantity.how})`);
     // A cancel reaches the broker with no sync of its own before it.
-    if (plan.cancel.working && durable && !(await durable)) return;
+    if (plan.cancel.working && !(await outlasts(durable))) return;
     const cancelled = await this.signals.cancel(strategy, alertLabel(event), plan);
     if (cancelled) notes.push(cancelled);
     notes.push(...plan.notes);
@@ -206,7 +205,7 @@ export class EngineService implements OnApplicationBootstrap {
       });
       return;
     }
-    if (!(await outlasts(event))) return;
+    if (!(await outlasts(event.durable))) return;
     const row = await this.events.byId(event.eventId);
     if (row) await this.finish(row, 'failed', `failed after retries: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -225,9 +224,7 @@ export class EngineService implements OnApplicationBootstrap {
 }
 
 /** Whether a webhook event's alert is durable: always, but for one handed over at its commit whose sync failed (see EngineEvent). */
-async function outlasts(event: { durable?: Promise<boolean> }): Promise<boolean> {
-  return event.durable ? event.durable : true;
-}
+const outlasts = (durable: Promise<boolean> | undefined): Promise<boolean> | boolean => durable ?? true;
 
 /** The row the intake committed for a new alert, as the engine would read it. */
 function acceptedEvent(id: string, strategyId: string, accepted: AcceptedAlert): WebhookEvent {

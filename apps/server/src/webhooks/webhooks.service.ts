@@ -55,7 +55,7 @@ interface PendingAlert {
   resolve: (outcome: StoreOutcome) => void;
   reject: (error: unknown) => void;
   /** Settles with the alert's answer: once its log is synced, or with the failure the sender is told. */
-  answered?: Promise<StoreOutcome>;
+  answered: Promise<StoreOutcome>;
 }
 
 /** An alert already stored, as a duplicate names it. */
@@ -247,7 +247,7 @@ export class WebhooksService implements OnModuleDestroy {
    * the engine's planning overlap instead of following one another.
    */
   private queueAtCommit(m: EntityManager, item: PendingAlert, eventId: string, stored: AcceptedAlert): boolean {
-    if (this.queue.driver !== 'memory' || !item.answered) return false;
+    if (this.queue.driver !== 'memory') return false;
     const durable = item.answered.then(
       () => true,
       () => false,
@@ -364,7 +364,9 @@ export class WebhooksService implements OnModuleDestroy {
    */
   private store(strategy: Strategy, alert: Alert, notes: string[], sourceIp: string | null, receivedAt: number): Promise<StoreOutcome> {
     const key = alert.id ?? null;
-    const item: Omit<PendingAlert, 'resolve' | 'reject'> = {
+    let settle!: Pick<PendingAlert, 'resolve' | 'reject'>;
+    const answered = new Promise<StoreOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    this.pending.push({
       strategy,
       alert,
       notes,
@@ -373,13 +375,10 @@ export class WebhooksService implements OnModuleDestroy {
       key,
       // Without an id, the same body twice within the window is one alert delivered twice.
       bodyHash: key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex'),
-    };
-    const answered = new Promise<StoreOutcome>((resolve, reject) => {
-      this.pending.push(Object.assign(item, { resolve, reject }));
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+      ...settle,
+      answered,
     });
-    // Read as the batch is stored, a turn later at the earliest.
-    (item as PendingAlert).answered = answered;
+    if (this.pending.length === 1) setImmediate(() => this.flush());
     return answered;
   }
 
