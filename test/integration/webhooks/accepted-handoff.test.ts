@@ -81,6 +81,31 @@ describe('an accepted alert handed to the engine (in-process queue)', () => {
     await t.done(response.body.eventId as string);
   };
 
+  it('sends the order of a closing alert that finds nothing to cancel without waiting for the alert sync; its end still waits', async () => {
+    const entry = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'buy', quantity: 1, id: 'close-entry' });
+    await t.done(entry.body.eventId as string);
+    expect(await working()).toBe(0);
+    let synced!: (durable: boolean) => void;
+    t.hold.next = new Promise<boolean>((resolve) => (synced = resolve));
+    // An exit cancels the strategy's working orders first: here there are none.
+    const exit = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'exit', id: 'close-exit' });
+    expect(exit.status).toBe(202);
+    const eventId = exit.body.eventId as string;
+    const ordersOf = async () =>
+      (
+        (await http(t.server.url, 'GET', `/api/orders?strategyId=${t.strategy.id}&limit=100`)).body.items as {
+          eventId: string;
+          side: string;
+          status: string;
+        }[]
+      ).filter((o) => o.eventId === eventId);
+    // The alert's own sync is held, yet its order went on (after a sync of its own) and filled.
+    await eventually(async () => (await ordersOf()).some((o) => o.side === 'sell' && o.status === 'filled'), 10_000, 'the exit filled');
+    expect(await status(eventId)).toBe('accepted');
+    synced(true);
+    await t.done(eventId);
+  });
+
   it('cancels at the broker only once the alert is durable (an order waits for a sync of its own)', async () => {
     await restingBuy('rest-1');
     const before = await working();

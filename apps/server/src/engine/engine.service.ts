@@ -168,10 +168,14 @@ export class EngineService implements OnApplicationBootstrap {
 
     const notes: string[] = [];
     if (plan.quantity && alert.quantityType) notes.push(`quantity ${plan.quantity.value} (${alert.quantityType}: ${plan.quantity.how})`);
-    // A cancel reaches the broker with no sync of its own before it.
-    if (plan.cancel.working && !(await outlasts(durable))) return;
-    const cancelled = await this.signals.cancel(strategy, alertLabel(event), plan);
-    if (cancelled) notes.push(cancelled);
+    // A cancel reaches the broker with no sync of its own before it, so it waits for the alert's.
+    // A closing alert that finds nothing to cancel (the usual case) waits for nothing: its order
+    // commits at once and shares the alert's sync.
+    if (await this.signals.anythingToCancel(strategy, plan)) {
+      if (!(await outlasts(durable))) return;
+      const cancelled = await this.signals.cancel(strategy, alertLabel(event), plan);
+      if (cancelled) notes.push(cancelled);
+    }
     notes.push(...plan.notes);
     if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, plan)));
     await finish(event, 'done', notes.join('; ') || 'nothing to do', strategy.id);

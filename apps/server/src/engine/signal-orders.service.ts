@@ -19,6 +19,17 @@ export class SignalOrdersService {
     private readonly brackets: BracketsService,
   ) {}
 
+  /**
+   * Whether the plan's cancel finds anything to cancel now: an order working in its tickers or,
+   * when it cancels every kind of order, a bracket. Most closing alerts find nothing.
+   */
+  async anythingToCancel(strategy: Strategy, plan: SignalPlan): Promise<boolean> {
+    if (!plan.cancel.working || !plan.cancel.tickers.length) return false;
+    const { tickers, orderType } = plan.cancel;
+    if (!orderType && (await this.brackets.anyOpenIn(strategy.id))) return true;
+    return (await this.router.workingIn(strategy.id, tickers, orderType)).length > 0;
+  }
+
   /** Cancels what the plan says to; a line for the event's log, or null. */
   async cancel(strategy: Strategy, alertLabel: string, plan: SignalPlan): Promise<string | null> {
     if (!plan.cancel.working) return null;

@@ -172,6 +172,11 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
+  /** Whether a strategy has a bracket waiting or open, once the bracket work queued before this look is done. */
+  anyOpenIn(strategyId: string): Promise<boolean> {
+    return this.enqueue(() => this.anyOpenFor(strategyId));
+  }
+
   /** Resolves once the bracket work queued so far is done (tests, shutdown). */
   async idle(): Promise<void> {
     await this.enqueue(async () => undefined);

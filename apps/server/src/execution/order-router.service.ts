@@ -240,11 +240,16 @@ export class OrderRouter {
    * many were cancelled.
    */
   async cancelWorkingIn(strategyId: string, reason: string, tickers: string[], type?: ServerOrderType): Promise<number> {
-    if (!tickers.length) return 0;
-    const working = (await this.store.openIn(strategyId, tickers)).filter((o) => !type || o.type === type);
+    const working = await this.workingIn(strategyId, tickers, type);
     let cancelled = 0;
     for (const order of working) if (await this.cancelOrder(order, reason)) cancelled++;
     return cancelled;
+  }
+
+  /** A strategy's orders open in these tickers (of this type, when given): what `cancelWorkingIn` would cancel now. */
+  async workingIn(strategyId: string, tickers: string[], type?: ServerOrderType): Promise<Order[]> {
+    if (!tickers.length) return [];
+    return (await this.store.openIn(strategyId, tickers)).filter((o) => !type || o.type === type);
   }
 
   /** Cancels every working order of a strategy (in one ticker, when given); returns how many were cancelled. */
