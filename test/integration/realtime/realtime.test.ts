@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PnlData, Quote } from '@tradeloop/contracts';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
@@ -139,6 +140,47 @@ describe('/ws live stream', () => {
       expect((await client.next('ERROR')).data.message).toMatch(message);
       market.publish(quote('NQ1!', 25001, 25001.25));
       await client.next('DATA', (m) => m.data.prices.bid === 25001);
+    });
+
+    it('sends what one turn publishes in one write, but lets a FILL leave at once', async () => {
+      const client = await connect();
+      client.send({ type: 'SUBSCRIBE', channels: ['FILL', 'LOG'] });
+      await client.next('SUBSCRIBED');
+      // The server's end of this client's connection: its peer's port is the client's own.
+      const local = (client.socket as unknown as { _socket: Socket })._socket.localPort;
+      const clientsOf = server.app.get(RealtimeGateway) as unknown as { clients: Map<unknown, { socket: { _socket: Socket } }> };
+      const socket = [...clientsOf.clients.values()].map((c) => c.socket._socket).find((s) => s.remotePort === local)!;
+      expect(socket).toBeDefined();
+      const bus = server.app.get(EventBus);
+      const line = (message: string) => ({ id: 0, time: Date.now(), level: 'info' as const, category: 'test', strategyId: null, message });
+      const fill = {
+        id: 'fill-now',
+        orderId: 'order-now',
+        clientOrderId: 'event-now:1',
+        accountId: 'account',
+        strategyId: null,
+        ticker: 'NQ1!',
+        side: 'buy' as const,
+        quantity: 1,
+        price: 25000,
+        commission: 0,
+        realizedPnl: 0,
+        priceSource: 'alert',
+        time: Date.now(),
+      };
+      bus.publish('LOG', line('before the fill'));
+      // Held for the rest of the turn.
+      expect(socket.writableCorked).toBe(1);
+      bus.publish('FILL', fill);
+      // The fill has left (with the line before it): the socket is no longer held.
+      expect(socket.writableCorked).toBe(0);
+      bus.publish('LOG', line('after the fill'));
+      bus.publish('LOG', line('after the fill, too'));
+      expect(socket.writableCorked).toBe(1);
+      await client.next('LOG', (m) => m.data.message === 'after the fill, too');
+      expect(socket.writableCorked).toBe(0);
+      const order = client.messages.flatMap((m) => (m.type === 'FILL' ? ['FILL'] : m.type === 'LOG' ? [m.data.message] : []));
+      expect(order.slice(-4)).toEqual(['before the fill', 'FILL', 'after the fill', 'after the fill, too']);
     });
 
     it('streams a webhook trade: ORDER, FILL, POSITION, TRADE, LOG, and STRATEGY when it is disabled', async () => {

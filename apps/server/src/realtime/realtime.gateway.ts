@@ -195,6 +195,9 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       text ??= JSON.stringify(message);
       this.cork(client);
       client.stream.offer(message, text);
+      // A fill is what an execution tool waits on: it leaves now, with what was corked before it,
+      // not after the rest of the alert's bookkeeping (positions, trades, orders), which still leaves in one write.
+      if (message.type === 'FILL') this.uncork(client);
       if (client.stream.backlog > 0) this.startDraining(client);
     }
     if (message.type === 'FILL') this.stamps.fillPushed(message.data.orderId);
@@ -213,6 +216,13 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     socket.cork();
     this.corked.set(client, socket);
     if (this.corked.size === 1) process.nextTick(this.uncorkAll);
+  }
+
+  private uncork(client: Client): void {
+    const socket = this.corked.get(client);
+    if (!socket) return;
+    this.corked.delete(client);
+    socket.uncork();
   }
 
   private readonly uncorkAll = (): void => {
