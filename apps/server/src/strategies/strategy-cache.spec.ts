@@ -1,8 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Repository } from 'typeorm';
 import type { AppConfig } from '../config/config.schema.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
-import { StrategyCache } from './strategy-cache.js';
+import { STRATEGY_CACHE_FRESH_MS, STRATEGY_REFRESH_DELAY_MS, StrategyCache } from './strategy-cache.js';
 import type { StrategyLink } from './strategy-link.entity.js';
 import type { Strategy } from './strategy.entity.js';
 
@@ -33,6 +33,8 @@ function cacheOver(rows: Strategy[], redis = '') {
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
+/** Past the moment an old entry is read again. */
+const refreshed = () => new Promise((r) => setTimeout(r, STRATEGY_REFRESH_DELAY_MS + 20));
 
 describe('StrategyCache', () => {
   it('answers requests that miss together with one query, and the next from memory', async () => {
@@ -43,6 +45,81 @@ describe('StrategyCache', () => {
     expect((await both).map((s) => s?.id)).toEqual(['a', 'a']);
     expect((await cache.byTokenHash('h-a'))?.id).toBe('a');
     expect(reads).toHaveLength(1);
+  });
+
+  describe('past its refresh time', () => {
+    afterEach(() => jest.restoreAllMocks());
+    const later = (ms: number) => {
+      const now = Date.now() + ms;
+      jest.spyOn(Date, 'now').mockReturnValue(now);
+    };
+
+    it('serves an entry once more while it is read again, then what the read found', async () => {
+      const rows = [strategy('a', 'h-a', 'old')];
+      const { cache, reads } = cacheOver(rows);
+      const first = cache.byTokenHash('h-a');
+      reads[0].answer();
+      expect((await first)?.name).toBe('old');
+      rows[0] = strategy('a', 'h-a', 'new');
+      later(STRATEGY_CACHE_FRESH_MS + 1);
+      // Answered from memory; the read comes after the alert that found it old, one for both lookups.
+      expect((await cache.byTokenHash('h-a'))?.name).toBe('old');
+      expect((await cache.get('a'))?.name).toBe('old');
+      expect(reads).toHaveLength(1);
+      await refreshed();
+      expect(reads).toHaveLength(2);
+      expect(reads[1].where).toEqual({ id: 'a' });
+      reads[1].answer();
+      await settle();
+      expect((await cache.byTokenHash('h-a'))?.name).toBe('new');
+      expect(reads).toHaveLength(2);
+    });
+
+    it("serves a strategy's links once more while they are read again", async () => {
+      let stored = [{ id: 'link-1' }] as StrategyLink[];
+      const finds: (() => void)[] = [];
+      const linkRows = {
+        find: () => new Promise<StrategyLink[]>((resolve) => finds.push(() => resolve(stored))),
+      } as unknown as Repository<StrategyLink>;
+      const cache = new StrategyCache({ redis: { url: '' } } as AppConfig, table([]).repository, linkRows, new DomainEvents());
+      const first = cache.linksOf('a');
+      finds[0]();
+      expect((await first).map((l) => l.id)).toEqual(['link-1']);
+      stored = [{ id: 'link-1' }, { id: 'link-2' }] as StrategyLink[];
+      later(STRATEGY_CACHE_FRESH_MS + 1);
+      expect((await cache.linksOf('a')).map((l) => l.id)).toEqual(['link-1']);
+      expect((await cache.linksOf('a')).map((l) => l.id)).toEqual(['link-1']);
+      // One read again, shortly after, however many ask meanwhile.
+      expect(finds).toHaveLength(1);
+      await refreshed();
+      expect(finds).toHaveLength(2);
+      finds[1]();
+      await settle();
+      expect((await cache.linksOf('a')).map((l) => l.id)).toEqual(['link-1', 'link-2']);
+      expect(finds).toHaveLength(2);
+    });
+
+    it('forgets an entry whose strategy is gone, and a token the read found rotated', async () => {
+      const rows = [strategy('a', 'h-a'), strategy('b', 'h-b')];
+      const { cache, reads } = cacheOver(rows);
+      const both = Promise.all([cache.get('a'), cache.get('b')]);
+      reads.forEach((r) => r.answer());
+      await both;
+      rows.splice(0, 2, strategy('b', 'h-b2'));
+      later(STRATEGY_CACHE_FRESH_MS + 1);
+      await cache.get('a');
+      await cache.get('b');
+      await refreshed();
+      reads.slice(2).forEach((r) => r.answer());
+      await settle();
+      const gone = cache.get('a');
+      const rotated = cache.byTokenHash('h-b');
+      expect(reads).toHaveLength(6);
+      reads.slice(4).forEach((r) => r.answer());
+      expect(await gone).toBeNull();
+      expect(await rotated).toBeNull();
+      expect((await cache.byTokenHash('h-b2'))?.id).toBe('b');
+    });
   });
 
   it('does not keep a row read before a change that happened while it was read', async () => {

@@ -7,8 +7,18 @@ import { DomainEvents } from '../infra/events/domain-events.js';
 import { StrategyLink } from './strategy-link.entity.js';
 import { Strategy } from './strategy.entity.js';
 
-/** How long an entry is served before it is read again: a bound on staleness should a change notice ever be missed. */
+/**
+ * How long an entry is served before it is read again: a bound on staleness should a change notice
+ * ever be missed. An older entry is served once more while it is read again in the background.
+ */
 export const STRATEGY_CACHE_FRESH_MS = 10_000;
+
+/**
+ * How long after an old entry was served it is read again: past the alert that found it, whose
+ * path the read (through the ORM, seldom run and so seldom optimized) would otherwise slow by
+ * about a millisecond.
+ */
+export const STRATEGY_REFRESH_DELAY_MS = 50;
 
 interface Entry {
   strategy: Strategy;
@@ -23,7 +33,9 @@ interface Entry {
  * - StrategyChanged (published after every change) drops the entry, so the next read is fresh;
  *   with Redis the notice also reaches every other process (StrategyChangeRelay), and while that
  *   relay is not connected nothing is served from memory;
- * - an entry older than STRATEGY_CACHE_FRESH_MS is read again.
+ * - an entry older than STRATEGY_CACHE_FRESH_MS is read again shortly after it is served: the
+ *   alert that finds it is not held up by the read (a trader's alerts are often minutes apart, so
+ *   each would otherwise pay for one), and the next one sees what the read found.
  *
  * A read that started before a change and ends after it is not kept (each change bumps a
  * counter the read checks), so a slow read never brings an old row back. A restart starts empty.
@@ -37,6 +49,8 @@ export class StrategyCache implements OnModuleDestroy {
   private readonly links = new Map<string, { links: StrategyLink[]; loadedAt: number }>();
   /** Reads under way, by what they look up: requests that miss together share one query. */
   private readonly loading = new Map<string, Promise<Strategy | null>>();
+  /** Reads again that are due (see STRATEGY_REFRESH_DELAY_MS), by what they read. */
+  private readonly refreshes = new Map<string, NodeJS.Timeout>();
   /** Bumped by every change: a read that saw another value is not stored. */
   private changes = 0;
   /** False while the cross-process relay is needed but not connected: every read goes to the database. */
@@ -59,20 +73,22 @@ export class StrategyCache implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stop();
+    for (const timer of this.refreshes.values()) clearTimeout(timer);
+    this.refreshes.clear();
   }
 
   /** A strategy by id; null when there is none. */
   async get(id: string): Promise<Strategy | null> {
-    const hit = this.fresh(this.byId.get(id));
-    if (hit) return hit;
+    const entry = this.byId.get(id);
+    if (entry) return this.served(entry);
     return this.load(`id:${id}`, () => this.strategies.findOneBy({ id }));
   }
 
   /** The strategy whose webhook token has this SHA-256; null when none has. */
   async byTokenHash(hash: string): Promise<Strategy | null> {
     const id = this.idByHash.get(hash);
-    const hit = id === undefined ? undefined : this.fresh(this.byId.get(id));
-    if (hit && hit.webhookTokenHash === hash) return hit;
+    const entry = id === undefined ? undefined : this.byId.get(id);
+    if (entry && entry.strategy.webhookTokenHash === hash) return this.served(entry);
     return this.load(`hash:${hash}`, () => this.strategies.findOneBy({ webhookTokenHash: hash }));
   }
 
@@ -101,7 +117,14 @@ export class StrategyCache implements OnModuleDestroy {
   /** A strategy's links, oldest first (written only with the strategy, which then publishes StrategyChanged). */
   async linksOf(strategyId: string): Promise<StrategyLink[]> {
     const held = this.links.get(strategyId);
-    if (held && Date.now() - held.loadedAt <= STRATEGY_CACHE_FRESH_MS) return held.links;
+    if (!held) return this.loadLinks(strategyId);
+    if (Date.now() - held.loadedAt > STRATEGY_CACHE_FRESH_MS) {
+      this.refreshLater(`links:${strategyId}`, () => this.loadLinks(strategyId));
+    }
+    return held.links;
+  }
+
+  private async loadLinks(strategyId: string): Promise<StrategyLink[]> {
     const seen = this.changes;
     const links = await this.linkRows.find({ where: { strategyId }, order: { createdAt: 'ASC' } });
     if (seen === this.changes && this.serving) this.links.set(strategyId, { links, loadedAt: Date.now() });
@@ -146,13 +169,28 @@ export class StrategyCache implements OnModuleDestroy {
     this.serving = true;
   }
 
-  private fresh(entry: Entry | undefined): Strategy | undefined {
-    if (!entry) return undefined;
+  /** The entry's strategy; past its refresh time it is read again meanwhile (and forgotten should it be gone). */
+  private served(entry: Entry): Strategy {
     if (Date.now() - entry.loadedAt > STRATEGY_CACHE_FRESH_MS) {
-      this.drop(entry.strategy.id);
-      return undefined;
+      const { id } = entry.strategy;
+      this.refreshLater(`id:${id}`, async () => {
+        const seen = this.changes;
+        const row = await this.load(`id:${id}`, () => this.strategies.findOneBy({ id }));
+        if (!row && seen === this.changes) this.drop(id);
+      });
     }
     return entry.strategy;
+  }
+
+  /** One read again per key, STRATEGY_REFRESH_DELAY_MS from now; one that fails leaves the entry to the next. */
+  private refreshLater(key: string, read: () => Promise<unknown>): void {
+    if (this.refreshes.has(key)) return;
+    const timer = setTimeout(() => {
+      this.refreshes.delete(key);
+      read().catch(() => undefined);
+    }, STRATEGY_REFRESH_DELAY_MS);
+    timer.unref();
+    this.refreshes.set(key, timer);
   }
 
   private store(strategy: Strategy): void {
