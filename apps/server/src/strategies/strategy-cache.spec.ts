@@ -48,7 +48,9 @@ describe('StrategyCache', () => {
   });
 
   describe('past its refresh time', () => {
-    afterEach(() => jest.restoreAllMocks());
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
     const later = (ms: number) => {
       const now = Date.now() + ms;
       jest.spyOn(Date, 'now').mockReturnValue(now);
