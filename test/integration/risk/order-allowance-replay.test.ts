@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
 import { eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { hook } from '../../support/scripts.js';
 
 /**
  * An alert replayed after a restart whose order is on record already (the process stopped after
@@ -20,6 +21,7 @@ describe('orders a minute across a replayed alert', () => {
   };
   const events = () => http(server.url, 'GET', `/api/events?strategyId=${strategy.id}&limit=10`).then((r) => r.body as any[]);
   const orders = () => http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&limit=10`).then((r) => r.body.items as any[]);
+  const buy = (id: string, price: number) => hook(server, strategy.webhookToken, { ticker: 'MES1!', action: 'buy', price, id });
 
   beforeAll(async () => {
     await start();
@@ -31,12 +33,7 @@ describe('orders a minute across a replayed alert', () => {
   });
 
   it('gives back the count of a replayed order, so the next alert trades', async () => {
-    const first = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
-      ticker: 'MES1!',
-      action: 'buy',
-      price: 6800,
-      id: 'a',
-    });
+    const first = await buy('a', 6800);
     expect(first.status).toBe(202);
     await eventually(
       async () => (await events()).every((e) => e.status === 'done') && (await orders()).length === 1,
@@ -53,12 +50,7 @@ describe('orders a minute across a replayed alert', () => {
     await eventually(async () => (await events()).every((e) => e.status === 'done'), 10000, 'the replay done');
     expect(await orders()).toHaveLength(1);
 
-    const second = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
-      ticker: 'MES1!',
-      action: 'buy',
-      price: 6801,
-      id: 'b',
-    });
+    const second = await buy('b', 6801);
     expect(second.status).toBe(202);
     const [latest] = await eventually(
       async () => {
