@@ -142,7 +142,7 @@ describe('/ws live stream', () => {
       await client.next('DATA', (m) => m.data.prices.bid === 25001);
     });
 
-    it('sends what one turn publishes in one write, but lets a FILL leave at once', async () => {
+    it('sends what one turn publishes in one write, but lets its first FILL leave at once', async () => {
       const client = await connect();
       client.send({ type: 'SUBSCRIBE', channels: ['FILL', 'LOG'] });
       await client.next('SUBSCRIBED');
@@ -175,12 +175,21 @@ describe('/ws live stream', () => {
       // The fill has left (with the line before it): the socket is no longer held.
       expect(socket.writableCorked).toBe(0);
       bus.publish('LOG', line('after the fill'));
-      bus.publish('LOG', line('after the fill, too'));
       expect(socket.writableCorked).toBe(1);
+      // A second fill in the same turn (a group commit books many) waits for the turn's one write.
+      bus.publish('FILL', { ...fill, id: 'fill-next', orderId: 'order-next', clientOrderId: 'event-next:1' });
+      expect(socket.writableCorked).toBe(1);
+      bus.publish('LOG', line('after the fill, too'));
       await client.next('LOG', (m) => m.data.message === 'after the fill, too');
       expect(socket.writableCorked).toBe(0);
-      const order = client.messages.flatMap((m) => (m.type === 'FILL' ? ['FILL'] : m.type === 'LOG' ? [m.data.message] : []));
-      expect(order.slice(-4)).toEqual(['before the fill', 'FILL', 'after the fill', 'after the fill, too']);
+      const order = client.messages.flatMap((m) => (m.type === 'FILL' ? [m.data.id] : m.type === 'LOG' ? [m.data.message] : []));
+      expect(order.slice(-5)).toEqual(['before the fill', 'fill-now', 'after the fill', 'fill-next', 'after the fill, too']);
+      // The next turn's first fill leaves at once again.
+      bus.publish('LOG', line('a later turn'));
+      expect(socket.writableCorked).toBe(1);
+      bus.publish('FILL', { ...fill, id: 'fill-later', orderId: 'order-later', clientOrderId: 'event-later:1' });
+      expect(socket.writableCorked).toBe(0);
+      await client.next('FILL', (m) => m.data.id === 'fill-later');
     });
 
     it('streams a webhook trade: ORDER, FILL, POSITION, TRADE, LOG, and STRATEGY when it is disabled', async () => {

@@ -51,6 +51,8 @@ const RESERVATION_MS = 10_000;
 export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly clients = new Map<WebSocket, Client>();
   private readonly corked = new Map<Client, { uncork(): void }>();
+  /** Clients whose first FILL of the current turn has already left at once (see fillLeaves). */
+  private readonly filledThisTurn = new Set<Client>();
   private readonly byId = new Map<string, Client>();
   private readonly watches: ClientWatches;
   /** Connections per token: open sockets and upgrades under way (each reservation with its expiry). */
@@ -195,9 +197,7 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       text ??= JSON.stringify(message);
       this.cork(client);
       client.stream.offer(message, text);
-      // A fill is what an execution tool waits on: it leaves now, with what was corked before it,
-      // not after the rest of the alert's bookkeeping (positions, trades, orders), which still leaves in one write.
-      if (message.type === 'FILL') this.uncork(client);
+      if (message.type === 'FILL') this.fillLeaves(client);
       if (client.stream.backlog > 0) this.startDraining(client);
     }
     if (message.type === 'FILL') this.stamps.fillPushed(message.data.orderId);
@@ -217,6 +217,21 @@ export class RealtimeGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     this.corked.set(client, socket);
     if (this.corked.size === 1) process.nextTick(this.uncorkAll);
   }
+
+  /**
+   * A fill is what an execution tool waits on: the first one a client gets in a turn leaves at once,
+   * with what was corked before it, not after the rest of the alert's bookkeeping (positions,
+   * trades, orders). The fills after it in the same turn — one group commit books many: about 28 a
+   * turn under a flood here — leave with the rest at the turn's end, in one write, not one each.
+   */
+  private fillLeaves(client: Client): void {
+    if (this.filledThisTurn.has(client)) return;
+    this.filledThisTurn.add(client);
+    if (this.filledThisTurn.size === 1) process.nextTick(this.turnEnded);
+    this.uncork(client);
+  }
+
+  private readonly turnEnded = (): void => this.filledThisTurn.clear();
 
   private uncork(client: Client): void {
     const socket = this.corked.get(client);
