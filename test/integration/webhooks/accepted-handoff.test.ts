@@ -65,10 +65,13 @@ describe('an accepted alert handed to the engine (in-process queue)', () => {
   });
 
   const status = async (id: string) => (await http(t.server.url, 'GET', `/api/events/${id}`)).body.status as string;
-  const working = async () =>
-    ((await http(t.server.url, 'GET', `/api/orders?strategyId=${t.strategy.id}&limit=100`)).body.items as { status: string }[]).filter(
-      (o) => o.status === 'working',
-    ).length;
+  const orders = async () =>
+    (await http(t.server.url, 'GET', `/api/orders?strategyId=${t.strategy.id}&limit=100`)).body.items as {
+      eventId: string;
+      side: string;
+      status: string;
+    }[];
+  const working = async () => (await orders()).filter((o) => o.status === 'working').length;
   const restingBuy = async (id: string) => {
     const response = await hook(t.server, t.strategy.webhookToken, {
       ticker: 'NQ1!',
@@ -91,14 +94,7 @@ describe('an accepted alert handed to the engine (in-process queue)', () => {
     const exit = await hook(t.server, t.strategy.webhookToken, { ticker: 'NQ1!', action: 'exit', id: 'close-exit' });
     expect(exit.status).toBe(202);
     const eventId = exit.body.eventId as string;
-    const ordersOf = async () =>
-      (
-        (await http(t.server.url, 'GET', `/api/orders?strategyId=${t.strategy.id}&limit=100`)).body.items as {
-          eventId: string;
-          side: string;
-          status: string;
-        }[]
-      ).filter((o) => o.eventId === eventId);
+    const ordersOf = async () => (await orders()).filter((o) => o.eventId === eventId);
     // The alert's own sync is held, yet its order went on (after a sync of its own) and filled.
     await eventually(async () => (await ordersOf()).some((o) => o.side === 'sell' && o.status === 'filled'), 10_000, 'the exit filled');
     expect(await status(eventId)).toBe('accepted');
