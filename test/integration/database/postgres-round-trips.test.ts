@@ -128,10 +128,29 @@ describe('a statement with its values as PostgreSQL literals', () => {
     // pg writes a leading space before E: harmless, and kept as pg writes it.
     ['a backslash, as an escape string', ['a\\b'], "SELECT  E'a\\\\b'"],
     ['null', [null], 'SELECT NULL'],
-    ['a number', [-12.5], 'SELECT -12.5'],
-    ['a bigint', [2n ** 63n - 1n], 'SELECT 9223372036854775807'],
+    // Numbers quoted, as parameters are sent: of no type until their place gives them one.
+    ['a number', [-12.5], `SELECT '-12.5'`],
+    ['a bigint', [2n ** 63n - 1n], `SELECT '9223372036854775807'`],
   ])('%s', (_, params, expected) => {
     expect(withLiterals('SELECT ?', params as never)).toBe(expected);
+  });
+
+  it('gives a number the type of its place, as a parameter has, and keeps a negative one a value after a minus', async () => {
+    const { dataSource, close } = await openSchema('postgres');
+    try {
+      await dataSource.query('CREATE TEMPORARY TABLE "kinds" ("flag" boolean, "amount" numeric, "big" bigint, "text" text)');
+      // The hot path binds booleans as 0/1 on both databases (better-sqlite3 takes no booleans).
+      await dataSource.query(withLiterals('INSERT INTO "kinds" VALUES (?, ?, ?, ?)', [0, 0.1, 2n ** 62n, 5]));
+      await dataSource.query(withLiterals('INSERT INTO "kinds" VALUES (?, ?, ?, ?)', [1, -7, -1, 'x']));
+      expect(await dataSource.query('SELECT * FROM "kinds" ORDER BY "text"')).toEqual([
+        { flag: false, amount: '0.1', big: String(2n ** 62n), text: '5' },
+        { flag: true, amount: '-7', big: '-1', text: 'x' },
+      ]);
+      // `1-?` with -2 must not be `1--2`: the rest of the line a comment.
+      expect(await dataSource.query(withLiterals('SELECT 1-? AS "n"', [-2]))).toEqual([{ n: 3 }]);
+    } finally {
+      await close();
+    }
   });
 
   it('refuses what it cannot write as a literal, and a count of values that does not match', () => {

@@ -135,8 +135,11 @@ export function withLiterals(sql: string, params: readonly SqlValue[]): string {
     const value = params[i++];
     if (value === null) return 'NULL';
     if (typeof value === 'string') return pg.escapeLiteral(value);
-    if (typeof value === 'bigint') return value.toString();
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    // A number quoted, as a parameter is sent: a literal of no type yet, which takes the type its
+    // place asks for (0 for a boolean column, as better-sqlite3 binds one), and after a minus in the
+    // SQL is no comment (`-?` with -1 is `-'-1'`, not `--1`).
+    if (typeof value === 'bigint') return `'${value}'`;
+    if (typeof value === 'number' && Number.isFinite(value)) return `'${value}'`;
     throw new Error(`a value that cannot be written as a literal: ${typeof value === 'number' ? value : 'a buffer'}`);
   });
   if (i !== params.length) throw new Error(`${params.length} value(s) given for ${i} placeholder(s)`);
