@@ -7,7 +7,9 @@
 //    the alerts whose FILL reached /ws while the load ran, a second (with the backlog at its end);
 // 3. the server's CPU an alert under that load (every thread, from /proc, until the load's alerts
 //    were filled): no target, but it moves far less than the rates between runs, and says how much
-//    of each ratio is work the floor does not do.
+//    of each ratio is work the floor does not do. On PostgreSQL also its processes' CPU over the
+//    same span: it shares this machine's cores with the server, and the database's work of an
+//    alert is part of what either server costs.
 //
 // Each pair is measured in rounds (BENCH_FLOOR_ROUNDS: 3, 2 with BENCH_QUICK), the two servers back
 // to back in each and in turns (floor first, then Tradeloop first): this machine's speed drifts by a
@@ -30,6 +32,7 @@ import {
   fmtMs,
   QUICK,
   REDIS_URL,
+  postgresCpuMs,
   processCpuMs,
   redisReachable,
   report,
@@ -185,7 +188,7 @@ async function startTradeloop(mode: Mode, extra: Extra = { nodeArgs: [], env: {}
 }
 
 /** The same measurements on either server. */
-async function measure(subject: Subject) {
+async function measure(subject: Subject, mode: Mode) {
   const watcher = await fillWatcher(subject);
   try {
     const one = [subject.tokens[0]];
@@ -194,6 +197,8 @@ async function measure(subject: Subject) {
     await acceptanceUnderLoad(subject, watcher, subject.tokens, 16, 1); // warm up
     await fillsSettled(watcher);
     const cpuAtStart = processCpuMs(subject.pid);
+    const onPostgres = mode.db === 'postgres';
+    const databaseCpuAtStart = onPostgres ? postgresCpuMs() : 0;
     const filledAtStart = watcher.filledAt.size;
     const acceptance = await acceptanceUnderLoad(subject, watcher, subject.tokens, CONNECTIONS, LOAD_SECONDS);
     // The work of an alert, whatever the intake and the engine share: the server's CPU (every
@@ -202,7 +207,10 @@ async function measure(subject: Subject) {
     const cpuMs = processCpuMs(subject.pid) - cpuAtStart;
     const filled = watcher.filledAt.size - filledAtStart;
     const cpuPerAlertUs = cpuMs > 0 && filled > 0 ? Math.round((cpuMs * 1000) / filled) : null;
-    return { latency, acceptance: { ...acceptance, cpuPerAlertUs } };
+    // PostgreSQL runs on this machine too: its share of an alert, over the same span.
+    const databaseCpuMs = onPostgres ? postgresCpuMs() - databaseCpuAtStart : 0;
+    const databaseCpuPerAlertUs = databaseCpuMs > 0 && filled > 0 ? Math.round((databaseCpuMs * 1000) / filled) : null;
+    return { latency, acceptance: { ...acceptance, cpuPerAlertUs, databaseCpuPerAlertUs } };
   } finally {
     watcher.close();
   }
@@ -286,7 +294,7 @@ const ratio = (value: number | null, floor: number | null) =>
 
 type Who = 'floor' | 'tradeloop';
 type Figures = Awaited<ReturnType<typeof measure>>;
-const FIGURES = ['fillP50', 'fillP99', 'acceptedPerSecond', 'acceptP99', 'filledPerSecond', 'cpuPerAlert'] as const;
+const FIGURES = ['fillP50', 'fillP99', 'acceptedPerSecond', 'acceptP99', 'filledPerSecond', 'cpuPerAlert', 'databaseCpuPerAlert'] as const;
 type Figure = (typeof FIGURES)[number];
 interface Round {
   order: Who[];
@@ -303,6 +311,7 @@ function ratiosOf(tradeloop: Figures, floor: Figures): Record<Figure, number | n
     acceptP99: ratio(tradeloop.acceptance.latency.p99, floor.acceptance.latency.p99),
     filledPerSecond: ratio(tradeloop.acceptance.filledPerSecond, floor.acceptance.filledPerSecond),
     cpuPerAlert: ratio(tradeloop.acceptance.cpuPerAlertUs, floor.acceptance.cpuPerAlertUs),
+    databaseCpuPerAlert: ratio(tradeloop.acceptance.databaseCpuPerAlertUs, floor.acceptance.databaseCpuPerAlertUs),
   };
 }
 
@@ -331,6 +340,7 @@ function medianFigures(all: Figures[]) {
       filledPerSecond: of((f) => f.acceptance.filledPerSecond)!,
       backlog: Math.round(of((f) => f.acceptance.backlog)!),
       cpuPerAlertUs: of((f) => f.acceptance.cpuPerAlertUs),
+      databaseCpuPerAlertUs: of((f) => f.acceptance.databaseCpuPerAlertUs),
     },
   };
 }
@@ -360,7 +370,7 @@ for (const mode of MODES) {
       const subject = await (who === 'floor' ? startFloor : startTradeloop)(mode);
       console.log(`\n${mode.name}, ${who}${ROUNDS > 1 ? ` (round ${round + 1} of ${ROUNDS})` : ''}: pid ${subject.pid} on ${subject.base}`);
       try {
-        const f = await measure(subject);
+        const f = await measure(subject, mode);
         figures[who] = f;
         const l = f.latency;
         console.log(
@@ -373,6 +383,8 @@ for (const mode of MODES) {
         console.log(`  filled while the load ran: ${a.filledPerSecond}/s; accepted but not yet filled at its end: ${a.backlog}`);
         if (a.cpuPerAlertUs !== null)
           console.log(`  server CPU an alert (every thread, until the load's alerts were filled): ${a.cpuPerAlertUs} µs`);
+        if (a.databaseCpuPerAlertUs !== null)
+          console.log(`  PostgreSQL's CPU an alert (its processes, over the same span): ${a.databaseCpuPerAlertUs} µs`);
       } finally {
         await subject.stop();
       }

@@ -14,6 +14,8 @@ interface Figures {
     backlog?: number;
     /** The server's CPU (every thread) an alert under that load; null where /proc is not there. Absent in older results. */
     cpuPerAlertUs?: number | null;
+    /** PostgreSQL's processes' CPU an alert over the same span (PostgreSQL modes only). Absent in older results. */
+    databaseCpuPerAlertUs?: number | null;
   };
 }
 /** What an alert costs, counted on a server started with the probe (bench/lib/probe.cts). */
@@ -44,6 +46,7 @@ interface ModeResult {
     acceptP99: number | null;
     filledPerSecond?: number | null;
     cpuPerAlert?: number | null;
+    databaseCpuPerAlert?: number | null;
   };
   /** Rounds measured, and each ratio's lowest and highest over them (absent in results of one round). */
   rounds?: number;
@@ -148,6 +151,15 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
         xr(m, 'cpuPerAlert'),
         us(t.acceptance.cpuPerAlertUs),
         us(f.acceptance.cpuPerAlertUs),
+        '—',
+      ]);
+    if (t.acceptance.databaseCpuPerAlertUs != null && f.acceptance.databaseCpuPerAlertUs != null)
+      rows.push([
+        '',
+        "PostgreSQL's CPU an alert, the same span",
+        xr(m, 'databaseCpuPerAlert'),
+        us(t.acceptance.databaseCpuPerAlertUs),
+        us(f.acceptance.databaseCpuPerAlertUs),
         '—',
       ]);
     // Counted, not timed (but the time inside the statements): they hold still while the machine's speed drifts.
