@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { TradeData } from '@tradeloop/contracts';
 import { bracketStop, toCents, tradeExcursion } from '@tradeloop/domain';
 import type { EntityManager } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
+import type { SqlValue } from '../database/statements.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { MarketService } from '../market/market.service.js';
 import { AnalyticsSql, maybeNum } from './analytics-sql.js';
@@ -121,13 +123,7 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
 
   private async writeExcursion(m: EntityManager, { trade, points, observedFrom }: TradePath): Promise<void> {
     const instrument = this.market.instrument(trade.ticker);
-    const [bracket] = await this.sql.select<{ stopLossPrice: unknown; stopLossTicks: unknown }>(
-      m,
-      `SELECT b."stopLossPrice", b."stopLossTicks" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
-        `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
-        `WHERE f."accountId" = ? AND f."ticker" = ? AND f."time" = ? AND f."price" = ? LIMIT 1`,
-      [trade.accountId, trade.ticker, trade.entryTime, trade.entryPrice],
-    );
+    const [bracket] = await this.sql.select<{ stopLossPrice: unknown; stopLossTicks: unknown }>(m, ...entryBracket(trade));
     const stop = bracket
       ? bracketStop(
           trade.direction,
@@ -168,4 +164,22 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
     this.lastError = now;
     this.console.warn(`analytics not written: ${String((error as Error).message ?? error).slice(0, 300)}`);
   }
+}
+
+/**
+ * The bracket of a trade's entry order, found through its entry fill: by the trade's strategy and
+ * entry time first, the index that begins with them. By the account alone it read every fill the
+ * account ever had, once for each trade it closed, and could take another strategy's fill of the
+ * same price and millisecond.
+ */
+export function entryBracket(
+  trade: Pick<TradeData, 'strategyId' | 'entryTime' | 'accountId' | 'ticker' | 'entryPrice'>,
+): [string, SqlValue[]] {
+  const byStrategy = trade.strategyId === null ? 'IS NULL' : '= ?';
+  return [
+    `SELECT b."stopLossPrice", b."stopLossTicks" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
+      `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
+      `WHERE f."strategyId" ${byStrategy} AND f."time" = ? AND f."accountId" = ? AND f."ticker" = ? AND f."price" = ? LIMIT 1`,
+    [...(trade.strategyId === null ? [] : [trade.strategyId]), trade.entryTime, trade.accountId, trade.ticker, trade.entryPrice],
+  ];
 }
