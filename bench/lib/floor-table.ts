@@ -143,25 +143,14 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
         `${perSecond(f.acceptance.filledPerSecond)}${f.acceptance.backlog ? ` (${f.acceptance.backlog} behind)` : ''}`,
         targets ? `≥ ${targets.filledPerSecond}×${mark(sustained !== null && sustained >= targets.filledPerSecond)}` : '',
       ]);
-    // No target: it says how much of each ratio above is work the floor does not do.
-    if (t.acceptance.cpuPerAlertUs != null && f.acceptance.cpuPerAlertUs != null)
-      rows.push([
-        '',
-        'server CPU an alert, under that load',
-        xr(m, 'cpuPerAlert'),
-        us(t.acceptance.cpuPerAlertUs),
-        us(f.acceptance.cpuPerAlertUs),
-        '—',
-      ]);
-    if (t.acceptance.databaseCpuPerAlertUs != null && f.acceptance.databaseCpuPerAlertUs != null)
-      rows.push([
-        '',
-        "PostgreSQL's CPU an alert, the same span",
-        xr(m, 'databaseCpuPerAlert'),
-        us(t.acceptance.databaseCpuPerAlertUs),
-        us(f.acceptance.databaseCpuPerAlertUs),
-        '—',
-      ]);
+    // No target: they say how much of each ratio above is work the floor does not do.
+    const cpuRow = (label: string, figure: 'cpuPerAlert' | 'databaseCpuPerAlert', of: (figures: Figures) => number | null | undefined) => {
+      const [tradeloopUs, floorUs] = [of(t), of(f)];
+      if (tradeloopUs != null && floorUs != null) rows.push(['', label, xr(m, figure), us(tradeloopUs), us(floorUs), '—']);
+    };
+    cpuRow('server CPU an alert, under that load', 'cpuPerAlert', (figures) => figures.acceptance.cpuPerAlertUs);
+    // On PostgreSQL, which shares the machine's cores: the database's part of an alert.
+    cpuRow("PostgreSQL's CPU an alert, the same span", 'databaseCpuPerAlert', (figures) => figures.acceptance.databaseCpuPerAlertUs);
     // Counted, not timed (but the time inside the statements): they hold still while the machine's speed drifts.
     const c = m.counted;
     if (c) {
