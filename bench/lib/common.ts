@@ -65,7 +65,7 @@ export function processCpuMs(pid: number | undefined): number {
 }
 
 /**
- * PostgreSQL's CPU on this machine, in ms: every \`postgres\` process's own (utime and stime) and
+ * PostgreSQL's CPU on this machine, in ms: every `postgres` process's own (utime and stime) and
  * what it reaped of its children (cutime and cstime), so a backend that ended in between still
  * counts. It shares the machine's cores with the server, and its work is part of an alert's.
  */
