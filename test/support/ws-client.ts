@@ -26,10 +26,15 @@ export function connectWs(base: string, options: { token?: string | null; header
   const socket = new WebSocket(url, { headers });
   const messages: ServerMessage[] = [];
   const waiters = new Set<() => void>();
+  /** What each wait does once the socket closes: its timer cleared and the wait refused. */
+  const onClose = new Set<() => void>();
   socket.on('message', (data) => {
     messages.push(JSON.parse(data.toString()) as ServerMessage);
     waiters.forEach((wake) => wake());
   });
+  // A wait that lost a race (answer or error, whichever came first) would otherwise keep its timer,
+  // and the test process, alive for up to its timeout after the last suite.
+  socket.on('close', () => onClose.forEach((end) => end()));
   const client: WsClient = {
     socket,
     messages,
@@ -37,22 +42,31 @@ export function connectWs(base: string, options: { token?: string | null; header
     next: (type, match = () => true, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         let seen = 0;
+        const done = () => {
+          waiters.delete(check);
+          onClose.delete(closed);
+          clearTimeout(timer);
+        };
         const check = () => {
           for (; seen < messages.length; seen++) {
             const message = messages[seen];
             if (message.type === type && match(message as never)) {
-              waiters.delete(check);
-              clearTimeout(timer);
+              done();
               resolve(message as never);
               return;
             }
           }
         };
+        const closed = () => {
+          done();
+          reject(new Error(`the socket closed before a ${type} message`));
+        };
         const timer = setTimeout(() => {
-          waiters.delete(check);
+          done();
           reject(new Error(`no ${type} message within ${timeoutMs} ms`));
         }, timeoutMs);
         waiters.add(check);
+        onClose.add(closed);
         check();
       }),
     close: () =>
@@ -65,9 +79,12 @@ export function connectWs(base: string, options: { token?: string | null; header
   };
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(client));
-    socket.once('unexpected-response', (_request, response) =>
-      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode })),
-    );
+    socket.once('unexpected-response', (request, response) => {
+      // With a listener here ws leaves the refused request and its socket open (kept alive until
+      // the server's timeout, which held the test process open after its last suite): end it.
+      request.destroy();
+      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode }));
+    });
     socket.once('error', reject);
   });
 }
