@@ -6,6 +6,9 @@
 // 2. A quote into the excursion tracker (the open positions' one-second high/low buckets).
 // 3. Off the hot path: one grouped write of a second's finished timelines (1,000 and 10,000 orders)
 //    to SQLite in one shared commit, by the recorder a running server uses.
+// 4. A closed trade's entry bracket (its excursion's stop), looked up as the recorder does, with
+//    100,000 fills on one account (20,000 quick) and half of their orders with a bracket: a lookup
+//    that read every fill of the account took milliseconds here, once a closed trade.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,12 +18,17 @@ import { createApp } from '#server/app.factory.js';
 import { AnalyticsRecorder } from '#server/analytics/analytics-recorder.service.js';
 import { ExcursionTracker } from '#server/analytics/excursion-tracker.js';
 import { ExecutionStamps } from '#server/analytics/execution-stamps.js';
+import { entryBracket } from '#server/analytics/analytics-recorder.service.js';
 import { loadConfig } from '#server/config/load-config.js';
+import { DatabaseService } from '#server/database/database.service.js';
+import { Statements } from '#server/database/statements.js';
 import { QUICK, report, stats } from './lib/common.js';
 
 const ORDERS = QUICK ? 50_000 : 200_000;
 const QUOTES = QUICK ? 200_000 : 1_000_000;
 const ROUNDS = QUICK ? 3 : 10;
+const HISTORY_FILLS = QUICK ? 20_000 : 100_000;
+const LOOKUPS = 200;
 
 const now = () => performance.now();
 
@@ -103,6 +111,7 @@ async function groupedWrite() {
   const stamps = app.get(ExecutionStamps);
   const recorder = app.get(AnalyticsRecorder);
   const out = [];
+  let bracketUs;
   try {
     for (const size of [1000, 10000]) {
       const runs = [];
@@ -126,11 +135,56 @@ async function groupedWrite() {
       }
       out.push({ orders: size, writeMs: stats(runs) });
     }
+    bracketUs = await bracketLookup(app.get(DatabaseService), app.get(Statements));
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return out;
+  return { writes: out, bracketUs };
+}
+
+/** A day of one account's history (orders, their fills, half of them bracketed), then LOOKUPS entry brackets found. */
+async function bracketLookup(database, statements) {
+  const strategies = 100;
+  await database.transaction(async (m) => {
+    for (let i = 0; i < HISTORY_FILLS; i++) {
+      const strategyId = `s${i % strategies}`;
+      await statements.run(
+        m,
+        `INSERT INTO "orders" ("id", "clientOrderId", "strategyId", "accountId", "ticker", "side", "quantity", "type", "status", "createdAt", "updatedAt") ` +
+          `VALUES (?, ?, ?, 'acc', 'NQ1!', 'buy', 1, 'market', 'filled', ?, ?)`,
+        [`o${i}`, `c${i}`, strategyId, i, i],
+      );
+      await statements.run(
+        m,
+        `INSERT INTO "fills" ("id", "brokerFillId", "orderId", "strategyId", "accountId", "ticker", "side", "quantity", "price", "time") ` +
+          `VALUES (?, ?, ?, ?, 'acc', 'NQ1!', 'buy', 1, ?, ?)`,
+        [`f${i}`, `bf${i}`, `o${i}`, strategyId, 25000 + (i % 40) * 0.25, 1_000_000 + i],
+      );
+      if (i % 2 === 0)
+        await statements.run(
+          m,
+          `INSERT INTO "order_brackets" ("parentClientOrderId", "strategyId", "stopLossPrice", "status", "createdAt", "updatedAt") VALUES (?, ?, 24990, 'done', 0, 0)`,
+          [`c${i}`, strategyId],
+        );
+    }
+  });
+  const runs = [];
+  for (let n = 0; n < LOOKUPS; n++) {
+    const i = Math.floor((n * HISTORY_FILLS) / LOOKUPS);
+    const trade = {
+      strategyId: `s${i % strategies}`,
+      entryTime: 1_000_000 + i,
+      accountId: 'acc',
+      ticker: 'NQ1!',
+      entryPrice: 25000 + (i % 40) * 0.25,
+    };
+    const start = now();
+    const rows = await statements.all(undefined, ...entryBracket(trade));
+    runs.push((now() - start) * 1000);
+    if (rows.length !== (i % 2 === 0 ? 1 : 0)) throw new Error(`trade ${i}: ${rows.length} bracket(s) found`);
+  }
+  return stats(runs);
 }
 
 const floorNs = floorCost();
@@ -141,9 +195,12 @@ console.log(
 );
 const quoteNs = quoteCost();
 console.log(`a quote into the excursion tracker: p50 ${quoteNs.p50.toFixed(0)} ns, max ${quoteNs.max.toFixed(0)} ns`);
-const writes = await groupedWrite();
+const { writes, bracketUs } = await groupedWrite();
 for (const w of writes)
   console.log(
     `grouped write of ${w.orders} timelines (SQLite, one shared commit): p50 ${w.writeMs.p50.toFixed(1)} ms, max ${w.writeMs.max.toFixed(1)} ms`,
   );
-report({ analytics: { floorNsPerOrder: floorNs, stampNsPerOrder: stampNs, quoteNs, writes } });
+console.log(
+  `a closed trade's entry bracket, ${HISTORY_FILLS.toLocaleString('en')} fills on the account: p50 ${bracketUs.p50.toFixed(1)} µs, max ${bracketUs.max.toFixed(1)} µs`,
+);
+report({ analytics: { floorNsPerOrder: floorNs, stampNsPerOrder: stampNs, quoteNs, writes, bracketUs, historyFills: HISTORY_FILLS } });

@@ -22,7 +22,11 @@ const SECTIONS = [
     'resident memory with 10, 100 and 1,000 strategies (one in ten scripted), each having traded once; then a day of trading and a restart on its history',
   ],
   ['ids', 'row-id-bench.js', 'what a commit writes with random and with time-ordered row ids, into a table with history'],
-  ['analytics', 'analytics-bench.js', 'execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes'],
+  [
+    'analytics',
+    'analytics-bench.js',
+    "execution analytics: stamps on the hot path, quotes into the excursion tracker, grouped writes, a trade's bracket",
+  ],
   ['backtest', 'backtest-bench.js', 'backtests: a year of one-minute bars imported and replayed'],
 ];
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
@@ -192,6 +196,12 @@ if (analytics) {
   row('a quote into the excursion tracker', `p50 ${ns(analytics.quoteNs.p50)}`);
   for (const w of analytics.writes)
     row(`grouped write of ${num(w.orders)} timelines (SQLite)`, `p50 ${ms(w.writeMs.p50, 1)}`, 'off the hot path, once a second');
+  if (analytics.bracketUs)
+    row(
+      `a closed trade's entry bracket, ${num(analytics.historyFills)} fills on its account`,
+      `p50 ${analytics.bracketUs.p50.toFixed(1)} µs`,
+      'once a closed trade; by the account alone it read every fill',
+    );
 }
 
 const backtest = results.backtest?.backtest;
