@@ -144,7 +144,7 @@ async function groupedWrite() {
 }
 
 /** A day of one account's history (orders, their fills, half of them bracketed), then LOOKUPS entry brackets found. */
-async function bracketLookup(database, statements) {
+async function bracketLookup(database: DatabaseService, statements: Statements) {
   const strategies = 100;
   await database.transaction(async (m) => {
     for (let i = 0; i < HISTORY_FILLS; i++) {
