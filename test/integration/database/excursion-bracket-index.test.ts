@@ -33,7 +33,7 @@ describe.each(['sqlite', 'postgres'] as const)("a trade's entry bracket on %s", 
     if (kind === 'sqlite') expect(plan).toMatch(/ix_fills_strategy \(strategyId=\? AND time=\?\)/);
   });
 
-  it("finds the trade's own strategy's bracket where another strategy filled at the same price and millisecond", async () => {
+  it("finds the trade's own strategy's bracket where another strategy filled at the same price and millisecond, and a link's copy's", async () => {
     const order = $(
       `INSERT INTO "orders" ("id", "clientOrderId", "strategyId", "accountId", "ticker", "side", "quantity", "type", "status", "createdAt", "updatedAt") ` +
         `VALUES (?, ?, ?, 'acc', 'NQ1!', 'buy', 1, 'market', 'filled', 0, 0)`,
@@ -55,6 +55,27 @@ describe.each(['sqlite', 'postgres'] as const)("a trade's entry bracket on %s", 
       await dataSource.query(fill, [`f${n}`, `bf${n}`, `o${n}`, strategyId, 1_000]);
       await dataSource.query(bracket, [`c${n}`, strategyId, stop]);
     }
+    // A link's copy of s1 on another account: its trade is held under the link, its fill under s1.
+    await dataSource.query(
+      $(
+        `INSERT INTO "strategy_links" ("id", "strategyId", "accountId", "multiplier", "enabled", "createdAt", "updatedAt") VALUES ('link1', 's1', 'other', 1, ?, 0, 0)`,
+      ),
+      [kind === 'postgres' ? true : 1],
+    );
+    await dataSource.query(
+      $(
+        `INSERT INTO "orders" ("id", "clientOrderId", "strategyId", "linkId", "accountId", "ticker", "side", "quantity", "type", "status", "createdAt", "updatedAt") ` +
+          `VALUES ('o4', 'c4', 's1', 'link1', 'other', 'NQ1!', 'buy', 1, 'market', 'filled', 0, 0)`,
+      ),
+    );
+    await dataSource.query(
+      $(
+        `INSERT INTO "fills" ("id", "brokerFillId", "orderId", "strategyId", "accountId", "ticker", "side", "quantity", "price", "time") ` +
+          `VALUES ('f4', 'bf4', 'o4', 's1', 'other', 'NQ1!', 'buy', 1, 25000.25, 1000)`,
+      ),
+    );
+    await dataSource.query(bracket, ['c4', 's1', 24960]);
+    expect(await bracketOf({ ...trade, strategyId: 'link1', accountId: 'other' })).toBe(24960);
     expect(await bracketOf(trade)).toBe(24980);
     expect(await bracketOf({ ...trade, strategyId: 's1' })).toBe(24990);
     expect(await bracketOf({ ...trade, strategyId: null })).toBe(24970);

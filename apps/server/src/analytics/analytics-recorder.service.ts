@@ -167,19 +167,27 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
 }
 
 /**
- * The bracket of a trade's entry order, found through its entry fill: by the trade's strategy and
- * entry time first, the index that begins with them. By the account alone it read every fill the
- * account ever had, once for each trade it closed, and could take another strategy's fill of the
- * same price and millisecond.
+ * The bracket of a trade's entry order, found through its entry fill: by the fill's strategy and
+ * the trade's entry time first, the index that begins with them. By the account alone it read
+ * every fill the account ever had, once for each trade it closed, and could take another
+ * strategy's fill of the same price and millisecond. A trade is held under its strategy, a link's
+ * copy under the link (its fills under the link's strategy), a manual one under none.
  */
 export function entryBracket(
   trade: Pick<TradeData, 'strategyId' | 'entryTime' | 'accountId' | 'ticker' | 'entryPrice'>,
 ): [string, SqlValue[]] {
-  const byStrategy = trade.strategyId === null ? 'IS NULL' : '= ?';
+  const byStrategy =
+    trade.strategyId === null ? 'IS NULL' : '= COALESCE((SELECT l."strategyId" FROM "strategy_links" l WHERE l."id" = ?), ?)';
   return [
     `SELECT b."stopLossPrice", b."stopLossTicks" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
       `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
       `WHERE f."strategyId" ${byStrategy} AND f."time" = ? AND f."accountId" = ? AND f."ticker" = ? AND f."price" = ? LIMIT 1`,
-    [...(trade.strategyId === null ? [] : [trade.strategyId]), trade.entryTime, trade.accountId, trade.ticker, trade.entryPrice],
+    [
+      ...(trade.strategyId === null ? [] : [trade.strategyId, trade.strategyId]),
+      trade.entryTime,
+      trade.accountId,
+      trade.ticker,
+      trade.entryPrice,
+    ],
   ];
 }
