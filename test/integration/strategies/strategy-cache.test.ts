@@ -84,7 +84,6 @@ describe('strategies held in memory, changed in another process', () => {
   });
 
   it('serves nothing from memory while the change relay is not connected, and starts afresh once it is', async () => {
-    const strategy = await create('relay down');
     const cache = b.app.get(StrategyCache);
     const relay = b.app.get(StrategyChangeRelay) as unknown as { subscriber: { disconnect(reconnect?: boolean): void } };
     const reader = b.app.get(StrategiesReader);
@@ -94,7 +93,19 @@ describe('strategies held in memory, changed in another process', () => {
       suspended++;
       suspend();
     };
+    const forgotten: string[] = [];
+    const forget = cache.forget.bind(cache);
+    cache.forget = (id: string) => {
+      forgotten.push(id);
+      forget(id);
+    };
+    const strategy = await create('relay down');
+    // The creation's notice reaches b in its own time; a read b began before it is (rightly) not
+    // kept. Wait for the notice, then for a read that b keeps, so what follows starts from memory.
+    await eventually(async () => forgotten.includes(strategy.id), SOON, 'the creation relayed to b');
     expect((await alert(b, strategy.webhookToken)).status).toBe(202);
+    const held = (cache as unknown as { byId: Map<string, unknown> }).byId;
+    await eventually(async () => (await reader.byId(strategy.id)) !== null && held.has(strategy.id), SOON, 'the strategy held in b');
     // A row changed behind the relay's back (no notice): b serves what it holds.
     await b.app.get(DataSource).query('UPDATE "strategies" SET "name" = $1 WHERE "id" = $2', ['renamed behind the relay', strategy.id]);
     expect((await reader.byId(strategy.id))?.name).toBe('relay down');
