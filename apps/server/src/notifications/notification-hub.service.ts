@@ -61,7 +61,8 @@ export class NotificationHub implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     this.stopWorkers();
-    if (this.leading) await this.lock.release().catch(() => undefined);
+    // Whether or not it leads: a process that never led still holds the lock's connection.
+    await this.lock.release().catch(() => undefined);
   }
 
   /** Reads the channels again (after one was added, changed or removed); the delivering process rebuilds its workers. */
