@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { dropRedisKeys, eventually, REDIS_URL, startServer } from '../../support/app.js';
+import { createPostgresDatabase, dropRedisKeys, eventually, REDIS_URL, startServer } from '../../support/app.js';
 
 afterAll(() => dropRedisKeys(REDIS_URL, `redis-connections-${process.pid}-`));
 
@@ -10,7 +10,14 @@ afterAll(() => dropRedisKeys(REDIS_URL, `redis-connections-${process.pid}-`));
  * connection left open keeps an embedding process, or a test run, from exiting).
  */
 describe('Redis connections when a server closes', () => {
-  it('closes every one, in the leading process and in the others', async () => {
+  // Two processes' worth of apps on one Redis. Of two full servers the first to start leads
+  // notifications, P&L and feeds and the other waits; an api process never leads. Split roles
+  // share a database, as they would in production: PostgreSQL.
+  it.each([
+    ['two servers of every role', ['all', 'all'], 'sqlite'],
+    ['an api process and a worker', ['api', 'worker'], 'postgres'],
+  ] as const)('closes every one: %s', async (_shape, roles, kind) => {
+    const database = kind === 'postgres' ? await createPostgresDatabase() : undefined;
     // Each client is counted when it connects (ioredis connects through this method, lazily or at once).
     const opened: { client: Redis; where: string }[] = [];
     const connect = Redis.prototype.connect;
@@ -20,17 +27,21 @@ describe('Redis connections when a server closes', () => {
       return connect.apply(this, args);
     };
     try {
-      const options = {
-        redisUrl: REDIS_URL,
-        overrides: { plugins: { disabled: ['sim-feed'] }, queue: { prefix: `redis-connections-${process.pid}-${Date.now()}` } },
-      };
-      // Two processes' worth of apps on one Redis: the first leads notifications, P&L and feeds; the second waits.
-      const leader = await startServer(options);
-      const follower = await startServer(options);
-      await follower.close();
-      await leader.close();
+      const prefix = `redis-connections-${process.pid}-${Date.now()}`;
+      const servers = [];
+      for (const role of roles)
+        servers.push(
+          await startServer({
+            redisUrl: REDIS_URL,
+            databaseUrl: database?.url,
+            overrides: { role, plugins: { disabled: ['sim-feed'] }, queue: { prefix } },
+          }),
+        );
+      // Last started, first closed: of two full servers the one that does not lead closes first.
+      for (const server of servers.reverse()) await server.close();
     } finally {
       Redis.prototype.connect = connect;
+      await database?.drop();
     }
     // Both servers' relays, queues and leases made connections: the count is not vacuous.
     expect(opened.length).toBeGreaterThanOrEqual(6);
