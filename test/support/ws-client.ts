@@ -68,6 +68,8 @@ export function connectWs(base: string, options: { token?: string | null; header
         waiters.add(check);
         onClose.add(closed);
         check();
+        // Already closed (and nothing held matched): no close is coming to end this wait.
+        if (waiters.has(check) && socket.readyState === WebSocket.CLOSED) closed();
       }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 export interface LeaderLock {
   /** Takes or renews the lead; false while another process holds it (or Redis is unreachable). */
   hold(): Promise<boolean>;
-  /** Gives the lead up so another process takes over at once. */
+  /**
+   * Gives the lead up so another process takes over at once, and closes what the lock holds (its
+   * connection): call it at shutdown whether or not this process leads.
+   */
   release(): Promise<void>;
 }
 
