@@ -41,6 +41,8 @@ export class FillIntake implements OnModuleInit {
   private readonly unbookableListeners = new Set<UnbookableListener>();
   /** Orders being sent right now, and the unbookable fill their broker reported meanwhile (submit fails their event). */
   private readonly sending = new Map<string, UnbookableFill | null>();
+  /** The fill of each order being booked now, and those reported after it: their turns (see onFill). */
+  private readonly orderTurns = new Map<string, Promise<void>>();
   private readonly console = new Logger(FillIntake.name);
 
   constructor(
@@ -91,7 +93,25 @@ export class FillIntake implements OnModuleInit {
     this.sending.delete(clientOrderId);
   }
 
-  async onFill(broker: string, fill: BrokerFill): Promise<void> {
+  /**
+   * An order's fills are booked one at a time, in the order they were reported: each is booked on
+   * the order as the one before left it (its filled quantity, its average price, its status).
+   * A broker's stream may report an order's pieces back to back without waiting for the last to be
+   * booked; booked side by side, each started from the same filled quantity and all but one were lost.
+   */
+  onFill(broker: string, fill: BrokerFill): Promise<void> {
+    const key = fill.clientOrderId;
+    const before = this.orderTurns.get(key);
+    const booking = before ? before.then(() => this.takeFill(broker, fill)) : this.takeFill(broker, fill);
+    const done = booking.catch(() => undefined);
+    this.orderTurns.set(key, done);
+    void done.then(() => {
+      if (this.orderTurns.get(key) === done) this.orderTurns.delete(key);
+    });
+    return booking;
+  }
+
+  private async takeFill(broker: string, fill: BrokerFill): Promise<void> {
     let order = await this.store.byClientOrderId(fill.clientOrderId);
     if (!order && fill.brokerAccountId) order = await this.orderPlacedElsewhere(broker, fill);
     if (order && order.reason === PLACED_ELSEWHERE && order.filledQuantity + fill.quantity > order.quantity) {

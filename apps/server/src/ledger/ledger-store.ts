@@ -61,6 +61,12 @@ const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "
 /** Both databases take `ON CONFLICT DO NOTHING` without naming the key: here only the broker fill's can conflict (ids are new). */
 const INSERT_NEW_FILL = `${FILL.insert} ON CONFLICT DO NOTHING`;
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
+/**
+ * PostgreSQL runs transactions side by side: a booking reads the position it will write with the
+ * row locked, so a second fill of that position (another piece of the order, another order, another
+ * process) waits for the first to commit and is booked on what it left, never on what both read.
+ */
+const POSITION_TO_WRITE = `${POSITION_HELD} FOR UPDATE`;
 const QUANTITY_HELD = 'SELECT "quantity" FROM positions WHERE "accountId" = ? AND "strategyId" = ? AND "ticker" = ?';
 /** The account's net position in a ticker but one key's (see netQuantity). */
 export const NET_IN_TICKER =
@@ -106,7 +112,8 @@ export class LedgerStore implements OnModuleInit {
 
   async position(m: EntityManager | undefined, accountId: string, key: string, ticker: string): Promise<Position | null> {
     if (this.book && (!m || !this.writtenIn(m, positionKeyOf(accountId, key, ticker)))) return this.book.get(accountId, key, ticker);
-    const row = await this.statements.get<Record<string, unknown>>(m, POSITION_HELD, [accountId, key, ticker]);
+    const sql = m && this.database.type === 'postgres' ? POSITION_TO_WRITE : POSITION_HELD;
+    const row = await this.statements.get<Record<string, unknown>>(m, sql, [accountId, key, ticker]);
     return row ? POSITION.fromRow(row) : null;
   }
 
