@@ -6,7 +6,7 @@ import { DatabaseService } from '../../../apps/server/src/database/database.serv
 import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
- * A broker that fills each order in one-contract pieces, all reported at once a moment after it
+ * A broker that fills each NQ order in one-contract pieces, all reported at once a moment after it
  * acks the order working — as a broker's stream delivers partial fills back to back, none waiting
  * for the last to be booked. Piece i is priced at the order's base price + i points: buys from
  * 25,000, sells from 25,010.
@@ -18,6 +18,14 @@ export default {
   create(ctx) {
     return {
       async placeOrder(order) {
+        const brokerOrderId = 'S-' + order.clientOrderId;
+        if (order.ticker === 'ES1!') {
+          // Filled whole while it answers: the fill, a status update and the ack, none waiting for another.
+          void ctx.reportFill({ fillId: order.clientOrderId + '-all', clientOrderId: order.clientOrderId, brokerOrderId, ticker: order.ticker,
+            side: order.side, quantity: order.quantity, price: 6800, commission: 0, time: Date.now() }).catch(() => undefined);
+          void ctx.reportOrderUpdate({ clientOrderId: order.clientOrderId, brokerOrderId, status: 'working' }).catch(() => undefined);
+          return { brokerOrderId, status: 'working' };
+        }
         const base = order.side === 'buy' ? 25000 : 25010;
         setTimeout(() => {
           for (let i = 0; i < order.quantity; i++)
@@ -138,6 +146,24 @@ describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (
     expect(trades.reduce((sum, t) => sum + Math.round(t.pnl * 100), 0)).toBe(80_000);
   });
 
+  it('leaves an order filled when its ack and a status update say working while its fill is booked', async () => {
+    const sent = await Promise.all(
+      [1, 2, 3].map(() => http(server.url, 'POST', '/api/orders', { accountId: account.id, ticker: 'ES1!', side: 'buy', quantity: 2 })),
+    );
+    expect(sent.map((r) => r.status)).toEqual([201, 201, 201]);
+    const es = async () =>
+      (
+        await rows<{ status: string; filledQuantity: unknown }>(
+          'SELECT "status", "filledQuantity" FROM orders WHERE "accountId" = ? AND "ticker" = ?',
+          [account.id, 'ES1!'],
+        )
+      ).map((o) => ({ status: o.status, filledQuantity: Number(o.filledQuantity) }));
+    await eventually(async () => (await es()).every((o) => o.filledQuantity === 2), 10_000, 'three ES orders filled');
+    // Every ack and update has been taken by now: they are answered before or with the fill's turn.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await es()).toEqual(Array(3).fill({ status: 'filled', filledQuantity: 2 }));
+  });
+
   it('books the pieces of two orders of one position placed at once on that position', async () => {
     // Manual orders: both held under no strategy, in one position. Pieces at 25,000 and 25,001 each.
     const placed = await Promise.all(
@@ -153,7 +179,12 @@ describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (
       ).map((p) => ({ quantity: Number(p.quantity), avgPrice: Number(p.avgPrice) }));
     const manualFills = async () =>
       Number(
-        (await rows<{ n: unknown }>('SELECT count(*) AS "n" FROM fills WHERE "accountId" = ? AND "strategyId" IS NULL', [account.id]))[0].n,
+        (
+          await rows<{ n: unknown }>('SELECT count(*) AS "n" FROM fills WHERE "accountId" = ? AND "strategyId" IS NULL AND "ticker" = ?', [
+            account.id,
+            'NQ1!',
+          ])
+        )[0].n,
       );
     await eventually(async () => (await manualFills()) === 4, 10_000, 'four manual fills');
     await eventually(async () => (await manual())[0]?.quantity === 4, 5_000).catch(() => undefined);

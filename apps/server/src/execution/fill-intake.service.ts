@@ -62,7 +62,7 @@ export class FillIntake implements OnModuleInit {
   onModuleInit(): void {
     this.plugins.setBrokerSink({
       onFill: (broker, fill) => this.onFill(broker, fill),
-      onOrderUpdate: (_broker, update) => this.onOrderUpdate(update),
+      onOrderUpdate: (_broker, update) => this.inOrderTurn(update.clientOrderId, () => this.onOrderUpdate(update)),
       openOrders: (broker) => this.queries.openOrders(broker),
     });
   }
@@ -100,15 +100,26 @@ export class FillIntake implements OnModuleInit {
    * booked; booked side by side, each started from the same filled quantity and all but one were lost.
    */
   onFill(broker: string, fill: BrokerFill): Promise<void> {
-    const key = fill.clientOrderId;
-    const before = this.orderTurns.get(key);
-    const booking = before ? before.then(() => this.takeFill(broker, fill)) : this.takeFill(broker, fill);
-    const done = booking.catch(() => undefined);
-    this.orderTurns.set(key, done);
+    return this.inOrderTurn(fill.clientOrderId, () => this.takeFill(broker, fill));
+  }
+
+  /**
+   * Runs `change` once every fill and status change of the order reported before it is on record,
+   * and before any reported after it: what changes an order's row from the broker's side (a fill,
+   * an ack, a status update) takes turns, so none is written over what another read before it.
+   */
+  inOrderTurn<T>(clientOrderId: string, change: () => Promise<T>): Promise<T> {
+    const before = this.orderTurns.get(clientOrderId);
+    const changing = before ? before.then(change) : change();
+    const done = changing.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.orderTurns.set(clientOrderId, done);
     void done.then(() => {
-      if (this.orderTurns.get(key) === done) this.orderTurns.delete(key);
+      if (this.orderTurns.get(clientOrderId) === done) this.orderTurns.delete(clientOrderId);
     });
-    return booking;
+    return changing;
   }
 
   private async takeFill(broker: string, fill: BrokerFill): Promise<void> {

@@ -206,7 +206,9 @@ export class OrderRouter {
       }
       this.stamps.orderAcknowledged(order.id);
     }
-    return this.states.applyAck(order.id, ack);
+    // After the fills the broker reported while it answered: an ack read before one was booked
+    // would write its status over the fill's.
+    return this.intake.inOrderTurn(order.clientOrderId, () => this.states.applyAck(order.id, ack));
   }
 
   /**
@@ -224,7 +226,7 @@ export class OrderRouter {
     } else {
       await this.market.brokerInstruments.learn(order.ticker, broker, (message) => this.console.warn(message));
       const ack = await broker.placeOrder({ ...brokerRequest(order, account), quantity: order.quantity - order.filledQuantity });
-      await this.states.applyAck(order.id, ack);
+      await this.intake.inOrderTurn(order.clientOrderId, () => this.states.applyAck(order.id, ack));
     }
     await this.market.watch(`order:${order.id}`, [order.ticker]);
     return true;
