@@ -342,6 +342,97 @@ describe('DatabaseService on PostgreSQL', () => {
     expect(await dataSource.query('SHOW synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
   });
 
+  describe('units that share their turn (shareTurn)', () => {
+    const table = `shared_${process.pid}`;
+    beforeEach(async () => {
+      await dataSource.query(`CREATE TABLE IF NOT EXISTS ${table} (id SERIAL PRIMARY KEY, text TEXT NOT NULL UNIQUE)`);
+      await dataSource.query(`TRUNCATE ${table}`);
+    });
+    afterEach(async () => {
+      await dataSource.query(`DROP TABLE IF EXISTS ${table}`);
+    });
+    const shared = { shareTurn: true };
+    const txid = (m: import('typeorm').EntityManager) =>
+      m.query('SELECT txid_current() AS "id"').then((rows: { id: string }[]) => rows[0].id);
+    const insertText = (m: import('typeorm').EntityManager, text: string) => m.query(`INSERT INTO ${table} (text) VALUES ($1)`, [text]);
+    const texts = async () => ((await dataSource.query(`SELECT text FROM ${table} ORDER BY id`)) as { text: string }[]).map((r) => r.text);
+
+    it('runs the units of one turn in one transaction, in arrival order; a unit that may not share gets its own', async () => {
+      const ids = await Promise.all([
+        database.transaction(async (m) => (await insertText(m, 'a'), txid(m)), shared),
+        database.transaction(async (m) => (await insertText(m, 'b'), txid(m)), { durable: false, shareTurn: true }),
+        database.transaction(async (m) => (await insertText(m, 'alone'), txid(m))),
+        database.transaction(async (m) => (await insertText(m, 'c'), txid(m)), shared),
+      ]);
+      expect(ids[1]).toBe(ids[0]);
+      expect(ids[3]).toBe(ids[0]);
+      expect(ids[2]).not.toBe(ids[0]);
+      expect((await texts()).filter((t) => t !== 'alone')).toEqual(['a', 'b', 'c']);
+      // A later turn: a transaction of its own.
+      expect(await database.transaction(txid, shared)).not.toBe(ids[0]);
+    });
+
+    it('commits durably when any unit of the turn is durable, and without the flush when none is', async () => {
+      const bookkeeping = { durable: false, shareTurn: true };
+      expect(await Promise.all([database.transaction(setting, bookkeeping), database.transaction(setting, bookkeeping)])).toEqual([
+        'off',
+        'off',
+      ]);
+      expect(await Promise.all([database.transaction(setting, bookkeeping), database.transaction(setting, shared)])).toEqual(['on', 'on']);
+      expect(await dataSource.query('SHOW synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
+    });
+
+    it('fails only the unit that failed: the others run again alone and commit, their callbacks run once', async () => {
+      await database.transaction((m) => insertText(m, 'taken'));
+      const runs: string[] = [];
+      const committed: string[] = [];
+      const after: string[] = [];
+      const unit =
+        (text: string, ...more: string[]) =>
+        (m: import('typeorm').EntityManager) => {
+          runs.push(text);
+          database.onCommitted(m, () => committed.push(text));
+          database.afterCommit(m, () => after.push(text));
+          return [text, ...more].reduce<Promise<unknown>>((done, t) => done.then(() => insertText(m, t)), Promise.resolve());
+        };
+      const results = await Promise.allSettled([
+        database.transaction(unit('first'), shared),
+        // Its second insert breaks the unique key, which aborts a PostgreSQL transaction: the whole turn's.
+        database.transaction(unit('half of a failing unit', 'taken'), shared),
+        database.transaction(unit('last'), shared),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/duplicate key|unique/i);
+      expect(await texts()).toEqual(['taken', 'first', 'last']);
+      // Together up to the failure, then each alone (side by side, so in any order); the callbacks
+      // of the rolled-back try never run.
+      expect(runs.slice(0, 2)).toEqual(['first', 'half of a failing unit']);
+      expect(runs.slice(2).sort()).toEqual(['first', 'half of a failing unit', 'last']);
+      expect(committed.sort()).toEqual(['first', 'last']);
+      expect(after.sort()).toEqual(['first', 'last']);
+    });
+
+    it("writes the turn's staged rows once per sink, in unit order, inside the shared transaction", async () => {
+      const calls: string[][] = [];
+      const sink: RowSink<string> = {
+        async write(m, rows) {
+          calls.push(rows);
+          for (const row of rows) await insertText(m, row);
+        },
+        lost: () => undefined,
+      };
+      await Promise.all([
+        database.transaction(async (m) => void database.stage(m, sink, 'one'), shared),
+        database.transaction(async (m) => {
+          database.stage(m, sink, 'two');
+          database.stage(m, sink, 'three');
+        }, shared),
+      ]);
+      expect(calls).toEqual([['one', 'two', 'three']]);
+      expect(await texts()).toEqual(['one', 'two', 'three']);
+    });
+  });
+
   it('writes staged rows inside the transaction, and not at all when it rolls back', async () => {
     const table = `staged_${process.pid}_${Date.now()}`;
     await dataSource.query(`CREATE TABLE ${table} (id SERIAL PRIMARY KEY, text TEXT NOT NULL)`);

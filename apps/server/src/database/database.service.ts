@@ -19,6 +19,16 @@ export interface TransactionOptions {
    * flushes the WAL up to itself).
    */
   durable?: boolean;
+  /**
+   * PostgreSQL: the unit may share one transaction with the other such units of its event-loop
+   * turn — one start, one commit and one WAL flush for all of them (durable if any of them is), as
+   * SQLite's group commit gives every unit. Should the shared transaction fail, each of its units
+   * runs again alone, so a unit's failure stays its own. Only for work that may run again after a
+   * rollback (what it changes in memory it changes through the commit hooks, or may change twice,
+   * like a log line's allowance) and takes no row lock another unit of the turn could hold (inserts
+   * of new rows, updates of a row of its own). SQLite: no effect.
+   */
+  shareTurn?: boolean;
 }
 
 /**
@@ -84,6 +94,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   /** The hooks of the unit of work a manager is running now. */
   private readonly hooks = new WeakMap<EntityManager, UnitHooks>();
   private readonly queue: Unit[] = [];
+  /** PostgreSQL: this turn's units that may share a transaction (`shareTurn`). */
+  private turn: Unit[] = [];
   private draining = false;
   /** A batch's transaction is open (SQLite): reads on the connection would see its uncommitted rows. */
   private open = false;
@@ -120,9 +132,16 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    if (this.type === 'postgres') return this.postgresTransaction(work, options.durable !== false);
+    const durable = options.durable !== false;
+    if (this.type === 'postgres' && !options.shareTurn) return this.postgresTransaction(work, durable);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, durable: options.durable !== false, ...noHooks(), resolve: resolve as (value: unknown) => void, reject });
+      const unit: Unit = { work, durable, ...noHooks(), resolve: resolve as (value: unknown) => void, reject };
+      if (this.type === 'postgres') {
+        this.turn.push(unit);
+        if (this.turn.length === 1) setImmediate(() => this.shareTurns());
+        return;
+      }
+      this.queue.push(unit);
       void this.drain();
     });
   }
@@ -184,25 +203,74 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
 
   private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
     const hooks = noHooks();
+    const [result] = await this.postgresCommit([{ ...hooks, work, durable }]);
+    this.runAll(hooks.afterCommit);
+    return result as T;
+  }
+
+  /**
+   * Units' work in one PostgreSQL transaction, in order, then their staged rows; the units'
+   * `committed` callbacks once it has committed. Durable if any unit is.
+   */
+  private async postgresCommit(units: (UnitHooks & Pick<Unit, 'work' | 'durable'>)[]): Promise<unknown[]> {
     const runner = this.dataSource.createQueryRunner();
     // Bookkeeping does not wait for its WAL flush (a crash of PostgreSQL itself may lose the last
     // few, never half of one); the next durable commit flushes them with its own, as on SQLite.
-    if (!durable) startsAsBookkeeping(runner);
-    let result: T;
+    if (!units.some((unit) => unit.durable)) startsAsBookkeeping(runner);
+    let values: unknown[];
     try {
-      result = await runner.manager.transaction(async (manager) => {
-        this.hooks.set(manager, hooks);
-        const value = await work(manager);
+      values = await runner.manager.transaction(async (manager) => {
+        const results: unknown[] = [];
+        for (const unit of units) {
+          this.hooks.set(manager, unit);
+          results.push(await unit.work(manager));
+        }
         // A failure here fails the transaction, as the row's own statement inside the work would have.
-        for (const [sink, rows] of bySink(hooks.staged)) await sink.write(manager, rows);
-        return value;
+        for (const [sink, rows] of bySink(units.flatMap((unit) => unit.staged))) await sink.write(manager, rows);
+        return results;
       });
     } finally {
       await runner.release();
     }
-    this.runAll(hooks.committed);
-    this.runAll(hooks.afterCommit);
-    return result;
+    for (const unit of units) this.runAll(unit.committed);
+    return values;
+  }
+
+  /** PostgreSQL: this turn's `shareTurn` units, in one transaction a batch. */
+  private shareTurns(): void {
+    while (this.turn.length) void this.postgresShared(this.turn.splice(0, MAX_BATCH));
+  }
+
+  private async postgresShared(batch: Unit[]): Promise<void> {
+    let values: unknown[] | undefined;
+    if (batch.length > 1) {
+      try {
+        values = await this.postgresCommit(batch);
+      } catch {
+        // One unit's failure aborts a PostgreSQL transaction: each runs again alone (below), and
+        // only what failed there fails.
+        for (const unit of batch) unit.committed.length = unit.afterCommit.length = unit.staged.length = 0;
+      }
+    }
+    if (values) {
+      batch.forEach((unit, i) => {
+        unit.resolve(values![i]);
+        this.runAll(unit.afterCommit);
+      });
+      return;
+    }
+    await Promise.all(
+      batch.map(async (unit) => {
+        try {
+          const [value] = await this.postgresCommit([unit]);
+          unit.resolve(value);
+        } catch (error) {
+          unit.reject(error);
+          return;
+        }
+        this.runAll(unit.afterCommit);
+      }),
+    );
   }
 
   private async drain(): Promise<void> {

@@ -182,7 +182,9 @@ export class EngineService implements OnApplicationBootstrap {
   }
 
   private async finish(event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string): Promise<void> {
-    await this.database.bookkeeping(async (m) => {
+    // The event's own row and a log line: on PostgreSQL one transaction for a turn's alerts.
+    const shared = { durable: false, shareTurn: true };
+    await this.database.transaction(async (m) => {
       await this.statements.run(m, EVENT_FINISHED, [status, Date.now(), status === 'failed' ? message : null, event.id]);
       await this.logs.write(
         {
@@ -194,7 +196,7 @@ export class EngineService implements OnApplicationBootstrap {
         },
         m,
       );
-    });
+    }, shared);
   }
 
   private async markFailed(event: EngineEvent, error: unknown): Promise<void> {

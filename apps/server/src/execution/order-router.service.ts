@@ -146,8 +146,9 @@ export class OrderRouter {
       checked.catch(() => undefined);
       let inserted: boolean;
       try {
-        // Durable (fsynced) before the broker hears of it.
-        inserted = await this.database.transaction((m) => this.store.insert(m, order));
+        // Durable (fsynced) before the broker hears of it. On PostgreSQL the orders of one turn
+        // share that commit and its flush (an insert that may run again: see shareTurn).
+        inserted = await this.database.transaction((m) => this.store.insert(m, order), { shareTurn: true });
       } catch (error) {
         // Never on record, so never at a broker: the room the limits gave it is given back.
         await checked.catch(() => undefined);

@@ -257,9 +257,13 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
       this.database.afterCommit(manager, announce);
       return;
     }
-    await this.database.bookkeeping(async (m) => {
-      if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
-    });
+    // Staging alone may run again: on PostgreSQL the lines of one turn share a transaction and a statement.
+    await this.database.transaction(
+      async (m) => {
+        if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
+      },
+      { durable: false, shareTurn: true },
+    );
     announce();
   }
 
