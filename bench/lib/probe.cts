@@ -151,5 +151,12 @@ process.on('SIGUSR2', () => {
     const allocatedBytes = !error && result?.profile ? sum(result.profile.head) : 0;
     const out = process.env.BENCH_PROBE_OUT;
     if (out) fs.writeFileSync(out, JSON.stringify({ statements, statementMicros, redisCommands, allocatedBytes, bySql }));
+    // BENCH_PROBE_KEEP=<folder>: every statement's count (the table prints the top ones) and the
+    // heap profile itself (opens in Chrome's DevTools), to see where an alert's bytes are allocated.
+    const keep = process.env.BENCH_PROBE_KEEP;
+    if (keep) {
+      fs.writeFileSync(`${keep}/probe-${process.pid}.statements.json`, JSON.stringify(bySql));
+      if (result?.profile) fs.writeFileSync(`${keep}/probe-${process.pid}.heapprofile`, JSON.stringify(result.profile));
+    }
   });
 });
