@@ -6,19 +6,27 @@ import { DatabaseService } from '../../../apps/server/src/database/database.serv
 import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
- * A broker that fills each NQ order in one-contract pieces, all reported at once a moment after it
- * acks the order working — as a broker's stream delivers partial fills back to back, none waiting
- * for the last to be booked. Piece i is priced at the order's base price + i points: buys from
- * 25,000, sells from 25,010.
+ * A broker whose reports overlap, as a broker's stream may deliver them, none waiting for the last
+ * to be booked:
+ * - NQ: filled in one-contract pieces, all reported at once a moment after it acks the order
+ *   working. Piece i is priced at the order's base price + i points: buys from 25,000, sells from 25,010.
+ * - ES: filled whole while it answers — the fill, a status update ("working") and the ack at once.
+ * - MNQ: rests; a cancel takes what is left after one contract filled, reported as it confirms.
  */
 const SPLIT_BROKER = `
 export default {
   kind: 'broker',
   apiVersion: 1,
   create(ctx) {
+    const resting = new Map();
     return {
       async placeOrder(order) {
         const brokerOrderId = 'S-' + order.clientOrderId;
+        if (order.ticker === 'MNQ1!') {
+          // Rests until cancelled; the cancel takes what is left after one contract filled.
+          resting.set(order.clientOrderId, order);
+          return { brokerOrderId, status: 'working' };
+        }
         if (order.ticker === 'ES1!') {
           // Filled whole while it answers: the fill, a status update and the ack, none waiting for another.
           void ctx.reportFill({ fillId: order.clientOrderId + '-all', clientOrderId: order.clientOrderId, brokerOrderId, ticker: order.ticker,
@@ -43,7 +51,14 @@ export default {
         }, 20);
         return { brokerOrderId: 'S-' + order.clientOrderId, status: 'working' };
       },
-      async cancelOrder() { return false; },
+      async cancelOrder(clientOrderId) {
+        const order = resting.get(clientOrderId);
+        if (!order) return false;
+        resting.delete(clientOrderId);
+        void ctx.reportFill({ fillId: clientOrderId + '-before-cancel', clientOrderId, brokerOrderId: 'S-' + clientOrderId, ticker: order.ticker,
+          side: order.side, quantity: 1, price: 25000, commission: 0, time: Date.now() }).catch(() => undefined);
+        return true;
+      },
     };
   },
 };
@@ -162,6 +177,23 @@ describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (
     // Every ack and update has been taken by now: they are answered before or with the fill's turn.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await es()).toEqual(Array(3).fill({ status: 'filled', filledQuantity: 2 }));
+  });
+
+  it('leaves an order cancelled when a piece filled before the cancel is reported with it', async () => {
+    const placed = await http(server.url, 'POST', '/api/orders', { accountId: account.id, ticker: 'MNQ1!', side: 'buy', quantity: 3 });
+    expect(placed.status).toBe(201);
+    expect(placed.body.status).toBe('working');
+    const cancelled = await http(server.url, 'DELETE', `/api/orders/${placed.body.id}`);
+    expect(cancelled.status).toBe(200);
+    const mnq = async () =>
+      (
+        await rows<{ status: string; filledQuantity: unknown }>('SELECT "status", "filledQuantity" FROM orders WHERE "id" = ?', [
+          placed.body.id,
+        ])
+      ).map((o) => ({ status: o.status, filledQuantity: Number(o.filledQuantity) }));
+    await eventually(async () => (await mnq())[0].filledQuantity === 1, 10_000, 'the piece before the cancel booked');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await mnq()).toEqual([{ status: 'cancelled', filledQuantity: 1 }]);
   });
 
   it('books the pieces of two orders of one position placed at once on that position', async () => {

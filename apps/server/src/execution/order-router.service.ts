@@ -281,7 +281,9 @@ export class OrderRouter {
     const broker = account && this.plugins.broker(account.broker);
     const done = broker ? await broker.cancelOrder(order.clientOrderId) : false;
     if (!done && order.status !== 'pending') return false;
-    await this.states.setStatus(order.id, 'cancelled', reason);
+    // After a piece the broker filled before the cancel took: booked on the order as it was, it
+    // would have written 'working' back over 'cancelled', an order open on record and gone at the broker.
+    await this.intake.inOrderTurn(order.clientOrderId, () => this.states.setStatus(order.id, 'cancelled', reason));
     return true;
   }
 }
