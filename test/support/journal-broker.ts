@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installBrokerPlugin } from './broker-plugin.js';
 
 /**
  * A broker the way a real one behaves across our crashes: it keeps its orders (a journal file,
@@ -41,12 +42,7 @@ export default {
 /** Installs the journal broker as a plugin under `dir/plugins`; returns the plugins folder and the journal's path. */
 export function installJournalBroker(dir: string): { pluginsDir: string; journal: string } {
   const pluginsDir = join(dir, 'plugins');
-  mkdirSync(join(pluginsDir, 'journal-broker'), { recursive: true });
-  writeFileSync(
-    join(pluginsDir, 'journal-broker', 'package.json'),
-    JSON.stringify({ name: 'journal-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
-  );
-  writeFileSync(join(pluginsDir, 'journal-broker', 'index.js'), JOURNAL_BROKER);
+  installBrokerPlugin(pluginsDir, 'journal-broker', JOURNAL_BROKER);
   return { pluginsDir, journal: join(dir, 'broker-journal.jsonl') };
 }
 

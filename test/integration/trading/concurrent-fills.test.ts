@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
+import { installBrokerPlugin } from '../../support/broker-plugin.js';
 import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
@@ -107,12 +108,7 @@ describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (
 
   beforeAll(async () => {
     plugins = mkdtempSync(join(tmpdir(), 'tradeloop-split-'));
-    mkdirSync(join(plugins, 'split-broker'));
-    writeFileSync(
-      join(plugins, 'split-broker', 'package.json'),
-      JSON.stringify({ name: 'split-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
-    );
-    writeFileSync(join(plugins, 'split-broker', 'index.js'), SPLIT_BROKER);
+    installBrokerPlugin(plugins, 'split-broker', SPLIT_BROKER);
     let databaseUrl: string | undefined;
     if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
     server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { eventually, http, login, startServer, TEST_ADMIN, type TestServer } from '../../support/app.js';
+import { installBrokerPlugin } from '../../support/broker-plugin.js';
 import { freePort, MAIN } from '../../support/processes.js';
 import { createScripted, hook, logs, scriptsDir } from '../../support/scripts.js';
 
@@ -60,12 +61,7 @@ describe('order and position size', () => {
 
   beforeAll(async () => {
     plugins = mkdtempSync(join(tmpdir(), 'tradeloop-rogue-'));
-    mkdirSync(join(plugins, 'rogue-broker'));
-    writeFileSync(
-      join(plugins, 'rogue-broker', 'package.json'),
-      JSON.stringify({ name: 'rogue-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
-    );
-    writeFileSync(join(plugins, 'rogue-broker', 'index.js'), ROGUE_BROKER);
+    installBrokerPlugin(plugins, 'rogue-broker', ROGUE_BROKER);
     // The paper broker and the rogue one side by side.
     symlinkSync(resolve('plugins', 'paper-broker'), join(plugins, 'paper-broker'));
     server = await startServer({
@@ -221,12 +217,7 @@ describe('shutdown', () => {
 
   it('stops within server.shutdownSeconds even while a broker call hangs, saying so, and exits 1', async () => {
     const marker = join(dir, 'placing');
-    mkdirSync(join(dir, 'plugins', 'slow-broker'), { recursive: true });
-    writeFileSync(
-      join(dir, 'plugins', 'slow-broker', 'package.json'),
-      JSON.stringify({ name: 'slow-broker', type: 'module', tradeloop: { kind: 'broker', apiVersion: 1, entry: 'index.js' } }),
-    );
-    writeFileSync(join(dir, 'plugins', 'slow-broker', 'index.js'), SLOW_BROKER);
+    installBrokerPlugin(join(dir, 'plugins'), 'slow-broker', SLOW_BROKER);
     writeFileSync(
       join(dir, 'config.yaml'),
       `plugins:\n  dir: ${JSON.stringify(join(dir, 'plugins'))}\n  settings:\n    slow-broker:\n      marker: ${JSON.stringify(marker)}\n`,
