@@ -140,6 +140,7 @@ export class OrderRouter {
         ticker: intent.ticker,
         side: intent.side,
         quantity: intent.quantity,
+        type: intent.type,
         orderId: order.id,
       });
       // Its outcome is taken below, once the row is written; a failure meanwhile is not unhandled.

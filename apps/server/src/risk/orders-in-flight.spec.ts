@@ -34,4 +34,23 @@ describe('orders in flight', () => {
     expect([inFlight.size, inFlight.landed('acct')]).toEqual([0, 0]);
     expect(inFlight.on('acct', 1_001)).toEqual(new Map());
   });
+
+  it('projects a position from its own orders in flight: those that opened it, and closing market orders', () => {
+    const inFlight = new OrdersInFlight(30_000);
+    inFlight.add('flatten-1', 'acct', 'ES1!', 'sell', 2, 0, { key: 's1', closing: true, market: true });
+    inFlight.add('take-profit', 'acct', 'ES1!', 'sell', 2, 0, { key: 's1', closing: true, market: false });
+    inFlight.add('add-on', 'acct', 'ES1!', 'buy', 1, 0, { key: 's1', closing: false, market: false });
+    inFlight.add('other', 'acct', 'ES1!', 'sell', 5, 0, { key: 's2', closing: false, market: true });
+    // A second flatten sees the first's sell; a bracket's stop does not see its take profit.
+    expect(inFlight.pending('acct', 's1', 'ES1!', 'sell', 1)).toBe(-2);
+    expect(inFlight.pending('acct', 's1', 'ES1!', 'buy', 1)).toBe(1);
+    expect(inFlight.pending('acct', 's2', 'ES1!', 'sell', 1)).toBe(-5);
+    // The account's view: closing orders are not exposure, and the caller's own position may be left out.
+    expect(inFlight.toward('acct', 'ES1!', 'sell', 1)).toBe(-5);
+    expect(inFlight.toward('acct', 'ES1!', 'sell', 1, 's2')).toBe(0);
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1, 's2')).toBe(1);
+    expect(inFlight.on('acct', 1)).toEqual(new Map([['ES1!', [1, -5]]]));
+    inFlight.land('flatten-1', 0);
+    expect(inFlight.pending('acct', 's1', 'ES1!', 'sell', 1)).toBe(0);
+  });
 });

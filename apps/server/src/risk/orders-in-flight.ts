@@ -11,6 +11,12 @@ interface Order {
   /** Signed quantity still to fill: positive buys, negative sells. */
   signed: number;
   until: number;
+  /** The key of the position it moves (a link's, a strategy's, '' for manual), when told. */
+  positionKey?: string;
+  /** It brought its position toward flat when allowed: it counts only for that position (see pending). */
+  closing?: boolean;
+  /** A market order, which fills; a closing limit or stop may never (a bracket's two exits: one fills). */
+  market?: boolean;
 }
 
 /**
@@ -33,13 +39,43 @@ export class OrdersInFlight {
     return this.landings.get(accountId) ?? 0;
   }
 
-  add(orderId: string, accountId: string, ticker: string, side: OrderSide, quantity: number, now: number): void {
+  add(
+    orderId: string,
+    accountId: string,
+    ticker: string,
+    side: OrderSide,
+    quantity: number,
+    now: number,
+    position?: { key: string; closing: boolean; market: boolean },
+  ): void {
     let tickers = this.byAccount.get(accountId);
     if (!tickers) this.byAccount.set(accountId, (tickers = new Map()));
     let orders = tickers.get(ticker);
     if (!orders) tickers.set(ticker, (orders = new Map()));
-    orders.set(orderId, { signed: side === 'buy' ? quantity : -quantity, until: now + this.holdMs });
+    orders.set(orderId, {
+      signed: side === 'buy' ? quantity : -quantity,
+      until: now + this.holdMs,
+      ...(position ? { positionKey: position.key, closing: position.closing, market: position.market } : {}),
+    });
     this.placeOf.set(orderId, { accountId, ticker });
+  }
+
+  /**
+   * What the position's orders in flight still add in `side`'s direction — those that opened or
+   * grew it, and closing market orders: the position as it will be once they fill, for deciding
+   * whether an order closes or opens. Two closing orders read side by side (two flattens) both saw
+   * the position as it was; the second is closing only for what the first leaves. A closing limit
+   * or stop is left out: a bracket's take profit and stop loss both close the same contracts, and
+   * only one of them will fill.
+   */
+  pending(accountId: string, positionKey: string, ticker: string, side: OrderSide, now: number): number {
+    this.on(accountId, now); // drops the lapsed ones
+    let sum = 0;
+    for (const order of this.byAccount.get(accountId)?.get(ticker)?.values() ?? []) {
+      if (order.positionKey !== positionKey || (order.closing && !order.market)) continue;
+      if (side === 'buy' ? order.signed > 0 : order.signed < 0) sum += order.signed;
+    }
+    return sum;
   }
 
   /** The order's fills are in the positions and `remaining` is still to fill, or (0) it ended. */
@@ -50,21 +86,28 @@ export class OrdersInFlight {
     this.landings.set(place.accountId, this.landed(place.accountId) + 1);
   }
 
-  /** What the account's orders in flight in `ticker` still add in `side`'s direction (those the other way may never fill). */
-  toward(accountId: string, ticker: string, side: OrderSide, now: number): number {
+  /**
+   * What the account's orders in flight in `ticker` still add in `side`'s direction (those the
+   * other way may never fill), but the position `exceptKey`'s (already in what the caller counts).
+   */
+  toward(accountId: string, ticker: string, side: OrderSide, now: number, exceptKey?: string): number {
+    this.on(accountId, now); // drops the lapsed ones
     let sum = 0;
-    for (const signed of this.on(accountId, now).get(ticker) ?? []) if (side === 'buy' ? signed > 0 : signed < 0) sum += signed;
+    for (const order of this.byAccount.get(accountId)?.get(ticker)?.values() ?? []) {
+      if (order.closing || (exceptKey !== undefined && order.positionKey === exceptKey)) continue;
+      if (side === 'buy' ? order.signed > 0 : order.signed < 0) sum += order.signed;
+    }
     return sum;
   }
 
-  /** The account's orders in flight, by ticker: the signed quantities still to fill. */
+  /** The account's orders in flight that opened or grew a position, by ticker: the signed quantities still to fill. */
   on(accountId: string, now: number): Map<string, number[]> {
     const out = new Map<string, number[]>();
     for (const [ticker, orders] of this.byAccount.get(accountId) ?? []) {
       const live: number[] = [];
       for (const [orderId, order] of orders) {
         if (order.until <= now) this.remove(orderId, { accountId, ticker }, 0);
-        else live.push(order.signed);
+        else if (!order.closing) live.push(order.signed);
       }
       if (live.length) out.set(ticker, live);
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits } from '@tradeloop/contracts';
+import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits, type ServerOrderType } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow } from '@tradeloop/domain';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import type { Account } from '../accounts/account.entity.js';
@@ -19,6 +19,8 @@ export interface RiskSubject {
   ticker: string;
   side: OrderSide;
   quantity: number;
+  /** Its type: a closing market order will fill, a closing limit or stop may never (it has a sibling, or rests). */
+  type?: ServerOrderType;
   /**
    * The order being checked. Once allowed, it counts toward its account's position limit and
    * contract rules until its fills are booked or it ends (OrdersInFlight).
@@ -83,14 +85,24 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   async check(subject: RiskSubject, now = Date.now(), attempt = 0): Promise<string | null> {
-    const { account, strategyId, positionKey, ticker, side, quantity, orderId } = subject;
+    const { account, strategyId, positionKey, ticker, side, quantity, orderId, type } = subject;
     // No order of any kind may be nonsense: not a number, or beyond what any position may be.
     const malformed = quantityProblem(quantity);
     if (malformed) return malformed;
     const landedBefore = this.inFlight.landed(account.id);
-    const current = await this.positions.quantityHeld(account.id, positionKey, ticker);
-    // Closing is never refused.
-    if (!increasesExposure(current, side, quantity)) return null;
+    const held = await this.positions.quantityHeld(account.id, positionKey, ticker);
+    // An order of this position that landed in it meanwhile is in neither what was read nor the
+    // orders in flight: read again.
+    if (this.inFlight.landed(account.id) !== landedBefore && attempt < 3) return this.check(subject, now, attempt + 1);
+    // The position as it will be once its orders in flight this way fill: of orders checked side
+    // by side (two flattens, a burst of alerts), each sees the room the ones before it took.
+    const current = held + this.inFlight.pending(account.id, positionKey, ticker, side, now);
+    // Closing is never refused; it counts for its position until it fills.
+    if (!increasesExposure(current, side, quantity)) {
+      if (orderId)
+        this.inFlight.add(orderId, account.id, ticker, side, quantity, now, { key: positionKey, closing: true, market: type === 'market' });
+      return null;
+    }
     const after = current + (side === 'buy' ? quantity : -quantity);
 
     if ((await this.killSwitchState()).engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
@@ -127,7 +139,8 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       if (ruledInFlight) return `account "${account.name}": ${ruledInFlight} (with the account's orders not yet filled)`;
     }
     if (accountCap) {
-      const size = Math.abs(accountCap.net + this.inFlight.toward(account.id, ticker, side, now));
+      // This position's orders in flight are in `net` already (through `after`).
+      const size = Math.abs(accountCap.net + this.inFlight.toward(account.id, ticker, side, now, positionKey));
       if (size > accountCap.max)
         return `${accountCap.scope} may hold at most ${accountCap.max} in ${ticker}; this order would make it ${size}`;
     }
@@ -141,7 +154,8 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       orderId,
     );
     if (rate) return rate;
-    if (orderId) this.inFlight.add(orderId, account.id, ticker, side, quantity, now);
+    if (orderId)
+      this.inFlight.add(orderId, account.id, ticker, side, quantity, now, { key: positionKey, closing: false, market: type === 'market' });
     return null;
   }
 
