@@ -8,22 +8,24 @@ import { installBrokerPlugin } from '../../support/broker-plugin.js';
 
 /**
  * A broker that fills a market order whole at 6,800 a moment after it acks it working (as a real
- * one does), and rests every other order until it is cancelled.
+ * one does: too late to cancel it), and rests every other order until it is cancelled.
  */
 const SLOW_BROKER = `
 export default {
   kind: 'broker',
   apiVersion: 1,
   create(ctx) {
+    const resting = new Set();
     return {
       async placeOrder(order) {
         const brokerOrderId = 'L-' + order.clientOrderId;
         if (order.type === 'market')
           setTimeout(() => void ctx.reportFill({ fillId: order.clientOrderId + '-f', clientOrderId: order.clientOrderId, brokerOrderId,
             ticker: order.ticker, side: order.side, quantity: order.quantity, price: 6800, commission: 0, time: Date.now() }).catch(() => undefined), 150);
+        else resting.add(order.clientOrderId);
         return { brokerOrderId, status: 'working' };
       },
-      async cancelOrder() { return true; },
+      async cancelOrder(clientOrderId) { return resting.delete(clientOrderId); },
     };
   },
 };
@@ -105,6 +107,18 @@ describe.each(['sqlite', 'postgres'] as const)('orders checked side by side (%s)
     );
     await settled(account.id, '', -2);
     expect(await held(account.id, '')).toBe(-2);
+  });
+
+  it('closes a position once when two flattens come at once', async () => {
+    const account = await newAccount('flattened-twice');
+    expect((await order({ accountId: account.id, side: 'buy', quantity: 2 })).body.status).toBe('working');
+    await settled(account.id, '', 2);
+    const flattens = await Promise.all([1, 2].map(() => http(server.url, 'POST', '/api/positions/flatten', { accountId: account.id })));
+    expect(flattens.map((r) => r.status)).toEqual([200, 200]);
+    const sent = flattens.flatMap((r) => r.body.orders as { side: string; quantity: number }[]);
+    expect(sent).toEqual([expect.objectContaining({ side: 'sell', quantity: 2 })]);
+    await settled(account.id, '', 0);
+    expect(await held(account.id, '')).toBe(0);
   });
 
   it("passes both of a position's protective exits, each closing the same contracts, outside the trading window", async () => {

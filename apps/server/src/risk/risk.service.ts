@@ -160,6 +160,14 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * What the position's orders allowed and not yet filled still add in `side`'s direction (closing
+   * market orders among them): what a flatten subtracts from the position on record.
+   */
+  inFlightOn(accountId: string, positionKey: string, ticker: string, side: OrderSide, now = Date.now()): number {
+    return this.inFlight.pending(accountId, positionKey, ticker, side, now);
+  }
+
+  /**
    * An allowed order that will never reach a broker (its row could not be written, or an order of
    * the same client id was on record already) stops counting: in flight, and in the orders a minute.
    */

@@ -61,6 +61,9 @@ interface Owner {
  */
 @Injectable()
 export class TradingService {
+  /** The flatten running now, and those waiting after it (see flatten). */
+  private flattening: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly positions: PositionsReader,
     private readonly orders: OrdersReader,
@@ -146,7 +149,18 @@ export class TradingService {
    * strategy (its recorder and links), a ticker, or everything. `cause` keys the orders when the
    * server flattens on its own (a limit, a time of day), so doing it twice places nothing new.
    */
-  async flatten(scope: FlattenScope, reason: string, cause?: string): Promise<FlattenResult> {
+  flatten(scope: FlattenScope, reason: string, cause?: string): Promise<FlattenResult> {
+    // One at a time (a trader's click, a rule, the kill switch, a daily time): each sizes its
+    // orders on what the flattens before it left in flight.
+    const flattened = this.flattening.then(() => this.flattenNow(scope, reason, cause));
+    this.flattening = flattened.then(
+      () => undefined,
+      () => undefined,
+    );
+    return flattened;
+  }
+
+  private async flattenNow(scope: FlattenScope, reason: string, cause?: string): Promise<FlattenResult> {
     if (scope.accountId) await this.accounts.get(scope.accountId);
     const ticker = scope.ticker ? this.ticker(scope.ticker) : undefined;
     const keys = scope.strategyId ? await this.strategyKeys(scope.strategyId) : undefined;
@@ -162,6 +176,12 @@ export class TradingService {
       const owner = await this.owner(position.strategyId);
       const account = await this.accounts.get(position.accountId);
       const clientOrderId = cause ? `${cause}:${position.id}` : `flatten:${newRowId()}`;
+      const side = position.quantity > 0 ? 'sell' : 'buy';
+      // What closing orders sent a moment ago (a flatten before this one) take already: the
+      // position on record does not hold their fills yet. Sent again, it would turn the position around.
+      const closing = Math.abs(this.risk.inFlightOn(position.accountId, position.strategyId, position.ticker, side));
+      const quantity = Math.abs(position.quantity) - closing;
+      if (quantity <= 0) continue;
       await this.market.awaitQuote(position.ticker, FIRST_QUOTE_TIMEOUT_MS);
       const order = await this.router.submit({
         clientOrderId,
@@ -170,8 +190,8 @@ export class TradingService {
         linkId: owner.linkId,
         eventId: null,
         ticker: position.ticker,
-        side: position.quantity > 0 ? 'sell' : 'buy',
-        quantity: Math.abs(position.quantity),
+        side,
+        quantity,
         type: 'market',
       });
       orders.push(order);
