@@ -69,6 +69,9 @@ export class OrderRouter {
     this.calendar = TradingCalendar.of(config.pnl.timeZone, config.pnl.dayStart);
   }
 
+  /** Orders being recorded and sent now, by client id: a cancel waits for its order's send (see cancelOrder). */
+  private readonly sends = new Map<string, Promise<Order>>();
+
   setHolder(holder: OrderHolder): void {
     this.holder = holder;
   }
@@ -81,12 +84,15 @@ export class OrderRouter {
    */
   async submit(intent: OrderIntent): Promise<Order> {
     this.intake.sendingStarted(intent.clientOrderId);
+    const recording = this.record(intent);
+    this.sends.set(intent.clientOrderId, recording);
     try {
-      const order = await this.record(intent);
+      const order = await recording;
       const unbookable = this.intake.unbookableWhileSending(intent.clientOrderId);
       if (unbookable && intent.eventId) throw unbookable;
       return order;
     } finally {
+      if (this.sends.get(intent.clientOrderId) === recording) this.sends.delete(intent.clientOrderId);
       this.intake.sendingEnded(intent.clientOrderId);
     }
   }
@@ -272,6 +278,15 @@ export class OrderRouter {
   }
 
   private async cancelOrder(order: Order, reason: string): Promise<boolean> {
+    const sending = this.sends.get(order.clientOrderId);
+    if (sending) {
+      // Still on its way to the broker, which does not know it yet: a cancel now would be refused
+      // there and the order marked cancelled here, then placed. It is cancelled once it is placed.
+      await sending.catch(() => undefined);
+      const placed = await this.store.byClientOrderId(order.clientOrderId);
+      if (!placed || !(OPEN_STATUSES as readonly string[]).includes(placed.status)) return false;
+      order = placed;
+    }
     if (isHeldType(order.type) && order.triggeredAt === null && order.status === 'working') {
       // Nothing is at the broker yet: the server lets go of it.
       this.holder?.release(order.id);
