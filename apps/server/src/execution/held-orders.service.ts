@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnM
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Quote } from '@tradeloop/contracts';
 import { heldOrderStep } from '@tradeloop/domain';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { DatabaseService } from '../database/database.service.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -122,7 +122,9 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
     const claimed = await this.database.transaction(async (m) => {
       const result = await m.update(
         Order,
-        { id: order.id, triggeredAt: IsNull(), status: 'working' },
+        // Or 'pending': held a moment before its own "working" is written, it may be touched first
+        // (one quote later); a claim that waited for 'working' found nothing and the order was lost.
+        { id: order.id, triggeredAt: IsNull(), status: In(['pending', 'working']) },
         { triggeredAt: now, stopPrice: order.stopPrice, updatedAt: now },
       );
       this.store.forget(m, order.id);
