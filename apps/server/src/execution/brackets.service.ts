@@ -294,6 +294,11 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       const next = managedStopPrice(stop, working.stopPrice);
       if (next === null) continue;
       if (!(await this.router.cancel(working.clientOrderId, `stop moved to ${next}`))) continue;
+      // What the stop filled before the cancel took is booked by now (an order's fills take their
+      // turn before its cancel): the new stop covers only what is left, or the position would turn around.
+      const cancelled = (await this.orders.findOneBy({ clientOrderId: working.clientOrderId })) ?? working;
+      const left = cancelled.quantity - cancelled.filledQuantity;
+      if (left <= 0) continue;
       stop.moves++;
       const account = await this.accounts.byIdOrFail(working.accountId);
       const moved = await this.router.submit({
@@ -304,7 +309,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
         eventId: working.eventId,
         ticker: working.ticker,
         side: working.side,
-        quantity: working.quantity - working.filledQuantity,
+        quantity: left,
         type: 'stop',
         stopPrice: next,
       });
