@@ -115,9 +115,16 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
     }
   }
 
-  /** Claims the order (one process wins), then sends it to its broker. */
+  /** Sends the order to its broker once it is claimed (see claimAndSend). */
   private async trigger(order: Order, quote: Quote): Promise<void> {
     this.held.delete(order.id);
+    // On its way to the broker from before its claim: a cancel that loses the claim to it waits
+    // for its send, then cancels it there.
+    await this.router.sending(order.clientOrderId, this.claimAndSend(order, quote));
+  }
+
+  /** Claims the order (one process, or this trigger against a cancel, wins), then sends it. */
+  private async claimAndSend(order: Order, quote: Quote): Promise<Order | null> {
     const now = Date.now();
     const claimed = await this.database.transaction(async (m) => {
       const result = await m.update(
@@ -130,8 +137,12 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
       this.store.forget(m, order.id);
       return result;
     });
-    if (!claimed.affected) return;
-    const fresh = await this.orders.findOneByOrFail({ id: order.id });
+    if (!claimed.affected) return null;
+    return this.sendTriggered(order.id, quote);
+  }
+
+  private async sendTriggered(orderId: string, quote: Quote): Promise<Order> {
+    const fresh = await this.orders.findOneByOrFail({ id: orderId });
     const account = await this.accounts.byIdOrFail(fresh.accountId);
     const as = fresh.type === 'stop_limit' ? `a limit order at ${fresh.limitPrice}` : 'a market order';
     await this.logs.write({
@@ -141,7 +152,7 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
       message: `${fresh.type.replace('_', '-')} ${fresh.side} ${fresh.quantity} ${fresh.ticker} triggered at stop ${fresh.stopPrice} (${fresh.side === 'buy' ? 'ask' : 'bid'} ${fresh.side === 'buy' ? quote.ask : quote.bid}): sent as ${as}`,
       context: { orderId: fresh.id },
     });
-    await this.router.send(fresh, account);
+    return this.router.send(fresh, account);
   }
 
   private async expire(): Promise<void> {

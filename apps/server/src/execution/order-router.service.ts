@@ -70,7 +70,7 @@ export class OrderRouter {
   }
 
   /** Orders being recorded and sent now, by client id: a cancel waits for its order's send (see cancelOrder). */
-  private readonly sends = new Map<string, Promise<Order>>();
+  private readonly sends = new Map<string, Promise<unknown>>();
 
   setHolder(holder: OrderHolder): void {
     this.holder = holder;
@@ -84,15 +84,13 @@ export class OrderRouter {
    */
   async submit(intent: OrderIntent): Promise<Order> {
     this.intake.sendingStarted(intent.clientOrderId);
-    const recording = this.record(intent);
-    this.sends.set(intent.clientOrderId, recording);
+    const recording = this.sending(intent.clientOrderId, this.record(intent));
     try {
       const order = await recording;
       const unbookable = this.intake.unbookableWhileSending(intent.clientOrderId);
       if (unbookable && intent.eventId) throw unbookable;
       return order;
     } finally {
-      if (this.sends.get(intent.clientOrderId) === recording) this.sends.delete(intent.clientOrderId);
       this.intake.sendingEnded(intent.clientOrderId);
     }
   }
@@ -198,6 +196,19 @@ export class OrderRouter {
    * as the type it becomes (a stop-limit as its limit, a trailing stop at market), under the same
    * clientOrderId, so its fills are booked against it.
    */
+  /**
+   * Marks the order as on its way to its broker until `sent` settles: a cancel meanwhile waits for
+   * it, then cancels it there (see cancelOrder). A held order that triggered is sent so.
+   */
+  sending<T>(clientOrderId: string, sent: Promise<T>): Promise<T> {
+    this.sends.set(clientOrderId, sent);
+    const done = () => {
+      if (this.sends.get(clientOrderId) === sent) this.sends.delete(clientOrderId);
+    };
+    sent.then(done, done);
+    return sent;
+  }
+
   async send(order: Order, account: Account): Promise<Order> {
     const broker = this.plugins.broker(account.broker);
     let ack: OrderAck;
@@ -288,10 +299,17 @@ export class OrderRouter {
       order = placed;
     }
     if (isHeldType(order.type) && order.triggeredAt === null && order.status === 'working') {
-      // Nothing is at the broker yet: the server lets go of it.
-      this.holder?.release(order.id);
-      await this.states.setStatus(order.id, 'cancelled', reason);
-      return true;
+      // Nothing is at the broker yet: the server lets go of it, unless a quote triggered it since it
+      // was read (the trigger's claim and this one: one wins).
+      if (await this.states.cancelHeld(order.id, reason)) {
+        this.holder?.release(order.id);
+        return true;
+      }
+      // Triggered: on its way to the broker, and cancelled there once it is placed.
+      await this.sends.get(order.clientOrderId)?.catch(() => undefined);
+      const sent = await this.store.byClientOrderId(order.clientOrderId);
+      if (!sent || !(OPEN_STATUSES as readonly string[]).includes(sent.status)) return false;
+      order = sent;
     }
     const account = await this.accounts.byId(order.accountId);
     const broker = account && this.plugins.broker(account.broker);

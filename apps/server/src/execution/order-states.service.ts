@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { OrderAck } from '@tradeloop/contracts';
+import { In, IsNull } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { orderData } from './order-messages.js';
-import type { Order } from './order.entity.js';
+import { Order } from './order.entity.js';
 import { OrderStore } from './order-store.js';
 
 export const OPEN_STATUSES = ['pending', 'working'] as const;
@@ -87,6 +88,25 @@ export class OrderStates {
     if (!settled) order.status = ack.status === 'filled' && order.filledQuantity < order.quantity ? 'working' : ack.status;
     order.reason = ack.reason ?? order.reason;
     return order.brokerOrderId !== before.brokerOrderId || order.status !== before.status || order.reason !== before.reason;
+  }
+
+  /**
+   * Cancels an order the server holds, unless a quote triggered it meanwhile: the same claim as the
+   * trigger's (never triggered, still open), so exactly one of the two takes it. Whether it did.
+   */
+  async cancelHeld(orderId: string, reason: string): Promise<boolean> {
+    const order = await this.database.bookkeeping(async (m) => {
+      const claimed = await m.update(
+        Order,
+        { id: orderId, triggeredAt: IsNull(), status: In(['pending', 'working']) },
+        { status: 'cancelled', reason, updatedAt: Date.now() },
+      );
+      this.store.forget(m, orderId);
+      return claimed.affected ? this.store.byId(orderId, m) : null;
+    });
+    if (!order) return false;
+    this.changed(order);
+    return true;
   }
 
   async setStatus(orderId: string, status: Order['status'], reason: string | null): Promise<void> {
