@@ -31,6 +31,30 @@ export default {
 };
 `;
 
+/** A broker that fills the first order it gets at once and takes 4 s to answer every order after it. */
+const STUCK_BROKER = `
+export default {
+  kind: 'broker',
+  apiVersion: 1,
+  create(ctx) {
+    let orders = 0;
+    return {
+      async placeOrder(order) {
+        const brokerOrderId = 'S-' + order.clientOrderId;
+        if (orders++ === 0) {
+          await ctx.reportFill({ fillId: order.clientOrderId + '-f', clientOrderId: order.clientOrderId, brokerOrderId, ticker: order.ticker,
+            side: order.side, quantity: order.quantity, price: 6800, commission: 0, time: Date.now() });
+          return { brokerOrderId, status: 'filled' };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 4000));
+        return { brokerOrderId, status: 'working' };
+      },
+      async cancelOrder() { return false; },
+    };
+  },
+};
+`;
+
 /**
  * Orders sent at once, each checked before any of them filled: every position limit holds for
  * all of them together, and an order is closing only for what the closing orders before it leave.
@@ -70,6 +94,7 @@ describe.each(['sqlite', 'postgres'] as const)('orders checked side by side (%s)
   beforeAll(async () => {
     plugins = mkdtempSync(join(tmpdir(), 'tradeloop-slow-'));
     installBrokerPlugin(plugins, 'slow-broker', SLOW_BROKER);
+    installBrokerPlugin(plugins, 'stuck-broker', STUCK_BROKER);
     let databaseUrl: string | undefined;
     if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
     server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
@@ -119,6 +144,25 @@ describe.each(['sqlite', 'postgres'] as const)('orders checked side by side (%s)
     expect(sent).toEqual([expect.objectContaining({ side: 'sell', quantity: 2 })]);
     await settled(account.id, '', 0);
     expect(await held(account.id, '')).toBe(0);
+  });
+
+  it('does not let a flatten whose broker does not answer hold up the next one for long', async () => {
+    const stuck = (await http(server.url, 'POST', '/api/accounts', { name: 'stuck', broker: 'stuck-broker', brokerAccountId: 'stuck' }))
+      .body as { id: string };
+    expect((await order({ accountId: stuck.id, side: 'buy', quantity: 1 })).body.status).toBe('filled');
+    const other = await newAccount('next-in-line');
+    expect((await order({ accountId: other.id, side: 'buy', quantity: 1 })).body.status).toBe('working');
+    await settled(other.id, '', 1);
+    const stuckFlatten = http(server.url, 'POST', '/api/positions/flatten', { accountId: stuck.id });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    const next = await http(server.url, 'POST', '/api/positions/flatten', { accountId: other.id });
+    const tookMs = Date.now() - started;
+    expect(next.status).toBe(200);
+    expect(next.body.orders).toEqual([expect.objectContaining({ side: 'sell', quantity: 1 })]);
+    // At most the wait for the one before (2 s) and its own work, not the stuck broker's 4 s.
+    expect(tookMs).toBeLessThan(3_500);
+    expect((await stuckFlatten).status).toBe(200);
   });
 
   it("passes both of a position's protective exits, each closing the same contracts, outside the trading window", async () => {

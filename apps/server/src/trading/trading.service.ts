@@ -59,6 +59,9 @@ interface Owner {
  * the ledger, the log, /ws) as a strategy's. Orders placed on someone's behalf carry ids derived
  * from what caused them, so a second process doing the same thing places nothing twice.
  */
+/** How long a flatten waits for the one before it to end (see flatten). */
+const FLATTEN_WAIT_MS = 2_000;
+
 @Injectable()
 export class TradingService {
   /** The flatten running now, and those waiting after it (see flatten). */
@@ -151,8 +154,17 @@ export class TradingService {
    */
   flatten(scope: FlattenScope, reason: string, cause?: string): Promise<FlattenResult> {
     // One at a time (a trader's click, a rule, the kill switch, a daily time): each sizes its
-    // orders on what the flattens before it left in flight.
-    const flattened = this.flattening.then(() => this.flattenNow(scope, reason, cause));
+    // orders on what the flattens before it left in flight. A flatten whose broker does not answer
+    // holds the next one up for FLATTEN_WAIT_MS at most: its orders were checked, so in flight, long before.
+    const before = this.flattening;
+    const waited = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, FLATTEN_WAIT_MS);
+      void before.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const flattened = waited.then(() => this.flattenNow(scope, reason, cause));
     this.flattening = flattened.then(
       () => undefined,
       () => undefined,
