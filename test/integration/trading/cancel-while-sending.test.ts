@@ -18,7 +18,8 @@ export default {
     const resting = new Set();
     return {
       async placeOrder(order) {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // A limit at 1 stands for a broker that does not answer for 7 s.
+        await new Promise((resolve) => setTimeout(resolve, order.limitPrice === 1 ? 7000 : 300));
         resting.add(order.clientOrderId);
         journal.push('place ' + order.clientOrderId);
         return { brokerOrderId: 'A-' + order.clientOrderId, status: 'working' };
@@ -85,4 +86,36 @@ describe.each(['sqlite', 'postgres'] as const)('a cancel while the order is bein
     const onRecord = (await http(server.url, 'GET', `/api/orders?accountId=${account.id}`)).body.items as { id: string; status: string }[];
     expect(onRecord.find((o) => o.id === pending.id)?.status).toBe('cancelled');
   });
+
+  it('is refused after a while when the broker does not answer, and then stands as the broker has it', async () => {
+    journal().length = 0;
+    const placing = http(server.url, 'POST', '/api/orders', {
+      accountId: account.id,
+      ticker: 'ES1!',
+      side: 'buy',
+      quantity: 1,
+      type: 'limit',
+      limitPrice: 1,
+    });
+    const pending = await eventually(
+      async () => {
+        const items = (await http(server.url, 'GET', `/api/orders?accountId=${account.id}`)).body.items as {
+          id: string;
+          status: string;
+          limitPrice: number;
+        }[];
+        return items.find((o) => o.status === 'pending' && o.limitPrice === 1);
+      },
+      5_000,
+      'the order on record, not yet at the broker',
+    );
+    const started = Date.now();
+    const cancelled = await http(server.url, 'DELETE', `/api/orders/${pending.id}`);
+    // Waited for the send (5 s at most), not for the broker's 7 s.
+    expect(Date.now() - started).toBeLessThan(6_500);
+    expect(cancelled.status).toBe(409);
+    const placed = await placing;
+    expect(placed.body.status).toBe('working');
+    expect(journal()).toEqual([`place ${placed.body.clientOrderId as string}`]);
+  }, 20_000);
 });

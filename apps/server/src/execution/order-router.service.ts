@@ -46,6 +46,9 @@ export interface OrderIntent {
   signalPrice?: number;
 }
 
+/** How long a cancel waits for its order's send to the broker (see placedWithin). */
+const CANCEL_WAIT_MS = 5_000;
+
 /** Records orders, checks them against the limits, and sends them to their broker plugin (or holds them); cancels them. */
 @Injectable()
 export class OrderRouter {
@@ -288,12 +291,31 @@ export class OrderRouter {
     return this.cancelOrder(order, reason);
   }
 
+  /**
+   * Waits for the order's send, if one is under way, for CANCEL_WAIT_MS at most: whether it is
+   * over. A broker that does not answer keeps the order unknown there; the cancel is then refused
+   * (the trader may try again) rather than held up, and what waits behind it with it.
+   */
+  private async placedWithin(clientOrderId: string): Promise<boolean> {
+    const sending = this.sends.get(clientOrderId);
+    if (!sending) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const over = await Promise.race([
+      sending.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CANCEL_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    return over;
+  }
+
   private async cancelOrder(order: Order, reason: string): Promise<boolean> {
-    const sending = this.sends.get(order.clientOrderId);
-    if (sending) {
+    if (this.sends.has(order.clientOrderId)) {
       // Still on its way to the broker, which does not know it yet: a cancel now would be refused
       // there and the order marked cancelled here, then placed. It is cancelled once it is placed.
-      await sending.catch(() => undefined);
+      if (!(await this.placedWithin(order.clientOrderId))) return false;
       const placed = await this.store.byClientOrderId(order.clientOrderId);
       if (!placed || !(OPEN_STATUSES as readonly string[]).includes(placed.status)) return false;
       order = placed;
@@ -306,7 +328,7 @@ export class OrderRouter {
         return true;
       }
       // Triggered: on its way to the broker, and cancelled there once it is placed.
-      await this.sends.get(order.clientOrderId)?.catch(() => undefined);
+      if (!(await this.placedWithin(order.clientOrderId))) return false;
       const sent = await this.store.byClientOrderId(order.clientOrderId);
       if (!sent || !(OPEN_STATUSES as readonly string[]).includes(sent.status)) return false;
       order = sent;
