@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /**
  * A broker that fills a market order whole at 6,800 a moment after it acks it working (as a real
@@ -62,8 +59,7 @@ export default {
  */
 describe.each(['sqlite', 'postgres'] as const)('orders checked side by side (%s)', (kind) => {
   let server: TestServer;
-  let plugins: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let close: () => Promise<void>;
 
   const numbered = (sql: string) => {
     let n = 0;
@@ -92,17 +88,10 @@ describe.each(['sqlite', 'postgres'] as const)('orders checked side by side (%s)
   };
 
   beforeAll(async () => {
-    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-slow-'));
-    installBrokerPlugin(plugins, 'slow-broker', SLOW_BROKER);
-    installBrokerPlugin(plugins, 'stuck-broker', STUCK_BROKER);
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
-    server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
+    ({ server, close } = await serverWithBrokers(kind, { 'slow-broker': SLOW_BROKER, 'stuck-broker': STUCK_BROKER }));
   });
   afterAll(async () => {
-    await server?.close();
-    await dropDatabase?.();
-    rmSync(plugins, { recursive: true, force: true });
+    await close?.();
   });
 
   it("holds a strategy's position limit for orders sent at once", async () => {

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /**
  * A broker that takes 300 ms to accept an order and rests it; it cancels only what it holds. What
@@ -39,23 +36,16 @@ const journal = () => ((globalThis as { slowAckJournal?: string[] }).slowAckJour
 /** A cancel that comes while its order is still on its way to the broker cancels it there, once it is placed. */
 describe.each(['sqlite', 'postgres'] as const)('a cancel while the order is being sent (%s)', (kind) => {
   let server: TestServer;
-  let plugins: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let close: () => Promise<void>;
   let account: { id: string };
 
   beforeAll(async () => {
-    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-slow-ack-'));
-    installBrokerPlugin(plugins, 'slow-ack-broker', SLOW_ACK_BROKER);
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
-    server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
+    ({ server, close } = await serverWithBrokers(kind, { 'slow-ack-broker': SLOW_ACK_BROKER }));
     account = (await http(server.url, 'POST', '/api/accounts', { name: 'Slow ack', broker: 'slow-ack-broker', brokerAccountId: 'A1' }))
       .body;
   });
   afterAll(async () => {
-    await server?.close();
-    await dropDatabase?.();
-    rmSync(plugins, { recursive: true, force: true });
+    await close?.();
   });
 
   it('is cancelled at the broker, not only on record', async () => {

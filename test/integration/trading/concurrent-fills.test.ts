@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /**
  * A broker whose reports overlap, as a broker's stream may deliver them, none waiting for the last
@@ -73,8 +70,7 @@ export default {
  */
 describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (%s)', (kind) => {
   let server: TestServer;
-  let plugins: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let close: () => Promise<void>;
   let strategy: { id: string; webhookToken: string };
   let account: { id: string };
 
@@ -107,18 +103,12 @@ describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (
     Number((await rows<{ n: unknown }>('SELECT count(*) AS "n" FROM fills WHERE "strategyId" = ?', [strategy.id]))[0].n);
 
   beforeAll(async () => {
-    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-split-'));
-    installBrokerPlugin(plugins, 'split-broker', SPLIT_BROKER);
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
-    server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
+    ({ server, close } = await serverWithBrokers(kind, { 'split-broker': SPLIT_BROKER }));
     account = (await http(server.url, 'POST', '/api/accounts', { name: 'Split', broker: 'split-broker', brokerAccountId: 'S1' })).body;
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'split', accountId: account.id })).body;
   });
   afterAll(async () => {
-    await server?.close();
-    await dropDatabase?.();
-    rmSync(plugins, { recursive: true, force: true });
+    await close?.();
   });
 
   it('books every piece of an order on the order, the position and the realized P&L', async () => {

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HeldOrdersService } from '../../../apps/server/src/execution/held-orders.service.js';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /** A broker that rests every order; what it was asked is kept in `globalThis.heldCancelJournal` (plugins run in the server's process). */
 const JOURNAL_BROKER = `
@@ -40,25 +37,18 @@ const journal = () => ((globalThis as { heldCancelJournal?: string[] }).heldCanc
  */
 describe.each(['sqlite', 'postgres'] as const)('a held order cancelled as it is touched (%s)', (kind) => {
   let server: TestServer;
-  let plugins: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let close: () => Promise<void>;
   let strategy: { id: string; webhookToken: string };
 
   beforeAll(async () => {
-    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-held-cancel-'));
-    installBrokerPlugin(plugins, 'journal-held-broker', JOURNAL_BROKER);
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
-    server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
+    ({ server, close } = await serverWithBrokers(kind, { 'journal-held-broker': JOURNAL_BROKER }));
     const account = (
       await http(server.url, 'POST', '/api/accounts', { name: 'Held', broker: 'journal-held-broker', brokerAccountId: 'H1' })
     ).body;
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'held-cancel', accountId: account.id })).body;
   });
   afterAll(async () => {
-    await server?.close();
-    await dropDatabase?.();
-    rmSync(plugins, { recursive: true, force: true });
+    await close?.();
   });
 
   it('is never cancelled on record while it rests at the broker', async () => {

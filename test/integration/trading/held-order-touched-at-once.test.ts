@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HeldOrdersService } from '../../../apps/server/src/execution/held-orders.service.js';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
-import { createPostgresDatabase, http, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
+import { http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /** A broker that rests every order it is sent. */
 const RESTING_BROKER = `
@@ -27,24 +24,17 @@ export default {
  */
 describe.each(['sqlite', 'postgres'] as const)('a held order touched as it is held (%s)', (kind) => {
   let server: TestServer;
-  let plugins: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let close: () => Promise<void>;
   let strategy: { id: string; webhookToken: string };
 
   beforeAll(async () => {
-    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-resting-'));
-    installBrokerPlugin(plugins, 'resting-broker', RESTING_BROKER);
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
-    server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
+    ({ server, close } = await serverWithBrokers(kind, { 'resting-broker': RESTING_BROKER }));
     const account = (await http(server.url, 'POST', '/api/accounts', { name: 'Resting', broker: 'resting-broker', brokerAccountId: 'R1' }))
       .body;
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'stops', accountId: account.id })).body;
   });
   afterAll(async () => {
-    await server?.close();
-    await dropDatabase?.();
-    rmSync(plugins, { recursive: true, force: true });
+    await close?.();
   });
 
   it('is sent, every time', async () => {

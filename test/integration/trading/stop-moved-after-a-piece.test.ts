@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
-import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /**
  * A broker that fills market orders whole at 6,000 a moment after acking them and rests every
@@ -45,20 +42,13 @@ export default {
  */
 describe.each(['sqlite', 'postgres'] as const)('a moved stop after a piece of the old one filled (%s)', (kind) => {
   let server: TestServer;
-  let plugins: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    plugins = mkdtempSync(join(tmpdir(), 'tradeloop-part-fill-'));
-    installBrokerPlugin(plugins, 'part-fill-broker', PART_FILL_BROKER);
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
-    server = await startServer({ databaseUrl, overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] } } });
+    ({ server, close } = await serverWithBrokers(kind, { 'part-fill-broker': PART_FILL_BROKER }));
   });
   afterAll(async () => {
-    await server?.close();
-    await dropDatabase?.();
-    rmSync(plugins, { recursive: true, force: true });
+    await close?.();
   });
 
   it('covers only the contracts still held', async () => {
