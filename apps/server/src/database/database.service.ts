@@ -31,6 +31,9 @@ export interface TransactionOptions {
   shareTurn?: boolean;
 }
 
+/** Bookkeeping that may share its turn's transaction on PostgreSQL (see shareTurn). */
+export const SHARED_BOOKKEEPING: TransactionOptions = Object.freeze({ durable: false, shareTurn: true });
+
 /**
  * A table many units of work add rows to (the log): the rows a transaction stages are written
  * together just before it commits, in one statement where there would be one a row.

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { Alert } from '@tradeloop/contracts';
 import { signalTimeOf } from '@tradeloop/domain';
 import { ExecutionStamps } from '../analytics/execution-stamps.js';
-import { DatabaseService } from '../database/database.service.js';
+import { DatabaseService, SHARED_BOOKKEEPING } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
 import type { AcceptedAlert, EngineEvent, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { QueueConsumers } from '../infra/queue/queue-consumers.js';
@@ -183,7 +183,6 @@ export class EngineService implements OnApplicationBootstrap {
 
   private async finish(event: WebhookEvent, status: 'done' | 'failed', message: string, strategyId?: string): Promise<void> {
     // The event's own row and a log line: on PostgreSQL one transaction for a turn's alerts.
-    const shared = { durable: false, shareTurn: true };
     await this.database.transaction(async (m) => {
       await this.statements.run(m, EVENT_FINISHED, [status, Date.now(), status === 'failed' ? message : null, event.id]);
       await this.logs.write(
@@ -196,7 +195,7 @@ export class EngineService implements OnApplicationBootstrap {
         },
         m,
       );
-    }, shared);
+    }, SHARED_BOOKKEEPING);
   }
 
   private async markFailed(event: EngineEvent, error: unknown): Promise<void> {

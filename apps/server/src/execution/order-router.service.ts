@@ -16,6 +16,7 @@ import { RiskService } from '../risk/risk.service.js';
 import { FillIntake } from './fill-intake.service.js';
 import { brokerRequest, isHeldType, type OrderHolder } from './order-shapes.js';
 import { OPEN_STATUSES, OrderStates } from './order-states.service.js';
+import { settledWithin } from '../common/settled-within.js';
 import { Order } from './order.entity.js';
 import { OrderStore } from './order-store.js';
 import { newRowId } from '../common/row-id.js';
@@ -46,7 +47,7 @@ export interface OrderIntent {
   signalPrice?: number;
 }
 
-/** How long a cancel waits for its order's send to the broker (see placedWithin). */
+/** How long a cancel waits for its order's send to the broker (see placed). */
 const CANCEL_WAIT_MS = 5_000;
 
 /** Records orders, checks them against the limits, and sends them to their broker plugin (or holds them); cancels them. */
@@ -195,11 +196,6 @@ export class OrderRouter {
   }
 
   /**
-   * Sends an order on record to its broker and books the answer. A held order that triggered goes
-   * as the type it becomes (a stop-limit as its limit, a trailing stop at market), under the same
-   * clientOrderId, so its fills are booked against it.
-   */
-  /**
    * Marks the order as on its way to its broker until `sent` settles: a cancel meanwhile waits for
    * it, then cancels it there (see cancelOrder). A held order that triggered is sent so.
    */
@@ -212,6 +208,11 @@ export class OrderRouter {
     return sent;
   }
 
+  /**
+   * Sends an order on record to its broker and books the answer. A held order that triggered goes
+   * as the type it becomes (a stop-limit as its limit, a trailing stop at market), under the same
+   * clientOrderId, so its fills are booked against it.
+   */
   async send(order: Order, account: Account): Promise<Order> {
     const broker = this.plugins.broker(account.broker);
     let ack: OrderAck;
@@ -292,34 +293,25 @@ export class OrderRouter {
   }
 
   /**
-   * Waits for the order's send, if one is under way, for CANCEL_WAIT_MS at most: whether it is
-   * over. A broker that does not answer keeps the order unknown there; the cancel is then refused
-   * (the trader may try again) rather than held up, and what waits behind it with it.
+   * The order once its send, if one is under way, is over: as it stands then, or null when it is
+   * no longer open. Waits CANCEL_WAIT_MS at most, then null too: a broker that does not answer keeps
+   * the order unknown there, and the cancel is refused (the trader may try again) rather than held
+   * up, and what waits behind it with it.
    */
-  private async placedWithin(clientOrderId: string): Promise<boolean> {
-    const sending = this.sends.get(clientOrderId);
-    if (!sending) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const over = await Promise.race([
-      sending.then(
-        () => true,
-        () => true,
-      ),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CANCEL_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
-    return over;
+  private async placed(order: Order): Promise<Order | null> {
+    const sending = this.sends.get(order.clientOrderId);
+    if (!sending) return order;
+    if (!(await settledWithin(sending, CANCEL_WAIT_MS))) return null;
+    const placed = await this.store.byClientOrderId(order.clientOrderId);
+    return placed && (OPEN_STATUSES as readonly string[]).includes(placed.status) ? placed : null;
   }
 
   private async cancelOrder(order: Order, reason: string): Promise<boolean> {
-    if (this.sends.has(order.clientOrderId)) {
-      // Still on its way to the broker, which does not know it yet: a cancel now would be refused
-      // there and the order marked cancelled here, then placed. It is cancelled once it is placed.
-      if (!(await this.placedWithin(order.clientOrderId))) return false;
-      const placed = await this.store.byClientOrderId(order.clientOrderId);
-      if (!placed || !(OPEN_STATUSES as readonly string[]).includes(placed.status)) return false;
-      order = placed;
-    }
+    // Still on its way to the broker, which does not know it yet: a cancel now would be refused
+    // there and the order marked cancelled here, then placed. It is cancelled once it is placed.
+    const placed = await this.placed(order);
+    if (!placed) return false;
+    order = placed;
     if (isHeldType(order.type) && order.triggeredAt === null && order.status === 'working') {
       // Nothing is at the broker yet: the server lets go of it, unless a quote triggered it since it
       // was read (the trigger's claim and this one: one wins).
@@ -328,9 +320,8 @@ export class OrderRouter {
         return true;
       }
       // Triggered: on its way to the broker, and cancelled there once it is placed.
-      if (!(await this.placedWithin(order.clientOrderId))) return false;
-      const sent = await this.store.byClientOrderId(order.clientOrderId);
-      if (!sent || !(OPEN_STATUSES as readonly string[]).includes(sent.status)) return false;
+      const sent = await this.placed(order);
+      if (!sent) return false;
       order = sent;
     }
     const account = await this.accounts.byId(order.accountId);

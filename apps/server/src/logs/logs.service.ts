@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { DatabaseService, type RowSink } from '../database/database.service.js';
+import { DatabaseService, SHARED_BOOKKEEPING, type RowSink } from '../database/database.service.js';
 import { num, Statements } from '../database/statements.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { LogEntry, type LogLevel } from './log-entry.entity.js';
@@ -258,12 +258,9 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     // Staging alone may run again: on PostgreSQL the lines of one turn share a transaction and a statement.
-    await this.database.transaction(
-      async (m) => {
-        if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
-      },
-      { durable: false, shareTurn: true },
-    );
+    await this.database.transaction(async (m) => {
+      if (!this.database.stage(m, this.lines, entry)) await this.insert(m, [entry]);
+    }, SHARED_BOOKKEEPING);
     announce();
   }
 

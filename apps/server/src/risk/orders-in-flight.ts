@@ -27,6 +27,8 @@ interface Order {
  * each leaving is counted per account, so a check that read the positions before it can tell and
  * read them again. Kept in memory: with several worker processes each counts its own.
  */
+const NONE: ReadonlyMap<string, Map<string, Order>> = new Map();
+
 export class OrdersInFlight {
   private readonly byAccount = new Map<string, Map<string, Map<string, Order>>>();
   private readonly placeOf = new Map<string, { accountId: string; ticker: string }>();
@@ -69,9 +71,8 @@ export class OrdersInFlight {
    * only one of them will fill.
    */
   pending(accountId: string, positionKey: string, ticker: string, side: OrderSide, now: number): number {
-    this.on(accountId, now); // drops the lapsed ones
     let sum = 0;
-    for (const order of this.byAccount.get(accountId)?.get(ticker)?.values() ?? []) {
+    for (const order of this.live(accountId, now).get(ticker)?.values() ?? []) {
       if (order.positionKey !== positionKey || (order.closing && !order.market)) continue;
       if (side === 'buy' ? order.signed > 0 : order.signed < 0) sum += order.signed;
     }
@@ -91,9 +92,8 @@ export class OrdersInFlight {
    * other way may never fill), but the position `exceptKey`'s (already in what the caller counts).
    */
   toward(accountId: string, ticker: string, side: OrderSide, now: number, exceptKey?: string): number {
-    this.on(accountId, now); // drops the lapsed ones
     let sum = 0;
-    for (const order of this.byAccount.get(accountId)?.get(ticker)?.values() ?? []) {
+    for (const order of this.live(accountId, now).get(ticker)?.values() ?? []) {
       if (order.closing || (exceptKey !== undefined && order.positionKey === exceptKey)) continue;
       if (side === 'buy' ? order.signed > 0 : order.signed < 0) sum += order.signed;
     }
@@ -103,15 +103,19 @@ export class OrdersInFlight {
   /** The account's orders in flight that opened or grew a position, by ticker: the signed quantities still to fill. */
   on(accountId: string, now: number): Map<string, number[]> {
     const out = new Map<string, number[]>();
-    for (const [ticker, orders] of this.byAccount.get(accountId) ?? []) {
-      const live: number[] = [];
-      for (const [orderId, order] of orders) {
-        if (order.until <= now) this.remove(orderId, { accountId, ticker }, 0);
-        else if (!order.closing) live.push(order.signed);
-      }
-      if (live.length) out.set(ticker, live);
+    for (const [ticker, orders] of this.live(accountId, now)) {
+      const signed = [...orders.values()].filter((order) => !order.closing).map((order) => order.signed);
+      if (signed.length) out.set(ticker, signed);
     }
     return out;
+  }
+
+  /** The account's orders in flight by ticker, once those whose time is over are dropped. */
+  private live(accountId: string, now: number): ReadonlyMap<string, Map<string, Order>> {
+    for (const [ticker, orders] of this.byAccount.get(accountId) ?? []) {
+      for (const [orderId, order] of orders) if (order.until <= now) this.remove(orderId, { accountId, ticker }, 0);
+    }
+    return this.byAccount.get(accountId) ?? NONE;
   }
 
   /** How many orders are in flight (tests, diagnostics). */

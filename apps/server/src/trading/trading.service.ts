@@ -23,6 +23,7 @@ import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
+import { settledWithin } from '../common/settled-within.js';
 import { newRowId } from '../common/row-id.js';
 
 /** How long a market order waits for the first quote of a ticker nobody watched yet. */
@@ -156,15 +157,7 @@ export class TradingService {
     // One at a time (a trader's click, a rule, the kill switch, a daily time): each sizes its
     // orders on what the flattens before it left in flight. A flatten whose broker does not answer
     // holds the next one up for FLATTEN_WAIT_MS at most: its orders were checked, so in flight, long before.
-    const before = this.flattening;
-    const waited = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, FLATTEN_WAIT_MS);
-      void before.then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    const flattened = waited.then(() => this.flattenNow(scope, reason, cause));
+    const flattened = settledWithin(this.flattening, FLATTEN_WAIT_MS).then(() => this.flattenNow(scope, reason, cause));
     this.flattening = flattened.then(
       () => undefined,
       () => undefined,
@@ -184,6 +177,7 @@ export class TradingService {
     });
     const cancelled = await this.cancelWorking({ ...scope, ticker }, reason);
     const orders = [];
+    let closingAlready = 0;
     for (const position of open) {
       const owner = await this.owner(position.strategyId);
       const account = await this.accounts.get(position.accountId);
@@ -193,7 +187,10 @@ export class TradingService {
       // position on record does not hold their fills yet. Sent again, it would turn the position around.
       const closing = Math.abs(this.risk.inFlightOn(position.accountId, position.strategyId, position.ticker, side));
       const quantity = Math.abs(position.quantity) - closing;
-      if (quantity <= 0) continue;
+      if (quantity <= 0) {
+        closingAlready++;
+        continue;
+      }
       await this.market.awaitQuote(position.ticker, FIRST_QUOTE_TIMEOUT_MS);
       const order = await this.router.submit({
         clientOrderId,
@@ -209,11 +206,13 @@ export class TradingService {
       orders.push(order);
     }
     if (open.length || cancelled) {
+      const placed = orders.map((o) => `${o.side} ${o.quantity} ${o.ticker} → ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+      if (closingAlready) placed.push(`${closingAlready} position(s) already being closed`);
       await this.logs.write({
         level: 'info',
         category: 'manual',
         strategyId: scope.strategyId ?? null,
-        message: `flatten (${reason}): ${orders.map((o) => `${o.side} ${o.quantity} ${o.ticker} → ${o.status}${o.reason ? ` (${o.reason})` : ''}`).join(', ') || 'nothing open'}; cancelled ${cancelled} working order(s)`,
+        message: `flatten (${reason}): ${placed.join(', ') || 'nothing open'}; cancelled ${cancelled} working order(s)`,
       });
     }
     return { cancelled, orders: orders.map((o) => orderView(o)) };
