@@ -33,8 +33,24 @@ export interface BracketSpec {
 
 export type BracketRole = 'order' | 'takeProfit' | 'stopLoss';
 
-/** `<entry>:tp<n>` / `<entry>:sl<n>`, and `<entry>:sl<n>.<k>` for the k-th moved stop of pair n. */
+/**
+ * `<entry>:tp<n>` / `<entry>:sl<n>`, and `<entry>:sl<n>.<k>` / `<entry>:tp<n>.<k>` for the k-th
+ * replacement of a leg of pair n (a moved stop, or a leg cut after its sibling filled in part).
+ */
 const LEG = /^(.*):(tp|sl)(\d+)(?:\.(\d+))?$/;
+
+/** The orders of one pair of legs, and how many of its contracts are still held. */
+interface PairLegs {
+  legs: Order[];
+  /** Contracts the pair's entry fill opened that no leg has closed yet. */
+  open: number;
+  /** Legs still pending or working. */
+  working: Order[];
+  /** What the leg (by order id) has filled, as just read. */
+  filledBy(orderId: string): number;
+  /** The suffix of the next replacement in a role. */
+  nextSuffix(role: 'tp' | 'sl'): number;
+}
 
 /** A stop that follows the market (see `managedStopPrice`), and which leg it is. */
 interface FollowedStop extends ManagedStop {
@@ -256,7 +272,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     // A leg that filled at once (the market had already moved through it) cancels its sibling now.
     for (const role of ['tp', 'sl'] as const) {
       const legOrder = await this.orders.findOneBy({ clientOrderId: `${parent.clientOrderId}:${role}${n}` });
-      if (legOrder?.status === 'filled') await this.onLegFill(legOrder, parent.clientOrderId, role, n);
+      if (legOrder && legOrder.filledQuantity > 0) await this.onLegFill(legOrder, parent.clientOrderId, role, n);
     }
   }
 
@@ -325,28 +341,104 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
+  /**
+   * A leg filled, whole or a piece of it: the pair's other legs are cut to what is still held, so
+   * the two never close more than the entry opened. A whole fill leaves nothing, and the other leg
+   * is cancelled (one cancels the other); a piece leaves less, and a leg larger than that is
+   * replaced by one for what is left at its own price (brokers here have no modify: cancel first,
+   * so two never work at once for more than is held).
+   */
   private async onLegFill(order: Order, parentClientOrderId: string, role: 'tp' | 'sl', n: number): Promise<void> {
     const bracket = await this.brackets.findOneBy({ parentClientOrderId });
     if (!bracket) return;
-    const fresh = await this.orders.findOneBy({ id: order.id });
-    if (fresh?.status !== 'filled') return;
-    this.managed.delete(`${parentClientOrderId}:${n}`);
-    const siblings = await this.workingLegs(parentClientOrderId, role === 'tp' ? 'sl' : 'tp', n);
-    let cancelled = false;
-    for (const sibling of siblings) {
-      if (await this.router.cancel(sibling.clientOrderId, `${role === 'tp' ? 'take profit' : 'stop loss'} filled (one cancels the other)`))
-        cancelled = true;
+    const what = role === 'tp' ? 'take profit' : 'stop loss';
+    let pair = await this.pairLegs(parentClientOrderId, n);
+    if (pair.filledBy(order.id) === 0) return;
+    if (pair.open === 0) this.managed.delete(`${parentClientOrderId}:${n}`);
+    let cancelled = 0;
+    for (const leg of pair.working) {
+      if (leg.quantity - leg.filledQuantity <= pair.open) continue;
+      const whole = pair.open === 0;
+      const legWhat = bracketRole(leg.clientOrderId) === 'takeProfit' ? 'take profit' : 'stop loss';
+      const reason = whole ? `${what} filled (one cancels the other)` : `${what} filled in part: ${legWhat} cut to ${pair.open}`;
+      if (!(await this.router.cancel(leg.clientOrderId, reason))) continue;
+      cancelled++;
+      if (whole) continue;
+      // What the leg filled before its cancel took is booked by now (an order's fills take their
+      // turn before its cancel): the replacement covers what is held after it.
+      pair = await this.pairLegs(parentClientOrderId, n);
+      const left = pair.legs.find((o) => o.id === leg.id) ?? leg;
+      const quantity = Math.min(pair.open, left.quantity - left.filledQuantity);
+      if (quantity > 0) await this.replaceLeg(left, pair, quantity, reason);
     }
-    if (cancelled) {
+    if (cancelled > 0 && pair.open === 0) {
       await this.logs.write({
         level: 'info',
         category: 'order',
         strategyId: order.strategyId,
-        message: `${role === 'tp' ? 'take profit' : 'stop loss'} filled: cancelled its ${role === 'tp' ? 'stop loss' : 'take profit'}`,
+        message: `${what} filled: cancelled its ${role === 'tp' ? 'stop loss' : 'take profit'}`,
         context: { orderId: order.id },
       });
     }
     await this.closeIfDone(bracket);
+  }
+
+  /** A leg cut to `quantity`: the same order for less, as `<entry>:<role><n>.<k>`. */
+  private async replaceLeg(leg: Order, pair: PairLegs, quantity: number, reason: string): Promise<void> {
+    const [, parentClientOrderId, role, n] = LEG.exec(leg.clientOrderId)!;
+    const k = pair.nextSuffix(role as 'tp' | 'sl');
+    const followed = role === 'sl' ? this.managed.get(`${parentClientOrderId}:${n}`) : undefined;
+    if (followed) followed.moves = Math.max(followed.moves, k);
+    const account = await this.accounts.byIdOrFail(leg.accountId);
+    const placed = await this.router.submit({
+      clientOrderId: `${parentClientOrderId}:${role}${n}.${k}`,
+      account,
+      strategyId: leg.strategyId,
+      linkId: leg.linkId,
+      eventId: leg.eventId,
+      ticker: leg.ticker,
+      side: leg.side,
+      quantity,
+      type: leg.type,
+      ...(leg.limitPrice !== null ? { limitPrice: leg.limitPrice } : {}),
+      ...(leg.stopPrice !== null ? { stopPrice: leg.stopPrice } : {}),
+    });
+    await this.logs.write({
+      level: placed.status === 'rejected' ? 'error' : 'info',
+      category: 'order',
+      strategyId: leg.strategyId,
+      message: `${reason}: ${placed.side} ${placed.quantity} @ ${leg.stopPrice ?? leg.limitPrice} → ${placed.status}${placed.reason ? ` (${placed.reason}): the position has no ${role === 'tp' ? 'take profit' : 'stop loss'}` : ''}`,
+      context: { orderId: placed.id },
+    });
+    if (placed.status === 'filled' || placed.filledQuantity > 0)
+      await this.onLegFill(placed, parentClientOrderId, role as 'tp' | 'sl', Number(n));
+  }
+
+  /** Every order of leg pair n (both roles, moved and cut ones too), and how much of the pair is still held. */
+  private async pairLegs(parentClientOrderId: string, n: number): Promise<PairLegs> {
+    const legs = (await this.orders.findBy({ clientOrderId: Like(`${parentClientOrderId}:%`) })).filter((o) => {
+      const leg = LEG.exec(o.clientOrderId);
+      return leg !== null && leg[1] === parentClientOrderId && Number(leg[3]) === n;
+    });
+    // Both first legs are for what the entry's fill opened; what any leg filled since is closed.
+    const first = legs.find((o) => LEG.exec(o.clientOrderId)![4] === undefined);
+    const filled = legs.reduce((sum, o) => sum + o.filledQuantity, 0);
+    const open = Math.max(0, (first?.quantity ?? 0) - filled);
+    return {
+      legs,
+      open,
+      working: legs.filter((o) => o.status === 'pending' || o.status === 'working'),
+      filledBy: (id) => legs.find((o) => o.id === id)?.filledQuantity ?? 0,
+      nextSuffix: (role) =>
+        1 +
+        Math.max(
+          0,
+          ...legs
+            .map((o) => LEG.exec(o.clientOrderId)!)
+            .filter((leg) => leg[2] === role)
+            .map((leg) => Number(leg[4] ?? 0)),
+        ),
+    };
   }
 
   /** Closed once the entry has fully filled and no leg is working any more. */

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
+
+/**
+ * A broker that fills market orders whole at 6,000 a moment after acking them and rests every
+ * other order until the test fills it, a piece or all of it, at its own price through
+ * `globalThis.legBroker.fill(suffix, quantity)` (plugins run in the server's process).
+ */
+const LEG_BROKER = `
+const resting = new Map();
+const reporters = [];
+globalThis.legBroker = {
+  async fill(suffix, quantity) {
+    const order = [...resting.values()].find((o) => o.clientOrderId.endsWith(suffix));
+    if (!order) throw new Error('no resting order ends with ' + suffix);
+    order.left -= quantity;
+    if (order.left === 0) resting.delete(order.clientOrderId);
+    await reporters[0](order, quantity, order.limitPrice ?? order.stopPrice);
+  },
+};
+export default {
+  kind: 'broker',
+  apiVersion: 1,
+  create(ctx) {
+    let fills = 0;
+    const fill = (order, quantity, price) => ctx.reportFill({ fillId: 'F' + ++fills,
+      clientOrderId: order.clientOrderId, brokerOrderId: 'L-' + order.clientOrderId, ticker: order.ticker, side: order.side,
+      quantity, price, commission: 0, time: Date.now() });
+    reporters.unshift(fill);
+    return {
+      async placeOrder(order) {
+        if (order.type === 'market') setTimeout(() => void fill(order, order.quantity, 6000).catch(() => undefined), 20);
+        else resting.set(order.clientOrderId, { ...order, left: order.quantity });
+        return { brokerOrderId: 'L-' + order.clientOrderId, status: 'working' };
+      },
+      async cancelOrder(clientOrderId) {
+        return resting.delete(clientOrderId);
+      },
+    };
+  },
+};
+`;
+
+const legBroker = () => (globalThis as unknown as { legBroker: { fill(suffix: string, quantity: number): Promise<void> } }).legBroker;
+
+interface OrderRow {
+  clientOrderId: string;
+  status: string;
+  type: string;
+  quantity: number;
+  filledQuantity: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+}
+
+/**
+ * A bracket's legs close no more than its entry opened when one of them fills a piece at a time:
+ * the other leg is cut to what is still held, at its own price. ES (0.25 a tick): a buy of 3 at
+ * 6,000, take profit 40 ticks up (6,010), stop 8 ticks down (5,998).
+ */
+describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s)', (kind) => {
+  let server: TestServer;
+  let close: () => Promise<void>;
+  let account: { id: string };
+
+  beforeAll(async () => {
+    ({ server, close } = await serverWithBrokers(kind, { 'leg-broker': LEG_BROKER }));
+    server.app.get(MarketService).publish({ ticker: 'ES1!', bid: 6000, ask: 6000.25, time: Date.now() });
+    account = (await http(server.url, 'POST', '/api/accounts', { name: 'Legs', broker: 'leg-broker', brokerAccountId: 'L1' })).body;
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  async function boughtWithBracket(name: string): Promise<{ orders(): Promise<OrderRow[]>; position(): Promise<number[]> }> {
+    const strategy = (
+      await http(server.url, 'POST', '/api/strategies', {
+        name,
+        accountId: account.id,
+        exits: { takeProfit: { ticks: 40 }, stopLoss: { ticks: 8 } },
+      })
+    ).body;
+    const webhook = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, {
+      ticker: 'ES1!',
+      action: 'buy',
+      quantity: 3,
+      price: 6000,
+    });
+    expect(webhook.status).toBe(202);
+    const orders = async () => (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&limit=50`)).body.items as OrderRow[];
+    const position = async () =>
+      ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}`)).body as { quantity: number }[]).map((p) => p.quantity);
+    await eventually(
+      async () => (await orders()).filter((o) => /:(tp|sl)1$/.test(o.clientOrderId) && o.status === 'working').length === 2,
+      5_000,
+      'both legs working',
+    );
+    return { orders, position };
+  }
+  const leg = (orders: OrderRow[], suffix: RegExp) => orders.find((o) => suffix.test(o.clientOrderId));
+
+  it('a stop filled in part cuts the take profit to what is held, and the take profit then closes the rest', async () => {
+    const { orders, position } = await boughtWithBracket('stop in part');
+    await legBroker().fill(':sl1', 2);
+    const cut = await eventually(async () => leg(await orders(), /:tp1\.1$/), 5_000, 'the take profit cut');
+    expect([cut.type, cut.quantity, cut.limitPrice, cut.status]).toEqual(['limit', 1, 6010, 'working']);
+    const first = leg(await orders(), /:tp1$/)!;
+    expect([first.status, first.filledQuantity]).toEqual(['cancelled', 0]);
+    expect(await position()).toEqual([1]);
+
+    // The cut take profit fills: the position is flat, not short 2, and the stop's last contract is cancelled.
+    await legBroker().fill(':tp1.1', 1);
+    await eventually(async () => leg(await orders(), /:sl1$/)!.status === 'cancelled', 5_000, 'the stop cancelled');
+    const stop = leg(await orders(), /:sl1$/)!;
+    expect([stop.quantity, stop.filledQuantity]).toEqual([3, 2]);
+    expect(await position()).toEqual([]); // flat: no open position
+    expect((await orders()).filter((o) => o.status === 'working')).toEqual([]);
+  });
+
+  it('a take profit filled in part cuts the stop, once for each piece', async () => {
+    const { orders, position } = await boughtWithBracket('take profit in part');
+    await legBroker().fill(':tp1', 1);
+    const once = await eventually(async () => leg(await orders(), /:sl1\.1$/), 5_000, 'the stop cut');
+    expect([once.type, once.quantity, once.stopPrice, once.status]).toEqual(['stop', 2, 5998, 'working']);
+    await legBroker().fill(':tp1', 1);
+    const twice = await eventually(async () => leg(await orders(), /:sl1\.2$/), 5_000, 'the stop cut again');
+    expect([twice.quantity, twice.stopPrice]).toEqual([1, 5998]);
+    expect(leg(await orders(), /:sl1\.1$/)!.status).toBe('cancelled');
+    expect(await position()).toEqual([1]);
+
+    // The stop's last contract: the take profit's last one is cancelled, and the position is flat.
+    await legBroker().fill(':sl1.2', 1);
+    await eventually(async () => leg(await orders(), /:tp1$/)!.status === 'cancelled', 5_000, 'the take profit cancelled');
+    expect(await position()).toEqual([]); // flat: no open position
+    expect((await orders()).filter((o) => o.status === 'working')).toEqual([]);
+  });
+});
