@@ -35,6 +35,28 @@ describe('orders in flight', () => {
     expect(inFlight.on('acct', 1_001)).toEqual(new Map());
   });
 
+  it('lets each order lapse at its own time, in any ticker, whichever was added first', () => {
+    const inFlight = new OrdersInFlight(1_000);
+    inFlight.add('late', 'acct', 'ES1!', 'buy', 1, 500);
+    inFlight.add('early', 'acct', 'NQ1!', 'buy', 2, 0);
+    inFlight.add('latest', 'acct', 'ES1!', 'buy', 4, 900);
+    expect(inFlight.on('acct', 999)).toEqual(
+      new Map([
+        ['ES1!', [1, 4]],
+        ['NQ1!', [2]],
+      ]),
+    );
+    expect(inFlight.on('acct', 1_000)).toEqual(new Map([['ES1!', [1, 4]]]));
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1_499)).toBe(5);
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1_500)).toBe(4);
+    // An order added after a sweep, lapsing before the one the sweep kept, still lapses on time.
+    inFlight.add('quick', 'acct', 'ES1!', 'buy', 8, 600);
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1_599)).toBe(12);
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1_600)).toBe(4);
+    expect(inFlight.toward('acct', 'ES1!', 'buy', 1_900)).toBe(0);
+    expect(inFlight.size).toBe(0);
+  });
+
   it('projects a position from its own orders in flight: those that opened it, and closing market orders', () => {
     const inFlight = new OrdersInFlight(30_000);
     inFlight.add('flatten-1', 'acct', 'ES1!', 'sell', 2, 0, { key: 's1', closing: true, market: true });

@@ -33,6 +33,12 @@ export class OrdersInFlight {
   private readonly byAccount = new Map<string, Map<string, Map<string, Order>>>();
   private readonly placeOf = new Map<string, { accountId: string; ticker: string }>();
   private readonly landings = new Map<string, number>();
+  /**
+   * By account, a time at or before which none of its orders' time is over: checks look through
+   * the account's orders for lapsed ones only once it has passed, not on every read (a check reads
+   * them up to three times, and under a burst an account has hundreds in flight).
+   */
+  private readonly firstLapse = new Map<string, number>();
 
   constructor(private readonly holdMs = IN_FLIGHT_MS) {}
 
@@ -54,9 +60,11 @@ export class OrdersInFlight {
     if (!tickers) this.byAccount.set(accountId, (tickers = new Map()));
     let orders = tickers.get(ticker);
     if (!orders) tickers.set(ticker, (orders = new Map()));
+    const until = now + this.holdMs;
+    if (until < (this.firstLapse.get(accountId) ?? Infinity)) this.firstLapse.set(accountId, until);
     orders.set(orderId, {
       signed: side === 'buy' ? quantity : -quantity,
-      until: now + this.holdMs,
+      until,
       ...(position ? { positionKey: position.key, closing: position.closing, market: position.market } : {}),
     });
     this.placeOf.set(orderId, { accountId, ticker });
@@ -104,17 +112,27 @@ export class OrdersInFlight {
   on(accountId: string, now: number): Map<string, number[]> {
     const out = new Map<string, number[]>();
     for (const [ticker, orders] of this.live(accountId, now)) {
-      const signed = [...orders.values()].filter((order) => !order.closing).map((order) => order.signed);
-      if (signed.length) out.set(ticker, signed);
+      let signed: number[] | undefined;
+      for (const order of orders.values()) if (!order.closing) (signed ??= []).push(order.signed);
+      if (signed) out.set(ticker, signed);
     }
     return out;
   }
 
   /** The account's orders in flight by ticker, once those whose time is over are dropped. */
   private live(accountId: string, now: number): ReadonlyMap<string, Map<string, Order>> {
-    for (const [ticker, orders] of this.byAccount.get(accountId) ?? []) {
-      for (const [orderId, order] of orders) if (order.until <= now) this.remove(orderId, { accountId, ticker }, 0);
+    const tickers = this.byAccount.get(accountId);
+    if (!tickers) return NONE;
+    if (now < (this.firstLapse.get(accountId) ?? Infinity)) return tickers;
+    let next = Infinity;
+    for (const [ticker, orders] of tickers) {
+      for (const [orderId, order] of orders) {
+        if (order.until <= now) this.remove(orderId, { accountId, ticker }, 0);
+        else next = Math.min(next, order.until);
+      }
     }
+    if (next === Infinity) this.firstLapse.delete(accountId);
+    else this.firstLapse.set(accountId, next);
     return this.byAccount.get(accountId) ?? NONE;
   }
 
@@ -135,6 +153,8 @@ export class OrdersInFlight {
     orders.delete(orderId);
     this.placeOf.delete(orderId);
     if (!orders.size) tickers.delete(place.ticker);
-    if (!tickers.size) this.byAccount.delete(place.accountId);
+    if (tickers.size) return;
+    this.byAccount.delete(place.accountId);
+    this.firstLapse.delete(place.accountId);
   }
 }
