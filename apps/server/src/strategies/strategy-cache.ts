@@ -25,6 +25,9 @@ interface Entry {
   loadedAt: number;
 }
 
+/** A read under way: the changes it began after, and whether a change to its own strategy came since. */
+type Loading = Promise<Strategy | null> & { seen: number; overtaken: boolean };
+
 /**
  * Strategies and their links held in memory, by id and by webhook-token hash, for the hot path (the intake looks
  * one up per alert, the engine per event). Kept current three ways:
@@ -38,7 +41,8 @@ interface Entry {
  *   each would otherwise pay for one), and the next one sees what the read found.
  *
  * A read that started before a change and ends after it is not kept (each change bumps a
- * counter the read checks), so a slow read never brings an old row back. A restart starts empty.
+ * counter the read checks), nor one of a strategy whose script saved its state meanwhile, so a
+ * slow read never brings an old row back. A restart starts empty.
  * Unknown tokens are never remembered: a strategy created a moment ago answers at once.
  */
 @Injectable()
@@ -48,7 +52,7 @@ export class StrategyCache implements OnModuleDestroy {
   /** Each strategy's links (copies to other accounts), oldest first. */
   private readonly links = new Map<string, { links: StrategyLink[]; loadedAt: number }>();
   /** Reads under way, by what they look up: requests that miss together share one query. */
-  private readonly loading = new Map<string, Promise<Strategy | null>>();
+  private readonly loading = new Map<string, Loading>();
   /** Reads again that are due (see STRATEGY_REFRESH_DELAY_MS), by what they read. */
   private readonly refreshes = new Map<string, NodeJS.Timeout>();
   /** Bumped by every change: a read that saw another value is not stored. */
@@ -96,20 +100,21 @@ export class StrategyCache implements OnModuleDestroy {
   private load(key: string, read: () => Promise<Strategy | null>): Promise<Strategy | null> {
     const under = this.loading.get(key);
     // A read that began before a change may have seen the old row: only one begun after it is shared.
-    if (under && (under as Promise<Strategy | null> & { seen?: number }).seen === this.changes) return under;
+    if (under && under.seen === this.changes && !under.overtaken) return under;
     const seen = this.changes;
-    const promise: Promise<Strategy | null> & { seen?: number } = read().then(
+    const promise = read().then(
       (row) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
-        if (row && seen === this.changes) this.store(row);
+        if (row && seen === this.changes && !promise.overtaken) this.store(row);
         return row;
       },
       (error: unknown) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
         throw error;
       },
-    );
+    ) as Loading;
     promise.seen = seen;
+    promise.overtaken = false;
     this.loading.set(key, promise);
     return promise;
   }
@@ -138,9 +143,18 @@ export class StrategyCache implements OnModuleDestroy {
     if (this.serving) this.store({ ...strategy });
   }
 
-  /** Write-through of `ctx.state`, which changes without a StrategyChanged. */
+  /**
+   * Write-through of `ctx.state`, which changes without a StrategyChanged. A change like any other
+   * to a read under way: one that began before the save (a read again of this entry) may have seen
+   * the state before it, and would put it back. Only this strategy's reads are let go: scripts
+   * save state many times a second, and every other strategy's read stays good.
+   */
   putState(id: string, state: string): void {
     const entry = this.byId.get(id);
+    for (const key of [`id:${id}`, entry && `hash:${entry.strategy.webhookTokenHash}`]) {
+      const reading = key && this.loading.get(key);
+      if (reading) reading.overtaken = true;
+    }
     if (entry) entry.strategy.state = state;
   }
 
