@@ -86,16 +86,22 @@ export class AccountRulesStore implements OnModuleDestroy {
    */
   async put(accountId: string, preset: string | null, input: AccountRulesInput, pnlNowCents: number, now = Date.now()): Promise<RuleSet> {
     const rules = toAccountRules(input);
-    const previous = this.sets.get(accountId);
     const state = openAccount(rules, now);
-    if (previous) {
-      state.locks = previous.state.locks;
-      state.days = previous.state.days;
-      state.positions = previous.state.positions;
-    }
+    const carryOver = (from: RuleSet | undefined) => {
+      if (!from) return;
+      state.locks = from.state.locks;
+      state.days = from.state.days;
+      state.positions = from.state.positions;
+    };
+    carryOver(this.sets.get(accountId));
+    const written = state.locks;
     const set: RuleSet = { accountId, preset, input, rules, state, baselineCents: pnlNowCents, updatedAt: now };
     await this.rows.save({ accountId, preset, rules: JSON.stringify(input), state: this.stateJson(set), updatedAt: now });
+    // The watcher kept judging the rules in force while this was written: a breach it found
+    // meanwhile locked them, and the lock carries over as any other (its write may have come first).
+    carryOver(this.sets.get(accountId));
     this.sets.set(accountId, set);
+    if (state.locks !== written) await this.rows.update({ accountId }, { state: this.stateJson(set), updatedAt: Date.now() });
     this.tell(accountId, set);
     return set;
   }
