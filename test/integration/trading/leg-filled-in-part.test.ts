@@ -6,15 +6,16 @@ import { serverWithBrokers } from '../../support/broker-plugin.js';
 /**
  * A broker that fills market orders whole at 6,000 a moment after acking them and rests every
  * other order until the test fills it, a piece or all of it, at its own price through
- * `globalThis.legBroker.fill(suffix, quantity)` (plugins run in the server's process).
+ * `globalThis.legBroker.fill(clientOrderId, quantity)` (plugins run in the server's process);
+ * while `globalThis.legBroker.refuseStops` is set it refuses stop orders.
  */
 const LEG_BROKER = `
 const resting = new Map();
 const reporters = [];
 globalThis.legBroker = {
-  async fill(suffix, quantity) {
-    const order = [...resting.values()].find((o) => o.clientOrderId.endsWith(suffix));
-    if (!order) throw new Error('no resting order ends with ' + suffix);
+  async fill(clientOrderId, quantity) {
+    const order = resting.get(clientOrderId);
+    if (!order) throw new Error('no resting order ' + clientOrderId);
     order.left -= quantity;
     if (order.left === 0) resting.delete(order.clientOrderId);
     await reporters[0](order, quantity, order.limitPrice ?? order.stopPrice);
@@ -31,6 +32,7 @@ export default {
     reporters.unshift(fill);
     return {
       async placeOrder(order) {
+        if (order.type === 'stop' && globalThis.legBroker.refuseStops) throw new Error('stop price is through the market');
         if (order.type === 'market') setTimeout(() => void fill(order, order.quantity, 6000).catch(() => undefined), 20);
         else resting.set(order.clientOrderId, { ...order, left: order.quantity });
         return { brokerOrderId: 'L-' + order.clientOrderId, status: 'working' };
@@ -43,7 +45,8 @@ export default {
 };
 `;
 
-const legBroker = () => (globalThis as unknown as { legBroker: { fill(suffix: string, quantity: number): Promise<void> } }).legBroker;
+const legBroker = () =>
+  (globalThis as unknown as { legBroker: { fill(suffix: string, quantity: number): Promise<void>; refuseStops?: boolean } }).legBroker;
 
 interface OrderRow {
   clientOrderId: string;
@@ -74,7 +77,36 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
     await close?.();
   });
 
-  async function boughtWithBracket(name: string): Promise<{ orders(): Promise<OrderRow[]>; position(): Promise<number[]> }> {
+  it('says as an error that a position has no stop loss when the broker refused it', async () => {
+    legBroker().refuseStops = true;
+    try {
+      const strategy = (
+        await http(server.url, 'POST', '/api/strategies', {
+          name: 'refused stop',
+          accountId: account.id,
+          exits: { takeProfit: { ticks: 40 }, stopLoss: { ticks: 8 } },
+        })
+      ).body;
+      await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', action: 'buy', quantity: 1, price: 6000 });
+      const line = await eventually(
+        async () =>
+          ((await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&level=error&limit=20`)).body as { message: string }[]).find(
+            (l) => l.message.startsWith('bracket for buy 1 ES1!'),
+          ),
+        5_000,
+        'the bracket logged as an error',
+      );
+      expect(line.message).toMatch(
+        /take profit sell 1 @ 6010 → working, stop loss sell 1 @ 5998 → rejected \(.*stop price is through the market\): the position has no stop loss/,
+      );
+    } finally {
+      legBroker().refuseStops = false;
+    }
+  });
+
+  async function boughtWithBracket(
+    name: string,
+  ): Promise<{ orders(): Promise<OrderRow[]>; position(): Promise<number[]>; fill(suffix: string, quantity: number): Promise<void> }> {
     const strategy = (
       await http(server.url, 'POST', '/api/strategies', {
         name,
@@ -97,13 +129,16 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
       5_000,
       'both legs working',
     );
-    return { orders, position };
+    // This strategy's leg: the broker holds every test's orders.
+    const fill = async (suffix: string, quantity: number) =>
+      legBroker().fill((await orders()).find((o) => o.clientOrderId.endsWith(suffix) && o.status === 'working')!.clientOrderId, quantity);
+    return { orders, position, fill };
   }
   const leg = (orders: OrderRow[], suffix: RegExp) => orders.find((o) => suffix.test(o.clientOrderId));
 
   it('a stop filled in part cuts the take profit to what is held, and the take profit then closes the rest', async () => {
-    const { orders, position } = await boughtWithBracket('stop in part');
-    await legBroker().fill(':sl1', 2);
+    const { orders, position, fill } = await boughtWithBracket('stop in part');
+    await fill(':sl1', 2);
     const cut = await eventually(async () => leg(await orders(), /:tp1\.1$/), 5_000, 'the take profit cut');
     expect([cut.type, cut.quantity, cut.limitPrice, cut.status]).toEqual(['limit', 1, 6010, 'working']);
     const first = leg(await orders(), /:tp1$/)!;
@@ -111,7 +146,7 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
     expect(await position()).toEqual([1]);
 
     // The cut take profit fills: the position is flat, not short 2, and the stop's last contract is cancelled.
-    await legBroker().fill(':tp1.1', 1);
+    await fill(':tp1.1', 1);
     await eventually(async () => leg(await orders(), /:sl1$/)!.status === 'cancelled', 5_000, 'the stop cancelled');
     const stop = leg(await orders(), /:sl1$/)!;
     expect([stop.quantity, stop.filledQuantity]).toEqual([3, 2]);
@@ -120,18 +155,18 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
   });
 
   it('a take profit filled in part cuts the stop, once for each piece', async () => {
-    const { orders, position } = await boughtWithBracket('take profit in part');
-    await legBroker().fill(':tp1', 1);
+    const { orders, position, fill } = await boughtWithBracket('take profit in part');
+    await fill(':tp1', 1);
     const once = await eventually(async () => leg(await orders(), /:sl1\.1$/), 5_000, 'the stop cut');
     expect([once.type, once.quantity, once.stopPrice, once.status]).toEqual(['stop', 2, 5998, 'working']);
-    await legBroker().fill(':tp1', 1);
+    await fill(':tp1', 1);
     const twice = await eventually(async () => leg(await orders(), /:sl1\.2$/), 5_000, 'the stop cut again');
     expect([twice.quantity, twice.stopPrice]).toEqual([1, 5998]);
     expect(leg(await orders(), /:sl1\.1$/)!.status).toBe('cancelled');
     expect(await position()).toEqual([1]);
 
     // The stop's last contract: the take profit's last one is cancelled, and the position is flat.
-    await legBroker().fill(':sl1.2', 1);
+    await fill(':sl1.2', 1);
     await eventually(async () => leg(await orders(), /:tp1$/)!.status === 'cancelled', 5_000, 'the take profit cancelled');
     expect(await position()).toEqual([]); // flat: no open position
     expect((await orders()).filter((o) => o.status === 'working')).toEqual([]);

@@ -67,6 +67,10 @@ export function bracketRole(clientOrderId: string): BracketRole {
   return !leg ? 'order' : leg[2] === 'tp' ? 'takeProfit' : 'stopLoss';
 }
 
+/** What became of a leg, and, when it was refused, why and what the position is left without. */
+const legOutcome = (leg: Order, what: string): string =>
+  leg.status === 'rejected' ? `rejected (${leg.reason ?? 'no reason given'}): the position has no ${what}` : leg.status;
+
 /** A bracket's exits as its row keeps them: each a price or ticks from the fill. */
 const targetsOf = (bracket: OrderBracket): BracketTargets => ({
   takeProfit:
@@ -226,6 +230,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const side: OrderSide = parent.side === 'buy' ? 'sell' : 'buy';
     const common = { account, strategyId: parent.strategyId, eventId: parent.eventId, ticker: parent.ticker, side, quantity };
     const placed: string[] = [];
+    let unprotected = false;
     if (takeProfit !== null) {
       const tp = await this.router.submit({
         ...common,
@@ -233,7 +238,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
         type: 'limit',
         limitPrice: takeProfit,
       });
-      placed.push(`take profit ${tp.side} ${tp.quantity} @ ${takeProfit} → ${tp.status}`);
+      placed.push(`take profit ${tp.side} ${tp.quantity} @ ${takeProfit} → ${legOutcome(tp, 'take profit')}`);
+      if (tp.status === 'rejected') unprotected = true;
     }
     if (stopLoss !== null) {
       const stopLimit = bracket.stopLossType === 'stop_limit';
@@ -245,7 +251,10 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
         stopPrice: stopLoss,
         ...(limit !== undefined ? { limitPrice: limit } : {}),
       });
-      placed.push(`stop loss ${sl.side} ${sl.quantity} @ ${stopLoss}${limit !== undefined ? ` limit ${limit}` : ''} → ${sl.status}`);
+      placed.push(
+        `stop loss ${sl.side} ${sl.quantity} @ ${stopLoss}${limit !== undefined ? ` limit ${limit}` : ''} → ${legOutcome(sl, 'stop loss')}`,
+      );
+      if (sl.status === 'rejected') unprotected = true;
       // A stop-limit waits on the server as it is; a stop moves (break-even, trailing) by cancel and replace.
       if (!stopLimit && sl.status === 'working' && (bracket.breakEvenTicks !== null || bracket.trailingTicks !== null)) {
         this.manage({
@@ -263,7 +272,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       }
     }
     await this.logs.write({
-      level: 'info',
+      level: unprotected ? 'error' : 'info',
       category: 'order',
       strategyId: parent.strategyId,
       message: `bracket for ${parent.side} ${quantity} ${parent.ticker} @ ${fillPrice}: ${placed.join(', ')}`,
