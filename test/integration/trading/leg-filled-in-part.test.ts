@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BracketsService } from '../../../apps/server/src/execution/brackets.service.js';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { eventually, http, type TestServer } from '../../support/app.js';
 import { serverWithBrokers } from '../../support/broker-plugin.js';
@@ -49,6 +50,8 @@ const legBroker = () =>
   (globalThis as unknown as { legBroker: { fill(suffix: string, quantity: number): Promise<void>; refuseStops?: boolean } }).legBroker;
 
 interface OrderRow {
+  id: string;
+  strategyId: string;
   clientOrderId: string;
   status: string;
   type: string;
@@ -170,5 +173,18 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
     await eventually(async () => leg(await orders(), /:tp1$/)!.status === 'cancelled', 5_000, 'the take profit cancelled');
     expect(await position()).toEqual([]); // flat: no open position
     expect((await orders()).filter((o) => o.status === 'working')).toEqual([]);
+  });
+
+  it('places no cut leg for a bracket cancelled meanwhile (a flatten is cancelling its legs)', async () => {
+    const { orders, fill } = await boughtWithBracket('cancelled bracket');
+    const strategyId = (await orders())[0].strategyId;
+    // The flatten's first step: the bracket stops; its legs are still working when a piece of the stop fills.
+    expect(await server.app.get(BracketsService).cancelBrackets(strategyId)).toBe(1);
+    await fill(':sl1', 1);
+    await eventually(async () => leg(await orders(), /:tp1$/)!.status === 'cancelled', 5_000, 'the take profit cut');
+    await server.app.get(BracketsService).idle();
+    expect((await orders()).filter((o) => /\.\d+$/.test(o.clientOrderId))).toEqual([]);
+    // The flatten's next step, by hand: the stop's last contracts are cancelled.
+    expect((await http(server.url, 'DELETE', `/api/orders/${leg(await orders(), /:sl1$/)!.id}`)).status).toBe(200);
   });
 });

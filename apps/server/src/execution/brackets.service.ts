@@ -372,7 +372,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       const reason = whole ? `${what} filled (one cancels the other)` : `${what} filled in part: ${legWhat} cut to ${pair.open}`;
       if (!(await this.router.cancel(leg.clientOrderId, reason))) continue;
       cancelled++;
-      if (whole) continue;
+      // A bracket cancelled meanwhile (a flatten, an exit) gets no new leg: its legs are being cancelled.
+      if (whole || bracket.status !== 'open') continue;
       // What the leg filled before its cancel took is booked by now (an order's fills take their
       // turn before its cancel): the replacement covers what is held after it.
       pair = await this.pairLegs(parentClientOrderId, n);
