@@ -138,11 +138,21 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
     return { orders, position, fill };
   }
   const leg = (orders: OrderRow[], suffix: RegExp) => orders.find((o) => suffix.test(o.clientOrderId));
+  /** The leg once it rests at the broker (a new one is on record, pending, a moment before). */
+  const working = async (orders: () => Promise<OrderRow[]>, suffix: RegExp, what: string) =>
+    eventually(
+      async () => {
+        const found = leg(await orders(), suffix);
+        return found?.status === 'working' ? found : undefined;
+      },
+      5_000,
+      what,
+    );
 
   it('a stop filled in part cuts the take profit to what is held, and the take profit then closes the rest', async () => {
     const { orders, position, fill } = await boughtWithBracket('stop in part');
     await fill(':sl1', 2);
-    const cut = await eventually(async () => leg(await orders(), /:tp1\.1$/), 5_000, 'the take profit cut');
+    const cut = await working(orders, /:tp1\.1$/, 'the take profit cut');
     expect([cut.type, cut.quantity, cut.limitPrice, cut.status]).toEqual(['limit', 1, 6010, 'working']);
     const first = leg(await orders(), /:tp1$/)!;
     expect([first.status, first.filledQuantity]).toEqual(['cancelled', 0]);
@@ -160,10 +170,10 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
   it('a take profit filled in part cuts the stop, once for each piece', async () => {
     const { orders, position, fill } = await boughtWithBracket('take profit in part');
     await fill(':tp1', 1);
-    const once = await eventually(async () => leg(await orders(), /:sl1\.1$/), 5_000, 'the stop cut');
+    const once = await working(orders, /:sl1\.1$/, 'the stop cut');
     expect([once.type, once.quantity, once.stopPrice, once.status]).toEqual(['stop', 2, 5998, 'working']);
     await fill(':tp1', 1);
-    const twice = await eventually(async () => leg(await orders(), /:sl1\.2$/), 5_000, 'the stop cut again');
+    const twice = await working(orders, /:sl1\.2$/, 'the stop cut again');
     expect([twice.quantity, twice.stopPrice]).toEqual([1, 5998]);
     expect(leg(await orders(), /:sl1\.1$/)!.status).toBe('cancelled');
     expect(await position()).toEqual([1]);
