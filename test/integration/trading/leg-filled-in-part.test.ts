@@ -53,6 +53,7 @@ interface OrderRow {
   id: string;
   strategyId: string;
   clientOrderId: string;
+  side: string;
   status: string;
   type: string;
   quantity: number;
@@ -183,6 +184,32 @@ describe.each(['sqlite', 'postgres'] as const)('a bracket leg filled in part (%s
     await eventually(async () => leg(await orders(), /:tp1$/)!.status === 'cancelled', 5_000, 'the take profit cancelled');
     expect(await position()).toEqual([]); // flat: no open position
     expect((await orders()).filter((o) => o.status === 'working')).toEqual([]);
+  });
+
+  it("cuts a manual order's leg too (no strategy)", async () => {
+    const entry = await http(server.url, 'POST', '/api/orders', {
+      accountId: account.id,
+      ticker: 'ES1!',
+      side: 'sell',
+      quantity: 2,
+      takeProfit: { ticks: 40 },
+      stopLoss: { ticks: 8 },
+    });
+    expect(entry.status).toBe(201);
+    const parent = entry.body.clientOrderId as string;
+    const orders = async () =>
+      ((await http(server.url, 'GET', `/api/orders?accountId=${account.id}&limit=200`)).body.items as OrderRow[]).filter((o) =>
+        o.clientOrderId.startsWith(`${parent}:`),
+      );
+    const stop = await working(orders, /:sl1$/, 'the stop working');
+    await working(orders, /:tp1$/, 'the take profit working');
+    await legBroker().fill(stop.clientOrderId, 1);
+    const cut = await working(orders, /:tp1\.1$/, 'the take profit cut');
+    // A short's take profit is a buy 40 ticks below the entry at 6,000.
+    expect([cut.side, cut.quantity, cut.limitPrice]).toEqual(['buy', 1, 5990]);
+    expect(cut.strategyId).toBeNull();
+    for (const open of (await orders()).filter((o) => o.status === 'working'))
+      expect((await http(server.url, 'DELETE', `/api/orders/${open.id}`)).status).toBe(200);
   });
 
   it('places no cut leg for a bracket cancelled meanwhile (a flatten is cancelling its legs)', async () => {

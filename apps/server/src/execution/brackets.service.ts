@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderSide, PriceTarget, Quote, StopLossType } from '@tradeloop/contracts';
 import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type ManagedStop } from '@tradeloop/domain';
-import { In, Like, Repository } from 'typeorm';
+import { In, IsNull, Like, MoreThanOrEqual, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { soleWriter, type AppConfig } from '../config/config.schema.js';
@@ -32,6 +32,9 @@ export interface BracketSpec {
 }
 
 export type BracketRole = 'order' | 'takeProfit' | 'stopLoss';
+
+/** How far another process's clock may be behind the one that put a bracket on record. */
+const LEG_CLOCK_SLACK_MS = 60_000;
 
 /**
  * `<entry>:tp<n>` / `<entry>:sl<n>`, and `<entry>:sl<n>.<k>` / `<entry>:tp<n>.<k>` for the k-th
@@ -361,7 +364,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const bracket = await this.brackets.findOneBy({ parentClientOrderId });
     if (!bracket) return;
     const what = role === 'tp' ? 'take profit' : 'stop loss';
-    let pair = await this.pairLegs(parentClientOrderId, n);
+    let pair = await this.pairLegs(bracket, order.strategyId, n);
     if (pair.filledBy(order.id) === 0) return;
     if (pair.open === 0) this.managed.delete(`${parentClientOrderId}:${n}`);
     let cancelled = 0;
@@ -376,7 +379,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       if (whole || bracket.status !== 'open') continue;
       // What the leg filled before its cancel took is booked by now (an order's fills take their
       // turn before its cancel): the replacement covers what is held after it.
-      pair = await this.pairLegs(parentClientOrderId, n);
+      pair = await this.pairLegs(bracket, order.strategyId, n);
       const left = pair.legs.find((o) => o.id === leg.id) ?? leg;
       const quantity = Math.min(pair.open, left.quantity - left.filledQuantity);
       if (quantity > 0) await this.replaceLeg(left, pair, quantity, reason);
@@ -425,8 +428,16 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** Every order of leg pair n (both roles, moved and cut ones too), and how much of the pair is still held. */
-  private async pairLegs(parentClientOrderId: string, n: number): Promise<PairLegs> {
-    const legs = (await this.orders.findBy({ clientOrderId: Like(`${parentClientOrderId}:%`) })).filter((o) => {
+  private async pairLegs(bracket: OrderBracket, strategyId: string | null, n: number): Promise<PairLegs> {
+    const { parentClientOrderId } = bracket;
+    // Legs are the entry's strategy's orders made since its bracket: read through the strategy's
+    // index by time, not a scan of every order ever made (a prefix LIKE uses no index here).
+    const candidates = await this.orders.findBy({
+      strategyId: strategyId ?? IsNull(),
+      createdAt: MoreThanOrEqual(bracket.createdAt - LEG_CLOCK_SLACK_MS),
+      clientOrderId: Like(`${parentClientOrderId}:%`),
+    });
+    const legs = candidates.filter((o) => {
       const leg = LEG.exec(o.clientOrderId);
       return leg !== null && leg[1] === parentClientOrderId && Number(leg[3]) === n;
     });
