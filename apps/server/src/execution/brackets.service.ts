@@ -328,25 +328,13 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       const left = cancelled.quantity - cancelled.filledQuantity;
       if (left <= 0) continue;
       stop.moves++;
-      const account = await this.accounts.byIdOrFail(working.accountId);
-      const moved = await this.router.submit({
-        clientOrderId: `${stop.parentClientOrderId}:sl${stop.n}.${stop.moves}`,
-        account,
-        strategyId: working.strategyId,
-        linkId: working.linkId,
-        eventId: working.eventId,
-        ticker: working.ticker,
-        side: working.side,
-        quantity: left,
-        type: 'stop',
-        stopPrice: next,
-      });
+      const moved = await this.resubmit(working, `${stop.parentClientOrderId}:sl${stop.n}.${stop.moves}`, left, next);
       const why = stop.breakEvenTicks !== null && next === stop.entryPrice ? 'break-even' : 'trailing';
       await this.logs.write({
         level: moved.status === 'rejected' ? 'error' : 'info',
         category: 'order',
         strategyId: working.strategyId,
-        message: `stop loss moved (${why}) from ${working.stopPrice} to ${next} → ${moved.status}${moved.reason ? ` (${moved.reason}): the position has no stop` : ''}`,
+        message: `stop loss moved (${why}) from ${working.stopPrice} to ${next} → ${legOutcome(moved, 'stop loss')}`,
         context: { orderId: moved.id },
       });
       if (moved.status === 'filled') await this.onLegFill(moved, stop.parentClientOrderId, 'sl', stop.n);
@@ -402,10 +390,23 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const k = pair.nextSuffix(role as 'tp' | 'sl');
     const followed = role === 'sl' ? this.managed.get(`${parentClientOrderId}:${n}`) : undefined;
     if (followed) followed.moves = Math.max(followed.moves, k);
-    const account = await this.accounts.byIdOrFail(leg.accountId);
-    const placed = await this.router.submit({
-      clientOrderId: `${parentClientOrderId}:${role}${n}.${k}`,
-      account,
+    const placed = await this.resubmit(leg, `${parentClientOrderId}:${role}${n}.${k}`, quantity);
+    await this.logs.write({
+      level: placed.status === 'rejected' ? 'error' : 'info',
+      category: 'order',
+      strategyId: leg.strategyId,
+      message: `${reason}: ${placed.side} ${placed.quantity} @ ${leg.stopPrice ?? leg.limitPrice} → ${legOutcome(placed, role === 'tp' ? 'take profit' : 'stop loss')}`,
+      context: { orderId: placed.id },
+    });
+    if (placed.status === 'filled' || placed.filledQuantity > 0)
+      await this.onLegFill(placed, parentClientOrderId, role as 'tp' | 'sl', Number(n));
+  }
+
+  /** A leg placed again as `clientOrderId` for `quantity`, at its own prices or, moved, at `stopPrice`. */
+  private async resubmit(leg: Order, clientOrderId: string, quantity: number, stopPrice = leg.stopPrice): Promise<Order> {
+    return this.router.submit({
+      clientOrderId,
+      account: await this.accounts.byIdOrFail(leg.accountId),
       strategyId: leg.strategyId,
       linkId: leg.linkId,
       eventId: leg.eventId,
@@ -414,17 +415,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       quantity,
       type: leg.type,
       ...(leg.limitPrice !== null ? { limitPrice: leg.limitPrice } : {}),
-      ...(leg.stopPrice !== null ? { stopPrice: leg.stopPrice } : {}),
+      ...(stopPrice !== null ? { stopPrice } : {}),
     });
-    await this.logs.write({
-      level: placed.status === 'rejected' ? 'error' : 'info',
-      category: 'order',
-      strategyId: leg.strategyId,
-      message: `${reason}: ${placed.side} ${placed.quantity} @ ${leg.stopPrice ?? leg.limitPrice} → ${placed.status}${placed.reason ? ` (${placed.reason}): the position has no ${role === 'tp' ? 'take profit' : 'stop loss'}` : ''}`,
-      context: { orderId: placed.id },
-    });
-    if (placed.status === 'filled' || placed.filledQuantity > 0)
-      await this.onLegFill(placed, parentClientOrderId, role as 'tp' | 'sl', Number(n));
   }
 
   /** Every order of leg pair n (both roles, moved and cut ones too), and how much of the pair is still held. */

@@ -151,9 +151,12 @@ export class StrategyCache implements OnModuleDestroy {
    */
   putState(id: string, state: string): void {
     const entry = this.byId.get(id);
-    for (const key of [`id:${id}`, entry && `hash:${entry.strategy.webhookTokenHash}`]) {
-      const reading = key && this.loading.get(key);
-      if (reading) reading.overtaken = true;
+    // Almost always no read is under way: the usual save builds no key.
+    if (this.loading.size) {
+      for (const key of [`id:${id}`, entry && `hash:${entry.strategy.webhookTokenHash}`]) {
+        const reading = key && this.loading.get(key);
+        if (reading) reading.overtaken = true;
+      }
     }
     if (entry) entry.strategy.state = state;
   }
