@@ -1,5 +1,5 @@
 import type { ExitSpec, StopLossType } from '@tradeloop/contracts';
-import { ALERT_LIMITS, AlertError, isAbsent, oneOf, positive, shown, vocabulary } from './alert-values.js';
+import { ALERT_LIMITS, AlertError, isAbsent, MAX_STOP_LOSS_PERCENT, oneOf, positive, shown, vocabulary } from './alert-values.js';
 
 /** Where an exit sits, by the key that says it. */
 type Where = 'ticks' | 'points' | 'percent' | 'price';
@@ -25,14 +25,13 @@ const TAKE_PROFIT_KEYS: ReadonlyMap<string, KeySpec> = new Map([
 const STOP_LOSS_KEYS: ReadonlyMap<string, KeySpec> = new Map([
   ['stopPrice', relative('price', ALERT_LIMITS.price)],
   ['price', relative('price', ALERT_LIMITS.price)],
-  // A stop loss percent is of the entry: 100 % or more would be below zero.
-  ['percent', relative('percent', 99.99)],
+  ['percent', relative('percent', MAX_STOP_LOSS_PERCENT)],
   ['amount', relative('points', ALERT_LIMITS.price)],
   ['ticks', relative('ticks', ALERT_LIMITS.quantity)],
   ['points', relative('points', ALERT_LIMITS.price)],
   ['trailAmount', relative('points', ALERT_LIMITS.price)],
   ['trailPrice', relative('points', ALERT_LIMITS.price)],
-  ['trailPercent', relative('percent', 99.99)],
+  ['trailPercent', relative('percent', MAX_STOP_LOSS_PERCENT)],
 ]);
 const TRAIL_KEYS = new Set(['trailAmount', 'trailPrice', 'trailPercent']);
 

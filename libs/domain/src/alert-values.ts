@@ -27,6 +27,9 @@ export const ALERT_LIMITS = {
   text: 500,
 } as const;
 
+/** A stop loss (or a trail) as a percent of the price, at most: 100 % or more would put the stop at or below zero. */
+export const MAX_STOP_LOSS_PERCENT = 99.99;
+
 /** An own property of the body, or undefined: a body's `__proto__` or `toString` is never inherited. */
 export function own(body: Record<string, unknown>, name: string): unknown {
   return Object.hasOwn(body, name) ? body[name] : undefined;

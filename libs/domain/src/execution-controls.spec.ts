@@ -38,6 +38,18 @@ describe('parseExitTarget', () => {
     expect(parseExitTarget('stopLoss', { ticks: 5, price: 1 })).toMatch(/^stopLoss needs exactly one of/);
     expect(parseExitTarget('stopLoss', { miles: 5 })).toMatch(/^stopLoss needs exactly one of/);
   });
+
+  it('bounds each exit as an alert bounds it: a stop loss of 100 % or more would be at or below zero', () => {
+    expect(parseExitTarget('stopLoss', { percent: 500 })).toBe('stopLoss.percent must be at most 99.99, got 500');
+    expect(parseExitTarget('exits.stopLoss', { percent: 100 })).toBe('exits.stopLoss.percent must be at most 99.99, got 100');
+    expect(parseExitTarget('stopLoss', { percent: 99.99 })).toEqual({ percent: 99.99 });
+    // A take profit may be far above the entry, as an alert's may (up to 1,000 %).
+    expect(parseExitTarget('takeProfit', { percent: 500 })).toEqual({ percent: 500 });
+    expect(parseExitTarget('takeProfit', { percent: 1001 })).toBe('takeProfit.percent must be at most 1,000, got 1001');
+    expect(parseExitTarget('exits.stopLoss', { price: 1e300 })).toBe('exits.stopLoss.price must be at most 100,000,000, got 1e+300');
+    expect(parseExitTarget('takeProfit', { ticks: 1e9 })).toBe('takeProfit.ticks must be at most 1,000,000, got 1000000000');
+    expect(parseExitTarget('takeProfit', { amount: '100000001' })).toBe('takeProfit.amount must be at most 100,000,000, got 100000001');
+  });
 });
 
 describe('trading windows', () => {
@@ -127,5 +139,14 @@ describe('checking risk limits and exits as users send them', () => {
       ok: false,
       error: 'exits.stopLoss.ticks must be a number greater than 0, got 0',
     });
+    expect(checkExits({ stopLoss: { percent: 500 } })).toEqual({
+      ok: false,
+      error: 'exits.stopLoss.percent must be at most 99.99, got 500',
+    });
+    expect(checkExits({ trailingTicks: 1e12 })).toEqual({
+      ok: false,
+      error: 'exits.trailingTicks must be at most 1,000,000, got 1000000000000',
+    });
+    expect(checkExits({ breakEvenTicks: 1_000_000 })).toEqual({ ok: true, value: { breakEvenTicks: 1_000_000 } });
   });
 });

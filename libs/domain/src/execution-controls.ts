@@ -1,4 +1,5 @@
 import { MAX_QUANTITY, type ExitSpec, type RiskLimits, type StrategyExits } from '@tradeloop/contracts';
+import { ALERT_LIMITS, MAX_STOP_LOSS_PERCENT } from './alert-values.js';
 import { parseDayStart, zoneOffsetMs } from './trading-day.js';
 
 /** How a strategy's signal is copied to one account. */
@@ -42,7 +43,24 @@ export function parseExitTarget(field: string, raw: unknown): ExitTarget | strin
   const number =
     typeof value === 'number' ? value : typeof value === 'string' && PLAIN_DECIMAL.test(value.trim()) ? Number(value.trim()) : NaN;
   if (!Number.isFinite(number) || number <= 0) return `${field}.${name} must be a number greater than 0, got ${shownExit(value)}`;
+  const max = exitBound(field, kind);
+  if (number > max) return `${field}.${name} must be at most ${max.toLocaleString('en-US')}, got ${number}`;
   return { [kind]: number } as ExitTarget;
+}
+
+/**
+ * The most an exit may say, as an alert's own exits are bounded (alert-exits.ts): a strategy's
+ * default exits and a manual order's are refused where the same exit in an alert would be.
+ */
+function exitBound(field: string, kind: keyof ExitShape): number {
+  switch (kind) {
+    case 'ticks':
+      return ALERT_LIMITS.quantity;
+    case 'percent':
+      return field.endsWith('stopLoss') ? MAX_STOP_LOSS_PERCENT : ALERT_LIMITS.percent;
+    default:
+      return ALERT_LIMITS.price;
+  }
 }
 
 /** The keys an exit target may be stated with, and what each means (a Map: no key can name a built-in). */
@@ -187,6 +205,9 @@ export function checkExits(raw: unknown): Checked<StrategyExits | null> {
     if (input[field] === undefined || input[field] === null) continue;
     const value = positiveNumber(`exits.${field}`, input[field]);
     if (typeof value === 'string') return { ok: false, error: value };
+    if (value > ALERT_LIMITS.quantity) {
+      return { ok: false, error: `exits.${field} must be at most ${ALERT_LIMITS.quantity.toLocaleString('en-US')}, got ${value}` };
+    }
     out[field] = value;
   }
   return { ok: true, value: Object.keys(out).length ? out : null };

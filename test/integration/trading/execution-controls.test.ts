@@ -228,6 +228,15 @@ describe('brackets from alerts, and one-cancels-the-other', () => {
     expect(bad.body.message).toBe('stopLoss.ticks must be a plain decimal number like 2 or 25329.50, got "many"');
     const badDefault = await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { exits: { takeProfit: { miles: 3 } } });
     expect(badDefault.body.message).toMatch(/^exits.takeProfit needs exactly one of/);
+    // Default exits are bounded as an alert's are: a stop of 500 % is below zero, a price of 1e300 no price at all.
+    for (const [exits, message] of [
+      [{ stopLoss: { percent: 500 } }, 'exits.stopLoss.percent must be at most 99.99, got 500'],
+      [{ stopLoss: { price: 1e300 } }, 'exits.stopLoss.price must be at most 100,000,000, got 1e+300'],
+      [{ trailingTicks: 1e12 }, 'exits.trailingTicks must be at most 1,000,000, got 1000000000000'],
+    ] as const) {
+      const refused = await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { exits });
+      expect([refused.status, refused.body.message]).toEqual([400, message]);
+    }
   });
 });
 
@@ -518,6 +527,15 @@ describe('manual trader and the kill switch', () => {
       type: 'limit',
     });
     expect(limit.body.message).toBe('limitPrice is required for a limit order');
+    // An exit past what an alert may say is refused here too: a 500 % stop is below zero.
+    const belowZero = await http(server.url, 'POST', '/api/orders', {
+      accountId: paper,
+      ticker: 'NQ1!',
+      side: 'buy',
+      quantity: 1,
+      stopLoss: { percent: 500 },
+    });
+    expect([belowZero.status, belowZero.body.message]).toEqual([400, 'stopLoss.percent must be at most 99.99, got 500']);
     const reverse = await http(server.url, 'POST', '/api/positions/reverse', { accountId: paper, ticker: 'GC1!' });
     expect(reverse.status).toBe(409);
   });

@@ -74,6 +74,14 @@ export function bracketRole(clientOrderId: string): BracketRole {
 const legOutcome = (leg: Order, what: string): string =>
   leg.status === 'rejected' ? `rejected (${leg.reason ?? 'no reason given'}): the position has no ${what}` : leg.status;
 
+/**
+ * Whether a take profit and a stop loss closing on `side` cross: a sell limit at or below a sell
+ * stop (a buy limit at or above a buy stop) is marketable wherever the stop is triggered, so both
+ * would fill.
+ */
+const crossed = (side: OrderSide, takeProfit: number, stopLoss: number): boolean =>
+  side === 'sell' ? takeProfit <= stopLoss : takeProfit >= stopLoss;
+
 /** A bracket's exits as its row keeps them: each a price or ticks from the fill. */
 const targetsOf = (bracket: OrderBracket): BracketTargets => ({
   takeProfit:
@@ -233,8 +241,18 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const side: OrderSide = parent.side === 'buy' ? 'sell' : 'buy';
     const common = { account, strategyId: parent.strategyId, eventId: parent.eventId, ticker: parent.ticker, side, quantity };
     const placed: string[] = [];
-    let unprotected = false;
-    if (takeProfit !== null) {
+    /** A leg refused or not placed: the bracket's line is an error. */
+    let faulty = false;
+    /** What the stop loss is to cover: all the fill opened, less what a take profit filled as it was placed. */
+    let held = quantity;
+    if (takeProfit !== null && stopLoss !== null && crossed(side, takeProfit, stopLoss)) {
+      // Every price between the two fills both: the position would be closed twice and turned
+      // around. The stop is kept (it protects); the take profit is the trader's to set right.
+      placed.push(
+        `take profit ${side} ${quantity} @ ${takeProfit} not placed: it is at or ${side === 'sell' ? 'below' : 'above'} the stop loss @ ${stopLoss}, so both would fill`,
+      );
+      faulty = true;
+    } else if (takeProfit !== null) {
       const tp = await this.router.submit({
         ...common,
         clientOrderId: `${parent.clientOrderId}:tp${n}`,
@@ -242,13 +260,19 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
         limitPrice: takeProfit,
       });
       placed.push(`take profit ${tp.side} ${tp.quantity} @ ${takeProfit} → ${legOutcome(tp, 'take profit')}`);
-      if (tp.status === 'rejected') unprotected = true;
+      if (tp.status === 'rejected') faulty = true;
+      // The market was already through it: what it filled as it was placed is closed, and the stop covers the rest.
+      const now = await this.orders.findOneBy({ clientOrderId: tp.clientOrderId });
+      held = quantity - Math.max(tp.filledQuantity, now?.filledQuantity ?? 0);
     }
-    if (stopLoss !== null) {
+    if (stopLoss !== null && held <= 0) {
+      placed.push(`stop loss not placed: the take profit filled as it was placed`);
+    } else if (stopLoss !== null) {
       const stopLimit = bracket.stopLossType === 'stop_limit';
       const limit = stopLimit ? (bracket.stopLossLimitPrice ?? stopLoss) : undefined;
       const sl = await this.router.submit({
         ...common,
+        quantity: held,
         clientOrderId: `${parent.clientOrderId}:sl${n}`,
         type: stopLimit ? 'stop_limit' : 'stop',
         stopPrice: stopLoss,
@@ -257,7 +281,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       placed.push(
         `stop loss ${sl.side} ${sl.quantity} @ ${stopLoss}${limit !== undefined ? ` limit ${limit}` : ''} → ${legOutcome(sl, 'stop loss')}`,
       );
-      if (sl.status === 'rejected') unprotected = true;
+      if (sl.status === 'rejected') faulty = true;
       // A stop-limit waits on the server as it is; a stop moves (break-even, trailing) by cancel and replace.
       if (!stopLimit && sl.status === 'working' && (bracket.breakEvenTicks !== null || bracket.trailingTicks !== null)) {
         this.manage({
@@ -275,7 +299,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       }
     }
     await this.logs.write({
-      level: unprotected ? 'error' : 'info',
+      level: faulty ? 'error' : 'info',
       category: 'order',
       strategyId: parent.strategyId,
       message: `bracket for ${parent.side} ${quantity} ${parent.ticker} @ ${fillPrice}: ${placed.join(', ')}`,
@@ -433,10 +457,11 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       const leg = LEG.exec(o.clientOrderId);
       return leg !== null && leg[1] === parentClientOrderId && Number(leg[3]) === n;
     });
-    // Both first legs are for what the entry's fill opened; what any leg filled since is closed.
-    const first = legs.find((o) => LEG.exec(o.clientOrderId)![4] === undefined);
+    // The first legs are for what the entry's fill opened (a stop placed after a take profit that
+    // filled a piece as it was placed is for less); what any leg filled since is closed.
+    const opened = Math.max(0, ...legs.filter((o) => LEG.exec(o.clientOrderId)![4] === undefined).map((o) => o.quantity));
     const filled = legs.reduce((sum, o) => sum + o.filledQuantity, 0);
-    const open = Math.max(0, (first?.quantity ?? 0) - filled);
+    const open = Math.max(0, opened - filled);
     return {
       legs,
       open,
