@@ -128,6 +128,9 @@ describe('parseAlert', () => {
       /^orderType must be one of market, limit, stop, stop_limit, trailing_stop/,
     ],
     ['an object as ticker', { action: 'buy', ticker: { a: 1 } }, /^ticker must be text/],
+    ['a ticker of 65 characters', { action: 'buy', ticker: 'A'.repeat(65) }, /^ticker is 65 characters long; at most 64$/],
+    // Named by its whole length, not by the 200 characters its other checks read.
+    ['a ticker of 300 characters', { action: 'buy', ticker: 'A'.repeat(300) }, /^ticker is 300 characters long; at most 64$/],
     ['an unfilled placeholder', { action: '{{strategy.order.action}}' }, /^action must be one of .*a placeholder that was not filled in/],
     [
       'an option contract ticker',

@@ -104,7 +104,10 @@ function readAlert(body: Record<string, unknown>, notes: string[]): Alert {
       throw new AlertError(`${field}: options are not supported (Tradeloop trades futures, stocks and crypto), so nothing was traded`);
     }
   }
-  const ticker = text('ticker', own(body, 'ticker'), 200);
+  const rawTicker = own(body, 'ticker');
+  // The checks below read the ticker cut to 200 characters; one longer is refused by its whole length, not the cut's.
+  if (typeof rawTicker === 'string' && rawTicker.trim().length > 200) throw new AlertError(tickerProblem(rawTicker)!);
+  const ticker = text('ticker', rawTicker, 200);
   if (ticker !== undefined) {
     const option = optionContract(ticker);
     if (option) throw new AlertError(`ticker ${shown(ticker)} is an option (${option}): options are not supported, so nothing was traded`);
