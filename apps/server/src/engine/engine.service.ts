@@ -159,7 +159,7 @@ export class EngineService implements OnApplicationBootstrap {
       return finish(event, run.ok ? 'done' : 'failed', run.summary, strategy.id);
     }
     // The alert's semantics move the recorder (the strategy's own position); links follow its target.
-    const plan = await this.planner.plan(strategy, alert, event.id);
+    let plan = await this.planner.plan(strategy, alert, event.id);
     if (plan.error) return finish(event, 'failed', `nothing traded: ${plan.error}`, strategy.id);
     // TradingView's price moves the demo prices there too, so brackets and open P&L stay near the market the alerts see.
     const seen = alert.signalPrice ?? alert.price;
@@ -175,6 +175,11 @@ export class EngineService implements OnApplicationBootstrap {
       if (!(await outlasts(durable))) return;
       const cancelled = await this.signals.cancel(strategy, alertLabel(event), plan);
       if (cancelled) notes.push(cancelled);
+      // An order being cancelled may fill instead (a bracket's stop, reached as the exit alert came):
+      // the orders are worked out again from the position the cancels left, or the exit would sell
+      // again what the stop sold, and turn the position around.
+      plan = await this.planner.plan(strategy, alert, event.id);
+      if (plan.error) return finish(event, 'failed', `${notes.join('; ')}; nothing traded: ${plan.error}`, strategy.id);
     }
     notes.push(...plan.notes);
     if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, plan)));

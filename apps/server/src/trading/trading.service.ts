@@ -169,13 +169,15 @@ export class TradingService {
     if (scope.accountId) await this.accounts.get(scope.accountId);
     const ticker = scope.ticker ? this.ticker(scope.ticker) : undefined;
     const keys = scope.strategyId ? await this.strategyKeys(scope.strategyId) : undefined;
+    const cancelled = await this.cancelWorking({ ...scope, ticker }, reason);
+    // Read once the cancels are done: an order being cancelled may fill instead (a bracket's stop
+    // the market reached meanwhile), and a position read before would be closed a second time.
     const open = await this.positions.where({
       open: true,
       ...(scope.accountId ? { accountId: scope.accountId } : {}),
       ...(keys ? { keys } : {}),
       ...(ticker ? { ticker } : {}),
     });
-    const cancelled = await this.cancelWorking({ ...scope, ticker }, reason);
     const orders = [];
     let closingAlready = 0;
     for (const position of open) {
