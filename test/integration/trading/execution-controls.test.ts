@@ -474,12 +474,40 @@ describe('manual trader and the kill switch', () => {
     const reversed = await http(server.url, 'POST', '/api/positions/reverse', { accountId: paper, ticker: 'CL1!' });
     expect([reversed.body.side, reversed.body.quantity]).toEqual(['sell', 4]);
     expect((await positions()).map((p) => [p.ticker, p.quantity])).toEqual([['CL1!', -2]]);
+    // The long's take profit and stop went with it: left working, they would sell into the short.
+    expect(await working()).toBe(0);
 
     const flat = await http(server.url, 'POST', '/api/positions/flatten', { accountId: paper });
     expect(flat.status).toBe(200);
     expect(flat.body.orders.map((o: any) => [o.side, o.quantity, o.status])).toEqual([['buy', 2, 'filled']]);
     expect(await positions()).toEqual([]);
     expect(await working()).toBe(0);
+  });
+
+  it("reverses a strategy's position with its bracket's exits cancelled, and no other strategy's orders touched", async () => {
+    market.publish(quote('ES1!', 6800, 6800.25));
+    const bracketed = (
+      await http(server.url, 'POST', '/api/strategies', { name: 'reversed', exits: { takeProfit: { ticks: 40 }, stopLoss: { ticks: 20 } } })
+    ).body;
+    const bystander = (await http(server.url, 'POST', '/api/strategies', { name: 'bystander' })).body;
+    const workingOf = async (id: string) =>
+      ((await http(server.url, 'GET', `/api/orders?strategyId=${id}&status=working`)).body.items as any[]).map((o) => o.type);
+    await http(server.url, 'POST', `/webhooks/${bystander.webhookToken}`, {
+      ticker: 'ES1!',
+      action: 'buy',
+      orderType: 'limit',
+      limitPrice: 6700,
+    });
+    await http(server.url, 'POST', `/webhooks/${bracketed.webhookToken}`, { ticker: 'ES1!', action: 'buy', quantity: 1 });
+    await eventually(async () => (await workingOf(bracketed.id)).length === 2, 5000, 'the bracket working');
+    await eventually(async () => (await workingOf(bystander.id)).length === 1, 5000, "the bystander's limit working");
+
+    const reversed = await http(server.url, 'POST', '/api/positions/reverse', { strategyId: bracketed.id, ticker: 'ES1!' });
+    expect([reversed.body.side, reversed.body.quantity, reversed.body.status]).toEqual(['sell', 2, 'filled']);
+    expect(await workingOf(bracketed.id)).toEqual([]);
+    expect(await workingOf(bystander.id)).toEqual(['limit']);
+    const held = (await http(server.url, 'GET', `/api/positions?strategyId=${bracketed.id}`)).body as any[];
+    expect(held.map((p) => p.quantity)).toEqual([-1]);
   });
 
   it("measures a manual limit order's exits from its limit price, as an alert's, even when it fills better", async () => {

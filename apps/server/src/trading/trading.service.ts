@@ -220,10 +220,21 @@ export class TradingService {
     return { cancelled, orders: orders.map((o) => orderView(o)) };
   }
 
-  /** Turns a position around: one market order for twice its size. */
+  /**
+   * Turns a position around: its working orders cancelled, as a flatten cancels them, then one
+   * market order for twice what is held. Its exits were for the position being closed: left
+   * working, a long's take profit and stop would sell into the short, and add to it.
+   */
   async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }): Promise<OrderView> {
     const { account, strategyId } = await this.target(scope);
     const ticker = this.ticker(scope.ticker);
+    if (strategyId) await this.brackets.cancelBrackets(strategyId, ticker);
+    // The position's own orders: not a link's (a position of its own), nor another strategy's on the account.
+    const working = await this.orders.working({ accountId: account.id, ticker, ...(strategyId ? { strategyId } : {}) });
+    for (const order of working) {
+      if (order.strategyId === strategyId && order.linkId === null) await this.router.cancel(order.clientOrderId, 'cancelled by a reverse');
+    }
+    // Read once the cancels are done: an exit being cancelled may have filled instead.
     const held = await this.positions.held(account.id, strategyId ?? NO_STRATEGY, ticker);
     if (!held || held.quantity === 0)
       throw new ConflictException(
