@@ -508,6 +508,14 @@ describe('manual trader and the kill switch', () => {
     expect(await workingOf(bystander.id)).toEqual(['limit']);
     const held = (await http(server.url, 'GET', `/api/positions?strategyId=${bracketed.id}`)).body as any[];
     expect(held.map((p) => p.quantity)).toEqual([-1]);
+    // Nothing held: refused, and nothing cancelled on the way.
+    const flat = await http(server.url, 'POST', '/api/positions/reverse', { strategyId: bystander.id, ticker: 'ES1!' });
+    expect(flat.status).toBe(409);
+    expect(await workingOf(bystander.id)).toEqual(['limit']);
+    // The account is the next tests' too: left as it was found.
+    for (const id of [bracketed.id, bystander.id]) await http(server.url, 'POST', '/api/positions/flatten', { strategyId: id });
+    expect(await workingOf(bystander.id)).toEqual([]);
+    for (const id of [bracketed.id, bystander.id]) expect((await http(server.url, 'DELETE', `/api/strategies/${id}`)).status).toBe(204);
   });
 
   it("measures a manual limit order's exits from its limit price, as an alert's, even when it fills better", async () => {

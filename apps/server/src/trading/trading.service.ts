@@ -228,18 +228,24 @@ export class TradingService {
   async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }): Promise<OrderView> {
     const { account, strategyId } = await this.target(scope);
     const ticker = this.ticker(scope.ticker);
+    const held = async () => {
+      const position = await this.positions.held(account.id, strategyId ?? NO_STRATEGY, ticker);
+      if (!position || position.quantity === 0)
+        throw new ConflictException(
+          `nothing is held in ${ticker} on ${account.name}${strategyId ? ' for that strategy' : ''}: nothing to reverse`,
+        );
+      return position.quantity;
+    };
+    // Nothing held: refused before anything is cancelled.
+    await held();
     if (strategyId) await this.brackets.cancelBrackets(strategyId, ticker);
     // The position's own orders: not a link's (a position of its own), nor another strategy's on the account.
     const working = await this.orders.working({ accountId: account.id, ticker, ...(strategyId ? { strategyId } : {}) });
     for (const order of working) {
       if (order.strategyId === strategyId && order.linkId === null) await this.router.cancel(order.clientOrderId, 'cancelled by a reverse');
     }
-    // Read once the cancels are done: an exit being cancelled may have filled instead.
-    const held = await this.positions.held(account.id, strategyId ?? NO_STRATEGY, ticker);
-    if (!held || held.quantity === 0)
-      throw new ConflictException(
-        `nothing is held in ${ticker} on ${account.name}${strategyId ? ' for that strategy' : ''}: nothing to reverse`,
-      );
+    // Read again once the cancels are done: an exit being cancelled may have filled instead.
+    const quantity = await held();
     await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);
     const order = await this.router.submit({
       clientOrderId: `reverse:${newRowId()}`,
@@ -247,8 +253,8 @@ export class TradingService {
       strategyId,
       eventId: null,
       ticker,
-      side: held.quantity > 0 ? 'sell' : 'buy',
-      quantity: Math.abs(held.quantity) * 2,
+      side: quantity > 0 ? 'sell' : 'buy',
+      quantity: Math.abs(quantity) * 2,
       type: 'market',
     });
     return orderView(order);
