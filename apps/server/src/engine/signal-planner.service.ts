@@ -13,8 +13,8 @@ import {
   sizeQuantity,
 } from '@tradeloop/domain';
 import { AccountsService } from '../accounts/accounts.service.js';
-import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
+import { RiskService } from '../risk/risk.service.js';
 import { StrategyLinksService } from '../strategies/strategy-links.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 import { mergedExits, plannedBracket, type PlannedLeg, type PlannedOrder, type SignalPlan } from './signal-plan.js';
@@ -35,10 +35,10 @@ const mid = (quote: Quote | undefined) => (quote ? (quote.bid + quote.ask) / 2 :
 @Injectable()
 export class SignalPlannerService {
   constructor(
-    private readonly positions: PositionsReader,
     private readonly accounts: AccountsService,
     private readonly links: StrategyLinksService,
     private readonly market: MarketService,
+    private readonly risk: RiskService,
   ) {}
 
   async plan(
@@ -278,8 +278,13 @@ export class SignalPlannerService {
     return { price: null, source: null };
   }
 
+  /**
+   * The position as it will be once the market orders sent for it have filled: an alert that comes
+   * while the last one's order is still on its way (a broker fills it moments after its ack) is
+   * sized on what that order leaves, so two `positionSize: 2` hold 2, not 4, and two exits sell once.
+   */
   private position(accountId: string, key: string, ticker: string): Promise<number> {
-    return this.positions.quantityHeld(accountId, key, ticker);
+    return this.risk.positionOnceFilled(accountId, key, ticker);
   }
 
   /**

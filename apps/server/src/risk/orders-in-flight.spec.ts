@@ -26,6 +26,27 @@ describe('orders in flight', () => {
     expect([inFlight.landed('acct'), inFlight.size]).toEqual([3, 2]);
   });
 
+  it("says what a position's market orders will move it by once they fill: not its resting orders, nor another position's", () => {
+    const inFlight = new OrdersInFlight(30_000);
+    const position = (key: string, closing: boolean, market: boolean) => ({ key, closing, market });
+    inFlight.add('entry', 'acct', 'ES1!', 'buy', 2, 0, position('s1', false, true));
+    inFlight.add('resting', 'acct', 'ES1!', 'buy', 5, 0, position('s1', false, false));
+    inFlight.add('stop leg', 'acct', 'ES1!', 'sell', 2, 0, position('s1', true, false));
+    inFlight.add('exit', 'acct', 'ES1!', 'sell', 3, 0, position('s1', true, true));
+    inFlight.add('other', 'acct', 'ES1!', 'buy', 7, 0, position('s2', false, true));
+    expect(inFlight.marketFilling('acct', 's1', 'ES1!', 1)).toBe(-1);
+    expect(inFlight.marketFilling('acct', 's2', 'ES1!', 1)).toBe(7);
+    expect(inFlight.marketFilling('acct', 's1', 'NQ1!', 1)).toBe(0);
+    // What is left of a piece, until the rest fills; then nothing, and the position on record holds it.
+    inFlight.land('exit', 1);
+    expect(inFlight.marketFilling('acct', 's1', 'ES1!', 1)).toBe(1);
+    inFlight.land('exit', 0);
+    inFlight.land('entry', 0);
+    expect(inFlight.marketFilling('acct', 's1', 'ES1!', 1)).toBe(0);
+    // A market order whose time is over counts no more, as for the limits.
+    expect(inFlight.marketFilling('acct', 's2', 'ES1!', 30_000)).toBe(0);
+  });
+
   it('stops counting an order that neither fills nor ends within its time, without asking for a new read', () => {
     const inFlight = new OrdersInFlight(1_000);
     inFlight.add('slow', 'acct', 'CL1!', 'sell', 3, 0);

@@ -87,6 +87,19 @@ export class OrdersInFlight {
     return sum;
   }
 
+  /**
+   * What the position's market orders in flight will move it by once they fill (signed): sent and
+   * not yet filled, they fill, unlike a resting limit or stop. The position they will leave is
+   * what a signal's next order is sized on, or a second exit would sell again what the first sold.
+   */
+  marketFilling(accountId: string, positionKey: string, ticker: string, now: number): number {
+    let sum = 0;
+    for (const order of this.live(accountId, now).get(ticker)?.values() ?? []) {
+      if (order.positionKey === positionKey && order.market) sum += order.signed;
+    }
+    return sum;
+  }
+
   /** The order's fills are in the positions and `remaining` is still to fill, or (0) it ended. */
   land(orderId: string, remaining: number): void {
     const place = this.placeOf.get(orderId);

@@ -168,6 +168,22 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * The position as it will be once its market orders allowed and not yet filled have filled (see
+   * OrdersInFlight.marketFilling). An order whose fill lands in the position while it is read is in
+   * both or neither: read again, as the check does.
+   */
+  async positionOnceFilled(accountId: string, positionKey: string, ticker: string, now = Date.now()): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const landedBefore = this.inFlight.landed(accountId);
+      const held = await this.positions.quantityHeld(accountId, positionKey, ticker);
+      if (this.inFlight.landed(accountId) !== landedBefore && attempt < 3) continue;
+      const filling = this.inFlight.marketFilling(accountId, positionKey, ticker, now);
+      // Quantities of coins are decimals: the sum is kept to the 8 places quantities are kept to.
+      return filling === 0 ? held : Math.round((held + filling) * 1e8) / 1e8 + 0;
+    }
+  }
+
+  /**
    * An allowed order that will never reach a broker (its row could not be written, or an order of
    * the same client id was on record already) stops counting: in flight, and in the orders a minute.
    */

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MarketService } from '../../../apps/server/src/market/market.service.js';
+import { eventually, http, type TestServer } from '../../support/app.js';
+import { serverWithBrokers } from '../../support/broker-plugin.js';
+
+/** A broker that acks every order at once and reports its fill, whole, at 6,000, 300 ms later: as a real one does, late. */
+const LATE_BROKER = `
+export default {
+  kind: 'broker',
+  apiVersion: 1,
+  create(ctx) {
+    let fills = 0;
+    return {
+      async placeOrder(order) {
+        setTimeout(() => void ctx.reportFill({ fillId: 'L' + ++fills, clientOrderId: order.clientOrderId,
+          brokerOrderId: 'L-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity,
+          price: 6000, commission: 0, time: Date.now() }).catch(() => undefined), 300);
+        return { brokerOrderId: 'L-' + order.clientOrderId, status: 'working' };
+      },
+      async cancelOrder() {
+        return false;
+      },
+    };
+  },
+};
+`;
+
+/**
+ * An alert that comes while the last one's market order is still on its way — acked, its fill not
+ * reported yet — is sized on the position that order will leave, not on the one on record. Before,
+ * a second `positionSize: 2` bought 2 more (4 held), and a second exit sold again what the first
+ * had sold (a long of 4 became a short of 4): TradingView sends alerts a moment apart, and brokers
+ * report fills a moment after their ack.
+ */
+describe.each(['sqlite', 'postgres'] as const)('alerts while the last order has not filled yet (%s)', (kind) => {
+  let server: TestServer;
+  let close: () => Promise<void>;
+  let account: { id: string };
+
+  beforeAll(async () => {
+    ({ server, close } = await serverWithBrokers(kind, { 'late-broker': LATE_BROKER }));
+    server.app.get(MarketService).publish({ ticker: 'ES1!', bid: 6000, ask: 6000.25, time: Date.now() });
+    account = (await http(server.url, 'POST', '/api/accounts', { name: 'Late', broker: 'late-broker', brokerAccountId: 'L1' })).body;
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('holds a target position once however often it is sent, and exits once however often exit is sent', async () => {
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'late fills', accountId: account.id })).body;
+    /** Sends the alerts one after another (each answered before the next), then waits until they are handled and every fill is in. */
+    const send = async (...alerts: object[]) => {
+      const ids: string[] = [];
+      for (const alert of alerts) {
+        const sent = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', ...alert });
+        expect(sent.status).toBe(202);
+        ids.push(sent.body.eventId);
+      }
+      for (const id of ids)
+        await eventually(async () => (await http(server.url, 'GET', `/api/events/${id}`)).body.status === 'done', 10_000, `event ${id}`);
+      const orders = await eventually(
+        async () => {
+          const list = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&limit=50`)).body.items as {
+            eventId: string;
+            side: string;
+            quantity: number;
+            status: string;
+          }[];
+          return list.every((o) => o.status === 'filled') ? list : undefined;
+        },
+        10_000,
+        'every order filled',
+      );
+      const position = ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[])[0]
+        ?.quantity;
+      return { position, placed: orders.filter((o) => ids.includes(o.eventId)).map((o) => [o.side, o.quantity]) };
+    };
+
+    expect(await send({ positionSize: 2, id: 'first' }, { positionSize: 2, id: 'again' })).toEqual({ position: 2, placed: [['buy', 2]] });
+    expect(await send({ action: 'buy', quantity: 2 }, { action: 'exit' }, { action: 'exit', id: 'exit again' })).toEqual({
+      position: 0,
+      placed: [
+        ['sell', 4],
+        ['buy', 2],
+      ],
+    });
+  });
+});
