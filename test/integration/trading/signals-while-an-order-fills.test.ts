@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
-import { eventually, http, type TestServer } from '../../support/app.js';
-import { serverWithBrokers } from '../../support/broker-plugin.js';
+import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
+import { installBrokerPlugin, serverWithBrokers } from '../../support/broker-plugin.js';
+import { createScripted, hook, orders, scriptsDir, settled } from '../../support/scripts.js';
 
 /** A broker that acks every order at once and reports its fill, whole, at 6,000, 300 ms later: as a real one does, late. */
 const LATE_BROKER = `
@@ -84,5 +88,60 @@ describe.each(['sqlite', 'postgres'] as const)('alerts while the last order has 
         ['buy', 2],
       ],
     });
+  });
+});
+
+/** Buys on a buy alert, flattens on any other. */
+const FLATTENER = `
+export default defineStrategy({
+  onWebhook(alert, ctx) {
+    if (alert.action === 'buy') ctx.buy(alert.ticker, alert.quantity ?? 1);
+    else ctx.flatten(alert.ticker);
+  },
+});
+`;
+
+/**
+ * A script's `flatten` closes what the position will hold once the market orders sent for it have
+ * filled: called again before the last close's fill came (two exit alerts a moment apart), it
+ * sends nothing. Before, it closed the position on record again, and a long of 2 became a short of 2.
+ */
+describe.each(['sqlite', 'postgres'] as const)("a script's flatten while the last close has not filled yet (%s)", (kind) => {
+  let server: TestServer;
+  let drop: (() => Promise<void>) | undefined;
+  const plugins = mkdtempSync(join(tmpdir(), 'tradeloop-late-'));
+  const dir = scriptsDir({ 'flattener.ts': FLATTENER });
+
+  beforeAll(async () => {
+    installBrokerPlugin(plugins, 'late-broker', LATE_BROKER);
+    const database = kind === 'postgres' ? await createPostgresDatabase() : undefined;
+    drop = database?.drop;
+    server = await startServer({
+      databaseUrl: database?.url,
+      overrides: { plugins: { dir: plugins, disabled: ['sim-feed'] }, strategies: { dir } },
+    });
+    server.app.get(MarketService).publish({ ticker: 'ES1!', bid: 6000, ask: 6000.25, time: Date.now() });
+  });
+  afterAll(async () => {
+    await server.close();
+    await drop?.();
+    for (const folder of [plugins, dir]) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('closes once', async () => {
+    const account = (await http(server.url, 'POST', '/api/accounts', { name: 'Late', broker: 'late-broker', brokerAccountId: 'L2' })).body;
+    const strategy = await createScripted(server, { name: 'flattener', accountId: account.id, script: 'flattener.ts' });
+    const position = async () =>
+      ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[])[0]?.quantity;
+    const bought = await hook(server, strategy.webhookToken, { ticker: 'ES1!', action: 'buy', quantity: 2 });
+    await settled(server, strategy.id, bought.body.eventId);
+    await eventually(async () => (await position()) === 2, 5_000, 'the long of 2');
+
+    const exits = [];
+    for (const id of ['exit', 'exit again']) exits.push(await hook(server, strategy.webhookToken, { ticker: 'ES1!', action: 'exit', id }));
+    for (const exit of exits) await settled(server, strategy.id, exit.body.eventId);
+    await eventually(async () => (await orders(server, strategy.id)).every((o) => o.status === 'filled'), 5_000, 'every order filled');
+    expect(await position()).toBe(0);
+    expect((await orders(server, strategy.id)).filter((o) => o.side === 'sell').map((o) => o.quantity)).toEqual([2]);
   });
 });

@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module.js';
 import { ExecutionModule } from '../execution/execution.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
+import { RiskModule } from '../risk/risk.module.js';
 import { ScriptsModule } from '../scripts/scripts.module.js';
 import { StrategiesModule } from '../strategies/strategies.module.js';
 import { EngineService } from './engine.service.js';
@@ -25,6 +26,7 @@ import { WebhookRecordsModule } from '../webhooks/webhook-records.module.js';
     LinksModule,
     PlanningModule,
     LedgerModule,
+    RiskModule,
     WebhookRecordsModule,
   ],
   providers: [

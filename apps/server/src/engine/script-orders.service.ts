@@ -8,6 +8,7 @@ import { OrderRouter, type OrderIntent } from '../execution/order-router.service
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
+import { RiskService } from '../risk/risk.service.js';
 import type { ScriptAction } from '../sandbox/protocol.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 import { OrderRateLimiter, parseAction } from './script-actions.js';
@@ -41,6 +42,7 @@ export class ScriptOrdersService {
     private readonly brackets: BracketsService,
     private readonly market: MarketService,
     private readonly logs: LogsService,
+    private readonly risk: RiskService,
   ) {
     this.limiter = new OrderRateLimiter(config.strategies.maxOrdersPerMinute);
   }
@@ -153,20 +155,31 @@ export class ScriptOrdersService {
       open: true,
       ...(resolved ? { ticker: resolved } : {}),
     });
+    let closing = 0;
     for (const position of open) {
-      const side = position.quantity > 0 ? 'sell' : 'buy';
+      // What it will hold once the market orders sent for it fill: a close sent a moment ago (an
+      // earlier flatten) is not in the position yet, and closed again it would turn it around.
+      const quantity = await this.risk.positionOnceFilled(account.id, strategy.id, position.ticker);
+      if (quantity === 0) continue;
+      closing++;
       notes.push(
         await this.order(
           strategy,
           account,
-          { kind: 'order', side, ticker: position.ticker, quantity: Math.abs(position.quantity), options: { type: 'market' } },
+          {
+            kind: 'order',
+            side: quantity > 0 ? 'sell' : 'buy',
+            ticker: position.ticker,
+            quantity: Math.abs(quantity),
+            options: { type: 'market' },
+          },
           source,
           nextId(),
           false,
         ),
       );
     }
-    if (!open.length) notes.push(`already flat${resolved ? ` in ${resolved}` : ''}`);
+    if (!closing) notes.push(`already flat${resolved ? ` in ${resolved}` : ''}${open.length ? ' once the orders sent fill' : ''}`);
     return notes;
   }
 
