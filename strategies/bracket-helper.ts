@@ -16,8 +16,9 @@ export default defineStrategy({
     const qty = alert.quantity ?? quantity;
     if (alert.action === 'exit') return ctx.flatten(alert.ticker);
     if (alert.action === 'cancel') return ctx.cancelAll(alert.ticker);
-    // One bracket at a time: a new entry while one is working would stack them.
-    if (ctx.position(alert.ticker).quantity !== 0) {
+    // One bracket at a time: a new entry while one is working (or its entry is still on its way) would stack them.
+    const { quantity: filled, pending } = ctx.position(alert.ticker);
+    if (filled + pending !== 0) {
       ctx.log('info', `${alert.action} ignored: a bracket is already open in ${alert.ticker}`);
       return;
     }

@@ -25,7 +25,10 @@ export default defineStrategy({
   onTick(quote, ctx) {
     const { quantity, lookback, trailTicks } = ctx.params;
     const ticker = quote.ticker;
-    const held = ctx.position(ticker).quantity;
+    // With what its orders still on their way will add: a quote that comes before the entry's fill
+    // does not buy again, nor one before the exit's fill sell again.
+    const { quantity: filled, pending } = ctx.position(ticker);
+    const held = filled + pending;
 
     if (held > 0) {
       const peak = Math.max(ctx.state.peak, quote.bid);

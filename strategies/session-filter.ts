@@ -35,7 +35,9 @@ export default defineStrategy({
       ctx.log('info', `outside ${sessionStart}-${sessionEnd} UTC: ${alert.action ?? 'alert'} ignored`);
       return;
     }
-    const held = ctx.position(alert.ticker).quantity;
+    // With what its orders still on their way will add, so two alerts a moment apart stay under the cap.
+    const { quantity: filled, pending } = ctx.position(alert.ticker);
+    const held = filled + pending;
     switch (alert.action) {
       case 'exit':
         ctx.flatten(alert.ticker);

@@ -117,8 +117,14 @@ declare namespace Tradeloop {
   /** The strategy's position in one ticker. Flat is `quantity: 0`, never undefined. */
   export interface ScriptPosition {
     ticker: string;
-    /** Signed: positive long, negative short. */
+    /** Signed: positive long, negative short. What is filled and booked. */
     quantity: number;
+    /**
+     * Signed: what the market orders sent and not yet filled will add (a broker reports a fill
+     * moments after it takes the order). `quantity + pending` is the position once they fill: size
+     * the next order on it, or a quote that comes meanwhile buys a second time.
+     */
+    pending: number;
     avgPrice: number | null;
     /** Dollars, marked at the bid (longs) or ask (shorts); null while the ticker has no quote. */
     openPnl: number | null;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
 import { installBrokerPlugin, serverWithBrokers } from '../../support/broker-plugin.js';
-import { createScripted, hook, orders, scriptsDir, settled } from '../../support/scripts.js';
+import { createScripted, hook, logs, orders, scriptsDir, settled } from '../../support/scripts.js';
 
 /** A broker that acks every order at once and reports its fill, whole, at 6,000, 300 ms later: as a real one does, late. */
 const LATE_BROKER = `
@@ -101,16 +101,27 @@ export default defineStrategy({
 });
 `;
 
+/** Enters 2 once, sizing on what is filled and what is on its way; says what it sees. */
+const ENTER_ONCE = `
+export default defineStrategy({
+  onWebhook(alert, ctx) {
+    const { quantity, pending } = ctx.position(alert.ticker);
+    ctx.log('info', 'sees ' + quantity + ' filled, ' + pending + ' on its way');
+    if (quantity + pending === 0) ctx.buy(alert.ticker, 2);
+  },
+});
+`;
+
 /**
  * A script's `flatten` closes what the position will hold once the market orders sent for it have
  * filled: called again before the last close's fill came (two exit alerts a moment apart), it
  * sends nothing. Before, it closed the position on record again, and a long of 2 became a short of 2.
  */
-describe.each(['sqlite', 'postgres'] as const)("a script's flatten while the last close has not filled yet (%s)", (kind) => {
+describe.each(['sqlite', 'postgres'] as const)('a script while its orders have not filled yet (%s)', (kind) => {
   let server: TestServer;
   let drop: (() => Promise<void>) | undefined;
   const plugins = mkdtempSync(join(tmpdir(), 'tradeloop-late-'));
-  const dir = scriptsDir({ 'flattener.ts': FLATTENER });
+  const dir = scriptsDir({ 'flattener.ts': FLATTENER, 'enter-once.ts': ENTER_ONCE });
 
   beforeAll(async () => {
     installBrokerPlugin(plugins, 'late-broker', LATE_BROKER);
@@ -143,5 +154,20 @@ describe.each(['sqlite', 'postgres'] as const)("a script's flatten while the las
     await eventually(async () => (await orders(server, strategy.id)).every((o) => o.status === 'filled'), 5_000, 'every order filled');
     expect(await position()).toBe(0);
     expect((await orders(server, strategy.id)).filter((o) => o.side === 'sell').map((o) => o.quantity)).toEqual([2]);
+  });
+
+  it("shows a script the orders on their way (ctx.position's pending), so it can enter once", async () => {
+    const account = (await http(server.url, 'POST', '/api/accounts', { name: 'Late 3', broker: 'late-broker', brokerAccountId: 'L3' }))
+      .body;
+    const strategy = await createScripted(server, { name: 'enter once', accountId: account.id, script: 'enter-once.ts' });
+    const sent = [];
+    for (const id of ['one', 'two']) sent.push(await hook(server, strategy.webhookToken, { ticker: 'ES1!', action: 'buy', id }));
+    for (const alert of sent) await settled(server, strategy.id, alert.body.eventId);
+    await eventually(async () => (await orders(server, strategy.id)).every((o) => o.status === 'filled'), 5_000, 'every order filled');
+    expect((await orders(server, strategy.id)).map((o) => [o.side, o.quantity])).toEqual([['buy', 2]]);
+    const seen = (await logs(server, strategy.id))
+      .filter((l) => l.message.includes(' on its way'))
+      .map((l) => l.message.replace(/^.*: /, ''));
+    expect(seen.reverse()).toEqual(['sees 0 filled, 0 on its way', 'sees 0 filled, 2 on its way']);
   });
 });

@@ -7,6 +7,7 @@ import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import type { Position } from '../ledger/position.entity.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { MarketService } from '../market/market.service.js';
+import { RiskService } from '../risk/risk.service.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 
 /** What `ctx` is built from inside the isolate: copied in as JSON before every call. */
@@ -45,6 +46,7 @@ export class ScriptContextService implements OnModuleInit, OnModuleDestroy {
     private readonly positions: PositionsReader,
     private readonly market: MarketService,
     private readonly events: DomainEvents,
+    private readonly risk: RiskService,
     @Inject(EVENT_QUEUE) queue: EventQueue,
   ) {
     // With BullMQ, fills may be booked by another process, whose news never reaches this one.
@@ -107,7 +109,7 @@ export class ScriptContextService implements OnModuleInit, OnModuleDestroy {
     strategy: Strategy,
     input: { params: ScriptParams; initialState: unknown; declared: string[]; now: number; ticker?: string },
   ): Promise<ContextSnapshot> {
-    const rows = await this.positionRows(strategy);
+    const [rows, pending] = await this.risk.withMarketFilling(strategy.accountId, strategy.id, () => this.positionRows(strategy));
     const aliases = this.aliases(input.declared);
     const positions: Record<string, ScriptPosition> = {};
     let realizedCents = 0;
@@ -120,10 +122,15 @@ export class ScriptContextService implements OnModuleInit, OnModuleDestroy {
       positions[row.ticker] = {
         ticker: row.ticker,
         quantity: row.quantity,
+        pending: pending.get(row.ticker) ?? 0,
         avgPrice: row.avgPrice,
         openPnl: open === null ? null : toDollars(open),
         realizedPnl: toDollars(row.realizedCents),
       };
+    }
+    // A first entry on its way: nothing booked in the ticker yet.
+    for (const [ticker, quantity] of pending) {
+      if (!positions[ticker]) positions[ticker] = { ticker, quantity: 0, pending: quantity, avgPrice: null, openPnl: 0, realizedPnl: 0 };
     }
     const wanted = new Set([...Object.values(aliases), ...Object.keys(positions), ...(input.ticker ? [input.ticker] : [])]);
     const quotes: Record<string, ScriptQuote> = {};

@@ -34,17 +34,24 @@ describe('orders in flight', () => {
     inFlight.add('stop leg', 'acct', 'ES1!', 'sell', 2, 0, position('s1', true, false));
     inFlight.add('exit', 'acct', 'ES1!', 'sell', 3, 0, position('s1', true, true));
     inFlight.add('other', 'acct', 'ES1!', 'buy', 7, 0, position('s2', false, true));
-    expect(inFlight.marketFilling('acct', 's1', 'ES1!', 1)).toBe(-1);
-    expect(inFlight.marketFilling('acct', 's2', 'ES1!', 1)).toBe(7);
-    expect(inFlight.marketFilling('acct', 's1', 'NQ1!', 1)).toBe(0);
+    inFlight.add('nq', 'acct', 'NQ1!', 'sell', 1, 0, position('s1', false, true));
+    expect(inFlight.marketFillingByTicker('acct', 's1', 1)).toEqual(
+      new Map([
+        ['ES1!', -1],
+        ['NQ1!', -1],
+      ]),
+    );
+    expect(inFlight.marketFillingByTicker('acct', 's2', 1)).toEqual(new Map([['ES1!', 7]]));
+    expect(inFlight.marketFillingByTicker('other', 's1', 1)).toEqual(new Map());
+    inFlight.land('nq', 0);
     // What is left of a piece, until the rest fills; then nothing, and the position on record holds it.
     inFlight.land('exit', 1);
-    expect(inFlight.marketFilling('acct', 's1', 'ES1!', 1)).toBe(1);
+    expect(inFlight.marketFillingByTicker('acct', 's1', 1)).toEqual(new Map([['ES1!', 1]]));
     inFlight.land('exit', 0);
     inFlight.land('entry', 0);
-    expect(inFlight.marketFilling('acct', 's1', 'ES1!', 1)).toBe(0);
+    expect(inFlight.marketFillingByTicker('acct', 's1', 1)).toEqual(new Map());
     // A market order whose time is over counts no more, as for the limits.
-    expect(inFlight.marketFilling('acct', 's2', 'ES1!', 30_000)).toBe(0);
+    expect(inFlight.marketFillingByTicker('acct', 's2', 30_000)).toEqual(new Map());
   });
 
   it('stops counting an order that neither fills nor ends within its time, without asking for a new read', () => {

@@ -88,16 +88,20 @@ export class OrdersInFlight {
   }
 
   /**
-   * What the position's market orders in flight will move it by once they fill (signed): sent and
-   * not yet filled, they fill, unlike a resting limit or stop. The position they will leave is
-   * what a signal's next order is sized on, or a second exit would sell again what the first sold.
+   * What the position's market orders in flight will move it by once they fill (signed), by ticker:
+   * sent and not yet filled, they fill, unlike a resting limit or stop. The position they will leave
+   * is what a signal's next order is sized on, or a second exit would sell again what the first sold.
    */
-  marketFilling(accountId: string, positionKey: string, ticker: string, now: number): number {
-    let sum = 0;
-    for (const order of this.live(accountId, now).get(ticker)?.values() ?? []) {
-      if (order.positionKey === positionKey && order.market) sum += order.signed;
+  marketFillingByTicker(accountId: string, positionKey: string, now: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [ticker, orders] of this.live(accountId, now)) {
+      for (const order of orders.values()) {
+        if (order.positionKey === positionKey && order.market) out.set(ticker, (out.get(ticker) ?? 0) + order.signed);
+      }
     }
-    return sum;
+    // Quantities of coins are decimals: sums are kept to the 8 places quantities are kept to.
+    for (const [ticker, sum] of out) out.set(ticker, Math.round(sum * 1e8) / 1e8 + 0);
+    return out;
   }
 
   /** The order's fills are in the positions and `remaining` is still to fill, or (0) it ended. */

@@ -168,19 +168,36 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The position as it will be once its market orders allowed and not yet filled have filled (see
-   * OrdersInFlight.marketFilling). An order whose fill lands in the position while it is read is in
-   * both or neither: read again, as the check does.
+   * What `read` answers (a position as the ledger holds it) beside what the position's market
+   * orders allowed and not yet filled will add, by ticker (see OrdersInFlight.marketFillingByTicker). An
+   * order whose fill lands in the ledger during the read would be in both or in neither: read again,
+   * as the check does.
    */
-  async positionOnceFilled(accountId: string, positionKey: string, ticker: string, now = Date.now()): Promise<number> {
+  async withMarketFilling<T>(
+    accountId: string,
+    positionKey: string,
+    read: () => Promise<T>,
+    now = Date.now(),
+  ): Promise<[T, Map<string, number>]> {
     for (let attempt = 0; ; attempt++) {
       const landedBefore = this.inFlight.landed(accountId);
-      const held = await this.positions.quantityHeld(accountId, positionKey, ticker);
+      const value = await read();
       if (this.inFlight.landed(accountId) !== landedBefore && attempt < 3) continue;
-      const filling = this.inFlight.marketFilling(accountId, positionKey, ticker, now);
-      // Quantities of coins are decimals: the sum is kept to the 8 places quantities are kept to.
-      return filling === 0 ? held : Math.round((held + filling) * 1e8) / 1e8 + 0;
+      return [value, this.inFlight.marketFillingByTicker(accountId, positionKey, now)];
     }
+  }
+
+  /** The position as it will be once its market orders allowed and not yet filled have filled. */
+  async positionOnceFilled(accountId: string, positionKey: string, ticker: string, now = Date.now()): Promise<number> {
+    const [held, filling] = await this.withMarketFilling(
+      accountId,
+      positionKey,
+      () => this.positions.quantityHeld(accountId, positionKey, ticker),
+      now,
+    );
+    const pending = filling.get(ticker) ?? 0;
+    // Quantities of coins are decimals: the sum is kept to the 8 places quantities are kept to.
+    return pending === 0 ? held : Math.round((held + pending) * 1e8) / 1e8 + 0;
   }
 
   /**

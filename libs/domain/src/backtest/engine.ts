@@ -274,11 +274,13 @@ export class BacktestRun {
     const script = this.config.script!;
     const open = ledger.openCents(quote);
     const held = ledger.position;
+    const pending = this.executor.pending;
     const positions: Record<string, ScriptPosition> = {};
-    if (held !== 0 || ledger.fills.length) {
+    if (held !== 0 || pending !== 0 || ledger.fills.length) {
       positions[this.config.ticker] = {
         ticker: this.config.ticker,
         quantity: held,
+        pending,
         avgPrice: ledger.averagePrice,
         openPnl: open === null ? null : toDollars(open),
         realizedPnl: toDollars(ledger.realizedCents),

@@ -34,6 +34,11 @@ export class BacktestExecutor {
   private waiting: BookOrder[] = [];
   quote: ReplayQuote | undefined;
   private seq = 0;
+
+  /** Signed: what the market orders waiting for the next quote will add once they fill. */
+  get pending(): number {
+    return this.waiting.reduce((sum, order) => sum + (order.side === 'buy' ? order.quantity : -order.quantity), 0);
+  }
   private ids = 0;
   private groups = 0;
   now = 0;

@@ -170,7 +170,7 @@ function makeContext(snapshot, call) {
     position(ticker) {
       const k = key(ticker);
       const p = hasOwn(snapshot.positions, k) ? snapshot.positions[k] : null;
-      return p ? { ...p } : { ticker: k, quantity: 0, avgPrice: null, openPnl: 0, realizedPnl: 0 };
+      return p ? { ...p } : { ticker: k, quantity: 0, pending: 0, avgPrice: null, openPnl: 0, realizedPnl: 0 };
     },
     quote(ticker) {
       const k = key(ticker);
