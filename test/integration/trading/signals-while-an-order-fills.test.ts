@@ -89,6 +89,30 @@ describe.each(['sqlite', 'postgres'] as const)('alerts while the last order has 
       ],
     });
   });
+
+  it('reverses what will be held once the last reverse fills: clicked twice, the position turns back', async () => {
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'reversed twice', accountId: account.id })).body;
+    const position = async () =>
+      ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[])[0]?.quantity;
+    await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', action: 'buy', quantity: 2 });
+    await eventually(async () => (await position()) === 2, 5_000, 'the long of 2');
+    const reversals = [];
+    for (let i = 0; i < 2; i++)
+      reversals.push(await http(server.url, 'POST', '/api/positions/reverse', { strategyId: strategy.id, ticker: 'ES1!' }));
+    expect(reversals.map((r) => [r.status, r.body.side, r.body.quantity])).toEqual([
+      [200, 'sell', 4],
+      [200, 'buy', 4],
+    ]);
+    await eventually(
+      async () =>
+        ((await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&limit=20`)).body.items as any[]).every(
+          (o) => o.status === 'filled',
+        ),
+      5_000,
+      'every order filled',
+    );
+    expect(await position()).toBe(2);
+  });
 });
 
 /** Buys on a buy alert, flattens on any other. */

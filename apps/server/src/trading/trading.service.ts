@@ -228,13 +228,15 @@ export class TradingService {
   async reverse(scope: { accountId?: string; strategyId?: string; ticker: string }): Promise<OrderView> {
     const { account, strategyId } = await this.target(scope);
     const ticker = this.ticker(scope.ticker);
+    // What it will hold once the market orders sent for it fill: a reverse clicked twice before the
+    // first one's fill came turns the position back, not three times as far.
     const held = async () => {
-      const position = await this.positions.held(account.id, strategyId ?? NO_STRATEGY, ticker);
-      if (!position || position.quantity === 0)
+      const quantity = await this.risk.positionOnceFilled(account.id, strategyId ?? NO_STRATEGY, ticker);
+      if (quantity === 0)
         throw new ConflictException(
           `nothing is held in ${ticker} on ${account.name}${strategyId ? ' for that strategy' : ''}: nothing to reverse`,
         );
-      return position.quantity;
+      return quantity;
     };
     // Nothing held: refused before anything is cancelled.
     await held();
