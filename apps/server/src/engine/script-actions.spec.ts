@@ -56,6 +56,22 @@ describe('script actions, as the host checks them', () => {
       'buy NQ1!: a stop order needs stopPrice above 0',
     ],
     [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'limit', limitPrice: 1e300 } },
+      'buy NQ1!: limitPrice must be at most 100,000,000, got 1e+300',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'stop', stopPrice: 100_000_001 } },
+      'buy NQ1!: stopPrice must be at most 100,000,000, got 100000001',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { stopLoss: { ticks: 1e9 } } },
+      'buy NQ1!: stopLoss.ticks must be at most 1,000,000, got 1000000000',
+    ],
+    [
+      { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { takeProfit: { price: 1e12 } } },
+      'buy NQ1!: takeProfit.price must be at most 100,000,000, got 1000000000000',
+    ],
+    [
       { kind: 'order', side: 'buy', ticker: 'NQ1!', quantity: 1, options: { type: 'iceberg' } },
       'buy NQ1!: type must be market, limit or stop',
     ],

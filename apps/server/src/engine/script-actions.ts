@@ -1,5 +1,5 @@
 import { quantityProblem, type OrderOptions, type PriceTarget } from '@tradeloop/contracts';
-import { tickerProblem } from '@tradeloop/domain';
+import { ALERT_LIMITS, tickerProblem } from '@tradeloop/domain';
 import type { ScriptAction } from '../sandbox/protocol.js';
 
 /**
@@ -9,6 +9,10 @@ import type { ScriptAction } from '../sandbox/protocol.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+/** Bounded as an alert's are: a script's price or tick count past any real one is refused, not sent. */
+const PRICE_MAX = ALERT_LIMITS.price;
+const TICKS_MAX = ALERT_LIMITS.quantity;
+const atMost = (name: string, value: number, max: number) => `${name} must be at most ${max.toLocaleString('en-US')}, got ${value}`;
 
 function target(value: unknown, name: string): PriceTarget | undefined | string {
   if (value === undefined) return undefined;
@@ -16,8 +20,12 @@ function target(value: unknown, name: string): PriceTarget | undefined | string 
   const hasTicks = value.ticks !== undefined;
   const hasPrice = value.price !== undefined;
   if (hasTicks === hasPrice) return `${name} needs exactly one of ticks or price`;
-  if (hasTicks) return positive(value.ticks) ? { ticks: value.ticks } : `${name}.ticks must be a number above 0`;
-  return positive(value.price) ? { price: value.price } : `${name}.price must be a price above 0`;
+  if (hasTicks) {
+    if (!positive(value.ticks)) return `${name}.ticks must be a number above 0`;
+    return value.ticks > TICKS_MAX ? atMost(`${name}.ticks`, value.ticks, TICKS_MAX) : { ticks: value.ticks };
+  }
+  if (!positive(value.price)) return `${name}.price must be a price above 0`;
+  return value.price > PRICE_MAX ? atMost(`${name}.price`, value.price, PRICE_MAX) : { price: value.price };
 }
 
 function options(value: unknown): OrderOptions | string {
@@ -28,10 +36,12 @@ function options(value: unknown): OrderOptions | string {
   const out: OrderOptions = { type };
   if (type === 'limit') {
     if (!positive(value.limitPrice)) return 'a limit order needs limitPrice above 0';
+    if (value.limitPrice > PRICE_MAX) return atMost('limitPrice', value.limitPrice, PRICE_MAX);
     out.limitPrice = value.limitPrice;
   }
   if (type === 'stop') {
     if (!positive(value.stopPrice)) return 'a stop order needs stopPrice above 0';
+    if (value.stopPrice > PRICE_MAX) return atMost('stopPrice', value.stopPrice, PRICE_MAX);
     out.stopPrice = value.stopPrice;
   }
   const takeProfit = target(value.takeProfit, 'takeProfit');
