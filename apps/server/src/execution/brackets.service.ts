@@ -8,6 +8,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
+import { NO_STRATEGY } from '../ledger/ledger.service.js';
+import { PositionsReader } from '../ledger/positions.reader.js';
 import type { BookedFill } from './order-fills.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
@@ -107,6 +109,7 @@ const targetsOf = (bracket: OrderBracket): BracketTargets => ({
  */
 const HAS_BRACKET = 'SELECT 1 AS "found" FROM order_brackets WHERE "parentClientOrderId" = ?';
 const HAS_OPEN_BRACKET = `SELECT 1 AS "found" FROM order_brackets WHERE "strategyId" = ? AND "status" IN ('waiting', 'open') LIMIT 1`;
+const HAS_OPEN_MANUAL_BRACKET = `SELECT 1 AS "found" FROM order_brackets WHERE "strategyId" IS NULL AND "status" IN ('waiting', 'open') LIMIT 1`;
 
 @Injectable()
 export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -130,6 +133,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly database: DatabaseService,
     private readonly logs: LogsService,
     private readonly statements: Statements,
+    private readonly positions: PositionsReader,
   ) {
     this.openBrackets = soleWriter(config) ? new OpenBrackets() : null;
   }
@@ -221,14 +225,61 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     return run;
   }
 
-  private async onFill({ order, fill }: BookedFill): Promise<void> {
+  private async onFill({ order, fill, position }: BookedFill): Promise<void> {
     const leg = LEG.exec(order.clientOrderId);
     if (leg) return this.onLegFill(order, leg[1], leg[2] as 'tp' | 'sl', Number(leg[3]));
     // Most fills have no bracket: a look in memory (or a prepared one) first.
-    if (!(await this.hasOpen(order.clientOrderId))) return;
-    const bracket = await this.brackets.findOneBy({ parentClientOrderId: order.clientOrderId });
-    if (!bracket || (bracket.status !== 'waiting' && bracket.status !== 'open')) return;
-    await this.placeLegs(bracket, order, fill.quantity, fill.price);
+    if (!(await this.anyOpenFor(order.strategyId))) return;
+    if (await this.hasOpen(order.clientOrderId)) {
+      const bracket = await this.brackets.findOneBy({ parentClientOrderId: order.clientOrderId });
+      if (bracket && (bracket.status === 'waiting' || bracket.status === 'open')) return this.placeLegs(bracket, order, fill.quantity, fill.price);
+    }
+    await this.fitLegs(order, position.quantity);
+  }
+
+  /**
+   * An order that is no bracket's (a partial exit, a manual sell) moved a position whose legs are
+   * working: legs that would close more than it now holds are cut to what it holds, the oldest
+   * kept whole first, the rest cancelled. Left as they were, a long of 2 sold down to 1 keeps a
+   * stop for 2, and the stop would turn it short.
+   */
+  private async fitLegs(order: Order, held: number): Promise<void> {
+    const working = await this.orders.findBy({
+      accountId: order.accountId,
+      strategyId: order.strategyId ?? IsNull(),
+      ticker: order.ticker,
+      status: In(['pending', 'working']),
+    });
+    const legs = working
+      .filter((o) => (o.linkId ?? null) === (order.linkId ?? null) && LEG.test(o.clientOrderId))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.clientOrderId < b.clientOrderId ? -1 : 1));
+    const touched = new Map<string, OrderBracket>();
+    for (const role of ['tp', 'sl'] as const) {
+      let room = { sell: Math.max(0, held), buy: Math.max(0, -held) };
+      for (const leg of legs) {
+        const [, parentClientOrderId, legRole, n] = LEG.exec(leg.clientOrderId)!;
+        if (legRole !== role) continue;
+        const left = leg.quantity - leg.filledQuantity;
+        const fits = Math.min(left, room[leg.side]);
+        room = { ...room, [leg.side]: room[leg.side] - fits };
+        if (fits === left) continue;
+        const what = role === 'tp' ? 'take profit' : 'stop loss';
+        const reason = `the position now holds ${Math.abs(held)}: ${what} ${fits === 0 ? 'cancelled' : `cut to ${fits}`}`;
+        if (!(await this.router.cancel(leg.clientOrderId, reason))) continue;
+        const bracket = await this.brackets.findOneBy({ parentClientOrderId });
+        if (bracket) touched.set(parentClientOrderId, bracket);
+        if (fits === 0 || !bracket || bracket.status !== 'open') {
+          await this.logs.write({ level: 'info', category: 'order', strategyId: leg.strategyId, message: reason, context: { orderId: leg.id } });
+          continue;
+        }
+        // What the leg filled before its cancel took is booked by now: the replacement covers what is left of the room.
+        const cancelled = (await this.orders.findOneBy({ id: leg.id })) ?? leg;
+        const quantity = Math.min(fits, cancelled.quantity - cancelled.filledQuantity);
+        if (quantity > 0) await this.replaceLeg(cancelled, await this.pairLegs(bracket, leg.strategyId, Number(n)), quantity, reason);
+      }
+    }
+    // A bracket whose legs were all cancelled here is done.
+    for (const bracket of touched.values()) await this.closeIfDone(bracket);
   }
 
   private async placeLegs(bracket: OrderBracket, parent: Order, quantity: number, fillPrice: number): Promise<void> {
@@ -376,7 +427,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     const bracket = await this.brackets.findOneBy({ parentClientOrderId });
     if (!bracket) return;
     const what = role === 'tp' ? 'take profit' : 'stop loss';
-    let pair = await this.pairLegs(bracket, order.strategyId, n);
+    let pair = await this.closable(order, await this.pairLegs(bracket, order.strategyId, n));
     if (pair.filledBy(order.id) === 0) return;
     if (pair.open === 0) this.managed.delete(`${parentClientOrderId}:${n}`);
     let cancelled = 0;
@@ -391,7 +442,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       if (whole || bracket.status !== 'open') continue;
       // What the leg filled before its cancel took is booked by now (an order's fills take their
       // turn before its cancel): the replacement covers what is held after it.
-      pair = await this.pairLegs(bracket, order.strategyId, n);
+      pair = await this.closable(order, await this.pairLegs(bracket, order.strategyId, n));
       const left = pair.legs.find((o) => o.id === leg.id) ?? leg;
       const quantity = Math.min(pair.open, left.quantity - left.filledQuantity);
       if (quantity > 0) await this.replaceLeg(left, pair, quantity, reason);
@@ -441,6 +492,16 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       ...(leg.limitPrice !== null ? { limitPrice: leg.limitPrice } : {}),
       ...(stopPrice !== null ? { stopPrice } : {}),
     });
+  }
+
+  /**
+   * The pair, its `open` no more than the position its legs close still holds: an order that is no
+   * leg of it (a partial exit) may have sold some of what its entry opened.
+   */
+  private async closable(leg: Order, pair: PairLegs): Promise<PairLegs> {
+    const held = await this.positions.quantityHeld(leg.accountId, leg.linkId ?? leg.strategyId ?? NO_STRATEGY, leg.ticker);
+    const room = leg.side === 'sell' ? Math.max(0, held) : Math.max(0, -held);
+    return room >= pair.open ? pair : { ...pair, open: room };
   }
 
   /** Every order of leg pair n (both roles, moved and cut ones too), and how much of the pair is still held. */
@@ -552,8 +613,9 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     return Boolean(await this.statements.get(undefined, HAS_BRACKET, [parentClientOrderId]));
   }
 
-  private async anyOpenFor(strategyId: string): Promise<boolean> {
+  private async anyOpenFor(strategyId: string | null): Promise<boolean> {
     if (this.openBrackets) return this.openBrackets.anyFor(strategyId);
+    if (strategyId === null) return Boolean(await this.statements.get(undefined, HAS_OPEN_MANUAL_BRACKET, []));
     return Boolean(await this.statements.get(undefined, HAS_OPEN_BRACKET, [strategyId]));
   }
 }

@@ -6,14 +6,18 @@ import { createPostgresDatabase, eventually, http, startServer, type TestServer 
 const quote = (ticker: string, bid: number, ask: number): Quote => ({ ticker, bid, ask, time: Date.now() });
 
 /**
- * A bracket's two exits close the same contracts, so at most one of them may fill. Given as prices,
- * they can be stated the wrong way round (a long's take profit under its stop), and then every
- * price between the two fills both: the paper broker, like an exchange, fills a limit the market
- * is through and triggers a stop it is past the moment each is placed. Before, both were placed
- * and both filled, and the long of 1 became a short of 1. A take profit the market is already
- * through fills as it is placed; a stop sent after it would only have to be cancelled again.
+ * A bracket's two exits close the same contracts, so at most one of them may fill, and never for
+ * more than the position holds.
+ * - Given as prices they can be stated the wrong way round (a long's take profit under its stop),
+ *   and then every price between the two fills both: the paper broker, like an exchange, fills a
+ *   limit the market is through and triggers a stop it is past the moment each is placed. Before,
+ *   both were placed and both filled, and the long of 1 became a short of 1.
+ * - A take profit the market is already through fills as it is placed; a stop sent after it would
+ *   only have to be cancelled again.
+ * - An order that is no leg (a partial sell) leaves the position smaller than its exits: before,
+ *   a long of 2 sold down to 1 kept a stop for 2, which would have turned it short.
  */
-describe.each(['sqlite', 'postgres'] as const)('exits that would both fill (%s)', (kind) => {
+describe.each(['sqlite', 'postgres'] as const)("a bracket's exits never close more than is held (%s)", (kind) => {
   let server: TestServer;
   let market: MarketService;
   let drop: (() => Promise<void>) | undefined;
@@ -117,5 +121,64 @@ describe.each(['sqlite', 'postgres'] as const)('exits that would both fill (%s)'
       return list.length === 2 ? list : undefined;
     });
     expect(Object.fromEntries(working)).toEqual({ limit: 6810, stop: 6790 });
+  });
+
+  it('cuts the exits to what is left when another order sells part of the position, so the stop cannot turn it short', async () => {
+    market.publish(quote('MES1!', 6800, 6800.25));
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'part sold' })).body;
+    const hook = (body: object) => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'MES1!', ...body });
+    const working = async () =>
+      ((await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.items as any[])
+        .map((o) => [o.type, o.side, o.quantity, o.limitPrice ?? o.stopPrice])
+        .sort();
+    const position = async () =>
+      ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[])[0]?.quantity;
+
+    await hook({ action: 'buy', quantity: 2, takeProfit: { price: 6810 }, stopLoss: { price: 6790 } });
+    await eventually(async () => (await working()).length === 2, 5_000, 'the exits working');
+    await hook({ action: 'sell', quantity: 1 });
+    await eventually(async () => (await position()) === 1, 5_000, 'one sold');
+    const cut = await eventually(
+      async () => {
+        const list = await working();
+        return list.length === 2 && list.every((o) => o[2] === 1) ? list : undefined;
+      },
+      5_000,
+      'the exits cut to 1',
+    );
+    expect(cut).toEqual([
+      ['limit', 'sell', 1, 6810],
+      ['stop', 'sell', 1, 6790],
+    ]);
+    // The market falls through the stop: it sells the one left, and the take profit goes with it.
+    market.publish(quote('MES1!', 6789, 6789.25));
+    await eventually(async () => (await working()).length === 0, 5_000, 'nothing working');
+    expect(await position()).toBe(0);
+  });
+
+  it("keeps the oldest entry's exits and cancels the newer ones' when part of a position of two brackets is sold", async () => {
+    market.publish(quote('MES1!', 6800, 6800.25));
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'two brackets, one sold' })).body;
+    const hook = (body: object) => http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'MES1!', ...body });
+    const working = async () =>
+      ((await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&status=working`)).body.items as any[])
+        .map((o) => [o.type, o.quantity, o.limitPrice ?? o.stopPrice])
+        .sort();
+    const position = async () =>
+      ((await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[])[0]?.quantity;
+
+    await hook({ action: 'buy', quantity: 1, takeProfit: { price: 6810 }, stopLoss: { price: 6790 } });
+    await eventually(async () => (await working()).length === 2, 5_000, 'the first exits');
+    await hook({ action: 'add', quantity: 1, takeProfit: { price: 6812 }, stopLoss: { price: 6788 } });
+    await eventually(async () => (await working()).length === 4, 5_000, 'the second exits');
+    await hook({ action: 'sell', quantity: 1 });
+    await eventually(async () => (await position()) === 1 && (await working()).length === 2, 5_000, 'the newer exits cancelled');
+    expect(await working()).toEqual([
+      ['limit', 1, 6810],
+      ['stop', 1, 6790],
+    ]);
+    market.publish(quote('MES1!', 6789, 6789.25));
+    await eventually(async () => (await working()).length === 0, 5_000, 'nothing working');
+    expect(await position()).toBe(0);
   });
 });
