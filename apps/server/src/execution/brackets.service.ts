@@ -232,7 +232,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     if (!(await this.anyOpenFor(order.strategyId))) return;
     if (await this.hasOpen(order.clientOrderId)) {
       const bracket = await this.brackets.findOneBy({ parentClientOrderId: order.clientOrderId });
-      if (bracket && (bracket.status === 'waiting' || bracket.status === 'open')) return this.placeLegs(bracket, order, fill.quantity, fill.price);
+      if (bracket && (bracket.status === 'waiting' || bracket.status === 'open'))
+        return this.placeLegs(bracket, order, fill.quantity, fill.price);
     }
     await this.fitLegs(order, position.quantity);
   }
@@ -269,7 +270,13 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
         const bracket = await this.brackets.findOneBy({ parentClientOrderId });
         if (bracket) touched.set(parentClientOrderId, bracket);
         if (fits === 0 || !bracket || bracket.status !== 'open') {
-          await this.logs.write({ level: 'info', category: 'order', strategyId: leg.strategyId, message: reason, context: { orderId: leg.id } });
+          await this.logs.write({
+            level: 'info',
+            category: 'order',
+            strategyId: leg.strategyId,
+            message: reason,
+            context: { orderId: leg.id },
+          });
           continue;
         }
         // What the leg filled before its cancel took is booked by now: the replacement covers what is left of the room.
@@ -313,8 +320,8 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       placed.push(`take profit ${tp.side} ${tp.quantity} @ ${takeProfit} → ${legOutcome(tp, 'take profit')}`);
       if (tp.status === 'rejected') faulty = true;
       // The market was already through it: what it filled as it was placed is closed, and the stop covers the rest.
-      const now = await this.orders.findOneBy({ clientOrderId: tp.clientOrderId });
-      held = quantity - Math.max(tp.filledQuantity, now?.filledQuantity ?? 0);
+      const booked = await this.orders.findOneBy({ clientOrderId: tp.clientOrderId });
+      held = quantity - Math.max(tp.filledQuantity, booked?.filledQuantity ?? 0);
     }
     if (stopLoss !== null && held <= 0) {
       placed.push(`stop loss not placed: the take profit filled as it was placed`);
