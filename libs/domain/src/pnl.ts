@@ -51,8 +51,9 @@ export const EMPTY_POSITION: PositionState = { lots: [] };
 /** The price source of a fill booked before sources were kept. */
 export const UNRECORDED = 'unrecorded';
 
-/** Quantities may be fractional for stock/crypto-style symbols; keep them free of float dust. */
-const qty = (value: number) => Math.round(value * 1e8) / 1e8;
+/** A quantity kept to the 8 decimal places quantities are kept to (coins are decimals; sums carry binary noise). */
+export const roundQuantity = (value: number): number => Math.round(value * 1e8) / 1e8;
+const qty = roundQuantity;
 
 /**
  * Splits integer cents in proportion to weights; the pieces are integers summing exactly to

@@ -179,7 +179,7 @@ export class EngineService implements OnApplicationBootstrap {
       // the orders are worked out again from the position the cancels left, or the exit would sell
       // again what the stop sold, and turn the position around.
       plan = await this.planner.plan(strategy, alert, event.id);
-      if (plan.error) return finish(event, 'failed', `${notes.join('; ')}; nothing traded: ${plan.error}`, strategy.id);
+      if (plan.error) return finish(event, 'failed', [...notes, `nothing traded: ${plan.error}`].join('; '), strategy.id);
     }
     notes.push(...plan.notes);
     if (plan.target !== null) notes.push(...(await this.signals.trade(strategy, event.id, plan)));

@@ -256,13 +256,13 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
       .sort((a, b) => a.createdAt - b.createdAt || (a.clientOrderId < b.clientOrderId ? -1 : 1));
     const touched = new Map<string, OrderBracket>();
     for (const role of ['tp', 'sl'] as const) {
-      let room = { sell: Math.max(0, held), buy: Math.max(0, -held) };
+      const room = { sell: Math.max(0, held), buy: Math.max(0, -held) };
       for (const leg of legs) {
         const [, parentClientOrderId, legRole, n] = LEG.exec(leg.clientOrderId)!;
         if (legRole !== role) continue;
         const left = leg.quantity - leg.filledQuantity;
         const fits = Math.min(left, room[leg.side]);
-        room = { ...room, [leg.side]: room[leg.side] - fits };
+        room[leg.side] -= fits;
         if (fits === left) continue;
         const what = role === 'tp' ? 'take profit' : 'stop loss';
         const reason = `the position now holds ${Math.abs(held)}: ${what} ${fits === 0 ? 'cancelled' : `cut to ${fits}`}`;

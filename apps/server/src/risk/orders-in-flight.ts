@@ -1,4 +1,5 @@
 import type { OrderSide } from '@tradeloop/contracts';
+import { roundQuantity } from '@tradeloop/domain';
 
 /**
  * How long an allowed order counts toward its account's limits while it has neither filled nor
@@ -28,6 +29,7 @@ interface Order {
  * read them again. Kept in memory: with several worker processes each counts its own.
  */
 const NONE: ReadonlyMap<string, Map<string, Order>> = new Map();
+const NO_FILLING: ReadonlyMap<string, number> = new Map();
 
 export class OrdersInFlight {
   private readonly byAccount = new Map<string, Map<string, Map<string, Order>>>();
@@ -92,15 +94,17 @@ export class OrdersInFlight {
    * sent and not yet filled, they fill, unlike a resting limit or stop. The position they will leave
    * is what a signal's next order is sized on, or a second exit would sell again what the first sold.
    */
-  marketFillingByTicker(accountId: string, positionKey: string, now: number): Map<string, number> {
+  marketFillingByTicker(accountId: string, positionKey: string, now: number): ReadonlyMap<string, number> {
+    // Asked before every script call (every tick): an account with nothing in flight allocates nothing.
+    const live = this.live(accountId, now);
+    if (!live.size) return NO_FILLING;
     const out = new Map<string, number>();
-    for (const [ticker, orders] of this.live(accountId, now)) {
+    for (const [ticker, orders] of live) {
       for (const order of orders.values()) {
         if (order.positionKey === positionKey && order.market) out.set(ticker, (out.get(ticker) ?? 0) + order.signed);
       }
     }
-    // Quantities of coins are decimals: sums are kept to the 8 places quantities are kept to.
-    for (const [ticker, sum] of out) out.set(ticker, Math.round(sum * 1e8) / 1e8 + 0);
+    for (const [ticker, sum] of out) out.set(ticker, roundQuantity(sum));
     return out;
   }
 

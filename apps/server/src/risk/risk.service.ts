@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits, type ServerOrderType } from '@tradeloop/contracts';
-import { increasesExposure, insideWindow } from '@tradeloop/domain';
+import { increasesExposure, insideWindow, roundQuantity } from '@tradeloop/domain';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import type { Account } from '../accounts/account.entity.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -178,7 +178,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     positionKey: string,
     read: () => Promise<T>,
     now = Date.now(),
-  ): Promise<[T, Map<string, number>]> {
+  ): Promise<[T, ReadonlyMap<string, number>]> {
     for (let attempt = 0; ; attempt++) {
       const landedBefore = this.inFlight.landed(accountId);
       const value = await read();
@@ -196,8 +196,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       now,
     );
     const pending = filling.get(ticker) ?? 0;
-    // Quantities of coins are decimals: the sum is kept to the 8 places quantities are kept to.
-    return pending === 0 ? held : Math.round((held + pending) * 1e8) / 1e8 + 0;
+    return pending === 0 ? held : roundQuantity(held + pending);
   }
 
   /**
