@@ -71,6 +71,47 @@ describe('token bucket', () => {
     expect(takeToken(bucket, limit, 1000).waitMs).toBe(0);
   });
 
+  it('takes a token that is due though the fractions summed fall a hair short of one', () => {
+    // 600 a minute, two at once: sends at 0 and 13 ms leave 1 + 0.13 - 1 = 0.1299999999999999
+    // tokens; at 100 ms the bucket holds 0.9999999999999999. That token is due and is taken; the
+    // next one is 100 ms away, not 0 (a 0 wait once let a message go without a token).
+    const fast = { perMinute: 600, burst: 2 };
+    let bucket = fullBucket(fast, 0);
+    for (const at of [0, 13]) bucket = takeToken(bucket, fast, at).bucket;
+    const due = takeToken(bucket, fast, 100);
+    expect(due.waitMs).toBe(0);
+    expect(due.bucket.tokens).toBeCloseTo(0, 12);
+    expect(due.bucket.tokens).toBeGreaterThanOrEqual(0);
+    expect(takeToken(due.bucket, fast, 100).waitMs).toBe(100);
+    expect(takeToken(due.bucket, fast, 101).waitMs).toBe(99);
+  });
+
+  it('never lets more go than the burst plus one a token, whenever the sender asks', () => {
+    // A sender that asks at every millisecond it likes, sending whenever the wait is 0: over a
+    // minute of asks at uneven steps, the count sent by any instant stays within the limit.
+    for (const fast of [
+      { perMinute: 600, burst: 2 },
+      { perMinute: 30, burst: 5 },
+      { perMinute: 7, burst: 1 },
+    ]) {
+      const msPerToken = 60_000 / fast.perMinute;
+      let bucket = fullBucket(fast, 0);
+      let sent = 0;
+      const overLimit: string[] = [];
+      let step = 1;
+      for (let now = 0; now <= 60_000; now += step) {
+        const taken = takeToken(bucket, fast, now);
+        bucket = taken.bucket;
+        if (taken.waitMs === 0) sent++;
+        if (taken.waitMs < 0 || (taken.waitMs > 0 && taken.waitMs < 1)) overLimit.push(`a wait of ${taken.waitMs} ms at ${now}`);
+        if (sent > fast.burst + Math.floor(now / msPerToken + 1e-9)) overLimit.push(`${sent} sent by ${now} ms`);
+        step = (step * 7 + 3) % 23 || 1; // uneven steps, 1 to 22 ms
+      }
+      expect(overLimit).toEqual([]);
+      expect(sent).toBeGreaterThanOrEqual(fast.burst + Math.floor(60_000 / msPerToken) - 1);
+    }
+  });
+
   it('refills no further than the burst after a quiet hour', () => {
     const taken = takeToken({ tokens: 0, updatedAt: 0 }, limit, 3_600_000);
     expect(taken).toEqual({ bucket: { tokens: 2, updatedAt: 3_600_000 }, waitMs: 0 });

@@ -77,10 +77,18 @@ export function takeToken(bucket: Bucket, limit: RateLimit, now: number): { buck
   const msPerToken = 60_000 / limit.perMinute;
   const elapsed = Math.max(0, now - bucket.updatedAt);
   const tokens = Math.min(limit.burst, bucket.tokens + elapsed / msPerToken);
-  if (tokens >= 1) return { bucket: { tokens: tokens - 1, updatedAt: now }, waitMs: 0 };
-  // Rounded to a microsecond first, so binary noise never adds a millisecond.
-  return { bucket: { tokens, updatedAt: now }, waitMs: Math.ceil(Math.round((1 - tokens) * msPerToken * 1000) / 1000) };
+  // Fractions of a token summed in binary fall a hair short (0.13 + 0.87 is 0.9999999999999999):
+  // a token the clock says is due is taken, rather than answered with a wait that rounds to 0 ms
+  // and lets the message go without one.
+  if (tokens >= 1 - TOKEN_NOISE) return { bucket: { tokens: Math.max(0, tokens - 1), updatedAt: now }, waitMs: 0 };
+  // Rounded to a microsecond first, so binary noise never adds a millisecond; never 0, so a caller
+  // that sends on a 0 wait cannot send without a token.
+  const waitMs = Math.max(1, Math.ceil(Math.round((1 - tokens) * msPerToken * 1000) / 1000));
+  return { bucket: { tokens, updatedAt: now }, waitMs };
 }
+
+/** Far below any real fraction of a token (a microsecond of a 10-per-second limit is 1e-5). */
+const TOKEN_NOISE = 1e-9;
 
 /**
  * An HTTP `Retry-After`: seconds, or an HTTP date. Milliseconds from `now`, or undefined when it
