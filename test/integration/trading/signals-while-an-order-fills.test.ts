@@ -180,6 +180,27 @@ describe.each(['sqlite', 'postgres'] as const)('a script while its orders have n
     expect((await orders(server, strategy.id)).filter((o) => o.side === 'sell').map((o) => o.quantity)).toEqual([2]);
   });
 
+  it('closes an entry still on its way, where nothing is held yet', async () => {
+    // An entry alert, then its exit a moment later: the buy is acked, its fill comes 300 ms
+    // later. Before, the flatten looked at the positions on record alone, found none, said
+    // "already flat", and the long of 2 filled after it and stayed open.
+    const account = (await http(server.url, 'POST', '/api/accounts', { name: 'Late 4', broker: 'late-broker', brokerAccountId: 'L4' }))
+      .body;
+    const strategy = await createScripted(server, { name: 'in and out', accountId: account.id, script: 'flattener.ts' });
+    const sent = [];
+    for (const alert of [{ action: 'buy', quantity: 2 }, { action: 'exit' }])
+      sent.push(await hook(server, strategy.webhookToken, { ticker: 'ES1!', ...alert }));
+    for (const alert of sent) await settled(server, strategy.id, alert.body.eventId);
+    await eventually(async () => (await orders(server, strategy.id)).every((o) => o.status === 'filled'), 5_000, 'every order filled');
+    const placed = await orders(server, strategy.id);
+    expect(placed.map((o) => [o.side, o.quantity]).sort()).toEqual([
+      ['buy', 2],
+      ['sell', 2],
+    ]);
+    const position = (await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[];
+    expect(position.map((p) => p.quantity)).toEqual([0]);
+  });
+
   it("shows a script the orders on their way (ctx.position's pending), so it can enter once", async () => {
     const account = (await http(server.url, 'POST', '/api/accounts', { name: 'Late 3', broker: 'late-broker', brokerAccountId: 'L3' }))
       .body;

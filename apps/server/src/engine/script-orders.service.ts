@@ -149,37 +149,33 @@ export class ScriptOrdersService {
     if (found && 'problem' in found) return [await this.refuse(strategy, source, `flatten ${ticker} refused: ${found.problem}`)];
     const resolved = found?.ticker;
     const notes = [await this.cancelAll(strategy, resolved ?? null, source)];
-    const open = await this.positions.where({
-      strategyId: strategy.id,
-      accountId: account.id,
-      open: true,
-      ...(resolved ? { ticker: resolved } : {}),
-    });
+    // The tickers held, and those a market order sent is still on its way in: an entry sent a
+    // moment ago (the alert before, or this call's own buy) holds nothing on record yet, and left
+    // out it would fill after the flatten and stay open.
+    const [open, filling] = await this.risk.withMarketFilling(account.id, strategy.id, () =>
+      this.positions.where({ strategyId: strategy.id, accountId: account.id, open: true, ...(resolved ? { ticker: resolved } : {}) }),
+    );
+    const tickers = new Set(open.map((position) => position.ticker));
+    for (const [ticker, pending] of filling) if (pending !== 0 && (!resolved || ticker === resolved)) tickers.add(ticker);
     let closing = 0;
-    for (const position of open) {
+    for (const ticker of tickers) {
       // What it will hold once the market orders sent for it fill: a close sent a moment ago (an
       // earlier flatten) is not in the position yet, and closed again it would turn it around.
-      const quantity = await this.risk.positionOnceFilled(account.id, strategy.id, position.ticker);
+      const quantity = await this.risk.positionOnceFilled(account.id, strategy.id, ticker);
       if (quantity === 0) continue;
       closing++;
       notes.push(
         await this.order(
           strategy,
           account,
-          {
-            kind: 'order',
-            side: quantity > 0 ? 'sell' : 'buy',
-            ticker: position.ticker,
-            quantity: Math.abs(quantity),
-            options: { type: 'market' },
-          },
+          { kind: 'order', side: quantity > 0 ? 'sell' : 'buy', ticker, quantity: Math.abs(quantity), options: { type: 'market' } },
           source,
           nextId(),
           false,
         ),
       );
     }
-    if (!closing) notes.push(`already flat${resolved ? ` in ${resolved}` : ''}${open.length ? ' once the orders sent fill' : ''}`);
+    if (!closing) notes.push(`already flat${resolved ? ` in ${resolved}` : ''}${tickers.size ? ' once the orders sent fill' : ''}`);
     return notes;
   }
 
