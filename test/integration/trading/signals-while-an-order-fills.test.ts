@@ -90,6 +90,52 @@ describe.each(['sqlite', 'postgres'] as const)('alerts while the last order has 
     });
   });
 
+  it('flattens an entry still on its way, where nothing is held yet: a strategy, then an account', async () => {
+    // A buy acked and not yet filled (its fill comes 300 ms later), then a flatten: a trader's
+    // click, a rule that locks the account, the kill switch. Before, the flatten looked at the
+    // positions on record alone, found none, and the entry filled after it and stayed open.
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'flattened early', accountId: account.id })).body;
+    const sent = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', action: 'buy', quantity: 2 });
+    await eventually(
+      async () => (await http(server.url, 'GET', `/api/events/${sent.body.eventId}`)).body.status === 'done',
+      5_000,
+      'the entry',
+    );
+    const flat = await http(server.url, 'POST', '/api/positions/flatten', { strategyId: strategy.id });
+    expect(flat.status).toBe(200);
+    expect(flat.body.orders.map((o: any) => [o.side, o.quantity])).toEqual([['sell', 2]]);
+    const filled = async (query: string) =>
+      eventually(
+        async () => {
+          const list = (await http(server.url, 'GET', `/api/orders?${query}&limit=20`)).body.items as any[];
+          return list.every((o) => o.status === 'filled') ? list.map((o) => [o.side, o.quantity]).sort() : undefined;
+        },
+        5_000,
+        'every order filled',
+      );
+    expect(await filled(`strategyId=${strategy.id}`)).toEqual([
+      ['buy', 2],
+      ['sell', 2],
+    ]);
+    const held = async (query: string) =>
+      ((await http(server.url, 'GET', `/api/positions?${query}&includeFlat=true`)).body as any[]).map((p) => p.quantity);
+    expect(await held(`strategyId=${strategy.id}`)).toEqual([0]);
+
+    // A manual order on an account of its own, then the account flattened, twice: the second
+    // sees the first's close on its way and sends nothing.
+    const other = (await http(server.url, 'POST', '/api/accounts', { name: 'Late 5', broker: 'late-broker', brokerAccountId: 'L5' })).body;
+    const manual = await http(server.url, 'POST', '/api/orders', { accountId: other.id, ticker: 'ES1!', side: 'sell', quantity: 3 });
+    expect(manual.status).toBe(201);
+    const flattens = [];
+    for (let i = 0; i < 2; i++) flattens.push(await http(server.url, 'POST', '/api/positions/flatten', { accountId: other.id }));
+    expect(flattens.map((f) => f.body.orders.map((o: any) => [o.side, o.quantity]))).toEqual([[['buy', 3]], []]);
+    expect(await filled(`accountId=${other.id}`)).toEqual([
+      ['buy', 3],
+      ['sell', 3],
+    ]);
+    expect(await held(`accountId=${other.id}`)).toEqual([0]);
+  });
+
   it('reverses what will be held once the last reverse fills: clicked twice, the position turns back', async () => {
     const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'reversed twice', accountId: account.id })).body;
     const position = async () =>

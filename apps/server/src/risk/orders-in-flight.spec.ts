@@ -54,6 +54,31 @@ describe('orders in flight', () => {
     expect(inFlight.marketFillingByTicker('acct', 's2', 30_000)).toEqual(new Map());
   });
 
+  it('lists the positions a market order is on its way to, in one account or all, for a flatten to close', () => {
+    const inFlight = new OrdersInFlight(30_000);
+    const position = (key: string, closing: boolean, market: boolean) => ({ key, closing, market });
+    inFlight.add('entry', 'a1', 'ES1!', 'buy', 2, 0, position('s1', false, true));
+    inFlight.add('add', 'a1', 'ES1!', 'buy', 1, 0, position('s1', false, true));
+    inFlight.add('resting', 'a1', 'NQ1!', 'buy', 5, 0, position('s1', false, false));
+    inFlight.add('manual', 'a2', 'NQ1!', 'sell', 1, 10, position('', false, true));
+    inFlight.add('unkeyed', 'a2', 'CL1!', 'sell', 1, 0);
+    const landed = inFlight.landedAll;
+    expect(inFlight.marketFillingPositions(1)).toEqual([
+      { accountId: 'a1', positionKey: 's1', ticker: 'ES1!' },
+      { accountId: 'a2', positionKey: '', ticker: 'NQ1!' },
+    ]);
+    expect(inFlight.marketFillingPositions(1, 'a1')).toEqual([{ accountId: 'a1', positionKey: 's1', ticker: 'ES1!' }]);
+    expect(inFlight.marketFillingPositions(1, 'none')).toEqual([]);
+    inFlight.land('entry', 0);
+    expect(inFlight.landedAll).toBe(landed + 1);
+    expect(inFlight.marketFillingPositions(1, 'a1')).toHaveLength(1);
+    inFlight.land('add', 0);
+    expect(inFlight.marketFillingPositions(1, 'a1')).toEqual([]);
+    // Lapsed orders are dropped on the way, an emptied account with them.
+    expect(inFlight.marketFillingPositions(30_005)).toEqual([{ accountId: 'a2', positionKey: '', ticker: 'NQ1!' }]);
+    expect(inFlight.marketFillingPositions(30_010)).toEqual([]);
+  });
+
   it('stops counting an order that neither fills nor ends within its time, without asking for a new read', () => {
     const inFlight = new OrdersInFlight(1_000);
     inFlight.add('slow', 'acct', 'CL1!', 'sell', 3, 0);

@@ -35,6 +35,7 @@ export class OrdersInFlight {
   private readonly byAccount = new Map<string, Map<string, Map<string, Order>>>();
   private readonly placeOf = new Map<string, { accountId: string; ticker: string }>();
   private readonly landings = new Map<string, number>();
+  private landingsAll = 0;
   /**
    * By account, a time at or before which none of its orders' time is over: checks look through
    * the account's orders for lapsed ones only once it has passed, not on every read (a check reads
@@ -108,12 +109,35 @@ export class OrdersInFlight {
     return out;
   }
 
+  /**
+   * The positions a market order in flight will move, in one account or in all: where a flatten
+   * must look besides the positions on record, which do not hold an entry sent a moment ago yet.
+   */
+  marketFillingPositions(now: number, accountId?: string): { accountId: string; positionKey: string; ticker: string }[] {
+    const out: { accountId: string; positionKey: string; ticker: string }[] = [];
+    // The accounts copied first: looking through one drops its lapsed orders, and an emptied account.
+    for (const account of accountId === undefined ? [...this.byAccount.keys()] : [accountId]) {
+      for (const [ticker, orders] of this.live(account, now)) {
+        const keys = new Set<string>();
+        for (const order of orders.values()) if (order.market && order.positionKey !== undefined) keys.add(order.positionKey);
+        for (const positionKey of keys) out.push({ accountId: account, positionKey, ticker });
+      }
+    }
+    return out;
+  }
+
+  /** Orders that left the set so far, in every account. */
+  get landedAll(): number {
+    return this.landingsAll;
+  }
+
   /** The order's fills are in the positions and `remaining` is still to fill, or (0) it ended. */
   land(orderId: string, remaining: number): void {
     const place = this.placeOf.get(orderId);
     if (!place) return;
     this.remove(orderId, place, remaining);
     this.landings.set(place.accountId, this.landed(place.accountId) + 1);
+    this.landingsAll++;
   }
 
   /**

@@ -187,6 +187,24 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * What `read` answers (positions as the ledger holds them, in one account or in all) beside the
+   * positions a market order allowed and not yet filled will move (see
+   * OrdersInFlight.marketFillingPositions); read again if a fill lands during the read, as above.
+   */
+  async withPositionsFilling<T>(
+    read: () => Promise<T>,
+    accountId?: string,
+    now = Date.now(),
+  ): Promise<[T, { accountId: string; positionKey: string; ticker: string }[]]> {
+    for (let attempt = 0; ; attempt++) {
+      const landedBefore = this.inFlight.landedAll;
+      const value = await read();
+      if (this.inFlight.landedAll !== landedBefore && attempt < 3) continue;
+      return [value, this.inFlight.marketFillingPositions(now, accountId)];
+    }
+  }
+
   /** The position as it will be once its market orders allowed and not yet filled have filled. */
   async positionOnceFilled(accountId: string, positionKey: string, ticker: string, now = Date.now()): Promise<number> {
     const [held, filling] = await this.withMarketFilling(

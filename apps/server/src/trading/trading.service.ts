@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type {
   ExitSpec,
@@ -47,6 +48,13 @@ export interface FlattenScope {
   strategyId?: string;
   ticker?: string;
 }
+
+/**
+ * A position with no row yet (its entry still on its way), named for a flatten's order key: short
+ * and the same each time, as a row's id is, so a flatten done twice keys its order alike.
+ */
+const positionRef = (target: { accountId: string; key: string; ticker: string }): string =>
+  `p${createHash('sha256').update(`${target.accountId}\n${target.key}\n${target.ticker}`).digest('hex').slice(0, 24)}`;
 
 /** Who a position belongs to, as an order for it must say. */
 interface Owner {
@@ -172,42 +180,61 @@ export class TradingService {
     const cancelled = await this.cancelWorking({ ...scope, ticker }, reason);
     // Read once the cancels are done: an order being cancelled may fill instead (a bracket's stop
     // the market reached meanwhile), and a position read before would be closed a second time.
-    const open = await this.positions.where({
-      open: true,
-      ...(scope.accountId ? { accountId: scope.accountId } : {}),
-      ...(keys ? { keys } : {}),
-      ...(ticker ? { ticker } : {}),
-    });
+    // Besides the positions on record, those a market order sent is still on its way to: an entry
+    // sent a moment ago holds nothing on record yet, and left out it would fill after the flatten
+    // and stay open (on an account a rule has just locked, too).
+    const [open, filling] = await this.risk.withPositionsFilling(
+      () =>
+        this.positions.where({
+          open: true,
+          ...(scope.accountId ? { accountId: scope.accountId } : {}),
+          ...(keys ? { keys } : {}),
+          ...(ticker ? { ticker } : {}),
+        }),
+      scope.accountId,
+    );
+    const targets: { accountId: string; key: string; ticker: string; id: string | null; held: number }[] = open.map((p) => ({
+      accountId: p.accountId,
+      key: p.strategyId,
+      ticker: p.ticker,
+      id: p.id,
+      held: p.quantity,
+    }));
+    const listed = new Set(targets.map((t) => `${t.accountId}\n${t.key}\n${t.ticker}`));
+    for (const f of filling) {
+      if ((keys && !keys.includes(f.positionKey)) || (ticker && f.ticker !== ticker)) continue;
+      if (listed.has(`${f.accountId}\n${f.positionKey}\n${f.ticker}`)) continue;
+      targets.push({ accountId: f.accountId, key: f.positionKey, ticker: f.ticker, id: null, held: 0 });
+    }
     const orders = [];
     let closingAlready = 0;
-    for (const position of open) {
-      const owner = await this.owner(position.strategyId);
-      const account = await this.accounts.get(position.accountId);
-      const clientOrderId = cause ? `${cause}:${position.id}` : `flatten:${newRowId()}`;
-      const side = position.quantity > 0 ? 'sell' : 'buy';
-      // What closing orders sent a moment ago (a flatten before this one) take already: the
-      // position on record does not hold their fills yet. Sent again, it would turn the position around.
-      const closing = Math.abs(this.risk.inFlightOn(position.accountId, position.strategyId, position.ticker, side));
-      const quantity = Math.abs(position.quantity) - closing;
-      if (quantity <= 0) {
-        closingAlready++;
+    for (const target of targets) {
+      // What it will hold once the market orders sent for it fill: a close sent a moment ago (a
+      // flatten before this one) is not on record yet, and sent again it would turn the position
+      // around; an entry or an add on its way is, once it fills, to be closed too.
+      const onceFilled = await this.risk.positionOnceFilled(target.accountId, target.key, target.ticker);
+      if (onceFilled === 0) {
+        if (target.held !== 0) closingAlready++;
         continue;
       }
-      await this.market.awaitQuote(position.ticker, FIRST_QUOTE_TIMEOUT_MS);
+      const owner = await this.owner(target.key);
+      const account = await this.accounts.get(target.accountId);
+      const clientOrderId = cause ? `${cause}:${target.id ?? positionRef(target)}` : `flatten:${newRowId()}`;
+      await this.market.awaitQuote(target.ticker, FIRST_QUOTE_TIMEOUT_MS);
       const order = await this.router.submit({
         clientOrderId,
         account,
         strategyId: owner.strategyId,
         linkId: owner.linkId,
         eventId: null,
-        ticker: position.ticker,
-        side,
-        quantity,
+        ticker: target.ticker,
+        side: onceFilled > 0 ? 'sell' : 'buy',
+        quantity: Math.abs(onceFilled),
         type: 'market',
       });
       orders.push(order);
     }
-    if (open.length || cancelled) {
+    if (targets.length || cancelled) {
       const placed = orders.map((o) => `${o.side} ${o.quantity} ${o.ticker} → ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
       if (closingAlready) placed.push(`${closingAlready} position(s) already being closed`);
       await this.logs.write({
