@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ExitSpec, OrderSide } from '@tradeloop/contracts';
 import { readStopLoss, readTakeProfit } from './alert-exits.js';
-import { entryReference, exitPrice, exitTarget, trailTicks, wholeTicks, type ExitRole } from './exits.js';
+import { entryReference, exitPrice, exitsCrossed, exitTarget, trailTicks, wholeTicks, type ExitRole } from './exits.js';
 import { FUTURES_CATALOG } from './instruments.js';
 
 const tick = (root: string) => FUTURES_CATALOG.find((i) => i.root === root)!.tickSize;
@@ -67,6 +67,19 @@ describe('exit prices measured from a reference (a limit, a stop, the alert pric
     expect(exitPrice({ percent: 0.0004 }, 'buy', 25000, 'stopLoss', NQ)).toBe(24999.75);
     expect(exitPrice({ points: 0.004 }, 'sell', 191.25, 'takeProfit', STOCK)).toBe(191.24);
     expect(exitPrice({ ticks: 0.5 }, 'sell', 25000, 'stopLoss', NQ)).toBe(25000.25);
+  });
+});
+
+describe('exits given the wrong way round', () => {
+  it('crosses when a closing limit is at or past its stop: both would fill', () => {
+    // A long's exits are sells: take profit above the stop, or both fill wherever the market goes.
+    expect(exitsCrossed('sell', 6810, 6790)).toBe(false);
+    expect(exitsCrossed('sell', 6790, 6810)).toBe(true);
+    expect(exitsCrossed('sell', 6800, 6800)).toBe(true);
+    // A short's are buys: take profit below the stop.
+    expect(exitsCrossed('buy', 6790, 6810)).toBe(false);
+    expect(exitsCrossed('buy', 6810, 6790)).toBe(true);
+    expect(exitsCrossed('buy', 6800, 6800)).toBe(true);
   });
 });
 

@@ -24,6 +24,14 @@ export type ExitRole = 'takeProfit' | 'stopLoss';
 /** +1 when the exit sits above the entry (a long's take profit, a short's stop loss), −1 below. */
 export const exitSide = (entrySide: OrderSide, role: ExitRole): 1 | -1 => ((entrySide === 'buy') === (role === 'takeProfit') ? 1 : -1);
 
+/**
+ * Whether a take profit and a stop loss that close on `closingSide` cross: a sell limit at or
+ * below a sell stop (a buy limit at or above a buy stop) is marketable wherever the stop is
+ * triggered, so both would fill, and the position would be closed twice and turned around.
+ */
+export const exitsCrossed = (closingSide: OrderSide, takeProfit: number, stopLoss: number): boolean =>
+  closingSide === 'sell' ? takeProfit <= stopLoss : takeProfit >= stopLoss;
+
 /** An entry order as far as its reference price goes. */
 export interface EntryPrices {
   type?: ServerOrderType;

@@ -178,6 +178,22 @@ describe('previewing an alert', () => {
     await http(server.url, 'PATCH', `/api/strategies/${strategy.id}`, { enabled: true });
   });
 
+  it('warns of exits given the wrong way round, which the bracket would refuse, and not of exits the right way', async () => {
+    // A long's take profit below its stop (a short's above): every price between them fills both.
+    const long = (await preview('{"ticker":"NQ1!","action":"buy","takeProfit":{"limitPrice":24990},"stopLoss":{"stopPrice":25010}}')).body;
+    expect(long.orders.map((o: any) => [o.side, o.bracket.takeProfit, o.bracket.stopLoss])).toEqual([['buy', 24990, 25010]]);
+    expect(long.notes).toEqual([
+      'recorder: the take profit @ 24990 is at or below the stop loss @ 25010, so both would fill: only the stop loss would be placed',
+    ]);
+    const short = (await preview('{"ticker":"NQ1!","action":"sell","takeProfit":{"limitPrice":25010},"stopLoss":{"stopPrice":25010}}'))
+      .body;
+    expect(short.notes).toEqual([
+      'recorder: the take profit @ 25010 is at or above the stop loss @ 25010, so both would fill: only the stop loss would be placed',
+    ]);
+    const right = (await preview('{"ticker":"NQ1!","action":"buy","takeProfit":{"limitPrice":25010},"stopLoss":{"stopPrice":24990}}')).body;
+    expect(right.notes).toEqual([]);
+  });
+
   it('needs a signed-in user, and a strategy that exists', async () => {
     expect(
       (

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AlertPreview, PreviewOrder } from '@tradeloop/contracts';
+import { exitsCrossed } from '@tradeloop/domain';
 import { OrdersReader } from '../execution/orders.reader.js';
 import { StrategiesService } from '../strategies/strategies.service.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
@@ -85,9 +86,19 @@ export class AlertPreviewService {
           : null,
       })),
     );
+    // The bracket would place the stop alone (see BracketsService): said here, before it is sent.
+    const crossings = orders.flatMap((o) => {
+      const exits = o.bracket;
+      if (!exits || exits.takeProfit == null || exits.stopLoss == null) return [];
+      const closing = o.side === 'buy' ? 'sell' : 'buy';
+      if (!exitsCrossed(closing, exits.takeProfit, exits.stopLoss)) return [];
+      return [
+        `${o.leg}: the take profit @ ${exits.takeProfit} is at or ${closing === 'sell' ? 'below' : 'above'} the stop loss @ ${exits.stopLoss}, so both would fill: only the stop loss would be placed`,
+      ];
+    });
     return {
       ...head,
-      notes: [...notes, ...plan.notes],
+      notes: [...notes, ...plan.notes, ...crossings],
       quantity: plan.quantity,
       position: { ticker: alert.ticker, current: plan.current, target: plan.target },
       cancels: plan.cancel.working

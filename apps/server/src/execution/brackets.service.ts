@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderSide, PriceTarget, Quote, StopLossType } from '@tradeloop/contracts';
-import { bestPrice, legPrices, managedStopPrice, type BracketTargets, type ManagedStop } from '@tradeloop/domain';
+import { bestPrice, exitsCrossed, legPrices, managedStopPrice, type BracketTargets, type ManagedStop } from '@tradeloop/domain';
 import { In, IsNull, Like, MoreThanOrEqual, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -75,14 +75,6 @@ export function bracketRole(clientOrderId: string): BracketRole {
 /** What became of a leg, and, when it was refused, why and what the position is left without. */
 const legOutcome = (leg: Order, what: string): string =>
   leg.status === 'rejected' ? `rejected (${leg.reason ?? 'no reason given'}): the position has no ${what}` : leg.status;
-
-/**
- * Whether a take profit and a stop loss closing on `side` cross: a sell limit at or below a sell
- * stop (a buy limit at or above a buy stop) is marketable wherever the stop is triggered, so both
- * would fill.
- */
-const crossed = (side: OrderSide, takeProfit: number, stopLoss: number): boolean =>
-  side === 'sell' ? takeProfit <= stopLoss : takeProfit >= stopLoss;
 
 /** A bracket's exits as its row keeps them: each a price or ticks from the fill. */
 const targetsOf = (bracket: OrderBracket): BracketTargets => ({
@@ -303,7 +295,7 @@ export class BracketsService implements OnApplicationBootstrap, OnModuleDestroy 
     let faulty = false;
     /** What the stop loss is to cover: all the fill opened, less what a take profit filled as it was placed. */
     let held = quantity;
-    if (takeProfit !== null && stopLoss !== null && crossed(side, takeProfit, stopLoss)) {
+    if (takeProfit !== null && stopLoss !== null && exitsCrossed(side, takeProfit, stopLoss)) {
       // Every price between the two fills both: the position would be closed twice and turned
       // around. The stop is kept (it protects); the take profit is the trader's to set right.
       placed.push(
