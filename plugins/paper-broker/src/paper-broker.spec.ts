@@ -9,7 +9,8 @@ import {
   type Quote,
 } from '@tradeloop/contracts';
 import { defineBrokerContractTests } from '@tradeloop/broker-contract';
-import paperBroker, { crossingPrice } from './index.js';
+import paperBroker, { crossingPrice, PaperBroker } from './index.js';
+import { REMEMBERED_PLACEMENTS } from './paper-broker.js';
 
 const NQ: Instrument = { root: 'NQ', description: 'E-mini Nasdaq-100', kind: 'future', tickSize: 0.25, tickValue: 5 };
 
@@ -291,6 +292,31 @@ describe('paper broker', () => {
     expect(await h.plugin.cancelOrder(request.clientOrderId)).toBe(false);
     await flush();
     expect(h.fills).toHaveLength(1);
+  });
+
+  it('remembers a bounded number of placements for redeliveries, and every resting order', async () => {
+    // Every order it had ever taken stayed in two maps: a long-running paper account grew without end.
+    const h = harness();
+    const broker = h.plugin as PaperBroker;
+    await broker.start?.();
+    const resting = order({ type: 'limit', limitPrice: 20000, referencePrice: 25300 });
+    expect((await broker.placeOrder(resting)).status).toBe('working');
+    const placed: OrderRequest[] = [];
+    for (let i = 0; i < REMEMBERED_PLACEMENTS + 50; i++) {
+      const request = order({ referencePrice: 25300 });
+      placed.push(request);
+      await broker.placeOrder(request);
+    }
+    expect(h.fills).toHaveLength(REMEMBERED_PLACEMENTS + 50);
+    expect(broker.remembered).toBe(REMEMBERED_PLACEMENTS);
+    // A recent order sent again gets its first answer and fills no second time.
+    expect(await broker.placeOrder({ ...placed.at(-1)! })).toEqual({ brokerOrderId: expect.any(String), status: 'filled' });
+    // The resting order, the oldest of all, is kept: sent again, it does not rest twice.
+    expect((await broker.placeOrder({ ...resting })).status).toBe('working');
+    expect(h.fills).toHaveLength(REMEMBERED_PLACEMENTS + 50);
+    h.publishQuote({ ticker: 'NQ1!', bid: 19999.75, ask: 20000, time: Date.now() });
+    await flush();
+    expect(h.fills.filter((f) => f.clientOrderId === resting.clientOrderId)).toHaveLength(1);
   });
 
   it('stops listening to quotes on stop()', async () => {

@@ -63,6 +63,14 @@ interface Priced {
 /** Where a quote's prices come from, as a fill records it. */
 export const quoteSource = (quote: Quote): string => (quote.simulated ? 'simulated' : `quote:${quote.feed ?? 'feed'}`);
 
+/**
+ * Placements whose answer and ids are kept for a redelivery of the same order (the server sends an
+ * order again when its answer did not come back, within moments): past this many the oldest go, but
+ * a resting order's, which may still be sent again and must not rest twice. Kept for every order,
+ * a paper account that ran for months grew by every order it had ever taken.
+ */
+export const REMEMBERED_PLACEMENTS = 20_000;
+
 const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 /** A quote both of whose sides are usable prices. */
@@ -136,11 +144,28 @@ export class PaperBroker implements BrokerPlugin {
     if (first) return first;
     const ack = this.place(order);
     this.acks.set(id, ack);
+    this.forgetOldest();
     // An immediate fill whose report failed was never booked: forget the ack so a redelivery tries again.
     ack.catch(() => {
       if (this.acks.get(id) === ack) this.acks.delete(id);
     });
     return ack;
+  }
+
+  /** Placements remembered for a redelivery (diagnostics, tests). */
+  get remembered(): number {
+    return this.ids.size;
+  }
+
+  /** Keeps the placements remembered to REMEMBERED_PLACEMENTS, the oldest ended ones going first. */
+  private forgetOldest(): void {
+    if (this.ids.size <= REMEMBERED_PLACEMENTS) return;
+    for (const clientOrderId of this.ids.keys()) {
+      if (this.ids.size <= REMEMBERED_PLACEMENTS) return;
+      if (this.resting.has(clientOrderId)) continue;
+      this.ids.delete(clientOrderId);
+      this.acks.delete(clientOrderId);
+    }
   }
 
   async cancelOrder(clientOrderId: string): Promise<boolean> {
