@@ -160,14 +160,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * What the position's orders allowed and not yet filled still add in `side`'s direction (closing
-   * market orders among them): what a flatten subtracts from the position on record.
-   */
-  inFlightOn(accountId: string, positionKey: string, ticker: string, side: OrderSide, now = Date.now()): number {
-    return this.inFlight.pending(accountId, positionKey, ticker, side, now);
-  }
-
-  /**
    * What `read` answers (a position as the ledger holds it) beside what the position's market
    * orders allowed and not yet filled will add, by ticker (see OrdersInFlight.marketFillingByTicker). An
    * order whose fill lands in the ledger during the read would be in both or in neither: read again,
