@@ -65,8 +65,8 @@ export const quoteSource = (quote: Quote): string => (quote.simulated ? 'simulat
 
 /**
  * Placements whose answer and ids are kept for a redelivery of the same order (the server sends an
- * order again when its answer did not come back, within moments): past this many the oldest go, but
- * a resting order's, which may still be sent again and must not rest twice. Kept for every order,
+ * order again when its answer did not come back, within moments): past this many the oldest go. A
+ * resting order is answered from the resting book, so it never rests twice. Kept for every order,
  * a paper account that ran for months grew by every order it had ever taken.
  */
 export const REMEMBERED_PLACEMENTS = 20_000;
@@ -142,6 +142,9 @@ export class PaperBroker implements BrokerPlugin {
     }
     const first = this.acks.get(id);
     if (first) return first;
+    // Resting, it is known whatever was forgotten of the oldest placements: sent again, it rests once.
+    const resting = this.resting.get(id);
+    if (resting) return Promise.resolve({ brokerOrderId: resting.brokerOrderId, status: 'working' });
     const ack = this.place(order);
     this.acks.set(id, ack);
     this.forgetOldest();
@@ -157,12 +160,10 @@ export class PaperBroker implements BrokerPlugin {
     return this.ids.size;
   }
 
-  /** Keeps the placements remembered to REMEMBERED_PLACEMENTS, the oldest ended ones going first. */
+  /** Keeps the placements remembered to REMEMBERED_PLACEMENTS, the oldest going first (a resting order is known by `resting`). */
   private forgetOldest(): void {
-    if (this.ids.size <= REMEMBERED_PLACEMENTS) return;
     for (const clientOrderId of this.ids.keys()) {
       if (this.ids.size <= REMEMBERED_PLACEMENTS) return;
-      if (this.resting.has(clientOrderId)) continue;
       this.ids.delete(clientOrderId);
       this.acks.delete(clientOrderId);
     }

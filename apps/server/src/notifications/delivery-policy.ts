@@ -69,6 +69,9 @@ export interface Bucket {
 
 export const fullBucket = (limit: RateLimit, now: number): Bucket => ({ tokens: limit.burst, updatedAt: now });
 
+/** Far below any real fraction of a token (a microsecond of a 10-per-second limit is 1e-5). */
+const TOKEN_NOISE = 1e-9;
+
 /**
  * Takes one token if there is one (`waitMs` 0), or says how long until there is. Tokens refill
  * at `perMinute` and never exceed `burst`.
@@ -86,9 +89,6 @@ export function takeToken(bucket: Bucket, limit: RateLimit, now: number): { buck
   const waitMs = Math.max(1, Math.ceil(Math.round((1 - tokens) * msPerToken * 1000) / 1000));
   return { bucket: { tokens, updatedAt: now }, waitMs };
 }
-
-/** Far below any real fraction of a token (a microsecond of a 10-per-second limit is 1e-5). */
-const TOKEN_NOISE = 1e-9;
 
 /**
  * An HTTP `Retry-After`: seconds, or an HTTP date. Milliseconds from `now`, or undefined when it

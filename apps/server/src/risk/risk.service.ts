@@ -171,12 +171,8 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     read: () => Promise<T>,
     now = Date.now(),
   ): Promise<[T, ReadonlyMap<string, number>]> {
-    for (let attempt = 0; ; attempt++) {
-      const landedBefore = this.inFlight.landed(accountId);
-      const value = await read();
-      if (this.inFlight.landed(accountId) !== landedBefore && attempt < 3) continue;
-      return [value, this.inFlight.marketFillingByTicker(accountId, positionKey, now)];
-    }
+    const value = await this.readWhileSettled(() => this.inFlight.landed(accountId), read);
+    return [value, this.inFlight.marketFillingByTicker(accountId, positionKey, now)];
   }
 
   /**
@@ -189,11 +185,20 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     accountId?: string,
     now = Date.now(),
   ): Promise<[T, { accountId: string; positionKey: string; ticker: string }[]]> {
+    const value = await this.readWhileSettled(() => this.inFlight.landedAll, read);
+    return [value, this.inFlight.marketFillingPositions(now, accountId)];
+  }
+
+  /**
+   * `read` again (three times at most) while an order left the orders in flight during it, as
+   * `landed` counts them: its fill would be in both what was read and the orders in flight, or in
+   * neither. What the caller takes from the orders in flight right after (no await between) agrees.
+   */
+  private async readWhileSettled<T>(landed: () => number, read: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const landedBefore = this.inFlight.landedAll;
+      const before = landed();
       const value = await read();
-      if (this.inFlight.landedAll !== landedBefore && attempt < 3) continue;
-      return [value, this.inFlight.marketFillingPositions(now, accountId)];
+      if (landed() === before || attempt >= 3) return value;
     }
   }
 
