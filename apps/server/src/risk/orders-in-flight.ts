@@ -181,6 +181,11 @@ export class OrdersInFlight {
     return this.byAccount.get(accountId) ?? NONE;
   }
 
+  /** Whether the order is counted here (allowed by this process, not yet landed or lapsed). */
+  has(orderId: string): boolean {
+    return this.placeOf.has(orderId);
+  }
+
   /** How many orders are in flight (tests, diagnostics). */
   get size(): number {
     return this.placeOf.size;

@@ -9,7 +9,7 @@ import { DomainEvents } from '../infra/events/domain-events.js';
 import { PositionsReader } from '../ledger/positions.reader.js';
 import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
-import { OrdersInFlight } from './orders-in-flight.js';
+import { IN_FLIGHT_MS, OrdersInFlight } from './orders-in-flight.js';
 
 export interface RiskSubject {
   account: Account;
@@ -27,6 +27,21 @@ export interface RiskSubject {
    */
   orderId?: string;
 }
+
+/** A market order on record that may still fill, as the orders' reader answers it (see readOrdersOnRecord). */
+export interface MarketOrderOnRecord {
+  id: string;
+  accountId: string;
+  positionKey: string;
+  ticker: string;
+  /** What it will still move its position by once it fills: positive buys, negative sells. */
+  signed: number;
+  /** What of it has filled so far. */
+  filled: number;
+}
+
+/** The market orders on record that may still fill, in one account or in all, created at or after `since`. */
+export type MarketOrdersOnRecord = (where: { accountId?: string; since: number }) => Promise<MarketOrderOnRecord[]>;
 
 const KILL_SWITCH = 'killSwitch';
 const MINUTE_MS = 60_000;
@@ -50,6 +65,12 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   /** Allowed orders not yet in the positions. */
   private readonly inFlight = new OrdersInFlight();
   private readonly stops: (() => void)[] = [];
+  /**
+   * With several processes (Redis): the market orders on record. An order another process sent
+   * is not among this process's orders in flight — a worker's entry on its way, then a flatten,
+   * or the strategy's next alert, taken by another worker — so those are read besides them.
+   */
+  private onRecord: MarketOrdersOnRecord | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -159,6 +180,11 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
+  /** With several processes, where the market orders on record are read (the orders' reader). */
+  readOrdersOnRecord(source: MarketOrdersOnRecord): void {
+    this.onRecord = source;
+  }
+
   /**
    * What `read` answers (a position as the ledger holds it) beside what the position's market
    * orders allowed and not yet filled will add, by ticker (see OrdersInFlight.marketFillingByTicker). An
@@ -171,8 +197,20 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     read: () => Promise<T>,
     now = Date.now(),
   ): Promise<[T, ReadonlyMap<string, number>]> {
-    const value = await this.readWhileSettled(() => this.inFlight.landed(accountId), read);
-    return [value, this.inFlight.marketFillingByTicker(accountId, positionKey, now)];
+    const landed = () => this.inFlight.landed(accountId);
+    if (!this.onRecord) {
+      const value = await this.readWhileSettled(landed, read);
+      return [value, this.inFlight.marketFillingByTicker(accountId, positionKey, now)];
+    }
+    const [value, recorded] = await this.readBesideRecord(landed, read, { accountId, since: now - IN_FLIGHT_MS });
+    const here = this.inFlight.marketFillingByTicker(accountId, positionKey, now);
+    let filling: Map<string, number> | null = null;
+    for (const order of recorded) {
+      if (order.positionKey !== positionKey || this.inFlight.has(order.id)) continue;
+      filling ??= new Map(here);
+      filling.set(order.ticker, roundQuantity((filling.get(order.ticker) ?? 0) + order.signed));
+    }
+    return [value, filling ?? here];
   }
 
   /**
@@ -185,8 +223,43 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     accountId?: string,
     now = Date.now(),
   ): Promise<[T, { accountId: string; positionKey: string; ticker: string }[]]> {
-    const value = await this.readWhileSettled(() => this.inFlight.landedAll, read);
-    return [value, this.inFlight.marketFillingPositions(now, accountId)];
+    const landed = () => this.inFlight.landedAll;
+    if (!this.onRecord) {
+      const value = await this.readWhileSettled(landed, read);
+      return [value, this.inFlight.marketFillingPositions(now, accountId)];
+    }
+    const [value, recorded] = await this.readBesideRecord(landed, read, { accountId, since: now - IN_FLIGHT_MS });
+    const positions = this.inFlight.marketFillingPositions(now, accountId);
+    const listed = new Set(positions.map((p) => `${p.accountId}\n${p.positionKey}\n${p.ticker}`));
+    for (const { accountId: account, positionKey, ticker } of recorded) {
+      const key = `${account}\n${positionKey}\n${ticker}`;
+      if (listed.has(key)) continue;
+      listed.add(key);
+      positions.push({ accountId: account, positionKey, ticker });
+    }
+    return [value, positions];
+  }
+
+  /**
+   * `read` between two reads of the market orders on record, again (three times at most) while
+   * they differ — a fill booked by any process moves an order's fill and the position in one
+   * commit, so it is then in what was read and in the orders, or in neither — or while one of this
+   * process's orders landed during it (see readWhileSettled). Answers the later read of the orders;
+   * what the caller takes from the orders in flight right after (no await between) agrees.
+   */
+  private async readBesideRecord<T>(
+    landed: () => number,
+    read: () => Promise<T>,
+    where: { accountId?: string; since: number },
+  ): Promise<[T, MarketOrderOnRecord[]]> {
+    const onRecord = this.onRecord!;
+    for (let attempt = 0; ; attempt++) {
+      const before = await onRecord(where);
+      const landedBefore = landed();
+      const value = await read();
+      const after = await onRecord(where);
+      if ((landed() === landedBefore && unchanged(before, after)) || attempt >= 3) return [value, after];
+    }
   }
 
   /**
@@ -294,4 +367,18 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     this.recent(key, now);
     this.recentOrders.get(key)!.push(now);
   }
+}
+
+/**
+ * No fill was booked between the two reads of the orders on record: each order of the first is in
+ * the second with as much left to fill, and an order only in the second (sent meanwhile) has no fill.
+ */
+function unchanged(before: readonly MarketOrderOnRecord[], after: readonly MarketOrderOnRecord[]): boolean {
+  const earlier = new Map(before.map((o) => [o.id, o.signed]));
+  for (const order of after) {
+    const was = earlier.get(order.id);
+    if (was === undefined ? order.filled !== 0 : was !== order.signed) return false;
+    earlier.delete(order.id);
+  }
+  return earlier.size === 0;
 }
