@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { roundQuantity } from '@tradeloop/domain';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
-import { Statements } from '../database/statements.js';
+import { num, Statements } from '../database/statements.js';
+import { NO_STRATEGY } from '../ledger/ledger-messages.js';
+import type { MarketOrderOnRecord } from '../risk/risk.service.js';
 import { OPEN_ORDER, type Order } from './order.entity.js';
 
 const ORDER = new RowShape<Order>('orders', {
@@ -48,6 +51,10 @@ const BY_ID = ORDER.select('"id" = ?');
  */
 export const openOrdersSql = (tickers: number) =>
   ORDER.select(`"strategyId" = ? AND ${OPEN_ORDER} AND "ticker" IN (${Array.from({ length: tickers }, () => '?').join(', ')})`);
+
+/** Market orders that may still fill, created at or after a time (see marketFilling). */
+const MARKET_FILLING = `SELECT "id", "accountId", "strategyId", "linkId", "ticker", "side", "quantity", "filledQuantity" FROM orders WHERE ${OPEN_ORDER} AND "type" = 'market' AND "createdAt" >= ?`;
+const MARKET_FILLING_IN = `${MARKET_FILLING} AND "accountId" = ?`;
 
 /** Orders held in memory at most; the oldest held goes first (a fill or an ack comes within moments of its order). */
 export const MAX_HELD_ORDERS = 10_000;
@@ -99,6 +106,30 @@ export class OrderStore {
   async openIn(strategyId: string, tickers: readonly string[]): Promise<Order[]> {
     const rows = await this.statements.all<Record<string, unknown>>(undefined, openOrdersSql(tickers.length), [strategyId, ...tickers]);
     return rows.map((row) => ORDER.fromRow(row));
+  }
+
+  /**
+   * Market orders on record that may still fill (pending or working, not filled whole), created at
+   * or after `since`, in one account or in all: what each will still move its position by. Read
+   * with several processes, where another one may have sent them (see RiskService.readOrdersOnRecord).
+   */
+  async marketFilling(where: { accountId?: string; since: number }): Promise<MarketOrderOnRecord[]> {
+    const rows =
+      where.accountId === undefined
+        ? await this.statements.all<Record<string, unknown>>(undefined, MARKET_FILLING, [where.since])
+        : await this.statements.all<Record<string, unknown>>(undefined, MARKET_FILLING_IN, [where.since, where.accountId]);
+    return rows.map((row) => {
+      const filled = num(row.filledQuantity);
+      const remaining = roundQuantity(num(row.quantity) - filled);
+      return {
+        id: row.id as string,
+        accountId: row.accountId as string,
+        positionKey: ((row.linkId ?? row.strategyId) as string | null) ?? NO_STRATEGY,
+        ticker: row.ticker as string,
+        signed: row.side === 'buy' ? remaining : -remaining,
+        filled,
+      };
+    });
   }
 
   /**

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ServerOrderType } from '@tradeloop/contracts';
-import { roundQuantity } from '@tradeloop/domain';
-import { In, MoreThanOrEqual, type FindOptionsWhere, type Repository } from 'typeorm';
+import { In, type FindOptionsWhere, type Repository } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import { soleWriter, type AppConfig } from '../config/config.schema.js';
-import { NO_STRATEGY } from '../ledger/ledger-messages.js';
-import { RiskService, type MarketOrderOnRecord } from '../risk/risk.service.js';
+import { RiskService } from '../risk/risk.service.js';
+import { OrderStore } from './order-store.js';
 import { Order } from './order.entity.js';
 
 /** Which working (pending or working) orders: every field optional. */
@@ -25,6 +24,7 @@ export class OrdersReader implements OnModuleInit {
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly risk: RiskService,
+    private readonly store: OrderStore,
   ) {}
 
   /**
@@ -32,34 +32,7 @@ export class OrdersReader implements OnModuleInit {
    * the market orders on their way there too (a flatten, an alert's size, a script's position).
    */
   onModuleInit(): void {
-    if (!soleWriter(this.config)) this.risk.readOrdersOnRecord((where) => this.marketFilling(where));
-  }
-
-  /**
-   * Market orders on record that may still fill (pending or working, not filled whole), created at
-   * or after `since`, in one account or in all: what each will still move its position by.
-   */
-  async marketFilling(where: { accountId?: string; since: number }): Promise<MarketOrderOnRecord[]> {
-    const rows = await this.orders.find({
-      select: { id: true, accountId: true, strategyId: true, linkId: true, ticker: true, side: true, quantity: true, filledQuantity: true },
-      where: {
-        status: In(['pending', 'working']),
-        type: 'market',
-        createdAt: MoreThanOrEqual(where.since),
-        ...(where.accountId !== undefined ? { accountId: where.accountId } : {}),
-      },
-    });
-    return rows.map((o) => {
-      const remaining = roundQuantity(o.quantity - o.filledQuantity);
-      return {
-        id: o.id,
-        accountId: o.accountId,
-        positionKey: o.linkId ?? o.strategyId ?? NO_STRATEGY,
-        ticker: o.ticker,
-        signed: o.side === 'buy' ? remaining : -remaining,
-        filled: o.filledQuantity,
-      };
-    });
+    if (!soleWriter(this.config)) this.risk.readOrdersOnRecord((where) => this.store.marketFilling(where));
   }
 
   byId(id: string): Promise<Order | null> {
