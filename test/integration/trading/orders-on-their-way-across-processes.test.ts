@@ -113,4 +113,34 @@ describe.each(['sqlite', 'postgres'] as const)('market orders on their way, sent
     const held = (await http(first.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[];
     expect(held.map((p) => p.quantity)).toEqual([0]);
   }, 60_000);
+
+  it('closes under the kill switch, engaged in one process, an entry the other sent', async () => {
+    // A manual order runs in the process that took it (each runs its own commands): the first sends the buy.
+    const account = (await http(first.url, 'POST', '/api/accounts', { name: 'Slow 2', broker: 'slow-fills', brokerAccountId: 'S2' })).body;
+    const bought = await http(first.url, 'POST', '/api/orders', { accountId: account.id, ticker: 'ES1!', side: 'buy', quantity: 2 });
+    expect([bought.status, bought.body.status]).toEqual([201, 'working']);
+    try {
+      // The second closes it: on record only there, it is still a close, not a new short the kill switch refuses.
+      const killed = await http(second!.url, 'POST', '/api/kill-switch', { reason: 'entry on its way elsewhere' });
+      expect(killed.status).toBe(200);
+      const closes = (killed.body.orders as any[]).filter((o) => o.accountId === account.id);
+      expect(closes.map((o) => [o.side, o.quantity, o.status])).toEqual([['sell', 2, 'working']]);
+      const placed = await eventually(
+        async () => {
+          const list = (await http(first.url, 'GET', `/api/orders?accountId=${account.id}&limit=20`)).body.items as any[];
+          return list.length === 2 && list.every((o) => o.status === 'filled') ? list.map((o) => [o.side, o.quantity]).sort() : undefined;
+        },
+        15_000,
+        'both orders filled',
+      );
+      expect(placed).toEqual([
+        ['buy', 2],
+        ['sell', 2],
+      ]);
+      const held = (await http(first.url, 'GET', `/api/positions?accountId=${account.id}&includeFlat=true`)).body as any[];
+      expect(held.map((p) => p.quantity)).toEqual([0]);
+    } finally {
+      await http(first.url, 'DELETE', '/api/kill-switch');
+    }
+  }, 60_000);
 });

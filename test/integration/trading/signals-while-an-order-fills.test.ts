@@ -159,6 +159,48 @@ describe.each(['sqlite', 'postgres'] as const)('alerts while the last order has 
     );
     expect(await position()).toBe(2);
   });
+
+  it('closes under the kill switch an entry still on its way: its close is no new exposure', async () => {
+    // The kill switch refuses every order that opens or grows a position. Before, the close of a
+    // buy acked and not yet filled was taken for a new short (nothing held on record yet) and
+    // refused, and the entry filled after it and stayed open with the kill switch engaged.
+    const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'killed early', accountId: account.id })).body;
+    const sent = await http(server.url, 'POST', `/webhooks/${strategy.webhookToken}`, { ticker: 'ES1!', action: 'buy', quantity: 2 });
+    await eventually(
+      async () => (await http(server.url, 'GET', `/api/events/${sent.body.eventId}`)).body.status === 'done',
+      5_000,
+      'the entry',
+    );
+    try {
+      const killed = await http(server.url, 'POST', '/api/kill-switch', { reason: 'entry on its way' });
+      expect(killed.status).toBe(200);
+      const closes = (killed.body.orders as any[]).filter((o) => o.strategyId === strategy.id);
+      expect(closes.map((o) => [o.side, o.quantity, o.status])).toEqual([['sell', 2, 'working']]);
+      // Once more while the close is on its way: nothing left to close, and nothing refused.
+      const again = await http(server.url, 'POST', '/api/positions/flatten', { strategyId: strategy.id });
+      expect(again.body.orders).toEqual([]);
+      const placed = await eventually(
+        async () => {
+          const list = (await http(server.url, 'GET', `/api/orders?strategyId=${strategy.id}&limit=20`)).body.items as any[];
+          return list.every((o) => o.status === 'filled') ? list.map((o) => [o.side, o.quantity]).sort() : undefined;
+        },
+        5_000,
+        'every order filled',
+      );
+      expect(placed).toEqual([
+        ['buy', 2],
+        ['sell', 2],
+      ]);
+      const held = (await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[];
+      expect(held.map((p) => p.quantity)).toEqual([0]);
+      // What it never allows is still refused: a new entry.
+      const opened = await http(server.url, 'POST', '/api/orders', { accountId: account.id, ticker: 'ES1!', side: 'buy', quantity: 1 });
+      expect(opened.body.status).toBe('rejected');
+      expect(opened.body.reason).toMatch(/kill switch is engaged/);
+    } finally {
+      await http(server.url, 'DELETE', '/api/kill-switch');
+    }
+  });
 });
 
 /** Buys on a buy alert, flattens on any other. */

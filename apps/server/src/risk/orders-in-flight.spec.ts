@@ -54,6 +54,25 @@ describe('orders in flight', () => {
     expect(inFlight.marketFillingByTicker('acct', 's2', 30_000)).toEqual(new Map());
   });
 
+  it("says what a position's market orders the other way will move it by: what an order this way closes", () => {
+    const inFlight = new OrdersInFlight(30_000);
+    const position = (key: string, closing: boolean, market: boolean) => ({ key, closing, market });
+    inFlight.add('entry', 'acct', 'ES1!', 'buy', 2, 0, position('s1', false, true));
+    inFlight.add('add', 'acct', 'ES1!', 'buy', 1, 0, position('s1', false, true));
+    inFlight.add('resting', 'acct', 'ES1!', 'buy', 5, 0, position('s1', false, false));
+    inFlight.add('exit', 'acct', 'ES1!', 'sell', 1, 0, position('s1', true, true));
+    inFlight.add('other', 'acct', 'ES1!', 'buy', 7, 0, position('s2', false, true));
+    inFlight.add('nq', 'acct', 'NQ1!', 'buy', 4, 0, position('s1', false, true));
+    // A sell closes the market buys on their way (not the resting one, nor another position's or ticker's).
+    expect(inFlight.marketAgainst('acct', 's1', 'ES1!', 'sell', 1)).toBe(3);
+    expect(inFlight.marketAgainst('acct', 's1', 'ES1!', 'buy', 1)).toBe(-1);
+    expect(inFlight.marketAgainst('acct', 's2', 'ES1!', 'sell', 1)).toBe(7);
+    expect(inFlight.marketAgainst('other', 's1', 'ES1!', 'sell', 1)).toBe(0);
+    inFlight.land('entry', 0);
+    expect(inFlight.marketAgainst('acct', 's1', 'ES1!', 'sell', 1)).toBe(1);
+    expect(inFlight.marketAgainst('acct', 's1', 'ES1!', 'sell', 30_000)).toBe(0);
+  });
+
   it('lists the positions a market order is on its way to, in one account or all, for a flatten to close', () => {
     const inFlight = new OrdersInFlight(30_000);
     const position = (key: string, closing: boolean, market: boolean) => ({ key, closing, market });

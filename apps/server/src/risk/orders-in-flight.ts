@@ -91,6 +91,19 @@ export class OrdersInFlight {
   }
 
   /**
+   * What the position's market orders in flight the other way from `side` will move it by once
+   * they fill (signed): an entry acked and not yet filled, which an order in `side` closes.
+   */
+  marketAgainst(accountId: string, positionKey: string, ticker: string, side: OrderSide, now: number): number {
+    let sum = 0;
+    for (const order of this.live(accountId, now).get(ticker)?.values() ?? []) {
+      if (order.positionKey !== positionKey || !order.market) continue;
+      if (side === 'buy' ? order.signed < 0 : order.signed > 0) sum += order.signed;
+    }
+    return sum;
+  }
+
+  /**
    * What the position's market orders in flight will move it by once they fill (signed), by ticker:
    * sent and not yet filled, they fill, unlike a resting limit or stop. The position they will leave
    * is what a signal's next order is sized on, or a second exit would sell again what the first sold.

@@ -106,7 +106,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   async check(subject: RiskSubject, now = Date.now(), attempt = 0): Promise<string | null> {
-    const { account, strategyId, positionKey, ticker, side, quantity, orderId, type } = subject;
+    const { account, positionKey, ticker, side, quantity } = subject;
     // No order of any kind may be nonsense: not a number, or beyond what any position may be.
     const malformed = quantityProblem(quantity);
     if (malformed) return malformed;
@@ -118,12 +118,45 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     // The position as it will be once its orders in flight this way fill: of orders checked side
     // by side (two flattens, a burst of alerts), each sees the room the ones before it took.
     const current = held + this.inFlight.pending(account.id, positionKey, ticker, side, now);
+    // A market order on its way the other way (an entry acked, its fill not in yet) fills: what it
+    // opens, this order closes. A flatten of it under the kill switch or a lock is a close.
+    const onceFilled = roundQuantity(current + this.inFlight.marketAgainst(account.id, positionKey, ticker, side, now));
     // Closing is never refused; it counts for its position until it fills.
-    if (!increasesExposure(current, side, quantity)) {
-      if (orderId)
-        this.inFlight.add(orderId, account.id, ticker, side, quantity, now, { key: positionKey, closing: true, market: type === 'market' });
-      return null;
+    if (!increasesExposure(current, side, quantity) || !increasesExposure(onceFilled, side, quantity)) return this.closing(subject, now);
+    const refusal = await this.opening(subject, current, landedBefore, now, attempt);
+    // With several processes, another one's market order the other way is on record only.
+    if (refusal !== null && this.onRecord && (await this.closesOnRecord(subject, now))) return this.closing(subject, now);
+    return refusal;
+  }
+
+  /** An order that brings its position toward flat: allowed, and counted for it until it fills. */
+  private closing({ account, positionKey, ticker, side, quantity, orderId, type }: RiskSubject, now: number): null {
+    if (orderId)
+      this.inFlight.add(orderId, account.id, ticker, side, quantity, now, { key: positionKey, closing: true, market: type === 'market' });
+    return null;
+  }
+
+  /**
+   * Whether the order closes what its position will hold once the market orders on record fill,
+   * this process's and another's (but this order's own row, written while it is checked).
+   */
+  private async closesOnRecord({ account, positionKey, ticker, side, quantity, orderId }: RiskSubject, now: number): Promise<boolean> {
+    const [held, recorded] = await this.readBesideRecord(
+      () => this.inFlight.landed(account.id),
+      () => this.positions.quantityHeld(account.id, positionKey, ticker),
+      { accountId: account.id, since: now - IN_FLIGHT_MS },
+    );
+    let onceFilled = held + (this.inFlight.marketFillingByTicker(account.id, positionKey, now).get(ticker) ?? 0);
+    for (const order of recorded) {
+      if (order.positionKey === positionKey && order.ticker === ticker && order.id !== orderId && !this.inFlight.has(order.id))
+        onceFilled += order.signed;
     }
+    return !increasesExposure(roundQuantity(onceFilled), side, quantity);
+  }
+
+  /** The limits of an order that opens or grows its position: the reason for a refusal, or null (and it counts in flight). */
+  private async opening(subject: RiskSubject, current: number, landedBefore: number, now: number, attempt: number): Promise<string | null> {
+    const { account, strategyId, positionKey, ticker, side, quantity, orderId, type } = subject;
     const after = current + (side === 'buy' ? quantity : -quantity);
 
     if ((await this.killSwitchState()).engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
