@@ -14,6 +14,31 @@ export function installBrokerPlugin(pluginsDir: string, name: string, source: st
 }
 
 /**
+ * A broker that acks every order at once and reports its fill, whole, at 6,000, `afterMs` later:
+ * as a real one does, late (the entry acked and not yet filled that sizing and flattens must see).
+ */
+export const lateFillingBroker = (afterMs: number): string => `
+export default {
+  kind: 'broker',
+  apiVersion: 1,
+  create(ctx) {
+    let fills = 0;
+    return {
+      async placeOrder(order) {
+        setTimeout(() => void ctx.reportFill({ fillId: 'L' + ++fills, clientOrderId: order.clientOrderId,
+          brokerOrderId: 'L-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity,
+          price: 6000, commission: 0, time: Date.now() }).catch(() => undefined), ${afterMs});
+        return { brokerOrderId: 'L-' + order.clientOrderId, status: 'working' };
+      },
+      async cancelOrder() {
+        return false;
+      },
+    };
+  },
+};
+`;
+
+/**
  * A server whose plugins are the test's brokers (name → source) and nothing else but what the
  * server ships with the simulated feed off, on SQLite or on a PostgreSQL database of its own;
  * `close` removes both.

@@ -5,32 +5,13 @@ import { join } from 'node:path';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { RiskService } from '../../../apps/server/src/risk/risk.service.js';
 import { createPostgresDatabase, dropRedisKeys, eventually, http, REDIS_URL, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin } from '../../support/broker-plugin.js';
+import { installBrokerPlugin, lateFillingBroker } from '../../support/broker-plugin.js';
 
 // The queues' keys this file's servers made (their prefixes begin so), gone with them.
 afterAll(() => dropRedisKeys(REDIS_URL, `on-their-way-${process.pid}-`));
 
-/** Acks every order at once and reports its fill, whole, at 6,000, 6 s later: long enough for a second process to start and act. */
-const SLOW_FILLS = `
-export default {
-  kind: 'broker',
-  apiVersion: 1,
-  create(ctx) {
-    let fills = 0;
-    return {
-      async placeOrder(order) {
-        setTimeout(() => void ctx.reportFill({ fillId: 'S' + ++fills, clientOrderId: order.clientOrderId,
-          brokerOrderId: 'S-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity,
-          price: 6000, commission: 0, time: Date.now() }).catch(() => undefined), 6000);
-        return { brokerOrderId: 'S-' + order.clientOrderId, status: 'working' };
-      },
-      async cancelOrder() {
-        return false;
-      },
-    };
-  },
-};
-`;
+/** Fills 6 s after its ack: long enough for a second process to start and act. */
+const SLOW_FILLS = lateFillingBroker(6000);
 
 /**
  * Two processes on one Redis and one database, each taking the queue's jobs: a market order one
@@ -70,6 +51,20 @@ describe.each(['sqlite', 'postgres'] as const)('market orders on their way, sent
     for (const folder of [plugins, dataDir]) rmSync(folder, { recursive: true, force: true });
   });
 
+  /** Once the two orders in `query` have filled: what was placed (sorted), and what is held. */
+  const closedOut = async (query: string) => {
+    const placed = await eventually(
+      async () => {
+        const list = (await http(first.url, 'GET', `/api/orders?${query}&limit=20`)).body.items as any[];
+        return list.length === 2 && list.every((o) => o.status === 'filled') ? list.map((o) => [o.side, o.quantity]).sort() : undefined;
+      },
+      15_000,
+      'both orders filled',
+    );
+    const held = ((await http(first.url, 'GET', `/api/positions?${query}&includeFlat=true`)).body as any[]).map((p) => p.quantity);
+    return { placed, held };
+  };
+
   it('sizes on, and flattens, an entry another process sent', async () => {
     const account = (await http(first.url, 'POST', '/api/accounts', { name: 'Slow', broker: 'slow-fills', brokerAccountId: 'S1' })).body;
     const strategy = (await http(first.url, 'POST', '/api/strategies', { name: 'entered elsewhere', accountId: account.id })).body;
@@ -98,20 +93,13 @@ describe.each(['sqlite', 'postgres'] as const)('market orders on their way, sent
     expect(again.body.orders).toEqual([]);
     expect(await first.app.get(RiskService).positionOnceFilled(account.id, strategy.id, 'ES1!')).toBe(0);
 
-    const placed = await eventually(
-      async () => {
-        const list = (await http(first.url, 'GET', `/api/orders?strategyId=${strategy.id}&limit=20`)).body.items as any[];
-        return list.length === 2 && list.every((o) => o.status === 'filled') ? list.map((o) => [o.side, o.quantity]).sort() : undefined;
-      },
-      15_000,
-      'both orders filled',
-    );
-    expect(placed).toEqual([
-      ['buy', 2],
-      ['sell', 2],
-    ]);
-    const held = (await http(first.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[];
-    expect(held.map((p) => p.quantity)).toEqual([0]);
+    expect(await closedOut(`strategyId=${strategy.id}`)).toEqual({
+      placed: [
+        ['buy', 2],
+        ['sell', 2],
+      ],
+      held: [0],
+    });
   }, 60_000);
 
   it('closes under the kill switch, engaged in one process, an entry the other sent', async () => {
@@ -121,24 +109,18 @@ describe.each(['sqlite', 'postgres'] as const)('market orders on their way, sent
     expect([bought.status, bought.body.status]).toEqual([201, 'working']);
     try {
       // The second closes it: on record only there, it is still a close, not a new short the kill switch refuses.
-      const killed = await http(second!.url, 'POST', '/api/kill-switch', { reason: 'entry on its way elsewhere' });
+      second ??= await startServer(options);
+      const killed = await http(second.url, 'POST', '/api/kill-switch', { reason: 'entry on its way elsewhere' });
       expect(killed.status).toBe(200);
       const closes = (killed.body.orders as any[]).filter((o) => o.accountId === account.id);
       expect(closes.map((o) => [o.side, o.quantity, o.status])).toEqual([['sell', 2, 'working']]);
-      const placed = await eventually(
-        async () => {
-          const list = (await http(first.url, 'GET', `/api/orders?accountId=${account.id}&limit=20`)).body.items as any[];
-          return list.length === 2 && list.every((o) => o.status === 'filled') ? list.map((o) => [o.side, o.quantity]).sort() : undefined;
-        },
-        15_000,
-        'both orders filled',
-      );
-      expect(placed).toEqual([
-        ['buy', 2],
-        ['sell', 2],
-      ]);
-      const held = (await http(first.url, 'GET', `/api/positions?accountId=${account.id}&includeFlat=true`)).body as any[];
-      expect(held.map((p) => p.quantity)).toEqual([0]);
+      expect(await closedOut(`accountId=${account.id}`)).toEqual({
+        placed: [
+          ['buy', 2],
+          ['sell', 2],
+        ],
+        held: [0],
+      });
     } finally {
       await http(first.url, 'DELETE', '/api/kill-switch');
     }

@@ -4,30 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { createPostgresDatabase, eventually, http, startServer, type TestServer } from '../../support/app.js';
-import { installBrokerPlugin, serverWithBrokers } from '../../support/broker-plugin.js';
+import { installBrokerPlugin, lateFillingBroker, serverWithBrokers } from '../../support/broker-plugin.js';
 import { createScripted, hook, logs, orders, scriptsDir, settled } from '../../support/scripts.js';
 
-/** A broker that acks every order at once and reports its fill, whole, at 6,000, 300 ms later: as a real one does, late. */
-const LATE_BROKER = `
-export default {
-  kind: 'broker',
-  apiVersion: 1,
-  create(ctx) {
-    let fills = 0;
-    return {
-      async placeOrder(order) {
-        setTimeout(() => void ctx.reportFill({ fillId: 'L' + ++fills, clientOrderId: order.clientOrderId,
-          brokerOrderId: 'L-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity,
-          price: 6000, commission: 0, time: Date.now() }).catch(() => undefined), 300);
-        return { brokerOrderId: 'L-' + order.clientOrderId, status: 'working' };
-      },
-      async cancelOrder() {
-        return false;
-      },
-    };
-  },
-};
-`;
+/** Fills 300 ms after its ack, as a real broker does, late. */
+const LATE_BROKER = lateFillingBroker(300);
 
 /**
  * An alert that comes while the last one's market order is still on its way — acked, its fill not
