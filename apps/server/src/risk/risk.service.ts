@@ -144,7 +144,8 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     const [held, recorded] = await this.readBesideRecord(
       () => this.inFlight.landed(account.id),
       () => this.positions.quantityHeld(account.id, positionKey, ticker),
-      { accountId: account.id, since: now - IN_FLIGHT_MS },
+      account.id,
+      now,
     );
     let onceFilled = held + (this.inFlight.marketFillingByTicker(account.id, positionKey, now).get(ticker) ?? 0);
     for (const order of recorded) {
@@ -230,12 +231,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     read: () => Promise<T>,
     now = Date.now(),
   ): Promise<[T, ReadonlyMap<string, number>]> {
-    const landed = () => this.inFlight.landed(accountId);
-    if (!this.onRecord) {
-      const value = await this.readWhileSettled(landed, read);
-      return [value, this.inFlight.marketFillingByTicker(accountId, positionKey, now)];
-    }
-    const [value, recorded] = await this.readBesideRecord(landed, read, { accountId, since: now - IN_FLIGHT_MS });
+    const [value, recorded] = await this.readBesideRecord(() => this.inFlight.landed(accountId), read, accountId, now);
     const here = this.inFlight.marketFillingByTicker(accountId, positionKey, now);
     let filling: Map<string, number> | null = null;
     for (const order of recorded) {
@@ -256,13 +252,9 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     accountId?: string,
     now = Date.now(),
   ): Promise<[T, { accountId: string; positionKey: string; ticker: string }[]]> {
-    const landed = () => this.inFlight.landedAll;
-    if (!this.onRecord) {
-      const value = await this.readWhileSettled(landed, read);
-      return [value, this.inFlight.marketFillingPositions(now, accountId)];
-    }
-    const [value, recorded] = await this.readBesideRecord(landed, read, { accountId, since: now - IN_FLIGHT_MS });
+    const [value, recorded] = await this.readBesideRecord(() => this.inFlight.landedAll, read, accountId, now);
     const positions = this.inFlight.marketFillingPositions(now, accountId);
+    if (!recorded.length) return [value, positions];
     const listed = new Set(positions.map((p) => `${p.accountId}\n${p.positionKey}\n${p.ticker}`));
     for (const { accountId: account, positionKey, ticker } of recorded) {
       const key = `${account}\n${positionKey}\n${ticker}`;
@@ -274,18 +266,23 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * `read` between two reads of the market orders on record, again (three times at most) while
-   * they differ — a fill booked by any process moves an order's fill and the position in one
-   * commit, so it is then in what was read and in the orders, or in neither — or while one of this
-   * process's orders landed during it (see readWhileSettled). Answers the later read of the orders;
-   * what the caller takes from the orders in flight right after (no await between) agrees.
+   * `read` between two reads of the market orders on record (in the account, or in all) that may
+   * still fill, again (three times at most) while they differ — a fill booked by any process moves
+   * an order's fill and the position in one commit, so it is then in what was read and in the
+   * orders, or in neither — or while one of this process's orders landed during it (see
+   * readWhileSettled). Answers the later read of the orders, none with one process (its orders in
+   * flight are all it has); what the caller takes from the orders in flight right after (no await
+   * between) agrees.
    */
   private async readBesideRecord<T>(
     landed: () => number,
     read: () => Promise<T>,
-    where: { accountId?: string; since: number },
+    accountId: string | undefined,
+    now: number,
   ): Promise<[T, MarketOrderOnRecord[]]> {
-    const onRecord = this.onRecord!;
+    const onRecord = this.onRecord;
+    if (!onRecord) return [await this.readWhileSettled(landed, read), []];
+    const where = { accountId, since: now - IN_FLIGHT_MS };
     for (let attempt = 0; ; attempt++) {
       const before = await onRecord(where);
       const landedBefore = landed();
