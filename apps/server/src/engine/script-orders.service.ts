@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Account } from '../accounts/account.entity.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -9,6 +9,7 @@ import { PositionsReader } from '../ledger/positions.reader.js';
 import { LogsService } from '../logs/logs.service.js';
 import { MarketService } from '../market/market.service.js';
 import { RiskService } from '../risk/risk.service.js';
+import { SHARED_ORDER_COUNTS, type SharedOrderCounts } from '../risk/shared-order-counts.js';
 import type { ScriptAction } from '../sandbox/protocol.js';
 import type { Strategy } from '../strategies/strategy.entity.js';
 import { OrderRateLimiter, parseAction } from './script-actions.js';
@@ -43,6 +44,8 @@ export class ScriptOrdersService {
     private readonly market: MarketService,
     private readonly logs: LogsService,
     private readonly risk: RiskService,
+    /** With several processes (Redis): a strategy's events, and so its script's orders, go to any of them. */
+    @Optional() @Inject(SHARED_ORDER_COUNTS) private readonly shared: SharedOrderCounts | null = null,
   ) {
     this.limiter = new OrderRateLimiter(config.strategies.maxOrdersPerMinute);
   }
@@ -78,6 +81,22 @@ export class ScriptOrdersService {
     return notes;
   }
 
+  /**
+   * Why the strategy's script may not place another order this minute, or null (and it is
+   * counted). With several processes the count they share is the one that holds; keyed by the
+   * order's client id, so an event handled again counts its orders once.
+   */
+  private async overOrderLimit(strategyId: string, clientOrderId: string): Promise<string | null> {
+    const limit = this.config.strategies.maxOrdersPerMinute;
+    const over = `more than ${limit} orders in a minute`;
+    if (!this.shared) return this.limiter.take(strategyId) ? null : over;
+    try {
+      return (await this.shared.take([{ key: `script:${strategyId}`, limit }], clientOrderId, Date.now(), 60_000)) < 0 ? null : over;
+    } catch (error) {
+      return `the orders a minute could not be counted across processes (Redis: ${(error as Error).message})`;
+    }
+  }
+
   /** The canonical ticker, or why there is none (in the words of the catalogue). */
   private resolve(ticker: string): { ticker: string } | { problem: string } {
     try {
@@ -103,8 +122,9 @@ export class ScriptOrdersService {
     if (this.market.instrument(ticker).kind === 'future' && !Number.isInteger(action.quantity)) {
       return this.refuse(strategy, source, `${what} refused: futures trade whole contracts`);
     }
-    if (limited && !this.limiter.take(strategy.id)) {
-      return this.refuse(strategy, source, `${what} refused: more than ${this.config.strategies.maxOrdersPerMinute} orders in a minute`);
+    if (limited) {
+      const over = await this.overOrderLimit(strategy.id, clientOrderId);
+      if (over) return this.refuse(strategy, source, `${what} refused: ${over}`);
     }
     const { type = 'market', limitPrice, stopPrice, takeProfit, stopLoss } = action.options;
     if (type === 'market') await this.market.awaitQuote(ticker, FIRST_QUOTE_TIMEOUT_MS);

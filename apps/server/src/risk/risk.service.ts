@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { quantityProblem, type KillSwitchState, type OrderSide, type RiskLimits, type ServerOrderType } from '@tradeloop/contracts';
 import { increasesExposure, insideWindow, roundQuantity } from '@tradeloop/domain';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
@@ -10,6 +11,7 @@ import { PositionsReader } from '../ledger/positions.reader.js';
 import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { IN_FLIGHT_MS, OrdersInFlight } from './orders-in-flight.js';
+import { SHARED_ORDER_COUNTS, type SharedOrderCounts } from './shared-order-counts.js';
 
 export interface RiskSubject {
   account: Account;
@@ -54,14 +56,17 @@ const MINUTE_MS = 60_000;
  * trader in a trade. The answer is the reason for a refusal, in words, or null.
  */
 @Injectable()
-export class RiskService implements OnModuleInit, OnModuleDestroy {
+export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private readonly console = new Logger(RiskService.name);
+  private giveBackFailing = false;
   /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
   private readonly recentOrders = new Map<string, number[]>();
   /**
    * The orders counted toward an orders-a-minute limit in the last minute, oldest first: which
-   * counts each took, so that one that never reaches a broker gives them back (forget).
+   * counts each took (and whether on Redis too), so that one that never reaches a broker gives
+   * them back (forget).
    */
-  private readonly counted = new Map<string, { keys: string[]; at: number }>();
+  private readonly counted = new Map<string, { keys: string[]; at: number; shared: boolean }>();
   /** Allowed orders not yet in the positions. */
   private readonly inFlight = new OrdersInFlight();
   private readonly stops: (() => void)[] = [];
@@ -79,6 +84,8 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     private readonly settings: SystemSettings,
     private readonly accountRules: AccountRulesGate,
     private readonly events: DomainEvents,
+    /** With several processes (Redis): orders a minute as they all count them. */
+    @Optional() @Inject(SHARED_ORDER_COUNTS) private readonly shared: SharedOrderCounts | null = null,
   ) {}
 
   onModuleInit(): void {
@@ -91,6 +98,10 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stops.forEach((stop) => stop());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shared?.close();
   }
 
   /** Read from the database every time: with several processes, any of them may have engaged it. */
@@ -184,9 +195,9 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       }
     }
 
-    // From here on nothing awaits: the room an order is allowed on is the room it takes. An order
-    // that landed in the positions meanwhile is in neither what was read nor the orders in
-    // flight: read again.
+    // From here on nothing awaits until the order counts in flight: the room an order is allowed on
+    // is the room it takes. An order that landed in the positions meanwhile is in neither what was
+    // read nor the orders in flight: read again.
     if (this.inFlight.landed(account.id) !== landedBefore && attempt < 3) return this.check(subject, now, attempt + 1);
     const inFlight = this.inFlight.on(account.id, now);
     if (inFlight.size) {
@@ -199,19 +210,70 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       if (size > accountCap.max)
         return `${accountCap.scope} may hold at most ${accountCap.max} in ${ticker}; this order would make it ${size}`;
     }
-    const rate = this.takeOrderAllowance(
-      scopes.map(([scope, limits]) => ({
+    const limited = scopes
+      .map(([scope, limits]) => ({
         scope,
         limit: limits.maxOrdersPerMinute,
         key: scope.startsWith('account') ? `account:${account.id}` : `strategy:${strategyId}`,
-      })),
-      now,
-      orderId,
-    );
+      }))
+      .filter((s): s is { scope: string; limit: number; key: string } => s.limit !== undefined);
+    const counted = orderId ?? randomUUID();
+    const rate = this.takeOrderAllowance(limited, now, counted);
     if (rate) return rate;
     if (orderId)
       this.inFlight.add(orderId, account.id, ticker, side, quantity, now, { key: positionKey, closing: false, market: type === 'market' });
+    // Allowed here, and counted in flight before the await below: an order this process checks
+    // meanwhile sees the room this one takes.
+    if (this.shared && limited.length) return this.takeSharedAllowance(limited, now, counted);
     return null;
+  }
+
+  /**
+   * Orders a minute as every process counts them: another worker may take the same strategy's or
+   * account's orders at the same moment. A refusal, or a Redis that cannot count, gives back what
+   * this process counted and leaves the order out of the orders in flight.
+   */
+  private async takeSharedAllowance(
+    limited: { scope: string; limit: number; key: string }[],
+    now: number,
+    orderId: string,
+  ): Promise<string | null> {
+    let refusal: string;
+    try {
+      const at = await this.shared!.take(limited, orderId, now, MINUTE_MS);
+      const counted = this.counted.get(orderId);
+      if (at < 0 && counted) {
+        counted.shared = true;
+        return null;
+      }
+      // Forgotten while it was counted (its row could not be written): it never was.
+      if (at < 0) {
+        this.giveBackShared(
+          limited.map((s) => s.key),
+          orderId,
+        );
+        return null;
+      }
+      refusal = `${limited[at].scope} may place at most ${limited[at].limit} orders a minute`;
+    } catch (error) {
+      refusal = `the orders a minute could not be counted across processes (Redis: ${(error as Error).message})`;
+    }
+    this.forget(orderId);
+    return refusal;
+  }
+
+  private giveBackShared(keys: string[], orderId: string): void {
+    this.shared?.giveBack(keys, orderId).then(
+      () => (this.giveBackFailing = false),
+      (error: unknown) => {
+        // It lapses with its minute. Said once while Redis fails, not once an order.
+        if (!this.giveBackFailing)
+          this.console.warn(
+            `orders that never reached a broker still count toward orders a minute, for a minute: ${(error as Error).message}`,
+          );
+        this.giveBackFailing = true;
+      },
+    );
   }
 
   /** With several processes, where the market orders on record are read (the orders' reader). */
@@ -326,6 +388,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     const counted = this.counted.get(orderId);
     if (!counted) return;
     this.counted.delete(orderId);
+    if (counted.shared) this.giveBackShared(counted.keys, orderId);
     for (const key of counted.keys) {
       const times = this.recentOrders.get(key);
       const at = times?.lastIndexOf(counted.at) ?? -1;
@@ -339,23 +402,18 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
    * let two of them through on the last place left. Counted only once every other limit allowed
    * the order: a refused order does not use up the allowance.
    */
-  private takeOrderAllowance(
-    scopes: { scope: string; limit: number | undefined; key: string }[],
-    now: number,
-    orderId: string | undefined,
-  ): string | null {
-    const limited = scopes.filter((s): s is { scope: string; limit: number; key: string } => s.limit !== undefined);
+  private takeOrderAllowance(limited: { scope: string; limit: number; key: string }[], now: number, orderId: string): string | null {
     for (const { scope, limit, key } of limited) {
       if (this.recent(key, now) >= limit) return `${scope} may place at most ${limit} orders a minute`;
     }
     for (const { key } of limited) this.count(key, now);
-    if (orderId && limited.length) {
+    if (limited.length) {
       // Older than a minute, a count has lapsed anyway: nothing left to give back.
       for (const [id, { at }] of this.counted) {
         if (at > now - MINUTE_MS) break;
         this.counted.delete(id);
       }
-      this.counted.set(orderId, { keys: limited.map((s) => s.key), at: now });
+      this.counted.set(orderId, { keys: limited.map((s) => s.key), at: now, shared: false });
     }
     return null;
   }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { closeRedis } from '../redis-close.js';
 
 /** Whether this process may do a once-per-cluster job right now. */
 export interface LeaderLock {
@@ -65,19 +66,6 @@ export class RedisLeaderLock implements LeaderLock {
     return this.leading;
   }
 
-  /** Closes the connection and waits until the socket is gone (at most a second). */
-  private async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    if (this.redis.status === 'wait') return this.redis.disconnect(); // never connected (lazyConnect)
-    const ended = new Promise<void>((resolve) => {
-      this.redis.once('end', resolve);
-      setTimeout(resolve, 1000).unref();
-    });
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
-    await ended;
-  }
-
   async release(): Promise<void> {
     try {
       if (this.leading) await this.redis.eval(RELEASE, 1, this.key, this.token);
@@ -85,7 +73,7 @@ export class RedisLeaderLock implements LeaderLock {
       /* it expires on its own */
     } finally {
       this.leading = false;
-      await this.close();
+      await closeRedis(this.redis);
     }
   }
 }
