@@ -256,6 +256,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
       }
       refusal = `${limited[at].scope} may place at most ${limited[at].limit} orders a minute`;
     } catch (error) {
+      // Had Redis counted it before its answer was lost, that count lapses with its minute.
       refusal = `the orders a minute could not be counted across processes (Redis: ${(error as Error).message})`;
     }
     this.forget(orderId);
