@@ -16,6 +16,7 @@ export function installBrokerPlugin(pluginsDir: string, name: string, source: st
 /**
  * A broker that acks every order at once and reports its fill, whole, at 6,000, `afterMs` later:
  * as a real one does, late (the entry acked and not yet filled that sizing and flattens must see).
+ * Its fill ids name the order: two processes' brokers on one account never report the same one.
  */
 export const lateFillingBroker = (afterMs: number): string => `
 export default {
@@ -25,7 +26,7 @@ export default {
     let fills = 0;
     return {
       async placeOrder(order) {
-        setTimeout(() => void ctx.reportFill({ fillId: 'L' + ++fills, clientOrderId: order.clientOrderId,
+        setTimeout(() => void ctx.reportFill({ fillId: 'L' + ++fills + '-' + order.clientOrderId, clientOrderId: order.clientOrderId,
           brokerOrderId: 'L-' + order.clientOrderId, ticker: order.ticker, side: order.side, quantity: order.quantity,
           price: 6000, commission: 0, time: Date.now() }).catch(() => undefined), ${afterMs});
         return { brokerOrderId: 'L-' + order.clientOrderId, status: 'working' };

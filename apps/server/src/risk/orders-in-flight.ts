@@ -26,8 +26,9 @@ interface Order {
  * of them filled; counting these beside the positions keeps them from all passing on the same
  * room. An order leaves when its fills are booked (what is left of it stays) or when it ends;
  * each leaving is counted per account, so a check that read the positions before it can tell and
- * read them again. Kept in memory: with several worker processes each counts its own (the risk
- * service reads the other processes' market orders from their rows: RiskService.readOrdersOnRecord).
+ * read them again. Kept in memory: with several worker processes each counts its own, and the risk
+ * service adds the others' (their opening orders from Redis: SharedOrdersInFlight; their market
+ * orders from their rows: RiskService.readOrdersOnRecord).
  */
 const NONE: ReadonlyMap<string, Map<string, Order>> = new Map();
 const NO_FILLING: ReadonlyMap<string, number> = new Map();

@@ -7,6 +7,7 @@ import { SettingsModule } from '../settings/settings.module.js';
 import { LinksModule } from '../strategies/links.module.js';
 import { RiskService } from './risk.service.js';
 import { RedisOrderCounts, SHARED_ORDER_COUNTS } from './shared-order-counts.js';
+import { RedisOrdersInFlight, SHARED_ORDERS_IN_FLIGHT } from './shared-orders-in-flight.js';
 
 @Module({
   imports: [SettingsModule, LedgerModule, LinksModule, AccountRulesModule],
@@ -17,6 +18,12 @@ import { RedisOrderCounts, SHARED_ORDER_COUNTS } from './shared-order-counts.js'
       provide: SHARED_ORDER_COUNTS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => (config.redis.url ? new RedisOrderCounts(config.redis.url, config.queue.prefix) : null),
+    },
+    {
+      // With Redis, several processes may place one account's orders.
+      provide: SHARED_ORDERS_IN_FLIGHT,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.redis.url ? new RedisOrdersInFlight(config.redis.url, config.queue.prefix) : null),
     },
   ],
   exports: [RiskService, SHARED_ORDER_COUNTS],

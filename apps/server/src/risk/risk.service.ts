@@ -12,6 +12,7 @@ import { SystemSettings } from '../settings/system-settings.service.js';
 import { StrategiesReader } from '../strategies/strategies.reader.js';
 import { IN_FLIGHT_MS, OrdersInFlight } from './orders-in-flight.js';
 import { SHARED_ORDER_COUNTS, type SharedOrderCounts } from './shared-order-counts.js';
+import { SHARED_ORDERS_IN_FLIGHT, type OrderInFlightElsewhere, type SharedOrdersInFlight } from './shared-orders-in-flight.js';
 
 export interface RiskSubject {
   account: Account;
@@ -59,6 +60,12 @@ const MINUTE_MS = 60_000;
 export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly console = new Logger(RiskService.name);
   private giveBackFailing = false;
+  private landFailing = false;
+  /**
+   * With several processes: the orders this process counted in flight on Redis, oldest first, by
+   * id, with their account (to take them off there if they are never sent) until their time is over.
+   */
+  private readonly reserved = new Map<string, { accountId: string; until: number }>();
   /** Order times in the last minute, by `strategy:<id>` / `account:<id>`. */
   private readonly recentOrders = new Map<string, number[]>();
   /**
@@ -86,13 +93,23 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
     private readonly events: DomainEvents,
     /** With several processes (Redis): orders a minute as they all count them. */
     @Optional() @Inject(SHARED_ORDER_COUNTS) private readonly shared: SharedOrderCounts | null = null,
+    /** With several processes (Redis): the orders in flight as they all see them. */
+    @Optional() @Inject(SHARED_ORDERS_IN_FLIGHT) private readonly sharedInFlight: SharedOrdersInFlight | null = null,
   ) {}
 
   onModuleInit(): void {
     this.stops.push(
-      // Published once the fill's position is committed: from now on the positions hold it.
-      this.events.on('FillBooked', ({ order }) => this.inFlight.land(order.id, order.quantity - order.filledQuantity)),
-      this.events.on('OrderSettled', ({ order }) => this.inFlight.land(order.id, 0)),
+      // Published once the fill's position is committed: from now on the positions hold it. With
+      // several processes the shared count follows, after the commit: a check that reads both in
+      // between counts the fill twice (refuses too soon), never not at all.
+      this.events.on('FillBooked', ({ order }) => {
+        this.inFlight.land(order.id, order.quantity - order.filledQuantity);
+        this.landShared(order.accountId, order.id, order.quantity - order.filledQuantity);
+      }),
+      this.events.on('OrderSettled', ({ order }) => {
+        this.inFlight.land(order.id, 0);
+        if (order.filledQuantity < order.quantity) this.landShared(order.accountId, order.id, 0);
+      }),
     );
   }
 
@@ -101,7 +118,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.shared?.close();
+    await Promise.all([this.shared?.close(), this.sharedInFlight?.close()]);
   }
 
   /** Read from the database every time: with several processes, any of them may have engaged it. */
@@ -166,10 +183,95 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
     return !increasesExposure(roundQuantity(onceFilled), side, quantity);
   }
 
-  /** The limits of an order that opens or grows its position: the reason for a refusal, or null (and it counts in flight). */
+  /**
+   * The limits of an order that opens or grows its position: the reason for a refusal, or null
+   * (and it counts in flight). With several processes it counts in flight on Redis first, and is
+   * held to the limits with the orders in flight there before it, the other processes' too.
+   */
   private async opening(subject: RiskSubject, current: number, landedBefore: number, now: number, attempt: number): Promise<string | null> {
+    const { account, positionKey, ticker, side, quantity, orderId, type } = subject;
+    if (!this.sharedInFlight || !orderId) return this.openingHeld(subject, current, landedBefore, now, attempt, []);
+    let before: OrderInFlightElsewhere[];
+    try {
+      const signed = side === 'buy' ? quantity : -quantity;
+      before = await this.sharedInFlight.reserve(
+        account.id,
+        { id: orderId, ticker, positionKey, signed, market: type === 'market' },
+        now,
+        now + IN_FLIGHT_MS,
+      );
+      for (const [id, { until }] of this.reserved) {
+        if (until > now) break;
+        this.reserved.delete(id);
+      }
+      this.reserved.delete(orderId);
+      this.reserved.set(orderId, { accountId: account.id, until: now + IN_FLIGHT_MS });
+    } catch (error) {
+      return `the account's orders not yet filled could not be read across processes (Redis: ${(error as Error).message})`;
+    }
+    // Read again after the orders in flight: a fill another process booked is in the positions
+    // before it leaves those (see onModuleInit), so read in this order it is counted once or twice.
+    const landedAgain = this.inFlight.landed(account.id);
+    const held = await this.positions.quantityHeld(account.id, positionKey, ticker);
+    const again = held + this.inFlight.pending(account.id, positionKey, ticker, side, now);
+    const refusal = await this.openingHeld(subject, again, landedAgain, now, attempt, before);
+    if (refusal !== null) this.releaseShared(orderId);
+    return refusal;
+  }
+
+  /** An order reserved on Redis that will not be sent (refused, or never on record): it stops counting there. */
+  private releaseShared(orderId: string): void {
+    const reserved = this.reserved.get(orderId);
+    if (reserved === undefined) return;
+    this.reserved.delete(orderId);
+    this.landShared(reserved.accountId, orderId, 0);
+  }
+
+  private landShared(accountId: string, orderId: string, remaining: number): void {
+    if (!this.sharedInFlight) return;
+    if (remaining <= 0) this.reserved.delete(orderId);
+    this.sharedInFlight.land(accountId, orderId, remaining).then(
+      () => (this.landFailing = false),
+      (error: unknown) => {
+        // It lapses with its time in flight. Said once while Redis fails, not once an order.
+        if (!this.landFailing)
+          this.console.warn(`orders no longer in flight still count on Redis until their time is over: ${(error as Error).message}`);
+        this.landFailing = true;
+      },
+    );
+  }
+
+  /**
+   * The orders in flight on Redis before this one that this process does not count itself (its
+   * own are in `inFlight`; asked at each use, as a check of its own may have added one meanwhile).
+   */
+  private elsewhere(before: readonly OrderInFlightElsewhere[], accountId: string, now: number): OrdersInFlight {
+    const others = new OrdersInFlight();
+    for (const order of before) {
+      if (this.inFlight.has(order.id)) continue;
+      const side = order.signed > 0 ? 'buy' : 'sell';
+      others.add(order.id, accountId, order.ticker, side, Math.abs(order.signed), now, {
+        key: order.positionKey,
+        closing: false,
+        market: order.market,
+      });
+    }
+    return others;
+  }
+
+  private async openingHeld(
+    subject: RiskSubject,
+    current: number,
+    landedBefore: number,
+    now: number,
+    attempt: number,
+    before: readonly OrderInFlightElsewhere[],
+  ): Promise<string | null> {
     const { account, strategyId, positionKey, ticker, side, quantity, orderId, type } = subject;
-    const after = current + (side === 'buy' ? quantity : -quantity);
+    const pendingElsewhere = before.length
+      ? this.elsewhere(before, account.id, now).pending(account.id, positionKey, ticker, side, now)
+      : 0;
+    const after = current + pendingElsewhere + (side === 'buy' ? quantity : -quantity);
 
     if ((await this.killSwitchState()).engaged) return 'the kill switch is engaged: only orders that reduce a position are allowed';
     const strategy = strategyId ? await this.strategies.byId(strategyId) : null;
@@ -199,14 +301,20 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
     // is the room it takes. An order that landed in the positions meanwhile is in neither what was
     // read nor the orders in flight: read again.
     if (this.inFlight.landed(account.id) !== landedBefore && attempt < 3) return this.check(subject, now, attempt + 1);
+    const others = before.length ? this.elsewhere(before, account.id, now) : null;
     const inFlight = this.inFlight.on(account.id, now);
+    if (others)
+      for (const [symbol, signed] of others.on(account.id, now)) inFlight.set(symbol, [...(inFlight.get(symbol) ?? []), ...signed]);
     if (inFlight.size) {
       const ruledInFlight = rules(inFlight, now);
       if (ruledInFlight) return `account "${account.name}": ${ruledInFlight} (with the account's orders not yet filled)`;
     }
     if (accountCap) {
       // This position's orders in flight are in `net` already (through `after`).
-      const size = Math.abs(accountCap.net + this.inFlight.toward(account.id, ticker, side, now, positionKey));
+      const toward =
+        this.inFlight.toward(account.id, ticker, side, now, positionKey) +
+        (others?.toward(account.id, ticker, side, now, positionKey) ?? 0);
+      const size = Math.abs(accountCap.net + toward);
       if (size > accountCap.max)
         return `${accountCap.scope} may hold at most ${accountCap.max} in ${ticker}; this order would make it ${size}`;
     }
@@ -386,6 +494,7 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
    */
   forget(orderId: string): void {
     this.inFlight.land(orderId, 0);
+    this.releaseShared(orderId);
     const counted = this.counted.get(orderId);
     if (!counted) return;
     this.counted.delete(orderId);

@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { RedisOrderCounts } from '../../../apps/server/src/risk/shared-order-counts.js';
+import { RedisOrdersInFlight } from '../../../apps/server/src/risk/shared-orders-in-flight.js';
 import { dropRedisKeys, REDIS_URL } from '../../support/app.js';
 
-const PREFIX = `shared-order-counts-${process.pid}-${Date.now()}`;
+const PREFIX = `risk-counts-on-redis-${process.pid}-${Date.now()}`;
+afterAll(() => dropRedisKeys(REDIS_URL, PREFIX));
 const MINUTE = 60_000;
 
 /**
@@ -18,7 +20,6 @@ describe('orders a minute counted across processes (Redis)', () => {
   afterAll(async () => {
     await Promise.all([first.close(), second.close()]);
     redis.disconnect();
-    await dropRedisKeys(REDIS_URL, PREFIX);
   });
   const members = (key: string) => redis.zrange(`${PREFIX}:{orders-a-minute}:${key}`, 0, -1);
 
@@ -79,5 +80,52 @@ describe('orders a minute counted across processes (Redis)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     await unreachable.close();
     await new RedisOrderCounts(REDIS_URL, PREFIX).close();
+  });
+});
+
+/**
+ * An account's orders in flight as several processes see them, on a real Redis: each reservation
+ * answers the orders there before it, in one script, so of a burst reserved from two connections
+ * at once each sees exactly those reserved before it.
+ */
+describe('orders in flight shared across processes (Redis)', () => {
+  const first = new RedisOrdersInFlight(REDIS_URL, PREFIX);
+  const second = new RedisOrdersInFlight(REDIS_URL, PREFIX);
+  afterAll(() => Promise.all([first.close(), second.close()]));
+  const buy = (id: string, quantity = 1) => ({ id, ticker: 'MES1!', positionKey: 's1', signed: quantity, market: true });
+
+  it('answers each reservation of a burst the ones before it, but itself', async () => {
+    const now = Date.now();
+    const seen = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? first : second).reserve('burst', buy(`o${i}`), now, now + 30_000)),
+    );
+    // Reserved one after another on the server: their answers are 0, 1, … 7 orders long, each
+    // the one before it and the order that answer was for.
+    const byCount = seen
+      .map((answer, i) => ({ id: `o${i}`, before: answer.map((o) => o.id).sort() }))
+      .sort((a, b) => a.before.length - b.before.length);
+    expect(byCount.map((r) => r.before.length)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (let i = 1; i < 8; i++) expect(byCount[i].before).toEqual([...byCount[i - 1].before, byCount[i - 1].id].sort());
+    const last = seen.find((answer) => answer.length === 7)!;
+    expect(last[0]).toEqual(buy(last[0].id));
+  });
+
+  it('follows what is left to fill, drops an order that ended, and one whose time is over', async () => {
+    const now = Date.now();
+    await first.reserve('lands', { ...buy('sell', 3), signed: -3 }, now, now + 30_000);
+    await first.reserve('lands', buy('short-lived', 2), now, now + 1_000);
+    await first.reserve('lands', buy('refused'), now, now + 30_000);
+    // Another process books 1 of the sell's 3 and refuses the last order; a land of an order never reserved is nothing.
+    await second.land('lands', 'sell', 2);
+    await second.land('lands', 'refused', 0);
+    await second.land('lands', 'unknown', 0);
+    const seen = await second.reserve('lands', buy('next'), now + 500, now + 30_500);
+    expect(seen.map((o) => [o.id, o.signed]).sort()).toEqual([
+      ['sell', -2],
+      ['short-lived', 2],
+    ]);
+    // A second on, the short-lived one's time is over: dropped, not answered.
+    const later = await first.reserve('lands', buy('last'), now + 1_000, now + 31_000);
+    expect(later.map((o) => o.id).sort()).toEqual(['next', 'sell']);
   });
 });
