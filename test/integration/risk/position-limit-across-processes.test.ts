@@ -13,7 +13,8 @@ afterAll(() => dropRedisKeys(REDIS_URL, PREFIX));
  * either database), each placing an account's orders, with a broker that fills 3 s after its ack:
  * the burst's orders are all in flight while the others are checked. Before, each process counted
  * only the orders it had sent itself beside the positions: a burst of 8 sent to both at once left
- * 6 working, and then held, on an account allowed 3 contracts.
+ * 6 working, and then held, on an account allowed 3 contracts (by its position limit, or by its
+ * prop-firm rules).
  */
 describe("an account's position limit with two processes", () => {
   const servers: TestServer[] = [];
@@ -72,5 +73,28 @@ describe("an account's position limit with two processes", () => {
       'risk limit: account "three at most" may hold at most 3 in MES1!; this order would make it 4',
     );
     await eventually(async () => (await held(first))[0] === 3 || undefined, 15_000, 'the last buy filled');
+  }, 60_000);
+
+  it('holds an account to its prop-firm contract limit when both processes place its orders at once', async () => {
+    const [first, second] = servers;
+    const account = (await http(first.url, 'POST', '/api/accounts', { name: 'prop', broker: 'slow-fills', brokerAccountId: 'prop' })).body;
+    const rules = await http(second.url, 'PUT', `/api/accounts/${account.id}/rules`, {
+      rules: { startingBalance: 50000, timeZone: 'UTC', dayStart: '00:00', contracts: { max: 3, microsPerMini: 10 } },
+    });
+    expect(rules.status).toBe(200);
+    const placed = (
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          http((i % 2 ? first : second).url, 'POST', '/api/orders', { accountId: account.id, ticker: 'ES1!', side: 'buy', quantity: 1 }),
+        ),
+      )
+    ).map((p) => p.body);
+    expect(placed.filter((o) => o.status === 'working')).toHaveLength(3);
+    const refused = placed.filter((o) => o.status === 'rejected');
+    expect(refused).toHaveLength(5);
+    for (const { reason } of refused) expect(reason).toMatch(/account rules: max contracts/);
+    const held = async () =>
+      ((await http(first.url, 'GET', `/api/positions?accountId=${account.id}`)).body as any[]).map((p) => p.quantity);
+    await eventually(async () => (await held())[0] === 3 || undefined, 15_000, 'the three buys filled');
   }, 60_000);
 });
