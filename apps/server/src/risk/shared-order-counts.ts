@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { closeRedis } from '../infra/redis-close.js';
+import type { Redis } from 'ioredis';
+import { closeRedis, orderPathRedis } from '../infra/redis-connections.js';
 
 /** One orders-a-minute limit an order counts toward: `account:<id>` or `strategy:<id>`. */
 export interface CountedLimit {
@@ -59,10 +59,7 @@ export class RedisOrderCounts implements SharedOrderCounts {
     redisUrl: string,
     private readonly prefix: string,
   ) {
-    // A Redis that does not answer refuses the order within a second (see RiskService), rather
-    // than holding its alert while ioredis reconnects.
-    this.redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000 }) as CountingRedis;
-    this.redis.on('error', () => undefined); // reported by the order it refuses
+    this.redis = orderPathRedis(redisUrl) as CountingRedis;
     this.redis.defineCommand('takeOrderCount', { lua: TAKE });
   }
 

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { closeRedis } from '../infra/redis-close.js';
+import type { Redis } from 'ioredis';
+import { closeRedis, orderPathRedis } from '../infra/redis-connections.js';
 
 /** An order allowed by some process that opened or grew a position, not yet in the positions. */
 export interface OrderInFlightElsewhere {
@@ -81,9 +81,7 @@ export class RedisOrdersInFlight implements SharedOrdersInFlight {
     redisUrl: string,
     private readonly prefix: string,
   ) {
-    // A Redis that does not answer refuses the opening order within a second (see RiskService).
-    this.redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000 }) as InFlightRedis;
-    this.redis.on('error', () => undefined); // reported by the order it refuses
+    this.redis = orderPathRedis(redisUrl) as InFlightRedis;
     this.redis.defineCommand('reserveInFlight', { numberOfKeys: 1, lua: RESERVE });
     this.redis.defineCommand('landInFlight', { numberOfKeys: 1, lua: LAND });
   }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { closeRedis } from '../redis-close.js';
+import { closeRedis } from '../redis-connections.js';
 
 /** Whether this process may do a once-per-cluster job right now. */
 export interface LeaderLock {

@@ -1,4 +1,16 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+
+/**
+ * A connection for a check on an order's path (the risk limits' counts): it connects on first
+ * use, and a Redis that does not answer fails the command within a second, so the order is
+ * refused with the reason rather than held while ioredis reconnects. Errors are reported by the
+ * command that meets them, not by the connection.
+ */
+export function orderPathRedis(redisUrl: string): Redis {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+  redis.on('error', () => undefined);
+  return redis;
+}
 
 /**
  * Closes a connection and waits until its socket is gone (at most a second): a connection left
