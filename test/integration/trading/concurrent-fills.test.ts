@@ -106,7 +106,7 @@ describe.each(['sqlite', 'postgres'] as const)('partial fills reported at once (
     ({ server, close } = await serverWithBrokers(kind, { 'split-broker': SPLIT_BROKER }));
     account = (await http(server.url, 'POST', '/api/accounts', { name: 'Split', broker: 'split-broker', brokerAccountId: 'S1' })).body;
     strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'split', accountId: account.id })).body;
-  });
+  }, 60_000);
   afterAll(async () => {
     await close?.();
   });

@@ -51,13 +51,17 @@ describe.each(['sqlite', 'postgres'] as const)("a bracket's exits never close mo
         price: o.limitPrice ?? o.stopPrice,
         status: o.status,
       }));
+    const bracketLines = async () =>
+      ((await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&limit=50`)).body as any[]).filter((l) =>
+        l.message.startsWith('bracket for'),
+      );
+    // The legs are placed after the entry's fill, not with its event: its line says they were.
+    // (Before they exist, "every order at rest" holds of the entry alone.)
+    await eventually(async () => (await bracketLines()).length > 0 || undefined, 10000, 'the bracket placed');
     // Nothing pending or working is left: every leg has come to rest.
     await eventually(async () => (await orders()).every((o) => o.status !== 'pending' && o.status !== 'working'), 10000, 'legs at rest');
     const positions = (await http(server.url, 'GET', `/api/positions?strategyId=${strategy.id}&includeFlat=true`)).body as any[];
-    const lines = ((await http(server.url, 'GET', `/api/logs?strategyId=${strategy.id}&limit=50`)).body as any[]).filter((l) =>
-      l.message.startsWith('bracket for'),
-    );
-    return { orders: await orders(), position: positions[0]?.quantity, lines };
+    return { orders: await orders(), position: positions[0]?.quantity, lines: await bracketLines() };
   }
 
   it("places only the stop of a long's exits given the wrong way round, and the position ends flat, not short", async () => {
