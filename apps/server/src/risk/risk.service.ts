@@ -211,10 +211,17 @@ export class RiskService implements OnModuleInit, OnModuleDestroy, OnApplication
     }
     // Read again after the orders in flight: a fill another process booked is in the positions
     // before it leaves those (see onModuleInit), so read in this order it is counted once or twice.
-    const landedAgain = this.inFlight.landed(account.id);
-    const held = await this.positions.quantityHeld(account.id, positionKey, ticker);
-    const again = held + this.inFlight.pending(account.id, positionKey, ticker, side, now);
-    const refusal = await this.openingHeld(subject, again, landedAgain, now, attempt, before);
+    let refusal: string | null;
+    try {
+      const landedAgain = this.inFlight.landed(account.id);
+      const held = await this.positions.quantityHeld(account.id, positionKey, ticker);
+      const again = held + this.inFlight.pending(account.id, positionKey, ticker, side, now);
+      refusal = await this.openingHeld(subject, again, landedAgain, now, attempt, before);
+    } catch (error) {
+      // Not allowed, so not in flight: a read that failed leaves no room taken behind it.
+      this.releaseShared(orderId);
+      throw error;
+    }
     if (refusal !== null) this.releaseShared(orderId);
     return refusal;
   }
