@@ -275,6 +275,40 @@ describe('DatabaseService on SQLite', () => {
     }
   });
 
+  it('answers the units of a sync that ask to go first (an order for a broker) before the others (the alerts)', async () => {
+    database.onModuleInit();
+    try {
+      const answered: string[] = [];
+      let orders: Promise<unknown> | undefined;
+      const alerts = Promise.all(
+        ['alert 1', 'alert 2'].map((text) =>
+          database
+            .transaction(async (m) => {
+              await insert(text)(m);
+              // The engine starts on an alert as it commits; its order commits next and shares the sync.
+              if (text === 'alert 2')
+                database.onCommitted(m, () => {
+                  orders = Promise.all(
+                    ['order 1', 'order 2'].map((order) =>
+                      database.transaction(insert(order), { answerFirst: true }).then(() => void answered.push(order)),
+                    ),
+                  );
+                });
+            })
+            .then(() => void answered.push(text)),
+        ),
+      );
+      await alerts;
+      await orders;
+      expect(database.walSyncs).toBe(1);
+      // Committed after the alerts, answered before them; each group in its own order.
+      expect(answered).toEqual(['order 1', 'order 2', 'alert 1', 'alert 2']);
+      expect(await texts()).toEqual(['alert 1', 'alert 2', 'order 1', 'order 2']);
+    } finally {
+      await database.onApplicationShutdown();
+    }
+  });
+
   it('syncs at most one commit later than a durable unit asked for, however long the queue stays full', async () => {
     database.onModuleInit();
     try {

@@ -126,17 +126,20 @@ export class HeldOrdersService implements OrderHolder, OnModuleInit, OnApplicati
   /** Claims the order (one process, or this trigger against a cancel, wins), then sends it. */
   private async claimAndSend(order: Order, quote: Quote): Promise<Order | null> {
     const now = Date.now();
-    const claimed = await this.database.transaction(async (m) => {
-      const result = await m.update(
-        Order,
-        // Or 'pending': held a moment before its own "working" is written, it may be touched first
-        // (one quote later); a claim that waited for 'working' found nothing and the order was lost.
-        { id: order.id, triggeredAt: IsNull(), status: In(['pending', 'working']) },
-        { triggeredAt: now, stopPrice: order.stopPrice, updatedAt: now },
-      );
-      this.store.forget(m, order.id);
-      return result;
-    });
+    const claimed = await this.database.transaction(
+      async (m) => {
+        const result = await m.update(
+          Order,
+          // Or 'pending': held a moment before its own "working" is written, it may be touched first
+          // (one quote later); a claim that waited for 'working' found nothing and the order was lost.
+          { id: order.id, triggeredAt: IsNull(), status: In(['pending', 'working']) },
+          { triggeredAt: now, stopPrice: order.stopPrice, updatedAt: now },
+        );
+        this.store.forget(m, order.id);
+        return result;
+      },
+      { answerFirst: true },
+    );
     if (!claimed.affected) return null;
     return this.sendTriggered(order.id, quote);
   }

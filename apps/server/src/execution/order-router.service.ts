@@ -156,8 +156,9 @@ export class OrderRouter {
       let inserted: boolean;
       try {
         // Durable (fsynced) before the broker hears of it. On PostgreSQL the orders of one turn
-        // share that commit and its flush (an insert that may run again: see shareTurn).
-        inserted = await this.database.transaction((m) => this.store.insert(m, order), { shareTurn: true });
+        // share that commit and its flush (an insert that may run again: see shareTurn). On SQLite
+        // it leaves before the alerts synced with it are answered (see answerFirst).
+        inserted = await this.database.transaction((m) => this.store.insert(m, order), { shareTurn: true, answerFirst: true });
       } catch (error) {
         // Never on record, so never at a broker: the room the limits gave it is given back.
         await checked.catch(() => undefined);
