@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
 import type { ApiTokenView, CreatedApiToken, ListedToken } from '@tradeloop/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash as digest, randomBytes, randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
 import { iso } from '../common/money.js';
 import { ConcurrencyGate, GateFull } from '../common/concurrency-gate.js';
@@ -29,7 +29,7 @@ const TOKEN_PREFIX = 'tl_';
 /** lastUsedAt is bookkeeping: written at most once a minute per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashToken = (token: string) => digest('sha256', token, 'hex');
 /** Password checks that may wait for a free slot; more at once are refused (429). */
 const PASSWORD_CHECKS_WAITING = 100;
 

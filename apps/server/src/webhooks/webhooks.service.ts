@@ -11,7 +11,7 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Alert, WebhookAccepted } from '@tradeloop/contracts';
 import { contractMonth, contractMonthIsOver, parseAlert } from '@tradeloop/domain';
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { Repository, type EntityManager } from 'typeorm';
 import { AccountRulesGate } from '../account-rules/account-rules.gate.js';
 import { RateLimiter, type RateDecision } from '../common/rate-limiter.js';
@@ -374,7 +374,7 @@ export class WebhooksService implements OnModuleDestroy {
       receivedAt,
       key,
       // Without an id, the same body twice within the window is one alert delivered twice.
-      bodyHash: key ? null : createHash('sha256').update(JSON.stringify(alert)).digest('hex'),
+      bodyHash: key ? null : digest('sha256', JSON.stringify(alert), 'hex'),
       ...settle,
       answered,
     });
