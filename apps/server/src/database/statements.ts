@@ -49,13 +49,13 @@ export class Statements {
 
   /** Runs a write; the number of rows it changed. */
   async run(manager: EntityManager | undefined, sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    if (this.type === 'sqlite') return this.sqlite(sql).run(...params).changes;
+    if (this.type === 'sqlite') return this.sqliteTurn(sql).run(...params).changes;
     return (await this.pg(manager, sql, params)).rowCount ?? 0;
   }
 
   /** Every row of a query. */
   async all<Row extends object>(manager: EntityManager | undefined, sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-    if (this.type === 'sqlite') return this.sqlite(sql).all(...params) as Row[];
+    if (this.type === 'sqlite') return this.sqliteTurn(sql).all(...params) as Row[];
     return (await this.pg(manager, sql, params)).rows as Row[];
   }
 
@@ -65,7 +65,7 @@ export class Statements {
     sql: string,
     params: readonly SqlValue[] = [],
   ): Promise<Row | undefined> {
-    if (this.type === 'sqlite') return this.sqlite(sql).get(...params) as Row | undefined;
+    if (this.type === 'sqlite') return this.sqliteTurn(sql).get(...params) as Row | undefined;
     return (await this.pg(manager, sql, params)).rows[0] as Row | undefined;
   }
 
@@ -96,6 +96,17 @@ export class Statements {
   /** PostgreSQL: TypeORM's pool, for what runs outside a unit of work. */
   private pool(): PgPool {
     return (this.database.dataSource.driver as unknown as { master: PgPool }).master;
+  }
+
+  /**
+   * The statement, about to run: a read joins the turn's read transaction, anything else ends it
+   * first (DatabaseService.readTogether). Inside a unit of work either is part of the unit's batch.
+   */
+  private sqliteTurn(sql: string): BetterSqlite3.Statement {
+    const statement = this.sqlite(sql);
+    if (statement.readonly) this.database.readTogether();
+    else this.database.endReads();
+    return statement;
   }
 
   /** SQLite has one connection: a statement run on it inside a unit of work is part of that transaction. */
