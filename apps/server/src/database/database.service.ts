@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
-import { DataSource, type BeforeQueryEvent, type EntityManager, type QueryRunner } from 'typeorm';
+import { DataSource, type AfterQueryEvent, type BeforeQueryEvent, type EntityManager, type QueryRunner } from 'typeorm';
 import { releaseWriters } from './writers-lock.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
@@ -119,8 +119,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private dirty = false;
   /** SQLite: this turn's reads share a read transaction, open now (see readTogether). */
   private reading = false;
-  /** SQLite: the ORM ran something other than a read this turn: no read transaction is opened until the next. */
-  private readsHeld = false;
+  /** SQLite: statements of the ORM other than reads between their hook and their run: no read transaction opens meanwhile. */
+  private readsHeld = 0;
   private readTransaction?: { connection: BetterSqlite3.Database; begin: BetterSqlite3.Statement; end: BetterSqlite3.Statement };
   readonly type: 'sqlite' | 'postgres';
 
@@ -239,16 +239,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   };
 
   private prepareReadTransaction(connection: BetterSqlite3.Database): NonNullable<DatabaseService['readTransaction']> {
-    // Everything the ORM runs passes here first. A statement that is not a read ends the read
-    // transaction, and none opens for the rest of the turn: between this hook and its statement
-    // (a BEGIN, say) the ORM awaits, and a read there must not start one the BEGIN would run into.
+    // Everything the ORM runs passes here before and after it runs. A statement that is not a
+    // read ends the read transaction, and none opens until it has run: between the hook and the
+    // statement (a BEGIN, say) the ORM awaits, and a read there must not start one the BEGIN would
+    // run into. After a BEGIN the connection is in the ORM's transaction, and reads join that.
+    const read = (query: string) => /^\s*SELECT\b/i.test(query);
     this.dataSource.subscribers.push({
       beforeQuery: ({ query }: BeforeQueryEvent) => {
-        if (/^\s*SELECT\b/i.test(query)) return;
+        if (read(query)) return;
         this.endReads();
-        if (this.readsHeld) return;
-        this.readsHeld = true;
-        setImmediate(() => (this.readsHeld = false));
+        this.readsHeld++;
+      },
+      afterQuery: ({ query }: AfterQueryEvent) => {
+        if (!read(query) && this.readsHeld > 0) this.readsHeld--;
       },
     });
     return { connection, begin: connection.prepare('BEGIN'), end: connection.prepare('COMMIT') };
