@@ -211,7 +211,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * SQLite: a read outside a unit of work is a transaction of its own, which takes and drops the
-   * log's read lock (two `fcntl` calls and an `fstat`: about 6 of the 9 µs of a key lookup here).
+   * log's read lock (two `fcntl` calls: about 6 of the 9 µs of a key lookup here).
    * Statements' reads in one event-loop turn share one read transaction instead (with Redis the
    * engine reads its orders, positions and accounts about 15 times an alert): the first opens it,
    * and it ends with the turn or before anything else runs on the connection — a batch's commit,
