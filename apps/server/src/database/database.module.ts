@@ -6,6 +6,7 @@ import { dataSourceOptions, sqliteFile, type EntityList } from './data-source-op
 import { DatabaseService } from './database.service.js';
 import { claimWriters, holdUntilShutdown, SecondWriterError } from './writers-lock.js';
 import { Statements } from './statements.js';
+import { StrategyListing } from './strategy-listing.js';
 
 /** An arbitrary, fixed key: one migration run at a time across every process sharing the database. */
 const MIGRATION_LOCK = 746_283_511;
@@ -90,8 +91,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => opened(options!, config),
         }),
       ],
-      providers: [DatabaseService, Statements],
-      exports: [DatabaseService, Statements],
+      providers: [DatabaseService, Statements, StrategyListing],
+      exports: [DatabaseService, Statements, StrategyListing],
     };
   }
 }

@@ -9,12 +9,17 @@ export type WebhookEventStatus = 'delayed' | 'accepted' | 'processing' | 'done' 
 // Partial: the intake sets an alert's id or its body hash, never both, and an entry for a NULL key is never looked up.
 @Index('uq_webhook_events_strategy_key', ['strategyId', 'idempotencyKey'], { unique: true, where: '"idempotencyKey" IS NOT NULL' })
 @Index('ix_webhook_events_body', ['strategyId', 'bodyHash', 'receivedAt'], { where: '"bodyHash" IS NOT NULL' })
-@Index('ix_webhook_events_strategy_received', ['strategyId', 'receivedAt'])
+// A strategy's events by time, through their place in its list (see StrategyListing): on SQLite
+// an event is listed within a second of its commit; until then it is found by time.
+@Index('ix_webhook_events_listed', ['listedStrategyId', 'receivedAt'], { where: '"listedStrategyId" IS NOT NULL' })
+@Index('ix_webhook_events_unlisted', ['receivedAt'], { where: '"listedStrategyId" IS NULL AND "strategyId" IS NOT NULL' })
 // Also every lookup by status alone (the unfinished events at start, the stale ones).
 @Index('ix_webhook_events_due', ['status', 'notBefore'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @IdColumn() strategyId!: string;
+  /** `strategyId` once the event has its place in the strategy's list (StrategyListing). */
+  @IdColumn({ nullable: true }) listedStrategyId!: string | null;
   /** The alert's `id`; a second alert with the same key for the same strategy is a duplicate. */
   @Column({ type: 'varchar', length: 200, nullable: true }) idempotencyKey!: string | null;
   /** SHA-256 of the parsed alert: an alert without an id repeating it within the duplicate window is a double delivery. */

@@ -20,6 +20,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Statements } from '../database/statements.js';
+import { StrategyListing } from '../database/strategy-listing.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import type { AcceptedAlert, EventQueue, IntakeStamps } from '../infra/queue/event-queue.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -81,8 +82,8 @@ export const SAME_KEY = 'SELECT "id", "idempotencyKey", "notBefore" FROM "webhoo
 export const SAME_BODY =
   'SELECT "id", "idempotencyKey", "notBefore" FROM "webhook_events" WHERE "strategyId" = ? AND "bodyHash" = ? AND "receivedAt" >= ? LIMIT 1';
 const INSERT_EVENT =
-  'INSERT INTO "webhook_events" ("id", "strategyId", "idempotencyKey", "bodyHash", "status", "alert", "sourceIp", "receivedAt", "processedAt", "notBefore", "error") ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL) ON CONFLICT DO NOTHING';
+  'INSERT INTO "webhook_events" ("id", "strategyId", "listedStrategyId", "idempotencyKey", "bodyHash", "status", "alert", "sourceIp", "receivedAt", "processedAt", "notBefore", "error") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL) ON CONFLICT DO NOTHING';
 
 export interface WebhookResult {
   status: 200 | 202;
@@ -131,6 +132,7 @@ export class WebhooksService implements OnModuleDestroy {
     private readonly logs: LogsService,
     private readonly accountRules: AccountRulesGate,
     private readonly statements: Statements,
+    private readonly listing: StrategyListing,
   ) {
     this.perToken = new RateLimiter(config.webhooks.rateLimit.perTokenPerMinute, 60_000);
     this.perIp = new RateLimiter(config.webhooks.rateLimit.perIpPerMinute, 60_000);
@@ -425,6 +427,7 @@ export class WebhooksService implements OnModuleDestroy {
     const inserted = await this.statements.run(m, INSERT_EVENT, [
       event.id,
       strategy.id,
+      this.listing.listedAtInsert(strategy.id),
       key,
       bodyHash,
       status,
