@@ -75,7 +75,7 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s events on %s', (k
     ['a strategy', {}],
     ['its page before a time', { beforeReceivedAt: 15000 }],
   ])('reads %s through the list’s index and the newest by time', async (_, filter) => {
-    const [listed, unlisted] = listedArms('e');
+    const [listed, unlisted] = listedArms('record');
     const plans = await Promise.all(
       [listed, unlisted].map((arm) => {
         const [sql, params] = eventPage(events, { ...filter, limit: 50 }, arm, 'bulk-7').getQueryAndParameters();
@@ -83,8 +83,8 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s events on %s', (k
       }),
     );
     if (kind === 'sqlite') {
-      expect(plans[0]).toMatch(/SEARCH e USING INDEX ix_webhook_events_listed \(listedStrategyId=\?/);
-      expect(plans[1]).toMatch(/(SCAN|SEARCH) e USING INDEX ix_webhook_events_unlisted/);
+      expect(plans[0]).toMatch(/SEARCH record USING INDEX ix_webhook_events_listed \(listedStrategyId=\?/);
+      expect(plans[1]).toMatch(/(SCAN|SEARCH) record USING INDEX ix_webhook_events_unlisted/);
       // Ties in time are put in id order among themselves ("RIGHT PART"); the page is never sorted whole.
       for (const plan of plans) expect(plan).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
     } else {
@@ -134,7 +134,7 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s events on %s', (k
     ]);
     // Read unlisted, then listed in between, then read listed: in both parts, kept once.
     await insert('s4', 2000, null);
-    const [listed, unlisted] = listedArms('e');
+    const [listed, unlisted] = listedArms('record');
     const early = await eventPage(events, { limit: 10 }, unlisted, 's4').getMany();
     await listing.listNow();
     const late = await eventPage(events, { limit: 10 }, listed, 's4').getMany();

@@ -85,7 +85,8 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
 }
 
 /**
- * The two parts of a strategy's rows in a listed table, as QueryBuilder conditions on `alias`:
+ * The two parts of a strategy's rows in a listed table, as QueryBuilder conditions on `alias`
+ * (`record` in `pageOfStrategy`):
  * those listed (through the list's index) and those written since the last listing (through the
  * index by time). Each is read in its index's order; the caller merges them. `strategy` is the
  * strategy's parameter, or a column of an outer query.
@@ -93,3 +94,30 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
 export function listedArms(alias: string, strategy = ':strategyId'): [listed: string, unlisted: string] {
   return [`${alias}.listedStrategyId = ${strategy}`, `${alias}.listedStrategyId IS NULL AND ${alias}.strategyId = ${strategy}`];
 }
+
+/**
+ * The rows `offset` to `offset + limit` of a strategy's rows in page order, from its two parts
+ * (`listedArms` on the alias `record`): `read(arm, skip, take)` reads a part in page order. The unlisted part is read
+ * first — at most the last second's rows — and the listed one from just where the page can begin:
+ * k unlisted rows read can put a listed row at most k places later than its own. Listing only ever
+ * adds, so a row listed between the two reads is read in the second (and kept once), never in
+ * neither; only the page's place may then be off by it.
+ */
+export async function pageOfStrategy<Row extends { id: string }>(
+  read: (arm: string, skip: number, take: number) => Promise<Row[]>,
+  compare: (a: Row, b: Row) => number,
+  offset: number,
+  limit: number,
+  strategy = ':strategyId',
+): Promise<Row[]> {
+  const [listed, unlisted] = listedArms('record', strategy);
+  const newest = await read(unlisted, 0, offset + limit);
+  const from = Math.max(0, offset - newest.length);
+  const rest = await read(listed, from, limit + newest.length);
+  const merged = [...new Map([...newest, ...rest].map((row) => [row.id, row])).values()].sort(compare);
+  // The merged rows hold the strategy's rows from place `from` on (see above).
+  return merged.slice(offset - from, offset - from + limit);
+}
+
+/** Ids in the databases' order (`ORDER BY "id"`): the tie-break of rows at the same time. */
+export const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

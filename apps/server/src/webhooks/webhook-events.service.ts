@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
 import { DatabaseService } from '../database/database.service.js';
-import { listedArms } from '../database/strategy-listing.js';
+import { byId, pageOfStrategy } from '../database/strategy-listing.js';
 import type { EventQueue } from '../infra/queue/event-queue.js';
 import { EVENT_QUEUE } from '../infra/queue/queue.module.js';
 import { LogsService } from '../logs/logs.service.js';
@@ -18,26 +18,25 @@ export interface EventFilter {
   beforeReceivedAt?: number;
 }
 
-/**
- * A strategy's events, newest first: the page of those not listed yet (StrategyListing), then the
- * page of those listed, each read in its index's order, merged. Listing only ever adds, so an
- * event listed between the two reads is in the second (and kept once), never in neither. Paged by
- * time, not offset: the two pages together hold every event of the merged one.
- */
-export async function eventsOfStrategy(events: Repository<WebhookEvent>, filter: EventFilter, strategyId: string): Promise<WebhookEvent[]> {
-  const [listed, unlisted] = listedArms('e');
-  const page = (arm: string) => eventPage(events, filter, arm, strategyId).getMany();
-  const newest = await page(unlisted);
-  const byId = new Map([...newest, ...(await page(listed))].map((e) => [e.id, e]));
-  return [...byId.values()].sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, filter.limit);
+/** A strategy's events, newest first (see pageOfStrategy): paged by time, the first `limit` before it. */
+export function eventsOfStrategy(events: Repository<WebhookEvent>, filter: EventFilter, strategyId: string): Promise<WebhookEvent[]> {
+  return pageOfStrategy(
+    (arm, skip, take) =>
+      eventPage(events, { ...filter, limit: take }, arm, strategyId)
+        .offset(skip)
+        .getMany(),
+    (a, b) => b.receivedAt - a.receivedAt || byId(a, b),
+    0,
+    filter.limit,
+  );
 }
 
-/** One part of a strategy's events (`listedArms`), a page in the order of its index. */
+/** One part of a strategy's events (`listedArms` on `record`), a page in the order of its index. */
 export function eventPage(events: Repository<WebhookEvent>, filter: EventFilter, arm: string, strategyId: string) {
-  const query = events.createQueryBuilder('e').where(arm, { strategyId });
-  if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
-  if (filter.beforeReceivedAt) query.andWhere('e.receivedAt < :before', { before: filter.beforeReceivedAt });
-  return query.orderBy('e.receivedAt', 'DESC').addOrderBy('e.id', 'ASC').limit(filter.limit);
+  const query = events.createQueryBuilder('record').where(arm, { strategyId });
+  if (filter.status) query.andWhere('record.status = :status', { status: filter.status });
+  if (filter.beforeReceivedAt) query.andWhere('record.receivedAt < :before', { before: filter.beforeReceivedAt });
+  return query.orderBy('record.receivedAt', 'DESC').addOrderBy('record.id', 'ASC').limit(filter.limit);
 }
 
 /** Accepted alerts as the engine sees them: listing, and the dead letters' retry and dismiss. */
