@@ -7,7 +7,8 @@ import { openSchema, placeholders, planOf } from '../../support/schema.js';
  * Each trade closed gets its excursion row once a second, with the stop of its entry's bracket,
  * found through the entry fill. By the account alone that read every fill the account ever had,
  * once for each trade — a day's trading makes that quadratic — and could take another strategy's
- * fill of the same price and millisecond. By the trade's strategy and entry time it is one seek.
+ * fill of the same price and millisecond. By the trade's strategy and entry time it is one seek
+ * (two: the strategy's listed fills, and the fills not listed yet by time; see StrategyListing).
  */
 describe.each(['sqlite', 'postgres'] as const)("a trade's entry bracket on %s", (kind) => {
   let dataSource: DataSource;
@@ -25,12 +26,19 @@ describe.each(['sqlite', 'postgres'] as const)("a trade's entry bracket on %s", 
   });
   afterAll(() => close?.());
 
-  // A manual trade (no strategy; a human's pace) is left to the planner: on an empty table it takes the account's index.
-  it("seeks a strategy's entry fill by the strategy and time", async () => {
-    const [sql, params] = entryBracket(trade);
-    const plan = await planOf(dataSource, kind, sql, params as (string | number)[]);
-    expect(plan).toContain('ix_fills_strategy');
-    if (kind === 'sqlite') expect(plan).toMatch(/ix_fills_strategy \(strategyId=\? AND time=\?\)/);
+  it("seeks a strategy's entry fill by the strategy's list and time, or (not listed yet) by time", async () => {
+    for (const strategyId of [trade.strategyId, null]) {
+      const [sql, params] = entryBracket({ ...trade, strategyId });
+      const plan = await planOf(dataSource, kind, sql, params as (string | number)[]);
+      if (kind === 'sqlite') {
+        expect(plan).toMatch(/SEARCH f USING INDEX ix_fills_listed \(listedStrategyId=\? AND time=\?\)/);
+        expect(plan).toMatch(/SEARCH f USING INDEX ix_fills_unlisted \(time=\?\)/);
+      } else {
+        expect(plan).toMatch(/Index Scan using ix_fills_listed on fills f/);
+        expect(plan).toMatch(/Index Scan using ix_fills_unlisted on fills f/);
+      }
+      expect(plan).not.toMatch(/SCAN f\b|Seq Scan on fills/);
+    }
   });
 
   it("finds the trade's own strategy's bracket where another strategy filled at the same price and millisecond, and a link's copy's", async () => {
@@ -75,11 +83,18 @@ describe.each(['sqlite', 'postgres'] as const)("a trade's entry bracket on %s", 
       ),
     );
     await dataSource.query(bracket, ['c4', 's1', 24960]);
-    expect(await bracketOf({ ...trade, strategyId: 'link1', accountId: 'other' })).toBe(24960);
-    expect(await bracketOf(trade)).toBe(24980);
-    expect(await bracketOf({ ...trade, strategyId: 's1' })).toBe(24990);
-    expect(await bracketOf({ ...trade, strategyId: null })).toBe(24970);
-    expect(await bracketOf({ ...trade, entryTime: 1_001 })).toBeNull();
-    expect(await bracketOf({ ...trade, strategyId: 's3' })).toBeNull();
+    // The fills as written (not listed yet), then listed as StrategyListing lists them: found either way.
+    for (const listed of [false, true]) {
+      if (listed)
+        await dataSource.query(`UPDATE "fills" SET "listedStrategyId" = COALESCE("strategyId", '') WHERE "listedStrategyId" IS NULL`);
+      const unlisted = (await dataSource.query(`SELECT count(*) AS "n" FROM "fills" WHERE "listedStrategyId" IS NULL`)) as { n: unknown }[];
+      expect(Number(unlisted[0].n)).toBe(listed ? 0 : 4);
+      expect(await bracketOf({ ...trade, strategyId: 'link1', accountId: 'other' })).toBe(24960);
+      expect(await bracketOf(trade)).toBe(24980);
+      expect(await bracketOf({ ...trade, strategyId: 's1' })).toBe(24990);
+      expect(await bracketOf({ ...trade, strategyId: null })).toBe(24970);
+      expect(await bracketOf({ ...trade, entryTime: 1_001 })).toBeNull();
+      expect(await bracketOf({ ...trade, strategyId: 's3' })).toBeNull();
+    }
   });
 });

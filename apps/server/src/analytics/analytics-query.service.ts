@@ -90,14 +90,23 @@ export class AnalyticsQueryService {
   }
 
   private async slippage(filter: AnalyticsFilter): Promise<SlippageView> {
-    const { clause, params } = this.scope('f', filter, '"time"');
-    const rows = await this.sql.query(
-      `SELECT f."strategyId", f."accountId", f."ticker", f."side", f."quantity", f."price", f."time", ` +
-        `COALESCE(tl."referencePrice", o."signalPrice") AS "reference" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
-        `LEFT JOIN "order_timelines" tl ON tl."orderId" = f."orderId" ` +
-        `WHERE ${clause} AND COALESCE(tl."referencePrice", o."signalPrice") IS NOT NULL ORDER BY f."time" DESC LIMIT ${MAX_ROWS}`,
-      params,
-    );
+    const newest = async (strategy?: string) => {
+      const { clause, params } = this.scope('f', { ...filter, strategyId: undefined }, '"time"');
+      return this.sql.query(
+        `SELECT f."id", f."strategyId", f."accountId", f."ticker", f."side", f."quantity", f."price", f."time", ` +
+          `COALESCE(tl."referencePrice", o."signalPrice") AS "reference" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
+          `LEFT JOIN "order_timelines" tl ON tl."orderId" = f."orderId" ` +
+          `WHERE ${strategy ?? '1 = 1'} AND ${clause} AND COALESCE(tl."referencePrice", o."signalPrice") IS NOT NULL ORDER BY f."time" DESC LIMIT ${MAX_ROWS}`,
+        strategy ? [filter.strategyId, ...params] : params,
+      );
+    };
+    // A strategy's fills through its list, the newest not listed yet first, as a page reads them (StrategyListing).
+    const rows = filter.strategyId
+      ? newestOnce([
+          ...(await newest('f."listedStrategyId" IS NULL AND f."strategyId" = ?')),
+          ...(await newest('f."listedStrategyId" = ?')),
+        ])
+      : await newest();
     const fills = rows.map((r) => {
       const ticker = String(r.ticker);
       const s = slippage(r.side as OrderSide, num(r.price), num(r.reference), num(r.quantity), this.market.instrument(ticker));
@@ -212,6 +221,11 @@ export class AnalyticsQueryService {
     if (filter.to !== undefined) add(`${alias}.${timeColumn} <= ?`, filter.to);
     return { clause: parts.join(' AND '), params };
   }
+}
+
+/** Fills read in two parts, each newest first: once each, newest first, at most MAX_ROWS. */
+function newestOnce(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [...new Map(rows.map((row) => [row.id, row])).values()].sort((a, b) => num(b.time) - num(a.time)).slice(0, MAX_ROWS);
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100 + 0;

@@ -4,6 +4,7 @@ import { bracketStop, toCents, tradeExcursion } from '@tradeloop/domain';
 import type { EntityManager } from 'typeorm';
 import { DatabaseService } from '../database/database.service.js';
 import type { SqlValue } from '../database/statements.js';
+import { NO_STRATEGY_LISTED } from '../database/strategy-listing.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { MarketService } from '../market/market.service.js';
 import { AnalyticsSql, maybeNum } from './analytics-sql.js';
@@ -168,26 +169,25 @@ export class AnalyticsRecorder implements OnApplicationBootstrap, OnModuleDestro
 
 /**
  * The bracket of a trade's entry order, found through its entry fill: by the fill's strategy and
- * the trade's entry time first, the index that begins with them. By the account alone it read
- * every fill the account ever had, once for each trade it closed, and could take another
- * strategy's fill of the same price and millisecond. A trade is held under its strategy, a link's
- * copy under the link (its fills under the link's strategy), a manual one under none.
+ * the trade's entry time, a seek of the strategy's list of fills, or (a fill not listed yet, see
+ * StrategyListing) of the unlisted fills by time. By the account alone it read every fill the
+ * account ever had, once for each trade it closed, and could take another strategy's fill of the
+ * same price and millisecond. A trade is held under its strategy, a link's copy under the link
+ * (its fills under the link's strategy), a manual one under none.
  */
 export function entryBracket(
   trade: Pick<TradeData, 'strategyId' | 'entryTime' | 'accountId' | 'ticker' | 'entryPrice'>,
 ): [string, SqlValue[]] {
-  const byStrategy =
-    trade.strategyId === null ? 'IS NULL' : '= COALESCE((SELECT l."strategyId" FROM "strategy_links" l WHERE l."id" = ?), ?)';
-  return [
+  const strategy = 'COALESCE((SELECT l."strategyId" FROM "strategy_links" l WHERE l."id" = ?), ?)';
+  const [listed, unlisted] =
+    trade.strategyId === null
+      ? [`f."listedStrategyId" = '${NO_STRATEGY_LISTED}'`, 'f."listedStrategyId" IS NULL AND f."strategyId" IS NULL']
+      : [`f."listedStrategyId" = ${strategy}`, `f."listedStrategyId" IS NULL AND f."strategyId" = ${strategy}`];
+  const byStrategy = trade.strategyId === null ? [] : [trade.strategyId, trade.strategyId];
+  const part = (where: string) =>
     `SELECT b."stopLossPrice", b."stopLossTicks" FROM "fills" f JOIN "orders" o ON o."id" = f."orderId" ` +
-      `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
-      `WHERE f."strategyId" ${byStrategy} AND f."time" = ? AND f."accountId" = ? AND f."ticker" = ? AND f."price" = ? LIMIT 1`,
-    [
-      ...(trade.strategyId === null ? [] : [trade.strategyId, trade.strategyId]),
-      trade.entryTime,
-      trade.accountId,
-      trade.ticker,
-      trade.entryPrice,
-    ],
-  ];
+    `JOIN "order_brackets" b ON b."parentClientOrderId" = o."clientOrderId" ` +
+    `WHERE ${where} AND f."time" = ? AND f."accountId" = ? AND f."ticker" = ? AND f."price" = ?`;
+  const rest = [trade.entryTime, trade.accountId, trade.ticker, trade.entryPrice];
+  return [`${part(listed)} UNION ALL ${part(unlisted)} LIMIT 1`, [...byStrategy, ...rest, ...byStrategy, ...rest]];
 }

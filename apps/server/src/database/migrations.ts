@@ -17,6 +17,7 @@ import { LogIndexByStrategyAndId1766600000000 } from './migrations/1766600000000
 import { LogStrategyLines1766700000000 } from './migrations/1766700000000-log-strategy-lines.js';
 import { PositionsByTicker1766800000000 } from './migrations/1766800000000-positions-by-ticker.js';
 import { EventsListedByStrategy1766900000000 } from './migrations/1766900000000-events-listed-by-strategy.js';
+import { OrdersAndFillsListedByStrategy1767000000000 } from './migrations/1767000000000-orders-and-fills-listed-by-strategy.js';
 import type { SecretBox } from '../infra/secrets/secret-box.js';
 
 /** The migrations, in order; `secrets` opens the key for those that seal what they move (asked only when there is something to seal). */
@@ -40,4 +41,5 @@ export const migrations = (secrets: () => SecretBox) => [
   LogStrategyLines1766700000000,
   PositionsByTicker1766800000000,
   EventsListedByStrategy1766900000000,
+  OrdersAndFillsListedByStrategy1767000000000,
 ];

@@ -33,6 +33,11 @@ export class RowShape<T extends object> {
     return `INSERT INTO ${this.table} (${this.columns}) VALUES (${this.entries.map(() => '?').join(', ')})`;
   }
 
+  /** `insert` with more columns after the fields (their values follow `values()`'s). */
+  insertAlso(...columns: string[]): string {
+    return `INSERT INTO ${this.table} (${[this.columns, ...columns.map((c) => `"${c}"`)].join(', ')}) VALUES (${[...this.entries, ...columns].map(() => '?').join(', ')})`;
+  }
+
   /** Every field's value of `entity`, in column order, for `insert`. */
   values(entity: T): SqlValue[] {
     return this.entries.map(([name, kind]) => toSql(entity[name], kind));

@@ -2,33 +2,43 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { DatabaseService } from './database.service.js';
 import { Statements } from './statements.js';
 
-/** How often rows written since are given their place in their strategy's list. */
-export const LIST_EVERY_MS = 1000;
+/** How often the lister looks for rows to list. */
+export const LOOK_EVERY_MS = 100;
+/** Rows waiting that are listed at once: under a flood, a listing's commit stays a few milliseconds long. */
+export const LIST_AT_ROWS = 2000;
+/** Rows waiting fewer than LIST_AT_ROWS are listed once they have waited this long, at the most. */
+export const LIST_WITHIN_MS = 1000;
+/** The most rows of one table one listing takes: a backlog is listed over several. */
+export const LIST_AT_MOST = 5000;
+
+/** The WHERE of a listed table's index of unlisted rows by time; the lister's own, so it finds them through it. */
+export const UNLISTED = '"listedStrategyId" IS NULL';
+/** Where rows of no strategy (manual orders and their fills) are listed. */
+export const NO_STRATEGY_LISTED = '';
+const waiting = (table: string) => `SELECT count(*) AS "n" FROM (SELECT 1 FROM "${table}" WHERE ${UNLISTED} LIMIT ${LIST_AT_ROWS}) AS "w"`;
+// SQLite takes the rows by rowid, PostgreSQL by id: each is the table's own cheapest way back to a row.
+export const listRows = (table: string, key: 'rowid' | '"id"') =>
+  `UPDATE "${table}" SET "listedStrategyId" = COALESCE("strategyId", '${NO_STRATEGY_LISTED}') ` +
+  `WHERE ${key} IN (SELECT ${key} FROM "${table}" WHERE ${UNLISTED} LIMIT ${LIST_AT_MOST})`;
 
 /**
- * The WHERE of a listed table's index of unlisted rows by time; the lister's own, so it finds them
- * through it. A row without a strategy is never listed, and never read as any strategy's.
- */
-export const UNLISTED = '"listedStrategyId" IS NULL AND "strategyId" IS NOT NULL';
-const unlistedRow = (table: string) => `SELECT 1 AS "due" FROM "${table}" WHERE ${UNLISTED} LIMIT 1`;
-const listRows = (table: string) => `UPDATE "${table}" SET "listedStrategyId" = "strategyId" WHERE ${UNLISTED}`;
-
-/**
- * A table's rows listed by strategy: a nullable `listedStrategyId` copy of `strategyId`, and the
- * list's index on it instead of on `strategyId`. On SQLite an index that begins with the strategy
- * changes a page of that strategy's part of the B-tree for every row, and a busy moment's commit
- * holds rows of dozens of strategies: a page written to the log for each, where the rows
- * themselves share the table's last page. So a row is written unlisted (NULL, under an index by
- * time that only grows at its end), and once a second every row written since is listed in one
- * commit, each strategy's page changed once. Readers take a strategy's rows from both: listed
- * ones through the list's index, the unlisted second through the index by time (`listedArms`).
- * PostgreSQL writes each row listed (its index costs no page of its own per row), and the same
- * readers find nothing unlisted there.
+ * A table's rows listed by strategy: a nullable `listedStrategyId` copy of `strategyId` (the empty
+ * string for a row of no strategy), and the list's index on it instead of on `strategyId`. On SQLite
+ * an index that begins with the strategy changes a page of that strategy's part of the B-tree for
+ * every row, and a busy moment's commit holds rows of dozens of strategies: a page written to the
+ * log for each, where the rows themselves share the table's last page. So a row is written unlisted
+ * (NULL, under an index by time that only grows at its end) and listed later with the rows written
+ * since, in one commit, each strategy's page changed once for all of them: within a second, or as
+ * soon as LIST_AT_ROWS wait. Readers take a strategy's rows from both parts: the listed ones
+ * through the list's index, the unlisted through the index by time (`listedArms`). PostgreSQL
+ * writes each row listed (its index costs no page of its own per row), and the same readers find
+ * nothing unlisted there.
  */
 @Injectable()
 export class StrategyListing implements OnModuleInit, OnModuleDestroy {
   private readonly console = new Logger('StrategyListing');
-  private readonly tables = new Set<string>();
+  /** The listed tables, with when each was last listed. */
+  private readonly lastListed = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private listing?: Promise<void>;
   private lastError = 0;
@@ -41,16 +51,16 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
   /** A table with `strategyId` and `listedStrategyId` columns, listed from now on. */
   register(table: string): void {
     if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
-    this.tables.add(table);
+    this.lastListed.set(table, Date.now());
   }
 
-  /** What a new row's `listedStrategyId` is: its strategy on PostgreSQL, none yet on SQLite. */
+  /** What a new row's `listedStrategyId` is: its place in the list on PostgreSQL, none yet on SQLite. */
   listedAtInsert(strategyId: string | null): string | null {
-    return this.database.type === 'postgres' ? strategyId : null;
+    return this.database.type === 'postgres' ? (strategyId ?? NO_STRATEGY_LISTED) : null;
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.listNow(), LIST_EVERY_MS).unref();
+    this.timer = setInterval(() => void this.listDue(), LOOK_EVERY_MS).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -58,22 +68,45 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
     await this.listNow();
   }
 
-  /** Lists every row written unlisted so far (tests, and shutdown). One run at a time. */
-  listNow(): Promise<void> {
-    this.listing ??= this.list()
+  /** Lists every row not listed yet (tests, and shutdown). */
+  async listNow(): Promise<void> {
+    while (this.listing) await this.listing;
+    await this.run(async () => {
+      for (const table of this.lastListed.keys()) while ((await this.list(table)) === LIST_AT_MOST);
+    });
+  }
+
+  /** One run at a time; a failure is reported (rate-limited) and left for the next look. */
+  private run(work: () => Promise<void>): Promise<void> {
+    this.listing ??= work()
       .catch((error: unknown) => this.warn(error))
       .finally(() => (this.listing = undefined));
     return this.listing;
   }
 
-  private async list(): Promise<void> {
-    // Read first: a second with nothing written takes no write lock (another process may want it).
-    const due: string[] = [];
-    for (const table of this.tables) if (await this.statements.get(undefined, unlistedRow(table))) due.push(table);
-    if (!due.length) return;
-    await this.database.bookkeeping(async (manager) => {
-      for (const table of due) await this.statements.run(manager, listRows(table));
-    });
+  /**
+   * Lists a table's waiting rows once there are enough of them, or once they have waited long
+   * enough (`now`: tests). Reads first: a look with nothing to list takes no write lock (another
+   * process may want it), and each table is listed in a commit of its own.
+   */
+  listDue(now = Date.now()): Promise<void> {
+    return this.run(() => this.look(now));
+  }
+
+  private async look(now: number): Promise<void> {
+    for (const [table, last] of this.lastListed) {
+      const { n } = (await this.statements.get<{ n: unknown }>(undefined, waiting(table))) ?? { n: 0 };
+      const rows = Number(n);
+      if (rows >= LIST_AT_ROWS || (rows > 0 && now - last >= LIST_WITHIN_MS)) await this.list(table);
+    }
+  }
+
+  /** Lists up to LIST_AT_MOST rows of the table in one commit; how many it listed. */
+  private async list(table: string): Promise<number> {
+    const sql = listRows(table, this.database.type === 'sqlite' ? 'rowid' : '"id"');
+    const listed = await this.database.bookkeeping((manager) => this.statements.run(manager, sql));
+    this.lastListed.set(table, Date.now());
+    return listed;
   }
 
   private warn(error: unknown): void {

@@ -1,3 +1,4 @@
+import { StrategyListing } from '../database/strategy-listing.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountRecordsModule } from '../accounts/account-records.module.js';
@@ -34,4 +35,8 @@ import { OrdersController } from './orders.controller.js';
   ],
   exports: [OrderRouter, FillIntake, BracketsService, HeldOrdersService, OrdersReader],
 })
-export class ExecutionModule {}
+export class ExecutionModule {
+  constructor(listing: StrategyListing) {
+    listing.register('orders');
+  }
+}

@@ -3,9 +3,38 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderView, Page, RecordedOrder } from '@tradeloop/contracts';
 import { In, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
+import { byId, listedArms, pageOfStrategy } from '../database/strategy-listing.js';
 import { Order } from './order.entity.js';
 import { brokerRequest, isHeldType, orderView } from './order-shapes.js';
 import { OPEN_STATUSES } from './order-states.service.js';
+
+export interface OrderFilter {
+  strategyId?: string;
+  accountId?: string;
+  status?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A strategy's orders, newest first, from its listed and unlisted parts (StrategyListing). */
+export async function ordersOfStrategy(orders: Repository<Order>, filter: OrderFilter, strategyId: string): Promise<[Order[], number]> {
+  const part = (arm: string) => {
+    const query = orders.createQueryBuilder('record').where(arm, { strategyId });
+    if (filter.accountId) query.andWhere('record.accountId = :accountId', { accountId: filter.accountId });
+    if (filter.status) query.andWhere('record.status = :status', { status: filter.status });
+    return query;
+  };
+  // The unlisted part first, as the page reads it: a row listed in between is counted twice at worst, never missed.
+  const [listed, unlisted] = listedArms('record');
+  const total = (await part(unlisted).getCount()) + (await part(listed).getCount());
+  const items = await pageOfStrategy(
+    (arm, skip, take) => part(arm).orderBy('record.createdAt', 'DESC').addOrderBy('record.id', 'ASC').offset(skip).limit(take).getMany(),
+    (a, b) => b.createdAt - a.createdAt || byId(a, b),
+    filter.offset,
+    filter.limit,
+  );
+  return [items, total];
+}
 
 /** Orders as the API lists them, and as a broker plugin recognises its own after a restart. */
 @Injectable()
@@ -15,23 +44,18 @@ export class OrderQueries {
     private readonly accounts: AccountsReader,
   ) {}
 
-  async list(filter: {
-    strategyId?: string;
-    accountId?: string;
-    status?: string;
-    limit: number;
-    offset: number;
-  }): Promise<Page<OrderView>> {
-    const [items, total] = await this.orders.findAndCount({
-      where: {
-        ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
-        ...(filter.accountId ? { accountId: filter.accountId } : {}),
-        ...(filter.status ? { status: filter.status as Order['status'] } : {}),
-      },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+  async list(filter: OrderFilter): Promise<Page<OrderView>> {
+    const [items, total] = filter.strategyId
+      ? await ordersOfStrategy(this.orders, filter, filter.strategyId)
+      : await this.orders.findAndCount({
+          where: {
+            ...(filter.accountId ? { accountId: filter.accountId } : {}),
+            ...(filter.status ? { status: filter.status as Order['status'] } : {}),
+          },
+          order: { createdAt: 'DESC', id: 'ASC' },
+          take: filter.limit,
+          skip: filter.offset,
+        });
     return {
       total,
       limit: filter.limit,

@@ -6,6 +6,7 @@ import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { num, Statements } from '../database/statements.js';
+import { StrategyListing } from '../database/strategy-listing.js';
 import { NO_STRATEGY } from '../ledger/ledger-messages.js';
 import type { MarketOrderOnRecord } from '../risk/risk.service.js';
 import { OPEN_ORDER, type Order } from './order.entity.js';
@@ -40,8 +41,11 @@ const ORDER = new RowShape<Order>('orders', {
 });
 
 const BY_CLIENT_ORDER_ID = ORDER.select('"clientOrderId" = ?');
-/** Both databases take `ON CONFLICT DO NOTHING` without naming the key: only the client order id can conflict (ids are new). */
-const INSERT_NEW = `${ORDER.insert} ON CONFLICT DO NOTHING`;
+/**
+ * Both databases take `ON CONFLICT DO NOTHING` without naming the key: only the client order id can
+ * conflict (ids are new). With its place in its strategy's list, where the database lists at once.
+ */
+const INSERT_NEW = `${ORDER.insertAlso('listedStrategyId')} ON CONFLICT DO NOTHING`;
 const BY_ID = ORDER.select('"id" = ?');
 
 /**
@@ -81,6 +85,7 @@ export class OrderStore {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly statements: Statements,
     private readonly database: DatabaseService,
+    private readonly listing: StrategyListing,
   ) {
     this.held = soleWriter(config) ? new Map() : null;
   }
@@ -137,7 +142,9 @@ export class OrderStore {
    * The unique key answers in the insert itself, not in a read before it.
    */
   async insert(m: EntityManager, order: Order): Promise<boolean> {
-    if ((await this.statements.run(m, INSERT_NEW, ORDER.values(order))) !== 1) return false;
+    const values = ORDER.values(order);
+    values.push(this.listing.listedAtInsert(order.strategyId));
+    if ((await this.statements.run(m, INSERT_NEW, values)) !== 1) return false;
     if (!this.held) return true;
     const inserted = { ...order };
     this.database.onCommitted(m, () => this.keep(inserted));

@@ -6,7 +6,10 @@ import { IdColumn, PriceColumn, TimeColumn } from '../database/columns.js';
 export const OPEN_ORDER = `"status" IN ('pending', 'working')`;
 
 @Entity('orders')
-@Index('ix_orders_strategy', ['strategyId', 'createdAt'])
+// A strategy's orders by time, through their place in its list (see StrategyListing): on SQLite
+// an order is listed within a second of its commit; until then it is found by time.
+@Index('ix_orders_listed', ['listedStrategyId', 'createdAt'], { where: '"listedStrategyId" IS NOT NULL' })
+@Index('ix_orders_unlisted', ['createdAt'], { where: '"listedStrategyId" IS NULL' })
 @Index('ix_orders_status', ['status'])
 @Index('ix_orders_open', ['strategyId', 'ticker'], { where: OPEN_ORDER })
 export class Order {
@@ -14,6 +17,8 @@ export class Order {
   /** Derived from the webhook event, so a redelivered event never orders twice. */
   @Column({ type: 'varchar', length: 100, unique: true }) clientOrderId!: string;
   @IdColumn({ nullable: true }) strategyId!: string | null;
+  /** Its place in its strategy's list, written by the store (StrategyListing); the engine never reads it. */
+  @IdColumn({ nullable: true }) listedStrategyId?: string | null;
   /** The strategy's copy to another account this order belongs to; its position and trades are keyed under it. */
   @IdColumn({ nullable: true }) linkId!: string | null;
   @IdColumn() accountId!: string;

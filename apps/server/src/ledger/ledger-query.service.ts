@@ -4,6 +4,7 @@ import type { FillView, Page, PositionView, TradeView } from '@tradeloop/contrac
 import { openPnlCents, toDollars } from '@tradeloop/domain';
 import { Between, Not, Raw, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
+import { byId, listedArms, pageOfStrategy } from '../database/strategy-listing.js';
 import { MarketService } from '../market/market.service.js';
 import { Fill } from './fill.entity.js';
 import { NO_STRATEGY } from './ledger.service.js';
@@ -26,6 +27,27 @@ export interface TradeFilter {
   tag?: string;
   limit: number;
   offset: number;
+}
+
+/** A strategy's fills, newest first, from its listed and unlisted parts (StrategyListing). */
+export async function fillsOfStrategy(fills: Repository<Fill>, filter: TradeFilter, strategyId: string): Promise<[Fill[], number]> {
+  const part = (arm: string) => {
+    const query = fills.createQueryBuilder('record').where(arm, { strategyId });
+    if (filter.accountId) query.andWhere('record.accountId = :accountId', { accountId: filter.accountId });
+    if (filter.from !== undefined) query.andWhere('record.time >= :from', { from: filter.from });
+    if (filter.to !== undefined) query.andWhere('record.time <= :to', { to: filter.to });
+    return query;
+  };
+  // The unlisted part first, as the page reads it: a fill listed in between is counted twice at worst, never missed.
+  const [listed, unlisted] = listedArms('record');
+  const total = (await part(unlisted).getCount()) + (await part(listed).getCount());
+  const rows = await pageOfStrategy(
+    (arm, skip, take) => part(arm).orderBy('record.time', 'DESC').addOrderBy('record.id', 'ASC').offset(skip).limit(take).getMany(),
+    (a, b) => b.time - a.time || byId(a, b),
+    filter.offset,
+    filter.limit,
+  );
+  return [rows, total];
 }
 
 @Injectable()
@@ -68,19 +90,19 @@ export class LedgerQueryService {
   }
 
   async listFills(filter: TradeFilter): Promise<Page<FillView>> {
-    const where: FindOptionsWhere<Fill> = {
-      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
-      ...(filter.accountId ? { accountId: filter.accountId } : {}),
-      ...(filter.from !== undefined || filter.to !== undefined
-        ? { time: Between(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER) }
-        : {}),
-    };
-    const [rows, total] = await this.fills.findAndCount({
-      where,
-      order: { time: 'DESC', id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+    const [rows, total] = filter.strategyId
+      ? await fillsOfStrategy(this.fills, filter, filter.strategyId)
+      : await this.fills.findAndCount({
+          where: {
+            ...(filter.accountId ? { accountId: filter.accountId } : {}),
+            ...(filter.from !== undefined || filter.to !== undefined
+              ? { time: Between(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER) }
+              : {}),
+          },
+          order: { time: 'DESC', id: 'ASC' },
+          take: filter.limit,
+          skip: filter.offset,
+        });
     return {
       total,
       limit: filter.limit,

@@ -5,6 +5,7 @@ import { soleWriter, type AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { RowShape } from '../database/rows.js';
 import { num, Statements } from '../database/statements.js';
+import { StrategyListing } from '../database/strategy-listing.js';
 import { copyPosition, PositionBook, positionKeyOf } from './position-book.js';
 import type { Fill } from './fill.entity.js';
 import type { Position } from './position.entity.js';
@@ -59,7 +60,8 @@ const TRADE = new RowShape<Trade>('trades', {
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
 /** Both databases take `ON CONFLICT DO NOTHING` without naming the key: here only the broker fill's can conflict (ids are new). */
-const INSERT_NEW_FILL = `${FILL.insert} ON CONFLICT DO NOTHING`;
+/** With its place in its strategy's list, where the database lists at once (StrategyListing). */
+const INSERT_NEW_FILL = `${FILL.insertAlso('listedStrategyId')} ON CONFLICT DO NOTHING`;
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
 /**
  * PostgreSQL runs transactions side by side: a booking reads the position it will write with the
@@ -96,6 +98,7 @@ export class LedgerStore implements OnModuleInit {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly statements: Statements,
     private readonly database: DatabaseService,
+    private readonly listing: StrategyListing,
   ) {
     this.book = soleWriter(config) ? new PositionBook() : null;
   }
@@ -172,7 +175,9 @@ export class LedgerStore implements OnModuleInit {
    * nothing written. The unique key answers in the insert itself, not in a read before it.
    */
   async insertFill(m: EntityManager, fill: Fill): Promise<boolean> {
-    return (await this.statements.run(m, INSERT_NEW_FILL, FILL.values(fill))) === 1;
+    const values = FILL.values(fill);
+    values.push(this.listing.listedAtInsert(fill.strategyId));
+    return (await this.statements.run(m, INSERT_NEW_FILL, values)) === 1;
   }
 
   /** A new position is inserted, one on record updated. */

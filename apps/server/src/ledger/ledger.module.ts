@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { StrategyListing } from '../database/strategy-listing.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Fill } from './fill.entity.js';
 import { Position } from './position.entity.js';
@@ -16,4 +17,8 @@ import { LedgerStore } from './ledger-store.js';
   providers: [LedgerStore, LedgerService, LedgerQueryService, PositionsReader],
   exports: [LedgerService, LedgerQueryService, PositionsReader],
 })
-export class LedgerModule {}
+export class LedgerModule {
+  constructor(listing: StrategyListing) {
+    listing.register('fills');
+  }
+}

@@ -12,7 +12,7 @@ export type WebhookEventStatus = 'delayed' | 'accepted' | 'processing' | 'done' 
 // A strategy's events by time, through their place in its list (see StrategyListing): on SQLite
 // an event is listed within a second of its commit; until then it is found by time.
 @Index('ix_webhook_events_listed', ['listedStrategyId', 'receivedAt'], { where: '"listedStrategyId" IS NOT NULL' })
-@Index('ix_webhook_events_unlisted', ['receivedAt'], { where: '"listedStrategyId" IS NULL AND "strategyId" IS NOT NULL' })
+@Index('ix_webhook_events_unlisted', ['receivedAt'], { where: '"listedStrategyId" IS NULL' })
 // Also every lookup by status alone (the unfinished events at start, the stale ones).
 @Index('ix_webhook_events_due', ['status', 'notBefore'])
 export class WebhookEvent {

@@ -27,7 +27,7 @@ export class EventsListedByStrategy1766900000000 implements MigrationInterface {
       new TableIndex({
         name: 'ix_webhook_events_unlisted',
         columnNames: ['receivedAt'],
-        where: '"listedStrategyId" IS NULL AND "strategyId" IS NOT NULL',
+        where: '"listedStrategyId" IS NULL',
       }),
     );
     await queryRunner.dropIndex('webhook_events', 'ix_webhook_events_strategy_received');
