@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { DatabaseService } from './database.service.js';
 import { Statements } from './statements.js';
 
-/** How often the lister looks for rows to list. */
+/** How often the lister looks for rows to list on SQLite. */
 export const LOOK_EVERY_MS = 100;
 /** Rows waiting that are listed at once: under a flood, a listing's commit stays a few milliseconds long. */
 export const LIST_AT_ROWS = 2000;
@@ -60,7 +60,9 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.listDue(), LOOK_EVERY_MS).unref();
+    // PostgreSQL writes rows listed: what it finds unlisted (a row written some other way) waits a second at most.
+    const every = this.database.type === 'sqlite' ? LOOK_EVERY_MS : LIST_WITHIN_MS;
+    this.timer = setInterval(() => void this.listDue(), every).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
