@@ -30,11 +30,13 @@ function measure(label: string, id: () => string) {
     // Checkpoints only when asked: the log then holds exactly what the measured commits wrote.
     db.pragma('wal_autocheckpoint = 0');
     db.exec(
-      `CREATE TABLE orders (id TEXT PRIMARY KEY, clientOrderId TEXT NOT NULL UNIQUE, strategyId TEXT, status TEXT, createdAt INTEGER)`,
+      `CREATE TABLE orders (id TEXT PRIMARY KEY, clientOrderId TEXT NOT NULL UNIQUE, strategyId TEXT, listedStrategyId TEXT, status TEXT, createdAt INTEGER)`,
     );
-    db.exec(`CREATE INDEX ix_orders_strategy ON orders (strategyId, createdAt)`);
+    // As the server's: a new row is written unlisted, under the index by time (StrategyListing).
+    db.exec(`CREATE INDEX ix_orders_listed ON orders (listedStrategyId, createdAt) WHERE listedStrategyId IS NOT NULL`);
+    db.exec(`CREATE INDEX ix_orders_unlisted ON orders (createdAt) WHERE listedStrategyId IS NULL`);
     db.exec(`CREATE INDEX ix_orders_status ON orders (status)`);
-    const insert = db.prepare(`INSERT INTO orders VALUES (?, ?, ?, ?, ?)`);
+    const insert = db.prepare(`INSERT INTO orders VALUES (?, ?, ?, NULL, ?, ?)`);
     const strategies = Array.from({ length: 20 }, () => randomUUID());
     const add = db.transaction((count: number) => {
       for (let i = 0; i < count; i++) {

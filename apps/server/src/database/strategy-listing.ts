@@ -74,7 +74,7 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
   async listNow(): Promise<void> {
     while (this.listing) await this.listing;
     await this.run(async () => {
-      for (const table of this.lastListed.keys()) while ((await this.list(table)) === LIST_AT_MOST);
+      for (const table of this.lastListed.keys()) while ((await this.list([table])) === LIST_AT_MOST);
     });
   }
 
@@ -89,25 +89,35 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
   /**
    * Lists a table's waiting rows once there are enough of them, or once they have waited long
    * enough (`now`: tests). Reads first: a look with nothing to list takes no write lock (another
-   * process may want it), and each table is listed in a commit of its own.
+   * process may want it). A flood's tables are listed in a commit each, so that none holds the
+   * event loop long; a quiet moment's in one, so that one sync of the log follows, not one a table.
    */
   listDue(now = Date.now()): Promise<void> {
     return this.run(() => this.look(now));
   }
 
   private async look(now: number): Promise<void> {
+    const due: string[] = [];
+    let flood = false;
     for (const [table, last] of this.lastListed) {
       const { n } = (await this.statements.get<{ n: unknown }>(undefined, waiting(table))) ?? { n: 0 };
       const rows = Number(n);
-      if (rows >= LIST_AT_ROWS || (rows > 0 && now - last >= LIST_WITHIN_MS)) await this.list(table);
+      if (rows >= LIST_AT_ROWS) flood = true;
+      if (rows >= LIST_AT_ROWS || (rows > 0 && now - last >= LIST_WITHIN_MS)) due.push(table);
     }
+    if (flood) for (const table of due) await this.list([table]);
+    else if (due.length) await this.list(due);
   }
 
-  /** Lists up to LIST_AT_MOST rows of the table in one commit; how many it listed. */
-  private async list(table: string): Promise<number> {
-    const sql = listRows(table, this.database.type === 'sqlite' ? 'rowid' : '"id"');
-    const listed = await this.database.bookkeeping((manager) => this.statements.run(manager, sql));
-    this.lastListed.set(table, Date.now());
+  /** Lists up to LIST_AT_MOST rows of each table in one commit; how many it listed. */
+  private async list(tables: string[]): Promise<number> {
+    const key = this.database.type === 'sqlite' ? 'rowid' : '"id"';
+    const listed = await this.database.bookkeeping(async (manager) => {
+      let rows = 0;
+      for (const table of tables) rows += await this.statements.run(manager, listRows(table, key));
+      return rows;
+    });
+    for (const table of tables) this.lastListed.set(table, Date.now());
     return listed;
   }
 
@@ -120,11 +130,10 @@ export class StrategyListing implements OnModuleInit, OnModuleDestroy {
 }
 
 /**
- * The two parts of a strategy's rows in a listed table, as QueryBuilder conditions on `alias`
- * (`record` in `pageOfStrategy`):
- * those listed (through the list's index) and those written since the last listing (through the
- * index by time). Each is read in its index's order; the caller merges them. `strategy` is the
- * strategy's parameter, or a column of an outer query.
+ * The two parts of a strategy's rows in a listed table, as QueryBuilder conditions on `alias`: those
+ * listed (through the list's index) and those written since the last listing (through the index by
+ * time). Each is read in its index's order; the caller merges them. `strategy` is the strategy's
+ * parameter, or a column of an outer query.
  */
 export function listedArms(alias: string, strategy = ':strategyId'): [listed: string, unlisted: string] {
   return [`${alias}.listedStrategyId = ${strategy}`, `${alias}.listedStrategyId IS NULL AND ${alias}.strategyId = ${strategy}`];
@@ -132,20 +141,20 @@ export function listedArms(alias: string, strategy = ':strategyId'): [listed: st
 
 /**
  * The rows `offset` to `offset + limit` of a strategy's rows in page order, from its two parts
- * (`listedArms` on the alias `record`): `read(arm, skip, take)` reads a part in page order. The unlisted part is read
- * first — at most the last second's rows — and the listed one from just where the page can begin:
- * k unlisted rows read can put a listed row at most k places later than its own. Listing only ever
- * adds, so a row listed between the two reads is read in the second (and kept once), never in
- * neither; only the page's place may then be off by it.
+ * (`listedArms` on the alias `record`, the strategy as `:strategyId`); `read(arm, skip, take)` reads
+ * a part in page order. The unlisted part is read first — normally at most the last second's rows —
+ * and the listed one from just where the page can begin: k unlisted rows read can put a listed row
+ * at most k places later than its own. Listing only ever adds, so a row listed between the two
+ * reads is read in the second (and kept once), never in neither; only the page's place may then
+ * be off by one.
  */
 export async function pageOfStrategy<Row extends { id: string }>(
   read: (arm: string, skip: number, take: number) => Promise<Row[]>,
   compare: (a: Row, b: Row) => number,
   offset: number,
   limit: number,
-  strategy = ':strategyId',
 ): Promise<Row[]> {
-  const [listed, unlisted] = listedArms('record', strategy);
+  const [listed, unlisted] = listedArms('record');
   const newest = await read(unlisted, 0, offset + limit);
   const from = Math.max(0, offset - newest.length);
   const rest = await read(listed, from, limit + newest.length);
