@@ -172,6 +172,14 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s events on %s', (k
     expect(await unlisted()).toBe(0);
   });
 
+  it('lists what is left when the server shuts down', async () => {
+    await insert('s6', 40000, null);
+    await insert('s6', 40001, null);
+    await listing.onModuleDestroy();
+    const left = await dataSource.query(`SELECT count(*) AS "n" FROM "webhook_events" WHERE "listedStrategyId" IS NULL`);
+    expect(Number(left[0].n)).toBe(0);
+  });
+
   it('finds the unlisted events through their own index when it lists them', async () => {
     const update = listRows('webhook_events', kind === 'sqlite' ? 'rowid' : '"id"');
     if (kind === 'sqlite') {
