@@ -66,3 +66,10 @@ export async function indexDefinitions(dataSource: DataSource, kind: DatabaseKin
       : await dataSource.query(`SELECT "indexname" AS "name", "indexdef" AS "sql" FROM pg_indexes WHERE "tablename" = $1`, [table]);
   return new Map(rows.map((r) => [r.name, r.sql ?? '']));
 }
+
+/** The numbers 1 to `count` as a query of one column, "i": rows in bulk, made by the database itself. */
+export function series(kind: DatabaseKind, count: number): string {
+  return kind === 'sqlite'
+    ? `WITH RECURSIVE "n"("i") AS (SELECT 1 UNION ALL SELECT "i" + 1 FROM "n" WHERE "i" < ${count}) SELECT "i" FROM "n"`
+    : `SELECT generate_series(1, ${count}) AS "i"`;
+}

@@ -12,7 +12,7 @@ import {
 } from '../../../apps/server/src/database/strategy-listing.js';
 import { WebhookEvent } from '../../../apps/server/src/webhooks/webhook-event.entity.js';
 import { eventPage, eventsOfStrategy, type EventFilter } from '../../../apps/server/src/webhooks/webhook-events.service.js';
-import { indexDefinitions, openSchema, planOf } from '../../support/schema.js';
+import { indexDefinitions, openSchema, planOf, series } from '../../support/schema.js';
 
 /**
  * The admin lists a strategy's events newest first, a page before a time. No index on
@@ -53,13 +53,10 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s events on %s', (k
     listing = new StrategyListing(database, new Statements(database));
     listing.register('webhook_events');
     // A listed history for the planners to weigh: 20,000 events of 100 strategies, analysed.
-    const series =
-      kind === 'sqlite'
-        ? 'WITH RECURSIVE "n"("i") AS (SELECT 1 UNION ALL SELECT "i" + 1 FROM "n" WHERE "i" < 20000) SELECT "i" FROM "n"'
-        : 'SELECT generate_series(1, 20000) AS "i"';
+    const rows = series(kind, 20000);
     await dataSource.query(
       `INSERT INTO "webhook_events" ("id", "strategyId", "listedStrategyId", "status", "alert", "receivedAt") ` +
-        `SELECT 'bulk-' || "i", 'bulk-' || ("i" % 100), 'bulk-' || ("i" % 100), 'done', '{}', "i" FROM (${series}) AS "s"`,
+        `SELECT 'bulk-' || "i", 'bulk-' || ("i" % 100), 'bulk-' || ("i" % 100), 'done', '{}', "i" FROM (${rows}) AS "s"`,
     );
     await dataSource.query(kind === 'sqlite' ? 'ANALYZE' : 'VACUUM ANALYZE');
   });
@@ -154,12 +151,9 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s events on %s', (k
           .n,
       );
     await listing.listNow();
-    const series =
-      kind === 'sqlite'
-        ? `WITH RECURSIVE "n"("i") AS (SELECT 1 UNION ALL SELECT "i" + 1 FROM "n" WHERE "i" < ${LIST_AT_MOST + 3}) SELECT "i" FROM "n"`
-        : `SELECT generate_series(1, ${LIST_AT_MOST + 3}) AS "i"`;
+    const rows = series(kind, LIST_AT_MOST + 3);
     await dataSource.query(
-      `INSERT INTO "webhook_events" ("id", "strategyId", "status", "alert", "receivedAt") SELECT 'burst-' || "i", 's5', 'done', '{}', 30000 + "i" FROM (${series}) AS "s"`,
+      `INSERT INTO "webhook_events" ("id", "strategyId", "status", "alert", "receivedAt") SELECT 'burst-' || "i", 's5', 'done', '{}', 30000 + "i" FROM (${rows}) AS "s"`,
     );
     const start = Date.now();
     await listing.listDue(start);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { LogEntry } from '../../../apps/server/src/logs/log-entry.entity.js';
 import { logPages, NEWEST_INDEXED_LINE, type LogQuery } from '../../../apps/server/src/logs/logs.service.js';
-import { indexDefinitions, openSchema, planOf } from '../../support/schema.js';
+import { indexDefinitions, openSchema, planOf, series } from '../../support/schema.js';
 
 /**
  * The admin pages a strategy's log newest first by id. Both databases must read that page through
@@ -21,13 +21,10 @@ describe.each(['sqlite', 'postgres'] as const)('a page of the log on %s', (kind)
     ({ dataSource, close } = await openSchema(kind));
     // A history for the planners to weigh: 20,000 indexed lines of 100 strategies, analysed. On
     // empty tables PostgreSQL rightly prefers reading everything and sorting it.
-    const series =
-      kind === 'sqlite'
-        ? 'WITH RECURSIVE "n"("i") AS (SELECT 1 UNION ALL SELECT "i" + 1 FROM "n" WHERE "i" < 20000) SELECT "i" FROM "n"'
-        : 'SELECT generate_series(1, 20000) AS "i"';
+    const rows = series(kind, 20000);
     await dataSource.query(
       `INSERT INTO "log_entries" ("time", "level", "category", "strategyId", "message", "context") ` +
-        `SELECT "i", 'info', 'test', 'bulk-' || ("i" % 100), 'a line', NULL FROM (${series}) AS "s"`,
+        `SELECT "i", 'info', 'test', 'bulk-' || ("i" % 100), 'a line', NULL FROM (${rows}) AS "s"`,
     );
     await dataSource.query('INSERT INTO "log_strategy_lines" ("strategyId", "id") SELECT "strategyId", "id" FROM "log_entries"');
     await dataSource.query(kind === 'sqlite' ? 'ANALYZE' : 'VACUUM ANALYZE');

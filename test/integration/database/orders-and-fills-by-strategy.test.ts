@@ -7,7 +7,7 @@ import { ordersOfStrategy } from '../../../apps/server/src/execution/order-queri
 import { Order } from '../../../apps/server/src/execution/order.entity.js';
 import { Fill } from '../../../apps/server/src/ledger/fill.entity.js';
 import { fillsOfStrategy } from '../../../apps/server/src/ledger/ledger-query.service.js';
-import { indexDefinitions, openSchema, placeholders, planOf } from '../../support/schema.js';
+import { indexDefinitions, openSchema, placeholders, planOf, series } from '../../support/schema.js';
 
 /**
  * The admin pages a strategy's orders and fills newest first, by offset, with their total. Neither
@@ -50,17 +50,14 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s orders and fills 
     listing.register('orders');
     listing.register('fills');
     // A listed history for the planners to weigh: 20,000 orders and fills of 100 strategies, analysed.
-    const series =
-      kind === 'sqlite'
-        ? 'WITH RECURSIVE "n"("i") AS (SELECT 1 UNION ALL SELECT "i" + 1 FROM "n" WHERE "i" < 20000) SELECT "i" FROM "n"'
-        : 'SELECT generate_series(1, 20000) AS "i"';
+    const rows = series(kind, 20000);
     await dataSource.query(
       `INSERT INTO "orders" ("id", "clientOrderId", "strategyId", "listedStrategyId", "accountId", "ticker", "side", "quantity", "type", "status", "createdAt", "updatedAt") ` +
-        `SELECT 'bulk-' || "i", 'bulk-' || "i", 'bulk-' || ("i" % 100), 'bulk-' || ("i" % 100), 'acc', 'NQ1!', 'buy', 1, 'market', 'filled', "i", "i" FROM (${series}) AS "s"`,
+        `SELECT 'bulk-' || "i", 'bulk-' || "i", 'bulk-' || ("i" % 100), 'bulk-' || ("i" % 100), 'acc', 'NQ1!', 'buy', 1, 'market', 'filled', "i", "i" FROM (${rows}) AS "s"`,
     );
     await dataSource.query(
       `INSERT INTO "fills" ("id", "brokerFillId", "orderId", "strategyId", "listedStrategyId", "accountId", "ticker", "side", "quantity", "price", "time") ` +
-        `SELECT 'bulk-' || "i", 'bulk-' || "i", 'bulk-' || "i", 'bulk-' || ("i" % 100), 'bulk-' || ("i" % 100), 'acc', 'NQ1!', 'buy', 1, 25000, "i" FROM (${series}) AS "s"`,
+        `SELECT 'bulk-' || "i", 'bulk-' || "i", 'bulk-' || "i", 'bulk-' || ("i" % 100), 'bulk-' || ("i" % 100), 'acc', 'NQ1!', 'buy', 1, 25000, "i" FROM (${rows}) AS "s"`,
     );
     await dataSource.query(kind === 'sqlite' ? 'ANALYZE' : 'VACUUM ANALYZE');
   });

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DatabaseService } from './database.service.js';
 import { Statements } from './statements.js';
 
@@ -161,6 +162,29 @@ export async function pageOfStrategy<Row extends { id: string }>(
   const merged = [...new Map([...newest, ...rest].map((row) => [row.id, row])).values()].sort(compare);
   // The merged rows hold the strategy's rows from place `from` on (see above).
   return merged.slice(offset - from, offset - from + limit);
+}
+
+/**
+ * A page by offset of a strategy's rows newest first by `time`, and their total: `part(arm)` is the
+ * query of one part (on the alias `record`, the strategy as `:strategyId`, with the caller's
+ * filters). The unlisted part is counted first, as the page reads it: a row listed in between is
+ * counted twice at worst, never missed.
+ */
+export async function strategyPage<Row extends ObjectLiteral & { id: string }>(
+  part: (arm: string) => SelectQueryBuilder<Row>,
+  time: keyof Row & string,
+  offset: number,
+  limit: number,
+): Promise<[Row[], number]> {
+  const [listed, unlisted] = listedArms('record');
+  const total = (await part(unlisted).getCount()) + (await part(listed).getCount());
+  const rows = await pageOfStrategy(
+    (arm, skip, take) => part(arm).orderBy(`record.${time}`, 'DESC').addOrderBy('record.id', 'ASC').offset(skip).limit(take).getMany(),
+    (a, b) => Number(b[time]) - Number(a[time]) || byId(a, b),
+    offset,
+    limit,
+  );
+  return [rows, total];
 }
 
 /** Ids in the databases' order (`ORDER BY "id"`): the tie-break of rows at the same time. */

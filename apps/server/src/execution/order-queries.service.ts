@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { OrderView, Page, RecordedOrder } from '@tradeloop/contracts';
 import { In, Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
-import { byId, listedArms, pageOfStrategy } from '../database/strategy-listing.js';
+import { strategyPage } from '../database/strategy-listing.js';
 import { Order } from './order.entity.js';
 import { brokerRequest, isHeldType, orderView } from './order-shapes.js';
 import { OPEN_STATUSES } from './order-states.service.js';
@@ -16,24 +16,15 @@ export interface OrderFilter {
   offset: number;
 }
 
-/** A strategy's orders, newest first, from its listed and unlisted parts (StrategyListing). */
-export async function ordersOfStrategy(orders: Repository<Order>, filter: OrderFilter, strategyId: string): Promise<[Order[], number]> {
+/** A strategy's orders, newest first, from its listed and unlisted parts (StrategyListing), and their total. */
+export function ordersOfStrategy(orders: Repository<Order>, filter: OrderFilter, strategyId: string): Promise<[Order[], number]> {
   const part = (arm: string) => {
     const query = orders.createQueryBuilder('record').where(arm, { strategyId });
     if (filter.accountId) query.andWhere('record.accountId = :accountId', { accountId: filter.accountId });
     if (filter.status) query.andWhere('record.status = :status', { status: filter.status });
     return query;
   };
-  // The unlisted part first, as the page reads it: a row listed in between is counted twice at worst, never missed.
-  const [listed, unlisted] = listedArms('record');
-  const total = (await part(unlisted).getCount()) + (await part(listed).getCount());
-  const items = await pageOfStrategy(
-    (arm, skip, take) => part(arm).orderBy('record.createdAt', 'DESC').addOrderBy('record.id', 'ASC').offset(skip).limit(take).getMany(),
-    (a, b) => b.createdAt - a.createdAt || byId(a, b),
-    filter.offset,
-    filter.limit,
-  );
-  return [items, total];
+  return strategyPage(part, 'createdAt', filter.offset, filter.limit);
 }
 
 /** Orders as the API lists them, and as a broker plugin recognises its own after a restart. */

@@ -4,7 +4,7 @@ import type { FillView, Page, PositionView, TradeView } from '@tradeloop/contrac
 import { openPnlCents, toDollars } from '@tradeloop/domain';
 import { Between, Not, Raw, Repository, type FindOptionsWhere } from 'typeorm';
 import { iso } from '../common/money.js';
-import { byId, listedArms, pageOfStrategy } from '../database/strategy-listing.js';
+import { strategyPage } from '../database/strategy-listing.js';
 import { MarketService } from '../market/market.service.js';
 import { Fill } from './fill.entity.js';
 import { NO_STRATEGY } from './ledger.service.js';
@@ -29,8 +29,8 @@ export interface TradeFilter {
   offset: number;
 }
 
-/** A strategy's fills, newest first, from its listed and unlisted parts (StrategyListing). */
-export async function fillsOfStrategy(fills: Repository<Fill>, filter: TradeFilter, strategyId: string): Promise<[Fill[], number]> {
+/** A strategy's fills, newest first, from its listed and unlisted parts (StrategyListing), and their total. */
+export function fillsOfStrategy(fills: Repository<Fill>, filter: TradeFilter, strategyId: string): Promise<[Fill[], number]> {
   const part = (arm: string) => {
     const query = fills.createQueryBuilder('record').where(arm, { strategyId });
     if (filter.accountId) query.andWhere('record.accountId = :accountId', { accountId: filter.accountId });
@@ -38,16 +38,7 @@ export async function fillsOfStrategy(fills: Repository<Fill>, filter: TradeFilt
     if (filter.to !== undefined) query.andWhere('record.time <= :to', { to: filter.to });
     return query;
   };
-  // The unlisted part first, as the page reads it: a fill listed in between is counted twice at worst, never missed.
-  const [listed, unlisted] = listedArms('record');
-  const total = (await part(unlisted).getCount()) + (await part(listed).getCount());
-  const rows = await pageOfStrategy(
-    (arm, skip, take) => part(arm).orderBy('record.time', 'DESC').addOrderBy('record.id', 'ASC').offset(skip).limit(take).getMany(),
-    (a, b) => b.time - a.time || byId(a, b),
-    filter.offset,
-    filter.limit,
-  );
-  return [rows, total];
+  return strategyPage(part, 'time', filter.offset, filter.limit);
 }
 
 @Injectable()
