@@ -30,7 +30,7 @@ export class RowShape<T extends object> {
 
   /** `INSERT` of every field, with `?` placeholders in the order `values()` gives. */
   get insert(): string {
-    return `INSERT INTO ${this.table} (${this.columns}) VALUES (${this.entries.map(() => '?').join(', ')})`;
+    return this.insertAlso();
   }
 
   /** `insert` with more columns after the fields (their values follow `values()`'s). */

@@ -241,8 +241,6 @@ function acceptedEvent(id: string, strategyId: string, accepted: AcceptedAlert):
   return {
     id,
     strategyId,
-    // Not read by the engine; written by the intake as the database wants it (StrategyListing).
-    listedStrategyId: null,
     idempotencyKey: accepted.idempotencyKey,
     bodyHash: null,
     status: 'accepted',

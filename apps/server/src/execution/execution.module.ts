@@ -1,7 +1,7 @@
-import { StrategyListing } from '../database/strategy-listing.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountRecordsModule } from '../accounts/account-records.module.js';
+import { StrategyListing } from '../database/strategy-listing.js';
 import { OrderBracket } from './order-bracket.entity.js';
 import { Order } from './order.entity.js';
 import { OrdersReader } from './orders.reader.js';

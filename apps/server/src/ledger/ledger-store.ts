@@ -59,8 +59,11 @@ const TRADE = new RowShape<Trade>('trades', {
 });
 
 const FILL_BOOKED = 'SELECT 1 AS "booked" FROM fills WHERE "accountId" = ? AND "brokerFillId" = ?';
-/** Both databases take `ON CONFLICT DO NOTHING` without naming the key: here only the broker fill's can conflict (ids are new). */
-/** With its place in its strategy's list, where the database lists at once (StrategyListing). */
+/**
+ * Both databases take `ON CONFLICT DO NOTHING` without naming the key: here only the broker fill's
+ * can conflict (ids are new). With its place in its strategy's list, where the database lists at
+ * once (StrategyListing).
+ */
 const INSERT_NEW_FILL = `${FILL.insertAlso('listedStrategyId')} ON CONFLICT DO NOTHING`;
 const POSITION_HELD = POSITION.select('"accountId" = ? AND "strategyId" = ? AND "ticker" = ?');
 /**

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { StrategyListing } from '../database/strategy-listing.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StrategyListing } from '../database/strategy-listing.js';
 import { Fill } from './fill.entity.js';
 import { Position } from './position.entity.js';
 import { PositionsReader } from './positions.reader.js';

@@ -18,8 +18,8 @@ export type WebhookEventStatus = 'delayed' | 'accepted' | 'processing' | 'done' 
 export class WebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @IdColumn() strategyId!: string;
-  /** `strategyId` once the event has its place in the strategy's list (StrategyListing). */
-  @IdColumn({ nullable: true }) listedStrategyId!: string | null;
+  /** Its place in its strategy's list, written by the intake (StrategyListing); the engine never reads it. */
+  @IdColumn({ nullable: true }) listedStrategyId?: string | null;
   /** The alert's `id`; a second alert with the same key for the same strategy is a duplicate. */
   @Column({ type: 'varchar', length: 200, nullable: true }) idempotencyKey!: string | null;
   /** SHA-256 of the parsed alert: an alert without an id repeating it within the duplicate window is a double delivery. */
