@@ -267,6 +267,8 @@ async function counted(who: Who, mode: Mode): Promise<Counted> {
       statementMicros: number;
       redisCommands: number;
       allocatedBytes: number;
+      longestTurnMillis: number;
+      longTurns: number;
       bySql: Record<string, [number, number]>;
     };
     const alerts = load.accepted;
@@ -278,6 +280,8 @@ async function counted(who: Who, mode: Mode): Promise<Counted> {
       statementMicros: per(counts.statementMicros),
       redisCommands: per(counts.redisCommands),
       allocatedKb: per(counts.allocatedBytes / 1024),
+      longestTurnMs: Math.round(counts.longestTurnMillis),
+      longTurns: counts.longTurns,
       topStatements: Object.entries(counts.bySql)
         .sort((a, b) => b[1][1] - a[1][1] || b[1][0] - a[1][0])
         .slice(0, 12)
@@ -409,7 +413,7 @@ for (const mode of MODES) {
   for (const who of ['floor', 'tradeloop'] as const) {
     const c = costs[who];
     console.log(
-      `  ${who}: ${c.statements} statements${c.statementMicros ? ` (${c.statementMicros} µs inside them)` : ''}, ${c.allocatedKb} KB allocated, ${c.redisCommands} Redis commands an alert; ${c.alerts} alerts${c.unfilled ? `, ${c.unfilled} unfilled` : ''}`,
+      `  ${who}: ${c.statements} statements${c.statementMicros ? ` (${c.statementMicros} µs inside them)` : ''}, ${c.allocatedKb} KB allocated, ${c.redisCommands} Redis commands an alert; ${c.alerts} alerts${c.unfilled ? `, ${c.unfilled} unfilled` : ''}; longest turn ${c.longestTurnMs} ms, ${c.longTurns} of 20 ms or more`,
     );
     for (const t of c.topStatements.slice(0, who === 'tradeloop' ? 8 : 4))
       console.log(

@@ -28,6 +28,9 @@ export interface CountedFigures {
   statementMicros: number;
   redisCommands: number;
   allocatedKb: number;
+  /** The event loop's longest turn while counting, and how many turns took 20 ms or more (absent in older results). */
+  longestTurnMs?: number;
+  longTurns?: number;
 }
 interface ModeResult {
   mode: string;
@@ -162,6 +165,11 @@ export function floorTable(floor: { rounds?: number; load: { latency: string; ac
       if (c.tradeloop.statementMicros || c.floor.statementMicros) row('  time inside them', 'statementMicros', us);
       row('heap allocated an alert (counted)', 'allocatedKb', count(' KB'));
       if (c.tradeloop.redisCommands || c.floor.redisCommands) row('Redis commands an alert (counted)', 'redisCommands', count(''));
+      // What one stretch of work holds every waiting webhook for; no ratio: the floor's is mostly the machine's.
+      const turn = (figures: CountedFigures) =>
+        figures.longestTurnMs === undefined ? null : `${figures.longestTurnMs} ms (${figures.longTurns} of 20 ms+)`;
+      const [ownTurn, floorTurn] = [turn(c.tradeloop), turn(c.floor)];
+      if (ownTurn && floorTurn) rows.push(['', 'longest event-loop turn (counted pass)', '—', ownTurn, floorTurn, '—']);
     }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));

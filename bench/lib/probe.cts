@@ -3,7 +3,7 @@
 // statements run on SQLite (better-sqlite3) and PostgreSQL (`pg`), the commands sent to Redis
 // (ioredis, which BullMQ uses), and the bytes the JavaScript heap allocates (V8's sampling heap
 // profiler, told to keep the samples of objects the collector has freed: its sum estimates every
-// byte allocated). The first SIGUSR2 starts counting; the second stops and writes the figures as
+// byte allocated), and times one thing: the event loop's longest turns. The first SIGUSR2 starts counting; the second stops and writes the figures as
 // JSON to BENCH_PROBE_OUT. This machine's speed drifts by a quarter within minutes; these counts
 // do not, so two builds compare by them where timings cannot tell 5% from noise.
 import inspector = require('node:inspector');
@@ -112,6 +112,25 @@ if (RedisClass?.prototype?.sendCommand) {
   };
 }
 
+// The event loop's longest turn while counting: a timer every TURN_TICK_MS notes how late it comes
+// (a turn of work in front of it delays it by that much). Not a speed: what one stretch of work
+// holds every waiting request for — a commit, a flush, a collection.
+const TURN_TICK_MS = 5;
+/** Turns at least this long are counted (a webhook waiting behind one is late by that much). */
+const LONG_TURN_MS = 20;
+let lastTick = 0;
+let longestTurnMillis = 0;
+let longTurns = 0;
+setInterval(() => {
+  const now = performance.now();
+  if (counting && lastTick) {
+    const late = now - lastTick - TURN_TICK_MS;
+    if (late > longestTurnMillis) longestTurnMillis = late;
+    if (late >= LONG_TURN_MS) longTurns++;
+  }
+  lastTick = now;
+}, TURN_TICK_MS).unref();
+
 const session = new inspector.Session();
 session.connect();
 
@@ -126,6 +145,7 @@ process.on('SIGUSR2', () => {
     for (const tally of tallies.values()) tally.runs = tally.millis = 0;
     insideMillis = 0;
     redisCommands = 0;
+    longestTurnMillis = longTurns = 0;
     counting = true;
     session.post('HeapProfiler.startSampling', {
       samplingInterval: 16_384,
@@ -150,7 +170,11 @@ process.on('SIGUSR2', () => {
     }
     const allocatedBytes = !error && result?.profile ? sum(result.profile.head) : 0;
     const out = process.env.BENCH_PROBE_OUT;
-    if (out) fs.writeFileSync(out, JSON.stringify({ statements, statementMicros, redisCommands, allocatedBytes, bySql }));
+    if (out)
+      fs.writeFileSync(
+        out,
+        JSON.stringify({ statements, statementMicros, redisCommands, allocatedBytes, longestTurnMillis, longTurns, bySql }),
+      );
     // BENCH_PROBE_KEEP=<folder>: every statement's count (the table prints the top ones) and the
     // heap profile itself (opens in Chrome's DevTools), to see where an alert's bytes are allocated.
     const keep = process.env.BENCH_PROBE_KEEP;

@@ -3,9 +3,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
-import { LogsService } from '../../../apps/server/src/logs/logs.service.js';
+import { LINES_PER_INDEXING, LogsService } from '../../../apps/server/src/logs/logs.service.js';
 import { createPostgresDatabase, http, startServer, type TestServer } from '../../support/app.js';
 
 /**
@@ -96,5 +96,58 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s log lines, indexe
     await logs.indexLines();
     expect(await marks(db, strategy.id)).toBe(3);
     expect(await listed(url, `strategyId=${strategy.id}`)).toEqual(['line 2', 'line 1', 'line 0']);
+  });
+
+  it('indexes more lines than one commit takes in several, the event loop turning between them (SQLite)', async () => {
+    if (kind === 'postgres') return; // each line is indexed as it is written
+    const db = server!.app.get(DataSource);
+    const logs = server!.app.get(LogsService);
+    const database = server!.app.get(DatabaseService);
+    const strategies = await Promise.all(
+      [0, 1, 2, 3, 4].map(
+        async (i) => ((await http(server!.url, 'POST', '/api/strategies', { name: `delta ${i}` })).body as { id: string }).id,
+      ),
+    );
+    // 4,500 lines: under each strategy's allowance of 1,000 a minute, more than two commits' worth.
+    await database.bookkeeping(async (m) => {
+      for (const strategyId of strategies)
+        for (let i = 0; i < 900; i++) await logs.write({ level: 'info', category: 'test', strategyId, message: `line ${i}` }, m);
+    });
+    const file = new Database(join(dataDir, 'tradeloop.sqlite'), { readonly: true });
+    const indexed = () => (file.prepare('SELECT count(*) AS "n" FROM "log_strategy_lines"').get() as { n: number }).n;
+    const strategyLines = () =>
+      (file.prepare('SELECT count(*) AS "n" FROM "log_entries" WHERE "strategyId" IS NOT NULL').get() as { n: number }).n;
+    let turn = 0;
+    let spinning = true;
+    const spin = () => {
+      turn++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const commits: { turn: number; indexed: number }[] = [];
+    const watcher: EntitySubscriberInterface = { afterTransactionCommit: () => void commits.push({ turn, indexed: indexed() }) };
+    const before = indexed();
+    db.subscribers.push(watcher);
+    try {
+      await logs.indexLines();
+    } finally {
+      spinning = false;
+      db.subscribers.splice(db.subscribers.indexOf(watcher), 1);
+    }
+    try {
+      // The commits that indexed lines (others may have run beside them), and how many each took.
+      const steps = commits
+        .map((commit, i) => ({ turn: commit.turn, added: commit.indexed - (i ? commits[i - 1].indexed : before) }))
+        .filter((step) => step.added > 0);
+      expect(steps.length).toBeGreaterThanOrEqual(3);
+      for (const step of steps) expect(step.added).toBeLessThanOrEqual(LINES_PER_INDEXING);
+      expect(new Set(steps.map((step) => step.turn)).size).toBe(steps.length);
+      expect(indexed()).toBe(strategyLines());
+    } finally {
+      file.close();
+    }
+    for (const strategyId of strategies) expect(await marks(db, strategyId)).toBe(900);
+    const messages = await listed(server!.url, `strategyId=${strategies[4]}&limit=3`);
+    expect(messages).toEqual(['line 899', 'line 898', 'line 897']);
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type AfterQueryEvent, type BeforeQueryEvent, type EntityManager, type QueryRunner } from 'typeorm';
+import { nextTurn } from '../common/next-turn.js';
 import { releaseWriters } from './writers-lock.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
@@ -500,8 +501,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.synchronous = level;
   }
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Staged rows grouped by sink, each group in staging order. */
 function bySink(staged: Staged[]): Map<RowSink<unknown>, unknown[]> {

@@ -11,6 +11,7 @@ import { LogEntry, type LogLevel } from './log-entry.entity.js';
 import { LogStrategyLine } from './log-strategy-line.entity.js';
 import { logContext, logText } from './log-text.js';
 import { MinuteAllowance, OTHER_KEYS, type ClosedMinute } from '../common/minute-allowance.js';
+import { nextTurn } from '../common/next-turn.js';
 
 /**
  * The log's lines are written together, just before their transaction commits (see
@@ -36,10 +37,16 @@ const INDEX_LINES =
   'INSERT OR IGNORE INTO "log_strategy_lines" ("strategyId", "id") SELECT "strategyId", "id" FROM "log_entries" ' +
   'WHERE "id" > ? AND "id" <= ? AND "strategyId" IS NOT NULL ORDER BY "strategyId", "id"';
 /**
- * The newest strategy line that has its entry. Each round indexes every line of its id range in one
- * commit, so every line below it has one too. Walked from the log's newest line back (about a second
- * of lines, more after a crash), one key lookup a line: `max(id)` of the entries would read them all,
- * as their key begins with the strategy.
+ * Lines one commit of the indexer covers at most: a round takes what was written since the last in
+ * as many commits, the event loop turning between them. Under a flood a second's lines in one
+ * commit held the loop about 8 ms, in front of every webhook waiting for its answer.
+ */
+export const LINES_PER_INDEXING = 2_000;
+/**
+ * The newest strategy line that has its entry. A round's commits each index the next part of its
+ * id range upwards, so every line below the newest indexed one has its entry too. Walked from the
+ * log's newest line back (about a second of lines, more after a crash), one key lookup a line:
+ * `max(id)` of the entries would read them all, as their key begins with the strategy.
  */
 export const NEWEST_INDEXED_LINE =
   'SELECT "line"."id" AS "id" FROM "log_entries" "line" WHERE "line"."strategyId" IS NOT NULL AND EXISTS ' +
@@ -169,21 +176,29 @@ export class LogsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async indexNewLines(): Promise<void> {
-    const from = this.indexedUpTo;
-    if (from === null || !this.unindexed) return;
+    if (this.indexedUpTo === null || !this.unindexed) return;
     this.unindexed = false;
-    await this.database
-      .bookkeeping(async (manager) => {
-        const newest = await this.statements.get<{ id: unknown }>(manager, 'SELECT max("id") AS "id" FROM "log_entries"');
-        const upTo = num(newest?.id);
-        if (upTo <= from) return;
-        await this.statements.run(manager, INDEX_LINES, [from, upTo]);
-        this.database.onCommitted(manager, () => (this.indexedUpTo = Math.max(this.indexedUpTo ?? 0, upTo)));
-      })
-      .catch((error: unknown) => {
-        this.unindexed = true;
-        throw error;
-      });
+    try {
+      // Up to the newest line when the round began: lines written during it wait for the next round.
+      let newest: number | null = null;
+      for (;;) {
+        const from: number = this.indexedUpTo;
+        newest = await this.database.bookkeeping(async (manager) => {
+          const last =
+            newest ?? num((await this.statements.get<{ id: unknown }>(manager, 'SELECT max("id") AS "id" FROM "log_entries"'))?.id);
+          const upTo = Math.min(last, from + LINES_PER_INDEXING);
+          if (upTo <= from) return last;
+          await this.statements.run(manager, INDEX_LINES, [from, upTo]);
+          this.database.onCommitted(manager, () => (this.indexedUpTo = Math.max(this.indexedUpTo ?? 0, upTo)));
+          return last;
+        });
+        if (this.indexedUpTo >= newest) return;
+        await nextTurn();
+      }
+    } catch (error) {
+      this.unindexed = true;
+      throw error;
+    }
   }
 
   /**
