@@ -29,6 +29,7 @@ import { QUICK, report, stats, STRATEGY_COLUMNS, strategyRow } from './lib/commo
 const STRATEGIES = Number(process.env.BENCH_STRATEGIES ?? 1000);
 const TICKERS = ['NQ1!', 'ES1!', 'CL1!', 'GC1!'].slice(0, Number(process.env.BENCH_TICKERS ?? 2));
 const PASSES = Number(process.env.BENCH_PASSES ?? (QUICK ? 20 : 60));
+const HELD_PASSES = QUICK ? 5 : 10;
 const TRADES_PER_DAY = Number(process.env.BENCH_TRADES_PER_DAY ?? 50);
 const QUERIES = QUICK ? 10 : 50;
 const DAY = 86_400_000;
@@ -44,6 +45,22 @@ const timed = async (fn) => {
   return [performance.now() - start, result];
 };
 /** Wall time and this process's CPU time (user + system), ms. */
+/** The longest stretch `fn` runs without letting the event loop turn (a turn is marked by setImmediate), and its result. */
+const longestTurn = async <T>(fn: () => Promise<T>): Promise<[number, T]> => {
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  const mark = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) setImmediate(mark);
+  };
+  setImmediate(mark);
+  const result = await fn();
+  running = false;
+  return [Math.max(longest, performance.now() - last), result];
+};
 const timedCpu = async (fn) => {
   const cpu = process.cpuUsage();
   const [ms, result] = await timed(fn);
@@ -143,13 +160,21 @@ async function run(label, databaseUrl) {
     busyCpu.push(cpu);
     written = result.recorded;
   }
+  // The longest a pass holds the event loop (a webhook arriving then waits that long), in passes
+  // of their own: what watches the turns would add to the timed ones.
+  const held = [];
+  for (let pass = PASSES + 1; pass <= PASSES + HELD_PASSES; pass++) {
+    quoteAll(pass);
+    held.push((await longestTurn(() => recorder.recordPass(now + pass * 1000)))[0]);
+  }
   await recorder.flush();
   const idle = [];
-  for (let pass = PASSES + 1; pass <= PASSES + 20; pass++) idle.push((await timed(() => recorder.recordPass(now + pass * 1000)))[0]);
+  for (let pass = PASSES + HELD_PASSES + 1; pass <= PASSES + HELD_PASSES + 20; pass++)
+    idle.push((await timed(() => recorder.recordPass(now + pass * 1000)))[0]);
   // The rollup's total time, and the longest it holds the event loop (SQLite runs synchronously).
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const [rollupMs] = await timed(() => rollups.rollUp(now + (PASSES + 30) * 1000));
+  const [rollupMs] = await timed(() => rollups.rollUp(now + (PASSES + HELD_PASSES + 30) * 1000));
   loop.disable();
   const rollupStallMs = loop.max / 1e6;
   const [{ n: pointRows }] = await sql.query(`SELECT COUNT(*) AS "n" FROM "pnl_points"`);
@@ -323,6 +348,7 @@ async function run(label, databaseUrl) {
   );
   console.log(`    wall: ${summary(busy)}`);
   console.log(`    CPU:  ${summary(busyCpu)}`);
+  console.log(`    event loop held at most: ${summary(held)}`);
   console.log(`  recorder pass, nothing changed:  ${summary(idle)}`);
   console.log(
     `  rollup of ${PASSES} s of those passes (${pointRows} points) into 1m/1h/1d: ${rollupMs.toFixed(0)} ms, event loop held at most ${rollupStallMs.toFixed(0)} ms`,
@@ -343,6 +369,7 @@ async function run(label, databaseUrl) {
     scopesRecordedPerPass: written,
     passWallMs: stats(busy),
     passCpuMs: stats(busyCpu),
+    passHeldMs: stats(held),
     idlePassMs: stats(idle),
     rollup: { points: Number(pointRows), ms: Math.round(rollupMs), eventLoopHeldMs: Math.round(rollupStallMs) },
     year: { trades: trades.length, points: points.length },

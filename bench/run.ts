@@ -148,7 +148,8 @@ for (const r of results.pnl?.pnl?.runs ?? []) {
   const db = r.database.startsWith('SQLite') ? 'SQLite' : 'PostgreSQL';
   row(
     `[${db}] P&L recorder pass, ${r.strategies} strategies`,
-    `p50 ${ms(r.passWallMs.p50, 1)} wall (${ms(r.passCpuMs.p50, 1)} CPU), p99 ${ms(r.passWallMs.p99, 1)}`,
+    `p50 ${ms(r.passWallMs.p50, 1)} wall (${ms(r.passCpuMs.p50, 1)} CPU), p99 ${ms(r.passWallMs.p99, 1)}` +
+      (r.passHeldMs ? `; event loop held at most p50 ${ms(r.passHeldMs.p50, 1)}, max ${ms(r.passHeldMs.max, 1)}` : ''),
   );
   for (const q of r.queries) row(`[${db}] ${q.name}`, `p50 ${ms(q.inServiceMs.p50)} (HTTP ${ms(q.overHttpMs.p50)})`);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PnlData } from '@tradeloop/contracts';
 import { toDollars, TradingCalendar } from '@tradeloop/domain';
+import { nextTurn } from '../common/next-turn.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventBus } from '../infra/events/event-bus.js';
 import { Clock } from './clock.js';
@@ -34,6 +35,12 @@ export interface RecordedState {
 const LATEST_REFRESH_MS = 10_000;
 /** Scopes are written in this many slices, one a pass. */
 export const FLUSH_SLICES = 4;
+/**
+ * Scopes a pass records and announces in one turn of the event loop; the next piece waits a turn.
+ * With a thousand strategies moving, a pass's messages (each rebased into the live stream) held
+ * the loop for most of the pass's 20–40 ms, in front of every webhook waiting for its answer.
+ */
+export const SCOPES_PER_TURN = 250;
 const MAX_PENDING_POINTS = 3600;
 
 /** A scope's slice: FNV-1a of its key, stable across passes. */
@@ -144,7 +151,9 @@ export class PnlRecorder {
       }
       changed.push(this.next(prev, t, time, dayStart, balances));
     }
-    for (const s of changed) {
+    for (let i = 0; i < changed.length; i++) {
+      if (i > 0 && i % SCOPES_PER_TURN === 0) await nextTurn();
+      const s = changed[i];
       const key = scopeKey(s.scope, s.scopeId);
       this.stage(key, s, true);
       states.set(key, s);
