@@ -37,8 +37,10 @@ const LATEST_REFRESH_MS = 10_000;
 export const FLUSH_SLICES = 4;
 /**
  * Scopes a pass records and announces in one turn of the event loop; the next piece waits a turn.
- * With a thousand strategies moving, a pass's messages (each rebased into the live stream) held
- * the loop for most of the pass's 20–40 ms, in front of every webhook waiting for its answer.
+ * With a thousand strategies moving, a pass that announced them all at once (each message is
+ * rebased into the live stream) held the loop 11–14 ms in one stretch here, in front of every
+ * webhook waiting for its answer; on PostgreSQL, where the positions' read is a turn of its own,
+ * half as long in pieces.
  */
 export const SCOPES_PER_TURN = 250;
 const MAX_PENDING_POINTS = 3600;
