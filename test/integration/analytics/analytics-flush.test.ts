@@ -16,6 +16,7 @@ import { ProcessNotes } from '../../../apps/server/src/infra/events/process-note
 import { InstrumentCatalogue } from '../../../apps/server/src/market/instrument-catalogue.js';
 import { MarketService } from '../../../apps/server/src/market/market.service.js';
 import { openSchema } from '../../support/schema.js';
+import { turnCounter } from '../../support/turns.js';
 
 const ORDERS = 2 * TIMELINES_PER_COMMIT + 88;
 const TRADES = 2 * EXCURSIONS_PER_COMMIT + 44;
@@ -80,20 +81,14 @@ describe.each(['sqlite', 'postgres'] as const)("the analytics recorder's flush o
     }
 
     // Which turn of the event loop each commit happened in.
-    let turn = 0;
-    let spinning = true;
-    const spin = () => {
-      turn++;
-      if (spinning) setImmediate(spin);
-    };
-    setImmediate(spin);
+    const turns = turnCounter();
     const commitTurns: number[] = [];
-    const watcher: EntitySubscriberInterface = { afterTransactionCommit: () => void commitTurns.push(turn) };
+    const watcher: EntitySubscriberInterface = { afterTransactionCommit: () => void commitTurns.push(turns.turn) };
     dataSource.subscribers.push(watcher);
     try {
       await recorder.onModuleDestroy(); // stops the timer and writes everything ready
     } finally {
-      spinning = false;
+      turns.stop();
       dataSource.subscribers.splice(dataSource.subscribers.indexOf(watcher), 1);
     }
 

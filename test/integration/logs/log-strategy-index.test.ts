@@ -7,6 +7,7 @@ import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
 import { LINES_PER_INDEXING, LogsService } from '../../../apps/server/src/logs/logs.service.js';
 import { createPostgresDatabase, http, startServer, type TestServer } from '../../support/app.js';
+import { turnCounter } from '../../support/turns.js';
 
 /**
  * A strategy's lines are found through `log_strategy_lines`. SQLite writes its entries once a
@@ -117,21 +118,17 @@ describe.each(['sqlite', 'postgres'] as const)('a strategy’s log lines, indexe
     const indexed = () => (file.prepare('SELECT count(*) AS "n" FROM "log_strategy_lines"').get() as { n: number }).n;
     const strategyLines = () =>
       (file.prepare('SELECT count(*) AS "n" FROM "log_entries" WHERE "strategyId" IS NOT NULL').get() as { n: number }).n;
-    let turn = 0;
-    let spinning = true;
-    const spin = () => {
-      turn++;
-      if (spinning) setImmediate(spin);
-    };
-    setImmediate(spin);
     const commits: { turn: number; indexed: number }[] = [];
-    const watcher: EntitySubscriberInterface = { afterTransactionCommit: () => void commits.push({ turn, indexed: indexed() }) };
+    const watcher: EntitySubscriberInterface = {
+      afterTransactionCommit: () => void commits.push({ turn: turns.turn, indexed: indexed() }),
+    };
     const before = indexed();
+    const turns = turnCounter();
     db.subscribers.push(watcher);
     try {
       await logs.indexLines();
     } finally {
-      spinning = false;
+      turns.stop();
       db.subscribers.splice(db.subscribers.indexOf(watcher), 1);
     }
     try {

@@ -4,6 +4,7 @@ import { EventBus } from '../../../apps/server/src/infra/events/event-bus.js';
 import { PnlRecorder, SCOPES_PER_TURN } from '../../../apps/server/src/pnl/pnl-recorder.service.js';
 import { http, startServer, type TestServer } from '../../support/app.js';
 import { fillBooker, quote } from '../../support/pnl.js';
+import { turnCounter } from '../../support/turns.js';
 
 const STRATEGIES = SCOPES_PER_TURN + 50;
 
@@ -41,23 +42,17 @@ describe('a P&L pass over many strategies', () => {
     const recorder = server.app.get(PnlRecorder);
     const pass = async (bid: number, at: number) => {
       quote(server, 'NQ1!', bid, bid + 0.25);
-      let turn = 0;
-      let spinning = true;
-      const spin = () => {
-        turn++;
-        if (spinning) setImmediate(spin);
-      };
-      setImmediate(spin);
+      const turns = turnCounter();
       const heard: { turn: number; data: PnlData }[] = [];
       const stop = bus.subscribe((m) => {
-        if (m.type === 'PNL' && bus.relayable(m)) heard.push({ turn, data: m.data });
+        if (m.type === 'PNL' && bus.relayable(m)) heard.push({ turn: turns.turn, data: m.data });
       });
       try {
         const result = await recorder.recordPass(at);
         return { result, heard };
       } finally {
         stop();
-        spinning = false;
+        turns.stop();
       }
     };
 
