@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { createApp } from '#server/app.factory.js';
@@ -44,7 +43,6 @@ const timed = async (fn) => {
   const result = await fn();
   return [performance.now() - start, result];
 };
-/** Wall time and this process's CPU time (user + system), ms. */
 /** The longest stretch `fn` runs without letting the event loop turn (a turn is marked by setImmediate), and its result. */
 const longestTurn = async <T>(fn: () => Promise<T>): Promise<[number, T]> => {
   let last = performance.now();
@@ -61,6 +59,7 @@ const longestTurn = async <T>(fn: () => Promise<T>): Promise<[number, T]> => {
   running = false;
   return [Math.max(longest, performance.now() - last), result];
 };
+/** Wall time and this process's CPU time (user + system), ms. */
 const timedCpu = async (fn) => {
   const cpu = process.cpuUsage();
   const [ms, result] = await timed(fn);
@@ -172,11 +171,7 @@ async function run(label, databaseUrl) {
   for (let pass = PASSES + HELD_PASSES + 1; pass <= PASSES + HELD_PASSES + 20; pass++)
     idle.push((await timed(() => recorder.recordPass(now + pass * 1000)))[0]);
   // The rollup's total time, and the longest it holds the event loop (SQLite runs synchronously).
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  const [rollupMs] = await timed(() => rollups.rollUp(now + (PASSES + HELD_PASSES + 30) * 1000));
-  loop.disable();
-  const rollupStallMs = loop.max / 1e6;
+  const [rollupStallMs, [rollupMs]] = await longestTurn(() => timed(() => rollups.rollUp(now + (PASSES + HELD_PASSES + 30) * 1000)));
   const [{ n: pointRows }] = await sql.query(`SELECT COUNT(*) AS "n" FROM "pnl_points"`);
 
   // --- 2. a year of history ------------------------------------------------------------------

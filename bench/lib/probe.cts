@@ -3,8 +3,8 @@
 // statements run on SQLite (better-sqlite3) and PostgreSQL (`pg`), the commands sent to Redis
 // (ioredis, which BullMQ uses), and the bytes the JavaScript heap allocates (V8's sampling heap
 // profiler, told to keep the samples of objects the collector has freed: its sum estimates every
-// byte allocated), and times one thing: the event loop's longest turns. The first SIGUSR2 starts counting; the second stops and writes the figures as
-// JSON to BENCH_PROBE_OUT. This machine's speed drifts by a quarter within minutes; these counts
+// byte allocated), and times one thing: the event loop's longest turns. The first SIGUSR2 starts
+// counting; the second stops and writes the figures as JSON to BENCH_PROBE_OUT. This machine's speed drifts by a quarter within minutes; these counts
 // do not, so two builds compare by them where timings cannot tell 5% from noise.
 import inspector = require('node:inspector');
 import fs = require('node:fs');
