@@ -446,6 +446,45 @@ describe('DatabaseService on PostgreSQL', () => {
       expect(after.sort()).toEqual(['first', 'last']);
     });
 
+    it('runs the units of a shared transaction in the order of their lock keys: two side by side never each hold a row the other waits for', async () => {
+      await dataSource.query(`INSERT INTO ${table} (text) VALUES ('r1'), ('r2')`);
+      const lock = (m: import('typeorm').EntityManager, text: string) =>
+        m.query(`SELECT "id" FROM ${table} WHERE "text" = $1 FOR UPDATE`, [text]);
+      const runs: string[] = [];
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const unit =
+        (name: string, row: string, wait?: Promise<void>) =>
+        async (m: import('typeorm').EntityManager): Promise<string> => {
+          runs.push(name);
+          await lock(m, row);
+          await wait;
+          return txid(m);
+        };
+      const locking = (row: string) => ({ durable: false, shareTurn: true, lockKey: row });
+      // One turn: r2's unit first, holding its row until the gate opens, then r1's.
+      const first = [
+        database.transaction(unit('first r2', 'r2', gate), locking('r2')),
+        database.transaction(unit('first r1', 'r1'), locking('r1')),
+      ];
+      const later = () => new Promise((resolve) => setTimeout(resolve, 50));
+      await later();
+      // The next turn, side by side: r1's unit first, then r2's. In the order they came, the first
+      // transaction would hold r2 and wait for r1, the second hold r1 and wait for r2.
+      const second = [
+        database.transaction(unit('second r1', 'r1'), locking('r1')),
+        database.transaction(unit('second r2', 'r2'), locking('r2')),
+      ];
+      await later();
+      open();
+      const ids = await Promise.all([...first, ...second]);
+      // Each unit ran once, in key order: no transaction was broken off and run again.
+      expect(runs).toEqual(['first r1', 'first r2', 'second r1', 'second r2']);
+      expect(ids[1]).toBe(ids[0]);
+      expect(ids[3]).toBe(ids[2]);
+      expect(ids[2]).not.toBe(ids[0]);
+    });
+
     it("writes the turn's staged rows once per sink, in unit order, inside the shared transaction", async () => {
       const calls: string[][] = [];
       const sink: RowSink<string> = {

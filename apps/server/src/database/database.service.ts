@@ -26,10 +26,19 @@ export interface TransactionOptions {
    * SQLite's group commit gives every unit. Should the shared transaction fail, each of its units
    * runs again alone, so a unit's failure stays its own. Only for work that may run again after a
    * rollback (what it changes in memory it changes through the commit hooks, or may change twice,
-   * like a log line's allowance) and takes no row lock another unit of the turn could hold (inserts
-   * of new rows, updates of a row of its own). SQLite: no effect.
+   * like a log line's allowance) and takes no row lock another transaction could hold (inserts of
+   * new rows, updates of a row of its own) — or names the one row it locks (`lockKey`). A unit
+   * that waits for a lock holds up its whole turn's transaction. SQLite: no effect.
    */
   shareTurn?: boolean;
+  /**
+   * PostgreSQL, with `shareTurn`: the row the unit locks for its change, as a key (a fill: its
+   * position). A shared transaction runs its units in the order of these keys — units without one
+   * first, units with the same key in the order they came — so two shared transactions side by side
+   * take their locks in one order and never each hold a row the other waits for (a deadlock, which
+   * PostgreSQL breaks only after a second). SQLite: no effect.
+   */
+  lockKey?: string;
   /**
    * SQLite: once the log is synced, this unit is answered before the units of that sync that are
    * not. For an order on its way to a broker: it goes out before the alerts committed beside it
@@ -81,6 +90,7 @@ const noHooks = (): UnitHooks => ({ committed: [], afterCommit: [], staged: [] }
 interface Unit extends UnitHooks {
   work: (manager: EntityManager) => Promise<unknown>;
   durable: boolean;
+  lockKey?: string;
   answerFirst: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -157,6 +167,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       const unit: Unit = {
         work,
         durable,
+        lockKey: options.lockKey,
         answerFirst: options.answerFirst === true,
         ...noHooks(),
         resolve: resolve as (value: unknown) => void,
@@ -310,9 +321,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     return values;
   }
 
-  /** PostgreSQL: this turn's `shareTurn` units, in one transaction a batch. */
+  /** PostgreSQL: this turn's `shareTurn` units, in one transaction a batch, each batch in the order of its units' locks. */
   private shareTurns(): void {
-    while (this.turn.length) void this.postgresShared(this.turn.splice(0, MAX_BATCH));
+    while (this.turn.length) void this.postgresShared(byLockKey(this.turn.splice(0, MAX_BATCH)));
   }
 
   private async postgresShared(batch: Unit[]): Promise<void> {
@@ -500,6 +511,13 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     await this.dataSource.query(`PRAGMA synchronous = ${level}`);
     this.synchronous = level;
   }
+}
+
+/** Units in the order of their lock keys (see TransactionOptions.lockKey); the sort is stable. */
+function byLockKey(units: Unit[]): Unit[] {
+  if (!units.some((unit) => unit.lockKey !== undefined)) return units;
+  const key = (unit: Unit) => unit.lockKey ?? '';
+  return units.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Staged rows grouped by sink, each group in staging order. */

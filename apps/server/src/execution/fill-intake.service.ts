@@ -3,9 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { BrokerFill, OrderUpdate } from '@tradeloop/contracts';
 import { Repository } from 'typeorm';
 import { AccountsReader } from '../accounts/accounts.reader.js';
-import { DatabaseService } from '../database/database.service.js';
+import { DatabaseService, type TransactionOptions } from '../database/database.service.js';
 import { DomainEvents } from '../infra/events/domain-events.js';
-import { fillData, positionData, tradeData } from '../ledger/ledger-messages.js';
+import { fillData, NO_STRATEGY, positionData, tradeData } from '../ledger/ledger-messages.js';
+import { positionKeyOf } from '../ledger/position-book.js';
 import { LedgerService, UnbookableFill } from '../ledger/ledger.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { InstrumentCatalogue } from '../market/instrument-catalogue.js';
@@ -21,6 +22,19 @@ import { newRowId } from '../common/row-id.js';
 /** A fill the database refuses for a moment (locked, busy) is tried again: about 16 s of backoff in all, besides each try's own busy wait. */
 const FILL_BOOKING_ATTEMPTS = 7;
 const FILL_RETRY_MS = 250;
+
+/**
+ * A booking is bookkeeping (see TransactionOptions.durable). On PostgreSQL the fills booked in one
+ * turn share a transaction with the turn's other shared units: one start, one commit and one
+ * statement for their log lines instead of one each. A booking may run again (what it changes in
+ * memory it changes when it commits); it locks its position, the key the shared transactions take
+ * their locks in the order of.
+ */
+const bookingOf = (order: Order): TransactionOptions => ({
+  durable: false,
+  shareTurn: true,
+  lockKey: positionKeyOf(order.accountId, order.linkId ?? order.strategyId ?? NO_STRATEGY, order.ticker),
+});
 
 /** The reason on record for an order made in the broker's own app, learned from its fill. */
 export const PLACED_ELSEWHERE = 'placed outside Tradeloop (reported by the broker)';
@@ -191,13 +205,13 @@ export class FillIntake implements OnModuleInit {
    * out once it has committed.
    */
   private async bookFill(order: Order, fill: BrokerFill): Promise<BookedFill | null> {
-    const done = await this.database.bookkeeping(async (m) => {
+    const done = await this.database.transaction(async (m) => {
       const entry = await this.ledger.book(m, order, fill);
       if (!entry) return null;
       const state = afterFill(order, fill);
       await this.store.update(m, order.id, state);
       return { entry, state };
-    });
+    }, bookingOf(order));
     if (!done) return null;
     Object.assign(order, done.state);
     this.ledger.announce(done.entry);
