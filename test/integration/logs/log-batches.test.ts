@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { DatabaseService } from '../../../apps/server/src/database/database.service.js';
 import { EventBus } from '../../../apps/server/src/infra/events/event-bus.js';
+import { Statements } from '../../../apps/server/src/database/statements.js';
 import { LogsService } from '../../../apps/server/src/logs/logs.service.js';
 import { createPostgresDatabase, http, startServer, type TestServer } from '../../support/app.js';
 
@@ -40,12 +41,19 @@ describe.each(['sqlite', 'postgres'] as const)('log lines written together (%s)'
       ).map((r) => [Number(r.id), r.message]),
     );
 
-  it('gives each of 70 lines of one change (chunks of 64, 4, 1 and 1) the id of its own row, rising in the order written', async () => {
+  it('gives each of 70 lines of one change (chunks of 64, 4 and 2: three statements) the id of its own row, rising in the order written', async () => {
     const strategy = (await http(server.url, 'POST', '/api/strategies', { name: 'chatty' })).body;
     const announced: { id: number | null; message: string }[] = [];
     const stop = server.app.get(EventBus).subscribe((message) => {
       if (message.type === 'LOG' && message.data.strategyId === strategy.id) announced.push(message.data);
     });
+    const statements = server.app.get(Statements);
+    const all = statements.all;
+    const inserts: number[] = [];
+    statements.all = function (this: Statements, manager, sql, params) {
+      if (/INSERT INTO "log_entries"/.test(sql)) inserts.push((sql.match(/\(\?, \?, \?, \?, \?, \?\)/g) ?? []).length);
+      return all.call(this, manager, sql, params) as never;
+    } as typeof all;
     try {
       // One change writing 70 lines: they are written together as it commits.
       await database.bookkeeping(async (m) => {
@@ -54,7 +62,9 @@ describe.each(['sqlite', 'postgres'] as const)('log lines written together (%s)'
       });
     } finally {
       stop();
+      statements.all = all;
     }
+    expect(inserts).toEqual([64, 4, 2]);
     expect(announced.map((a) => a.message)).toEqual(Array.from({ length: 70 }, (_, i) => `line ${i}`));
     const ids = announced.map((a) => a.id!);
     expect(ids.every(Number.isInteger)).toBe(true);

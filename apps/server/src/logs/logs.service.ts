@@ -16,9 +16,11 @@ import { nextTurn } from '../common/next-turn.js';
 /**
  * The log's lines are written together, just before their transaction commits (see
  * DatabaseService.stage): one statement for as many as 64 lines, in chunks of these sizes, so a few
- * statements prepared once serve any count.
+ * statements prepared once serve any count. Powers of two: a count below 64 takes one statement a
+ * bit of it. A PostgreSQL transaction that a turn's fills and events' ends share holds two or three
+ * lines an alert; every statement is a round trip there.
  */
-const CHUNKS = [64, 16, 4, 1] as const;
+const CHUNKS = [64, 32, 16, 8, 4, 2, 1] as const;
 const VALUES = (n: number) => Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
 const COLUMNS = '"log_entries" ("time", "level", "category", "strategyId", "message", "context")';
 /** SQLite: the lines alone; they are indexed by strategy later (indexLines). */
