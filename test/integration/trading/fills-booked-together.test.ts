@@ -4,10 +4,10 @@ import { eventually, http, type TestServer } from '../../support/app.js';
 import { serverWithBrokers } from '../../support/broker-plugin.js';
 
 /**
- * A broker that holds the orders it is sent until it has five, then, once it has answered the
- * fifth, reports all five fills at once, in one turn of the event loop — as a flood of alerts
- * brings many fills together. Each
- * ticker's k-th fill is priced from its base: NQ 25,000 + 4k, ES 6,800 + 2k, MNQ 25,010.
+ * A broker that holds the orders it is sent, answering each "working", and reports all their fills
+ * at once, in one turn of the event loop, when it is sent an MES order (which it refuses) — as a
+ * flood of alerts brings many fills together. Each ticker's k-th fill is priced from its base:
+ * NQ 25,000 + 4k, ES 6,800 + 2k, MNQ 25,010.
  */
 const TOGETHER_BROKER = `
 export default {
@@ -18,21 +18,18 @@ export default {
     const base = { 'NQ1!': [25000, 4], 'ES1!': [6800, 2], 'MNQ1!': [25010, 0] };
     return {
       async placeOrder(order) {
-        held.push(order);
-        if (held.length === 5) {
-          const orders = held.splice(0);
-          // Once the fifth order's answer is in: all five fills in one loop.
-          setTimeout(() => {
-            const seen = {};
-            for (const o of orders) {
-              const k = (seen[o.ticker] = (seen[o.ticker] ?? -1) + 1);
-              void ctx.reportFill({ fillId: 'T-' + o.clientOrderId, clientOrderId: o.clientOrderId, brokerOrderId: 'T-' + o.clientOrderId,
-                ticker: o.ticker, side: o.side, quantity: o.quantity, price: base[o.ticker][0] + base[o.ticker][1] * k, commission: 0,
-                time: Date.now() }).catch(() => undefined);
-            }
-          }, 20);
+        if (order.ticker !== 'MES1!') {
+          held.push(order);
+          return { brokerOrderId: 'T-' + order.clientOrderId, status: 'working' };
         }
-        return { brokerOrderId: 'T-' + order.clientOrderId, status: 'working' };
+        const seen = {};
+        for (const o of held.splice(0)) {
+          const k = (seen[o.ticker] = (seen[o.ticker] ?? -1) + 1);
+          void ctx.reportFill({ fillId: 'T-' + o.clientOrderId, clientOrderId: o.clientOrderId, brokerOrderId: 'T-' + o.clientOrderId,
+            ticker: o.ticker, side: o.side, quantity: o.quantity, price: base[o.ticker][0] + base[o.ticker][1] * k, commission: 0,
+            time: Date.now() }).catch(() => undefined);
+        }
+        return { brokerOrderId: '', status: 'rejected', reason: 'the signal to fill the others' };
       },
       async cancelOrder() {
         return false;
@@ -72,9 +69,16 @@ describe.each(['sqlite', 'postgres'] as const)('fills reported together (%s)', (
       ),
     );
     expect(placed.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-    const filled = async () =>
-      (await rows<{ n: unknown }>(`SELECT count(*) AS "n" FROM orders WHERE "accountId" = ? AND "status" = 'filled'`, [account.id]))[0].n;
-    await eventually(async () => Number(await filled()) === 5, 10_000, 'five orders filled');
+    const counted = async (status: string) =>
+      Number(
+        (await rows<{ n: unknown }>(`SELECT count(*) AS "n" FROM orders WHERE "accountId" = ? AND "status" = '${status}'`, [account.id]))[0]
+          .n,
+      );
+    // Every order answered and on record as working before the five fills come.
+    await eventually(async () => (await counted('working')) === 5, 10_000, 'five orders working');
+    const signal = await http(server.url, 'POST', '/api/orders', { accountId: account.id, ticker: 'MES1!', side: 'buy', quantity: 1 });
+    expect(signal.body.status).toBe('rejected');
+    await eventually(async () => (await counted('filled')) === 5, 10_000, 'five orders filled');
 
     const positions = (
       await rows<{ ticker: string; quantity: unknown; avgPrice: unknown; realizedCents: unknown }>(
