@@ -41,7 +41,7 @@ export default {
 
 /**
  * Fills reported together are booked together: on PostgreSQL in one transaction (one start, one
- * commit, one statement for their log lines), two fills of one position among them each booked on
+ * commit, their log lines written together), two fills of one position among them each booked on
  * what the one before left. Hand-computed: NQ two buys at 25,000 and 25,004 (average 25,002), ES
  * two at 6,800 and 6,802 (average 6,801), MNQ one at 25,010.
  */

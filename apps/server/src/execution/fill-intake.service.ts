@@ -25,10 +25,10 @@ const FILL_RETRY_MS = 250;
 
 /**
  * A booking is bookkeeping (see TransactionOptions.durable). On PostgreSQL the fills booked in one
- * turn share a transaction with the turn's other shared units: one start, one commit and one
- * statement for their log lines instead of one each. A booking may run again (what it changes in
- * memory it changes when it commits); it locks its position, the key the shared transactions take
- * their locks in the order of.
+ * turn share a transaction with the turn's other shared units: one start and one commit instead of
+ * one each, and their log lines written together (see CHUNKS in logs.service). A booking may run
+ * again (what it changes in memory it changes when it commits). It locks its position: that is its
+ * `lockKey`, in whose order a shared transaction runs its units.
  */
 const bookingOf = (order: Order): TransactionOptions => ({
   durable: false,
